@@ -1,0 +1,86 @@
+import { Command, Option } from 'commander';
+import { configOptions, ConfigError, loadConfig, startSwitchboard, type Config } from '@switchboard/server';
+
+/** `--test-key` -> `testKey`, for the options commander parsed. */
+const camel = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function serveCommand(): Command {
+  const cmd = new Command('serve').description(
+    'Start Switchboard: the Stripe-compatible API and the delivery workers (SQLite under ./.switchboard/ by default).',
+  );
+  for (const o of configOptions) {
+    const option = new Option(`${o.flag} <${o.valueName}>`, `${o.description} [env ${o.env}]`);
+    if (o.default !== undefined) option.default(o.default);
+    cmd.addOption(option);
+  }
+  cmd.addHelpText(
+    'after',
+    `
+Keys: on first start a test and a live secret key are generated and printed. The live key is shown
+once (it is stored hashed); \`switchboard keys\` shows the test keys again. Keys are never logged.
+
+Examples:
+  switchboard serve
+  switchboard serve --port 4000 --db /var/lib/switchboard/data.db
+  SWITCHBOARD_TEST_KEY=sk_test_ci_0123456789 switchboard serve --clock-speed 1000`,
+  );
+  cmd.action(async (opts: Record<string, string>) => {
+    const flags: Partial<Record<keyof Config, string>> = {};
+    for (const o of configOptions) {
+      const value = opts[camel(o.flag)];
+      // Only values typed on the command line override the environment.
+      if (value !== undefined && cmd.getOptionValueSource(camel(o.flag)) === 'cli') flags[o.key] = value;
+    }
+    let config: Config;
+    try {
+      config = loadConfig(flags);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`switchboard serve: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    }
+    const sb = await startSwitchboard(config);
+    printBanner(config, sb);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      sb.services.log.info('shutting down: finishing deliveries in flight', { signal });
+      sb.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          process.stderr.write(`switchboard: shutdown failed: ${(e as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  return cmd;
+}
+
+function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchboard>>): void {
+  const out: string[] = [];
+  const roles = config.roles.join(' + ');
+  out.push(`Switchboard ${roles} ready${sb.url ? ` at ${sb.url}` : ''}  (database: ${config.db})`);
+  const { platform } = sb.startup;
+  out.push(`Platform ${platform.id} "${platform.name}"`);
+  const created = sb.startup.created;
+  if (created) {
+    out.push(`  Test secret key: ${created.testKey}`);
+    if (created.liveKey) out.push(`  Live secret key: ${created.liveKey}   (shown only now: it is stored hashed)`);
+  } else {
+    out.push('  Keys: `switchboard keys` shows the test keys.');
+  }
+  if (config.clockSpeed !== 1) out.push(`Clock runs ${config.clockSpeed}x faster than real time.`);
+  if (sb.url) {
+    const u = new URL(sb.url);
+    out.push('');
+    out.push(`stripe-node:  new Stripe(key, { host: '${u.hostname}', port: ${u.port}, protocol: 'http' })`);
+    out.push(`Stripe CLI:   stripe listen --api-base ${sb.url} --api-key <test key> --forward-to localhost:4242/webhook`);
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}

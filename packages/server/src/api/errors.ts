@@ -1,0 +1,159 @@
+/**
+ * The catalog of errors the API returns, each with Stripe's HTTP status, type and code. Every
+ * failure a client can cause is one of these; anything else is our bug and becomes a logged 500
+ * that leaks nothing. docs/errors.md lists them (a test keeps the two in step).
+ */
+export type StripeErrorType =
+  | 'api_error'
+  | 'card_error'
+  | 'idempotency_error'
+  | 'invalid_request_error'
+  | 'rate_limit_error'
+  | 'authentication_error'
+  | 'permission_error';
+
+export interface StripeErrorBody {
+  type: StripeErrorType;
+  code?: string | undefined;
+  message: string;
+  param?: string | undefined;
+  decline_code?: string | undefined;
+  doc_url?: string | undefined;
+  [extra: string]: unknown;
+}
+
+export class StripeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: StripeErrorBody,
+  ) {
+    super(body.message);
+    this.name = 'StripeError';
+  }
+
+  toJSON(): { error: StripeErrorBody } {
+    const error: StripeErrorBody = { ...this.body };
+    if (error.code) error.doc_url ??= `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`;
+    for (const k of Object.keys(error)) if (error[k] === undefined) delete error[k];
+    return { error };
+  }
+}
+
+const invalid = (message: string, code?: string, param?: string, status = 400) =>
+  new StripeError(status, { type: 'invalid_request_error', code, message, param });
+
+/** Constructors for every error the API returns; the key is the name docs/errors.md uses. */
+export const errors = {
+  unrecognizedUrl: (method: string, path: string) =>
+    invalid(
+      `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+      undefined,
+      undefined,
+      404,
+    ),
+  missingApiKey: () =>
+    new StripeError(401, {
+      type: 'invalid_request_error',
+      message:
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
+    }),
+  invalidApiKey: (redacted: string) =>
+    new StripeError(401, {
+      type: 'invalid_request_error',
+      code: 'api_key_invalid',
+      message: `Invalid API Key provided: ${redacted}`,
+    }),
+  restrictedKeyForbidden: (redacted: string, what: string) =>
+    new StripeError(403, {
+      type: 'permission_error',
+      message: `The provided key '${redacted}' does not have the required permissions for this endpoint on account. Having the '${what}' permission would allow this request to continue.`,
+    }),
+  accountInvalid: (redacted: string, account: string) =>
+    new StripeError(403, {
+      type: 'invalid_request_error',
+      code: 'account_invalid',
+      message: `The provided key '${redacted}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+    }),
+  accountHeaderInvalid: (value: string) =>
+    invalid(
+      `Invalid Stripe-Account header: '${value}'. Please pass a connected account id such as 'acct_...'.`,
+      'account_invalid',
+      undefined,
+      400,
+    ),
+  livemodeMismatch: (what: string, id: string, livemode: boolean) =>
+    invalid(
+      `No such ${what}: '${id}'; a similar object exists in ${livemode ? 'live' : 'test'} mode, but a ${livemode ? 'test' : 'live'} mode key was used to make this request.`,
+      'resource_missing',
+      'id',
+      404,
+    ),
+  resourceMissing: (what: string, id: string, param = 'id') =>
+    invalid(`No such ${what}: '${id}'`, 'resource_missing', param, 404),
+  parameterUnknown: (param: string) =>
+    invalid(
+      `Received unknown parameter: ${param}`,
+      'parameter_unknown',
+      param,
+    ),
+  parameterMissing: (param: string) =>
+    invalid(`Missing required param: ${param}.`, 'parameter_missing', param),
+  parameterInvalid: (param: string, message: string, code = 'parameter_invalid') =>
+    invalid(message, code === 'parameter_invalid' ? undefined : code, param),
+  parameterInvalidInteger: (param: string, value: string) =>
+    invalid(`Invalid integer: ${value}`, 'parameter_invalid_integer', param),
+  parameterEmpty: (param: string) =>
+    invalid(
+      `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
+      'parameter_invalid_empty',
+      param,
+    ),
+  parametersExclusive: (a: string, b: string) =>
+    invalid(`You may only specify one of these parameters: ${a}, ${b}.`, 'parameters_exclusive', a),
+  malformedBody: (detail: string) => invalid(`Invalid request body: ${detail}`, undefined, undefined, 400),
+  bodyTooLarge: (limit: number) =>
+    invalid(`Request body too large: the limit is ${limit} bytes.`, undefined, undefined, 413),
+  unsupportedContentType: (type: string) =>
+    invalid(
+      `Invalid request: unsupported Content-Type ${type}. If error persists and you need assistance, please contact support@stripe.com.`,
+      undefined,
+      undefined,
+      400,
+    ),
+  idempotencyMismatch: (key: string) =>
+    new StripeError(400, {
+      type: 'idempotency_error',
+      message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+    }),
+  idempotencyInProgress: () =>
+    new StripeError(409, {
+      type: 'idempotency_error',
+      code: 'idempotency_key_in_use',
+      message:
+        'There is currently another in-progress request using this Stripe API Key and idempotency key. Please try again later.',
+    }),
+  idempotencyKeyTooLong: () =>
+    invalid('Idempotency-Key must be at most 255 characters long.', undefined, undefined, 400),
+  rateLimited: () =>
+    new StripeError(429, {
+      type: 'rate_limit_error',
+      code: 'rate_limit',
+      message: 'Too many requests made to the API too quickly.',
+    }),
+  invalidRequest: (message: string, param?: string, code?: string, status = 400) =>
+    invalid(message, code, param, status),
+  cardError: (message: string, code: string, declineCode?: string, extra: Record<string, unknown> = {}) =>
+    new StripeError(402, { type: 'card_error', code, decline_code: declineCode, message, ...extra }),
+  internal: (requestId: string) =>
+    new StripeError(500, {
+      type: 'api_error',
+      message: `An unexpected error occurred on our side (request ${requestId}). Nothing was changed; please retry.`,
+    }),
+} as const;
+
+/** `sk_test_abc...wxyz` shown as Stripe shows keys in errors: prefix, stars, last four. */
+export function redactKey(key: string): string {
+  const match = /^(sk|rk|pk)_(test|live)_/.exec(key);
+  const prefix = match ? match[0] : '';
+  return `${prefix}${'*'.repeat(Math.max(4, Math.min(key.length - prefix.length - 4, 20)))}${key.slice(-4)}`;
+}

@@ -1,0 +1,200 @@
+import { errors } from './errors.js';
+
+/**
+ * Declarative parameter schemas: each field parses a wire value (form strings, or JSON on /v2)
+ * into a typed value or throws Stripe's error for it. Unknown parameters are refused, as Stripe
+ * refuses them, with the full bracketed name (`address[cty]`).
+ */
+export interface Field<T, R extends boolean = boolean> {
+  parse(value: unknown, param: string): T;
+  required: R;
+}
+
+type Shape = Record<string, Field<unknown>>;
+type Value<F> = F extends Field<infer T> ? T : never;
+export type Parsed<S extends Shape> = {
+  [K in keyof S as S[K] extends Field<unknown, true> ? K : never]: Value<S[K]>;
+} & {
+  [K in keyof S as S[K] extends Field<unknown, true> ? never : K]?: Value<S[K]>;
+};
+
+const field = <T>(parse: (value: unknown, param: string) => T): Field<T, false> => ({ parse, required: false });
+
+export function required<T>(f: Field<T>): Field<T, true> {
+  return { parse: f.parse, required: true };
+}
+
+const describe = (value: unknown) =>
+  typeof value === 'string' ? value : Array.isArray(value) ? 'an array' : 'an object';
+
+export function string(opts: { maxLength?: number; empty?: 'error' | 'allow' } = {}): Field<string, false> {
+  return field((value, param) => {
+    if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
+    if (typeof value !== 'string') throw errors.parameterInvalid(param, `Invalid string: ${describe(value)}`);
+    if (value === '' && opts.empty !== 'allow') throw errors.parameterEmpty(param);
+    const max = opts.maxLength ?? 5000;
+    if (value.length > max) {
+      throw errors.parameterInvalid(param, `Invalid string: must be at most ${max} characters long`, 'string_length_exceeded');
+    }
+    return value;
+  });
+}
+
+/** A string that an empty value unsets: `description=` gives null. */
+export function nullableString(opts: { maxLength?: number } = {}): Field<string | null, false> {
+  const inner = string({ ...opts, empty: 'allow' });
+  return field((value, param) => {
+    if (value === null) return null;
+    const s = inner.parse(value, param);
+    return s === '' ? null : s;
+  });
+}
+
+export function integer(opts: { min?: number; max?: number } = {}): Field<number, false> {
+  return field((value, param) => {
+    let n: number;
+    if (typeof value === 'number') n = value;
+    else if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) n = Number(value.trim());
+    else throw errors.parameterInvalidInteger(param, describe(value));
+    if (!Number.isSafeInteger(n)) throw errors.parameterInvalidInteger(param, String(value));
+    if (opts.min !== undefined && n < opts.min) {
+      throw errors.parameterInvalid(param, `Invalid ${param}: must be greater than or equal to ${opts.min}`);
+    }
+    if (opts.max !== undefined && n > opts.max) {
+      throw errors.parameterInvalid(param, `Invalid ${param}: must be less than or equal to ${opts.max}`);
+    }
+    return n;
+  });
+}
+
+export function boolean(): Field<boolean, false> {
+  return field((value, param) => {
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw errors.parameterInvalid(param, `Invalid boolean: ${describe(value)}`);
+  });
+}
+
+export function oneOf<const T extends string>(values: readonly T[]): Field<T, false> {
+  const set = new Set<string>(values);
+  return field((value, param) => {
+    if (typeof value !== 'string' || !set.has(value)) {
+      const list = values.length <= 12 ? values.join(', ') : `${values.slice(0, 12).join(', ')}, ...`;
+      throw errors.parameterInvalid(param, `Invalid ${param}: must be one of ${list}`);
+    }
+    return value as T;
+  });
+}
+
+export function array<T>(item: Field<T>, opts: { max?: number } = {}): Field<T[], false> {
+  return field((value, param) => {
+    // `expand=foo` style: a single value where an array is expected.
+    const list = Array.isArray(value) ? value : typeof value === 'string' ? (value === '' ? [] : [value]) : null;
+    if (!list) throw errors.parameterInvalid(param, `Invalid array: ${param} must be an array`);
+    if (opts.max !== undefined && list.length > opts.max) {
+      throw errors.parameterInvalid(param, `Invalid ${param}: must have at most ${opts.max} items`);
+    }
+    return list.map((v, i) => item.parse(v, `${param}[${i}]`));
+  });
+}
+
+export function object<S extends Shape>(shape: S): Field<Parsed<S>, false> {
+  return field((value, param) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw errors.parameterInvalid(param, `Invalid object: ${param} must be an object`);
+    }
+    return parseShape(shape, value as Record<string, unknown>, param);
+  });
+}
+
+/** An object whose empty value (`shipping=`) means "unset": gives null. */
+export function nullableObject<S extends Shape>(shape: S): Field<Parsed<S> | null, false> {
+  const inner = object(shape);
+  return field((value, param) => (value === '' || value === null ? null : inner.parse(value, param)));
+}
+
+/** Any value, kept as sent (for parameters accepted but not modelled). */
+export function anything(): Field<unknown, false> {
+  return field((value) => value);
+}
+
+/** Metadata as Stripe takes it: up to 50 string keys; an empty value unsets a key, `metadata=` all. */
+export type MetadataPatch = Record<string, string | null> | null;
+
+export function metadata(): Field<MetadataPatch, false> {
+  return field((value, param) => {
+    if (value === '' || value === null) return null;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw errors.parameterInvalid(param, `Invalid object: ${param} must be an object`);
+    }
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length > 50) throw errors.parameterInvalid(param, 'Invalid metadata: at most 50 keys are allowed');
+    const out: Record<string, string | null> = {};
+    for (const [k, v] of entries) {
+      if (k.length > 40) {
+        throw errors.parameterInvalid(`${param}[${k}]`, `Metadata keys can be at most 40 characters long; '${k}' is too long.`);
+      }
+      if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+        throw errors.parameterInvalid(`${param}[${k}]`, `Invalid string: ${describe(v)}`);
+      }
+      const s = v === null ? '' : String(v);
+      if (s.length > 500) {
+        throw errors.parameterInvalid(`${param}[${k}]`, `Metadata values can be at most 500 characters long; the value of '${k}' is too long.`);
+      }
+      out[k] = s === '' ? null : s;
+    }
+    return out;
+  });
+}
+
+export function applyMetadata(current: Record<string, string>, patch: MetadataPatch | undefined): Record<string, string> {
+  if (patch === undefined) return current;
+  if (patch === null) return {};
+  const next = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else next[k] = v;
+  }
+  return next;
+}
+
+/** `created=123` or `created[gte]=123`: a range of unix seconds. */
+export function range(): Field<{ gt?: number; gte?: number; lt?: number; lte?: number }, false> {
+  const int = integer();
+  const bounds = object({ gt: int, gte: int, lt: int, lte: int });
+  return field((value, param) => {
+    if (typeof value === 'string' || typeof value === 'number') {
+      const n = int.parse(value, param);
+      return { gte: n, lte: n };
+    }
+    return bounds.parse(value, param);
+  });
+}
+
+export function parseShape<S extends Shape>(shape: S, input: Record<string, unknown>, prefix = ''): Parsed<S> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(input)) {
+    if (!(key in shape)) throw errors.parameterUnknown(prefix ? `${prefix}[${key}]` : key);
+  }
+  for (const [key, f] of Object.entries(shape)) {
+    const param = prefix ? `${prefix}[${key}]` : key;
+    const value = input[key];
+    if (value === undefined) {
+      if (f.required) throw errors.parameterMissing(param);
+      continue;
+    }
+    out[key] = f.parse(value, param);
+  }
+  return out as Parsed<S>;
+}
+
+/** Parameters every list accepts. */
+export const listParams = {
+  limit: integer({ min: 1, max: 100 }),
+  starting_after: string(),
+  ending_before: string(),
+  expand: array(string()),
+};
+
+/** `expand[]` is accepted everywhere; expansions are rendered where a resource supports them. */
+export const expandParam = { expand: array(string()) };

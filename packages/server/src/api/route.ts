@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Services, WriteContext } from '../services/context.js';
+import type { Database } from '../storage/schema.js';
+import type { PlatformRow } from '../storage/repositories/platforms.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import type { Field, Parsed } from './params.js';
+import type { Method } from './router.js';
+
+/** Who is calling: resolved from the API key and `Stripe-Account`. */
+export interface Caller {
+  platform: PlatformRow;
+  livemode: boolean;
+  keyKind: 'secret' | 'restricted';
+  /** The connected account acted as, or null for the platform itself. */
+  account: ObjectRow | null;
+  accountId: string | null;
+  apiVersion: string;
+  requestId: string;
+  idempotencyKey: string | null;
+  /** `Stripe-Context` (v2), when sent. */
+  context: string | null;
+}
+
+type Shape = Record<string, Field<unknown>>;
+
+interface BaseCall<S extends Shape> {
+  caller: Caller;
+  params: Parsed<S>;
+  path: Record<string, string>;
+  services: Services;
+  now: number;
+  /** The path with its query, as Stripe puts it in list `url`s. */
+  url: string;
+}
+
+export interface ReadCall<S extends Shape> extends BaseCall<S> {
+  db: Kysely<Database>;
+}
+
+export interface WriteCall<S extends Shape> extends BaseCall<S> {
+  /** The request's transaction, and its after-commit hooks. */
+  w: WriteContext;
+  db: Kysely<Database>;
+}
+
+export interface RouteOptions {
+  /** Restricted keys (rk_) may call read routes on events and endpoints only. */
+  restricted?: 'read' | 'none';
+  /** v2 routes take JSON bodies; v1 routes take forms. */
+  body?: 'form' | 'json';
+}
+
+export type Route =
+  | ({ method: 'GET'; path: string; params: Shape; handler: (call: ReadCall<Shape>) => Promise<unknown> } & RouteOptions)
+  | ({ method: 'POST' | 'DELETE'; path: string; params: Shape; handler: (call: WriteCall<Shape>) => Promise<unknown> } & RouteOptions);
+
+/** Declares a read route with typed parameters. */
+export function get<S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: ReadCall<S>) => Promise<unknown>,
+  options: RouteOptions = {},
+): Route {
+  return { method: 'GET', path, params, handler: handler as (call: ReadCall<Shape>) => Promise<unknown>, ...options };
+}
+
+/** Declares a write route (POST or DELETE): it runs in a transaction, with idempotency. */
+export function write<S extends Shape>(
+  method: 'POST' | 'DELETE',
+  path: string,
+  params: S,
+  handler: (call: WriteCall<S>) => Promise<unknown>,
+  options: RouteOptions = {},
+): Route {
+  return { method, path, params, handler: handler as (call: WriteCall<Shape>) => Promise<unknown>, ...options };
+}
+
+export const post = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
+  write('POST', path, params, handler, options);
+export const del = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
+  write('DELETE', path, params, handler, options);
+
+/** What a resource file exports: its routes. */
+export interface Resource {
+  name: string;
+  routes: Route[];
+}
+
+export type { Method };
+
+/** A handler result that is already JSON text (an event body): sent byte for byte. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}

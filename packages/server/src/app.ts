@@ -1,0 +1,239 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
+import { errors, StripeError } from './api/errors.js';
+import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
+import { isUniqueViolation, remember, replay, replayIfSeen, requestHash, type Reply } from './api/idempotency.js';
+import { parseShape } from './api/params.js';
+import { RawJson, type Caller, type Resource, type Route } from './api/route.js';
+import { Router } from './api/router.js';
+import { newId } from './domain/ids.js';
+import { resources as allResources } from './resources/index.js';
+import { inTransaction, type Services } from './services/context.js';
+import { findIdempotencyKey, type IdempotencyScope } from './storage/repositories/idempotency.js';
+
+export interface App {
+  /** The Node request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  keys: KeyResolver;
+}
+
+/** Extra handlers mounted beside the API (dashboard, listen sessions, metrics); true when handled. */
+export type Mount = (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+
+const versionPattern = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
+
+/** Builds the HTTP app. It never listens: main.ts (or a test) owns the server. */
+export function buildApp(services: Services, options: { resources?: Resource[]; mounts?: Mount[] } = {}): App {
+  const router = new Router<Route>();
+  for (const resource of options.resources ?? allResources) {
+    for (const route of resource.routes) router.add(route.method, route.path, route);
+  }
+  const keys = new KeyResolver(services);
+  const mounts = options.mounts ?? [];
+  const log = services.log;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newId('req', 14);
+    res.setHeader('Request-Id', requestId);
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = q === -1 ? '' : rawUrl.slice(q + 1);
+    const method = req.method ?? 'GET';
+    try {
+      for (const mount of mounts) if (await mount(req, res, path)) return;
+      if (path === '/healthz') return send(res, { status: 200, body: '{"status":"ok"}' });
+      const match = router.match(method, path);
+      if (match.kind !== 'found') throw errors.unrecognizedUrl(method, path);
+      const route = match.handler;
+      const caller = await authenticate(req, route, requestId);
+      const body = method === 'POST' ? await readBody(req, services.config.bodyLimitBytes) : '';
+      const input = parseInput(route, method, query, body, req.headers['content-type']);
+      const params = parseShape(route.params, input);
+      const now = services.clock.now();
+      const base = { caller, params, path: match.params, services, now, url: path };
+      let reply: Reply;
+      if (route.method === 'GET') {
+        const result = await route.handler({ ...base, db: services.dialect.db });
+        reply = { status: 200, body: toJson(result) };
+      } else {
+        reply = await runWrite(route, base, method, path, input);
+      }
+      res.setHeader('Stripe-Version', caller.apiVersion);
+      if (caller.idempotencyKey) res.setHeader('Idempotency-Key', caller.idempotencyKey);
+      if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      send(res, reply);
+    } catch (e) {
+      sendError(res, e, requestId, method, path);
+    }
+  }
+
+  async function authenticate(req: IncomingMessage, route: Route, requestId: string): Promise<Caller> {
+    const token = tokenFromHeaders(req.headers);
+    if (!token) throw errors.missingApiKey();
+    const owner = await keys.resolve(token);
+    const keyKind = owner.key.kind as Caller['keyKind'];
+    if (keyKind === 'restricted' && route.restricted !== 'read') {
+      throw errors.restrictedKeyForbidden(token.slice(0, 8) + '...' + token.slice(-4), `${route.path.split('/')[2] ?? 'api'}_write`);
+    }
+    const accountHeader = header(req, 'stripe-account');
+    const context = header(req, 'stripe-context');
+    if (accountHeader && context && accountHeader !== context) {
+      throw errors.invalidRequest("Can't specify both Stripe-Account and Stripe-Context with different values.");
+    }
+    const actAs = accountHeader ?? (context && context.split('/').pop()) ?? null;
+    const account = actAs ? await resolveConnectedAccount(services, owner, actAs) : null;
+    const version = header(req, 'stripe-version');
+    if (version !== null && !versionPattern.test(version)) {
+      throw errors.invalidRequest(`Invalid Stripe API version: ${version.slice(0, 40)}`, undefined, 'api_version_invalid');
+    }
+    const idempotencyKey = header(req, 'idempotency-key');
+    if (idempotencyKey !== null && idempotencyKey.length > 255) throw errors.idempotencyKeyTooLong();
+    return {
+      platform: owner.platform,
+      livemode: owner.key.livemode === 1,
+      keyKind,
+      account,
+      accountId: account?.id ?? null,
+      apiVersion: version ?? owner.platform.default_api_version,
+      requestId,
+      idempotencyKey,
+      context,
+    };
+  }
+
+  async function runWrite(
+    route: Extract<Route, { method: 'POST' | 'DELETE' }>,
+    base: Omit<Parameters<typeof route.handler>[0], 'w' | 'db'>,
+    method: string,
+    path: string,
+    input: unknown,
+  ): Promise<Reply> {
+    const { caller } = base;
+    const db = services.dialect.db;
+    const scope: IdempotencyScope | null = caller.idempotencyKey
+      ? {
+          platform_id: caller.platform.id,
+          account_scope: caller.accountId ?? '',
+          livemode: caller.livemode ? 1 : 0,
+          key: caller.idempotencyKey,
+        }
+      : null;
+    const hash = scope ? requestHash(method, path, input) : '';
+    if (scope) {
+      const seen = await replayIfSeen(db, scope, hash);
+      if (seen) return seen;
+    }
+    const writeBase = {
+      platform: caller.platform,
+      livemode: caller.livemode,
+      accountId: caller.accountId,
+      now: base.now,
+      request: { id: caller.requestId, idempotency_key: caller.idempotencyKey },
+    };
+    try {
+      return await inTransaction(services, writeBase, async (w) => {
+        const result = await route.handler({ ...base, w, db: w.db });
+        const reply = { status: 200, body: toJson(result) };
+        if (scope) await remember(w.db, scope, hash, reply, Date.now());
+        return reply;
+      });
+    } catch (e) {
+      if (scope && isUniqueViolation(e)) {
+        // Another request with this key committed first: answer as it did.
+        const row = await findIdempotencyKey(db, scope);
+        if (row) return replay(row, hash, scope.key);
+        throw errors.idempotencyInProgress();
+      }
+      if (scope && e instanceof StripeError && e.status < 500) {
+        // Stripe replays errors the request itself produced, not only successes.
+        const reply = { status: e.status, body: JSON.stringify(e.toJSON(), null, 2) };
+        await remember(db, scope, hash, reply, Date.now()).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  function sendError(res: ServerResponse, e: unknown, requestId: string, method: string, path: string): void {
+    let error: StripeError;
+    if (e instanceof StripeError) {
+      error = e;
+    } else {
+      error = errors.internal(requestId);
+      log.error('request failed', { request_id: requestId, method, path, error: (e as Error)?.stack ?? String(e) });
+    }
+    if (error.status >= 500) res.setHeader('Stripe-Should-Retry', 'true');
+    if (error.status === 413) res.setHeader('Connection', 'close');
+    send(res, { status: error.status, body: JSON.stringify(error.toJSON(), null, 2) });
+  }
+
+  return {
+    handle: (req, res) => void handle(req, res),
+    keys,
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const v = req.headers[name];
+  if (v === undefined) return null;
+  return Array.isArray(v) ? (v[0] ?? null) : v;
+}
+
+function parseInput(route: Route, method: string, query: string, body: string, contentType: string | undefined): Record<string, unknown> {
+  const fromQuery = query ? parseForm(query, defaultLimits) : {};
+  if (method !== 'POST') return fromQuery;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (route.body === 'json') {
+    if (type !== '' && type !== 'application/json') throw errors.unsupportedContentType(type);
+    return { ...fromQuery, ...parseJsonBody(body, defaultLimits) };
+  }
+  if (type !== '' && type !== 'application/x-www-form-urlencoded') throw errors.unsupportedContentType(type);
+  return { ...fromQuery, ...parseForm(body, defaultLimits) };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      return reject(errors.bodyTooLarge(limit));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(errors.bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const buf = Buffer.concat(chunks);
+      const text = buf.toString('utf8');
+      // Invalid UTF-8 decodes to U+FFFD; refuse it rather than store mangled text.
+      if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD'))) {
+        reject(errors.malformedBody('the body is not valid UTF-8'));
+        return;
+      }
+      resolve(text);
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent) return;
+  res.writeHead(reply.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(reply.body),
+    'Cache-Control': 'no-cache, no-store',
+  });
+  res.end(reply.body);
+}
+
+function toJson(result: unknown): string {
+  return result instanceof RawJson ? result.text : JSON.stringify(result, null, 2);
+}

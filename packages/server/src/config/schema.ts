@@ -1,0 +1,336 @@
+import type { RetryPolicy } from '../domain/retry-schedule.js';
+
+/**
+ * Every setting of `switchboard serve`, defined once: flag, environment variable, default and
+ * description. `serve --help` and docs/config.md are generated from this list.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  db: string;
+  testKey: string | undefined;
+  liveKey: string | undefined;
+  roles: Array<'api' | 'worker'>;
+  clockSpeed: number;
+  logLevel: LogLevel;
+  logFormat: 'json' | 'pretty';
+  deliveryTimeoutMs: number;
+  endpointConcurrency: number;
+  liveRetry: RetryPolicy;
+  testRetry: RetryPolicy;
+  retryAfterMaxMs: number;
+  disableAfterMs: number;
+  disableWarnAfterMs: number;
+  bodyLimitBytes: number;
+  maxEndpoints: number;
+  eventRetentionDays: number;
+  publicUrl: string | undefined;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Option<K extends keyof Config = keyof Config> {
+  key: K;
+  flag: string;
+  env: string;
+  /** The default as a user would type it; parsed like any other value. */
+  default: string | undefined;
+  valueName: string;
+  description: string;
+  parse(text: string): Config[K];
+}
+
+export class ConfigError extends Error {}
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `250ms`, `30s`, `5m`, `12h`, `9d`, or a bare number of seconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match)
+    throw new ConfigError(`'${text}' is not a duration (examples: 250ms, 30s, 5m, 12h, 9d)`);
+  return Math.round(Number(match[1]) * units[match[2] ?? 's']!);
+}
+
+function positiveInt(name: string) {
+  return (text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError(`${name} must be a positive integer, not '${text}'`);
+    return n;
+  };
+}
+
+/** `exponential:1m:12h:72h` (first delay, cap, window) or `fixed:10m,1h,3h` (delays after each failure). */
+export function parseRetryPolicy(text: string): RetryPolicy {
+  const [kind, rest] = [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)];
+  if (kind === 'fixed') {
+    const delaysMs = rest === '' ? [] : rest.split(',').map(parseDuration);
+    return { kind: 'fixed', delaysMs };
+  }
+  if (kind === 'exponential') {
+    const parts = rest.split(':');
+    if (parts.length !== 3)
+      throw new ConfigError(
+        `'${text}': expected exponential:FIRST:CAP:WINDOW, e.g. exponential:1m:12h:72h`,
+      );
+    const [baseMs, capMs, windowMs] = parts.map(parseDuration) as [number, number, number];
+    return { kind: 'exponential', baseMs, capMs, windowMs };
+  }
+  throw new ConfigError(
+    `'${text}' is not a retry policy (examples: exponential:1m:12h:72h, fixed:10m,1h,3h)`,
+  );
+}
+
+function secretKey(mode: 'test' | 'live') {
+  return (text: string) => {
+    if (!new RegExp(`^sk_${mode}_[A-Za-z0-9_]{4,}$`).test(text)) {
+      throw new ConfigError(
+        `the ${mode} key must look like sk_${mode}_... (letters, digits and _, at least 12 characters)`,
+      );
+    }
+    return text;
+  };
+}
+
+const opt = <K extends keyof Config>(o: Option<K>): Option<K> => o;
+
+export const options: Option[] = [
+  opt({
+    key: 'port',
+    flag: '--port',
+    env: 'SWITCHBOARD_PORT',
+    default: '12111',
+    valueName: 'port',
+    description: 'TCP port of the API (0 picks a free one).',
+    parse: (t) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new ConfigError(`--port must be 0-65535, not '${t}'`);
+      return n;
+    },
+  }),
+  opt({
+    key: 'host',
+    flag: '--host',
+    env: 'SWITCHBOARD_HOST',
+    default: '127.0.0.1',
+    valueName: 'address',
+    description:
+      'Address to bind. Loopback by default; set 0.0.0.0 only behind a firewall or proxy.',
+    parse: (t) => t,
+  }),
+  opt({
+    key: 'db',
+    flag: '--db',
+    env: 'SWITCHBOARD_DB',
+    default: '.switchboard/switchboard.db',
+    valueName: 'path',
+    description: 'SQLite database file (created with its directory on first start).',
+    parse: (t) => t,
+  }),
+  opt({
+    key: 'testKey',
+    flag: '--test-key',
+    env: 'SWITCHBOARD_TEST_KEY',
+    default: undefined,
+    valueName: 'key',
+    description:
+      "Fix the first platform's test secret key (for scripts and CI). Without it a key is generated on first start.",
+    parse: secretKey('test'),
+  }),
+  opt({
+    key: 'liveKey',
+    flag: '--live-key',
+    env: 'SWITCHBOARD_LIVE_KEY',
+    default: undefined,
+    valueName: 'key',
+    description:
+      "Fix the first platform's live secret key. Live keys are stored hashed and shown only once.",
+    parse: secretKey('live'),
+  }),
+  opt({
+    key: 'roles',
+    flag: '--roles',
+    env: 'SWITCHBOARD_ROLES',
+    default: 'api,worker',
+    valueName: 'list',
+    description: 'What this process runs: api, worker, or both (api,worker).',
+    parse: (t) => {
+      const roles = t
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      for (const r of roles)
+        if (r !== 'api' && r !== 'worker')
+          throw new ConfigError(`unknown role '${r}' (use api, worker)`);
+      if (roles.length === 0) throw new ConfigError('--roles needs at least one of api, worker');
+      return [...new Set(roles)] as Array<'api' | 'worker'>;
+    },
+  }),
+  opt({
+    key: 'clockSpeed',
+    flag: '--clock-speed',
+    env: 'SWITCHBOARD_CLOCK_SPEED',
+    default: '1',
+    valueName: 'N',
+    description:
+      'Run the server clock N times faster: retries, auto-disable and balance availability happen sooner (e.g. 1000 runs 3 days of retries in about 4 minutes).',
+    parse: (t) => {
+      const n = Number(t);
+      if (!(n > 0) || !Number.isFinite(n))
+        throw new ConfigError(`--clock-speed must be a positive number, not '${t}'`);
+      return n;
+    },
+  }),
+  opt({
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'SWITCHBOARD_LOG_LEVEL',
+    default: 'info',
+    valueName: 'level',
+    description: 'debug, info, warn, error or silent.',
+    parse: (t) => {
+      if (!['debug', 'info', 'warn', 'error', 'silent'].includes(t))
+        throw new ConfigError(`unknown log level '${t}'`);
+      return t as LogLevel;
+    },
+  }),
+  opt({
+    key: 'logFormat',
+    flag: '--log-format',
+    env: 'SWITCHBOARD_LOG_FORMAT',
+    default: 'pretty',
+    valueName: 'format',
+    description: 'pretty (one readable line per entry) or json (one JSON object per line).',
+    parse: (t) => {
+      if (t !== 'json' && t !== 'pretty')
+        throw new ConfigError(`unknown log format '${t}' (use json or pretty)`);
+      return t;
+    },
+  }),
+  opt({
+    key: 'deliveryTimeoutMs',
+    flag: '--delivery-timeout',
+    env: 'SWITCHBOARD_DELIVERY_TIMEOUT',
+    default: '30s',
+    valueName: 'duration',
+    description:
+      'How long a receiver has to answer a delivery before the attempt counts as failed.',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'endpointConcurrency',
+    flag: '--endpoint-concurrency',
+    env: 'SWITCHBOARD_ENDPOINT_CONCURRENCY',
+    default: '32',
+    valueName: 'N',
+    description: 'Most deliveries in flight to one endpoint at once.',
+    parse: positiveInt('--endpoint-concurrency'),
+  }),
+  opt({
+    key: 'liveRetry',
+    flag: '--live-retry',
+    env: 'SWITCHBOARD_LIVE_RETRY',
+    default: 'exponential:1m:12h:72h',
+    valueName: 'policy',
+    description:
+      'Retry schedule in live mode: exponential:FIRST:CAP:WINDOW (delays double from FIRST up to CAP; no attempt later than WINDOW after the first) or fixed:D1,D2,...',
+    parse: parseRetryPolicy,
+  }),
+  opt({
+    key: 'testRetry',
+    flag: '--test-retry',
+    env: 'SWITCHBOARD_TEST_RETRY',
+    default: 'fixed:10m,1h,3h',
+    valueName: 'policy',
+    description:
+      'Retry schedule in test mode and sandboxes; the default is 3 retries over a few hours.',
+    parse: parseRetryPolicy,
+  }),
+  opt({
+    key: 'retryAfterMaxMs',
+    flag: '--retry-after-max',
+    env: 'SWITCHBOARD_RETRY_AFTER_MAX',
+    default: '1h',
+    valueName: 'duration',
+    description: "A receiver's Retry-After may delay the next attempt by at most this much.",
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'disableAfterMs',
+    flag: '--disable-after',
+    env: 'SWITCHBOARD_DISABLE_AFTER',
+    default: '9d',
+    valueName: 'duration',
+    description:
+      'Disable an endpoint that has failed for this long without a single success (Stripe: nine days).',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'disableWarnAfterMs',
+    flag: '--disable-warn-after',
+    env: 'SWITCHBOARD_DISABLE_WARN_AFTER',
+    default: '3d',
+    valueName: 'duration',
+    description: 'Log a warning (once per failure streak) when an endpoint has failed this long.',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'bodyLimitBytes',
+    flag: '--body-limit',
+    env: 'SWITCHBOARD_BODY_LIMIT',
+    default: '1048576',
+    valueName: 'bytes',
+    description: 'Largest request body the API accepts.',
+    parse: positiveInt('--body-limit'),
+  }),
+  opt({
+    key: 'maxEndpoints',
+    flag: '--max-endpoints',
+    env: 'SWITCHBOARD_MAX_ENDPOINTS',
+    default: '16',
+    valueName: 'N',
+    description: 'Most webhook endpoints per account and mode (Stripe allows 16).',
+    parse: positiveInt('--max-endpoints'),
+  }),
+  opt({
+    key: 'eventRetentionDays',
+    flag: '--event-retention-days',
+    env: 'SWITCHBOARD_EVENT_RETENTION_DAYS',
+    default: '30',
+    valueName: 'days',
+    description: 'Events older than this are no longer listed or resent (Stripe keeps 30 days).',
+    parse: positiveInt('--event-retention-days'),
+  }),
+  opt({
+    key: 'publicUrl',
+    flag: '--public-url',
+    env: 'SWITCHBOARD_PUBLIC_URL',
+    default: undefined,
+    valueName: 'url',
+    description:
+      'The URL clients reach this server at, if not http://HOST:PORT (used in listen websocket URLs).',
+    parse: (t) => t.replace(/\/$/, ''),
+  }),
+];
+
+/**
+ * Builds the config from flags (already split by the CLI, keyed like `port`), then environment
+ * variables, then defaults. Throws ConfigError naming the bad setting.
+ */
+export function loadConfig(
+  flags: Partial<Record<keyof Config, string>>,
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const o of options) {
+    const text = flags[o.key] ?? env[o.env] ?? o.default;
+    try {
+      config[o.key] = text === undefined ? undefined : o.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${o.flag} / ${o.env}: ${(e as Error).message}`);
+    }
+  }
+  return config as Config;
+}

@@ -1,0 +1,82 @@
+import { Agent, request } from 'undici';
+import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
+
+/** Response bodies are kept up to this many characters in the attempt log. */
+const EXCERPT = 2_000;
+/** Bodies larger than this are not read to the end: the connection is dropped instead. */
+const READ_LIMIT = 64 * 1024;
+
+function retryAfterMs(value: string | string[] | undefined, now: number): number | null {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return null;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+function describeError(e: unknown, timeoutMs: number): string {
+  const err = e as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const code = err.code ?? err.cause?.code;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || err.name === 'TimeoutError' || code === 'ABORT_ERR') {
+    return `timeout: no response within ${timeoutMs} ms`;
+  }
+  const message = err.cause?.message ?? err.message ?? String(e);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+/**
+ * POSTs deliveries with undici over keep-alive connections. Redirects are not followed (a 3xx is a
+ * failure, as on Stripe); each attempt has a deadline for headers and body.
+ */
+export class HttpTransport implements Transport {
+  readonly #agent: Agent;
+
+  constructor(connectionsPerOrigin: number) {
+    this.#agent = new Agent({ connections: connectionsPerOrigin, keepAliveTimeout: 10_000, pipelining: 1 });
+  }
+
+  async send(d: OutgoingDelivery): Promise<TransportResult> {
+    const started = performance.now();
+    if (!d.url) return { result: { kind: 'network-error', error: 'endpoint has no URL' }, durationMs: 0, responseBody: null };
+    try {
+      const response = await request(d.url, {
+        method: 'POST',
+        headers: d.headers,
+        body: d.body,
+        dispatcher: this.#agent,
+        headersTimeout: d.timeoutMs,
+        bodyTimeout: d.timeoutMs,
+        signal: AbortSignal.timeout(d.timeoutMs),
+      });
+      let text = '';
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length;
+        if (text.length < EXCERPT) text += (chunk as Buffer).toString('utf8');
+        if (size > READ_LIMIT) {
+          response.body.destroy();
+          break;
+        }
+      }
+      return {
+        result: {
+          kind: 'response',
+          statusCode: response.statusCode,
+          retryAfterMs: retryAfterMs(response.headers['retry-after'], Date.now()),
+        },
+        durationMs: Math.round(performance.now() - started),
+        responseBody: text.length > EXCERPT ? text.slice(0, EXCERPT) : text,
+      };
+    } catch (e) {
+      return {
+        result: { kind: 'network-error', error: describeError(e, d.timeoutMs) },
+        durationMs: Math.round(performance.now() - started),
+        responseBody: null,
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

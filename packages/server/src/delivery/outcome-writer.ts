@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely';
+import { afterFailure, type HealthPolicy } from '../domain/endpoint-health.js';
+import type { DeliveryDecision } from '../domain/outcome.js';
+import type { Logger } from '../observability/logger.js';
+import type { Database } from '../storage/schema.js';
+import type { AttemptRow } from '../storage/repositories/deliveries.js';
+import { insertAttempts } from '../storage/repositories/deliveries.js';
+
+/** One finished attempt, waiting to be written. */
+export interface FinishedAttempt {
+  attempt: Omit<AttemptRow, 'seq'>;
+  decision: DeliveryDecision;
+  deliveryId: string;
+  attemptsMade: number;
+  firstAttemptMs: number;
+  /** Counts toward the event's pending_webhooks (an automatic delivery to a webhook endpoint). */
+  countsPending: boolean;
+  /** Whether the endpoint's health is tracked (webhook endpoints and destinations). */
+  trackHealth: boolean;
+}
+
+/**
+ * Writes attempt outcomes in batches: one transaction for many attempts, which is what lets SQLite
+ * keep up with thousands of deliveries a second. A crash before a flush loses only the record of
+ * attempts in flight; those deliveries are still leased and will be sent again (at-least-once).
+ */
+export class OutcomeWriter {
+  #pending: FinishedAttempt[] = [];
+  #flushing: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly health: HealthPolicy,
+    private readonly now: () => number,
+    private readonly log: Logger,
+    private readonly maxBatch = 500,
+  ) {}
+
+  add(finished: FinishedAttempt): void {
+    this.#pending.push(finished);
+    if (this.#pending.length >= this.maxBatch) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), 2);
+  }
+
+  /** Writes everything added so far; resolves when it is committed. */
+  async flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    while (this.#flushing) await this.#flushing;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#flushing = this.#write(batch)
+      .catch((e: unknown) => {
+        // Keep the outcomes to write on the next flush: the deliveries stay leased meanwhile.
+        this.#pending.unshift(...batch);
+        this.log.error('could not record delivery outcomes; will retry', { error: (e as Error).message, attempts: batch.length });
+        this.#timer ??= setTimeout(() => void this.flush(), 1_000);
+      })
+      .finally(() => {
+        this.#flushing = null;
+      });
+    await this.#flushing;
+  }
+
+  async #write(batch: FinishedAttempt[]): Promise<void> {
+    const now = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await insertAttempts(tx, batch.map((b) => b.attempt));
+      for (const b of batch) {
+        const d = b.decision;
+        await tx
+          .updateTable('deliveries')
+          .set({
+            status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
+            attempts: b.attemptsMade,
+            first_attempt_ms: b.firstAttemptMs,
+            next_attempt_ms: d.kind === 'retry' ? d.at : null,
+            lease_until_ms: null,
+            lease_owner: null,
+            last_status_code: b.attempt.status_code,
+            last_error: b.attempt.error,
+            updated_ms: now,
+          })
+          .where('id', '=', b.deliveryId)
+          .execute();
+      }
+      const delivered = new Map<string, number>();
+      for (const b of batch) {
+        if (b.decision.kind === 'delivered' && b.countsPending) {
+          delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
+        }
+      }
+      for (const [eventId, n] of delivered) {
+        await tx
+          .updateTable('events')
+          .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', n) }))
+          .where('id', '=', eventId)
+          .where('pending_webhooks', '>=', n)
+          .execute();
+      }
+      await this.#updateHealth(tx, batch, now);
+    });
+  }
+
+  /** A success ends an endpoint's failure streak; failures extend it, warn, and finally disable. */
+  async #updateHealth(tx: Kysely<Database>, batch: FinishedAttempt[], now: number): Promise<void> {
+    const succeeded = new Set<string>();
+    const failed = new Set<string>();
+    for (const b of batch) {
+      if (!b.trackHealth) continue;
+      (b.decision.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
+    }
+    if (succeeded.size > 0) {
+      await tx
+        .updateTable('endpoints')
+        .set({ failing_since_ms: null, warned_at_ms: null })
+        .where('id', 'in', [...succeeded])
+        .where('failing_since_ms', 'is not', null)
+        .execute();
+    }
+    const onlyFailed = [...failed].filter((id) => !succeeded.has(id));
+    if (onlyFailed.length === 0) return;
+    const rows = await tx
+      .selectFrom('endpoints')
+      .select(['id', 'failing_since_ms', 'warned_at_ms', 'status', 'url', 'livemode'])
+      .where('id', 'in', onlyFailed)
+      .execute();
+    for (const row of rows) {
+      if (row.status !== 'enabled') continue;
+      const health = {
+        failingSince: row.failing_since_ms === null ? null : Number(row.failing_since_ms),
+        warnedAt: row.warned_at_ms === null ? null : Number(row.warned_at_ms),
+      };
+      const decision = afterFailure(health, now, this.health);
+      if (decision.kind === 'disable') {
+        this.log.warn('endpoint disabled: it failed without a single success for the whole disable period', {
+          endpoint: row.id,
+          failing_since: new Date(decision.health.failingSince!).toISOString(),
+        });
+        await tx
+          .updateTable('endpoints')
+          .set({ status: 'disabled', disabled_reason: 'failing', failing_since_ms: decision.health.failingSince })
+          .where('id', '=', row.id)
+          .execute();
+        continue;
+      }
+      if (decision.kind === 'failing' && decision.warn) {
+        this.log.warn('endpoint failing: it will be disabled if it keeps failing', {
+          endpoint: row.id,
+          failing_since: new Date(decision.health.failingSince!).toISOString(),
+          disable_at: new Date(decision.disableAt).toISOString(),
+        });
+      }
+      await tx
+        .updateTable('endpoints')
+        .set({ failing_since_ms: decision.health.failingSince, warned_at_ms: decision.health.warnedAt })
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import type { AttemptResult } from '../domain/outcome.js';
+
+/** One request to send: the signed body and its headers. */
+export interface OutgoingDelivery {
+  deliveryId: string;
+  eventId: string;
+  endpointId: string;
+  url: string | null;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+/** What came back, for the attempt log. */
+export interface TransportResult {
+  result: AttemptResult;
+  durationMs: number;
+  responseBody: string | null;
+}
+
+/** How deliveries reach an endpoint: HTTP POST for webhook endpoints, a websocket for listen sessions. */
+export interface Transport {
+  send(delivery: OutgoingDelivery): Promise<TransportResult>;
+  close(): Promise<void>;
+}

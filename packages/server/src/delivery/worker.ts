@@ -1,0 +1,363 @@
+import { computeSignature, signPayload } from '@switchboard/sdk';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../domain/clock.js';
+import { eventJson } from '../domain/event-body.js';
+import { newId } from '../domain/ids.js';
+import { decide } from '../domain/outcome.js';
+import { activeSecrets } from '../domain/signing-secrets.js';
+import type { Logger } from '../observability/logger.js';
+import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
+import { nextDueTime, releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
+import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
+import { findEvents, type EventRow } from '../storage/repositories/events.js';
+import { OutcomeWriter } from './outcome-writer.js';
+import type { Transport } from './transport.js';
+
+/** Headers Stripe sends with every delivery (captured from real deliveries, stripe-cli issue #909). */
+const STRIPE_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'Cache-Control': 'no-cache',
+  'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+  Accept: '*/*; q=0.5, application/xml',
+};
+
+export interface WorkerOptions {
+  dialect: Dialect;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  transports: Partial<Record<string, Transport>>;
+  /** Most deliveries in flight in this process. */
+  maxInFlight?: number;
+  /** Most deliveries claimed in one query. */
+  batchSize?: number;
+}
+
+/** A delivery ready to send, with what decides its fate. */
+interface Job {
+  claim: ClaimedDelivery;
+  event: EventRow;
+  endpoint: EndpointRow;
+}
+
+/**
+ * The delivery worker: claims due deliveries, signs them as Stripe does, sends them through the
+ * endpoint's transport, and records each attempt's outcome (delivered, retry at T, exhausted).
+ */
+export class DeliveryWorker {
+  readonly id = newId('wrk', 12);
+  readonly #o: WorkerOptions;
+  readonly #writer: OutcomeWriter;
+  readonly #maxInFlight: number;
+  readonly #batch: number;
+  readonly #leaseMs: number;
+  /** In flight per endpoint, and those claimed but waiting for a free slot. */
+  readonly #active = new Map<string, number>();
+  readonly #waiting = new Map<string, Job[]>();
+  readonly #held = new Set<string>();
+  #inFlight = 0;
+  #stopping = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #woken = false;
+  #renewTimer: NodeJS.Timeout | null = null;
+  #unsubscribeClock: (() => void) | null = null;
+  #idle = new Set<() => void>();
+
+  constructor(options: WorkerOptions) {
+    this.#o = options;
+    this.#maxInFlight = options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
+    this.#batch = options.batchSize ?? 200;
+    // A lease outlives the slowest attempt with room to spare; leases of deliveries still waiting
+    // here are renewed, so another worker never takes them while this one lives.
+    this.#leaseMs = Math.max(60_000, options.config.deliveryTimeoutMs * 3);
+    this.#writer = new OutcomeWriter(
+      options.dialect.db,
+      { disableAfterMs: options.config.disableAfterMs, warnAfterMs: options.config.disableWarnAfterMs },
+      () => options.clock.now(),
+      options.log,
+    );
+  }
+
+  async start(): Promise<void> {
+    if (this.#o.dialect.singleProcess) {
+      // Only this process uses the database: leases left by a crashed run are stale.
+      const released = await releaseAllLeases(this.#o.dialect.db);
+      if (released > 0) this.#o.log.info('released deliveries left in flight by the previous run', { deliveries: released });
+    }
+    this.#unsubscribeClock = this.#o.clock.onJump(() => this.wake());
+    this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
+    this.#renewTimer.unref();
+    this.#loop = this.#run();
+  }
+
+  /** New deliveries were queued, or time moved: look again now. */
+  wake(): void {
+    this.#woken = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Stops claiming, lets attempts in flight finish, writes their outcomes. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.#loop;
+    const waiting = [...this.#waiting.values()].flat().map((j) => j.claim.id);
+    this.#waiting.clear();
+    while (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.add(r));
+    await this.#writer.flush();
+    await releaseLeases(this.#o.dialect.db, waiting).catch(() => undefined);
+    if (this.#renewTimer) clearInterval(this.#renewTimer);
+    this.#unsubscribeClock?.();
+  }
+
+  /** Resolves when nothing is in flight here and outcomes are written (for tests). */
+  async drain(): Promise<void> {
+    while (this.#inFlight > 0 || this.#waiting.size > 0) await new Promise<void>((r) => this.#idle.add(r));
+    await this.#writer.flush();
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      this.#woken = false;
+      let claimed = 0;
+      try {
+        claimed = await this.#claimAndDispatch();
+      } catch (e) {
+        this.#o.log.error('claiming deliveries failed; retrying', { error: (e as Error).message });
+        await this.#sleep(1_000);
+        continue;
+      }
+      if (claimed > 0 || this.#woken) continue;
+      await this.#sleep(await this.#idleDelay());
+    }
+  }
+
+  async #idleDelay(): Promise<number> {
+    if (this.#inFlight >= this.#maxInFlight) return 30_000;
+    const due = await nextDueTime(this.#o.dialect.db);
+    if (due === null) return 30_000;
+    const delay = this.#o.clock.realDelay(due - this.#o.clock.now());
+    // Due now but nothing claimable: the endpoints are busy (a slot freeing wakes us) or leased
+    // by another worker.
+    return Math.min(Math.max(delay, 25), 30_000);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (this.#woken) this.wake();
+    });
+  }
+
+  async #claimAndDispatch(): Promise<number> {
+    const room = this.#maxInFlight - this.#inFlight - this.#waitingCount();
+    if (room <= 0) return 0;
+    const limit = this.#o.config.endpointConcurrency;
+    const busy = [...this.#active.entries()]
+      .filter(([id, n]) => n + (this.#waiting.get(id)?.length ?? 0) >= limit)
+      .map(([id]) => id);
+    const realNow = Date.now();
+    const claims = await this.#o.dialect.claimDue({
+      now: this.#o.clock.now(),
+      realNow,
+      leaseUntil: realNow + this.#leaseMs,
+      owner: this.id,
+      limit: Math.min(room, this.#batch),
+      excludeEndpoints: busy,
+    });
+    if (claims.length === 0) return 0;
+    const [events, endpoints] = await Promise.all([
+      findEvents(this.#o.dialect.db, [...new Set(claims.map((c) => c.event_id))]),
+      findEndpoints(this.#o.dialect.db, [...new Set(claims.map((c) => c.endpoint_id))]),
+    ]);
+    const eventById = new Map(events.map((e) => [e.id, e]));
+    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+    for (const claim of claims) {
+      const event = eventById.get(claim.event_id);
+      const endpoint = endpointById.get(claim.endpoint_id);
+      this.#held.add(claim.id);
+      if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled' || !this.#o.transports[endpoint.kind]) {
+        this.#cancel(claim, endpoint);
+        continue;
+      }
+      this.#enqueue({ claim, event, endpoint });
+    }
+    return claims.length;
+  }
+
+  #waitingCount(): number {
+    let n = 0;
+    for (const q of this.#waiting.values()) n += q.length;
+    return n;
+  }
+
+  /** Retries stop when the endpoint was disabled or deleted (as on Stripe). */
+  #cancel(claim: ClaimedDelivery, endpoint: EndpointRow | undefined): void {
+    const now = this.#o.clock.now();
+    this.#writer.add({
+      attempt: {
+        id: newId('wa', 24),
+        delivery_id: claim.id,
+        event_id: claim.event_id,
+        endpoint_id: claim.endpoint_id,
+        platform_id: endpoint?.platform_id ?? '',
+        url: endpoint?.url ?? null,
+        started_ms: now,
+        duration_ms: 0,
+        status_code: null,
+        error: !endpoint || endpoint.deleted ? 'endpoint deleted: delivery canceled' : 'endpoint disabled: delivery canceled',
+        response_body: null,
+        request_headers: '{}',
+        outcome: 'failed',
+        next_attempt_ms: null,
+      },
+      decision: { kind: 'exhausted' },
+      deliveryId: claim.id,
+      attemptsMade: claim.attempts,
+      firstAttemptMs: claim.first_attempt_ms ?? now,
+      countsPending: false,
+      trackHealth: false,
+    });
+    this.#held.delete(claim.id);
+  }
+
+  #enqueue(job: Job): void {
+    const id = job.endpoint.id;
+    const active = this.#active.get(id) ?? 0;
+    if (active < this.#o.config.endpointConcurrency) {
+      this.#active.set(id, active + 1);
+      this.#inFlight++;
+      void this.#attempt(job).finally(() => this.#finished(id));
+      return;
+    }
+    const queue = this.#waiting.get(id) ?? [];
+    queue.push(job);
+    this.#waiting.set(id, queue);
+  }
+
+  #finished(endpointId: string): void {
+    this.#inFlight--;
+    const left = (this.#active.get(endpointId) ?? 1) - 1;
+    if (left === 0) this.#active.delete(endpointId);
+    else this.#active.set(endpointId, left);
+    const queue = this.#waiting.get(endpointId);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.#waiting.delete(endpointId);
+    if (next && !this.#stopping) this.#enqueue(next);
+    else if (next) this.#held.delete(next.claim.id);
+    this.wake();
+    if (this.#inFlight === 0 && this.#waiting.size === 0) {
+      for (const resolve of this.#idle) resolve();
+      this.#idle.clear();
+    }
+  }
+
+  /** Signs at send time (a retry gets a fresh timestamp and signature, as on Stripe), sends, decides. */
+  async #attempt({ claim, event, endpoint }: Job): Promise<void> {
+    const { clock, config, log } = this.#o;
+    const transport = this.#o.transports[endpoint.kind]!;
+    const body = eventJson(event, endpoint.api_version ?? event.api_version);
+    const timestamp = Math.floor(Date.now() / 1000);
+    let signature = signPayload(body, activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()), timestamp);
+    // Stripe adds a decoy v0 signature in test mode; receivers must ignore every scheme but v1.
+    if (event.livemode === 0) signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
+    const headers = { ...STRIPE_HEADERS, 'Stripe-Signature': signature };
+    const startedMs = clock.now();
+    const sent = await transport.send({
+      deliveryId: claim.id,
+      eventId: event.id,
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      headers,
+      body,
+      timeoutMs: config.deliveryTimeoutMs,
+    });
+    const now = clock.now();
+    const attemptsMade = claim.attempts + 1;
+    const firstAttemptMs = claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
+    const decision = decide({
+      result: sent.result,
+      policy: event.livemode === 1 ? config.liveRetry : config.testRetry,
+      attemptsMade,
+      firstAttemptAt: firstAttemptMs,
+      now,
+      retryAfterMaxMs: config.retryAfterMaxMs,
+      retries: claim.one_shot === 0 && endpoint.kind !== 'listen',
+    });
+    const statusCode = sent.result.kind === 'response' ? sent.result.statusCode : null;
+    const error =
+      sent.result.kind === 'network-error'
+        ? sent.result.error
+        : decision.kind === 'delivered'
+          ? null
+          : `HTTP ${sent.result.statusCode}`;
+    this.#writer.add({
+      attempt: {
+        id: newId('wa', 24),
+        delivery_id: claim.id,
+        event_id: event.id,
+        endpoint_id: endpoint.id,
+        platform_id: endpoint.platform_id,
+        url: endpoint.url,
+        started_ms: startedMs,
+        duration_ms: sent.durationMs,
+        status_code: statusCode,
+        error,
+        response_body: sent.responseBody,
+        request_headers: JSON.stringify(headers),
+        outcome: decision.kind === 'delivered' ? 'succeeded' : 'failed',
+        next_attempt_ms: decision.kind === 'retry' ? decision.at : null,
+      },
+      decision,
+      deliveryId: claim.id,
+      attemptsMade,
+      firstAttemptMs,
+      countsPending: claim.one_shot === 0 && endpoint.kind !== 'listen',
+      trackHealth: endpoint.kind !== 'listen',
+    });
+    this.#held.delete(claim.id);
+    if (log.enabled('info')) {
+      log.info('delivery.attempted', {
+        event: event.id,
+        type: event.type,
+        endpoint: endpoint.id,
+        delivery: claim.id,
+        attempt: attemptsMade,
+        status: statusCode ?? undefined,
+        error: error ?? undefined,
+        duration_ms: sent.durationMs,
+        outcome: decision.kind,
+        next_attempt: decision.kind === 'retry' ? new Date(decision.at).toISOString() : undefined,
+      });
+    }
+  }
+
+  async #renewLeases(): Promise<void> {
+    if (this.#held.size === 0) return;
+    try {
+      await this.#o.dialect.db
+        .updateTable('deliveries')
+        .set({ lease_until_ms: Date.now() + this.#leaseMs })
+        .where('id', 'in', [...this.#held])
+        .where('lease_owner', '=', this.id)
+        .where('status', '=', 'pending')
+        .execute();
+    } catch (e) {
+      this.#o.log.warn('could not renew delivery leases', { error: (e as Error).message });
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type App, type Mount } from './app.js';
+import type { Config } from './config/schema.js';
+import { scaledClock, type Clock } from './domain/clock.js';
+import { HttpTransport } from './delivery/http-transport.js';
+import type { Transport } from './delivery/transport.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import type { Services } from './services/context.js';
+import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
+import type { Dialect } from './storage/dialect.js';
+import { openStorage } from './storage/open.js';
+import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
+
+export interface Switchboard {
+  /** The API's base URL, e.g. http://127.0.0.1:12111 (null for a worker-only process). */
+  url: string | null;
+  port: number | null;
+  services: Services;
+  worker: DeliveryWorker | null;
+  app: App | null;
+  startup: StartupPlatform;
+  /** Stops accepting requests, lets deliveries in flight finish, closes the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Extra transports by endpoint kind (the listen sessions' websocket transport). */
+  transports?: Record<string, Transport>;
+  mounts?: Mount[];
+}
+
+/** The composition root: config -> storage -> platform -> roles (api, worker). */
+export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
+  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, write: (l) => process.stderr.write(l) });
+  const dialect: Dialect = await openStorage(config.db);
+  const clock = options.clock ?? scaledClock(config.clockSpeed);
+  const startup = await ensureFirstPlatform(dialect.db, { testKey: config.testKey, liveKey: config.liveKey }, clock.now());
+
+  let worker: DeliveryWorker | null = null;
+  const services: Services = {
+    dialect,
+    clock,
+    config,
+    log,
+    deliveriesQueued() {
+      worker?.wake();
+      if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
+    },
+  };
+
+  const http = new HttpTransport(config.endpointConcurrency);
+  let stopListening: (() => Promise<void>) | null = null;
+  if (config.roles.includes('worker')) {
+    worker = new DeliveryWorker({
+      dialect,
+      clock,
+      config,
+      log,
+      transports: { webhook: http, destination: http, ...options.transports },
+    });
+    await worker.start();
+    const w = worker;
+    stopListening = await dialect.listenDeliveries(() => w.wake());
+  }
+
+  let server: Server | null = null;
+  let app: App | null = null;
+  let port: number | null = null;
+  if (config.roles.includes('api')) {
+    app = buildApp(services, { mounts: options.mounts ?? [] });
+    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  }
+
+  const housekeeping = setInterval(() => {
+    void deleteExpiredIdempotencyKeys(dialect.db, Date.now() - 86_400_000).catch(() => undefined);
+  }, 3_600_000);
+  housekeeping.unref();
+
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: port === null ? null : `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    services,
+    worker,
+    app,
+    startup,
+    close() {
+      closing ??= (async () => {
+        clearInterval(housekeeping);
+        if (server) {
+          const closed = new Promise<void>((r) => server!.close(() => r()));
+          server.closeIdleConnections();
+          setTimeout(() => server?.closeAllConnections(), 5_000).unref();
+          await closed;
+        }
+        await worker?.stop();
+        await stopListening?.();
+        await http.close();
+        for (const t of Object.values(options.transports ?? {})) await t.close();
+        await dialect.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
+export { manualClock, scaledClock, systemClock, type Clock, type ManualClock } from './domain/clock.js';
+export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
+export { openStorage } from './storage/open.js';
+export { testKeysOf, createPlatform } from './services/platforms.js';
+export { listPlatforms, firstPlatform } from './storage/repositories/platforms.js';

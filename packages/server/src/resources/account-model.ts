@@ -1,0 +1,186 @@
+import type Stripe from 'stripe';
+
+/**
+ * A connected account's state as Stripe derives it: who controls it (type or `controller`), what
+ * it still has to provide (`requirements`), and what that enables (`charges_enabled`,
+ * `payouts_enabled`, capability statuses).
+ */
+export type AccountType = 'standard' | 'express' | 'custom';
+
+export interface ControllerSpec {
+  fees?: { payer?: string } | undefined;
+  losses?: { payments?: string } | undefined;
+  requirement_collection?: string | undefined;
+  stripe_dashboard?: { type?: string } | undefined;
+}
+
+export function controllerFor(type: AccountType | undefined, spec: ControllerSpec | undefined): Stripe.Account.Controller {
+  const dashboard = spec?.stripe_dashboard?.type ?? (type === 'express' ? 'express' : type === 'custom' ? 'none' : 'full');
+  const collection =
+    spec?.requirement_collection ?? (dashboard === 'none' || type === 'custom' ? 'application' : 'stripe');
+  const payer =
+    spec?.fees?.payer ?? (type === 'express' ? 'application_express' : type === 'custom' ? 'application_custom' : dashboard === 'full' ? 'account' : 'application');
+  const losses = spec?.losses?.payments ?? (dashboard === 'full' && payer === 'account' ? 'stripe' : 'application');
+  return {
+    fees: { payer: payer as Stripe.Account.Controller.Fees.Payer },
+    is_controller: true,
+    losses: { payments: losses as Stripe.Account.Controller.Losses.Payments },
+    requirement_collection: collection as Stripe.Account.Controller.RequirementCollection,
+    stripe_dashboard: { type: dashboard as Stripe.Account.Controller.StripeDashboard.Type },
+    type: 'application',
+  };
+}
+
+export function typeFor(controller: Stripe.Account.Controller): Stripe.Account.Type {
+  const dashboard = controller.stripe_dashboard?.type;
+  if (dashboard === 'full') return 'standard';
+  if (dashboard === 'express') return 'express';
+  return 'custom';
+}
+
+/** Accounts with Dashboard access (Standard) can deauthorize the platform themselves. */
+export const hasDashboardAccess = (a: Stripe.Account): boolean => a.controller?.stripe_dashboard?.type === 'full';
+
+/**
+ * Accounts the platform controls (Custom, Express, Standard with platform controls): persons and
+ * external-account events are sent for these only.
+ */
+export const platformControls = (a: Stripe.Account): boolean =>
+  a.controller?.requirement_collection === 'application' || a.controller?.stripe_dashboard?.type !== 'full';
+
+/** Where a field of the account lives, to test whether it was provided. */
+function provided(a: Stripe.Account, field: string, extra: AccountExtras): boolean {
+  const path = field.split('.');
+  if (field === 'external_account') return extra.externalAccounts > 0;
+  if (field.startsWith('individual.') || field.startsWith('representative.')) {
+    return extra.personFields.has(field.replace(/^representative\./, 'individual.')) || lookup(a, path) != null;
+  }
+  return lookup(a, path) != null;
+}
+
+function lookup(obj: unknown, path: string[]): unknown {
+  let cur = obj;
+  for (const p of path) {
+    if (cur == null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur === '' ? undefined : cur;
+}
+
+export interface AccountExtras {
+  externalAccounts: number;
+  /** Person fields provided for the representative or individual (`individual.first_name`, ...). */
+  personFields: Set<string>;
+  /** An external account that failed a payout and has not been updated since. */
+  externalAccountDisabled?: boolean;
+}
+
+const individualFields = [
+  'individual.address.city',
+  'individual.address.line1',
+  'individual.address.postal_code',
+  'individual.address.state',
+  'individual.dob.day',
+  'individual.dob.month',
+  'individual.dob.year',
+  'individual.email',
+  'individual.first_name',
+  'individual.last_name',
+  'individual.phone',
+  'individual.ssn_last_4',
+];
+
+const companyFields = [
+  'company.address.city',
+  'company.address.line1',
+  'company.address.postal_code',
+  'company.address.state',
+  'company.name',
+  'company.phone',
+  'company.tax_id',
+  'representative.first_name',
+  'representative.last_name',
+];
+
+/** What Stripe would still ask this account for, given what it has. */
+export function requiredFields(a: Stripe.Account): string[] {
+  const fields = ['business_profile.mcc', 'business_profile.url', 'business_type', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'];
+  if (a.business_type === 'individual') fields.push(...individualFields);
+  else if (a.business_type) fields.push(...companyFields);
+  return fields;
+}
+
+/**
+ * Recomputes requirements, capabilities and the enabled flags. Accounts whose requirements Stripe
+ * collects (Standard, Express) start with everything due, as the fixture does; when nothing is
+ * due, charges and payouts are enabled and requested capabilities become active.
+ */
+export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Account {
+  const due = requiredFields(a).filter((f) => !provided(a, f, extra));
+  if (extra.externalAccountDisabled && !due.includes('external_account')) due.push('external_account');
+  const disabled_reason: Stripe.Account.Requirements.DisabledReason | null =
+    due.length === 0 ? null : a.details_submitted ? 'requirements.past_due' : 'requirements.past_due';
+  const requirements: Stripe.Account.Requirements = {
+    alternatives: [],
+    current_deadline: null,
+    currently_due: due,
+    disabled_reason: due.length === 0 ? null : disabled_reason,
+    errors: [],
+    eventually_due: due,
+    past_due: due.filter((f) => f !== 'external_account' || !extra.externalAccountDisabled),
+    pending_verification: [],
+  };
+  const complete = due.length === 0;
+  const capabilities: Record<string, string> = {};
+  for (const [name, status] of Object.entries(a.capabilities ?? {})) {
+    capabilities[name] = status === 'inactive' && complete ? 'active' : complete ? 'active' : 'inactive';
+  }
+  return {
+    ...a,
+    requirements,
+    capabilities: capabilities as Stripe.Account.Capabilities,
+    charges_enabled: complete && (capabilities.card_payments === 'active' || Object.keys(capabilities).length === 0),
+    payouts_enabled: complete && !extra.externalAccountDisabled,
+    details_submitted: complete || a.details_submitted,
+  };
+}
+
+export function emptyFutureRequirements(): Stripe.Account.FutureRequirements {
+  return {
+    alternatives: [],
+    current_deadline: null,
+    currently_due: [],
+    disabled_reason: null,
+    errors: [],
+    eventually_due: [],
+    past_due: [],
+    pending_verification: [],
+  };
+}
+
+export function defaultSettings(country: string): Stripe.Account.Settings {
+  return {
+    bacs_debit_payments: { display_name: null, service_user_number: null },
+    branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
+    card_issuing: { tos_acceptance: { date: null, ip: null } },
+    card_payments: {
+      decline_on: { avs_failure: false, cvc_failure: false },
+      statement_descriptor_prefix: null,
+      statement_descriptor_prefix_kana: null,
+      statement_descriptor_prefix_kanji: null,
+    },
+    dashboard: { display_name: null, timezone: 'Etc/UTC' },
+    invoices: { default_account_tax_ids: null, hosted_payment_method_save: 'offer' },
+    payments: {
+      statement_descriptor: null,
+      statement_descriptor_kana: null,
+      statement_descriptor_kanji: null,
+    },
+    payouts: {
+      debit_negative_balances: true,
+      schedule: { delay_days: country === 'US' ? 2 : 7, interval: 'daily' },
+      statement_descriptor: null,
+    },
+    sepa_debit_payments: {},
+  } as Stripe.Account.Settings;
+}

@@ -1,0 +1,354 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import {
+  anything,
+  applyMetadata,
+  expandParam,
+  integer,
+  listParams,
+  metadata,
+  nullableString,
+  object,
+  oneOf,
+  range,
+  string,
+} from '../api/params.js';
+import { del, get, post, type Caller, type Resource } from '../api/route.js';
+import { previousAttributes } from '../domain/event-body.js';
+import { newId } from '../domain/ids.js';
+import type { WriteContext } from '../services/context.js';
+import { emitEvent } from '../services/emit-event.js';
+import type { PlatformRow } from '../storage/repositories/platforms.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import {
+  controllerFor,
+  defaultSettings,
+  deriveStatus,
+  emptyFutureRequirements,
+  hasDashboardAccess,
+  typeFor,
+  type AccountExtras,
+  type AccountType,
+} from './account-model.js';
+import { createObject, deleteObject, listVisible, parseData, parseInternal, saveObject } from './common.js';
+import { addressParams, toAddress } from './shared-params.js';
+import { findObject } from '../storage/repositories/objects.js';
+
+/** What the API does not render about an account. */
+export interface AccountInternal {
+  external_accounts?: number;
+  person_fields?: string[];
+  external_account_disabled?: boolean;
+  deauthorized?: boolean;
+}
+
+const capabilityParams = anything();
+const personLike = anything();
+
+const updatable = {
+  business_profile: object({
+    mcc: nullableString(),
+    name: nullableString(),
+    product_description: nullableString(),
+    support_address: object(addressParams),
+    support_email: nullableString(),
+    support_phone: nullableString(),
+    support_url: nullableString(),
+    url: nullableString(),
+    annual_revenue: anything(),
+    estimated_worker_count: integer(),
+    minority_owned_business_designation: anything(),
+  }),
+  business_type: oneOf(['individual', 'company', 'non_profit', 'government_entity'] as const),
+  capabilities: capabilityParams,
+  company: personLike,
+  individual: personLike,
+  default_currency: string(),
+  email: nullableString(),
+  metadata: metadata(),
+  tos_acceptance: object({ date: integer(), ip: string(), user_agent: nullableString(), service_agreement: string() }),
+  settings: anything(),
+  external_account: anything(),
+  documents: anything(),
+  groups: anything(),
+  account_token: string(),
+  ...expandParam,
+};
+
+const createParams = {
+  ...updatable,
+  type: oneOf(['standard', 'express', 'custom'] as const),
+  controller: object({
+    fees: object({ payer: oneOf(['account', 'application'] as const) }),
+    losses: object({ payments: oneOf(['application', 'stripe'] as const) }),
+    requirement_collection: oneOf(['application', 'stripe'] as const),
+    stripe_dashboard: object({ type: oneOf(['express', 'full', 'none'] as const) }),
+    application: anything(),
+    dashboard: anything(),
+  }),
+  country: string({ maxLength: 2 }),
+};
+
+type Params = Record<string, unknown>;
+
+/** `{a: {b: 'x'}}` -> ['prefix.a.b'] for the fields given. */
+function flatten(value: unknown, prefix: string, out: Set<string>): Set<string> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, `${prefix}.${k}`, out);
+  } else if (value !== '' && value !== undefined && value !== null) {
+    out.add(prefix);
+  }
+  return out;
+}
+
+function extrasOf(internal: AccountInternal): AccountExtras {
+  return {
+    externalAccounts: internal.external_accounts ?? 0,
+    personFields: new Set(internal.person_fields ?? []),
+    externalAccountDisabled: internal.external_account_disabled ?? false,
+  };
+}
+
+/** Applies create/update parameters to an account (and its internal state), then re-derives status. */
+export function applyAccountParams(
+  a: Stripe.Account,
+  internal: AccountInternal,
+  p: Params,
+): { account: Stripe.Account; internal: AccountInternal } {
+  const next: Stripe.Account = { ...a };
+  const nextInternal: AccountInternal = { ...internal };
+  if (p.business_profile) {
+    const bp = p.business_profile as Record<string, unknown>;
+    next.business_profile = {
+      ...a.business_profile!,
+      ...Object.fromEntries(Object.entries(bp).filter(([k]) => k !== 'support_address')),
+      ...(bp.support_address ? { support_address: toAddress(bp.support_address as never) } : {}),
+    } as Stripe.Account.BusinessProfile;
+  }
+  if (p.business_type !== undefined) next.business_type = p.business_type as Stripe.Account.BusinessType;
+  if (p.email !== undefined) next.email = p.email as string | null;
+  if (p.default_currency !== undefined) next.default_currency = String(p.default_currency).toLowerCase();
+  if (p.metadata !== undefined) next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
+  if (p.tos_acceptance) next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
+  if (p.capabilities && typeof p.capabilities === 'object') {
+    const caps: Record<string, string> = { ...(a.capabilities as Record<string, string>) };
+    for (const [name, v] of Object.entries(p.capabilities as Record<string, { requested?: string | boolean }>)) {
+      const requested = v?.requested === true || v?.requested === 'true';
+      if (requested) caps[name] ??= 'inactive';
+      else delete caps[name];
+    }
+    next.capabilities = caps as Stripe.Account.Capabilities;
+  }
+  if (p.individual || p.company) {
+    const fields = new Set(internal.person_fields ?? []);
+    if (p.individual) flatten(p.individual, 'individual', fields);
+    if (p.company) {
+      const company = p.company as Record<string, unknown>;
+      flatten(company, 'company', fields);
+      next.company = { ...(a.company ?? {}), ...company } as unknown as Stripe.Account.Company;
+      for (const f of fields) if (f.startsWith('company.')) setPath(next as never, f.split('.'));
+    }
+    nextInternal.person_fields = [...fields];
+  }
+  if (p.external_account) {
+    nextInternal.external_accounts = (internal.external_accounts ?? 0) + 1;
+    nextInternal.external_account_disabled = false;
+  }
+  return { account: deriveStatus(next, extrasOf(nextInternal)), internal: nextInternal };
+}
+
+/** Marks a nested company field as present so requirement checks see it. */
+function setPath(obj: Record<string, unknown>, path: string[]): void {
+  let cur: Record<string, unknown> = obj;
+  for (const p of path.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (cur[last] === undefined) cur[last] = true;
+}
+
+function newAccount(id: string, created: number, livemode: boolean, p: Params): Stripe.Account {
+  if (p.type !== undefined && p.controller !== undefined) {
+    throw errors.invalidRequest('You cannot specify both `type` and `controller`. Use one or the other.', 'controller');
+  }
+  if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
+  const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
+  const country = String(p.country ?? 'US').toUpperCase();
+  const base: Stripe.Account = {
+    id,
+    object: 'account',
+    business_profile: {
+      annual_revenue: null,
+      estimated_worker_count: null,
+      mcc: null,
+      minority_owned_business_designation: null,
+      name: null,
+      product_description: null,
+      support_address: null,
+      support_email: null,
+      support_phone: null,
+      support_url: null,
+      url: null,
+    } as Stripe.Account.BusinessProfile,
+    business_type: null,
+    capabilities: {},
+    charges_enabled: false,
+    controller,
+    country,
+    created,
+    default_currency: country === 'US' ? 'usd' : 'eur',
+    details_submitted: false,
+    email: null,
+    external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
+    future_requirements: emptyFutureRequirements(),
+    metadata: {},
+    payouts_enabled: false,
+    settings: defaultSettings(country),
+    tos_acceptance: { date: null, ip: null, user_agent: null },
+    type: p.type !== undefined ? (p.type as Stripe.Account.Type) : typeFor(controller),
+  };
+  void livemode;
+  return base;
+}
+
+/** The platform itself, as `GET /v1/account` shows it. */
+export function platformAccount(platform: PlatformRow): Stripe.Account {
+  return {
+    id: platform.id,
+    object: 'account',
+    business_profile: { name: platform.name } as Stripe.Account.BusinessProfile,
+    capabilities: { card_payments: 'active', transfers: 'active' } as Stripe.Account.Capabilities,
+    charges_enabled: true,
+    controller: { type: 'account' },
+    country: 'US',
+    created: Number(platform.created),
+    default_currency: 'usd',
+    details_submitted: true,
+    email: null,
+    metadata: {},
+    payouts_enabled: true,
+    settings: { ...defaultSettings('US'), dashboard: { display_name: platform.name, timezone: 'Etc/UTC' } } as Stripe.Account.Settings,
+    type: 'standard',
+  };
+}
+
+/** The `application` object of `account.application.*` events: the platform's Connect application. */
+export function applicationOf(platform: PlatformRow): Stripe.Application {
+  return { id: platform.application_id, object: 'application', name: platform.application_name };
+}
+
+/** Connected accounts are the platform's objects; acting as one (Stripe-Account) cannot create more. */
+function requirePlatformCaller(caller: Caller): void {
+  if (caller.accountId) {
+    throw errors.invalidRequest(
+      'This request must be made by the platform: connected accounts cannot be managed while acting as a connected account (remove the Stripe-Account header).',
+      undefined,
+      undefined,
+      403,
+    );
+  }
+}
+
+export async function requireAccount(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
+  const row = await findObject(db, id);
+  const mine =
+    row &&
+    row.type === 'account' &&
+    row.platform_id === caller.platform.id &&
+    row.deleted === 0 &&
+    (row.livemode === (caller.livemode ? 1 : 0) || (row.livemode === 1 && !caller.livemode));
+  if (!mine) throw errors.resourceMissing('account', id, 'account');
+  return row;
+}
+
+/** Saves an account and emits `account.updated` when something a receiver can see changed. */
+export async function saveAccount(
+  w: WriteContext,
+  row: ObjectRow,
+  before: Stripe.Account,
+  after: Stripe.Account,
+  internal: AccountInternal,
+): Promise<void> {
+  await saveObject(w.db, row.id, after, internal);
+  const previous = previousAttributes(before as never, after as never);
+  if (previous) {
+    await emitEvent(w, {
+      type: 'account.updated',
+      object: after as never,
+      previousAttributes: previous,
+      account: row.id,
+      livemode: row.livemode === 1,
+    });
+  }
+}
+
+export const accounts: Resource = {
+  name: 'accounts',
+  routes: [
+    post('/v1/accounts', createParams, async ({ w, caller, params }) => {
+      requirePlatformCaller(caller);
+      const { type: _t, controller: _c, country: _country, ...rest } = params;
+      let internal: AccountInternal = {};
+      const { id, data } = await createObject<Stripe.Account>(w, {
+        type: 'account',
+        id: newId('acct', 16),
+        accountId: null,
+        data: (id, created) => {
+          const applied = applyAccountParams(newAccount(id, created, w.livemode, params as Params), {}, rest as Params);
+          internal = applied.internal;
+          return applied.account;
+        },
+      });
+      await saveObject(w.db, id, data, internal);
+      return data;
+    }),
+
+    get('/v1/accounts/:id', expandParam, async ({ db, caller, path }) => {
+      requirePlatformCaller(caller);
+      return parseData(await requireAccount(db, caller, path.id!));
+    }),
+
+    post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
+      const row = caller.accountId === path.id ? caller.account! : await requireAccount(w.db, caller, path.id!);
+      const before = parseData<Stripe.Account>(row);
+      const { account, internal } = applyAccountParams(before, parseInternal<AccountInternal>(row), params as Params);
+      await saveAccount(w, row, before, account, internal);
+      return account;
+    }),
+
+    del('/v1/accounts/:id', {}, async ({ w, caller, path }) => {
+      requirePlatformCaller(caller);
+      const row = await requireAccount(w.db, caller, path.id!);
+      const account = parseData<Stripe.Account>(row);
+      if (row.livemode === 1 && hasDashboardAccess(account)) {
+        throw errors.invalidRequest(
+          'Live-mode accounts with access to the Stripe Dashboard (Standard) cannot be deleted by the platform; the account owner can disconnect from your platform instead.',
+          'id',
+        );
+      }
+      await deleteObject(w.db, row.id);
+      if (hasDashboardAccess(account)) {
+        // The CLI's fixture for account.application.deauthorized deletes a Standard account: to the
+        // platform, the account has disconnected.
+        await emitEvent(w, {
+          type: 'account.application.deauthorized',
+          object: applicationOf(w.platform) as never,
+          account: row.id,
+          livemode: row.livemode === 1,
+        });
+      }
+      return { id: row.id, object: 'account', deleted: true } satisfies Stripe.DeletedAccount;
+    }),
+
+    get('/v1/accounts', { ...listParams, created: range() }, async ({ services, caller, params, url }) => {
+      requirePlatformCaller(caller);
+      return listVisible(services.dialect, caller, url, { type: 'account', accountId: null, created: params.created }, params, 'account');
+    }),
+
+    get('/v1/account', expandParam, async ({ caller }) =>
+      caller.account ? parseData(caller.account) : platformAccount(caller.platform),
+    ),
+  ],
+};
+

@@ -1,0 +1,164 @@
+import type Stripe from 'stripe';
+import {
+  applyMetadata,
+  array,
+  boolean,
+  expandParam,
+  integer,
+  listParams,
+  metadata,
+  nullableString,
+  object,
+  oneOf,
+  range,
+  string,
+} from '../api/params.js';
+import { del, get, post, type Resource } from '../api/route.js';
+import { previousAttributes } from '../domain/event-body.js';
+import { randomToken } from '../domain/ids.js';
+import { emitEvent } from '../services/emit-event.js';
+import { accepted, nullableAddress, shippingParams, toAddress } from './shared-params.js';
+import { createObject, deleteObject, listVisible, parseData, requireObject, saveObject } from './common.js';
+
+const writable = {
+  address: nullableAddress,
+  balance: integer(),
+  description: nullableString(),
+  email: nullableString({ maxLength: 512 }),
+  metadata: metadata(),
+  name: nullableString({ maxLength: 256 }),
+  phone: nullableString({ maxLength: 20 }),
+  preferred_locales: array(string()),
+  shipping: shippingParams,
+  tax_exempt: oneOf(['none', 'exempt', 'reverse'] as const),
+  invoice_prefix: string({ maxLength: 12 }),
+  next_invoice_sequence: integer({ min: 1 }),
+  invoice_settings: object({
+    custom_fields: accepted,
+    default_payment_method: nullableString(),
+    footer: nullableString(),
+    rendering_options: accepted,
+  }),
+  // Accepted as Stripe accepts them; payment sources are not modelled.
+  business_name: nullableString(),
+  individual_name: nullableString(),
+  cash_balance: accepted,
+  coupon: accepted,
+  promotion_code: accepted,
+  default_source: accepted,
+  source: accepted,
+  tax: accepted,
+  validate: boolean(),
+  ...expandParam,
+};
+
+const createParams = {
+  ...writable,
+  payment_method: string(),
+  tax_id_data: accepted,
+  test_clock: string(),
+};
+
+type CustomerParams = Partial<{ [K in keyof typeof writable]: unknown }> & Record<string, unknown>;
+
+function applyParams(c: Stripe.Customer, p: CustomerParams): Stripe.Customer {
+  const next: Stripe.Customer = { ...c };
+  if (p.address !== undefined) next.address = toAddress(p.address as never);
+  if (p.balance !== undefined) next.balance = p.balance as number;
+  if (p.description !== undefined) next.description = p.description as string | null;
+  if (p.email !== undefined) next.email = p.email as string | null;
+  if (p.name !== undefined) next.name = p.name as string | null;
+  if (p.phone !== undefined) next.phone = p.phone as string | null;
+  if (p.preferred_locales !== undefined) next.preferred_locales = p.preferred_locales as string[];
+  if (p.tax_exempt !== undefined) next.tax_exempt = p.tax_exempt as Stripe.Customer.TaxExempt;
+  if (p.invoice_prefix !== undefined) next.invoice_prefix = p.invoice_prefix as string;
+  if (p.next_invoice_sequence !== undefined) next.next_invoice_sequence = p.next_invoice_sequence as number;
+  if (p.shipping !== undefined) {
+    const s = p.shipping as { address: object; name: string; phone?: string | null } | null;
+    next.shipping = s ? { address: toAddress(s.address as never)!, name: s.name, phone: s.phone ?? null } : null;
+  }
+  if (p.invoice_settings !== undefined) {
+    const s = p.invoice_settings as { default_payment_method?: string | null; footer?: string | null };
+    next.invoice_settings = {
+      ...next.invoice_settings,
+      ...(s.default_payment_method !== undefined ? { default_payment_method: s.default_payment_method } : {}),
+      ...(s.footer !== undefined ? { footer: s.footer } : {}),
+    };
+  }
+  next.metadata = applyMetadata(c.metadata, p.metadata as never);
+  return next;
+}
+
+export const customers: Resource = {
+  name: 'customers',
+  routes: [
+    post('/v1/customers', createParams, async ({ w, params }) => {
+      const { data } = await createObject<Stripe.Customer>(w, {
+        type: 'customer',
+        prefix: 'cus',
+        data: (id, created) =>
+          applyParams(
+            {
+              id,
+              object: 'customer',
+              address: null,
+              balance: 0,
+              created,
+              currency: null,
+              default_source: null,
+              delinquent: false,
+              description: null,
+              discount: null,
+              email: null,
+              invoice_prefix: randomToken(8).toUpperCase(),
+              invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+              livemode: w.livemode,
+              metadata: {},
+              name: null,
+              next_invoice_sequence: 1,
+              phone: null,
+              preferred_locales: [],
+              shipping: null,
+              tax_exempt: 'none',
+              test_clock: (params.test_clock as string | undefined) ?? null,
+            },
+            params,
+          ),
+      });
+      await emitEvent(w, { type: 'customer.created', object: data as never });
+      return data;
+    }),
+
+    get('/v1/customers/:id', expandParam, async ({ db, caller, path }) =>
+      parseData(await requireObject(db, caller, 'customer', path.id!)),
+    ),
+
+    post('/v1/customers/:id', writable, async ({ w, caller, path, params }) => {
+      const row = await requireObject(w.db, caller, 'customer', path.id!);
+      const before = parseData<Stripe.Customer>(row);
+      const after = applyParams(before, params);
+      const previous = previousAttributes(before as never, after as never);
+      await saveObject(w.db, row.id, after);
+      if (previous) await emitEvent(w, { type: 'customer.updated', object: after as never, previousAttributes: previous });
+      return after;
+    }),
+
+    del('/v1/customers/:id', {}, async ({ w, caller, path }) => {
+      const row = await requireObject(w.db, caller, 'customer', path.id!);
+      await deleteObject(w.db, row.id);
+      await emitEvent(w, { type: 'customer.deleted', object: parseData(row) });
+      return { id: row.id, object: 'customer', deleted: true } satisfies Stripe.DeletedCustomer;
+    }),
+
+    get('/v1/customers', { ...listParams, email: string({ maxLength: 512 }), created: range(), test_clock: string() }, async ({ services, caller, params, url }) =>
+      listVisible(
+        services.dialect,
+        caller,
+        url,
+        { type: 'customer', where: params.email ? { email: params.email } : undefined, created: params.created },
+        params,
+        'customer',
+      ),
+    ),
+  ],
+};

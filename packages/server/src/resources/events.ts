@@ -1,0 +1,174 @@
+import { errors } from '../api/errors.js';
+import { array, boolean, expandParam, listParams, range, string } from '../api/params.js';
+import { get, post, RawJson, type Caller, type Resource } from '../api/route.js';
+import { newId } from '../domain/ids.js';
+import { scopeAndModeMatch } from '../domain/routing.js';
+import type { WriteContext } from '../services/context.js';
+import { toRoutable } from '../services/emit-event.js';
+import { findEndpoint } from '../storage/repositories/endpoints.js';
+import { deliveriesForEvent, findAttempt, insertDeliveries, listAttempts } from '../storage/repositories/deliveries.js';
+import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+import { listOf, pageRequest } from './common.js';
+import { eventJson, renderAttempt, renderDelivery } from './render.js';
+
+const DAY = 86_400;
+
+function retentionStart(caller: { now: number; days: number }): number {
+  return Math.floor(caller.now / 1000) - caller.days * DAY;
+}
+
+/**
+ * The events a caller sees: its platform's own (or, with Stripe-Account, that connected account's),
+ * in its mode, within retention. Anything else is "No such event", as on Stripe.
+ */
+export async function requireEvent(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  window: { now: number; days: number },
+  accountId: string | null = caller.accountId,
+): Promise<EventRow> {
+  const row = await findEvent(db, id);
+  if (
+    !row ||
+    row.object !== 'event' ||
+    row.platform_id !== caller.platform.id ||
+    row.account_id !== accountId ||
+    row.livemode !== (caller.livemode ? 1 : 0) ||
+    Number(row.created) < retentionStart(window)
+  ) {
+    throw errors.resourceMissing('event', id);
+  }
+  return row;
+}
+
+/** Queues one resend of an event to one endpoint: a single attempt, outside the retry schedule. */
+export async function queueResend(w: WriteContext, event: EventRow, endpointId: string): Promise<void> {
+  await insertDeliveries(w.db, [
+    {
+      id: newId('dlv'),
+      event_id: event.id,
+      endpoint_id: endpointId,
+      platform_id: event.platform_id,
+      status: 'pending',
+      one_shot: 1,
+      attempts: 0,
+      first_attempt_ms: null,
+      next_attempt_ms: w.now,
+      lease_until_ms: null,
+      lease_owner: null,
+      last_status_code: null,
+      last_error: null,
+      created_ms: w.now,
+      updated_ms: w.now,
+    },
+  ]);
+  w.afterCommit.push(() => w.services.deliveriesQueued());
+}
+
+export const events: Resource = {
+  name: 'events',
+  routes: [
+    get(
+      '/v1/events',
+      {
+        ...listParams,
+        type: string({ maxLength: 200 }),
+        types: array(string({ maxLength: 200 }), { max: 20 }),
+        created: range(),
+        delivery_success: boolean(),
+      },
+      async ({ db, caller, params, url, now, services }) => {
+        if (params.type !== undefined && params.types !== undefined) throw errors.parametersExclusive('type', 'types');
+        const window = { now, days: services.config.eventRetentionDays };
+        const page = await pageRequest(db, params, async (id) => {
+          const row = await findEvent(db, id);
+          return row && row.platform_id === caller.platform.id && row.account_id === caller.accountId ? row : undefined;
+        }, 'event');
+        const result = await listEvents(
+          db,
+          {
+            platformId: caller.platform.id,
+            livemode: caller.livemode,
+            accountId: caller.accountId,
+            object: 'event',
+            types: params.type !== undefined ? [params.type] : params.types,
+            created: params.created,
+            deliverySuccess: params.delivery_success,
+            notBefore: retentionStart(window),
+          },
+          page,
+        );
+        return listOf(url, result, result.rows.map((r) => JSON.parse(eventJson(r)) as unknown));
+      },
+      { restricted: 'read' },
+    ),
+
+    get(
+      '/v1/events/:id',
+      expandParam,
+      async ({ db, caller, path, now, services }) =>
+        new RawJson(eventJson(await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays }))),
+      { restricted: 'read' },
+    ),
+
+    /** Resends an event to one endpoint (`stripe events resend EVT --webhook-endpoint we_...`). */
+    post(
+      '/v1/events/:id/retry',
+      { webhook_endpoint: string(), account: string(), for_stripecli: boolean(), ...expandParam },
+      async ({ w, caller, path, params, now, services }) => {
+        const accountId = caller.accountId ?? params.account ?? null;
+        const event = await requireEvent(w.db, caller, path.id!, { now, days: services.config.eventRetentionDays }, accountId);
+        if (params.webhook_endpoint === undefined) {
+          if (params.for_stripecli) return new RawJson(eventJson(event));
+          throw errors.parameterMissing('webhook_endpoint');
+        }
+        const endpoint = await findEndpoint(w.db, params.webhook_endpoint);
+        if (!endpoint || endpoint.deleted || endpoint.platform_id !== caller.platform.id || endpoint.kind !== 'webhook') {
+          throw errors.resourceMissing('webhook endpoint', params.webhook_endpoint, 'webhook_endpoint');
+        }
+        const routable = toRoutable(endpoint);
+        const scoped = scopeAndModeMatch(
+          { id: event.id as never, platformId: event.platform_id as never, account: event.account_id as never, livemode: event.livemode === 1, type: event.type, object: 'event' },
+          routable,
+        );
+        if (!scoped) {
+          throw errors.invalidRequest(
+            `Event ${event.id} cannot be sent to webhook endpoint ${endpoint.id}: the endpoint does not receive events of this ${event.account_id ? 'connected account' : 'account'} in ${event.livemode ? 'live' : 'test'} mode.`,
+            'webhook_endpoint',
+          );
+        }
+        await queueResend(w, event, endpoint.id);
+        return new RawJson(eventJson(event));
+      },
+    ),
+
+    get(
+      '/v1/events/:id/attempts',
+      listParams,
+      async ({ db, caller, path, params, url, now, services }) => {
+        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
+        const page = await pageRequest(db, params, async (id) => {
+          const a = await findAttempt(db, id);
+          return a && a.event_id === event.id ? a : undefined;
+        }, 'webhook attempt');
+        const result = await listAttempts(db, { eventId: event.id }, page);
+        return listOf(url, result, result.rows.map(renderAttempt));
+      },
+      { restricted: 'read' },
+    ),
+
+    get(
+      '/v1/events/:id/deliveries',
+      {},
+      async ({ db, caller, path, url, now, services }) => {
+        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
+        const rows = await deliveriesForEvent(db, event.id);
+        return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
+      },
+      { restricted: 'read' },
+    ),
+  ],
+};

@@ -1,0 +1,39 @@
+import { errors } from '../api/errors.js';
+import { listParams, string } from '../api/params.js';
+import { get, post, type Resource } from '../api/route.js';
+import { createPlatform, testKeysOf } from '../services/platforms.js';
+import { listPlatforms, type PlatformRow } from '../storage/repositories/platforms.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+
+/**
+ * Sandboxes: isolated test environments of a platform, each with its own test key, objects,
+ * events and endpoints (Switchboard's API; Stripe manages sandboxes in its Dashboard).
+ */
+async function renderSandbox(db: Kysely<Database>, row: PlatformRow, key?: string) {
+  return {
+    id: row.id,
+    object: 'sandbox' as const,
+    name: row.name,
+    created: Number(row.created),
+    livemode: false,
+    secret_key: key ?? (await testKeysOf(db, row.id))[0] ?? null,
+  };
+}
+
+export const sandboxes: Resource = {
+  name: 'sandboxes',
+  routes: [
+    post('/v1/switchboard/sandboxes', { name: string({ maxLength: 100 }) }, async ({ w, caller, params }) => {
+      if (caller.platform.parent_id) throw errors.invalidRequest('A sandbox cannot create sandboxes: use a key of the platform itself.');
+      if (caller.accountId) throw errors.invalidRequest('Sandboxes belong to the platform: remove the Stripe-Account header.');
+      const created = await createPlatform(w.db, { name: params.name ?? 'Sandbox', parentId: caller.platform.id, now: w.now });
+      return renderSandbox(w.db, created.platform, created.testKey);
+    }),
+    get('/v1/switchboard/sandboxes', listParams, async ({ db, caller, url }) => {
+      const rows = await listPlatforms(db, caller.platform.parent_id ?? caller.platform.id);
+      const data = await Promise.all(rows.map((r) => renderSandbox(db, r)));
+      return { object: 'list', data, has_more: false, url };
+    }),
+  ],
+};

@@ -1,0 +1,45 @@
+import { anything, nullableObject, nullableString, object, required, string } from '../api/params.js';
+
+/** Parameters several resources share. */
+export const addressParams = {
+  city: nullableString(),
+  country: nullableString(),
+  line1: nullableString(),
+  line2: nullableString(),
+  postal_code: nullableString(),
+  state: nullableString(),
+};
+
+export const nullableAddress = nullableObject(addressParams);
+
+export const shippingParams = nullableObject({
+  address: required(object(addressParams)),
+  name: required(string()),
+  phone: nullableString(),
+  carrier: nullableString(),
+  tracking_number: nullableString(),
+});
+
+export interface Address {
+  city: string | null;
+  country: string | null;
+  line1: string | null;
+  line2: string | null;
+  postal_code: string | null;
+  state: string | null;
+}
+
+export function toAddress(p: Partial<Record<keyof Address, string | null>> | null | undefined): Address | null {
+  if (!p) return null;
+  return {
+    city: p.city ?? null,
+    country: p.country ?? null,
+    line1: p.line1 ?? null,
+    line2: p.line2 ?? null,
+    postal_code: p.postal_code ?? null,
+    state: p.state ?? null,
+  };
+}
+
+/** Parameters accepted for compatibility but not modelled: kept out of errors, ignored otherwise. */
+export const accepted = anything();

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/schema.js';
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../observability/logger.js';
+import type { Dialect } from '../storage/dialect.js';
+import type { Database } from '../storage/schema.js';
+import type { PlatformRow } from '../storage/repositories/platforms.js';
+
+/** Long-lived dependencies, built once in main.ts. */
+export interface Services {
+  dialect: Dialect;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  /** Called after a commit that queued deliveries: wakes the workers. */
+  deliveriesQueued(): void;
+}
+
+/** One write: its transaction, who acts, and what to run once it commits. */
+export interface WriteContext {
+  db: Kysely<Database>;
+  services: Services;
+  platform: PlatformRow;
+  livemode: boolean;
+  /** The connected account acted as (Stripe-Account), or null for the platform itself. */
+  accountId: string | null;
+  /** Clock milliseconds. */
+  now: number;
+  request: { id: string | null; idempotency_key: string | null };
+  afterCommit: Array<() => void>;
+}
+
+/** Runs `work` in a transaction, then its after-commit hooks. */
+export async function inTransaction<T>(
+  services: Services,
+  base: Omit<WriteContext, 'db' | 'afterCommit' | 'services'>,
+  work: (w: WriteContext) => Promise<T>,
+): Promise<T> {
+  const afterCommit: Array<() => void> = [];
+  const result = await services.dialect.db
+    .transaction()
+    .execute((db) => work({ ...base, db, services, afterCommit }));
+  for (const hook of afterCommit) hook();
+  return result;
+}

@@ -1,0 +1,89 @@
+import { renderEventData } from '../domain/event-body.js';
+import { newId } from '../domain/ids.js';
+import type { RoutableEndpoint } from '../domain/glossary.js';
+import { endpointsFor } from '../domain/routing.js';
+import { routableEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
+import { insertDeliveries } from '../storage/repositories/deliveries.js';
+import { insertEvent } from '../storage/repositories/events.js';
+import type { WriteContext } from './context.js';
+
+export interface EmitInput {
+  type: string;
+  /** `data.object`: the resource as it is after the change. */
+  object: Record<string, unknown> & { id?: string };
+  previousAttributes?: Record<string, unknown> | null | undefined;
+  /** The connected account the event comes from; defaults to the one the request acts as. */
+  account?: string | null | undefined;
+  livemode?: boolean | undefined;
+}
+
+export function toRoutable(row: EndpointRow): RoutableEndpoint & { row: EndpointRow } {
+  const config = JSON.parse(row.config) as { payload?: 'snapshot' | 'thin' | 'both'; events_from?: string[] };
+  return {
+    id: row.id as RoutableEndpoint['id'],
+    kind: row.kind as RoutableEndpoint['kind'],
+    platformId: row.platform_id as RoutableEndpoint['platformId'],
+    ownerAccount: row.account_id as RoutableEndpoint['ownerAccount'],
+    livemode: row.livemode === 1,
+    connect: row.connect === 1,
+    enabledEvents: JSON.parse(row.enabled_events) as string[],
+    status: row.status as RoutableEndpoint['status'],
+    payload: config.payload ?? 'snapshot',
+    eventsFrom: config.events_from ?? [],
+    row,
+  };
+}
+
+/**
+ * Records a v1 event and, in the same transaction, one pending delivery per endpoint the seed's
+ * routing rules select: nothing is accepted that is not queued.
+ */
+export async function emitEvent(w: WriteContext, input: EmitInput): Promise<string> {
+  const id = newId('evt');
+  const account = input.account === undefined ? w.accountId : input.account;
+  const livemode = input.livemode ?? w.livemode;
+  const endpoints = (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
+  const targets = endpointsFor(
+    { id: id as never, platformId: w.platform.id as never, account: account as never, livemode, type: input.type, object: 'event' },
+    endpoints,
+  );
+  await insertEvent(w.db, {
+    id,
+    platform_id: w.platform.id,
+    account_id: account,
+    livemode: livemode ? 1 : 0,
+    type: input.type,
+    object: 'event',
+    api_version: w.platform.default_api_version,
+    created: Math.floor(w.now / 1000),
+    created_ms: w.now,
+    data: renderEventData(input.object, input.previousAttributes ?? undefined),
+    request_id: w.request.id,
+    idempotency_key: w.request.idempotency_key,
+    // Listen sessions are not webhook endpoints: Stripe's count covers endpoints only.
+    pending_webhooks: targets.filter((t) => t.kind !== 'listen').length,
+    object_id: typeof input.object.id === 'string' ? input.object.id : null,
+  });
+  await insertDeliveries(
+    w.db,
+    targets.map((t) => ({
+      id: newId('dlv'),
+      event_id: id,
+      endpoint_id: t.id,
+      platform_id: w.platform.id,
+      status: 'pending',
+      one_shot: 0,
+      attempts: 0,
+      first_attempt_ms: null,
+      next_attempt_ms: w.now,
+      lease_until_ms: null,
+      lease_owner: null,
+      last_status_code: null,
+      last_error: null,
+      created_ms: w.now,
+      updated_ms: w.now,
+    })),
+  );
+  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
+  return id;
+}

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import { hashKey } from '../api/auth.js';
+import { newId, randomToken } from '../domain/ids.js';
+import { insertApiKey, listApiKeys } from '../storage/repositories/api-keys.js';
+import { findApiKeyByHash } from '../storage/repositories/api-keys.js';
+import { firstPlatform, insertPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
+import type { Database } from '../storage/schema.js';
+
+/** The API version new platforms default to: the one stripe-node 23 pins. */
+export const DEFAULT_API_VERSION = '2026-10-28.endive';
+
+export const newSecretKey = (mode: 'test' | 'live'): string => `sk_${mode}_${randomToken(48)}`;
+
+export interface CreatedPlatform {
+  platform: PlatformRow;
+  /** Keys in clear, as created: live keys are never readable again. */
+  testKey: string;
+  liveKey: string | null;
+}
+
+async function addKey(db: Kysely<Database>, platformId: string, token: string, created: number): Promise<void> {
+  const livemode = token.startsWith('sk_live_') || token.startsWith('rk_live_');
+  await insertApiKey(db, {
+    id: newId('key', 16),
+    platform_id: platformId,
+    livemode: livemode ? 1 : 0,
+    kind: token.startsWith('rk_') ? 'restricted' : 'secret',
+    token_hash: hashKey(token),
+    // Live keys are kept only as a hash: shown once, at creation, as Stripe does.
+    token: livemode ? null : token,
+    last4: token.slice(-4),
+    created,
+    revoked: 0,
+  });
+}
+
+/**
+ * Creates a platform (or a sandbox, with `parentId`) with its keys. A sandbox has test keys only.
+ * Given keys are used as they are (scripts and CI fix them with --test-key / --live-key).
+ */
+export async function createPlatform(
+  db: Kysely<Database>,
+  input: { name: string; parentId?: string | null; testKey?: string | undefined; liveKey?: string | undefined; now: number },
+): Promise<CreatedPlatform> {
+  const created = Math.floor(input.now / 1000);
+  const platform: Omit<PlatformRow, 'seq'> = {
+    id: newId('acct', 16),
+    parent_id: input.parentId ?? null,
+    name: input.name,
+    application_id: newId('ca', 32),
+    application_name: input.name,
+    default_api_version: DEFAULT_API_VERSION,
+    created,
+  };
+  const testKey = input.testKey ?? newSecretKey('test');
+  const liveKey = input.parentId ? null : (input.liveKey ?? newSecretKey('live'));
+  await db.transaction().execute(async (tx) => {
+    await insertPlatform(tx, platform);
+    await addKey(tx, platform.id, testKey, created);
+    if (liveKey) await addKey(tx, platform.id, liveKey, created);
+  });
+  return { platform: { ...platform, seq: 0 }, testKey, liveKey };
+}
+
+export interface StartupPlatform {
+  platform: PlatformRow;
+  /** Set only when the platform was created now, or a fixed key was added now. */
+  created: CreatedPlatform | null;
+}
+
+/**
+ * On start: the first platform, created on the first start. Keys fixed with --test-key/--live-key
+ * are added to it if it does not have them yet.
+ */
+export async function ensureFirstPlatform(
+  db: Kysely<Database>,
+  fixed: { testKey?: string | undefined; liveKey?: string | undefined },
+  now: number,
+): Promise<StartupPlatform> {
+  const existing = await firstPlatform(db);
+  if (!existing) {
+    const created = await createPlatform(db, { name: 'Switchboard platform', ...fixed, now });
+    return { platform: created.platform, created };
+  }
+  for (const key of [fixed.testKey, fixed.liveKey]) {
+    if (!key) continue;
+    const found = await findApiKeyByHash(db, hashKey(key));
+    if (found && found.platform_id !== existing.id) {
+      throw new Error('The fixed key belongs to another platform of this database.');
+    }
+    if (!found) await addKey(db, existing.id, key, Math.floor(now / 1000));
+  }
+  return { platform: existing, created: null };
+}
+
+/** Test keys of a platform, readable again (live keys are not). */
+export async function testKeysOf(db: Kysely<Database>, platformId: string): Promise<string[]> {
+  return (await listApiKeys(db, platformId)).filter((k) => k.livemode === 0 && k.token).map((k) => k.token!);
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { ClaimedDelivery, Dialect } from '../../dialect.js';
+import type { Database } from '../../schema.js';
+
+/**
+ * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
+ * paths (claim, record outcome, insert event). Statements run synchronously, so reuse is safe.
+ */
+function cachingDatabase(raw: BetterSqlite3.Database, capacity = 512): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => raw.close(),
+    prepare(text: string): SqliteStatement {
+      let stmt = cache.get(text);
+      if (stmt) {
+        // Keep recently used statements at the end of the map (LRU order).
+        cache.delete(text);
+        cache.set(text, stmt);
+        return stmt;
+      }
+      stmt = raw.prepare(text) as unknown as SqliteStatement;
+      cache.set(text, stmt);
+      if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+      return stmt;
+    },
+  };
+}
+
+export function openSqlite(file: string): Dialect {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  // WAL with synchronous=NORMAL: a committed transaction survives a process crash (kill -9), which
+  // is the durability the delivery engine promises; only a power loss could drop the last commits.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('cache_size = -64000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
+
+  return {
+    name: 'sqlite',
+    db,
+    singleProcess: true,
+    jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
+    async claimDue({ now, realNow, leaseUntil, owner, limit, excludeEndpoints }) {
+      let due = db
+        .selectFrom('deliveries')
+        .select('seq')
+        .where('status', '=', 'pending')
+        .where('next_attempt_ms', '<=', now)
+        .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]))
+        .orderBy('next_attempt_ms')
+        .limit(limit);
+      if (excludeEndpoints.length > 0) due = due.where('endpoint_id', 'not in', excludeEndpoints);
+      const rows = await db
+        .updateTable('deliveries')
+        .set({ lease_until_ms: leaseUntil, lease_owner: owner })
+        .where('seq', 'in', due)
+        .returning(['id', 'event_id', 'endpoint_id', 'attempts', 'first_attempt_ms', 'one_shot'])
+        .execute();
+      return rows as ClaimedDelivery[];
+    },
+    notifyDeliveries: async () => {},
+    listenDeliveries: async () => async () => {},
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,22 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ApiKeysTable, Database } from '../schema.js';
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+export async function insertApiKey(db: Kysely<Database>, row: Omit<ApiKeyRow, 'seq'>): Promise<void> {
+  await db.insertInto('api_keys').values(row).execute();
+}
+
+export async function findApiKeyByHash(db: Kysely<Database>, hash: string): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+}
+
+export async function listApiKeys(db: Kysely<Database>, platformId: string): Promise<ApiKeyRow[]> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('platform_id', '=', platformId)
+    .where('revoked', '=', 0)
+    .orderBy('seq')
+    .execute();
+}

@@ -1,0 +1,69 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EndpointsTable } from '../schema.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+
+export type EndpointRow = Selectable<EndpointsTable>;
+
+export async function insertEndpoint(db: Kysely<Database>, row: Omit<EndpointRow, 'seq'>): Promise<void> {
+  await db.insertInto('endpoints').values(row).execute();
+}
+
+export async function findEndpoint(db: Kysely<Database>, id: string): Promise<EndpointRow | undefined> {
+  return db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findEndpoints(db: Kysely<Database>, ids: readonly string[]): Promise<EndpointRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('endpoints').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function updateEndpoint(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<Omit<EndpointRow, 'seq' | 'id'>>,
+): Promise<void> {
+  await db.updateTable('endpoints').set(changes).where('id', '=', id).execute();
+}
+
+/** Every endpoint that may receive the platform's events (routing filters further). */
+export async function routableEndpoints(db: Kysely<Database>, platformId: string): Promise<EndpointRow[]> {
+  return db
+    .selectFrom('endpoints')
+    .selectAll()
+    .where('platform_id', '=', platformId)
+    .where('deleted', '=', 0)
+    .where('status', '=', 'enabled')
+    .execute();
+}
+
+export interface EndpointQuery {
+  platformId: string;
+  livemode: boolean;
+  accountId: string | null;
+  kind: string;
+}
+
+export async function listEndpoints(db: Kysely<Database>, q: EndpointQuery, page: PageRequest): Promise<Page<EndpointRow>> {
+  const query = db
+    .selectFrom('endpoints')
+    .selectAll()
+    .where('platform_id', '=', q.platformId)
+    .where('livemode', '=', q.livemode ? 1 : 0)
+    .where('account_id', q.accountId === null ? 'is' : '=', q.accountId)
+    .where('kind', '=', q.kind)
+    .where('deleted', '=', 0);
+  return paginate(query, 'seq', page);
+}
+
+export async function countEndpoints(db: Kysely<Database>, q: EndpointQuery): Promise<number> {
+  const row = await db
+    .selectFrom('endpoints')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('platform_id', '=', q.platformId)
+    .where('livemode', '=', q.livemode ? 1 : 0)
+    .where('account_id', q.accountId === null ? 'is' : '=', q.accountId)
+    .where('kind', '=', q.kind)
+    .where('deleted', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

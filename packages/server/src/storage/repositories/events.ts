@@ -1,0 +1,66 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EventsTable } from '../schema.js';
+import { applyRange, type RangeFilter } from './objects.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+
+export type EventRow = Selectable<EventsTable>;
+
+export async function insertEvent(db: Kysely<Database>, row: Omit<EventRow, 'seq'>): Promise<void> {
+  await db.insertInto('events').values(row).execute();
+}
+
+export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {
+  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findEvents(db: Kysely<Database>, ids: readonly string[]): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('events').selectAll().where('id', 'in', ids).execute();
+}
+
+export interface EventQuery {
+  platformId: string;
+  livemode: boolean;
+  /** Only this connected account's events; null for the platform's own. */
+  accountId: string | null | 'any';
+  object: 'event' | 'v2.core.event';
+  /** Exact types; a trailing or inner `*` is a wildcard (`customer.*`). */
+  types?: readonly string[] | undefined;
+  created?: RangeFilter | undefined;
+  /** true: every endpoint answered 2xx; false: some endpoint has not yet. */
+  deliverySuccess?: boolean | undefined;
+  objectId?: string | undefined;
+  /** Events older than this (unix seconds) are past retention and not listed. */
+  notBefore?: number | undefined;
+}
+
+export async function listEvents(db: Kysely<Database>, q: EventQuery, page: PageRequest): Promise<Page<EventRow>> {
+  let query = db
+    .selectFrom('events')
+    .selectAll()
+    .where('platform_id', '=', q.platformId)
+    .where('livemode', '=', q.livemode ? 1 : 0)
+    .where('object', '=', q.object);
+  if (q.accountId !== 'any') query = query.where('account_id', q.accountId === null ? 'is' : '=', q.accountId);
+  if (q.types && q.types.length > 0) {
+    const types = q.types;
+    query = query.where((eb) =>
+      eb.or(types.map((t) => (t.includes('*') ? eb('type', 'like', t.replace(/[%_]/g, '\\$&').replace(/\*/g, '%')) : eb('type', '=', t)))),
+    );
+  }
+  if (q.created) query = applyRange(query, 'created', q.created);
+  if (q.notBefore !== undefined) query = query.where('created', '>=', q.notBefore);
+  if (q.deliverySuccess !== undefined) {
+    query = query.where('pending_webhooks', q.deliverySuccess ? '=' : '>', 0);
+  }
+  if (q.objectId !== undefined) query = query.where('object_id', '=', q.objectId);
+  return paginate(query, 'seq', page);
+}
+
+export async function decrementPending(db: Kysely<Database>, eventId: string, by: number): Promise<void> {
+  await db
+    .updateTable('events')
+    .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', by) }))
+    .where('id', '=', eventId)
+    .execute();
+}

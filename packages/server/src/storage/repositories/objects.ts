@@ -1,0 +1,68 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../dialect.js';
+import type { Database, ObjectsTable } from '../schema.js';
+import { paginate, type Page, type PageRequest } from './pagination.js';
+
+export type ObjectRow = Selectable<ObjectsTable>;
+
+export async function insertObject(db: Kysely<Database>, row: Omit<ObjectRow, 'seq'>): Promise<void> {
+  await db.insertInto('objects').values(row).execute();
+}
+
+export async function findObject(db: Kysely<Database>, id: string): Promise<ObjectRow | undefined> {
+  return db.selectFrom('objects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateObject(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<Pick<ObjectRow, 'data' | 'internal' | 'deleted'>>,
+): Promise<void> {
+  await db.updateTable('objects').set(changes).where('id', '=', id).execute();
+}
+
+export interface ObjectQuery {
+  platformId: string;
+  livemode: boolean;
+  type: string;
+  /** The connected account the objects live in; null for the platform's own. */
+  accountId: string | null;
+  parentId?: string | undefined;
+  /** Exact matches on members of the rendered object, e.g. `{ email: 'a@b.c' }`. */
+  where?: Record<string, string> | undefined;
+  created?: RangeFilter | undefined;
+}
+
+export interface RangeFilter {
+  gt?: number | undefined;
+  gte?: number | undefined;
+  lt?: number | undefined;
+  lte?: number | undefined;
+}
+
+export async function listObjects(dialect: Dialect, q: ObjectQuery, page: PageRequest): Promise<Page<ObjectRow>> {
+  let query = dialect.db
+    .selectFrom('objects')
+    .selectAll()
+    .where('platform_id', '=', q.platformId)
+    .where('type', '=', q.type)
+    .where('livemode', '=', q.livemode ? 1 : 0)
+    .where('account_id', q.accountId === null ? 'is' : '=', q.accountId)
+    .where('deleted', '=', 0);
+  if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId);
+  for (const [key, value] of Object.entries(q.where ?? {})) {
+    query = query.where(dialect.jsonText('data', key), '=', value);
+  }
+  if (q.created) query = applyRange(query, 'created', q.created);
+  return paginate(query, 'seq', page);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function applyRange<Q extends { where: (...args: any[]) => Q }>(query: Q, column: string, range: RangeFilter): Q {
+  let q = query;
+  if (range.gt !== undefined) q = q.where(column, '>', range.gt);
+  if (range.gte !== undefined) q = q.where(column, '>=', range.gte);
+  if (range.lt !== undefined) q = q.where(column, '<', range.lt);
+  if (range.lte !== undefined) q = q.where(column, '<=', range.lte);
+  return q;
+}
