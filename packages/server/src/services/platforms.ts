@@ -54,11 +54,14 @@ export async function createPlatform(
   };
   const testKey = input.testKey ?? newSecretKey('test');
   const liveKey = input.parentId ? null : (input.liveKey ?? newSecretKey('live'));
-  await db.transaction().execute(async (tx) => {
+  const write = async (tx: Kysely<Database>) => {
     await insertPlatform(tx, platform);
     await addKey(tx, platform.id, testKey, created);
     if (liveKey) await addKey(tx, platform.id, liveKey, created);
-  });
+  };
+  // Inside a request the caller's transaction is used; otherwise one of our own.
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
   return { platform: { ...platform, seq: 0 }, testKey, liveKey };
 }
 
