@@ -160,7 +160,7 @@ export function emptyFutureRequirements(): Stripe.Account.FutureRequirements {
 
 export function defaultSettings(country: string): Stripe.Account.Settings {
   return {
-    bacs_debit_payments: { display_name: null, service_user_number: null },
+    bacs_debit_payments: {},
     branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
     card_issuing: { tos_acceptance: { date: null, ip: null } },
     card_payments: {
