@@ -12,7 +12,9 @@ import { messages, SignatureVerificationError } from './errors.js';
 
 /** HMAC-SHA256 of `<t>.<payload>`, keyed with the whole secret string (`whsec_` included). */
 export function computeSignature(payload: string, secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(signedContent(timestamp, payload), 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(signedContent(timestamp, payload), 'utf8')
+    .digest('hex');
 }
 
 /**

@@ -34,11 +34,24 @@ export interface StartOptions {
 }
 
 /** The composition root: config -> storage -> platform -> roles (api, worker). */
-export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
-  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, write: (l) => process.stderr.write(l) });
+export async function startSwitchboard(
+  config: Config,
+  options: StartOptions = {},
+): Promise<Switchboard> {
+  const log =
+    options.log ??
+    createLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      write: (l) => process.stderr.write(l),
+    });
   const dialect: Dialect = await openStorage(config.db);
   const clock = options.clock ?? scaledClock(config.clockSpeed);
-  const startup = await ensureFirstPlatform(dialect.db, { testKey: config.testKey, liveKey: config.liveKey }, clock.now());
+  const startup = await ensureFirstPlatform(
+    dialect.db,
+    { testKey: config.testKey, liveKey: config.liveKey },
+    clock.now(),
+  );
 
   let worker: DeliveryWorker | null = null;
   const services: Services = {
@@ -115,7 +128,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
 }
 
 export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
-export { manualClock, scaledClock, systemClock, type Clock, type ManualClock } from './domain/clock.js';
+export {
+  manualClock,
+  scaledClock,
+  systemClock,
+  type Clock,
+  type ManualClock,
+} from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
 export { openStorage } from './storage/open.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';

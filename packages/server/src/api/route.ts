@@ -51,8 +51,18 @@ export interface RouteOptions {
 }
 
 export type Route =
-  | ({ method: 'GET'; path: string; params: Shape; handler: (call: ReadCall<Shape>) => Promise<unknown> } & RouteOptions)
-  | ({ method: 'POST' | 'DELETE'; path: string; params: Shape; handler: (call: WriteCall<Shape>) => Promise<unknown> } & RouteOptions);
+  | ({
+      method: 'GET';
+      path: string;
+      params: Shape;
+      handler: (call: ReadCall<Shape>) => Promise<unknown>;
+    } & RouteOptions)
+  | ({
+      method: 'POST' | 'DELETE';
+      path: string;
+      params: Shape;
+      handler: (call: WriteCall<Shape>) => Promise<unknown>;
+    } & RouteOptions);
 
 /** Declares a read route with typed parameters. */
 export function get<S extends Shape>(
@@ -61,7 +71,13 @@ export function get<S extends Shape>(
   handler: (call: ReadCall<S>) => Promise<unknown>,
   options: RouteOptions = {},
 ): Route {
-  return { method: 'GET', path, params, handler: handler as (call: ReadCall<Shape>) => Promise<unknown>, ...options };
+  return {
+    method: 'GET',
+    path,
+    params,
+    handler: handler as (call: ReadCall<Shape>) => Promise<unknown>,
+    ...options,
+  };
 }
 
 /** Declares a write route (POST or DELETE): it runs in a transaction, with idempotency. */
@@ -72,13 +88,27 @@ export function write<S extends Shape>(
   handler: (call: WriteCall<S>) => Promise<unknown>,
   options: RouteOptions = {},
 ): Route {
-  return { method, path, params, handler: handler as (call: WriteCall<Shape>) => Promise<unknown>, ...options };
+  return {
+    method,
+    path,
+    params,
+    handler: handler as (call: WriteCall<Shape>) => Promise<unknown>,
+    ...options,
+  };
 }
 
-export const post = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
-  write('POST', path, params, handler, options);
-export const del = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
-  write('DELETE', path, params, handler, options);
+export const post = <S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: WriteCall<S>) => Promise<unknown>,
+  options?: RouteOptions,
+) => write('POST', path, params, handler, options);
+export const del = <S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: WriteCall<S>) => Promise<unknown>,
+  options?: RouteOptions,
+) => write('DELETE', path, params, handler, options);
 
 /** What a resource file exports: its routes. */
 export interface Resource {

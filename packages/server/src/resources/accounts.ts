@@ -30,7 +30,14 @@ import {
   type AccountExtras,
   type AccountType,
 } from './account-model.js';
-import { createObject, deleteObject, listVisible, parseData, parseInternal, saveObject } from './common.js';
+import {
+  createObject,
+  deleteObject,
+  listVisible,
+  parseData,
+  parseInternal,
+  saveObject,
+} from './common.js';
 import { addressParams, toAddress } from './shared-params.js';
 import { findObject } from '../storage/repositories/objects.js';
 
@@ -66,7 +73,12 @@ const updatable = {
   default_currency: string(),
   email: nullableString(),
   metadata: metadata(),
-  tos_acceptance: object({ date: integer(), ip: string(), user_agent: nullableString(), service_agreement: string() }),
+  tos_acceptance: object({
+    date: integer(),
+    ip: string(),
+    user_agent: nullableString(),
+    service_agreement: string(),
+  }),
   settings: anything(),
   external_account: anything(),
   documents: anything(),
@@ -125,14 +137,20 @@ export function applyAccountParams(
       ...(bp.support_address ? { support_address: toAddress(bp.support_address as never) } : {}),
     } as Stripe.Account.BusinessProfile;
   }
-  if (p.business_type !== undefined) next.business_type = p.business_type as Stripe.Account.BusinessType;
+  if (p.business_type !== undefined)
+    next.business_type = p.business_type as Stripe.Account.BusinessType;
   if (p.email !== undefined) next.email = p.email as string | null;
-  if (p.default_currency !== undefined) next.default_currency = String(p.default_currency).toLowerCase();
-  if (p.metadata !== undefined) next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
-  if (p.tos_acceptance) next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
+  if (p.default_currency !== undefined)
+    next.default_currency = String(p.default_currency).toLowerCase();
+  if (p.metadata !== undefined)
+    next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
+  if (p.tos_acceptance)
+    next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
   if (p.capabilities && typeof p.capabilities === 'object') {
     const caps: Record<string, string> = { ...(a.capabilities as Record<string, string>) };
-    for (const [name, v] of Object.entries(p.capabilities as Record<string, { requested?: string | boolean }>)) {
+    for (const [name, v] of Object.entries(
+      p.capabilities as Record<string, { requested?: string | boolean }>,
+    )) {
       const requested = v?.requested === true || v?.requested === 'true';
       if (requested) caps[name] ??= 'inactive';
       else delete caps[name];
@@ -170,7 +188,10 @@ function setPath(obj: Record<string, unknown>, path: string[]): void {
 
 function newAccount(id: string, created: number, livemode: boolean, p: Params): Stripe.Account {
   if (p.type !== undefined && p.controller !== undefined) {
-    throw errors.invalidRequest('You cannot specify both `type` and `controller`. Use one or the other.', 'controller');
+    throw errors.invalidRequest(
+      'You cannot specify both `type` and `controller`. Use one or the other.',
+      'controller',
+    );
   }
   if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
   const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
@@ -200,7 +221,12 @@ function newAccount(id: string, created: number, livemode: boolean, p: Params): 
     default_currency: country === 'US' ? 'usd' : 'eur',
     details_submitted: false,
     email: null,
-    external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
+    external_accounts: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: `/v1/accounts/${id}/external_accounts`,
+    },
     future_requirements: emptyFutureRequirements(),
     metadata: {},
     payouts_enabled: false,
@@ -228,7 +254,10 @@ export function platformAccount(platform: PlatformRow): Stripe.Account {
     email: null,
     metadata: {},
     payouts_enabled: true,
-    settings: { ...defaultSettings('US'), dashboard: { display_name: platform.name, timezone: 'Etc/UTC' } } as Stripe.Account.Settings,
+    settings: {
+      ...defaultSettings('US'),
+      dashboard: { display_name: platform.name, timezone: 'Etc/UTC' },
+    } as Stripe.Account.Settings,
     type: 'standard',
   };
 }
@@ -250,7 +279,11 @@ function requirePlatformCaller(caller: Caller): void {
   }
 }
 
-export async function requireAccount(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
+export async function requireAccount(
+  db: WriteContext['db'],
+  caller: Caller,
+  id: string,
+): Promise<ObjectRow> {
   const row = await findObject(db, id);
   const mine =
     row &&
@@ -295,7 +328,11 @@ export const accounts: Resource = {
         id: newId('acct', 16),
         accountId: null,
         data: (id, created) => {
-          const applied = applyAccountParams(newAccount(id, created, w.livemode, params as Params), {}, rest as Params);
+          const applied = applyAccountParams(
+            newAccount(id, created, w.livemode, params as Params),
+            {},
+            rest as Params,
+          );
           internal = applied.internal;
           return applied.account;
         },
@@ -310,9 +347,16 @@ export const accounts: Resource = {
     }),
 
     post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
-      const row = caller.accountId === path.id ? caller.account! : await requireAccount(w.db, caller, path.id!);
+      const row =
+        caller.accountId === path.id
+          ? caller.account!
+          : await requireAccount(w.db, caller, path.id!);
       const before = parseData<Stripe.Account>(row);
-      const { account, internal } = applyAccountParams(before, parseInternal<AccountInternal>(row), params as Params);
+      const { account, internal } = applyAccountParams(
+        before,
+        parseInternal<AccountInternal>(row),
+        params as Params,
+      );
       await saveAccount(w, row, before, account, internal);
       return account;
     }),
@@ -341,14 +385,24 @@ export const accounts: Resource = {
       return { id: row.id, object: 'account', deleted: true } satisfies Stripe.DeletedAccount;
     }),
 
-    get('/v1/accounts', { ...listParams, created: range() }, async ({ services, caller, params, url }) => {
-      requirePlatformCaller(caller);
-      return listVisible(services.dialect, caller, url, { type: 'account', accountId: null, created: params.created }, params, 'account');
-    }),
+    get(
+      '/v1/accounts',
+      { ...listParams, created: range() },
+      async ({ services, caller, params, url }) => {
+        requirePlatformCaller(caller);
+        return listVisible(
+          services.dialect,
+          caller,
+          url,
+          { type: 'account', accountId: null, created: params.created },
+          params,
+          'account',
+        );
+      },
+    ),
 
     get('/v1/account', expandParam, async ({ caller }) =>
       caller.account ? parseData(caller.account) : platformAccount(caller.platform),
     ),
   ],
 };
-

@@ -1,7 +1,13 @@
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../helpers/receiver.js';
-import { eventually, LIVE_KEY, startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import {
+  eventually,
+  LIVE_KEY,
+  startTestServer,
+  TEST_KEY,
+  type TestServer,
+} from '../helpers/server.js';
 
 interface Attempt {
   id: string;
@@ -43,7 +49,10 @@ describe('delivery engine', () => {
   });
 
   async function api<T>(path: string, key = TEST_KEY, init: RequestInit = {}): Promise<T> {
-    const res = await fetch(`${server.url}${path}`, { ...init, headers: { Authorization: `Bearer ${key}`, ...init.headers } });
+    const res = await fetch(`${server.url}${path}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${key}`, ...init.headers },
+    });
     return (await res.json()) as T;
   }
 
@@ -51,14 +60,25 @@ describe('delivery engine', () => {
     (await api<{ data: Attempt[] }>(`/v1/events/${eventId}/attempts?limit=100`, key)).data;
 
   async function waitAttempts(eventId: string, n: number, key = TEST_KEY): Promise<Attempt[]> {
-    return eventually(async () => {
-      const a = await attemptsOf(eventId, key);
-      return a.length >= n ? a : undefined;
-    }, 10_000, `${n} attempts of ${eventId}`);
+    return eventually(
+      async () => {
+        const a = await attemptsOf(eventId, key);
+        return a.length >= n ? a : undefined;
+      },
+      10_000,
+      `${n} attempts of ${eventId}`,
+    );
   }
 
-  async function newEndpoint(client: Stripe, path: string, events: string[] = ['customer.created']) {
-    const we = await client.webhookEndpoints.create({ url: receiver.url(path), enabled_events: events as never });
+  async function newEndpoint(
+    client: Stripe,
+    path: string,
+    events: string[] = ['customer.created'],
+  ) {
+    const we = await client.webhookEndpoints.create({
+      url: receiver.url(path),
+      enabled_events: events as never,
+    });
     receiver.expect(path, we.secret!);
     return we;
   }
@@ -79,7 +99,11 @@ describe('delivery engine', () => {
     const first = attempts[0]!.created;
     expect(attempts[0]!.next_attempt! - first).toBe(600);
 
-    for (const [delay, n] of [[10 * MIN, 2], [HOUR, 3], [3 * HOUR, 4]] as const) {
+    for (const [delay, n] of [
+      [10 * MIN, 2],
+      [HOUR, 3],
+      [3 * HOUR, 4],
+    ] as const) {
       server.clock!.advance(delay - 1_000);
       await new Promise((r) => setTimeout(r, 150));
       expect((await attemptsOf(event.id)).length, 'not before it is due').toBe(n - 1);
@@ -90,7 +114,9 @@ describe('delivery engine', () => {
     server.clock!.advance(24 * HOUR);
     await new Promise((r) => setTimeout(r, 200));
     expect(await attemptsOf(event.id)).toHaveLength(4);
-    const deliveries = await api<{ data: Array<{ status: string; attempts: number }> }>(`/v1/events/${event.id}/deliveries`);
+    const deliveries = await api<{ data: Array<{ status: string; attempts: number }> }>(
+      `/v1/events/${event.id}/deliveries`,
+    );
     expect(deliveries.data).toMatchObject([{ status: 'failed', attempts: 4 }]);
 
     // Each attempt is signed when it is sent: its timestamp is the real time of sending.
@@ -128,14 +154,20 @@ describe('delivery engine', () => {
 
   it('counts a redirect and a timeout as failures, and does not follow the redirect', async () => {
     const redirect = await newEndpoint(test, '/redirect');
-    receiver.respond('/redirect', () => ({ status: 302, headers: { Location: receiver.url('/redirect-target') } }));
+    receiver.respond('/redirect', () => ({
+      status: 302,
+      headers: { Location: receiver.url('/redirect-target') },
+    }));
     const slow = await newEndpoint(test, '/slow');
     receiver.respond('/slow', () => ({ status: 200, delayMs: 1_500 }));
     const event = await createdEvent(test);
     const attempts = await waitAttempts(event.id, 2);
     const byEndpoint = Object.fromEntries(
       await Promise.all(
-        [redirect, slow].map(async (we) => [we.id, (await api<{ data: Attempt[] }>(`/v1/webhook_endpoints/${we.id}/attempts`)).data[0]]),
+        [redirect, slow].map(async (we) => [
+          we.id,
+          (await api<{ data: Attempt[] }>(`/v1/webhook_endpoints/${we.id}/attempts`)).data[0],
+        ]),
       ),
     );
     expect(byEndpoint[redirect.id]).toMatchObject({ outcome: 'failed', status_code: 302 });
@@ -153,15 +185,25 @@ describe('delivery engine', () => {
     receiver.respond('/pending-fail', () => ({ status: 500 }));
     const event = await createdEvent(test);
     expect(event.pending_webhooks).toBe(2);
-    await receiver.waitFor(() => receiver.at('/pending-ok').length === 1 && receiver.at('/pending-fail').length === 1);
-    await eventually(async () => (await test.events.retrieve(event.id)).pending_webhooks === 1, 5_000, 'pending_webhooks 1');
+    await receiver.waitFor(
+      () => receiver.at('/pending-ok').length === 1 && receiver.at('/pending-fail').length === 1,
+    );
+    await eventually(
+      async () => (await test.events.retrieve(event.id)).pending_webhooks === 1,
+      5_000,
+      'pending_webhooks 1',
+    );
     const delivered = receiver.at('/pending-ok')[0]!;
     expect(delivered.event!.pending_webhooks).toBe(2);
     const failed = await test.events.list({ delivery_success: false, limit: 100 });
     expect(failed.data.map((e) => e.id)).toContain(event.id);
     receiver.respond('/pending-fail', () => ({ status: 200 }));
     server.clock!.advance(10 * MIN);
-    await eventually(async () => (await test.events.retrieve(event.id)).pending_webhooks === 0, 5_000, 'pending_webhooks 0');
+    await eventually(
+      async () => (await test.events.retrieve(event.id)).pending_webhooks === 0,
+      5_000,
+      'pending_webhooks 0',
+    );
     const succeeded = await test.events.list({ delivery_success: true, limit: 100 });
     expect(succeeded.data.map((e) => e.id)).toContain(event.id);
     await test.webhookEndpoints.del(ok.id);
@@ -174,7 +216,10 @@ describe('delivery engine', () => {
     await receiver.waitFor(() => receiver.at('/resend').length === 1);
     const res = await fetch(`${server.url}/v1/events/${event.id}/retry`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Bearer ${TEST_KEY}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: `webhook_endpoint=${we.id}`,
     });
     expect(res.status).toBe(200);
@@ -194,11 +239,15 @@ describe('delivery engine', () => {
 
   it('signs with both secrets while a rolled secret overlaps, then with the new one only', async () => {
     const we = await newEndpoint(test, '/roll');
-    const rolled = await api<{ secret: string }>(`/v1/webhook_endpoints/${we.id}/roll_secret`, TEST_KEY, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'previous_secret_expires_in=3600',
-    });
+    const rolled = await api<{ secret: string }>(
+      `/v1/webhook_endpoints/${we.id}/roll_secret`,
+      TEST_KEY,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'previous_secret_expires_in=3600',
+      },
+    );
     expect(rolled.secret).toMatch(/^whsec_/);
     expect(rolled.secret).not.toBe(we.secret);
     const event = await createdEvent(test);
@@ -216,7 +265,9 @@ describe('delivery engine', () => {
     const after = receiver.at('/roll').find((r) => r.event?.id === later.id)!;
     const afterHeader = after.headers['stripe-signature'] as string;
     expect(afterHeader.match(/v1=/g)).toHaveLength(1);
-    expect(() => webhooks.constructEvent(after.body, afterHeader, we.secret!)).toThrow(/No signatures found/);
+    expect(() => webhooks.constructEvent(after.body, afterHeader, we.secret!)).toThrow(
+      /No signatures found/,
+    );
     expect(webhooks.constructEvent(after.body, afterHeader, rolled.secret).id).toBe(later.id);
     await test.webhookEndpoints.del(we.id);
   });
@@ -232,9 +283,17 @@ describe('delivery engine', () => {
       const endpoint = await live.webhookEndpoints.retrieve(we.id);
       if (day < 4) expect(endpoint.status, `day ${day}`).toBe('enabled');
     }
-    await eventually(async () => (await live.webhookEndpoints.retrieve(we.id)).status === 'disabled', 5_000, 'disabled');
-    const warnIndex = server.logs.findIndex((l) => l.includes('endpoint failing') && l.includes(we.id));
-    const disableIndex = server.logs.findIndex((l) => l.includes('endpoint disabled') && l.includes(we.id));
+    await eventually(
+      async () => (await live.webhookEndpoints.retrieve(we.id)).status === 'disabled',
+      5_000,
+      'disabled',
+    );
+    const warnIndex = server.logs.findIndex(
+      (l) => l.includes('endpoint failing') && l.includes(we.id),
+    );
+    const disableIndex = server.logs.findIndex(
+      (l) => l.includes('endpoint disabled') && l.includes(we.id),
+    );
     expect(warnIndex).toBeGreaterThanOrEqual(0);
     expect(disableIndex).toBeGreaterThan(warnIndex);
     const count = receiver.at('/dead').length;

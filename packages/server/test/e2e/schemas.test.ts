@@ -19,7 +19,11 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
     stripe = server.stripe();
     receiver = await new Receiver().start();
     for (const connect of [false, true]) {
-      const we = await stripe.webhookEndpoints.create({ url: receiver.url(`/${connect}`), enabled_events: ['*'], connect });
+      const we = await stripe.webhookEndpoints.create({
+        url: receiver.url(`/${connect}`),
+        enabled_events: ['*'],
+        connect,
+      });
       receiver.expect(`/${connect}`, we.secret!);
     }
   });
@@ -48,15 +52,28 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
   it('accounts of every type and through controller properties', async () => {
     for (const params of [
       { type: 'standard' },
-      { type: 'express', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } },
+      {
+        type: 'express',
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      },
       { type: 'custom', business_type: 'individual', individual: { first_name: 'Jenny' } },
-      { controller: { fees: { payer: 'application' }, losses: { payments: 'application' }, stripe_dashboard: { type: 'express' } } },
+      {
+        controller: {
+          fees: { payer: 'application' },
+          losses: { payments: 'application' },
+          stripe_dashboard: { type: 'express' },
+        },
+      },
     ] as Stripe.AccountCreateParams[]) {
       const a = await stripe.accounts.create(params);
       valid(a);
       accounts.push(a.id);
     }
-    valid(await stripe.accounts.update(accounts[1]!, { business_profile: { url: 'https://example.com', mcc: '5734' } }));
+    valid(
+      await stripe.accounts.update(accounts[1]!, {
+        business_profile: { url: 'https://example.com', mcc: '5734' },
+      }),
+    );
     valid(await stripe.accounts.retrieve(accounts[2]!));
     valid(await stripe.accounts.retrieveCurrent());
     await stripe.customers.create({ name: 'inside' }, { stripeAccount: accounts[1]! });
@@ -64,7 +81,12 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
   });
 
   it('webhook endpoints', async () => {
-    const we = await stripe.webhookEndpoints.create({ url: 'https://example.com/hook', enabled_events: ['*'], connect: true, description: 'd' });
+    const we = await stripe.webhookEndpoints.create({
+      url: 'https://example.com/hook',
+      enabled_events: ['*'],
+      connect: true,
+      description: 'd',
+    });
     valid(we);
     valid(await stripe.webhookEndpoints.update(we.id, { disabled: true }));
     valid(await stripe.webhookEndpoints.retrieve(we.id));
@@ -77,15 +99,19 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
     for await (const e of stripe.events.list({ limit: 100 })) events.push(e);
     // The first account was deleted (deauthorized): the platform can no longer list its events.
     for (const account of accounts.slice(1)) {
-      for await (const e of stripe.events.list({ limit: 100 }, { stripeAccount: account })) events.push(e);
+      for await (const e of stripe.events.list({ limit: 100 }, { stripeAccount: account }))
+        events.push(e);
     }
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['customer.created', 'customer.updated', 'customer.deleted', 'account.updated']) expect(types).toContain(t);
+    for (const t of ['customer.created', 'customer.updated', 'customer.deleted', 'account.updated'])
+      expect(types).toContain(t);
     for (const e of events) expect(schemaErrors(e), `${e.type} ${e.id}`).toEqual([]);
   });
 
   it('every delivered event, as the receiver got it', async () => {
-    await receiver.waitFor(() => receiver.received.some((r) => r.event?.type === 'account.application.deauthorized'));
+    await receiver.waitFor(() =>
+      receiver.received.some((r) => r.event?.type === 'account.application.deauthorized'),
+    );
     const delivered = receiver.received.map((r) => {
       expect(r.verified).toBe(true);
       return r.event!;
@@ -94,6 +120,8 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
     for (const e of delivered) expect(schemaErrors(e), `${e.type} ${e.id}`).toEqual([]);
     const deauthorized = delivered.find((e) => e.type === 'account.application.deauthorized')!;
     expect(deauthorized.account).toBe(accounts[0]);
-    expect(deauthorized.data).toMatchObject({ object: { object: 'application', id: expect.stringMatching(/^ca_/) } });
+    expect(deauthorized.data).toMatchObject({
+      object: { object: 'application', id: expect.stringMatching(/^ca_/) },
+    });
   });
 });

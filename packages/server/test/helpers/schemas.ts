@@ -9,7 +9,9 @@ import addFormats from 'ajv-formats';
  * dropped, Stripe's formats are declared, and an event's `data.object` is checked against the
  * schema its `object` field names.
  */
-const specPath = fileURLToPath(new URL('../../../../../shared/stripe-openapi/spec3.2023-09-12.json', import.meta.url));
+const specPath = fileURLToPath(
+  new URL('../../../../../shared/stripe-openapi/spec3.2023-09-12.json', import.meta.url),
+);
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +21,10 @@ function convert(node: unknown): unknown {
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
     if (k.startsWith('x-') || k === 'nullable' || k === 'description') continue;
-    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, convert(s)])) : convert(v);
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, convert(s)]))
+        : convert(v);
   }
   if ((node as Json).nullable === true) return { anyOf: [out, { type: 'null' }] };
   return out;
@@ -59,7 +64,12 @@ export function schemaErrors(obj: unknown, name?: string): string[] {
   const schema = name ?? schemaName(o);
   const v = validator(schema);
   const errors: string[] = [];
-  if (!v(o)) errors.push(...(v.errors ?? []).map((e) => `${schema}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+  if (!v(o))
+    errors.push(
+      ...(v.errors ?? []).map(
+        (e) => `${schema}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+      ),
+    );
   if (schema === 'event') {
     const data = o.data as { object: Json };
     errors.push(...schemaErrors(data.object));
