@@ -11,7 +11,7 @@ import {
   type Reply,
 } from './api/idempotency.js';
 import { parseShape } from './api/params.js';
-import { RawJson, type Caller, type Resource, type Route } from './api/route.js';
+import { CommittedError, RawJson, type Caller, type Resource, type Route } from './api/route.js';
 import { Router } from './api/router.js';
 import { newId } from './domain/ids.js';
 import { resources as allResources } from './resources/index.js';
@@ -162,7 +162,10 @@ export function buildApp(
     try {
       return await inTransaction(services, writeBase, async (w) => {
         const result = await route.handler({ ...base, w, db: w.db });
-        const reply = { status: 200, body: toJson(result) };
+        const reply =
+          result instanceof CommittedError
+            ? { status: result.error.status, body: JSON.stringify(result.error.toJSON(), null, 2) }
+            : { status: 200, body: toJson(result) };
         if (scope) await remember(w.db, scope, hash, reply, Date.now());
         return reply;
       });

@@ -9,6 +9,8 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
+import { TaskRunner } from './services/scheduler.js';
+import { resources } from './resources/index.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
@@ -54,6 +56,7 @@ export async function startSwitchboard(
   );
 
   let worker: DeliveryWorker | null = null;
+  let tasks: TaskRunner | null = null;
   const services: Services = {
     dialect,
     clock,
@@ -62,6 +65,9 @@ export async function startSwitchboard(
     deliveriesQueued() {
       worker?.wake();
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
+    },
+    tasksQueued() {
+      tasks?.wake();
     },
   };
 
@@ -76,6 +82,13 @@ export async function startSwitchboard(
       transports: { webhook: http, destination: http, ...options.transports },
     });
     await worker.start();
+    tasks = new TaskRunner(
+      services,
+      Object.assign({}, ...resources.map((r) => r.tasks ?? {})),
+      clock,
+      log,
+    );
+    tasks.start();
     const w = worker;
     stopListening = await dialect.listenDeliveries(() => w.wake());
   }
@@ -116,6 +129,7 @@ export async function startSwitchboard(
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
+        await tasks?.stop();
         await worker?.stop();
         await stopListening?.();
         await http.close();

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Services, WriteContext } from '../services/context.js';
+import type { TaskHandler } from '../services/scheduler.js';
 import type { Database } from '../storage/schema.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
+import type { StripeError } from './errors.js';
 import type { Field, Parsed } from './params.js';
 import type { Method } from './router.js';
 
@@ -110,10 +112,11 @@ export const del = <S extends Shape>(
   options?: RouteOptions,
 ) => write('DELETE', path, params, handler, options);
 
-/** What a resource file exports: its routes. */
+/** What a resource file exports: its routes, and handlers for the tasks it schedules. */
 export interface Resource {
   name: string;
   routes: Route[];
+  tasks?: Record<string, TaskHandler>;
 }
 
 export type { Method };
@@ -121,4 +124,13 @@ export type { Method };
 /** A handler result that is already JSON text (an event body): sent byte for byte. */
 export class RawJson {
   constructor(readonly text: string) {}
+}
+
+/**
+ * A handler result that is an error whose side effects must still commit: a declined payment
+ * records a failed charge and emits charge.failed and payment_intent.payment_failed, then answers
+ * 402, as Stripe does.
+ */
+export class CommittedError {
+  constructor(readonly error: StripeError) {}
 }
