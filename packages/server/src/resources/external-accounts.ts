@@ -30,7 +30,6 @@ import { refreshAccount, requireAccount } from './accounts.js';
 import {
   createObject,
   deleteObject,
-  listVisible,
   parseData,
   parseInternal,
   saveObject,
