@@ -87,16 +87,10 @@ export async function resolveConnectedAccount(
     throw errors.accountHeaderInvalid(value.slice(0, 80));
   const account = await findObject(services.dialect.db, value);
   const refused = () => errors.accountInvalid(redactKey(owner.token), value);
-  if (
-    !account ||
-    account.type !== 'account' ||
-    account.platform_id !== owner.platform.id ||
-    account.deleted
-  )
+  if (!account || account.type !== 'account' || account.platform_id !== owner.platform.id)
     throw refused();
-  if (account.livemode === 0 && owner.key.livemode === 1) throw refused();
-  const internal = JSON.parse(account.internal) as { deauthorized?: boolean };
-  if (internal.deauthorized) {
+  // 2: the account disconnected from the platform (account.application.deauthorized).
+  if (account.deleted === 2) {
     throw errors.invalidRequest(
       `The account '${value}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
       undefined,
@@ -104,5 +98,7 @@ export async function resolveConnectedAccount(
       403,
     );
   }
+  if (account.deleted) throw refused();
+  if (account.livemode === 0 && owner.key.livemode === 1) throw refused();
   return account;
 }

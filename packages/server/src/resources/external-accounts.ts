@@ -26,14 +26,8 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
-import { refreshAccount, requireAccount } from './accounts.js';
-import {
-  createObject,
-  deleteObject,
-  parseData,
-  parseInternal,
-  saveObject,
-} from './common.js';
+import { platformAccount, refreshAccount, requireAccount } from './accounts.js';
+import { createObject, deleteObject, parseData, parseInternal, saveObject } from './common.js';
 
 /**
  * External accounts of a connected account: bank accounts (inline details or tokens such as
@@ -47,10 +41,30 @@ export interface ExternalAccountInternal {
   payout: PayoutOutcome;
 }
 
-async function accountFor(w: WriteContext, caller: Caller, id: string): Promise<ObjectRow> {
+/**
+ * The account whose external accounts a request manages: a connected account, or the platform
+ * itself (its own bank accounts, where its payouts go), rendered as an object row.
+ */
+async function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
   if (caller.accountId && caller.accountId !== id)
     throw errors.resourceMissing('account', id, 'account');
-  return caller.accountId ? caller.account! : requireAccount(w.db, caller, id);
+  if (caller.accountId) return caller.account!;
+  if (id === caller.platform.id) {
+    return {
+      seq: 0,
+      id,
+      platform_id: id,
+      account_id: null,
+      livemode: caller.livemode ? 1 : 0,
+      type: 'account',
+      data: JSON.stringify(platformAccount(caller.platform)),
+      internal: '{}',
+      parent_id: null,
+      created: Number(caller.platform.created),
+      deleted: 0,
+    };
+  }
+  return requireAccount(db, caller, id);
 }
 
 function bankAccount(
@@ -158,12 +172,14 @@ export async function emitExternalAccountEvent(
   object: ExternalAccount,
   previous?: Record<string, unknown> | null,
 ): Promise<void> {
-  if (!platformControls(parseData<Stripe.Account>(accountRow))) return;
+  const isPlatform = accountRow.id === w.platform.id;
+  if (!isPlatform && !platformControls(parseData<Stripe.Account>(accountRow))) return;
   await emitEvent(w, {
     type: `account.external_account.${type}`,
     object: object as never,
     previousAttributes: previous ?? undefined,
-    account: accountRow.id,
+    // The platform's own bank accounts are its own resources ("your account" scope).
+    account: isPlatform ? null : accountRow.id,
     livemode: accountRow.livemode === 1,
   });
 }
@@ -174,6 +190,8 @@ export async function syncAccount(
   accountId: string,
   change: { added?: number; clearDisabled?: boolean } = {},
 ): Promise<void> {
+  // The platform's own bank accounts have no account object to keep in step.
+  if (accountId === w.platform.id) return;
   const rows = await w.db
     .selectFrom('objects')
     .selectAll()
@@ -204,11 +222,13 @@ async function requireExternalAccount(
   w: WriteContext['db'],
   accountId: string,
   id: string,
+  livemode: boolean,
 ): Promise<ObjectRow> {
   const row = await findObject(w, id);
   if (
     !row ||
     row.parent_id !== accountId ||
+    row.livemode !== (livemode ? 1 : 0) ||
     row.deleted !== 0 ||
     (row.type !== 'bank_account' && row.type !== 'card')
   ) {
@@ -248,12 +268,13 @@ export const externalAccounts: Resource = {
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
-        const accountRow = await accountFor(w, caller, path.id!);
+        const accountRow = await accountFor(w.db, caller, path.id!);
         const existing = await w.db
           .selectFrom('objects')
           .select('id')
           .where('parent_id', '=', accountRow.id)
           .where('deleted', '=', 0)
+          .where('livemode', '=', caller.livemode ? 1 : 0)
           .where('type', 'in', ['bank_account', 'card'])
           .execute();
         const isDefault = existing.length === 0 || params.default_for_currency === true;
@@ -319,20 +340,16 @@ export const externalAccounts: Resource = {
     ),
 
     get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
-      if (caller.accountId && caller.accountId !== path.id)
-        throw errors.resourceMissing('account', path.id!, 'account');
-      const account = caller.accountId
-        ? caller.account!
-        : await requireAccount(db, caller, path.id!);
-      return parseData(await requireExternalAccount(db, account.id, path.child!));
+      const account = await accountFor(db, caller, path.id!);
+      return parseData(await requireExternalAccount(db, account.id, path.child!, caller.livemode));
     }),
 
     post(
       '/v1/accounts/:id/external_accounts/:child',
       updateParams,
       async ({ w, caller, path, params }) => {
-        const accountRow = await accountFor(w, caller, path.id!);
-        const row = await requireExternalAccount(w.db, accountRow.id, path.child!);
+        const accountRow = await accountFor(w.db, caller, path.id!);
+        const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
         const before = parseData<ExternalAccount>(row);
         const next: Record<string, unknown> = { ...before };
         for (const [k, v] of Object.entries(params)) {
@@ -368,14 +385,15 @@ export const externalAccounts: Resource = {
     ),
 
     del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
-      const accountRow = await accountFor(w, caller, path.id!);
-      const row = await requireExternalAccount(w.db, accountRow.id, path.child!);
+      const accountRow = await accountFor(w.db, caller, path.id!);
+      const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
       const data = parseData<ExternalAccount>(row);
       const others = await w.db
         .selectFrom('objects')
         .select('id')
         .where('parent_id', '=', accountRow.id)
         .where('deleted', '=', 0)
+        .where('livemode', '=', caller.livemode ? 1 : 0)
         .where('type', 'in', ['bank_account', 'card'])
         .where('id', '!=', row.id)
         .execute();
@@ -395,17 +413,14 @@ export const externalAccounts: Resource = {
       '/v1/accounts/:id/external_accounts',
       { ...listParams, object: oneOf(['bank_account', 'card'] as const) },
       async ({ services, db, caller, path, params, url }) => {
-        if (caller.accountId && caller.accountId !== path.id)
-          throw errors.resourceMissing('account', path.id!, 'account');
-        const account = caller.accountId
-          ? caller.account!
-          : await requireAccount(db, caller, path.id!);
+        const account = await accountFor(db, caller, path.id!);
         const types = params.object ? [params.object] : ['bank_account', 'card'];
         const rows = await db
           .selectFrom('objects')
           .selectAll()
           .where('parent_id', '=', account.id)
           .where('deleted', '=', 0)
+          .where('livemode', '=', caller.livemode ? 1 : 0)
           .where('type', 'in', types)
           .orderBy('seq', 'desc')
           .execute();

@@ -160,6 +160,60 @@ function requirePaymentMethod(name: string): TestCard {
   return card;
 }
 
+/** A test card as a `payment_method` object (as errors and expansions show it). */
+function paymentMethodObject(
+  id: string,
+  card: TestCard,
+  now: number,
+  livemode: boolean,
+): Stripe.PaymentMethod {
+  const created = Math.floor(now / 1000);
+  return {
+    id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: {
+      address: {
+        city: null,
+        country: null,
+        line1: null,
+        line2: null,
+        postal_code: null,
+        state: null,
+      },
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+    },
+    card: {
+      brand: card.brand,
+      checks: {
+        address_line1_check: null,
+        address_postal_code_check: null,
+        cvc_check: 'unchecked',
+      },
+      country: card.country,
+      display_brand: card.brand,
+      exp_month: 12,
+      exp_year: new Date(created * 1000).getUTCFullYear() + 3,
+      fingerprint: randomToken(16),
+      funding: card.funding,
+      generated_from: null,
+      last4: card.last4,
+      networks: { available: [card.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created,
+    customer: null,
+    livemode,
+    metadata: {},
+    type: 'card',
+  } as unknown as Stripe.PaymentMethod;
+}
+
 /** The account whose balance receives a charge's funds. */
 function fundsScope(w: WriteContext, pi: Stripe.PaymentIntent) {
   return { accountId: w.accountId, livemode: pi.livemode };
@@ -316,7 +370,7 @@ async function confirm(
       message: card.outcome.message,
       charge: chargeId,
       doc_url: `https://stripe.com/docs/error-codes/${card.outcome.code.replace(/_/g, '-')}`,
-      payment_method: { id: pi.payment_method, object: 'payment_method', type: 'card' },
+      payment_method: paymentMethodObject(pi.payment_method as string, card, w.now, pi.livemode),
     };
     const failed: Stripe.PaymentIntent = {
       ...pi,

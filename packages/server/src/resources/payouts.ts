@@ -54,15 +54,14 @@ async function destinationFor(
   requested: string | undefined,
   currency: string,
 ): Promise<ObjectRow | null> {
-  if (accountId === null) {
-    if (requested) throw errors.resourceMissing('external account', requested, 'destination');
-    return null;
-  }
+  // The platform's own payouts go to its own bank accounts, when it has added any.
+  accountId ??= w.platform.id;
   const rows = await w.db
     .selectFrom('objects')
     .selectAll()
     .where('parent_id', '=', accountId)
     .where('deleted', '=', 0)
+    .where('livemode', '=', w.livemode ? 1 : 0)
     .where('type', 'in', ['bank_account', 'card'])
     .orderBy('seq', 'asc')
     .execute();
@@ -83,6 +82,24 @@ async function destinationFor(
   return (
     inCurrency.find((r) => parseData<ExternalAccount>(r).default_for_currency) ?? inCurrency[0]!
   );
+}
+
+/** The platform as an account row, for events about its own bank accounts. */
+function platformRow(w: WriteContext, livemode: number): ObjectRow {
+  const p = w.platform;
+  return {
+    seq: 0,
+    id: p.id,
+    platform_id: p.id,
+    account_id: null,
+    livemode,
+    type: 'account',
+    data: '{}',
+    internal: '{}',
+    parent_id: null,
+    created: 0,
+    deleted: 0,
+  };
 }
 
 function isDisabled(row: ObjectRow): boolean {
@@ -128,20 +145,22 @@ async function failPayout(
     account: row.account_id,
     livemode: row.livemode === 1,
   });
-  if (payout.destination && row.account_id) {
-    const ea = await findObject(w.db, payout.destination as string);
-    if (ea && ea.deleted === 0) {
-      const before = parseData<ExternalAccount>(ea);
-      const after = { ...before, status: 'errored' } as ExternalAccount;
-      await saveObject(w.db, ea.id, after, parseInternal(ea));
-      const accountRow = (await findObject(w.db, row.account_id))!;
-      await emitExternalAccountEvent(
-        w,
-        accountRow,
-        'updated',
-        after,
-        previousAttributes(before as never, after as never),
-      );
+  const ea = payout.destination ? await findObject(w.db, payout.destination as string) : undefined;
+  if (ea && ea.deleted === 0) {
+    const before = parseData<ExternalAccount>(ea);
+    const after = { ...before, status: 'errored' } as ExternalAccount;
+    await saveObject(w.db, ea.id, after, parseInternal(ea));
+    const accountRow = row.account_id
+      ? (await findObject(w.db, row.account_id))!
+      : platformRow(w, row.livemode);
+    await emitExternalAccountEvent(
+      w,
+      accountRow,
+      'updated',
+      after,
+      previousAttributes(before as never, after as never),
+    );
+    if (row.account_id) {
       await syncAccount(w, row.account_id);
       await refreshAccount(w, row.account_id, (internal) => ({
         internal: { ...internal, external_account_disabled: true },
@@ -196,8 +215,10 @@ export const payouts: Resource = {
         const currency = params.currency.toLowerCase();
         if (params.status && caller.livemode) throw errors.parameterUnknown('status');
         const destination = await destinationFor(w, caller.accountId, params.destination, currency);
-        if (caller.accountId) {
-          const internal = parseInternal<{ external_account_disabled?: boolean }>(caller.account!);
+        const internal = caller.account
+          ? parseInternal<{ external_account_disabled?: boolean }>(caller.account)
+          : {};
+        {
           if ((destination && isDisabled(destination)) || internal.external_account_disabled) {
             throw errors.invalidRequest(
               'Payouts are disabled for this account: its external account failed a payout and must be updated before payouts can be made again.',
