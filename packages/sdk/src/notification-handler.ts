@@ -55,7 +55,7 @@ export function createNotificationHandler(
   return createCore<EventNotification, NotificationContext>({
     secrets,
     tolerance: options.tolerance,
-    parse: toEventNotification,
+    parse: (text) => toEventNotification(text),
     context(notification) {
       const { client } = options;
       return {

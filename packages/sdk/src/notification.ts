@@ -35,17 +35,22 @@ export interface V2Event extends EventNotification {
 }
 
 export const notificationMessages = {
-  v1Event:
-    'You passed a v1 Event to a method that expects a thin event notification. Use the corresponding constructEvent method instead.',
+  v1Event: (async: boolean) =>
+    async
+      ? 'You passed a webhook payload to stripe.parseEventNotificationAsync, which expects an event notification. Use stripe.webhooks.constructEventAsync instead.'
+      : 'You passed a webhook payload to stripe.parseEventNotification, which expects an event notification. Use stripe.webhooks.constructEvent instead.',
   unexpectedObject: (object: unknown) =>
     `Unexpected object type '${String(object)}'. Expected 'v2.core.event' for an event notification.`,
 } as const;
 
-/** Checks a verified body is a thin notification, with stripe-node's messages for the wrong kinds. */
-export function toEventNotification(text: string): EventNotification {
+/**
+ * Checks a verified body is a thin notification, with the messages stripe-node's Node build
+ * gives for the wrong kinds (`async` picks the wording of its async variant).
+ */
+export function toEventNotification(text: string, async = false): EventNotification {
   const record = parseJsonObject(text);
-  if (record.object === 'event') throw new InvalidPayloadError(notificationMessages.v1Event);
-  if (record.object != null && record.object !== 'v2.core.event') {
+  if (record.object === 'event') throw new InvalidPayloadError(notificationMessages.v1Event(async));
+  if (record.object !== 'v2.core.event') {
     throw new InvalidPayloadError(notificationMessages.unexpectedObject(record.object));
   }
   return record as EventNotification;

@@ -124,5 +124,8 @@ export async function parseEventNotificationAsync(
   receivedAt?: number,
 ): Promise<EventNotification> {
   await verifyHeaderAsync(payload, header, secret, { tolerance, receivedAt });
-  return toEventNotification(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+  return toEventNotification(
+    typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
+    true,
+  );
 }
