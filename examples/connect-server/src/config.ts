@@ -22,7 +22,9 @@ export class ConfigError extends Error {
 export function configFromEnv(env: Record<string, string | undefined>): ConnectServerConfig {
   const secretKey = env.STRIPE_SECRET_KEY ?? '';
   if (!/^(sk|rk)_(test|live)_/.test(secretKey)) {
-    throw new ConfigError('Set STRIPE_SECRET_KEY to your platform secret key (sk_test_... or sk_live_...).');
+    throw new ConfigError(
+      'Set STRIPE_SECRET_KEY to your platform secret key (sk_test_... or sk_live_...).',
+    );
   }
   const webhookSecrets = (env.STRIPE_WEBHOOK_SECRET ?? '')
     .split(',')
@@ -41,7 +43,9 @@ export function configFromEnv(env: Record<string, string | undefined>): ConnectS
   try {
     new URL(apiBase);
   } catch {
-    throw new ConfigError(`STRIPE_API_BASE must be a URL such as http://127.0.0.1:12111, got '${apiBase}'.`);
+    throw new ConfigError(
+      `STRIPE_API_BASE must be a URL such as http://127.0.0.1:12111, got '${apiBase}'.`,
+    );
   }
   return {
     secretKey,

@@ -20,10 +20,16 @@ export interface HandlerDeps {
 }
 
 /** The seed's `handle_deauthorization`: the account disconnected, so forget everything about it. */
-export function handleDeauthorization(deps: HandlerDeps, connectedAccountId: string, application: Application): void {
+export function handleDeauthorization(
+  deps: HandlerDeps,
+  connectedAccountId: string,
+  application: Application,
+): void {
   const removed = deps.store.removeAccount(connectedAccountId);
   deps.log(`Connected account ID: ${connectedAccountId}`);
-  deps.log(`Application: ${JSON.stringify({ id: application.id, name: application.name })}; removed ${removed} stored rows`);
+  deps.log(
+    `Application: ${JSON.stringify({ id: application.id, name: application.name })}; removed ${removed} stored rows`,
+  );
 }
 
 /**
@@ -33,16 +39,24 @@ export function handleDeauthorization(deps: HandlerDeps, connectedAccountId: str
  */
 const retrievers: Record<
   string,
-  (stripe: Stripe, object: { id?: string }, account: string, options: EventContext['requestOptions']) => Promise<object>
+  (
+    stripe: Stripe,
+    object: { id?: string },
+    account: string,
+    options: EventContext['requestOptions'],
+  ) => Promise<object>
 > = {
   account: (stripe, _object, _account, options) => stripe.accounts.retrieveCurrent({}, options),
-  customer: (stripe, object, _account, options) => stripe.customers.retrieve(object.id!, {}, options),
-  payment_intent: (stripe, object, _account, options) => stripe.paymentIntents.retrieve(object.id!, {}, options),
+  customer: (stripe, object, _account, options) =>
+    stripe.customers.retrieve(object.id!, {}, options),
+  payment_intent: (stripe, object, _account, options) =>
+    stripe.paymentIntents.retrieve(object.id!, {}, options),
   payout: (stripe, object, _account, options) => stripe.payouts.retrieve(object.id!, {}, options),
   balance: (stripe, _object, _account, options) => stripe.balance.retrieve({}, options),
   // Persons and external accounts live under the account's path; the platform reads them there.
   person: (stripe, object, account) => stripe.accounts.retrievePerson(account, object.id!),
-  bank_account: (stripe, object, account) => stripe.accounts.retrieveExternalAccount(account, object.id!),
+  bank_account: (stripe, object, account) =>
+    stripe.accounts.retrieveExternalAccount(account, object.id!),
   card: (stripe, object, account) => stripe.accounts.retrieveExternalAccount(account, object.id!),
 };
 
@@ -62,9 +76,15 @@ export const syncedTypes = [
  * also receives test events, which a live key cannot act on), then retrieve `data.object` from the
  * API as the connected account (`Stripe-Account`), and store the current state.
  */
-export async function syncFromApi(deps: HandlerDeps, event: Event, ctx: EventContext): Promise<void> {
+export async function syncFromApi(
+  deps: HandlerDeps,
+  event: Event,
+  ctx: EventContext,
+): Promise<void> {
   if (event.livemode !== deps.livemode) {
-    deps.log(`skipped ${event.type} ${event.id}: livemode=${event.livemode}, but this key is ${deps.livemode ? 'live' : 'test'}`);
+    deps.log(
+      `skipped ${event.type} ${event.id}: livemode=${event.livemode}, but this key is ${deps.livemode ? 'live' : 'test'}`,
+    );
     return;
   }
   const account = ctx.account!;
@@ -75,7 +95,9 @@ export async function syncFromApi(deps: HandlerDeps, event: Event, ctx: EventCon
   if (object.object === 'account') deps.store.saveAccount(account, event.livemode, current);
   else deps.store.saveObject(account, object.object, object.id ?? object.object, current);
   deps.store.recordEvent(event.id, event.type, account);
-  deps.log(`synced ${object.object} ${object.id ?? '-'} of ${account} after ${event.type} ${event.id}`);
+  deps.log(
+    `synced ${object.object} ${object.id ?? '-'} of ${account} after ${event.type} ${event.id}`,
+  );
 }
 
 /** The webhook handler: verification, routing and dedupe come from the SDK. */
@@ -102,7 +124,9 @@ export function createHandler(deps: HandlerDeps): WebhookHandler<Event> {
       deps.log(
         `delivery ${result.status} ${result.outcome}` +
           (e ? ` ${e.type} ${e.id}${e.account ? ` account=${e.account}` : ''}` : '') +
-          (result.outcome === 'invalid' ? `: ${(result.error as Error).message.split('\n')[0]}` : ''),
+          (result.outcome === 'invalid'
+            ? `: ${(result.error as Error).message.split('\n')[0]}`
+            : ''),
       );
       return result;
     },

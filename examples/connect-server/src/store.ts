@@ -3,7 +3,12 @@ import { createSqliteDedupeStore, type DedupeStore } from '@switchboard/sdk';
 
 /** What the platform keeps about one connected account. */
 export interface AccountState {
-  account: { id: string; livemode: boolean; data: Record<string, unknown>; updatedAt: number } | null;
+  account: {
+    id: string;
+    livemode: boolean;
+    data: Record<string, unknown>;
+    updatedAt: number;
+  } | null;
   /** Objects retrieved from the API as the account, by `<object>:<id>`. */
   objects: Record<string, Record<string, unknown>>;
   /** The events handled for the account, oldest first. */
@@ -67,7 +72,9 @@ export class AccountStore {
 
   recordEvent(id: string, type: string, account: string | undefined): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO handled_events (id, account, type, handled_at) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO handled_events (id, account, type, handled_at) VALUES (?, ?, ?, ?)',
+      )
       .run(id, account ?? null, type, Date.now());
   }
 
@@ -84,8 +91,7 @@ export class AccountStore {
 
   state(id: string): AccountState {
     const row = this.db.prepare('SELECT * FROM connected_accounts WHERE id = ?').get(id) as
-      | { id: string; livemode: number; data: string; updated_at: number }
-      | undefined;
+      { id: string; livemode: number; data: string; updated_at: number } | undefined;
     const objects = this.db
       .prepare('SELECT object, id, data FROM account_objects WHERE account = ? ORDER BY updated_at')
       .all(id) as Array<{ object: string; id: string; data: string }>;
@@ -94,7 +100,12 @@ export class AccountStore {
       .all(id) as Array<{ id: string; type: string }>;
     return {
       account: row
-        ? { id: row.id, livemode: row.livemode === 1, data: JSON.parse(row.data), updatedAt: row.updated_at }
+        ? {
+            id: row.id,
+            livemode: row.livemode === 1,
+            data: JSON.parse(row.data),
+            updatedAt: row.updated_at,
+          }
         : null,
       objects: Object.fromEntries(objects.map((o) => [`${o.object}:${o.id}`, JSON.parse(o.data)])),
       events,

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestServer, TEST_KEY, type TestServer } from '../../../packages/server/test/helpers/server.js';
+import {
+  eventually,
+  startTestServer,
+  TEST_KEY,
+  type TestServer,
+} from '../../../packages/server/test/helpers/server.js';
 import { startConnectServer, type ConnectServer } from '../src/app.js';
 import { configFromEnv } from '../src/config.js';
 import type { AccountState } from '../src/store.js';
@@ -57,7 +62,8 @@ describe('examples/connect-server against a running Switchboard', () => {
   });
 
   const state = (account: string): AccountState => example.store.state(account);
-  const handled = (account: string, type: string) => state(account).events.filter((e) => e.type === type);
+  const handled = (account: string, type: string) =>
+    state(account).events.filter((e) => e.type === type);
   async function lastEvent(type: string, account: string): Promise<Stripe.Event> {
     const list = await platform.events.list({ type, limit: 1 }, { stripeAccount: account });
     expect(list.data).toHaveLength(1);
@@ -65,12 +71,26 @@ describe('examples/connect-server against a running Switchboard', () => {
   }
 
   it('answers 400 to a bad signature, a missing signature and a signed body that is not an event', async () => {
-    const body = JSON.stringify({ id: 'evt_x', object: 'event', type: 'customer.created', livemode: false, created: 1 });
+    const body = JSON.stringify({
+      id: 'evt_x',
+      object: 'event',
+      type: 'customer.created',
+      livemode: false,
+      created: 1,
+    });
     const post = (b: string, headers: Record<string, string>) =>
-      fetch(`${example.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: b });
-    expect((await post(body, { 'Stripe-Signature': signPayload(body, 'whsec_wrong') })).status).toBe(400);
+      fetch(`${example.url}/webhook`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: b,
+      });
+    expect(
+      (await post(body, { 'Stripe-Signature': signPayload(body, 'whsec_wrong') })).status,
+    ).toBe(400);
     expect((await post(body, {})).status).toBe(400);
-    expect((await post('{oops', { 'Stripe-Signature': signPayload('{oops', endpoint.secret!) })).status).toBe(400);
+    expect(
+      (await post('{oops', { 'Stripe-Signature': signPayload('{oops', endpoint.secret!) })).status,
+    ).toBe(400);
     expect(logs.filter((l) => l.startsWith('delivery 400 invalid'))).toHaveLength(3);
   });
 
@@ -84,32 +104,61 @@ describe('examples/connect-server against a running Switchboard', () => {
     it('account.updated: checks livemode, retrieves the account as the connected account and stores it', async () => {
       await platform.accounts.update(account.id, { metadata: { tier: 'gold' } });
       const event = await lastEvent('account.updated', account.id);
-      await eventually(() => handled(account.id, 'account.updated').length === 1, 10_000, 'account.updated handled');
+      await eventually(
+        () => handled(account.id, 'account.updated').length === 1,
+        10_000,
+        'account.updated handled',
+      );
       const stored = state(account.id).account!;
       // Retrieved through GET /v1/account with Stripe-Account: without it, that is the platform.
       expect(stored.id).toBe(account.id);
-      expect(stored.data).toMatchObject({ id: account.id, object: 'account', metadata: { tier: 'gold' } });
+      expect(stored.data).toMatchObject({
+        id: account.id,
+        object: 'account',
+        metadata: { tier: 'gold' },
+      });
       expect(stored.livemode).toBe(false);
-      expect(logs).toContain(`synced account ${account.id} of ${account.id} after account.updated ${event.id}`);
+      expect(logs).toContain(
+        `synced account ${account.id} of ${account.id} after account.updated ${event.id}`,
+      );
     });
 
     it('customer.created inside the account: retrieves the customer as the connected account and stores it', async () => {
-      const customer = await platform.customers.create({ email: 'buyer@example.com' }, { stripeAccount: account.id });
-      await eventually(() => handled(account.id, 'customer.created').length === 1, 10_000, 'customer.created handled');
-      expect(state(account.id).objects[`customer:${customer.id}`]).toMatchObject({ id: customer.id, email: 'buyer@example.com' });
+      const customer = await platform.customers.create(
+        { email: 'buyer@example.com' },
+        { stripeAccount: account.id },
+      );
+      await eventually(
+        () => handled(account.id, 'customer.created').length === 1,
+        10_000,
+        'customer.created handled',
+      );
+      expect(state(account.id).objects[`customer:${customer.id}`]).toMatchObject({
+        id: customer.id,
+        email: 'buyer@example.com',
+      });
       // The customer exists only in the connected account: the platform alone cannot retrieve it.
-      await expect(platform.customers.retrieve(customer.id)).rejects.toMatchObject({ statusCode: 404 });
+      await expect(platform.customers.retrieve(customer.id)).rejects.toMatchObject({
+        statusCode: 404,
+      });
     });
 
     it('a redelivered event is acknowledged without being handled twice', async () => {
       const event = await lastEvent('customer.created', account.id);
       const res = await fetch(`${switchboard.url}/v1/events/${event.id}/retry`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: {
+          Authorization: `Bearer ${TEST_KEY}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
         body: `webhook_endpoint=${endpoint.id}&account=${account.id}`,
       });
       expect(res.status).toBe(200);
-      await eventually(() => logs.some((l) => l.startsWith(`delivery 200 duplicate customer.created ${event.id}`)), 10_000, 'duplicate delivery');
+      await eventually(
+        () => logs.some((l) => l.startsWith(`delivery 200 duplicate customer.created ${event.id}`)),
+        10_000,
+        'duplicate delivery',
+      );
       expect(handled(account.id, 'customer.created')).toHaveLength(1);
     });
 
@@ -128,23 +177,36 @@ describe('examples/connect-server against a running Switchboard', () => {
       });
       const res = await fetch(`${example.url}/webhook`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signPayload(body, endpoint.secret!) },
+        headers: {
+          'Content-Type': 'application/json',
+          'Stripe-Signature': signPayload(body, endpoint.secret!),
+        },
         body,
       });
       expect(res.status).toBe(200);
-      expect(logs).toContain('skipped customer.created evt_live_1: livemode=true, but this key is test');
+      expect(logs).toContain(
+        'skipped customer.created evt_live_1: livemode=true, but this key is test',
+      );
       expect(state(account.id).objects['customer:cus_live_1']).toBeUndefined();
     });
 
     it("account.application.deauthorized: removes the account's stored state and logs the connected account id", async () => {
       expect(state(account.id).account).not.toBeNull();
       await platform.accounts.del(account.id);
-      await eventually(() => logs.includes(`Connected account ID: ${account.id}`), 10_000, 'deauthorization handled');
+      await eventually(
+        () => logs.includes(`Connected account ID: ${account.id}`),
+        10_000,
+        'deauthorization handled',
+      );
       expect(state(account.id)).toEqual({ account: null, objects: {}, events: [] });
       // data.object is the platform's application, as in the seed.
       expect(logs).toContainEqual(expect.stringMatching(/^Application: \{"id":"ca_\w+"/));
       const delivery = logs.find((l) => l.includes(' account.application.deauthorized '))!;
-      expect(delivery).toMatch(new RegExp(`^delivery 200 handled account.application.deauthorized evt_\\w+ account=${account.id}$`));
+      expect(delivery).toMatch(
+        new RegExp(
+          `^delivery 200 handled account.application.deauthorized evt_\\w+ account=${account.id}$`,
+        ),
+      );
     });
   });
 
@@ -167,7 +229,13 @@ describe('examples/connect-server against a running Switchboard', () => {
       trigger: async (stripe, account) =>
         (
           await stripe.paymentIntents.create(
-            { amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', payment_method_types: ['card'], confirm: true },
+            {
+              amount: 2000,
+              currency: 'usd',
+              payment_method: 'pm_card_visa',
+              payment_method_types: ['card'],
+              confirm: true,
+            },
             { stripeAccount: account },
           )
         ).id,
@@ -178,7 +246,13 @@ describe('examples/connect-server against a running Switchboard', () => {
       accountType: 'standard',
       trigger: async (stripe, account) => {
         await stripe.paymentIntents.create(
-          { amount: 2000, currency: 'usd', payment_method: 'pm_card_bypassPending', payment_method_types: ['card'], confirm: true },
+          {
+            amount: 2000,
+            currency: 'usd',
+            payment_method: 'pm_card_bypassPending',
+            payment_method_types: ['card'],
+            confirm: true,
+          },
           { stripeAccount: account },
         );
         return 'balance';
@@ -190,11 +264,25 @@ describe('examples/connect-server against a running Switchboard', () => {
       accountType: 'custom',
       trigger: async (stripe, account) => {
         await stripe.paymentIntents.create(
-          { amount: 2000, currency: 'usd', payment_method: 'pm_card_bypassPending', payment_method_types: ['card'], confirm: true },
+          {
+            amount: 2000,
+            currency: 'usd',
+            payment_method: 'pm_card_bypassPending',
+            payment_method_types: ['card'],
+            confirm: true,
+          },
           { stripeAccount: account },
         );
-        const payout = await stripe.payouts.create({ amount: 1100, currency: 'usd' }, { stripeAccount: account });
-        await stripe.rawRequest('POST', `/v1/test_helpers/payouts/${payout.id}/fail`, {}, { stripeAccount: account });
+        const payout = await stripe.payouts.create(
+          { amount: 1100, currency: 'usd' },
+          { stripeAccount: account },
+        );
+        await stripe.rawRequest(
+          'POST',
+          `/v1/test_helpers/payouts/${payout.id}/fail`,
+          {},
+          { stripeAccount: account },
+        );
         return payout.id;
       },
     },
@@ -203,7 +291,10 @@ describe('examples/connect-server against a running Switchboard', () => {
       object: 'person',
       accountType: 'custom',
       trigger: async (stripe, account) => {
-        const person = await stripe.accounts.createPerson(account, { first_name: 'Jenny', last_name: 'Rosen' });
+        const person = await stripe.accounts.createPerson(account, {
+          first_name: 'Jenny',
+          last_name: 'Rosen',
+        });
         await stripe.accounts.updatePerson(account, person.id, { metadata: { foo: 'bar' } });
         return person.id;
       },
@@ -232,7 +323,11 @@ describe('examples/connect-server against a running Switchboard', () => {
     it(`${seed.type}: retrieves the ${seed.object} as the connected account and stores it`, async (ctx) => {
       const account = await platform.accounts.create(
         seed.accountType === 'custom'
-          ? { type: 'custom', country: 'US', capabilities: { card_payments: { requested: true }, transfers: { requested: true } } }
+          ? {
+              type: 'custom',
+              country: 'US',
+              capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+            }
           : { type: 'standard' },
       );
       let objectId: string;
@@ -245,8 +340,14 @@ describe('examples/connect-server against a running Switchboard', () => {
         }
         throw error;
       }
-      await eventually(() => handled(account.id, seed.type).length >= 1, 10_000, `${seed.type} handled`);
-      expect(state(account.id).objects[`${seed.object}:${objectId}`]).toMatchObject({ object: seed.object });
+      await eventually(
+        () => handled(account.id, seed.type).length >= 1,
+        10_000,
+        `${seed.type} handled`,
+      );
+      expect(state(account.id).objects[`${seed.object}:${objectId}`]).toMatchObject({
+        object: seed.object,
+      });
     });
   }
 });

@@ -60,11 +60,21 @@ for (const [name, make] of Object.entries(stores)) {
       let now = 1_000;
       const dedupe = createDedupe({ store: make(), now: () => now, leaseMs: 100, retainMs: 1_000 });
       const event = { id: 'evt_d' };
-      await expect(dedupe.run(event, () => { throw new Error('boom'); })).rejects.toThrow('boom');
-      expect(await dedupe.run(event, () => 'first')).toEqual({ status: 'processed', value: 'first' });
+      await expect(
+        dedupe.run(event, () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await dedupe.run(event, () => 'first')).toEqual({
+        status: 'processed',
+        value: 'first',
+      });
       expect(await dedupe.run(event, () => 'again')).toEqual({ status: 'duplicate' });
       now += 1_001;
-      expect(await dedupe.run(event, () => 'after retention')).toEqual({ status: 'processed', value: 'after retention' });
+      expect(await dedupe.run(event, () => 'after retention')).toEqual({
+        status: 'processed',
+        value: 'after retention',
+      });
     });
   });
 }
@@ -85,8 +95,12 @@ describe('createSqliteDedupeStore', () => {
     const db = new Database(':memory:');
     const store = createSqliteDedupeStore(db, { table: 'my_events' });
     store.claim('evt_t', 1, 2);
-    expect(db.prepare('SELECT key, state FROM my_events').all()).toEqual([{ key: 'evt_t', state: 'processing' }]);
-    expect(() => createSqliteDedupeStore(db, { table: 'x; DROP TABLE y' })).toThrow(/Invalid table name/);
+    expect(db.prepare('SELECT key, state FROM my_events').all()).toEqual([
+      { key: 'evt_t', state: 'processing' },
+    ]);
+    expect(() => createSqliteDedupeStore(db, { table: 'x; DROP TABLE y' })).toThrow(
+      /Invalid table name/,
+    );
   });
 });
 

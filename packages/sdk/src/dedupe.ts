@@ -46,9 +46,7 @@ export interface DedupeOptions<E extends Identified = Identified> {
 
 /** What `Dedupe.run` did. */
 export type DedupeOutcome<T> =
-  | { status: 'processed'; value: T }
-  | { status: 'duplicate' }
-  | { status: 'in_progress' };
+  { status: 'processed'; value: T } | { status: 'duplicate' } | { status: 'in_progress' };
 
 export interface Dedupe<E extends Identified = Identified> {
   /**
@@ -62,7 +60,9 @@ export interface Dedupe<E extends Identified = Identified> {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createDedupe<E extends Identified = Identified>(options: DedupeOptions<E>): Dedupe<E> {
+export function createDedupe<E extends Identified = Identified>(
+  options: DedupeOptions<E>,
+): Dedupe<E> {
   const { store } = options;
   const key = options.key ?? ((event: E) => event.id);
   const leaseMs = options.leaseMs ?? 60_000;

@@ -2,7 +2,6 @@ import { createDedupe, type Dedupe, type DedupeStore } from './dedupe.js';
 import { verifyHeaderAsync } from './web-crypto.js';
 import type { HeaderValue } from './verify-core.js';
 
-
 /** What the delivery pipeline needs of an event, snapshot or thin. */
 export interface DeliveredEvent {
   id: string;
@@ -39,8 +38,7 @@ export interface WebhookResult<E = DeliveredEvent> {
 }
 
 export type WebhookResponseBody =
-  | { received: true; outcome: WebhookOutcome }
-  | { error: { type: string; message: string } };
+  { received: true; outcome: WebhookOutcome } | { error: { type: string; message: string } };
 
 /** Anything that turns a raw delivery into an answer; every adapter takes one. */
 export interface WebhookHandler<E = DeliveredEvent> {
@@ -49,8 +47,7 @@ export interface WebhookHandler<E = DeliveredEvent> {
 
 /** Secrets: one, several during a roll, or a function read on every delivery. */
 export type SecretsSource =
-  | readonly string[]
-  | (() => readonly string[] | Promise<readonly string[]>);
+  readonly string[] | (() => readonly string[] | Promise<readonly string[]>);
 
 export interface CoreOptions<E extends DeliveredEvent, C> {
   secrets: SecretsSource;
@@ -68,7 +65,6 @@ export interface CoreOptions<E extends DeliveredEvent, C> {
 }
 
 const decoder = new TextDecoder();
-
 
 function invalid<E>(type: string, error: unknown): WebhookResult<E> {
   const message = error instanceof Error ? error.message : String(error);
@@ -90,7 +86,9 @@ export function resolveSecrets(options: {
     return options.secrets;
   }
   if (typeof options.secret === 'string' && options.secret !== '') return [options.secret];
-  throw new Error('A webhook handler needs `secret` or `secrets`: the endpoint signing secret(s) (whsec_...).');
+  throw new Error(
+    'A webhook handler needs `secret` or `secrets`: the endpoint signing secret(s) (whsec_...).',
+  );
 }
 
 export function toDedupe<E extends DeliveredEvent>(
@@ -112,7 +110,9 @@ export function defaultOnError(error: unknown, event: DeliveredEvent | undefined
  * claim the event id, run the handler, answer. Returns the outcome as data; it throws only on our
  * own bugs.
  */
-export function createCore<E extends DeliveredEvent, C>(options: CoreOptions<E, C>): WebhookHandler<E> {
+export function createCore<E extends DeliveredEvent, C>(
+  options: CoreOptions<E, C>,
+): WebhookHandler<E> {
   return {
     async handle(rawBody, header) {
       const secrets =

@@ -7,7 +7,10 @@ import { signPayload } from './node.js';
 
 const secret = 'whsec_handler_test';
 
-function eventBody(fields: Partial<Event> & { type: string; object?: unknown }, dataObject: unknown = {}): string {
+function eventBody(
+  fields: Partial<Event> & { type: string; object?: unknown },
+  dataObject: unknown = {},
+): string {
   return JSON.stringify({
     id: `evt_${Math.random().toString(36).slice(2)}`,
     object: 'event',
@@ -73,10 +76,18 @@ describe('createWebhookHandler', () => {
       expect(r.status, garbage).toBe(400);
       expect(r.body, garbage).toMatchObject({ error: { type: 'invalid_payload' } });
     }
-    const thin = JSON.stringify({ id: 'evt_t', object: 'v2.core.event', type: 'v2.core.account.updated', livemode: false, created: 'x' });
+    const thin = JSON.stringify({
+      id: 'evt_t',
+      object: 'v2.core.event',
+      type: 'v2.core.account.updated',
+      livemode: false,
+      created: 'x',
+    });
     const thinResult = await handler.handle(thin, signPayload(thin, secret));
     expect(thinResult.status).toBe(400);
-    expect(thinResult.body).toMatchObject({ error: { message: expect.stringContaining('thin event') } });
+    expect(thinResult.body).toMatchObject({
+      error: { message: expect.stringContaining('thin event') },
+    });
     expect(ran).toBe(0);
   });
 
@@ -97,7 +108,9 @@ describe('createWebhookHandler', () => {
     const first = await handler.handle(body, signPayload(body, secret));
     expect(first.status).toBe(500);
     expect(first.outcome).toBe('failed');
-    expect(first.body).toEqual({ error: { type: 'handler_error', message: 'The handler for customer.created failed.' } });
+    expect(first.body).toEqual({
+      error: { type: 'handler_error', message: 'The handler for customer.created failed.' },
+    });
     expect((errors[0] as Error).message).toBe('database down');
     const retry = await handler.handle(body, signPayload(body, secret));
     expect(retry.status).toBe(200);
@@ -108,7 +121,10 @@ describe('createWebhookHandler', () => {
     const calls: string[] = [];
     const handler = createWebhookHandler({
       secret,
-      platform: { 'customer.created': (e, ctx) => void calls.push(`platform:${ctx.account ?? '-'}:${e.data.object.id}`) },
+      platform: {
+        'customer.created': (e, ctx) =>
+          void calls.push(`platform:${ctx.account ?? '-'}:${e.data.object.id}`),
+      },
       connect: { 'customer.created': (_e, ctx) => void calls.push(`connect:${ctx.account}`) },
       on: {
         'customer.created': () => void calls.push('on'),
@@ -168,7 +184,10 @@ describe('createWebhookHandler', () => {
     const outcomes = [];
     for (let i = 0; i < 3; i++) {
       // A retry is signed anew with a fresh timestamp.
-      outcomes.push((await handler.handle(body, signPayload(body, secret, Math.floor(Date.now() / 1000) + i))).outcome);
+      outcomes.push(
+        (await handler.handle(body, signPayload(body, secret, Math.floor(Date.now() / 1000) + i)))
+          .outcome,
+      );
     }
     expect(outcomes).toEqual(['handled', 'duplicate', 'duplicate']);
     expect(runs).toBe(1);
@@ -219,7 +238,10 @@ describe('createWebhookHandler', () => {
 
   it('verifies with any of several secrets during a roll, and reads a secrets function per delivery', async () => {
     let current = ['whsec_old'];
-    const handler = createWebhookHandler({ secrets: () => current, on: { 'customer.created': () => {} } });
+    const handler = createWebhookHandler({
+      secrets: () => current,
+      on: { 'customer.created': () => {} },
+    });
     const body = customerCreated();
     expect((await handler.handle(body, signPayload(body, 'whsec_old'))).status).toBe(200);
     current = ['whsec_new', 'whsec_old'];
@@ -234,9 +256,16 @@ describe('createWebhookHandler', () => {
     const body = customerCreated();
     const header = signPayload(body, secret, 1_700_000_000);
     const at = (s: number) => () => (1_700_000_000 + s) * 1000;
-    expect((await createWebhookHandler({ secret, now: at(299) }).handle(body, header)).status).toBe(200);
-    expect((await createWebhookHandler({ secret, now: at(301) }).handle(body, header)).status).toBe(400);
-    expect((await createWebhookHandler({ secret, now: at(61), tolerance: 60 }).handle(body, header)).status).toBe(400);
+    expect((await createWebhookHandler({ secret, now: at(299) }).handle(body, header)).status).toBe(
+      200,
+    );
+    expect((await createWebhookHandler({ secret, now: at(301) }).handle(body, header)).status).toBe(
+      400,
+    );
+    expect(
+      (await createWebhookHandler({ secret, now: at(61), tolerance: 60 }).handle(body, header))
+        .status,
+    ).toBe(400);
   });
 
   it('refuses to be created without a secret', () => {

@@ -76,7 +76,8 @@ export interface WebhookHandlerOptions<E extends EventLike = Event> {
 }
 
 function eventContext(event: EventLike): EventContext {
-  const account = typeof event.account === 'string' && event.account !== '' ? event.account : undefined;
+  const account =
+    typeof event.account === 'string' && event.account !== '' ? event.account : undefined;
   return {
     scope: account ? 'connect' : 'platform',
     account,

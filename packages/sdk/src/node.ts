@@ -16,7 +16,9 @@ export type { TestHeaderOptions };
 
 /** HMAC-SHA256 of `<t>.<payload>`, keyed with the whole secret string (`whsec_` included). */
 export function computeSignature(payload: string, secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(signedContent(timestamp, payload), 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(signedContent(timestamp, payload), 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -89,5 +91,7 @@ export function parseEventNotification(
   receivedAt?: number,
 ): EventNotification {
   verifyHeader(payload, header, secret, { tolerance, receivedAt });
-  return toEventNotification(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+  return toEventNotification(
+    typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
+  );
 }

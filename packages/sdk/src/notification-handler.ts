@@ -62,9 +62,7 @@ export function createNotificationHandler(
         context: notification.context ? String(notification.context) : undefined,
         livemode: notification.livemode,
         fetchEvent: client ? () => client.fetchEvent(notification) : noClient,
-        fetchRelatedObject: client
-          ? <T>() => client.fetchRelatedObject<T>(notification)
-          : noClient,
+        fetchRelatedObject: client ? <T>() => client.fetchRelatedObject<T>(notification) : noClient,
       };
     },
     route: (notification) => options.on?.[notification.type],

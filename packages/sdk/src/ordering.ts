@@ -13,7 +13,10 @@ interface Ordered {
  * `newer`. `created` has one-second resolution: for `same-second` (and whenever it matters),
  * retrieve the object from the API and act on its current state instead of the snapshot.
  */
-export function compareEventOrder(event: Ordered, lastApplied: Ordered | null | undefined): EventOrder {
+export function compareEventOrder(
+  event: Ordered,
+  lastApplied: Ordered | null | undefined,
+): EventOrder {
   if (!lastApplied) return 'newer';
   if (event.id === lastApplied.id) return 'same';
   if (event.created > lastApplied.created) return 'newer';

@@ -20,4 +20,3 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   }
   return record;
 }
-

@@ -8,7 +8,11 @@ export {
   verifyHeaderAsync,
 } from './web-crypto.js';
 export { SignatureVerificationError } from './errors.js';
-export { parseSignatureHeader, formatSignatureHeader, type ParsedSignatureHeader } from './header.js';
+export {
+  parseSignatureHeader,
+  formatSignatureHeader,
+  type ParsedSignatureHeader,
+} from './header.js';
 export { DEFAULT_TOLERANCE, type HeaderValue, type VerifyOptions } from './verify-core.js';
 export type { TestHeaderOptions } from './test-header.js';
 export {

@@ -32,7 +32,9 @@ export interface EventClient {
   /** `GET /v2/core/events/{id}` with `Stripe-Context: <context>`. */
   fetchEvent(notification: EventNotification): Promise<V2Event>;
   /** `GET <related_object.url>` with the same context; null (and no request) without one. */
-  fetchRelatedObject<T = Record<string, unknown>>(notification: EventNotification): Promise<T | null>;
+  fetchRelatedObject<T = Record<string, unknown>>(
+    notification: EventNotification,
+  ): Promise<T | null>;
 }
 
 export const DEFAULT_API_VERSION = '2026-10-28.endive';

@@ -35,9 +35,13 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret);
   if (!key) {
     if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
-    key = subtle().importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    key = subtle().importKey(
+      'raw',
+      encoder.encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     keyCache.set(secret, key);
   }
   return key;
@@ -71,7 +75,9 @@ export async function signPayloadAsync(
   timestamp: number = Math.floor(Date.now() / 1000),
 ): Promise<string> {
   const list = typeof secrets === 'string' ? [secrets] : secrets;
-  const signatures = await Promise.all(list.map((s) => computeSignatureAsync(payload, s, timestamp)));
+  const signatures = await Promise.all(
+    list.map((s) => computeSignatureAsync(payload, s, timestamp)),
+  );
   return formatSignatureHeader(timestamp, signatures);
 }
 
@@ -84,7 +90,9 @@ export async function verifyHeaderAsync(
 ): Promise<true> {
   const prepared = prepareVerification(payload, header, secret);
   const expected = await Promise.all(
-    prepared.secrets.map((s) => computeSignatureAsync(prepared.payload, s, prepared.parsed.timestamp)),
+    prepared.secrets.map((s) =>
+      computeSignatureAsync(prepared.payload, s, prepared.parsed.timestamp),
+    ),
   );
   judgeSignatures(prepared, expected, options);
   return true;

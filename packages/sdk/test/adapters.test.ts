@@ -29,7 +29,10 @@ function recordingHandler(): { handler: WebhookHandler<unknown>; handled: string
 function signed(body = prettyBody): RequestInit {
   return {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Stripe-Signature': signPayload(body, secret) },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Stripe-Signature': signPayload(body, secret),
+    },
     body,
   };
 }
@@ -50,7 +53,10 @@ async function expectRawBodyKept(url: string, handled: string[]): Promise<void> 
   expect(ok.status).toBe(200);
   expect(await ok.json()).toEqual({ received: true, outcome: 'handled' });
   expect(handled).toEqual(['evt_1Pretty']);
-  const bad = await fetch(url, { ...signed(), headers: { 'Content-Type': 'application/json', 'Stripe-Signature': 't=1,v1=00' } });
+  const bad = await fetch(url, {
+    ...signed(),
+    headers: { 'Content-Type': 'application/json', 'Stripe-Signature': 't=1,v1=00' },
+  });
   expect(bad.status).toBe(400);
   expect(await bad.json()).toMatchObject({ error: { type: 'signature_verification_error' } });
 }
@@ -75,11 +81,17 @@ describe('node:http adapter', () => {
     const handler = createWebhookHandler({
       secret,
       onError: () => {},
-      on: { 'customer.created': () => { throw new Error('boom'); } },
+      on: {
+        'customer.created': () => {
+          throw new Error('boom');
+        },
+      },
     });
     const res = await fetch(await listen(createServer(toNodeListener(handler))), signed());
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: { type: 'handler_error', message: 'The handler for customer.created failed.' } });
+    expect(await res.json()).toEqual({
+      error: { type: 'handler_error', message: 'The handler for customer.created failed.' },
+    });
   });
 });
 
@@ -92,7 +104,11 @@ describe('Express adapter', () => {
     app.post('/echo', (req, res) => void res.json(req.body));
     const url = await listen(createServer(app));
     await expectRawBodyKept(`${url}/webhook`, handled);
-    const echo = await fetch(`${url}/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' });
+    const echo = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(await echo.json()).toEqual({ a: 1 });
   });
 
@@ -128,9 +144,16 @@ describe('Fastify adapter', () => {
     servers.push(app);
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     await expectRawBodyKept(`${url}/stripe/webhook`, handled);
-    const echo = await fetch(`${url}/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"a":1}' });
+    const echo = await fetch(`${url}/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"a":1}',
+    });
     expect(await echo.json()).toEqual({ a: 1 });
-    const noBody = await fetch(`${url}/stripe/webhook`, { method: 'POST', headers: { 'Stripe-Signature': 't=1,v1=00' } });
+    const noBody = await fetch(`${url}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'Stripe-Signature': 't=1,v1=00' },
+    });
     expect(noBody.status).toBe(400);
   });
 
@@ -138,7 +161,12 @@ describe('Fastify adapter', () => {
     const { handler } = recordingHandler();
     const app = Fastify();
     await app.register(fastifyWebhook(handler, { path: '/hook', maxBodyBytes: 100 }));
-    const res = await app.inject({ method: 'POST', url: '/hook', headers: { 'content-type': 'application/json' }, payload: prettyBody });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/hook',
+      headers: { 'content-type': 'application/json' },
+      payload: prettyBody,
+    });
     expect(res.statusCode).toBe(413);
   });
 });
@@ -152,7 +180,12 @@ describe('fetch-style adapter (Hono, Next.js route handlers, Workers)', () => {
     expect(ok.headers.get('content-type')).toBe('application/json');
     expect(await ok.json()).toEqual({ received: true, outcome: 'handled' });
     expect(handled).toEqual(['evt_1Pretty']);
-    const bad = await handle(new Request('http://x/webhook', { ...signed(), headers: { 'Stripe-Signature': 't=1,v1=00' } }));
+    const bad = await handle(
+      new Request('http://x/webhook', {
+        ...signed(),
+        headers: { 'Stripe-Signature': 't=1,v1=00' },
+      }),
+    );
     expect(bad.status).toBe(400);
   });
 

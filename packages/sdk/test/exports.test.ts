@@ -10,9 +10,11 @@ const dist = join(pkgDir, 'dist');
 /** Every module specifier a built file imports or re-exports. */
 function specifiers(file: string): string[] {
   const code = readFileSync(file, 'utf8');
-  return [...code.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g)].map(
-    (m) => (m[1] ?? m[2])!,
-  );
+  return [
+    ...code.matchAll(
+      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g,
+    ),
+  ].map((m) => (m[1] ?? m[2])!);
 }
 
 /** The files reachable from an entry, following relative imports. */
@@ -34,7 +36,9 @@ function graph(entry: string): { files: Set<string>; external: Set<string> } {
 function importIn(conditions: string[], subpath = '@switchboard/sdk'): string[] {
   const script = `import(${JSON.stringify(subpath)}).then((m) => console.log(JSON.stringify(Object.keys(m).sort())))`;
   const args = [...conditions.map((c) => `--conditions=${c}`), '--input-type=module', '-e', script];
-  return JSON.parse(execFileSync(process.execPath, args, { cwd: pkgDir, encoding: 'utf8' })) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, args, { cwd: pkgDir, encoding: 'utf8' }),
+  ) as string[];
 }
 
 describe('package exports (built dist)', () => {
@@ -55,10 +59,20 @@ describe('package exports (built dist)', () => {
 
   it('resolves the Web build for worker, workerd, browser, deno and edge-light, the Node build on Node', () => {
     const node = importIn([]);
-    expect(node).toEqual(expect.arrayContaining(['constructEvent', 'constructEventAsync', 'expressWebhook', 'toNodeListener', 'signPayload']));
+    expect(node).toEqual(
+      expect.arrayContaining([
+        'constructEvent',
+        'constructEventAsync',
+        'expressWebhook',
+        'toNodeListener',
+        'signPayload',
+      ]),
+    );
     for (const condition of ['worker', 'workerd', 'browser', 'deno', 'edge-light']) {
       const web = importIn([condition]);
-      expect(web, condition).toEqual(expect.arrayContaining(['constructEventAsync', 'createWebhookHandler', 'toFetchHandler']));
+      expect(web, condition).toEqual(
+        expect.arrayContaining(['constructEventAsync', 'createWebhookHandler', 'toFetchHandler']),
+      );
       expect(web, condition).not.toContain('constructEvent');
       expect(web, condition).not.toContain('toNodeListener');
     }
@@ -71,7 +85,10 @@ describe('package exports (built dist)', () => {
     };
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (typeof target === 'string') continue;
-      const conditions = 'types' in target ? { default: target as unknown as { types: string; default: string } } : target;
+      const conditions =
+        'types' in target
+          ? { default: target as unknown as { types: string; default: string } }
+          : target;
       for (const [condition, files] of Object.entries(conditions)) {
         expect(existsSync(join(pkgDir, files.types)), `${subpath} ${condition} types`).toBe(true);
         expect(existsSync(join(pkgDir, files.default)), `${subpath} ${condition} js`).toBe(true);

@@ -23,7 +23,11 @@ const notificationBody = JSON.stringify(
     livemode: false,
     created: '2026-11-23T16:58:10.221Z',
     context: 'acct_srKIGnOg60FhbXwb',
-    related_object: { id: 'acct_srKIGnOg60FhbXwb', type: 'v2.core.account', url: '/v2/core/accounts/acct_srKIGnOg60FhbXwb' },
+    related_object: {
+      id: 'acct_srKIGnOg60FhbXwb',
+      type: 'v2.core.account',
+      url: '/v2/core/accounts/acct_srKIGnOg60FhbXwb',
+    },
     reason: { type: 'request', request: { id: 'req_v2abc', idempotency_key: 'idem-123' } },
   },
   null,
@@ -46,21 +50,46 @@ function fakeApi() {
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' } });
+      return send(401, {
+        error: { type: 'invalid_request_error', message: 'Invalid API Key provided.' },
+      });
     }
     const path = decodeURIComponent(req.url!.split('?')[0]!);
     const event = /^\/v2\/core\/events\/(.+)$/.exec(path);
     if (event) {
       if (event[1] === 'evt_missing') {
-        return send(404, { error: { type: 'invalid_request_error', code: 'not_found', message: 'No such event: evt_missing' } });
+        return send(404, {
+          error: {
+            type: 'invalid_request_error',
+            code: 'not_found',
+            message: 'No such event: evt_missing',
+          },
+        });
       }
-      return send(200, { ...JSON.parse(notificationBody), id: event[1], data: null, changes: { before: {}, after: {} } });
+      return send(200, {
+        ...JSON.parse(notificationBody),
+        id: event[1],
+        data: null,
+        changes: { before: {}, after: {} },
+      });
     }
     const account = /^\/v2\/core\/accounts\/(acct_\w+)$/.exec(path);
     if (account) {
-      return send(200, { id: account[1], object: 'v2.core.account', applied_configurations: ['merchant'], created: '2026-11-23T16:58:10.221Z', livemode: false });
+      return send(200, {
+        id: account[1],
+        object: 'v2.core.account',
+        applied_configurations: ['merchant'],
+        created: '2026-11-23T16:58:10.221Z',
+        livemode: false,
+      });
     }
-    send(404, { error: { type: 'invalid_request_error', code: 'not_found', message: `Unrecognized request URL (GET: ${path})` } });
+    send(404, {
+      error: {
+        type: 'invalid_request_error',
+        code: 'not_found',
+        message: `Unrecognized request URL (GET: ${path})`,
+      },
+    });
   });
   return { server, requests };
 }
@@ -85,8 +114,13 @@ describe('parsing thin event notifications, against stripe.parseEventNotificatio
   });
 
   it('accepts headers from stripe.webhooks.generateTestHeaderString for a notification', () => {
-    const theirHeader = stripe.webhooks.generateTestHeaderString({ payload: notificationBody, secret });
-    expect(parseEventNotification(notificationBody, theirHeader, secret).id).toBe(JSON.parse(notificationBody).id);
+    const theirHeader = stripe.webhooks.generateTestHeaderString({
+      payload: notificationBody,
+      secret,
+    });
+    expect(parseEventNotification(notificationBody, theirHeader, secret).id).toBe(
+      JSON.parse(notificationBody).id,
+    );
   });
 
   it('fails with the same messages for a v1 event, another object type and a bad signature', async () => {
@@ -103,9 +137,13 @@ describe('parsing thin event notifications, against stripe.parseEventNotificatio
       const theirs = catchMessage(() => stripe.parseEventNotification(body, sig, secret));
       expect(theirs).toBeTruthy();
       expect(catchMessage(() => parseEventNotification(body, sig, secret))).toBe(theirs);
-      const theirsAsync = await catchMessageAsync(() => stripe.parseEventNotificationAsync(body, sig, secret));
+      const theirsAsync = await catchMessageAsync(() =>
+        stripe.parseEventNotificationAsync(body, sig, secret),
+      );
       expect(theirsAsync).toBeTruthy();
-      expect(await catchMessageAsync(() => parseEventNotificationAsync(body, sig, secret))).toBe(theirsAsync);
+      expect(await catchMessageAsync(() => parseEventNotificationAsync(body, sig, secret))).toBe(
+        theirsAsync,
+      );
     }
   });
 });
@@ -143,30 +181,50 @@ describe('fetching the full event and the related object', () => {
   const notification = () => JSON.parse(notificationBody) as EventNotification;
 
   it('sends the requests stripe-node sends: same paths, key, Stripe-Context and Stripe-Request-Trigger', async () => {
-    const stripe = new Stripe(apiKey, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0 });
-    const theirNotif = stripe.parseEventNotification(notificationBody, signPayload(notificationBody, secret), secret);
+    const stripe = new Stripe(apiKey, {
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    const theirNotif = stripe.parseEventNotification(
+      notificationBody,
+      signPayload(notificationBody, secret),
+      secret,
+    );
     api.requests.length = 0;
     const theirEvent = await theirNotif.fetchEvent();
-    const theirObject = await (theirNotif as unknown as { fetchRelatedObject(): Promise<unknown> }).fetchRelatedObject();
+    const theirObject = await (
+      theirNotif as unknown as { fetchRelatedObject(): Promise<unknown> }
+    ).fetchRelatedObject();
     const theirRequests = api.requests.splice(0);
 
     const client = createEventClient({ apiKey, baseUrl });
     const ourEvent = await client.fetchEvent(notification());
-    const ourObject = await client.fetchRelatedObject<{ id: string; object: string }>(notification());
+    const ourObject = await client.fetchRelatedObject<{ id: string; object: string }>(
+      notification(),
+    );
     const ourRequests = api.requests.splice(0);
 
     expect(ourEvent.id).toBe(theirEvent.id);
     expect(ourEvent.changes).toEqual({ before: {}, after: {} });
     expect(ourObject).toMatchObject({ id: 'acct_srKIGnOg60FhbXwb', object: 'v2.core.account' });
     expect(ourObject!.id).toBe((theirObject as { id: string }).id);
-    expect(ourRequests.map((r) => `${r.method} ${r.url}`)).toEqual(theirRequests.map((r) => `${r.method} ${r.url}`));
+    expect(ourRequests.map((r) => `${r.method} ${r.url}`)).toEqual(
+      theirRequests.map((r) => `${r.method} ${r.url}`),
+    );
     expect(ourRequests.map((r) => r.url)).toEqual([
       '/v2/core/events/evt_test_PRusxl5mzbdd6okmxL03TAaEgxxqmNCCJxgB8L5d',
       '/v2/core/accounts/acct_srKIGnOg60FhbXwb',
     ]);
     for (const [i, ours] of ourRequests.entries()) {
       const theirs = theirRequests[i]!;
-      for (const name of ['authorization', 'stripe-context', 'stripe-request-trigger', 'stripe-version']) {
+      for (const name of [
+        'authorization',
+        'stripe-context',
+        'stripe-request-trigger',
+        'stripe-version',
+      ]) {
         expect(ours.headers[name], name).toBe(theirs.headers[name]);
       }
       expect(ours.headers['stripe-context']).toBe('acct_srKIGnOg60FhbXwb');
@@ -185,19 +243,39 @@ describe('fetching the full event and the related object', () => {
 
   it('raises StripeApiError with the error envelope for an error answer', async () => {
     const client = createEventClient({ apiKey, baseUrl });
-    const error = await client.fetchEvent({ ...notification(), id: 'evt_missing' }).catch((e: unknown) => e);
+    const error = await client
+      .fetchEvent({ ...notification(), id: 'evt_missing' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StripeApiError);
-    expect(error).toMatchObject({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'No such event: evt_missing', requestId: 'req_fake' });
-    const unauthorized = await createEventClient({ apiKey: 'sk_test_wrong', baseUrl }).fetchEvent(notification()).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'not_found',
+      message: 'No such event: evt_missing',
+      requestId: 'req_fake',
+    });
+    const unauthorized = await createEventClient({ apiKey: 'sk_test_wrong', baseUrl })
+      .fetchEvent(notification())
+      .catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ status: 401 });
   });
 
   it('refuses an absolute related_object.url without sending anything, so the key never leaves for another host', async () => {
     const client = createEventClient({ apiKey, baseUrl });
     api.requests.length = 0;
-    const hostile = { ...notification(), related_object: { type: 'x', url: 'https://evil.example/steal' } };
-    await expect(client.fetchRelatedObject(hostile)).rejects.toThrow(/beginning with a single "\/"/);
-    await expect(client.fetchRelatedObject({ ...hostile, related_object: { type: 'x', url: '//evil.example/x' } })).rejects.toThrow();
+    const hostile = {
+      ...notification(),
+      related_object: { type: 'x', url: 'https://evil.example/steal' },
+    };
+    await expect(client.fetchRelatedObject(hostile)).rejects.toThrow(
+      /beginning with a single "\/"/,
+    );
+    await expect(
+      client.fetchRelatedObject({
+        ...hostile,
+        related_object: { type: 'x', url: '//evil.example/x' },
+      }),
+    ).rejects.toThrow();
     expect(api.requests).toHaveLength(0);
   });
 
@@ -222,10 +300,18 @@ describe('fetching the full event and the related object', () => {
       'v2.core.account[requirements].updated',
       'acct_srKIGnOg60FhbXwb',
     ]);
-    const v1 = JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.created', livemode: false, created: 1 });
+    const v1 = JSON.stringify({
+      id: 'evt_1',
+      object: 'event',
+      type: 'customer.created',
+      livemode: false,
+      created: 1,
+    });
     const refused = await handler.handle(v1, signPayload(v1, secret));
     expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ error: { message: expect.stringContaining('webhook payload') } });
+    expect(refused.body).toMatchObject({
+      error: { message: expect.stringContaining('webhook payload') },
+    });
   });
 
   it('a notification handler without a client says how to fetch, and answers 500 so the event is retried', async () => {

@@ -7,9 +7,16 @@ export interface FastifyLikeInstance {
   addContentTypeParser(
     contentType: string,
     options: { parseAs: 'buffer'; bodyLimit?: number },
-    parser: (request: unknown, body: Uint8Array, done: (error: Error | null, body?: unknown) => void) => void,
+    parser: (
+      request: unknown,
+      body: Uint8Array,
+      done: (error: Error | null, body?: unknown) => void,
+    ) => void,
   ): void;
-  post(path: string, handler: (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>): unknown;
+  post(
+    path: string,
+    handler: (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<unknown>,
+  ): unknown;
 }
 
 export interface FastifyLikeRequest {
@@ -61,7 +68,10 @@ export function fastifyWebhook(
         }
       }
       const result = await handler.handle(body ?? '', request.headers['stripe-signature']);
-      return reply.code(result.status).header('content-type', 'application/json').send(jsonBody(result));
+      return reply
+        .code(result.status)
+        .header('content-type', 'application/json')
+        .send(jsonBody(result));
     });
   };
 }

@@ -7,7 +7,10 @@ export interface FetchAdapterOptions {
 }
 
 function json(status: number, body: string, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { 'Content-Type': 'application/json', ...headers } });
+  return new Response(body, {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
 }
 
 /**
@@ -26,12 +29,14 @@ export function toFetchHandler(
       return json(405, errorBody('method_not_allowed', adapterMessages.method), { Allow: 'POST' });
     }
     const declared = Number(request.headers.get('content-length') ?? '0');
-    if (declared > max) return json(413, errorBody('body_too_large', adapterMessages.tooLarge(max)));
+    if (declared > max)
+      return json(413, errorBody('body_too_large', adapterMessages.tooLarge(max)));
     if (request.bodyUsed) {
       return json(500, errorBody('raw_body_unavailable', 'The request body was already read.'));
     }
     const body = new Uint8Array(await request.arrayBuffer());
-    if (body.byteLength > max) return json(413, errorBody('body_too_large', adapterMessages.tooLarge(max)));
+    if (body.byteLength > max)
+      return json(413, errorBody('body_too_large', adapterMessages.tooLarge(max)));
     const result = await handler.handle(body, request.headers.get('stripe-signature'));
     return json(result.status, jsonBody(result));
   };
