@@ -1,7 +1,7 @@
 /** Where an event stands against the last one applied to the same object. */
 export type EventOrder = 'newer' | 'older' | 'same' | 'same-second';
 
-interface Ordered {
+export interface OrderedEvent {
   id: string;
   /** Unix seconds. */
   created: number;
@@ -14,8 +14,8 @@ interface Ordered {
  * retrieve the object from the API and act on its current state instead of the snapshot.
  */
 export function compareEventOrder(
-  event: Ordered,
-  lastApplied: Ordered | null | undefined,
+  event: OrderedEvent,
+  lastApplied: OrderedEvent | null | undefined,
 ): EventOrder {
   if (!lastApplied) return 'newer';
   if (event.id === lastApplied.id) return 'same';

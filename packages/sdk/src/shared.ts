@@ -48,7 +48,7 @@ export {
   type SqliteDedupeStoreOptions,
   type SqliteStatementLike,
 } from './sqlite-dedupe.js';
-export { compareEventOrder, type EventOrder } from './ordering.js';
+export { compareEventOrder, type EventOrder, type OrderedEvent } from './ordering.js';
 export {
   notificationMessages,
   toEventNotification,
