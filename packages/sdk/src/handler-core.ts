@@ -115,8 +115,24 @@ export function createCore<E extends DeliveredEvent, C>(
 ): WebhookHandler<E> {
   return {
     async handle(rawBody, header) {
-      const secrets =
-        typeof options.secrets === 'function' ? await options.secrets() : options.secrets;
+      let secrets: readonly string[];
+      try {
+        secrets = typeof options.secrets === 'function' ? await options.secrets() : options.secrets;
+      } catch (error) {
+        // Our side failed, not the sender's: 500, so the delivery is retried.
+        options.onError(error, undefined);
+        return {
+          status: 500,
+          outcome: 'failed',
+          error,
+          body: {
+            error: {
+              type: 'secrets_unavailable',
+              message: 'The signing secrets could not be loaded.',
+            },
+          },
+        };
+      }
       try {
         await verifyHeaderAsync(rawBody, header, secrets, {
           tolerance: options.tolerance,

@@ -308,3 +308,20 @@ describe('createWebhookHandler', () => {
     expect(describeEvent(JSON.parse(customerCreated()) as Event)).toBe('a@example.com');
   });
 });
+
+describe('createWebhookHandler when its own side fails', () => {
+  it('answers 500 (retry) and reports it when the secrets function throws', async () => {
+    const errors: unknown[] = [];
+    const handler = createWebhookHandler({
+      secrets: () => Promise.reject(new Error('vault unreachable')),
+      onError: (error) => errors.push(error),
+    });
+    const body = customerCreated();
+    const result = await handler.handle(body, signPayload(body, secret));
+    expect([result.status, result.outcome]).toEqual([500, 'failed']);
+    expect(result.body).toEqual({
+      error: { type: 'secrets_unavailable', message: 'The signing secrets could not be loaded.' },
+    });
+    expect((errors[0] as Error).message).toBe('vault unreachable');
+  });
+});

@@ -66,7 +66,15 @@ export async function answerNode(
     res.destroy();
     return;
   }
-  const result = await handler.handle(body, req.headers['stripe-signature']);
+  let result;
+  try {
+    result = await handler.handle(body, req.headers['stripe-signature']);
+  } catch (error) {
+    // A handler from createWebhookHandler returns outcomes; a custom one may throw.
+    console.error('[switchboard] the webhook handler threw:', error);
+    writeJson(res, 500, errorBody('handler_error', 'The webhook handler failed.'));
+    return;
+  }
   writeJson(res, result.status, jsonBody(result));
 }
 
