@@ -91,6 +91,18 @@ describe('createSqliteDedupeStore', () => {
     expect(reopened.claim('evt_s', 3000, 4000)).toBe('processed');
   });
 
+  it('forgets expired keys by itself every pruneEvery claims', () => {
+    const db = new Database(':memory:');
+    const store = createSqliteDedupeStore(db, { pruneEvery: 3 });
+    store.claim('a', 0, 10);
+    store.claim('b', 0, 10);
+    const count = () =>
+      (db.prepare('SELECT count(*) AS n FROM processed_webhook_events').get() as { n: number }).n;
+    expect(count()).toBe(2);
+    store.claim('c', 100, 200);
+    expect(count()).toBe(1);
+  });
+
   it('uses the table it is given and refuses unsafe table names', () => {
     const db = new Database(':memory:');
     const store = createSqliteDedupeStore(db, { table: 'my_events' });

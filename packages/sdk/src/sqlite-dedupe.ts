@@ -18,6 +18,8 @@ export interface SqliteDatabaseLike {
 export interface SqliteDedupeStoreOptions {
   /** Table to keep processed event ids in; created if missing. Default `processed_webhook_events`. */
   table?: string;
+  /** Forget expired keys once every this many claims (0: never; call `prune` yourself). Default 1000. */
+  pruneEvery?: number;
 }
 
 /**
@@ -51,7 +53,10 @@ export function createSqliteDedupeStore(
   const complete = db.prepare(`UPDATE ${table} SET state = 'processed', until = ? WHERE key = ?`);
   const release = db.prepare(`DELETE FROM ${table} WHERE key = ? AND state = 'processing'`);
   const prune = db.prepare(`DELETE FROM ${table} WHERE until <= ?`);
+  const pruneEvery = options.pruneEvery ?? 1000;
+  let claims = 0;
   const claimKey = (key: string, now: number, leaseUntil: number): ClaimResult => {
+    if (pruneEvery > 0 && ++claims % pruneEvery === 0) prune.run(now);
     if (Number(claim.run(key, leaseUntil, now).changes) === 1) return 'claimed';
     const row = state.get(key) as { state: 'processing' | 'processed' } | undefined;
     // The row can vanish between the two statements (released or pruned): then it is free.
