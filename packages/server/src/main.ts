@@ -9,6 +9,8 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
+import { TaskRunner } from './services/scheduler.js';
+import { resources } from './resources/index.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
@@ -34,13 +36,27 @@ export interface StartOptions {
 }
 
 /** The composition root: config -> storage -> platform -> roles (api, worker). */
-export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
-  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, write: (l) => process.stderr.write(l) });
+export async function startSwitchboard(
+  config: Config,
+  options: StartOptions = {},
+): Promise<Switchboard> {
+  const log =
+    options.log ??
+    createLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      write: (l) => process.stderr.write(l),
+    });
   const dialect: Dialect = await openStorage(config.db);
   const clock = options.clock ?? scaledClock(config.clockSpeed);
-  const startup = await ensureFirstPlatform(dialect.db, { testKey: config.testKey, liveKey: config.liveKey }, clock.now());
+  const startup = await ensureFirstPlatform(
+    dialect.db,
+    { testKey: config.testKey, liveKey: config.liveKey },
+    clock.now(),
+  );
 
   let worker: DeliveryWorker | null = null;
+  let tasks: TaskRunner | null = null;
   const services: Services = {
     dialect,
     clock,
@@ -49,6 +65,9 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     deliveriesQueued() {
       worker?.wake();
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
+    },
+    tasksQueued() {
+      tasks?.wake();
     },
   };
 
@@ -63,6 +82,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       transports: { webhook: http, destination: http, ...options.transports },
     });
     await worker.start();
+    tasks = new TaskRunner(
+      services,
+      Object.assign({}, ...resources.map((r) => r.tasks ?? {})),
+      clock,
+      log,
+    );
+    tasks.start();
     const w = worker;
     stopListening = await dialect.listenDeliveries(() => w.wake());
   }
@@ -103,6 +129,7 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
+        await tasks?.stop();
         await worker?.stop();
         await stopListening?.();
         await http.close();
@@ -115,7 +142,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
 }
 
 export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
-export { manualClock, scaledClock, systemClock, type Clock, type ManualClock } from './domain/clock.js';
+export {
+  manualClock,
+  scaledClock,
+  systemClock,
+  type Clock,
+  type ManualClock,
+} from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
 export { openStorage } from './storage/open.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';

@@ -25,6 +25,8 @@ export interface Config {
   maxEndpoints: number;
   eventRetentionDays: number;
   publicUrl: string | undefined;
+  fundsAvailableAfterMs: number;
+  payoutArrivalMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -302,6 +304,26 @@ export const options: Option[] = [
     valueName: 'days',
     description: 'Events older than this are no longer listed or resent (Stripe keeps 30 days).',
     parse: positiveInt('--event-retention-days'),
+  }),
+  opt({
+    key: 'fundsAvailableAfterMs',
+    flag: '--funds-available-after',
+    env: 'SWITCHBOARD_FUNDS_AVAILABLE_AFTER',
+    default: '2d',
+    valueName: 'duration',
+    description:
+      'How long charged funds stay pending before they become available (balance.available); pm_card_bypassPending skips the wait.',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'payoutArrivalMs',
+    flag: '--payout-arrival',
+    env: 'SWITCHBOARD_PAYOUT_ARRIVAL',
+    default: '1d',
+    valueName: 'duration',
+    description:
+      'How long after creation a payout arrives (payout.paid, or payout.failed for failing test bank accounts).',
+    parse: parseDuration,
   }),
   opt({
     key: 'publicUrl',

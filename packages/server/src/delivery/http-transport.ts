@@ -15,9 +15,19 @@ function retryAfterMs(value: string | string[] | undefined, now: number): number
 }
 
 function describeError(e: unknown, timeoutMs: number): string {
-  const err = e as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const err = e as {
+    code?: string;
+    message?: string;
+    name?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = err.code ?? err.cause?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || err.name === 'TimeoutError' || code === 'ABORT_ERR') {
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    err.name === 'TimeoutError' ||
+    code === 'ABORT_ERR'
+  ) {
     return `timeout: no response within ${timeoutMs} ms`;
   }
   const message = err.cause?.message ?? err.message ?? String(e);
@@ -32,12 +42,21 @@ export class HttpTransport implements Transport {
   readonly #agent: Agent;
 
   constructor(connectionsPerOrigin: number) {
-    this.#agent = new Agent({ connections: connectionsPerOrigin, keepAliveTimeout: 10_000, pipelining: 1 });
+    this.#agent = new Agent({
+      connections: connectionsPerOrigin,
+      keepAliveTimeout: 10_000,
+      pipelining: 1,
+    });
   }
 
   async send(d: OutgoingDelivery): Promise<TransportResult> {
     const started = performance.now();
-    if (!d.url) return { result: { kind: 'network-error', error: 'endpoint has no URL' }, durationMs: 0, responseBody: null };
+    if (!d.url)
+      return {
+        result: { kind: 'network-error', error: 'endpoint has no URL' },
+        durationMs: 0,
+        responseBody: null,
+      };
     try {
       const response = await request(d.url, {
         method: 'POST',

@@ -57,7 +57,10 @@ export class OutcomeWriter {
       .catch((e: unknown) => {
         // Keep the outcomes to write on the next flush: the deliveries stay leased meanwhile.
         this.#pending.unshift(...batch);
-        this.log.error('could not record delivery outcomes; will retry', { error: (e as Error).message, attempts: batch.length });
+        this.log.error('could not record delivery outcomes; will retry', {
+          error: (e as Error).message,
+          attempts: batch.length,
+        });
         this.#timer ??= setTimeout(() => void this.flush(), 1_000);
       })
       .finally(() => {
@@ -69,13 +72,17 @@ export class OutcomeWriter {
   async #write(batch: FinishedAttempt[]): Promise<void> {
     const now = this.now();
     await this.db.transaction().execute(async (tx) => {
-      await insertAttempts(tx, batch.map((b) => b.attempt));
+      await insertAttempts(
+        tx,
+        batch.map((b) => b.attempt),
+      );
       for (const b of batch) {
         const d = b.decision;
         await tx
           .updateTable('deliveries')
           .set({
-            status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
+            status:
+              d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
             attempts: b.attemptsMade,
             first_attempt_ms: b.firstAttemptMs,
             next_attempt_ms: d.kind === 'retry' ? d.at : null,
@@ -137,13 +144,20 @@ export class OutcomeWriter {
       };
       const decision = afterFailure(health, now, this.health);
       if (decision.kind === 'disable') {
-        this.log.warn('endpoint disabled: it failed without a single success for the whole disable period', {
-          endpoint: row.id,
-          failing_since: new Date(decision.health.failingSince!).toISOString(),
-        });
+        this.log.warn(
+          'endpoint disabled: it failed without a single success for the whole disable period',
+          {
+            endpoint: row.id,
+            failing_since: new Date(decision.health.failingSince!).toISOString(),
+          },
+        );
         await tx
           .updateTable('endpoints')
-          .set({ status: 'disabled', disabled_reason: 'failing', failing_since_ms: decision.health.failingSince })
+          .set({
+            status: 'disabled',
+            disabled_reason: 'failing',
+            failing_since_ms: decision.health.failingSince,
+          })
           .where('id', '=', row.id)
           .execute();
         continue;
@@ -157,7 +171,10 @@ export class OutcomeWriter {
       }
       await tx
         .updateTable('endpoints')
-        .set({ failing_since_ms: decision.health.failingSince, warned_at_ms: decision.health.warnedAt })
+        .set({
+          failing_since_ms: decision.health.failingSince,
+          warned_at_ms: decision.health.warnedAt,
+        })
         .where('id', '=', row.id)
         .execute();
     }

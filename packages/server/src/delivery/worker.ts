@@ -7,7 +7,11 @@ import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
 import type { Logger } from '../observability/logger.js';
 import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
-import { nextDueTime, releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
+import {
+  nextDueTime,
+  releaseAllLeases,
+  releaseLeases,
+} from '../storage/repositories/deliveries.js';
 import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
 import { findEvents, type EventRow } from '../storage/repositories/events.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -66,14 +70,18 @@ export class DeliveryWorker {
 
   constructor(options: WorkerOptions) {
     this.#o = options;
-    this.#maxInFlight = options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
+    this.#maxInFlight =
+      options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
     this.#batch = options.batchSize ?? 200;
     // A lease outlives the slowest attempt with room to spare; leases of deliveries still waiting
     // here are renewed, so another worker never takes them while this one lives.
     this.#leaseMs = Math.max(60_000, options.config.deliveryTimeoutMs * 3);
     this.#writer = new OutcomeWriter(
       options.dialect.db,
-      { disableAfterMs: options.config.disableAfterMs, warnAfterMs: options.config.disableWarnAfterMs },
+      {
+        disableAfterMs: options.config.disableAfterMs,
+        warnAfterMs: options.config.disableWarnAfterMs,
+      },
       () => options.clock.now(),
       options.log,
     );
@@ -83,7 +91,10 @@ export class DeliveryWorker {
     if (this.#o.dialect.singleProcess) {
       // Only this process uses the database: leases left by a crashed run are stale.
       const released = await releaseAllLeases(this.#o.dialect.db);
-      if (released > 0) this.#o.log.info('released deliveries left in flight by the previous run', { deliveries: released });
+      if (released > 0)
+        this.#o.log.info('released deliveries left in flight by the previous run', {
+          deliveries: released,
+        });
     }
     this.#unsubscribeClock = this.#o.clock.onJump(() => this.wake());
     this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
@@ -115,7 +126,8 @@ export class DeliveryWorker {
 
   /** Resolves when nothing is in flight here and outcomes are written (for tests). */
   async drain(): Promise<void> {
-    while (this.#inFlight > 0 || this.#waiting.size > 0) await new Promise<void>((r) => this.#idle.add(r));
+    while (this.#inFlight > 0 || this.#waiting.size > 0)
+      await new Promise<void>((r) => this.#idle.add(r));
     await this.#writer.flush();
   }
 
@@ -190,7 +202,13 @@ export class DeliveryWorker {
       const event = eventById.get(claim.event_id);
       const endpoint = endpointById.get(claim.endpoint_id);
       this.#held.add(claim.id);
-      if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled' || !this.#o.transports[endpoint.kind]) {
+      if (
+        !event ||
+        !endpoint ||
+        endpoint.deleted ||
+        endpoint.status !== 'enabled' ||
+        !this.#o.transports[endpoint.kind]
+      ) {
         this.#cancel(claim, endpoint);
         continue;
       }
@@ -219,7 +237,10 @@ export class DeliveryWorker {
         started_ms: now,
         duration_ms: 0,
         status_code: null,
-        error: !endpoint || endpoint.deleted ? 'endpoint deleted: delivery canceled' : 'endpoint disabled: delivery canceled',
+        error:
+          !endpoint || endpoint.deleted
+            ? 'endpoint deleted: delivery canceled'
+            : 'endpoint disabled: delivery canceled',
         response_body: null,
         request_headers: '{}',
         outcome: 'failed',
@@ -272,9 +293,14 @@ export class DeliveryWorker {
     const transport = this.#o.transports[endpoint.kind]!;
     const body = eventJson(event, endpoint.api_version ?? event.api_version);
     const timestamp = Math.floor(Date.now() / 1000);
-    let signature = signPayload(body, activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()), timestamp);
+    let signature = signPayload(
+      body,
+      activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()),
+      timestamp,
+    );
     // Stripe adds a decoy v0 signature in test mode; receivers must ignore every scheme but v1.
-    if (event.livemode === 0) signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
+    if (event.livemode === 0)
+      signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
     const headers = { ...STRIPE_HEADERS, 'Stripe-Signature': signature };
     const startedMs = clock.now();
     const sent = await transport.send({
@@ -288,7 +314,8 @@ export class DeliveryWorker {
     });
     const now = clock.now();
     const attemptsMade = claim.attempts + 1;
-    const firstAttemptMs = claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
+    const firstAttemptMs =
+      claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
     const decision = decide({
       result: sent.result,
       policy: event.livemode === 1 ? config.liveRetry : config.testRetry,

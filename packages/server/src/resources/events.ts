@@ -6,7 +6,12 @@ import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
 import { toRoutable } from '../services/emit-event.js';
 import { findEndpoint } from '../storage/repositories/endpoints.js';
-import { deliveriesForEvent, findAttempt, insertDeliveries, listAttempts } from '../storage/repositories/deliveries.js';
+import {
+  deliveriesForEvent,
+  findAttempt,
+  insertDeliveries,
+  listAttempts,
+} from '../storage/repositories/deliveries.js';
 import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -45,7 +50,11 @@ export async function requireEvent(
 }
 
 /** Queues one resend of an event to one endpoint: a single attempt, outside the retry schedule. */
-export async function queueResend(w: WriteContext, event: EventRow, endpointId: string): Promise<void> {
+export async function queueResend(
+  w: WriteContext,
+  event: EventRow,
+  endpointId: string,
+): Promise<void> {
   await insertDeliveries(w.db, [
     {
       id: newId('dlv'),
@@ -81,12 +90,22 @@ export const events: Resource = {
         delivery_success: boolean(),
       },
       async ({ db, caller, params, url, now, services }) => {
-        if (params.type !== undefined && params.types !== undefined) throw errors.parametersExclusive('type', 'types');
+        if (params.type !== undefined && params.types !== undefined)
+          throw errors.parametersExclusive('type', 'types');
         const window = { now, days: services.config.eventRetentionDays };
-        const page = await pageRequest(db, params, async (id) => {
-          const row = await findEvent(db, id);
-          return row && row.platform_id === caller.platform.id && row.account_id === caller.accountId ? row : undefined;
-        }, 'event');
+        const page = await pageRequest(
+          db,
+          params,
+          async (id) => {
+            const row = await findEvent(db, id);
+            return row &&
+              row.platform_id === caller.platform.id &&
+              row.account_id === caller.accountId
+              ? row
+              : undefined;
+          },
+          'event',
+        );
         const result = await listEvents(
           db,
           {
@@ -101,7 +120,11 @@ export const events: Resource = {
           },
           page,
         );
-        return listOf(url, result, result.rows.map((r) => JSON.parse(eventJson(r)) as unknown));
+        return listOf(
+          url,
+          result,
+          result.rows.map((r) => JSON.parse(eventJson(r)) as unknown),
+        );
       },
       { restricted: 'read' },
     ),
@@ -110,7 +133,14 @@ export const events: Resource = {
       '/v1/events/:id',
       expandParam,
       async ({ db, caller, path, now, services }) =>
-        new RawJson(eventJson(await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays }))),
+        new RawJson(
+          eventJson(
+            await requireEvent(db, caller, path.id!, {
+              now,
+              days: services.config.eventRetentionDays,
+            }),
+          ),
+        ),
       { restricted: 'read' },
     ),
 
@@ -120,18 +150,40 @@ export const events: Resource = {
       { webhook_endpoint: string(), account: string(), for_stripecli: boolean(), ...expandParam },
       async ({ w, caller, path, params, now, services }) => {
         const accountId = caller.accountId ?? params.account ?? null;
-        const event = await requireEvent(w.db, caller, path.id!, { now, days: services.config.eventRetentionDays }, accountId);
+        const event = await requireEvent(
+          w.db,
+          caller,
+          path.id!,
+          { now, days: services.config.eventRetentionDays },
+          accountId,
+        );
         if (params.webhook_endpoint === undefined) {
           if (params.for_stripecli) return new RawJson(eventJson(event));
           throw errors.parameterMissing('webhook_endpoint');
         }
         const endpoint = await findEndpoint(w.db, params.webhook_endpoint);
-        if (!endpoint || endpoint.deleted || endpoint.platform_id !== caller.platform.id || endpoint.kind !== 'webhook') {
-          throw errors.resourceMissing('webhook endpoint', params.webhook_endpoint, 'webhook_endpoint');
+        if (
+          !endpoint ||
+          endpoint.deleted ||
+          endpoint.platform_id !== caller.platform.id ||
+          endpoint.kind !== 'webhook'
+        ) {
+          throw errors.resourceMissing(
+            'webhook endpoint',
+            params.webhook_endpoint,
+            'webhook_endpoint',
+          );
         }
         const routable = toRoutable(endpoint);
         const scoped = scopeAndModeMatch(
-          { id: event.id as never, platformId: event.platform_id as never, account: event.account_id as never, livemode: event.livemode === 1, type: event.type, object: 'event' },
+          {
+            id: event.id as never,
+            platformId: event.platform_id as never,
+            account: event.account_id as never,
+            livemode: event.livemode === 1,
+            type: event.type,
+            object: 'event',
+          },
           routable,
         );
         if (!scoped) {
@@ -149,11 +201,19 @@ export const events: Resource = {
       '/v1/events/:id/attempts',
       listParams,
       async ({ db, caller, path, params, url, now, services }) => {
-        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
-        const page = await pageRequest(db, params, async (id) => {
-          const a = await findAttempt(db, id);
-          return a && a.event_id === event.id ? a : undefined;
-        }, 'webhook attempt');
+        const event = await requireEvent(db, caller, path.id!, {
+          now,
+          days: services.config.eventRetentionDays,
+        });
+        const page = await pageRequest(
+          db,
+          params,
+          async (id) => {
+            const a = await findAttempt(db, id);
+            return a && a.event_id === event.id ? a : undefined;
+          },
+          'webhook attempt',
+        );
         const result = await listAttempts(db, { eventId: event.id }, page);
         return listOf(url, result, result.rows.map(renderAttempt));
       },
@@ -164,7 +224,10 @@ export const events: Resource = {
       '/v1/events/:id/deliveries',
       {},
       async ({ db, caller, path, url, now, services }) => {
-        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
+        const event = await requireEvent(db, caller, path.id!, {
+          now,
+          days: services.config.eventRetentionDays,
+        });
         const rows = await deliveriesForEvent(db, event.id);
         return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
       },

@@ -1,9 +1,29 @@
 import type { Resource } from '../api/route.js';
 import { accounts } from './accounts.js';
+import { balance } from './balance.js';
+import { charges } from './charges.js';
+import { connectAuthorization } from './connect-authorization.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
+import { externalAccounts } from './external-accounts.js';
+import { paymentIntents } from './payment-intents.js';
+import { payouts } from './payouts.js';
+import { persons } from './persons.js';
 import { sandboxes } from './sandboxes.js';
 import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
-export const resources: Resource[] = [accounts, customers, events, webhookEndpoints, sandboxes];
+export const resources: Resource[] = [
+  accounts,
+  balance,
+  charges,
+  connectAuthorization,
+  customers,
+  events,
+  externalAccounts,
+  paymentIntents,
+  payouts,
+  persons,
+  sandboxes,
+  webhookEndpoints,
+];

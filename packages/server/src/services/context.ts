@@ -14,6 +14,8 @@ export interface Services {
   log: Logger;
   /** Called after a commit that queued deliveries: wakes the workers. */
   deliveriesQueued(): void;
+  /** Called after a commit that scheduled a task: wakes the task runner. */
+  tasksQueued(): void;
 }
 
 /** One write: its transaction, who acts, and what to run once it commits. */

@@ -18,7 +18,10 @@ export interface EmitInput {
 }
 
 export function toRoutable(row: EndpointRow): RoutableEndpoint & { row: EndpointRow } {
-  const config = JSON.parse(row.config) as { payload?: 'snapshot' | 'thin' | 'both'; events_from?: string[] };
+  const config = JSON.parse(row.config) as {
+    payload?: 'snapshot' | 'thin' | 'both';
+    events_from?: string[];
+  };
   return {
     id: row.id as RoutableEndpoint['id'],
     kind: row.kind as RoutableEndpoint['kind'],
@@ -44,7 +47,14 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
   const livemode = input.livemode ?? w.livemode;
   const endpoints = (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
   const targets = endpointsFor(
-    { id: id as never, platformId: w.platform.id as never, account: account as never, livemode, type: input.type, object: 'event' },
+    {
+      id: id as never,
+      platformId: w.platform.id as never,
+      account: account as never,
+      livemode,
+      type: input.type,
+      object: 'event',
+    },
     endpoints,
   );
   await insertEvent(w.db, {

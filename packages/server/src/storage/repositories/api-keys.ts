@@ -3,11 +3,17 @@ import type { ApiKeysTable, Database } from '../schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
-export async function insertApiKey(db: Kysely<Database>, row: Omit<ApiKeyRow, 'seq'>): Promise<void> {
+export async function insertApiKey(
+  db: Kysely<Database>,
+  row: Omit<ApiKeyRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('api_keys').values(row).execute();
 }
 
-export async function findApiKeyByHash(db: Kysely<Database>, hash: string): Promise<ApiKeyRow | undefined> {
+export async function findApiKeyByHash(
+  db: Kysely<Database>,
+  hash: string,
+): Promise<ApiKeyRow | undefined> {
   return db.selectFrom('api_keys').selectAll().where('token_hash', '=', hash).executeTakeFirst();
 }
 

@@ -5,13 +5,24 @@ import { paginate, type Page, type PageRequest } from './pagination.js';
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
 
-export async function insertDeliveries(db: Kysely<Database>, rows: Omit<DeliveryRow, 'seq'>[]): Promise<void> {
+export async function insertDeliveries(
+  db: Kysely<Database>,
+  rows: Omit<DeliveryRow, 'seq'>[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db.insertInto('deliveries').values(rows).execute();
 }
 
-export async function deliveriesForEvent(db: Kysely<Database>, eventId: string): Promise<DeliveryRow[]> {
-  return db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('seq').execute();
+export async function deliveriesForEvent(
+  db: Kysely<Database>,
+  eventId: string,
+): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .orderBy('seq')
+    .execute();
 }
 
 /** The next time any pending delivery falls due (clock ms), or null when none is pending. */
@@ -52,7 +63,10 @@ export async function pendingCount(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-export async function insertAttempts(db: Kysely<Database>, rows: Omit<AttemptRow, 'seq'>[]): Promise<void> {
+export async function insertAttempts(
+  db: Kysely<Database>,
+  rows: Omit<AttemptRow, 'seq'>[],
+): Promise<void> {
   if (rows.length === 0) return;
   await db.insertInto('attempts').values(rows).execute();
 }
@@ -62,14 +76,21 @@ export interface AttemptQuery {
   endpointId?: string | undefined;
 }
 
-export async function listAttempts(db: Kysely<Database>, q: AttemptQuery, page: PageRequest): Promise<Page<AttemptRow>> {
+export async function listAttempts(
+  db: Kysely<Database>,
+  q: AttemptQuery,
+  page: PageRequest,
+): Promise<Page<AttemptRow>> {
   let query = db.selectFrom('attempts').selectAll();
   if (q.eventId !== undefined) query = query.where('event_id', '=', q.eventId);
   if (q.endpointId !== undefined) query = query.where('endpoint_id', '=', q.endpointId);
   return paginate(query, 'seq', page);
 }
 
-export async function findAttempt(db: Kysely<Database>, id: string): Promise<AttemptRow | undefined> {
+export async function findAttempt(
+  db: Kysely<Database>,
+  id: string,
+): Promise<AttemptRow | undefined> {
   return db.selectFrom('attempts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 

@@ -4,15 +4,24 @@ import { paginate, type Page, type PageRequest } from './pagination.js';
 
 export type EndpointRow = Selectable<EndpointsTable>;
 
-export async function insertEndpoint(db: Kysely<Database>, row: Omit<EndpointRow, 'seq'>): Promise<void> {
+export async function insertEndpoint(
+  db: Kysely<Database>,
+  row: Omit<EndpointRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('endpoints').values(row).execute();
 }
 
-export async function findEndpoint(db: Kysely<Database>, id: string): Promise<EndpointRow | undefined> {
+export async function findEndpoint(
+  db: Kysely<Database>,
+  id: string,
+): Promise<EndpointRow | undefined> {
   return db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findEndpoints(db: Kysely<Database>, ids: readonly string[]): Promise<EndpointRow[]> {
+export async function findEndpoints(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<EndpointRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('endpoints').selectAll().where('id', 'in', ids).execute();
 }
@@ -26,7 +35,10 @@ export async function updateEndpoint(
 }
 
 /** Every endpoint that may receive the platform's events (routing filters further). */
-export async function routableEndpoints(db: Kysely<Database>, platformId: string): Promise<EndpointRow[]> {
+export async function routableEndpoints(
+  db: Kysely<Database>,
+  platformId: string,
+): Promise<EndpointRow[]> {
   return db
     .selectFrom('endpoints')
     .selectAll()
@@ -43,7 +55,11 @@ export interface EndpointQuery {
   kind: string;
 }
 
-export async function listEndpoints(db: Kysely<Database>, q: EndpointQuery, page: PageRequest): Promise<Page<EndpointRow>> {
+export async function listEndpoints(
+  db: Kysely<Database>,
+  q: EndpointQuery,
+  page: PageRequest,
+): Promise<Page<EndpointRow>> {
   const query = db
     .selectFrom('endpoints')
     .selectAll()

@@ -24,11 +24,17 @@ export async function findIdempotencyKey(
     .executeTakeFirst();
 }
 
-export async function insertIdempotencyKey(db: Kysely<Database>, row: IdempotencyRow): Promise<void> {
+export async function insertIdempotencyKey(
+  db: Kysely<Database>,
+  row: IdempotencyRow,
+): Promise<void> {
   await db.insertInto('idempotency_keys').values(row).execute();
 }
 
 /** Keys are kept 24 hours, as Stripe keeps them. */
-export async function deleteExpiredIdempotencyKeys(db: Kysely<Database>, before: number): Promise<void> {
+export async function deleteExpiredIdempotencyKeys(
+  db: Kysely<Database>,
+  before: number,
+): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('created_ms', '<', before).execute();
 }

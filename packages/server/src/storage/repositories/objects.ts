@@ -5,7 +5,10 @@ import { paginate, type Page, type PageRequest } from './pagination.js';
 
 export type ObjectRow = Selectable<ObjectsTable>;
 
-export async function insertObject(db: Kysely<Database>, row: Omit<ObjectRow, 'seq'>): Promise<void> {
+export async function insertObject(
+  db: Kysely<Database>,
+  row: Omit<ObjectRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('objects').values(row).execute();
 }
 
@@ -40,7 +43,11 @@ export interface RangeFilter {
   lte?: number | undefined;
 }
 
-export async function listObjects(dialect: Dialect, q: ObjectQuery, page: PageRequest): Promise<Page<ObjectRow>> {
+export async function listObjects(
+  dialect: Dialect,
+  q: ObjectQuery,
+  page: PageRequest,
+): Promise<Page<ObjectRow>> {
   let query = dialect.db
     .selectFrom('objects')
     .selectAll()
@@ -58,7 +65,11 @@ export async function listObjects(dialect: Dialect, q: ObjectQuery, page: PageRe
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function applyRange<Q extends { where: (...args: any[]) => Q }>(query: Q, column: string, range: RangeFilter): Q {
+export function applyRange<Q extends { where: (...args: any[]) => Q }>(
+  query: Q,
+  column: string,
+  range: RangeFilter,
+): Q {
   let q = query;
   if (range.gt !== undefined) q = q.where(column, '>', range.gt);
   if (range.gte !== undefined) q = q.where(column, '>=', range.gte);

@@ -38,7 +38,9 @@ export function openSqlite(file: string): Dialect {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -64000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingDatabase(raw) }),
+  });
 
   return {
     name: 'sqlite',
@@ -51,7 +53,9 @@ export function openSqlite(file: string): Dialect {
         .select('seq')
         .where('status', '=', 'pending')
         .where('next_attempt_ms', '<=', now)
-        .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]))
+        .where((eb) =>
+          eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
+        )
         .orderBy('next_attempt_ms')
         .limit(limit);
       if (excludeEndpoints.length > 0) due = due.where('endpoint_id', 'not in', excludeEndpoints);
