@@ -14,9 +14,9 @@ import { toEventNotification, type EventNotification } from './notification.js';
 const encoder = new TextEncoder();
 
 /**
- * Imported HMAC keys by secret. Importing costs about as much as signing, and a receiver uses the
- * same one or two secrets for every delivery; the map is bounded so a caller passing many secrets
- * does not grow it without end.
+ * Imported HMAC keys by secret: a receiver uses the same one or two secrets for every delivery, so
+ * each delivery signs without importing again. Bounded, so a caller passing many secrets does not
+ * grow it without end.
  */
 const keyCache = new Map<string, Promise<CryptoKey>>();
 const KEY_CACHE_LIMIT = 64;
