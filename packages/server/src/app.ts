@@ -65,7 +65,8 @@ export function buildApp(
       const input = parseInput(route, method, query, body, req.headers['content-type']);
       const params = parseShape(route.params, input);
       const now = services.clock.now();
-      const base = { caller, params, path: match.params, services, now, url: path };
+      const host = req.headers.host ?? `${services.config.host}:${services.config.port}`;
+      const base = { caller, params, path: match.params, services, now, url: path, host };
       let reply: Reply;
       if (route.method === 'GET') {
         const result = await route.handler({ ...base, db: services.dialect.db });

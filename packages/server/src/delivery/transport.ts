@@ -13,7 +13,11 @@ export interface OutgoingDelivery {
 
 /** What came back, for the attempt log. */
 export interface TransportResult {
-  result: AttemptResult;
+  /**
+   * `deferred`: the endpoint cannot take it now (a listen session that is not connected); the
+   * delivery waits without counting an attempt.
+   */
+  result: AttemptResult | { kind: 'deferred' };
   durationMs: number;
   responseBody: string | null;
 }

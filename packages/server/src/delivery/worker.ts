@@ -37,6 +37,9 @@ export interface WorkerOptions {
   batchSize?: number;
 }
 
+/** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
+const DEFER_MS = 5_000;
+
 /** A delivery ready to send, with what decides its fate. */
 interface Job {
   claim: ClaimedDelivery;
@@ -313,11 +316,25 @@ export class DeliveryWorker {
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();
+    if (sent.result.kind === 'deferred') {
+      this.#writer.add({
+        attempt: null,
+        decision: { kind: 'deferred', at: now + DEFER_MS },
+        deliveryId: claim.id,
+        attemptsMade: claim.attempts,
+        firstAttemptMs: claim.first_attempt_ms ?? startedMs,
+        countsPending: false,
+        trackHealth: false,
+      });
+      this.#held.delete(claim.id);
+      return;
+    }
+    const result = sent.result;
     const attemptsMade = claim.attempts + 1;
     const firstAttemptMs =
       claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
     const decision = decide({
-      result: sent.result,
+      result,
       policy: event.livemode === 1 ? config.liveRetry : config.testRetry,
       attemptsMade,
       firstAttemptAt: firstAttemptMs,
@@ -325,13 +342,13 @@ export class DeliveryWorker {
       retryAfterMaxMs: config.retryAfterMaxMs,
       retries: claim.one_shot === 0 && endpoint.kind !== 'listen',
     });
-    const statusCode = sent.result.kind === 'response' ? sent.result.statusCode : null;
+    const statusCode = result.kind === 'response' ? result.statusCode : null;
     const error =
-      sent.result.kind === 'network-error'
-        ? sent.result.error
+      result.kind === 'network-error'
+        ? result.error
         : decision.kind === 'delivered'
           ? null
-          : `HTTP ${sent.result.statusCode}`;
+          : `HTTP ${result.statusCode}`;
     this.#writer.add({
       attempt: {
         id: newId('wa', 24),

@@ -10,6 +10,7 @@ import { paymentIntents } from './payment-intents.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { sandboxes } from './sandboxes.js';
+import { stripecliSessions } from './stripecli-sessions.js';
 import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
@@ -25,5 +26,6 @@ export const resources: Resource[] = [
   payouts,
   persons,
   sandboxes,
+  stripecliSessions,
   webhookEndpoints,
 ];
