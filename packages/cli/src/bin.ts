@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { keysCommand } from './commands/keys.js';
+import { listenCommand } from './commands/listen.js';
 import { serveCommand } from './commands/serve.js';
 
 const program = new Command('switchboard')
@@ -9,6 +10,7 @@ const program = new Command('switchboard')
   .showHelpAfterError();
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
+program.addCommand(listenCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`switchboard: ${(e as Error).message}\n`);

@@ -136,11 +136,12 @@ export async function startSwitchboard(
         clearInterval(housekeeping);
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
+          // Upgraded (websocket) connections keep the server open: end the listen sessions first.
+          await hub?.close();
           server.closeIdleConnections();
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
-        await hub?.close();
         await tasks?.stop();
         await worker?.stop();
         await stopListening?.();

@@ -227,7 +227,9 @@ export class ListenHub {
 
   async close(): Promise<void> {
     clearInterval(this.#janitor);
-    for (const s of this.#sessions.values()) s.socket.close(1001, 'Server shutting down');
+    // Terminate rather than close: a close handshake with a client that does not answer would hold
+    // the shutdown; the CLI reconnects either way and its deliveries wait in the database.
+    for (const s of this.#sessions.values()) s.socket.terminate();
     this.#sessions.clear();
     this.#wss.close();
   }
