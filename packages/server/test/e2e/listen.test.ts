@@ -202,7 +202,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
       expect(receiver.at('/sb-hook').every((r) => r.verified)).toBe(true);
       await waitForText(
         listen.out,
-        /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d   --> customer\.created \[evt_\w+\]/,
+        /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {3}--> customer\.created \[evt_\w+\]/,
       );
       // Filtered out by -e: acknowledged, not forwarded.
       await stripe.customers.del(c.id);
