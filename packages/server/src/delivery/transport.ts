@@ -8,6 +8,8 @@ export interface OutgoingDelivery {
   url: string | null;
   headers: Record<string, string>;
   body: string;
+  /** A v2 thin notification rather than a v1 event. */
+  thin: boolean;
   timeoutMs: number;
 }
 

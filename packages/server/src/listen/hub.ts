@@ -195,15 +195,17 @@ export class ListenHub {
       return { result: { kind: 'deferred' }, durationMs: 0, responseBody: null };
     }
     const conversation = newId('wc', 20);
-    const message = {
-      type: 'webhook_event',
-      webhook_id: d.deliveryId,
-      webhook_conversation_id: conversation,
-      event_payload: d.body,
-      http_headers: d.headers,
-      // null: what a plain `stripe listen` forwards (a non-null version is only for --latest).
-      endpoint: { api_version: null },
-    };
+    const message = d.thin
+      ? { type: 'v2_event', destination_id: d.deliveryId, payload: d.body, http_headers: d.headers }
+      : {
+          type: 'webhook_event',
+          webhook_id: d.deliveryId,
+          webhook_conversation_id: conversation,
+          event_payload: d.body,
+          http_headers: d.headers,
+          // null: what a plain `stripe listen` forwards (a non-null version is only for --latest).
+          endpoint: { api_version: null },
+        };
     const acked = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         session.waiting.delete(d.deliveryId);

@@ -11,6 +11,9 @@ import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
+import { v2Accounts } from './v2/accounts.js';
+import { v2EventDestinations } from './v2/event-destinations.js';
+import { v2Events } from './v2/events.js';
 import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
@@ -28,4 +31,7 @@ export const resources: Resource[] = [
   sandboxes,
   stripecliSessions,
   webhookEndpoints,
+  v2Accounts,
+  v2EventDestinations,
+  v2Events,
 ];
