@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver, type Received } from '../helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
