@@ -1,16 +1,48 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: everything on SQLite, and, when a PostgreSQL cluster is available
+ * (SWITCHBOARD_TEST_PG_URL, which `.ci/run` sets), the storage conformance suite and the
+ * end-to-end suite again on PostgreSQL.
+ */
+const pgUrl = process.env.SWITCHBOARD_TEST_PG_URL;
+
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'examples/*/test/**/*.test.ts',
-    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Two cores: end-to-end files start real servers, so keep parallelism modest.
     maxWorkers: 2,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'packages/*/test/**/*.test.ts',
+            'examples/*/test/**/*.test.ts',
+          ],
+          env: { SWITCHBOARD_TEST_DB: 'sqlite' },
+        },
+      },
+      ...(pgUrl
+        ? [
+            {
+              extends: true,
+              test: {
+                name: 'postgres',
+                include: [
+                  'packages/server/test/conformance/**/*.test.ts',
+                  'packages/server/test/e2e/**/*.test.ts',
+                  'packages/server/test/postgres/**/*.test.ts',
+                ],
+                env: { SWITCHBOARD_TEST_DB: 'postgres' },
+              },
+            },
+          ]
+        : []),
+    ],
   },
 });

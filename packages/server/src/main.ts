@@ -7,6 +7,7 @@ import { HttpTransport } from './delivery/http-transport.js';
 import type { Transport } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createMetrics, metricsHandler } from './observability/switchboard-metrics.js';
 import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
 import { TaskRunner } from './services/scheduler.js';
@@ -20,6 +21,8 @@ export interface Switchboard {
   /** The API's base URL, e.g. http://127.0.0.1:12111 (null for a worker-only process). */
   url: string | null;
   port: number | null;
+  /** The port of the separate /metrics listener (--metrics-port), if any. */
+  metricsPort: number | null;
   services: Services;
   worker: DeliveryWorker | null;
   app: App | null;
@@ -48,16 +51,32 @@ export async function startSwitchboard(
       format: config.logFormat,
       write: (l) => process.stderr.write(l),
     });
-  const dialect: Dialect = await openStorage(config.db);
+  const dialect: Dialect = await openStorage(config.db, {
+    poolSize: config.dbPoolSize,
+    onConnectionError: (e) =>
+      log.warn('database connection lost; reconnecting', { error: e.message }),
+  });
+  const api = config.roles.includes('api');
+  const runsWorker = config.roles.includes('worker');
+  if (dialect.singleProcess && !(api && runsWorker)) {
+    await dialect.close();
+    throw new Error(
+      `SQLite serves a single process: run --roles api,worker, or use PostgreSQL (--db postgres://...) for separate API and worker processes.`,
+    );
+  }
   const clock = options.clock ?? scaledClock(config.clockSpeed);
-  const startup = await ensureFirstPlatform(
-    dialect.db,
-    { testKey: config.testKey, liveKey: config.liveKey },
-    clock.now(),
+  // Several processes may start at once on one database: one of them creates the first platform.
+  const startup = await dialect.exclusive('first-platform', () =>
+    ensureFirstPlatform(
+      dialect.db,
+      { testKey: config.testKey, liveKey: config.liveKey },
+      clock.now(),
+    ),
   );
 
   let worker: DeliveryWorker | null = null;
   let tasks: TaskRunner | null = null;
+  const metrics = createMetrics(dialect, clock, () => worker?.inFlight ?? 0);
   const services: Services = {
     dialect,
     clock,
@@ -70,26 +89,37 @@ export async function startSwitchboard(
     tasksQueued() {
       tasks?.wake();
     },
+    eventCreated: (type) => metrics.eventsCreated.inc({ type }),
   };
 
   const http = new HttpTransport(config.endpointConcurrency);
-  // Listen sessions' websockets live in the API process; the worker beside it pushes to them.
-  const hub = config.roles.includes('api') ? new ListenHub(services) : null;
+  // Listen sessions' websockets live in the API process that accepted them: a worker process
+  // cannot reach them, so it leaves their deliveries to a small worker in the API process that
+  // claims deliveries to listen sessions only.
+  const hub = api ? new ListenHub(services) : null;
   let stopListening: (() => Promise<void>) | null = null;
-  if (config.roles.includes('worker')) {
+  if (runsWorker || hub) {
     worker = new DeliveryWorker({
       dialect,
       clock,
       config,
       log,
-      transports: {
-        webhook: http,
-        destination: http,
-        ...(hub ? { listen: hub.transport } : {}),
-        ...options.transports,
-      },
+      metrics,
+      transports: runsWorker
+        ? {
+            webhook: http,
+            destination: http,
+            ...(hub ? { listen: hub.transport } : {}),
+            ...options.transports,
+          }
+        : { listen: hub!.transport, ...options.transports },
+      ...(runsWorker ? {} : { maxInFlight: Math.min(64, config.workerConcurrency) }),
     });
     await worker.start();
+    const w = worker;
+    stopListening = await dialect.listenDeliveries(() => w.wake());
+  }
+  if (runsWorker) {
     tasks = new TaskRunner(
       services,
       Object.assign({}, ...resources.map((r) => r.tasks ?? {})),
@@ -97,20 +127,32 @@ export async function startSwitchboard(
       log,
     );
     tasks.start();
-    const w = worker;
-    stopListening = await dialect.listenDeliveries(() => w.wake());
+  }
+
+  const metricsMount = metricsHandler(metrics);
+  let metricsServer: Server | null = null;
+  if (config.metricsPort !== undefined) {
+    metricsServer = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      void metricsMount(req, res, path).then(
+        (handled) => {
+          if (!handled) res.writeHead(404).end();
+        },
+        () => res.writeHead(500).end(),
+      );
+    });
+    await listenOn(metricsServer, config.metricsPort, config.host);
   }
 
   let server: Server | null = null;
   let app: App | null = null;
   let port: number | null = null;
-  if (config.roles.includes('api')) {
-    app = buildApp(services, { mounts: options.mounts ?? [] });
-    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.port, config.host, () => resolve());
+  if (api) {
+    app = buildApp(services, {
+      mounts: [...(config.metrics ? [metricsMount] : []), ...(options.mounts ?? [])],
     });
+    server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
+    await listenOn(server, config.port, config.host);
     port = (server.address() as AddressInfo).port;
     server.on('upgrade', (req, socket, head) => {
       if (!hub?.handleUpgrade(req, socket, head)) socket.destroy();
@@ -127,6 +169,7 @@ export async function startSwitchboard(
   return {
     url: port === null ? null : `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
+    metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : null,
     services,
     worker,
     app,
@@ -142,6 +185,11 @@ export async function startSwitchboard(
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
+        if (metricsServer) {
+          const closed = new Promise<void>((r) => metricsServer!.close(() => r()));
+          metricsServer.closeAllConnections();
+          await closed;
+        }
         await tasks?.stop();
         await worker?.stop();
         await stopListening?.();
@@ -154,6 +202,13 @@ export async function startSwitchboard(
   };
 }
 
+function listenOn(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
 export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
 export {
   manualClock,
@@ -163,6 +218,7 @@ export {
   type ManualClock,
 } from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
-export { openStorage } from './storage/open.js';
+export { openStorage, isPostgresUrl } from './storage/open.js';
+export { migrate } from './storage/migrate.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';
 export { listPlatforms, firstPlatform } from './storage/repositories/platforms.js';

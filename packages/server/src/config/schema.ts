@@ -16,6 +16,11 @@ export interface Config {
   logFormat: 'json' | 'pretty';
   deliveryTimeoutMs: number;
   endpointConcurrency: number;
+  workerConcurrency: number;
+  deliveryLeaseMs: number;
+  dbPoolSize: number;
+  metrics: boolean;
+  metricsPort: number | undefined;
   liveRetry: RetryPolicy;
   testRetry: RetryPolicy;
   retryAfterMaxMs: number;
@@ -127,9 +132,19 @@ export const options: Option[] = [
     flag: '--db',
     env: 'SWITCHBOARD_DB',
     default: '.switchboard/switchboard.db',
-    valueName: 'path',
-    description: 'SQLite database file (created with its directory on first start).',
+    valueName: 'path|url',
+    description:
+      'SQLite database file (created with its directory on first start), or a PostgreSQL URL (postgres://user:password@host:5432/dbname) for several processes and machines.',
     parse: (t) => t,
+  }),
+  opt({
+    key: 'dbPoolSize',
+    flag: '--db-pool-size',
+    env: 'SWITCHBOARD_DB_POOL_SIZE',
+    default: '10',
+    valueName: 'N',
+    description: 'PostgreSQL: most connections this process opens (plus one for LISTEN).',
+    parse: positiveInt('--db-pool-size'),
   }),
   opt({
     key: 'testKey',
@@ -157,7 +172,8 @@ export const options: Option[] = [
     env: 'SWITCHBOARD_ROLES',
     default: 'api,worker',
     valueName: 'list',
-    description: 'What this process runs: api, worker, or both (api,worker).',
+    description:
+      'What this process runs: api, worker, or both (api,worker). Separate processes need PostgreSQL.',
     parse: (t) => {
       const roles = t
         .split(',')
@@ -168,6 +184,34 @@ export const options: Option[] = [
           throw new ConfigError(`unknown role '${r}' (use api, worker)`);
       if (roles.length === 0) throw new ConfigError('--roles needs at least one of api, worker');
       return [...new Set(roles)] as Array<'api' | 'worker'>;
+    },
+  }),
+  opt({
+    key: 'metrics',
+    flag: '--metrics',
+    env: 'SWITCHBOARD_METRICS',
+    default: 'on',
+    valueName: 'on|off',
+    description:
+      'Serve GET /metrics (Prometheus text format, no authentication) on the API port. Keep --host on loopback or filter /metrics at your proxy when it is on.',
+    parse: (t) => {
+      if (t !== 'on' && t !== 'off') throw new ConfigError(`--metrics is on or off, not '${t}'`);
+      return t === 'on';
+    },
+  }),
+  opt({
+    key: 'metricsPort',
+    flag: '--metrics-port',
+    env: 'SWITCHBOARD_METRICS_PORT',
+    default: undefined,
+    valueName: 'port',
+    description:
+      'Also serve GET /metrics on this port (bound to --host), e.g. for worker-only processes, which have no API port.',
+    parse: (t) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new ConfigError(`--metrics-port must be 0-65535, not '${t}'`);
+      return n;
     },
   }),
   opt({
@@ -227,8 +271,32 @@ export const options: Option[] = [
     env: 'SWITCHBOARD_ENDPOINT_CONCURRENCY',
     default: '32',
     valueName: 'N',
-    description: 'Most deliveries in flight to one endpoint at once.',
+    description:
+      'Most deliveries in flight to one endpoint at once, across all worker processes sharing the database.',
     parse: positiveInt('--endpoint-concurrency'),
+  }),
+  opt({
+    key: 'workerConcurrency',
+    flag: '--worker-concurrency',
+    env: 'SWITCHBOARD_WORKER_CONCURRENCY',
+    default: '256',
+    valueName: 'N',
+    description: 'Most deliveries in flight in one worker process, over all endpoints.',
+    parse: positiveInt('--worker-concurrency'),
+  }),
+  opt({
+    key: 'deliveryLeaseMs',
+    flag: '--delivery-lease',
+    env: 'SWITCHBOARD_DELIVERY_LEASE',
+    default: '60s',
+    valueName: 'duration',
+    description:
+      'How long a worker\'s claim on a delivery lasts; it is renewed while the attempt runs. A worker that dies leaves claims that another worker takes over once they expire.',
+    parse: (t) => {
+      const ms = parseDuration(t);
+      if (ms < 1_000) throw new ConfigError(`--delivery-lease must be at least 1s, not '${t}'`);
+      return ms;
+    },
   }),
   opt({
     key: 'liveRetry',

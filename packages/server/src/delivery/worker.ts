@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
 import type { Logger } from '../observability/logger.js';
+import type { SwitchboardMetrics } from '../observability/switchboard-metrics.js';
 import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
 import {
   nextDueTime,
@@ -30,11 +31,16 @@ export interface WorkerOptions {
   clock: Clock;
   config: Config;
   log: Logger;
+  /**
+   * How deliveries reach each kind of endpoint. The worker claims deliveries only for the kinds it
+   * has a transport for (and cancels deliveries to deleted or disabled endpoints of any kind).
+   */
   transports: Partial<Record<string, Transport>>;
-  /** Most deliveries in flight in this process. */
+  /** Most deliveries in flight in this process (default: config.workerConcurrency). */
   maxInFlight?: number;
   /** Most deliveries claimed in one query. */
   batchSize?: number;
+  metrics?: Pick<SwitchboardMetrics, 'attempts' | 'attemptDuration'>;
 }
 
 /** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
@@ -62,6 +68,7 @@ export class DeliveryWorker {
   readonly #active = new Map<string, number>();
   readonly #waiting = new Map<string, Job[]>();
   readonly #held = new Set<string>();
+  readonly #kinds: string[];
   #inFlight = 0;
   #stopping = false;
   #loop: Promise<void> | null = null;
@@ -73,12 +80,12 @@ export class DeliveryWorker {
 
   constructor(options: WorkerOptions) {
     this.#o = options;
-    this.#maxInFlight =
-      options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
+    this.#maxInFlight = options.maxInFlight ?? options.config.workerConcurrency;
     this.#batch = options.batchSize ?? 200;
-    // A lease outlives the slowest attempt with room to spare; leases of deliveries still waiting
-    // here are renewed, so another worker never takes them while this one lives.
-    this.#leaseMs = Math.max(60_000, options.config.deliveryTimeoutMs * 3);
+    this.#kinds = Object.keys(options.transports).filter((k) => options.transports[k]);
+    // Leases of deliveries held here (in flight or waiting for a slot) are renewed every third of
+    // the lease, so another worker takes them only once this one is gone (or cut off that long).
+    this.#leaseMs = options.config.deliveryLeaseMs;
     this.#writer = new OutcomeWriter(
       options.dialect.db,
       {
@@ -154,14 +161,20 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * How long to sleep when nothing was claimed: until the next delivery falls due, at most 30 s
+   * (a safety poll; new deliveries and freed slots wake the worker sooner).
+   */
   async #idleDelay(): Promise<number> {
     if (this.#inFlight >= this.#maxInFlight) return 30_000;
-    const due = await nextDueTime(this.#o.dialect.db);
+    const due = await nextDueTime(this.#o.dialect.db, { realNow: Date.now(), kinds: this.#kinds });
     if (due === null) return 30_000;
     const delay = this.#o.clock.realDelay(due - this.#o.clock.now());
-    // Due now but nothing claimable: the endpoints are busy (a slot freeing wakes us) or leased
-    // by another worker.
-    return Math.min(Math.max(delay, 25), 30_000);
+    // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
+    // this worker; with other processes, their slots free without telling us, so look again in 1 s
+    // rather than poll the database.
+    const floor = this.#o.dialect.singleProcess ? 25 : 1_000;
+    return Math.min(Math.max(delay, floor), 30_000);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -192,6 +205,8 @@ export class DeliveryWorker {
       leaseUntil: realNow + this.#leaseMs,
       owner: this.id,
       limit: Math.min(room, this.#batch),
+      kinds: this.#kinds,
+      endpointLimit: limit,
       excludeEndpoints: busy,
     });
     if (claims.length === 0) return 0;
@@ -201,23 +216,25 @@ export class DeliveryWorker {
     ]);
     const eventById = new Map(events.map((e) => [e.id, e]));
     const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+    const unsent: string[] = [];
     for (const claim of claims) {
       const event = eventById.get(claim.event_id);
       const endpoint = endpointById.get(claim.endpoint_id);
       this.#held.add(claim.id);
-      if (
-        !event ||
-        !endpoint ||
-        endpoint.deleted ||
-        endpoint.status !== 'enabled' ||
-        !this.#o.transports[endpoint.kind]
-      ) {
+      if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled') {
         this.#cancel(claim, endpoint);
+        continue;
+      }
+      if (!this.#o.transports[endpoint.kind]) {
+        // Not ours to send (the claim filters by kind; this covers a kind changed meanwhile).
+        this.#held.delete(claim.id);
+        unsent.push(claim.id);
         continue;
       }
       this.#enqueue({ claim, event, endpoint });
     }
-    return claims.length;
+    if (unsent.length > 0) await releaseLeases(this.#o.dialect.db, unsent);
+    return claims.length - unsent.length;
   }
 
   #waitingCount(): number {
@@ -257,6 +274,7 @@ export class DeliveryWorker {
       trackHealth: false,
     });
     this.#held.delete(claim.id);
+    this.#o.metrics?.attempts.inc({ outcome: 'canceled' });
   }
 
   #enqueue(job: Job): void {
@@ -331,6 +349,7 @@ export class DeliveryWorker {
         trackHealth: false,
       });
       this.#held.delete(claim.id);
+      this.#o.metrics?.attempts.inc({ outcome: 'deferred' });
       return;
     }
     const result = sent.result;
@@ -378,6 +397,8 @@ export class DeliveryWorker {
       trackHealth: endpoint.kind !== 'listen',
     });
     this.#held.delete(claim.id);
+    this.#o.metrics?.attempts.inc({ outcome: decision.kind });
+    this.#o.metrics?.attemptDuration.observe({ kind: endpoint.kind }, sent.durationMs / 1000);
     if (log.enabled('info')) {
       log.info('delivery.attempted', {
         event: event.id,

@@ -16,6 +16,8 @@ export interface Services {
   deliveriesQueued(): void;
   /** Called after a commit that scheduled a task: wakes the task runner. */
   tasksQueued(): void;
+  /** Called after a commit that created an event (for metrics). */
+  eventCreated?(type: string): void;
 }
 
 /** One write: its transaction, who acts, and what to run once it commits. */

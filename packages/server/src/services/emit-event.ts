@@ -95,5 +95,6 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
     })),
   );
   if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
+  w.afterCommit.push(() => w.services.eventCreated?.(input.type));
   return id;
 }

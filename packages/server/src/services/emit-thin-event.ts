@@ -117,5 +117,6 @@ export async function emitThinEvent(w: WriteContext, input: ThinEventInput): Pro
     })),
   );
   if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
+  w.afterCommit.push(() => w.services.eventCreated?.(input.type));
   return event;
 }

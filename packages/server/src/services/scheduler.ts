@@ -86,7 +86,7 @@ export class TaskRunner {
       let ran = 0;
       try {
         const realNow = Date.now();
-        const tasks = await claimDueTasks(db, {
+        const tasks = await claimDueTasks(this.services.dialect, {
           now: this.clock.now(),
           realNow,
           leaseUntil: realNow + 60_000,
@@ -98,7 +98,7 @@ export class TaskRunner {
         this.log.error('scheduled tasks failed; retrying', { error: (e as Error).message });
       }
       if (ran > 0 || this.#woken) continue;
-      const due = await nextTaskDue(db).catch(() => null);
+      const due = await nextTaskDue(db, Date.now()).catch(() => null);
       const delay =
         due === null
           ? 30_000

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -13,6 +13,22 @@ export interface ClaimedDelivery {
   one_shot: number;
 }
 
+export interface ClaimArgs {
+  /** Clock ms: deliveries due at or before it. */
+  now: number;
+  /** Real ms: leases ending at or before it have expired. */
+  realNow: number;
+  leaseUntil: number;
+  owner: string;
+  limit: number;
+  kinds: readonly string[];
+  endpointLimit: number;
+  excludeEndpoints: readonly string[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySelect = SelectQueryBuilder<any, any, any>;
+
 /**
  * What differs between SQLite and PostgreSQL. Everything else in storage/ is plain Kysely and
  * runs on both.
@@ -23,17 +39,26 @@ export interface Dialect {
   /** A JSON member of a text column, as text: for filters such as a customer's email. */
   jsonText(column: string, key: string): RawBuilder<string | null>;
   /**
-   * Claims up to `limit` due deliveries for `owner` until `leaseUntil` (real ms), skipping the
-   * endpoints in `excludeEndpoints` (already at their concurrency limit here).
+   * Claims up to `limit` due deliveries for `owner` until `leaseUntil` (real ms): deliveries to
+   * endpoints of the given `kinds` (the transports the worker has), plus deliveries to deleted or
+   * disabled endpoints of any kind (to cancel them). Skips the endpoints in `excludeEndpoints`
+   * (at their limit in this process) and never leaves more than `endpointLimit` deliveries of one
+   * endpoint leased at once, across every worker sharing the database.
    */
-  claimDue(args: {
-    now: number;
-    realNow: number;
-    leaseUntil: number;
-    owner: string;
-    limit: number;
-    excludeEndpoints: readonly string[];
-  }): Promise<ClaimedDelivery[]>;
+  claimDue(args: ClaimArgs): Promise<ClaimedDelivery[]>;
+  /**
+   * Locks the rows a select returns until the transaction ends, skipping rows another transaction
+   * holds (PostgreSQL `FOR UPDATE SKIP LOCKED`): for claiming work. SQLite serialises writers, so
+   * there the query is returned as it is.
+   */
+  skipLocked<QB extends AnySelect>(query: QB): QB;
+  /** Locks the rows a select returns until the transaction ends (`FOR UPDATE`; as is on SQLite). */
+  forUpdate<QB extends AnySelect>(query: QB): QB;
+  /**
+   * Runs `work` while holding a lock named `name` across every process using the database
+   * (a PostgreSQL advisory lock); on SQLite, one process uses the database and `work` just runs.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Wakes delivery workers in other processes (PostgreSQL NOTIFY); a no-op on SQLite. */
   notifyDeliveries(): Promise<void>;
   /** Calls `listener` when another process notifies; returns a function that stops listening. */

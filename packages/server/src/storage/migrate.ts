@@ -3,20 +3,27 @@ import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 import * as scheduledTasks from './migrations/0002-scheduled-tasks.js';
 import * as listenSecrets from './migrations/0003-listen-secrets.js';
+import * as leaseIndex from './migrations/0004-lease-index.js';
 
-/** Versioned migrations, applied in name order. Kysely's migrator takes a lock, so concurrent starts are safe. */
+/** Versioned migrations, applied in name order. */
 function provider(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
     '0001-initial': { up: (db) => initial.up(db, dialect.name) },
     '0002-scheduled-tasks': { up: (db) => scheduledTasks.up(db, dialect.name) },
     '0003-listen-secrets': { up: (db) => listenSecrets.up(db) },
+    '0004-lease-index': { up: (db) => leaseIndex.up(db) },
   };
   return { getMigrations: async () => all };
 }
 
+/**
+ * Applies the migrations not yet applied; returns their names. Safe when several processes start
+ * at once: they queue on a lock across processes (on top of the lock Kysely's migrator takes, which
+ * does not cover creating its own bookkeeping tables), and the later ones find nothing to do.
+ */
 export async function migrate(dialect: Dialect): Promise<string[]> {
   const migrator = new Migrator({ db: dialect.db, provider: provider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await dialect.exclusive('migrate', () => migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
 import { Receiver } from '../helpers/receiver.js';
 
@@ -16,6 +17,12 @@ describe('crashes and shutdown', () => {
   let dir: string;
   let receiver: Receiver;
   let server: ServerProcess | null = null;
+  const databases: TestDatabase[] = [];
+  const database = async (name: string) => {
+    const db = await freshDatabase(dir, name);
+    databases.push(db);
+    return db.url;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-crash-'));
@@ -23,6 +30,8 @@ describe('crashes and shutdown', () => {
   });
   afterAll(async () => {
     server?.child.kill('SIGKILL');
+    if (server) await server.exited;
+    for (const db of databases) await db.drop();
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -33,11 +42,15 @@ describe('crashes and shutdown', () => {
       '--port',
       String(port),
       '--db',
-      join(dir, 'crash.db'),
+      await database('crash'),
       '--test-key',
       KEY,
       '--log-level',
       'warn',
+      // On PostgreSQL the killed worker's claims are not released at start (other workers may be
+      // alive): they expire after the lease. A short one keeps the test short.
+      '--delivery-lease',
+      '3s',
     ];
     server = await spawnServer(args);
     const stripe = new Stripe(KEY, {
@@ -99,7 +112,7 @@ describe('crashes and shutdown', () => {
       '--port',
       String(port),
       '--db',
-      join(dir, 'term.db'),
+      await database('term'),
       '--test-key',
       KEY,
       '--log-level',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { cliBin, freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
 import { Receiver } from '../helpers/receiver.js';
 
@@ -62,11 +63,12 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   let receiver: Receiver;
   let stripe: Stripe;
   let account: string;
+  let db: TestDatabase;
   const args = () => [
     '--port',
     String(port),
     '--db',
-    join(dir, 'listen.db'),
+    db.url,
     '--test-key',
     KEY,
     '--log-level',
@@ -76,6 +78,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   beforeAll(async () => {
     expect(existsSync(stripeBin), 'the @stripe/cli-linux-x64 package is installed').toBe(true);
     dir = mkdtempSync(join(tmpdir(), 'switchboard-listen-'));
+    db = await freshDatabase(dir, 'listen');
     port = await freePort();
     server = await spawnServer(args());
     receiver = await new Receiver().start();
@@ -86,6 +89,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     server.child.kill('SIGTERM');
     await server.exited;
     await receiver.close();
+    await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -11,6 +11,7 @@ import {
   type ManualClock,
   type Switchboard,
 } from '../../src/main.js';
+import { freshDatabase, type TestDatabase } from './database.js';
 
 export const TEST_KEY = 'sk_test_switchboard_e2e_0001';
 export const LIVE_KEY = 'sk_live_switchboard_e2e_0001';
@@ -28,8 +29,9 @@ export interface TestServer {
 }
 
 /**
- * Starts a real Switchboard on 127.0.0.1 with a fresh SQLite file, fixed keys and (optionally) a
- * manual clock; logs are captured in memory so tests can read them.
+ * Starts a real Switchboard on 127.0.0.1 with a fresh database (a SQLite file, or a new PostgreSQL
+ * database in the postgres test project), fixed keys and (optionally) a manual clock; logs are
+ * captured in memory so tests can read them.
  */
 export async function startTestServer(
   options: {
@@ -39,10 +41,11 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const database: TestDatabase | null = options.db ? null : await freshDatabase(dir);
   const config = loadConfig(
     {
       port: '0',
-      db: options.db ?? join(dir, 'test.db'),
+      db: options.db ?? database!.url,
       testKey: TEST_KEY,
       liveKey: LIVE_KEY,
       logLevel: 'info',
@@ -68,6 +71,7 @@ export async function startTestServer(
       new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, ...opts }),
     async close() {
       await sb.close();
+      await database?.drop();
       if (!options.db) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -25,12 +25,29 @@ export async function deliveriesForEvent(
     .execute();
 }
 
-/** The next time any pending delivery falls due (clock ms), or null when none is pending. */
-export async function nextDueTime(db: Kysely<Database>): Promise<number | null> {
+/**
+ * The next time a pending delivery this worker could claim falls due (clock ms), or null: those
+ * to endpoints of the given kinds that no other worker holds now.
+ */
+export async function nextDueTime(
+  db: Kysely<Database>,
+  args: { realNow: number; kinds: readonly string[] },
+): Promise<number | null> {
   const row = await db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.min<number>('next_attempt_ms').as('next'))
     .where('status', '=', 'pending')
+    .where((eb) =>
+      eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', args.realNow)]),
+    )
+    .where('endpoint_id', 'not in', (eb) =>
+      eb
+        .selectFrom('endpoints')
+        .select('id')
+        .where('kind', 'not in', args.kinds.length > 0 ? [...args.kinds] : [''])
+        .where('deleted', '=', 0)
+        .where('status', '=', 'enabled'),
+    )
     .executeTakeFirst();
   return row?.next == null ? null : Number(row.next);
 }
@@ -103,4 +120,43 @@ export async function deliveriesPage(
   if (q.endpointId) query = query.where('endpoint_id', '=', q.endpointId);
   if (q.eventId) query = query.where('event_id', '=', q.eventId);
   return paginate(query, 'seq', page);
+}
+
+export interface QueueStats {
+  /** Deliveries not yet delivered nor given up on. */
+  pending: number;
+  /** Pending deliveries due now that no worker holds. */
+  due: number;
+  /** When the oldest of those fell due (clock ms), or null. */
+  oldestDueMs: number | null;
+}
+
+/** The delivery queue as a whole, at clock time `now`. */
+export async function queueStats(
+  db: Kysely<Database>,
+  now: number,
+  realNow: number,
+): Promise<QueueStats> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => {
+      const waiting = eb.and([
+        eb('next_attempt_ms', '<=', now),
+        eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
+      ]);
+      return [
+        eb.fn.countAll<number>().as('pending'),
+        eb.fn.count<number>(eb.case().when(waiting).then(1).end()).as('due'),
+        eb.fn
+          .min<number | null>(eb.case().when(waiting).then(eb.ref('next_attempt_ms')).end())
+          .as('oldest'),
+      ];
+    })
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return {
+    pending: Number(row.pending),
+    due: Number(row.due),
+    oldestDueMs: row.oldest == null ? null : Number(row.oldest),
+  };
 }

@@ -83,3 +83,18 @@ export async function countEndpoints(db: Kysely<Database>, q: EndpointQuery): Pr
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Disabled webhook endpoints and destinations, counted by why they were disabled. */
+export async function disabledEndpointCounts(
+  db: Kysely<Database>,
+): Promise<Array<{ reason: string; count: number }>> {
+  const rows = await db
+    .selectFrom('endpoints')
+    .select((eb) => ['disabled_reason', eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'disabled')
+    .where('deleted', '=', 0)
+    .where('kind', '<>', 'listen')
+    .groupBy('disabled_reason')
+    .execute();
+  return rows.map((r) => ({ reason: r.disabled_reason ?? 'user', count: Number(r.n) }));
+}

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../dialect.js';
 import type { Database, ScheduledTasksTable } from '../schema.js';
 
 export type TaskRow = Selectable<ScheduledTasksTable>;
@@ -7,11 +8,15 @@ export async function insertTask(db: Kysely<Database>, row: Omit<TaskRow, 'seq'>
   await db.insertInto('scheduled_tasks').values(row).execute();
 }
 
-/** Leases up to `limit` due tasks (real-time lease, as deliveries). */
+/**
+ * Leases up to `limit` due tasks (real-time lease, as deliveries). Rows another worker is claiming
+ * right now are skipped, so two workers never run the same task.
+ */
 export async function claimDueTasks(
-  db: Kysely<Database>,
+  dialect: Dialect,
   args: { now: number; realNow: number; leaseUntil: number; limit: number },
 ): Promise<TaskRow[]> {
+  const db = dialect.db;
   const due = db
     .selectFrom('scheduled_tasks')
     .select('seq')
@@ -25,7 +30,7 @@ export async function claimDueTasks(
   return db
     .updateTable('scheduled_tasks')
     .set({ lease_until_ms: args.leaseUntil })
-    .where('seq', 'in', due)
+    .where('seq', 'in', dialect.skipLocked(due))
     .returningAll()
     .execute();
 }
@@ -38,11 +43,13 @@ export async function completeTask(db: Kysely<Database>, id: string): Promise<vo
     .execute();
 }
 
-export async function nextTaskDue(db: Kysely<Database>): Promise<number | null> {
+/** The next time a task falls due (clock ms), ignoring tasks another worker holds now. */
+export async function nextTaskDue(db: Kysely<Database>, realNow: number): Promise<number | null> {
   const row = await db
     .selectFrom('scheduled_tasks')
     .select((eb) => eb.fn.min<number>('due_ms').as('next'))
     .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]))
     .executeTakeFirst();
   return row?.next == null ? null : Number(row.next);
 }

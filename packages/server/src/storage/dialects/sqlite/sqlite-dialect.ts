@@ -47,7 +47,8 @@ export function openSqlite(file: string): Dialect {
     db,
     singleProcess: true,
     jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
-    async claimDue({ now, realNow, leaseUntil, owner, limit, excludeEndpoints }) {
+    // One process uses the file: the worker keeps the per-endpoint limit in memory.
+    async claimDue({ now, realNow, leaseUntil, owner, limit, kinds, excludeEndpoints }) {
       let due = db
         .selectFrom('deliveries')
         .select('seq')
@@ -55,6 +56,14 @@ export function openSqlite(file: string): Dialect {
         .where('next_attempt_ms', '<=', now)
         .where((eb) =>
           eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
+        )
+        .where('endpoint_id', 'not in', (eb) =>
+          eb
+            .selectFrom('endpoints')
+            .select('id')
+            .where('kind', 'not in', kinds.length > 0 ? [...kinds] : [''])
+            .where('deleted', '=', 0)
+            .where('status', '=', 'enabled'),
         )
         .orderBy('next_attempt_ms')
         .limit(limit);
@@ -67,6 +76,9 @@ export function openSqlite(file: string): Dialect {
         .execute();
       return rows as ClaimedDelivery[];
     },
+    skipLocked: (query) => query,
+    forUpdate: (query) => query,
+    exclusive: (_name, work) => work(),
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
     close: () => db.destroy(),
