@@ -1,7 +1,13 @@
 import type Stripe from 'stripe';
 import { errors } from '../api/errors.js';
 import { newId } from '../domain/ids.js';
-import { findObject, insertObject, updateObject } from '../storage/repositories/objects.js';
+import {
+  findObject,
+  findObjectForUpdate,
+  insertObject,
+  insertObjectIfMissing,
+  updateObject,
+} from '../storage/repositories/objects.js';
 import type { WriteContext } from './context.js';
 import { emitEvent } from './emit-event.js';
 import { scheduleTask, type TaskPayload } from './scheduler.js';
@@ -38,28 +44,34 @@ export async function readBalance(
   return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
 }
 
-async function writeBalance(
-  w: WriteContext,
-  s: BalanceScope,
-  balance: Stripe.Balance,
-): Promise<void> {
+/**
+ * Reads a balance to change it, locked until the transaction ends: two requests moving funds of
+ * one account at once (possible with several processes on PostgreSQL) must not lose either change.
+ */
+async function lockBalance(w: WriteContext, s: BalanceScope): Promise<Stripe.Balance> {
   const id = balanceId(w.platform.id, s);
-  if (await findObject(w.db, id)) {
-    await updateObject(w.db, id, { data: JSON.stringify(balance) });
-    return;
-  }
-  await insertObject(w.db, {
+  await insertObjectIfMissing(w.db, {
     id,
     platform_id: w.platform.id,
     account_id: s.accountId,
     livemode: s.livemode ? 1 : 0,
     type: 'balance',
-    data: JSON.stringify(balance),
+    data: JSON.stringify(emptyBalance(s)),
     internal: '{}',
     parent_id: null,
     created: Math.floor(w.now / 1000),
     deleted: 0,
   });
+  const row = await findObjectForUpdate(w.services.dialect, w.db, id);
+  return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
+}
+
+async function writeBalance(
+  w: WriteContext,
+  s: BalanceScope,
+  balance: Stripe.Balance,
+): Promise<void> {
+  await updateObject(w.db, balanceId(w.platform.id, s), { data: JSON.stringify(balance) });
 }
 
 type Bucket = 'available' | 'pending';
@@ -149,7 +161,7 @@ export async function creditFunds(
   availableAt: number | 'now',
 ): Promise<string> {
   const net = m.amount - m.fee;
-  const balance = await readBalance(w, s);
+  const balance = await lockBalance(w, s);
   const txn = await recordBalanceTransaction(
     w,
     s,
@@ -195,7 +207,7 @@ export async function debitAvailable(
   currency: string,
   amount: number,
 ): Promise<void> {
-  const balance = await readBalance(w, s);
+  const balance = await lockBalance(w, s);
   const available = balance.available.find((e) => e.currency === currency)?.amount ?? 0;
   if (available < amount) {
     throw errors.invalidRequest(
@@ -215,7 +227,7 @@ export async function returnFunds(
   currency: string,
   amount: number,
 ): Promise<void> {
-  const balance = await readBalance(w, s);
+  const balance = await lockBalance(w, s);
   adjust(balance, 'available', currency, amount);
   await writeBalance(w, s, balance);
 }
@@ -223,7 +235,7 @@ export async function returnFunds(
 /** The scheduled task: pending funds reach their availability date. */
 export async function releasePending(w: WriteContext, payload: TaskPayload): Promise<void> {
   const s = { accountId: payload.accountId, livemode: payload.livemode };
-  const balance = await readBalance(w, s);
+  const balance = await lockBalance(w, s);
   const amount = payload.amount as number;
   const currency = payload.currency as string;
   adjust(balance, 'pending', currency, -amount);

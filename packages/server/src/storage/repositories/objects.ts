@@ -12,6 +12,32 @@ export async function insertObject(
   await db.insertInto('objects').values(row).execute();
 }
 
+/** Inserts the object unless one with its id exists (then nothing happens). */
+export async function insertObjectIfMissing(
+  db: Kysely<Database>,
+  row: Omit<ObjectRow, 'seq'>,
+): Promise<void> {
+  await db
+    .insertInto('objects')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * Reads an object and locks it until the transaction ends, for a read-modify-write that must not
+ * lose a concurrent one (PostgreSQL `FOR UPDATE`; SQLite runs one writer at a time anyway).
+ */
+export async function findObjectForUpdate(
+  dialect: Dialect,
+  db: Kysely<Database>,
+  id: string,
+): Promise<ObjectRow | undefined> {
+  return dialect
+    .forUpdate(db.selectFrom('objects').selectAll().where('id', '=', id))
+    .executeTakeFirst();
+}
+
 export async function findObject(db: Kysely<Database>, id: string): Promise<ObjectRow | undefined> {
   return db.selectFrom('objects').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,0 +1,436 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClaimArgs, ClaimedDelivery, Dialect } from '../../src/storage/dialect.js';
+import { migrate } from '../../src/storage/migrate.js';
+import {
+  insertDeliveries,
+  nextDueTime,
+  queueStats,
+} from '../../src/storage/repositories/deliveries.js';
+import { insertEndpoint, updateEndpoint } from '../../src/storage/repositories/endpoints.js';
+import { insertEvent } from '../../src/storage/repositories/events.js';
+import {
+  findObjectForUpdate,
+  insertObject,
+  updateObject,
+} from '../../src/storage/repositories/objects.js';
+import {
+  claimDueTasks,
+  completeTask,
+  insertTask,
+} from '../../src/storage/repositories/scheduled-tasks.js';
+import { backend } from '../helpers/database.js';
+import { openBackend, type Backend } from './backend.js';
+
+/**
+ * The storage and queue interfaces every backend implements, run against a real SQLite file and a
+ * real PostgreSQL database (the sqlite and postgres vitest projects). No mocks.
+ */
+const NOW = 1_800_000_000_000;
+const multiProcess = backend === 'postgres';
+
+let b: Backend;
+let seq = 0;
+
+async function endpoint(db: Dialect, kind = 'webhook'): Promise<string> {
+  const id = `we_conf_${++seq}`;
+  await insertEndpoint(db.db, {
+    id,
+    platform_id: 'acct_conf',
+    account_id: null,
+    livemode: 0,
+    kind,
+    url: 'http://127.0.0.1:9/hook',
+    connect: 0,
+    api_version: null,
+    description: null,
+    enabled_events: '["*"]',
+    metadata: '{}',
+    status: 'enabled',
+    disabled_reason: null,
+    secret: 'whsec_conformance',
+    previous_secrets: '[]',
+    application: null,
+    created: NOW / 1000,
+    failing_since_ms: null,
+    warned_at_ms: null,
+    config: '{}',
+    deleted: 0,
+  });
+  return id;
+}
+
+/** `n` deliveries to `endpointId`, due at `dueMs`; returns their ids. */
+async function deliveries(
+  db: Dialect,
+  endpointId: string,
+  n: number,
+  dueMs = NOW,
+): Promise<string[]> {
+  const eventId = `evt_conf_${++seq}`;
+  await insertEvent(db.db, {
+    id: eventId,
+    platform_id: 'acct_conf',
+    account_id: null,
+    livemode: 0,
+    type: 'customer.created',
+    object: 'event',
+    api_version: null,
+    created: NOW / 1000,
+    created_ms: NOW,
+    data: '{}',
+    request_id: null,
+    idempotency_key: null,
+    pending_webhooks: n,
+    object_id: null,
+  });
+  const ids = Array.from({ length: n }, () => `dlv_conf_${++seq}`);
+  await insertDeliveries(
+    db.db,
+    ids.map((id) => ({
+      id,
+      event_id: eventId,
+      endpoint_id: endpointId,
+      platform_id: 'acct_conf',
+      status: 'pending',
+      one_shot: 0,
+      attempts: 0,
+      first_attempt_ms: null,
+      next_attempt_ms: dueMs,
+      lease_until_ms: null,
+      lease_owner: null,
+      last_status_code: null,
+      last_error: null,
+      created_ms: NOW,
+      updated_ms: NOW,
+    })),
+  );
+  return ids;
+}
+
+function claim(db: Dialect, over: Partial<ClaimArgs> = {}): Promise<ClaimedDelivery[]> {
+  const realNow = Date.now();
+  return db.claimDue({
+    now: NOW,
+    realNow,
+    leaseUntil: realNow + 60_000,
+    owner: 'wrk_a',
+    limit: 100,
+    kinds: ['webhook', 'destination', 'listen'],
+    endpointLimit: 1000,
+    excludeEndpoints: [],
+    ...over,
+  });
+}
+
+/** Finishes a claimed delivery as the outcome writer does: delivered, lease cleared. */
+async function deliver(db: Dialect, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.db
+    .updateTable('deliveries')
+    .set({ status: 'succeeded', lease_until_ms: null, lease_owner: null })
+    .where('id', 'in', ids)
+    .execute();
+}
+
+describe(`storage conformance on ${backend}`, () => {
+  beforeEach(async () => {
+    b = await openBackend();
+  });
+  afterEach(async () => {
+    await b.close();
+  });
+
+  it('runs on the backend this project names', () => {
+    expect(b.main.name).toBe(backend);
+    expect(b.main.singleProcess).toBe(!multiProcess);
+  });
+
+  it('reads BIGINT columns back as numbers', async () => {
+    const we = await endpoint(b.main);
+    const [id] = await deliveries(b.main, we, 1, NOW + 123);
+    const row = await b.main.db
+      .selectFrom('deliveries')
+      .select(['next_attempt_ms', 'seq'])
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
+    expect(row.next_attempt_ms).toBe(NOW + 123);
+    expect(typeof row.seq).toBe('number');
+  });
+
+  it('claims due deliveries with a lease, and not again while the lease lasts', async () => {
+    const we = await endpoint(b.main);
+    const ids = await deliveries(b.main, we, 5);
+    const first = await claim(b.main, { owner: 'wrk_a' });
+    expect(first.map((c) => c.id).sort()).toEqual([...ids].sort());
+    expect(first[0]).toMatchObject({ endpoint_id: we, attempts: 0, first_attempt_ms: null });
+    const owners = await b.main.db
+      .selectFrom('deliveries')
+      .select(['lease_owner', 'lease_until_ms'])
+      .where('id', 'in', ids)
+      .execute();
+    expect(owners.every((o) => o.lease_owner === 'wrk_a' && o.lease_until_ms! > Date.now())).toBe(
+      true,
+    );
+    expect(await claim(b.main, { owner: 'wrk_b' })).toEqual([]);
+  });
+
+  it('leaves deliveries that are not due yet', async () => {
+    const we = await endpoint(b.main);
+    await deliveries(b.main, we, 2, NOW + 60_000);
+    expect(await claim(b.main)).toEqual([]);
+    expect(await claim(b.main, { now: NOW + 60_000 })).toHaveLength(2);
+  });
+
+  it('gives a delivery whose lease expired to the next worker that claims', async () => {
+    const we = await endpoint(b.main);
+    const [id] = await deliveries(b.main, we, 1);
+    const realNow = Date.now();
+    await claim(b.main, { owner: 'wrk_dead', leaseUntil: realNow + 50 });
+    expect(await claim(b.main, { owner: 'wrk_b', realNow })).toEqual([]);
+    const retaken = await claim(b.main, { owner: 'wrk_b', realNow: realNow + 51 });
+    expect(retaken.map((c) => c.id)).toEqual([id]);
+    const row = await b.main.db
+      .selectFrom('deliveries')
+      .select('lease_owner')
+      .where('id', '=', id!)
+      .executeTakeFirstOrThrow();
+    expect(row.lease_owner).toBe('wrk_b');
+  });
+
+  it('claims only the endpoint kinds it can send, and any delivery to a deleted or disabled endpoint', async () => {
+    const hook = await endpoint(b.main, 'webhook');
+    const listen = await endpoint(b.main, 'listen');
+    const goneListen = await endpoint(b.main, 'listen');
+    await updateEndpoint(b.main.db, goneListen, { deleted: 1, status: 'disabled' });
+    const [toHook] = await deliveries(b.main, hook, 1);
+    const [toListen] = await deliveries(b.main, listen, 1);
+    const [toGone] = await deliveries(b.main, goneListen, 1);
+
+    const worker = await claim(b.main, { owner: 'wrk_worker', kinds: ['webhook', 'destination'] });
+    expect(worker.map((c) => c.id).sort()).toEqual([toHook, toGone].sort());
+    expect(
+      await nextDueTime(b.main.db, { realNow: Date.now(), kinds: ['webhook', 'destination'] }),
+    ).toBeNull();
+
+    const apiListenLoop = await claim(b.main, { owner: 'wrk_api', kinds: ['listen'] });
+    expect(apiListenLoop.map((c) => c.id)).toEqual([toListen]);
+  });
+
+  it('skips the endpoints the worker says are at their limit in this process', async () => {
+    const busy = await endpoint(b.main);
+    const free = await endpoint(b.main);
+    await deliveries(b.main, busy, 2);
+    const [toFree] = await deliveries(b.main, free, 1);
+    const claimed = await claim(b.main, { excludeEndpoints: [busy] });
+    expect(claimed.map((c) => c.id)).toEqual([toFree]);
+  });
+
+  it('two workers claiming at once never take the same delivery', async () => {
+    const peer = await b.peer();
+    const endpoints = [await endpoint(b.main), await endpoint(b.main), await endpoint(b.main)];
+    const all: string[] = [];
+    for (const we of endpoints) all.push(...(await deliveries(b.main, we, 120)));
+    const taken: Record<string, string[]> = { wrk_a: [], wrk_b: [] };
+    const run = async (db: Dialect, owner: string) => {
+      for (;;) {
+        const got = await claim(db, { owner, limit: 7 });
+        if (got.length === 0) return;
+        taken[owner]!.push(...got.map((c) => c.id));
+        await deliver(db, got.map((c) => c.id));
+      }
+    };
+    await Promise.all([run(b.main, 'wrk_a'), run(peer, 'wrk_b'), run(b.main, 'wrk_a')]);
+    const claimed = [...taken.wrk_a!, ...taken.wrk_b!];
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.sort()).toEqual(all.sort());
+    if (multiProcess) expect(taken.wrk_b!.length).toBeGreaterThan(0);
+  });
+
+  it('never leases more deliveries of one endpoint than its limit, across workers', async () => {
+    const peer = await b.peer();
+    const hot = await endpoint(b.main);
+    const other = await endpoint(b.main);
+    await deliveries(b.main, hot, 40);
+    await deliveries(b.main, other, 40);
+    const limit = 3;
+    const leasedNow = async () => {
+      const rows = await b.main.db
+        .selectFrom('deliveries')
+        .select(['endpoint_id'])
+        .where('status', '=', 'pending')
+        .where('lease_until_ms', '>', Date.now())
+        .execute();
+      const by = new Map<string, number>();
+      for (const r of rows) by.set(r.endpoint_id, (by.get(r.endpoint_id) ?? 0) + 1);
+      return by;
+    };
+    let most = 0;
+    let delivered = 0;
+    const run = async (db: Dialect, owner: string) => {
+      for (let round = 0; round < 200 && delivered < 80; round++) {
+        const got = await claim(db, { owner, endpointLimit: limit });
+        for (const n of (await leasedNow()).values()) most = Math.max(most, n);
+        // Deliver one at a time, as attempts finish, so claims race with freed slots.
+        for (const c of got) {
+          await deliver(db, [c.id]);
+          delivered++;
+        }
+      }
+    };
+    await Promise.all([run(b.main, 'wrk_a'), run(peer, 'wrk_b'), run(peer, 'wrk_c')]);
+    expect(delivered).toBe(80);
+    expect(most).toBeLessThanOrEqual(limit);
+    expect(most).toBe(limit);
+  });
+
+  it('nextDueTime ignores deliveries other workers hold', async () => {
+    const we = await endpoint(b.main);
+    await deliveries(b.main, we, 1, NOW);
+    await deliveries(b.main, we, 1, NOW + 5_000);
+    const kinds = ['webhook'];
+    expect(await nextDueTime(b.main.db, { realNow: Date.now(), kinds })).toBe(NOW);
+    await claim(b.main, { now: NOW });
+    expect(await nextDueTime(b.main.db, { realNow: Date.now(), kinds })).toBe(NOW + 5_000);
+  });
+
+  it('reports queue depth and when the oldest due delivery fell due', async () => {
+    const we = await endpoint(b.main);
+    await deliveries(b.main, we, 2, NOW - 4_000);
+    await deliveries(b.main, we, 3, NOW + 60_000);
+    expect(await queueStats(b.main.db, NOW, Date.now())).toEqual({
+      pending: 5,
+      due: 2,
+      oldestDueMs: NOW - 4_000,
+    });
+  });
+
+  it('two workers claiming scheduled tasks at once never run the same task', async () => {
+    const peer = await b.peer();
+    for (let i = 0; i < 60; i++) {
+      await insertTask(b.main.db, {
+        id: `task_conf_${i}`,
+        platform_id: 'acct_conf',
+        kind: 'noop',
+        payload: '{}',
+        due_ms: NOW,
+        status: 'pending',
+        lease_until_ms: null,
+        created_ms: NOW,
+      });
+    }
+    const ran: string[] = [];
+    const run = async (db: Dialect) => {
+      for (;;) {
+        const realNow = Date.now();
+        const tasks = await claimDueTasks(db, {
+          now: NOW,
+          realNow,
+          leaseUntil: realNow + 60_000,
+          limit: 4,
+        });
+        if (tasks.length === 0) return;
+        for (const t of tasks) {
+          ran.push(t.id);
+          await completeTask(db.db, t.id);
+        }
+      }
+    };
+    await Promise.all([run(b.main), run(peer), run(peer)]);
+    expect(ran).toHaveLength(60);
+    expect(new Set(ran).size).toBe(60);
+  });
+
+  it('a row read for update is not changed by another transaction until the first commits', async () => {
+    const peer = await b.peer();
+    await insertObject(b.main.db, {
+      id: 'counter_conf',
+      platform_id: 'acct_conf',
+      account_id: null,
+      livemode: 0,
+      type: 'counter',
+      data: '0',
+      internal: '{}',
+      parent_id: null,
+      created: 0,
+      deleted: 0,
+    });
+    const increment = (db: Dialect) =>
+      db.db.transaction().execute(async (tx) => {
+        const row = await findObjectForUpdate(db, tx, 'counter_conf');
+        // Yield between the read and the write, where a lost update would happen.
+        await new Promise((r) => setTimeout(r, 1));
+        await updateObject(tx, 'counter_conf', { data: String(Number(row!.data) + 1) });
+      });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => increment(i % 2 === 0 ? b.main : peer)),
+    );
+    const row = await b.main.db
+      .selectFrom('objects')
+      .select('data')
+      .where('id', '=', 'counter_conf')
+      .executeTakeFirstOrThrow();
+    expect(row.data).toBe('30');
+  });
+
+  it('runs work under an exclusive lock one holder at a time', async () => {
+    const peer = await b.peer();
+    let inside = 0;
+    let most = 0;
+    const work = async () => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((r) => setTimeout(r, 20));
+      inside--;
+    };
+    if (multiProcess) {
+      await Promise.all([b.main, peer, b.main, peer].map((d) => d.exclusive('conf', work)));
+      expect(most).toBe(1);
+    } else {
+      // One process: nothing else can hold it, and the work runs.
+      await b.main.exclusive('conf', work);
+      expect(most).toBe(1);
+    }
+  });
+
+  it.runIf(multiProcess)('wakes a listener in another process when deliveries are queued', async () => {
+    const peer = await b.peer();
+    let woken = 0;
+    const stop = await b.main.listenDeliveries(() => woken++);
+    try {
+      const initial = woken; // one call right after connecting: anything missed before
+      expect(initial).toBe(1);
+      await peer.notifyDeliveries();
+      const deadline = Date.now() + 5_000;
+      while (woken === initial && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(woken).toBeGreaterThan(initial);
+    } finally {
+      await stop();
+    }
+    const after = woken;
+    await peer.notifyDeliveries();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(woken).toBe(after);
+  });
+});
+
+describe.runIf(multiProcess)(`migrations on ${backend}`, () => {
+  it('several processes starting at once on an empty database apply each migration once', async () => {
+    const fresh = await openBackend({ migrate: false });
+    try {
+      const dialects = await Promise.all(Array.from({ length: 5 }, () => fresh.openRaw()));
+      const applied = await Promise.all(dialects.map((d) => migrate(d)));
+      const names = applied.flat();
+      expect(names.sort()).toEqual([...new Set(names)].sort());
+      expect(names).toContain('0001-initial');
+      const rows = await fresh.main.db
+        .selectFrom('kysely_migration' as never)
+        .select('name' as never)
+        .execute();
+      expect(rows).toHaveLength(names.length);
+      // And the schema works.
+      expect(await queueStats(fresh.main.db, NOW, Date.now())).toMatchObject({ pending: 0 });
+    } finally {
+      await fresh.close();
+    }
+  });
+});
