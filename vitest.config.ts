@@ -24,6 +24,8 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'examples/*/test/**/*.test.ts',
           ],
+          // Several processes on one database: PostgreSQL only.
+          exclude: ['**/node_modules/**', 'packages/server/test/postgres/**'],
           env: { SWITCHBOARD_TEST_DB: 'sqlite' },
         },
       },

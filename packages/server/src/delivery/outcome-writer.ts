@@ -35,6 +35,8 @@ export class OutcomeWriter {
     private readonly health: HealthPolicy,
     private readonly now: () => number,
     private readonly log: Logger,
+    /** Called after each batch is committed. */
+    private readonly onWritten: () => void = () => {},
     private readonly maxBatch = 500,
   ) {}
 
@@ -55,6 +57,7 @@ export class OutcomeWriter {
     const batch = this.#pending;
     this.#pending = [];
     this.#flushing = this.#write(batch)
+      .then(() => this.onWritten())
       .catch((e: unknown) => {
         // Keep the outcomes to write on the next flush: the deliveries stay leased meanwhile.
         this.#pending.unshift(...batch);

@@ -94,6 +94,8 @@ export class DeliveryWorker {
       },
       () => options.clock.now(),
       options.log,
+      // Written outcomes free their endpoints' slots (the leases end): claim again.
+      () => this.wake(),
     );
   }
 
@@ -167,14 +169,19 @@ export class DeliveryWorker {
    */
   async #idleDelay(): Promise<number> {
     if (this.#inFlight >= this.#maxInFlight) return 30_000;
-    const due = await nextDueTime(this.#o.dialect.db, { realNow: Date.now(), kinds: this.#kinds });
-    if (due === null) return 30_000;
-    const delay = this.#o.clock.realDelay(due - this.#o.clock.now());
-    // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
-    // this worker; with other processes, their slots free without telling us, so look again in 1 s
-    // rather than poll the database.
-    const floor = this.#o.dialect.singleProcess ? 25 : 1_000;
-    return Math.min(Math.max(delay, floor), 30_000);
+    const realNow = Date.now();
+    const next = await nextDueTime(this.#o.dialect.db, { realNow, kinds: this.#kinds });
+    let delay = 30_000;
+    if (next.due !== null) {
+      // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
+      // this worker; with other processes, their slots free without telling us, so look again in
+      // 1 s rather than poll the database.
+      const floor = this.#o.dialect.singleProcess ? 25 : 1_000;
+      delay = Math.max(this.#o.clock.realDelay(next.due - this.#o.clock.now()), floor);
+    }
+    // A lease ending (a worker that died) makes its delivery claimable again.
+    if (next.leaseEnds !== null) delay = Math.min(delay, Math.max(next.leaseEnds - realNow, 25));
+    return Math.min(delay, 30_000);
   }
 
   #sleep(ms: number): Promise<void> {

@@ -208,9 +208,11 @@ describe(`storage conformance on ${backend}`, () => {
 
     const worker = await claim(b.main, { owner: 'wrk_worker', kinds: ['webhook', 'destination'] });
     expect(worker.map((c) => c.id).sort()).toEqual([toHook, toGone].sort());
-    expect(
-      await nextDueTime(b.main.db, { realNow: Date.now(), kinds: ['webhook', 'destination'] }),
-    ).toBeNull();
+    const next = await nextDueTime(b.main.db, {
+      realNow: Date.now(),
+      kinds: ['webhook', 'destination'],
+    });
+    expect(next.due).toBeNull();
 
     const apiListenLoop = await claim(b.main, { owner: 'wrk_api', kinds: ['listen'] });
     expect(apiListenLoop.map((c) => c.id)).toEqual([toListen]);
@@ -283,14 +285,18 @@ describe(`storage conformance on ${backend}`, () => {
     expect(most).toBe(limit);
   });
 
-  it('nextDueTime ignores deliveries other workers hold', async () => {
+  it('tells when the next delivery falls due, and when a lease on one ends', async () => {
     const we = await endpoint(b.main);
     await deliveries(b.main, we, 1, NOW);
     await deliveries(b.main, we, 1, NOW + 5_000);
     const kinds = ['webhook'];
-    expect(await nextDueTime(b.main.db, { realNow: Date.now(), kinds })).toBe(NOW);
-    await claim(b.main, { now: NOW });
-    expect(await nextDueTime(b.main.db, { realNow: Date.now(), kinds })).toBe(NOW + 5_000);
+    const realNow = Date.now();
+    expect(await nextDueTime(b.main.db, { realNow, kinds })).toEqual({ due: NOW, leaseEnds: null });
+    await claim(b.main, { now: NOW, realNow, leaseUntil: realNow + 7_000 });
+    expect(await nextDueTime(b.main.db, { realNow, kinds })).toEqual({
+      due: NOW + 5_000,
+      leaseEnds: realNow + 7_000,
+    });
   });
 
   it('reports queue depth and when the oldest due delivery fell due', async () => {

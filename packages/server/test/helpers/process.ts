@@ -59,3 +59,33 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Runs `switchboard serve --roles worker` (no API port) and waits for its banner. Workers need
+ * PostgreSQL: pass its URL with --db.
+ */
+export async function spawnWorker(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Omit<ServerProcess, 'url'>> {
+  const child = spawn(process.execPath, [cliBin, 'serve', '--roles', 'worker', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => stdout.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
+  const deadline = Date.now() + 15_000;
+  while (!/Switchboard worker ready/.test(stdout.join(''))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start: ${stderr.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, stdout, stderr, exited };
+}

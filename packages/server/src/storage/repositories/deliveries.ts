@@ -26,20 +26,31 @@ export async function deliveriesForEvent(
 }
 
 /**
- * The next time a pending delivery this worker could claim falls due (clock ms), or null: those
- * to endpoints of the given kinds that no other worker holds now.
+ * When a worker next has something to claim: the next time a pending delivery it can send falls
+ * due (clock ms; deliveries held by a worker aside), and the next time a worker's lease on one ends
+ * (real ms), after which it may be taken over. Null when there is none.
  */
 export async function nextDueTime(
   db: Kysely<Database>,
   args: { realNow: number; kinds: readonly string[] },
-): Promise<number | null> {
+): Promise<{ due: number | null; leaseEnds: number | null }> {
   const row = await db
     .selectFrom('deliveries')
-    .select((eb) => eb.fn.min<number>('next_attempt_ms').as('next'))
+    .select((eb) => {
+      const free = eb.or([
+        eb('lease_until_ms', 'is', null),
+        eb('lease_until_ms', '<=', args.realNow),
+      ]);
+      return [
+        eb.fn.min<number | null>(eb.case().when(free).then(eb.ref('next_attempt_ms')).end()).as('due'),
+        eb.fn
+          .min<number | null>(
+            eb.case().when(eb.not(free)).then(eb.ref('lease_until_ms')).end(),
+          )
+          .as('lease_ends'),
+      ];
+    })
     .where('status', '=', 'pending')
-    .where((eb) =>
-      eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', args.realNow)]),
-    )
     .where('endpoint_id', 'not in', (eb) =>
       eb
         .selectFrom('endpoints')
@@ -49,7 +60,10 @@ export async function nextDueTime(
         .where('status', '=', 'enabled'),
     )
     .executeTakeFirst();
-  return row?.next == null ? null : Number(row.next);
+  return {
+    due: row?.due == null ? null : Number(row.due),
+    leaseEnds: row?.lease_ends == null ? null : Number(row.lease_ends),
+  };
 }
 
 /** Gives back leases of a process that is gone: only safe when one process uses the database. */
