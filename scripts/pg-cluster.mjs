@@ -7,8 +7,8 @@
 //   node scripts/pg-cluster.mjs start [--dir DIR] [--durable]   prints `URL DIR` and leaves it running
 //   node scripts/pg-cluster.mjs stop DIR                          stops it and removes DIR
 //
-// Importable: startCluster(), stopCluster(), restartCluster().
-import { execFileSync, spawnSync } from 'node:child_process';
+// Importable: startCluster(), stopCluster(), restartCluster() (async).
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,12 +41,32 @@ function bin(name) {
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** Runs a PostgreSQL binary, as the `postgres` OS user when we are root. */
-function run(name, args, options = {}) {
-  const cmd = isRoot() ? 'runuser' : bin(name);
-  const argv = isRoot() ? ['-u', 'postgres', '--', bin(name), ...args] : args;
-  return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+function command(name, args) {
+  return isRoot()
+    ? ['runuser', ['-u', 'postgres', '--', bin(name), ...args]]
+    : [bin(name), args];
 }
+
+/**
+ * Runs a PostgreSQL binary, as the `postgres` OS user when we are root. Every server start passes
+ * `-l`: a server writing to our pipe would keep it open, and we would wait for it forever.
+ */
+function run(name, args) {
+  const [cmd, argv] = command(name, args);
+  return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The same, without blocking the event loop (for a restart while the caller keeps working). */
+function runAsync(name, args) {
+  const [cmd, argv] = command(name, args);
+  return new Promise((resolve, reject) =>
+    execFile(cmd, argv, { encoding: 'utf8' }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${name} failed: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  );
+}
+
+const logFile = (dir) => join(dir, 'server.log');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -83,22 +103,31 @@ export async function startCluster(options = {}) {
     `-c max_connections=${options.maxConnections ?? 200}`,
     ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
-  run('pg_ctl', ['-D', data, '-o', settings, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  run('pg_ctl', ['-D', data, '-o', settings, '-l', logFile(dir), '-w', '-t', '60', 'start']);
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, port };
 }
 
-/** Restarts the server (fast shutdown: connections are cut, as in a real failover or crash). */
+/**
+ * Restarts the server (fast shutdown: connections are cut, as in a failover), without blocking:
+ * resolves once it accepts connections again.
+ */
 export function restartCluster(dir) {
-  run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', '-t', '60', 'restart']);
+  return runAsync('pg_ctl', [
+    '-D',
+    join(dir, 'data'),
+    '-l',
+    logFile(dir),
+    '-m',
+    'fast',
+    '-w',
+    '-t',
+    '60',
+    'restart',
+  ]);
 }
 
 export function stopServer(dir) {
   run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', '-t', '60', 'stop']);
-}
-
-/** Starts a stopped server again (after stopServer). */
-export function startServer(dir) {
-  run('pg_ctl', ['-D', join(dir, 'data'), '-w', '-t', '60', 'start']);
 }
 
 export function stopCluster(dir) {

@@ -159,7 +159,8 @@ export class DeliveryWorker {
         continue;
       }
       if (claimed > 0 || this.#woken) continue;
-      await this.#sleep(await this.#idleDelay());
+      // The database may be away (a restart): then look again in a second, as after a failed claim.
+      await this.#sleep(await this.#idleDelay().catch(() => 1_000));
     }
   }
 

@@ -34,9 +34,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection cut by a server restart emits 'error' on the pool: without a listener that
-  // would end the process. The pool drops the connection and opens a new one when needed.
+  // A connection cut by a server restart emits 'error': on the pool while idle, on the client while
+  // checked out between two queries (inside a transaction). Unheard, either would end the process.
+  // The query in progress fails, and the pool drops the connection and opens a new one when needed.
   pool.on('error', (e) => options.onConnectionError?.(e));
+  pool.on('connect', (client) => client.on('error', (e) => options.onConnectionError?.(e)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   let notifying: Promise<void> | null = null;
