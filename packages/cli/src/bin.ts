@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { keysCommand } from './commands/keys.js';
 import { listenCommand } from './commands/listen.js';
+import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
 
 const program = new Command('switchboard')
@@ -11,6 +12,7 @@ const program = new Command('switchboard')
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
 program.addCommand(listenCommand());
+program.addCommand(migrateCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`switchboard: ${(e as Error).message}\n`);

@@ -218,7 +218,7 @@ export {
   type ManualClock,
 } from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
-export { openStorage, isPostgresUrl } from './storage/open.js';
+export { openStorage, isPostgresUrl, describeDatabase } from './storage/open.js';
 export { migrate } from './storage/migrate.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';
 export { listPlatforms, firstPlatform } from './storage/repositories/platforms.js';

@@ -1,5 +1,11 @@
 import { Command } from 'commander';
-import { firstPlatform, listPlatforms, openStorage, testKeysOf } from '@switchboard/server';
+import {
+  describeDatabase,
+  firstPlatform,
+  listPlatforms,
+  openStorage,
+  testKeysOf,
+} from '@switchboard/server';
 
 export function keysCommand(): Command {
   return new Command('keys')
@@ -7,21 +13,21 @@ export function keysCommand(): Command {
       "Show the test secret keys of the server's platforms and sandboxes (live keys are shown only at creation).",
     )
     .option(
-      '--db <path>',
-      'SQLite database file',
+      '--db <path|url>',
+      'SQLite database file or PostgreSQL URL',
       process.env.SWITCHBOARD_DB ?? '.switchboard/switchboard.db',
     )
     .option('--json', 'print JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
       const dialect = await openStorage(opts.db, { migrate: false }).catch((e: Error) => {
-        process.stderr.write(`switchboard keys: cannot open ${opts.db}: ${e.message}\n`);
+        process.stderr.write(`switchboard keys: cannot open ${describeDatabase(opts.db)}: ${e.message}\n`);
         process.exit(1);
       });
       try {
         const first = await firstPlatform(dialect.db);
         if (!first) {
           process.stderr.write(
-            `switchboard keys: no platform in ${opts.db} yet; start the server once with \`switchboard serve\`.\n`,
+            `switchboard keys: no platform in ${describeDatabase(opts.db)} yet; start the server once with \`switchboard serve\`.\n`,
           );
           process.exit(1);
         }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import {
   configOptions,
   ConfigError,
+  describeDatabase,
   loadConfig,
   startSwitchboard,
   type Config,
@@ -73,7 +74,7 @@ Examples:
 function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchboard>>): void {
   const out: string[] = [];
   const roles = config.roles.join(' + ');
-  out.push(`Switchboard ${roles} ready${sb.url ? ` at ${sb.url}` : ''}  (database: ${config.db})`);
+  out.push(`Switchboard ${roles} ready${sb.url ? ` at ${sb.url}` : ''}  (database: ${describeDatabase(config.db)})`);
   const { platform } = sb.startup;
   out.push(`Platform ${platform.id} "${platform.name}"`);
   const created = sb.startup.created;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Registry } from './metrics.js';
+
+describe('Prometheus registry', () => {
+  it('renders counters with labels, escaping label values', async () => {
+    const r = new Registry();
+    const c = r.counter('x_total', 'Things.');
+    c.inc({ type: 'a' });
+    c.inc({ type: 'a' }, 2);
+    c.inc({ type: 'say "hi"\n' });
+    expect(await r.render()).toBe(
+      '# HELP x_total Things.\n# TYPE x_total counter\nx_total{type="a"} 3\nx_total{type="say \\"hi\\"\\n"} 1\n',
+    );
+  });
+
+  it('renders histograms as cumulative buckets with +Inf, sum and count', async () => {
+    const r = new Registry();
+    const h = r.histogram('d_seconds', 'Durations.', [0.1, 1]);
+    h.observe({ kind: 'webhook' }, 0.05);
+    h.observe({ kind: 'webhook' }, 0.5);
+    h.observe({ kind: 'webhook' }, 5);
+    expect(await r.render()).toBe(
+      [
+        '# HELP d_seconds Durations.',
+        '# TYPE d_seconds histogram',
+        'd_seconds_bucket{kind="webhook",le="0.1"} 1',
+        'd_seconds_bucket{kind="webhook",le="1"} 2',
+        'd_seconds_bucket{kind="webhook",le="+Inf"} 3',
+        'd_seconds_sum{kind="webhook"} 5.55',
+        'd_seconds_count{kind="webhook"} 3',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('runs collectors before rendering gauges', async () => {
+    const r = new Registry();
+    const g = r.gauge('depth', 'Queue depth.');
+    let n = 0;
+    r.collect(async () => g.set({}, ++n));
+    expect(await r.render()).toContain('\ndepth 1\n');
+    expect(await r.render()).toContain('\ndepth 2\n');
+  });
+});
