@@ -34,7 +34,12 @@ describe.runIf(backend === 'postgres')('PostgreSQL restarted under load', () => 
   it('loses nothing accepted: API and workers reconnect and deliver everything', async () => {
     const db = await createPgDatabase(cluster.url);
     const port = await freePort();
-    const common = ['--db', db.url, '--test-key', KEY, '--log-level', 'error'];
+    // A claim committed just as the connection was cut never reaches its worker: that delivery
+    // waits for its lease to end. A short lease keeps the test short (the default is 60 s).
+    const common = [
+      ...['--db', db.url, '--test-key', KEY, '--log-level', 'error'],
+      ...['--delivery-lease', '5s'],
+    ];
     const api = await spawnServer(['--roles', 'api', '--port', String(port), ...common]);
     procs.push(api);
     procs.push(await spawnWorker(common), await spawnWorker(common));

@@ -99,7 +99,13 @@ export async function insertAttempts(
   rows: Omit<AttemptRow, 'seq'>[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db.insertInto('attempts').values(rows).execute();
+  // Idempotent: a batch whose commit was cut off (the database restarting) is written again, and
+  // may have been committed after all.
+  await db
+    .insertInto('attempts')
+    .values(rows)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 export interface AttemptQuery {
