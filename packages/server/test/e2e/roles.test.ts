@@ -10,10 +10,10 @@ import { cliBin } from '../helpers/process.js';
 const run = promisify(execFile);
 
 describe.runIf(backend === 'sqlite')('--roles on SQLite', () => {
-  it('refuses a worker-only or api-only process: SQLite serves a single process', async () => {
+  it('refuses a worker-only process: SQLite serves a single process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-roles-'));
     try {
-      for (const roles of ['worker', 'api']) {
+      for (const roles of ['worker']) {
         const failed = await run(process.execPath, [
           cliBin,
           'serve',
