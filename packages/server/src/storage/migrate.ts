@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as scheduledTasks from './migrations/0002-scheduled-tasks.js';
 import * as listenSecrets from './migrations/0003-listen-secrets.js';
 import * as leaseIndex from './migrations/0004-lease-index.js';
+import * as claimFunction from './migrations/0005-claim-function.js';
 
 /** Versioned migrations, applied in name order. */
 function provider(dialect: Dialect): MigrationProvider {
@@ -12,6 +13,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0002-scheduled-tasks': { up: (db) => scheduledTasks.up(db, dialect.name) },
     '0003-listen-secrets': { up: (db) => listenSecrets.up(db) },
     '0004-lease-index': { up: (db) => leaseIndex.up(db) },
+    '0005-claim-function': { up: (db) => claimFunction.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

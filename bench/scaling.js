@@ -1,0 +1,243 @@
+// `npm run bench:scaling`: how delivery throughput grows with worker processes on PostgreSQL.
+//
+// For each worker count (1, 2, 4 by default) on a fresh database of a throwaway PostgreSQL cluster:
+//   1. one API process (`--roles api`) queues EVENTS customer.created events for ENDPOINTS endpoints
+//      (every event goes to every endpoint), with no worker running;
+//   2. N worker processes (`--roles worker`) start and drain the queue into a receiver that takes
+//      100 ms to answer each request (a slow platform handler) and verifies every signature;
+//   3. delivered/s = deliveries / (last arrival - first arrival).
+// Each worker process has at most --worker-concurrency deliveries in flight, so one worker is bound
+// by the receiver's latency, not by CPU: the figure shows whether workers add up.
+//
+//   npm run bench:scaling -- [--workers 1,2,4] [--deliveries 4000] [--endpoints 8]
+//                            [--worker-concurrency 16] [--delay-ms 100] [--db-url postgres://...]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { availableParallelism, cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { verifyHeader } from '@switchboard/sdk';
+import { freePort, startCluster, stopCluster } from '../scripts/pg-cluster.mjs';
+
+const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
+const KEY = 'sk_test_bench_scaling_0123';
+const log = (line) => process.stderr.write(`bench:scaling: ${line}\n`);
+
+function parseArgs(argv) {
+  const a = {
+    workers: [1, 2, 4],
+    deliveries: 4_000,
+    endpoints: 8,
+    workerConcurrency: 16,
+    delayMs: 100,
+    dbUrl: null,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    if (flag === '--workers') a.workers = value.split(',').map(Number);
+    else if (flag === '--deliveries') a.deliveries = Number(value);
+    else if (flag === '--endpoints') a.endpoints = Number(value);
+    else if (flag === '--worker-concurrency') a.workerConcurrency = Number(value);
+    else if (flag === '--delay-ms') a.delayMs = Number(value);
+    else if (flag === '--db-url') a.dbUrl = value;
+    else {
+      process.stderr.write(`bench:scaling: unknown option '${flag}' (see the header of ${bin})\n`);
+      process.exit(2);
+    }
+  }
+  if (a.deliveries % a.endpoints !== 0) a.deliveries -= a.deliveries % a.endpoints;
+  return a;
+}
+
+/** The slow receiver: answers every request after `delayMs`, verifying its signature. */
+async function startReceiver(delayMs) {
+  const secrets = new Map();
+  const seen = new Set();
+  const stats = { received: 0, duplicates: 0, rejected: 0, firstMs: 0, lastMs: 0, inFlight: 0, most: 0 };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      stats.inFlight++;
+      stats.most = Math.max(stats.most, stats.inFlight);
+      setTimeout(() => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const secret = secrets.get(req.url);
+        let ok = false;
+        try {
+          ok = Boolean(secret) && verifyHeader(body, req.headers['stripe-signature'], secret);
+        } catch {
+          ok = false;
+        }
+        stats.inFlight--;
+        if (!ok) {
+          stats.rejected++;
+          res.writeHead(400).end();
+          return;
+        }
+        const key = `${req.url} ${JSON.parse(body).id}`;
+        const now = Date.now();
+        stats.received++;
+        if (seen.has(key)) stats.duplicates++;
+        seen.add(key);
+        if (stats.firstMs === 0) stats.firstMs = now;
+        stats.lastMs = now;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"received":true}');
+      }, delayMs);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    expect: (path, secret) => secrets.set(path, secret),
+    unique: () => seen.size,
+    stats,
+    reset() {
+      seen.clear();
+      Object.assign(stats, { received: 0, duplicates: 0, rejected: 0, firstMs: 0, lastMs: 0, most: 0 });
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** `switchboard serve` as a process; resolves when its banner says it is ready. */
+async function serve(args) {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c) => {
+    err += c;
+    process.stderr.write(`[switchboard] ${c}`);
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      out += c;
+      if (/ready/.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${err}`)));
+  });
+  child.stdout.resume();
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+async function api(port, method, path, form) {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${KEY}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: form ? new URLSearchParams(form).toString() : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function runOnce(a, adminUrl, receiver, workers) {
+  const name = `bench_scaling_${workers}w_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const common = ['--db', url.toString(), '--test-key', KEY, '--log-level', 'warn'];
+  const port = await freePort();
+  const procs = [];
+  try {
+    procs.push(await serve(['--roles', 'api', '--port', String(port), ...common]));
+    for (let i = 0; i < a.endpoints; i++) {
+      const path = `/w${workers}/e${i}`;
+      const we = await api(port, 'POST', '/v1/webhook_endpoints', {
+        url: receiver.url(path),
+        'enabled_events[]': 'customer.created',
+      });
+      receiver.expect(path, we.secret);
+    }
+    const events = a.deliveries / a.endpoints;
+    log(`${workers} worker(s): queueing ${events} events x ${a.endpoints} endpoints...`);
+    for (let i = 0; i < events; i += 16) {
+      await Promise.all(
+        Array.from({ length: Math.min(16, events - i) }, (_, j) =>
+          api(port, 'POST', '/v1/customers', { name: `Scaling ${i + j}` }),
+        ),
+      );
+    }
+    receiver.reset();
+    log(`${workers} worker(s): draining ${a.deliveries} deliveries...`);
+    const started = Date.now();
+    const workerArgs = [
+      ...['--roles', 'worker', '--worker-concurrency', String(a.workerConcurrency), ...common],
+    ];
+    procs.push(...(await Promise.all(Array.from({ length: workers }, () => serve(workerArgs)))));
+    const deadline = Date.now() + 300_000;
+    while (receiver.unique() < a.deliveries) {
+      if (Date.now() > deadline) throw new Error(`only ${receiver.unique()} delivered in 300 s`);
+      await sleep(50);
+    }
+    const s = receiver.stats;
+    if (s.rejected > 0) throw new Error(`${s.rejected} deliveries failed verification`);
+    const seconds = (s.lastMs - s.firstMs) / 1000;
+    return {
+      workers,
+      deliveries: receiver.unique(),
+      duplicates: s.duplicates,
+      seconds,
+      perSecond: receiver.unique() / seconds,
+      fromStartSeconds: (s.lastMs - started) / 1000,
+      mostInFlight: s.most,
+    };
+  } finally {
+    for (const p of procs.reverse()) await p.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function main() {
+  const a = parseArgs(process.argv.slice(2));
+  const cluster = a.dbUrl ? null : await startCluster({ durable: true });
+  const adminUrl = a.dbUrl ?? cluster.url;
+  const receiver = await startReceiver(a.delayMs);
+  const results = [];
+  try {
+    for (const workers of a.workers) results.push(await runOnce(a, adminUrl, receiver, workers));
+  } finally {
+    await receiver.close();
+    if (cluster) stopCluster(cluster.dir);
+  }
+  const base = results[0].perSecond;
+  const lines = [
+    '',
+    `Scaling: ${a.deliveries} deliveries to ${a.endpoints} endpoints, receiver answers in ${a.delayMs} ms,`,
+    `${a.workerConcurrency} deliveries in flight per worker process, one API process, PostgreSQL ${cluster ? '(throwaway cluster, durable settings)' : adminUrl.replace(/:[^:@/]*@/, ':***@')}`,
+    `Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+    '',
+    '| worker processes | delivered/s | vs 1 worker | drain (first to last) | duplicates |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.workers} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)}x | ${r.seconds.toFixed(2)} s | ${r.duplicates} |`,
+    ),
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(JSON.stringify({ scaling: results, options: a }) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:scaling failed: ${e.stack ?? e}\n`);
+  process.exit(1);
+});
