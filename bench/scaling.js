@@ -11,12 +11,14 @@
 //
 //   npm run bench:scaling -- [--workers 1,2,4] [--deliveries 4000] [--endpoints 8]
 //                            [--worker-concurrency 16] [--delay-ms 100] [--db-url postgres://...]
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { fetch } from 'undici';
 import { verifyHeader } from '@switchboard/sdk';
 import { freePort, startCluster, stopCluster } from '../scripts/pg-cluster.mjs';
 
@@ -55,7 +57,15 @@ function parseArgs(argv) {
 async function startReceiver(delayMs) {
   const secrets = new Map();
   const seen = new Set();
-  const stats = { received: 0, duplicates: 0, rejected: 0, firstMs: 0, lastMs: 0, inFlight: 0, most: 0 };
+  const stats = {
+    received: 0,
+    duplicates: 0,
+    rejected: 0,
+    firstMs: 0,
+    lastMs: 0,
+    inFlight: 0,
+    most: 0,
+  };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -98,7 +108,14 @@ async function startReceiver(delayMs) {
     stats,
     reset() {
       seen.clear();
-      Object.assign(stats, { received: 0, duplicates: 0, rejected: 0, firstMs: 0, lastMs: 0, most: 0 });
+      Object.assign(stats, {
+        received: 0,
+        duplicates: 0,
+        rejected: 0,
+        firstMs: 0,
+        lastMs: 0,
+        most: 0,
+      });
     },
     close: () => new Promise((r) => server.close(r)),
   };
@@ -139,7 +156,7 @@ async function api(port, method, path, form) {
       Authorization: `Bearer ${KEY}`,
       'Content-Type': 'application/x-www-form-urlencoded',
     },
-    body: form ? new URLSearchParams(form).toString() : undefined,
+    body: form ? new globalThis.URLSearchParams(form).toString() : undefined,
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);

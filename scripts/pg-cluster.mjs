@@ -42,9 +42,7 @@ function bin(name) {
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
 function command(name, args) {
-  return isRoot()
-    ? ['runuser', ['-u', 'postgres', '--', bin(name), ...args]]
-    : [bin(name), args];
+  return isRoot() ? ['runuser', ['-u', 'postgres', '--', bin(name), ...args]] : [bin(name), args];
 }
 
 /**
@@ -88,7 +86,8 @@ export async function startCluster(options = {}) {
   const data = join(dir, 'data');
   if (isRoot()) {
     const pw = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (pw.status !== 0) throw new Error('running as root needs an OS user `postgres` for the cluster');
+    if (pw.status !== 0)
+      throw new Error('running as root needs an OS user `postgres` for the cluster');
     const uid = Number(pw.stdout.trim());
     const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
     chownSync(dir, uid, gid);
@@ -101,7 +100,9 @@ export async function startCluster(options = {}) {
     `-c port=${port}`,
     `-c unix_socket_directories=${dir}`,
     `-c max_connections=${options.maxConnections ?? 200}`,
-    ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ...(options.durable
+      ? []
+      : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', settings, '-l', logFile(dir), '-w', '-t', '60', 'start']);
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, port };

@@ -20,7 +20,9 @@ export function keysCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
       const dialect = await openStorage(opts.db, { migrate: false }).catch((e: Error) => {
-        process.stderr.write(`switchboard keys: cannot open ${describeDatabase(opts.db)}: ${e.message}\n`);
+        process.stderr.write(
+          `switchboard keys: cannot open ${describeDatabase(opts.db)}: ${e.message}\n`,
+        );
         process.exit(1);
       });
       try {

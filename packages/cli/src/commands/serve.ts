@@ -74,7 +74,9 @@ Examples:
 function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchboard>>): void {
   const out: string[] = [];
   const roles = config.roles.join(' + ');
-  out.push(`Switchboard ${roles} ready${sb.url ? ` at ${sb.url}` : ''}  (database: ${describeDatabase(config.db)})`);
+  out.push(
+    `Switchboard ${roles} ready${sb.url ? ` at ${sb.url}` : ''}  (database: ${describeDatabase(config.db)})`,
+  );
   const { platform } = sb.startup;
   out.push(`Platform ${platform.id} "${platform.name}"`);
   const created = sb.startup.created;

@@ -291,7 +291,7 @@ export const options: Option[] = [
     default: '60s',
     valueName: 'duration',
     description:
-      'How long a worker\'s claim on a delivery lasts; it is renewed while the attempt runs. A worker that dies leaves claims that another worker takes over once they expire.',
+      "How long a worker's claim on a delivery lasts; it is renewed while the attempt runs. A worker that dies leaves claims that another worker takes over once they expire.",
     parse: (t) => {
       const ms = parseDuration(t);
       if (ms < 1_000) throw new ConfigError(`--delivery-lease must be at least 1s, not '${t}'`);

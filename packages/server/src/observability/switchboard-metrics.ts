@@ -75,7 +75,10 @@ export function createMetrics(
       ]);
       pending.set({}, stats.pending);
       due.set({}, stats.due);
-      oldestAge.set({}, stats.oldestDueMs === null ? 0 : Math.max(0, now - stats.oldestDueMs) / 1000);
+      oldestAge.set(
+        {},
+        stats.oldestDueMs === null ? 0 : Math.max(0, now - stats.oldestDueMs) / 1000,
+      );
       disabled.reset();
       disabled.set({ reason: 'failing' }, 0);
       for (const e of endpoints) disabled.set({ reason: e.reason }, e.count);

@@ -238,7 +238,10 @@ describe(`storage conformance on ${backend}`, () => {
         const got = await claim(db, { owner, limit: 7 });
         if (got.length === 0) return;
         taken[owner]!.push(...got.map((c) => c.id));
-        await deliver(db, got.map((c) => c.id));
+        await deliver(
+          db,
+          got.map((c) => c.id),
+        );
       }
     };
     await Promise.all([run(b.main, 'wrk_a'), run(peer, 'wrk_b'), run(b.main, 'wrk_a')]);
@@ -367,9 +370,7 @@ describe(`storage conformance on ${backend}`, () => {
         await new Promise((r) => setTimeout(r, 1));
         await updateObject(tx, 'counter_conf', { data: String(Number(row!.data) + 1) });
       });
-    await Promise.all(
-      Array.from({ length: 30 }, (_, i) => increment(i % 2 === 0 ? b.main : peer)),
-    );
+    await Promise.all(Array.from({ length: 30 }, (_, i) => increment(i % 2 === 0 ? b.main : peer)));
     const row = await b.main.db
       .selectFrom('objects')
       .select('data')
@@ -398,25 +399,29 @@ describe(`storage conformance on ${backend}`, () => {
     }
   });
 
-  it.runIf(multiProcess)('wakes a listener in another process when deliveries are queued', async () => {
-    const peer = await b.peer();
-    let woken = 0;
-    const stop = await b.main.listenDeliveries(() => woken++);
-    try {
-      const initial = woken; // one call right after connecting: anything missed before
-      expect(initial).toBe(1);
+  it.runIf(multiProcess)(
+    'wakes a listener in another process when deliveries are queued',
+    async () => {
+      const peer = await b.peer();
+      let woken = 0;
+      const stop = await b.main.listenDeliveries(() => woken++);
+      try {
+        const initial = woken; // one call right after connecting: anything missed before
+        expect(initial).toBe(1);
+        await peer.notifyDeliveries();
+        const deadline = Date.now() + 5_000;
+        while (woken === initial && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10));
+        expect(woken).toBeGreaterThan(initial);
+      } finally {
+        await stop();
+      }
+      const after = woken;
       await peer.notifyDeliveries();
-      const deadline = Date.now() + 5_000;
-      while (woken === initial && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(woken).toBeGreaterThan(initial);
-    } finally {
-      await stop();
-    }
-    const after = woken;
-    await peer.notifyDeliveries();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(woken).toBe(after);
-  });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(woken).toBe(after);
+    },
+  );
 });
 
 describe.runIf(multiProcess)(`migrations on ${backend}`, () => {

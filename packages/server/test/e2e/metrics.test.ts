@@ -55,15 +55,20 @@ describe('GET /metrics', () => {
 
     const c = await stripe.customers.create({ name: 'metered' });
     await stripe.customers.update(c.id, { name: 'metered again' });
-    expect(await sample(server, /switchboard_events_created_total\{type="customer.created"\}/)).toBe(1);
-    expect(await sample(server, /switchboard_events_created_total\{type="customer.updated"\}/)).toBe(1);
+    expect(
+      await sample(server, /switchboard_events_created_total\{type="customer.created"\}/),
+    ).toBe(1);
+    expect(
+      await sample(server, /switchboard_events_created_total\{type="customer.updated"\}/),
+    ).toBe(1);
 
     await receiver.waitFor(
       () => receiver.at('/m-ok').length >= 2 && receiver.at('/m-fail').length >= 1,
     );
     await eventually(
       async () =>
-        (await sample(server, /switchboard_delivery_attempts_total\{outcome="delivered"\}/)) === 2 &&
+        (await sample(server, /switchboard_delivery_attempts_total\{outcome="delivered"\}/)) ===
+          2 &&
         (await sample(server, /switchboard_delivery_attempts_total\{outcome="retry"\}/)) === 1 &&
         (await sample(server, /switchboard_deliveries_pending/)) === 1,
       10_000,

@@ -92,9 +92,7 @@ describe.runIf(backend === 'postgres')('PostgreSQL restarted under load', () => 
 
     const delivered = () =>
       new Set(
-        receiver
-          .at('/restart')
-          .map((r) => (r.event!.data as { object: { id: string } }).object.id),
+        receiver.at('/restart').map((r) => (r.event!.data as { object: { id: string } }).object.id),
       );
     await receiver.waitFor(
       () => accepted.every((a) => delivered().has(a.id)),

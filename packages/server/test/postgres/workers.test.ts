@@ -172,7 +172,9 @@ describe.runIf(backend === 'postgres')('API and worker processes on PostgreSQL',
       const has = (path: string) =>
         receiver
           .at(path)
-          .some((r) => r.verified && (r.event?.data as { object: { id: string } }).object.id === c.id);
+          .some(
+            (r) => r.verified && (r.event?.data as { object: { id: string } }).object.id === c.id,
+          );
       await receiver.waitFor(() => has('/listen-split') && has('/hook-split'), 15_000);
     } finally {
       listen.kill('SIGTERM');
@@ -204,7 +206,9 @@ describe.runIf(backend === 'postgres')('API and worker processes on PostgreSQL',
       text = await res.text();
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(text).toMatch(/switchboard_delivery_attempt_duration_seconds_count\{kind="webhook"\} 1\n/);
+    expect(text).toMatch(
+      /switchboard_delivery_attempt_duration_seconds_count\{kind="webhook"\} 1\n/,
+    );
     expect((await fetch(`http://127.0.0.1:${metricsPort}/v1/customers`)).status).toBe(404);
   });
 });

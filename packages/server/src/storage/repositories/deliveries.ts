@@ -42,11 +42,11 @@ export async function nextDueTime(
         eb('lease_until_ms', '<=', args.realNow),
       ]);
       return [
-        eb.fn.min<number | null>(eb.case().when(free).then(eb.ref('next_attempt_ms')).end()).as('due'),
         eb.fn
-          .min<number | null>(
-            eb.case().when(eb.not(free)).then(eb.ref('lease_until_ms')).end(),
-          )
+          .min<number | null>(eb.case().when(free).then(eb.ref('next_attempt_ms')).end())
+          .as('due'),
+        eb.fn
+          .min<number | null>(eb.case().when(eb.not(free)).then(eb.ref('lease_until_ms')).end())
           .as('lease_ends'),
       ];
     })
