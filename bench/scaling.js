@@ -13,6 +13,7 @@
 //                            [--worker-concurrency 16] [--delay-ms 100] [--db-url postgres://...]
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,6 +52,52 @@ function parseArgs(argv) {
   }
   if (a.deliveries % a.endpoints !== 0) a.deliveries -= a.deliveries % a.endpoints;
   return a;
+}
+
+/** User + system jiffies of a process, or 0 once it has exited. */
+function ticks(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/** The postmaster of a cluster directory and its children (the backends). */
+function postgresPids(clusterDir) {
+  if (!clusterDir) return [];
+  let postmaster;
+  try {
+    postmaster = Number(readFileSync(`${clusterDir}/data/postmaster.pid`, 'utf8').split('\n')[0]);
+  } catch {
+    return [];
+  }
+  const pids = [postmaster];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (ppid === postmaster) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function machineBusy() {
+  const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = v.map(Number);
+  return user + nice + system + irq + softirq + steal;
+}
+
+/** CPU seconds used by each group of processes, and by the whole machine. */
+function cpuSnapshot(groups) {
+  const out = { machine: machineBusy() / 100 };
+  for (const [name, pids] of Object.entries(groups))
+    out[name] = pids.reduce((sum, pid) => sum + ticks(pid), 0) / 100;
+  return out;
 }
 
 /** The slow receiver: answers every request after `delayMs`, verifying its signature. */
@@ -142,6 +189,7 @@ async function serve(args) {
   });
   child.stdout.resume();
   return {
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -163,7 +211,7 @@ async function api(port, method, path, form) {
   return json;
 }
 
-async function runOnce(a, adminUrl, receiver, workers) {
+async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
   const name = `bench_scaling_${workers}w_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -198,12 +246,32 @@ async function runOnce(a, adminUrl, receiver, workers) {
     const workerArgs = [
       ...['--roles', 'worker', '--worker-concurrency', String(a.workerConcurrency), ...common],
     ];
-    procs.push(...(await Promise.all(Array.from({ length: workers }, () => serve(workerArgs)))));
+    const pg0 = postgresPids(clusterDir);
+    const before = cpuSnapshot({ api: [procs[0].pid], postgres: pg0, bench: [process.pid] });
+    const spawned = await Promise.all(Array.from({ length: workers }, () => serve(workerArgs)));
+    procs.push(...spawned);
+    // Worker CPU from when they are ready: their start-up (~0.3 s each) is not delivery work.
+    const workersReady = cpuSnapshot({ workers: spawned.map((p) => p.pid) }).workers;
     const deadline = Date.now() + 300_000;
     while (receiver.unique() < a.deliveries) {
       if (Date.now() > deadline) throw new Error(`only ${receiver.unique()} delivered in 300 s`);
       await sleep(50);
     }
+    const after = cpuSnapshot({
+      api: [procs[0].pid],
+      postgres: [...new Set([...pg0, ...postgresPids(clusterDir)])],
+      bench: [process.pid],
+      workers: spawned.map((p) => p.pid),
+    });
+    const wall = (Date.now() - started) / 1000;
+    const cores = (name) => (after[name] - (before[name] ?? workersReady)) / wall;
+    const cpu = {
+      workers: cores('workers'),
+      postgres: cores('postgres'),
+      api: cores('api'),
+      receiver: cores('bench'),
+    };
+    cpu.other = Math.max(0, cores('machine') - Object.values(cpu).reduce((x, y) => x + y, 0));
     const s = receiver.stats;
     if (s.rejected > 0) throw new Error(`${s.rejected} deliveries failed verification`);
     const seconds = (s.lastMs - s.firstMs) / 1000;
@@ -215,6 +283,9 @@ async function runOnce(a, adminUrl, receiver, workers) {
       perSecond: receiver.unique() / seconds,
       fromStartSeconds: (s.lastMs - started) / 1000,
       mostInFlight: s.most,
+      cpu,
+      workerCpuMsPerDelivery: ((after.workers - workersReady) * 1000) / receiver.unique(),
+      postgresCpuMsPerDelivery: ((after.postgres - before.postgres) * 1000) / receiver.unique(),
     };
   } finally {
     for (const p of procs.reverse()) await p.stop();
@@ -230,7 +301,8 @@ async function main() {
   const receiver = await startReceiver(a.delayMs);
   const results = [];
   try {
-    for (const workers of a.workers) results.push(await runOnce(a, adminUrl, receiver, workers));
+    for (const workers of a.workers)
+      results.push(await runOnce(a, adminUrl, cluster?.dir, receiver, workers));
   } finally {
     await receiver.close();
     if (cluster) stopCluster(cluster.dir);
@@ -242,11 +314,11 @@ async function main() {
     `${a.workerConcurrency} deliveries in flight per worker process, one API process, PostgreSQL ${cluster ? '(throwaway cluster, durable settings)' : adminUrl.replace(/:[^:@/]*@/, ':***@')}`,
     `Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
     '',
-    '| worker processes | delivered/s | vs 1 worker | drain (first to last) | duplicates |',
-    '| ---: | ---: | ---: | ---: | ---: |',
+    '| worker processes | delivered/s | vs 1 worker | drain (first to last) | duplicates | CPU cores: workers / postgres / api / receiver / other | CPU ms per delivery: workers / postgres |',
+    '| ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.workers} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)}x | ${r.seconds.toFixed(2)} s | ${r.duplicates} |`,
+        `| ${r.workers} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)}x | ${r.seconds.toFixed(2)} s | ${r.duplicates} | ${[r.cpu.workers, r.cpu.postgres, r.cpu.api, r.cpu.receiver, r.cpu.other].map((c) => c.toFixed(2)).join(' / ')} | ${r.workerCpuMsPerDelivery.toFixed(2)} / ${r.postgresCpuMsPerDelivery.toFixed(2)} |`,
     ),
     '',
   ];

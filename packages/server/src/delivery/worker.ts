@@ -94,8 +94,14 @@ export class DeliveryWorker {
       },
       () => options.clock.now(),
       options.log,
-      // Written outcomes free their endpoints' slots (the leases end): claim again.
-      () => this.wake(),
+      // Several processes (PostgreSQL): claim again once outcomes are written, not as each attempt
+      // ends. Written outcomes end their leases, which is what frees an endpoint's slot for every
+      // worker; and claims then take the slots freed meanwhile together. Claiming as each attempt
+      // ended cost twice the CPU per delivery (bench:scaling, 100 ms receiver: worker 1.33 -> 0.73
+      // ms, PostgreSQL 0.71 -> 0.23 ms) for ~8% more deliveries a second from one worker.
+      () => {
+        if (!options.dialect.singleProcess) this.wake();
+      },
     );
   }
 
@@ -309,7 +315,9 @@ export class DeliveryWorker {
     if (queue && queue.length === 0) this.#waiting.delete(endpointId);
     if (next && !this.#stopping) this.#enqueue(next);
     else if (next) this.#held.delete(next.claim.id);
-    this.wake();
+    // One process (SQLite): a free slot here is free, claim again now. With other processes, see
+    // the writer's callback in the constructor.
+    if (this.#o.dialect.singleProcess) this.wake();
     if (this.#inFlight === 0 && this.#waiting.size === 0) {
       for (const resolve of this.#idle) resolve();
       this.#idle.clear();

@@ -42,8 +42,9 @@ export interface Dialect {
    * Claims up to `limit` due deliveries for `owner` until `leaseUntil` (real ms): deliveries to
    * endpoints of the given `kinds` (the transports the worker has), plus deliveries to deleted or
    * disabled endpoints of any kind (to cancel them). Skips the endpoints in `excludeEndpoints`
-   * (at their limit in this process) and never leaves more than `endpointLimit` deliveries of one
-   * endpoint leased at once, across every worker sharing the database.
+   * (at their limit in this process). With several processes (PostgreSQL) it also never leaves
+   * more than `endpointLimit` deliveries of one endpoint leased at once, across every worker; a
+   * single-process database (SQLite) leaves that to the worker's own count.
    */
   claimDue(args: ClaimArgs): Promise<ClaimedDelivery[]>;
   /**

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import type { ClaimArgs, ClaimedDelivery, Dialect } from '../../dialect.js';
+import type { ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 
 /**
@@ -47,7 +47,36 @@ export function openSqlite(file: string): Dialect {
     db,
     singleProcess: true,
     jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
-    claimDue: (args) => claimDue(db, args),
+    // One process uses the file: the worker keeps each endpoint's limit in memory (it passes the
+    // endpoints at their limit as excludeEndpoints), so leases need not be counted here.
+    async claimDue({ now, realNow, leaseUntil, owner, limit, kinds, excludeEndpoints }) {
+      let due = db
+        .selectFrom('deliveries')
+        .select('seq')
+        .where('status', '=', 'pending')
+        .where('next_attempt_ms', '<=', now)
+        .where((eb) =>
+          eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
+        )
+        .where('endpoint_id', 'not in', (eb) =>
+          eb
+            .selectFrom('endpoints')
+            .select('id')
+            .where('kind', 'not in', kinds.length > 0 ? [...kinds] : [''])
+            .where('deleted', '=', 0)
+            .where('status', '=', 'enabled'),
+        )
+        .orderBy('next_attempt_ms')
+        .limit(limit);
+      if (excludeEndpoints.length > 0) due = due.where('endpoint_id', 'not in', excludeEndpoints);
+      const rows = await db
+        .updateTable('deliveries')
+        .set({ lease_until_ms: leaseUntil, lease_owner: owner })
+        .where('seq', 'in', due)
+        .returning(['id', 'event_id', 'endpoint_id', 'attempts', 'first_attempt_ms', 'one_shot'])
+        .execute();
+      return rows as ClaimedDelivery[];
+    },
     skipLocked: (query) => query,
     forUpdate: (query) => query,
     exclusive: (_name, work) => work(),
@@ -55,45 +84,4 @@ export function openSqlite(file: string): Dialect {
     listenDeliveries: async () => async () => {},
     close: () => db.destroy(),
   };
-}
-
-/**
- * The same claim as on PostgreSQL (see dialects/postgres), without row locks: SQLite runs one
- * writer at a time, and the database serves one process.
- */
-async function claimDue(db: Kysely<Database>, a: ClaimArgs): Promise<ClaimedDelivery[]> {
-  const kinds = sql.join(a.kinds.length > 0 ? [...a.kinds] : ['']);
-  const exclude = sql.join(a.excludeEndpoints.length > 0 ? [...a.excludeEndpoints] : ['']);
-  const result = await sql<ClaimedDelivery>`
-    WITH leased AS (
-      SELECT endpoint_id, count(*) AS n
-      FROM deliveries
-      WHERE lease_until_ms IS NOT NULL AND lease_until_ms > ${a.realNow} AND status = 'pending'
-      GROUP BY endpoint_id
-    ),
-    candidates AS (
-      SELECT seq, endpoint_id, next_attempt_ms
-      FROM deliveries
-      WHERE status = 'pending'
-        AND next_attempt_ms <= ${a.now}
-        AND (lease_until_ms IS NULL OR lease_until_ms <= ${a.realNow})
-        AND endpoint_id NOT IN (
-          SELECT id FROM endpoints
-          WHERE kind NOT IN (${kinds}) AND deleted = 0 AND status = 'enabled'
-        )
-        AND endpoint_id NOT IN (SELECT endpoint_id FROM leased WHERE n >= ${a.endpointLimit})
-        AND endpoint_id NOT IN (${exclude})
-      ORDER BY next_attempt_ms
-      LIMIT ${a.limit}
-    ),
-    ranked AS (
-      SELECT c.seq, coalesce(l.n, 0) AS busy,
-        row_number() OVER (PARTITION BY c.endpoint_id ORDER BY c.next_attempt_ms, c.seq) AS rn
-      FROM candidates c LEFT JOIN leased l ON l.endpoint_id = c.endpoint_id
-    )
-    UPDATE deliveries
-    SET lease_until_ms = ${a.leaseUntil}, lease_owner = ${a.owner}
-    WHERE seq IN (SELECT seq FROM ranked WHERE rn + busy <= ${a.endpointLimit})
-    RETURNING id, event_id, endpoint_id, attempts, first_attempt_ms, one_shot`.execute(db);
-  return result.rows;
 }
