@@ -6,13 +6,14 @@ import pg from 'pg';
 import { startCluster, stopCluster } from '../scripts/pg-cluster.mjs';
 
 export async function benchDatabase(kind, dir) {
+  // (The cluster gets a temporary directory of its own: the `postgres` OS user cannot enter `dir`.)
   if (kind === 'sqlite') {
     return { kind, url: join(dir, 'bench.db'), describe: 'SQLite (WAL)', stop: async () => {} };
   }
   let adminUrl = kind;
   let cluster = null;
   if (kind === 'postgres') {
-    cluster = await startCluster({ dir: join(dir, 'pg'), durable: true });
+    cluster = await startCluster({ durable: true });
     adminUrl = cluster.url;
   } else if (!/^postgres(ql)?:\/\//.test(kind)) {
     throw new Error(`--db is sqlite, postgres or a postgres:// URL, not '${kind}'`);

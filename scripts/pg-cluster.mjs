@@ -9,7 +9,15 @@
 //
 // Importable: startCluster(), stopCluster(), restartCluster() (async).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +90,9 @@ export function freePort() {
  * defaults so their figures mean something. Returns { url, dir, port }.
  */
 export async function startCluster(options = {}) {
+  // Its own directory (the `postgres` user must be able to reach it: not inside a root-only one).
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'switchboard-pg-'));
+  mkdirSync(dir, { recursive: true });
   const data = join(dir, 'data');
   if (isRoot()) {
     const pw = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
