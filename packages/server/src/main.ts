@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type Mount } from './app.js';
 import type { Config } from './config/schema.js';
+import { dashboardMounts } from './dashboard/index.js';
 import { scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import type { Transport } from './delivery/transport.js';
@@ -104,8 +105,10 @@ export async function startSwitchboard(
   let server: Server | null = null;
   let app: App | null = null;
   let port: number | null = null;
+  let dashboard: ReturnType<typeof dashboardMounts> | null = null;
   if (config.roles.includes('api')) {
-    app = buildApp(services, { mounts: options.mounts ?? [] });
+    dashboard = dashboardMounts(services);
+    app = buildApp(services, { mounts: [...(options.mounts ?? []), ...dashboard.mounts] });
     server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -134,6 +137,8 @@ export async function startSwitchboard(
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
+        // Open dashboard streams would hold server.close() until the 5 s cut-off below.
+        dashboard?.close();
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
           server.closeIdleConnections();

@@ -11,6 +11,9 @@ import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
+import { switchboardEvents } from './switchboard-events.js';
+import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
+import { webhookEndpointStats } from './webhook-endpoint-stats.js';
 import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
@@ -27,5 +30,8 @@ export const resources: Resource[] = [
   persons,
   sandboxes,
   stripecliSessions,
+  switchboardEvents,
+  webhookEndpointSecrets,
+  webhookEndpointStats,
   webhookEndpoints,
 ];
