@@ -77,7 +77,7 @@ describe('the dashboard in Chromium', () => {
     await page.getByLabel('Secret key').press('Enter');
     await heading('Webhooks').waitFor();
     await page.getByRole('heading', { name: 'No webhook endpoints yet' }).waitFor();
-    await page.getByRole('status', { name: 'Live updates: Live' }).waitFor();
+    await page.getByRole('status', { name: 'Live updates: on' }).waitFor();
     // The key stays in this tab's session storage, nowhere else.
     const stored = await page.evaluate(() => sessionStorage.getItem('switchboard.session'));
     expect(stored).toContain(TEST_KEY);

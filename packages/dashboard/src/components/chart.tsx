@@ -7,10 +7,11 @@ const PAD = { left: 36, right: 8, top: 10, bottom: 22 };
 
 type Bucket = NonNullable<EndpointStats['buckets']>[number];
 
+/** A round axis maximum whose half is a whole number too. */
 function niceMax(n: number): number {
-  if (n <= 4) return Math.max(1, n);
+  if (n <= 2) return 2;
   const pow = 10 ** Math.floor(Math.log10(n));
-  return [1, 2, 2.5, 5, 10].map((m) => m * pow).find((v) => v >= n)!;
+  return [1, 2, 4, 6, 10].map((m) => m * pow).find((v) => v >= n && Number.isInteger(v / 2))!;
 }
 
 function Axis({
@@ -131,7 +132,13 @@ export function FailureRateChart({ buckets }: { buckets: Bucket[] }) {
         <polyline className="rate-line" points={points.map((p) => `${p.x},${p.y}`).join(' ')} />
       )}
       {points.map((p) => (
-        <circle key={p.b.minute} className="rate-point" cx={p.x} cy={p.y} r={3}>
+        <circle
+          key={p.b.minute}
+          className={p.rate === 0 ? 'rate-point ok' : 'rate-point'}
+          cx={p.x}
+          cy={p.y}
+          r={3}
+        >
           <title>{`${formatClock(p.b.minute)}: ${formatPercent(p.rate)} of ${p.total} failed`}</title>
         </circle>
       ))}

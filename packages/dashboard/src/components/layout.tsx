@@ -90,11 +90,11 @@ function LiveIndicator() {
   const session = useSession();
   const status: LiveStatus = useLiveStatus();
   if (!session.keys[session.mode] && !session.sandbox) return null;
-  const label = { live: 'Live', connecting: 'Connecting…', offline: 'Reconnecting…' }[status];
+  const label = { live: 'on', connecting: 'connecting…', offline: 'reconnecting…' }[status];
   return (
     <span className={`live live-${status}`} role="status" aria-label={`Live updates: ${label}`}>
       <span className="dot" aria-hidden="true" />
-      {label}
+      {status === 'live' ? 'Live updates' : `Updates ${label}`}
     </span>
   );
 }

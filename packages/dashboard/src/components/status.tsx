@@ -11,6 +11,8 @@ export function DeliveryBadge({ status }: { status: DeliveryStatus | string | un
       return <Badge tone="bad">Failed</Badge>;
     case 'pending':
       return <Badge tone="warn">Pending</Badge>;
+    case 'retrying':
+      return <Badge tone="bad">Retrying</Badge>;
     case 'none':
       return <Badge tone="neutral">No endpoints</Badge>;
     default:

@@ -29,3 +29,16 @@ export const scopeLabel = (account: string | null | undefined): string =>
 export function pretty(json: unknown): string {
   return JSON.stringify(json, null, 2);
 }
+
+/**
+ * The commands that trigger `event`: Switchboard's CLI, or the Stripe CLI pointed at this server.
+ * Keys are left as placeholders: a page never prints one.
+ */
+export function triggerCommand(event: string, account?: string): string {
+  const acct = account ? ` --stripe-account ${account}` : '';
+  return [
+    `switchboard trigger ${event}${acct}`,
+    '# or, with the Stripe CLI:',
+    `stripe trigger ${event}${acct} --api-base ${location.origin} --api-key sk_test_...`,
+  ].join('\n');
+}

@@ -9,38 +9,51 @@ export interface Async<T> {
   reload(): void;
 }
 
-/** Runs `load` when `deps` change; a late answer to an older request is dropped. */
+/**
+ * Runs `load` when `deps` change; a late answer to an older request is dropped, and data loaded for
+ * other deps is never shown as if it were for these.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): Async<T> {
+  const depsKey = JSON.stringify(deps);
   const [state, setState] = useState<{
+    key: string | null;
     data: T | undefined;
     error: string | null;
     loading: boolean;
-  }>({ data: undefined, error: null, loading: true });
+  }>({ key: null, data: undefined, error: null, loading: true });
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
   const loadRef = useRef(load);
   loadRef.current = load;
-  const depsKey = JSON.stringify(deps);
-  const lastDeps = useRef(depsKey);
 
   useEffect(() => {
     const mine = ++generation.current;
-    const changed = lastDeps.current !== depsKey;
-    lastDeps.current = depsKey;
-    setState((s) => ({ data: changed ? undefined : s.data, error: null, loading: true }));
+    setState((s) => ({ ...s, loading: true }));
     loadRef.current().then(
       (data) => {
-        if (mine === generation.current) setState({ data, error: null, loading: false });
+        if (mine === generation.current)
+          setState({ key: depsKey, data, error: null, loading: false });
       },
       (e: unknown) => {
         if (mine === generation.current)
-          setState((s) => ({ data: s.data, error: messageOf(e), loading: false }));
+          setState((s) => ({
+            key: depsKey,
+            data: s.key === depsKey ? s.data : undefined,
+            error: messageOf(e),
+            loading: false,
+          }));
       },
     );
   }, [depsKey, tick]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  const current = state.key === depsKey;
+  return {
+    data: current ? state.data : undefined,
+    error: current ? state.error : null,
+    loading: !current || state.loading,
+    reload,
+  };
 }
 
 /** A function that runs `fn` once, `ms` after the last of a burst of calls. */

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { DeliveryBadge } from '../components/status';
-import { Empty, Fields, Loading, Notice, PageHeader } from '../components/ui';
+import { Command, Empty, Fields, Loading, Notice, PageHeader } from '../components/ui';
 import { messageOf } from '../lib/api';
 import { fixtures, type Fixture } from '../lib/fixtures';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, triggerCommand } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
@@ -127,9 +127,7 @@ export function AccountDetail({ id }: { id: string }) {
         {events.data && events.data.data.length === 0 && (
           <Empty title="No events for this account yet">
             <p>Use a Trigger button, or run:</p>
-            <pre className="command">
-              <code>switchboard trigger customer.created --stripe-account {a.id}</code>
-            </pre>
+            <Command>{triggerCommand('customer.created', a.id)}</Command>
           </Empty>
         )}
         {events.data && events.data.data.length > 0 && (

@@ -13,7 +13,7 @@ import {
   PageHeader,
 } from '../components/ui';
 import { messageOf } from '../lib/api';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, triggerCommand } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link, navigate, useLocation } from '../lib/router';
@@ -220,9 +220,10 @@ export function EndpointDetail({ id }: { id: string }) {
               trigger an event{e.application ? ' on a connected account' : ''}:
             </p>
             <Command>
-              {e.application
-                ? 'switchboard trigger customer.created --stripe-account acct_...'
-                : 'switchboard trigger customer.created'}
+              {triggerCommand(
+                e.enabled_events.includes('*') ? 'customer.created' : e.enabled_events[0]!,
+                e.application ? 'acct_...' : undefined,
+              )}
             </Command>
           </Empty>
         ) : (

@@ -6,25 +6,31 @@ import { messageOf } from '../lib/api';
 import { formatDateTime, formatDuration } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
-import { Link, useLocation } from '../lib/router';
+import { Link } from '../lib/router';
 import { useApi } from '../lib/session';
 import type { Attempt, Delivery, Endpoint, List, StripeEvent } from '../lib/types';
 
 export function EventDetail({ id }: { id: string }) {
   const api = useApi();
-  const account = useLocation().query.get('account');
+  // Switchboard's retrieve finds a connected account's event too; its account then scopes the
+  // rest, as Stripe's API wants (Stripe-Account).
+  const event = useAsync(() => api.get<StripeEvent>(`/v1/switchboard/events/${id}`), [api.key, id]);
+  const loaded = event.data !== undefined;
+  const account = event.data?.account ?? null;
   const opts = { account };
-  const event = useAsync(
-    () => api.get<StripeEvent>(`/v1/events/${id}`, {}, opts),
-    [api.key, id, account],
-  );
   const deliveries = useAsync(
-    () => api.get<List<Delivery>>(`/v1/events/${id}/deliveries`, {}, opts),
-    [api.key, id, account],
+    () =>
+      loaded
+        ? api.get<List<Delivery>>(`/v1/events/${id}/deliveries`, {}, opts)
+        : new Promise<List<Delivery>>(() => undefined),
+    [api.key, id, loaded, account],
   );
   const attempts = useAsync(
-    () => api.get<List<Attempt>>(`/v1/events/${id}/attempts`, { limit: 100 }, opts),
-    [api.key, id, account],
+    () =>
+      loaded
+        ? api.get<List<Attempt>>(`/v1/events/${id}/attempts`, { limit: 100 }, opts)
+        : new Promise<List<Attempt>>(() => undefined),
+    [api.key, id, loaded, account],
   );
   const endpoints = useAsync(
     () => api.get<List<Endpoint>>('/v1/webhook_endpoints', { limit: 100 }),
@@ -138,7 +144,13 @@ export function EventDetail({ id }: { id: string }) {
                   ) : (
                     <code>{endpointId}</code>
                   )}{' '}
-                  <DeliveryBadge status={latest.status} />
+                  <DeliveryBadge
+                    status={
+                      latest.status === 'pending' && latest.attempts > 0
+                        ? 'retrying'
+                        : latest.status
+                    }
+                  />
                   {latest.status === 'pending' && latest.next_attempt && (
                     <span className="muted small">
                       {' '}

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { DeliveryBadge } from '../components/status';
 import { Command, Empty, Loading, Notice, PageHeader, Pager } from '../components/ui';
 import { webhookEventTypes } from '../lib/event-types';
-import { formatDateTime, scopeLabel } from '../lib/format';
+import { formatDateTime, scopeLabel, triggerCommand } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link, navigate, useLocation, withQuery } from '../lib/router';
@@ -11,9 +11,7 @@ import type { ConnectedAccount, List, StripeEvent } from '../lib/types';
 
 const PAGE = 20;
 
-export function eventLink(e: { id: string; account?: string | null }): string {
-  return withQuery(`/events/${e.id}`, { account: e.account ?? null });
-}
+export const eventLink = (e: { id: string }): string => `/events/${e.id}`;
 
 export function Events() {
   const api = useApi();
@@ -48,16 +46,20 @@ export function Events() {
   );
 
   // Rows that arrived through the live stream are marked for a moment.
-  const seen = useRef<Set<string> | null>(null);
+  const filterKey = JSON.stringify(filters);
+  const seen = useRef<{ key: string; ids: Set<string> } | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   useEffect(() => {
-    const rows = events.data?.data ?? [];
-    if (seen.current && firstPage) {
-      const added = rows.filter((r) => !seen.current!.has(r.id)).map((r) => r.id);
+    if (!events.data) return;
+    const rows = events.data.data;
+    if (seen.current?.key === filterKey && firstPage) {
+      const added = rows.filter((r) => !seen.current!.ids.has(r.id)).map((r) => r.id);
       if (added.length > 0) setFresh(new Set(added));
+    } else {
+      setFresh(new Set());
     }
-    seen.current = new Set(rows.map((r) => r.id));
-  }, [events.data, firstPage]);
+    seen.current = { key: filterKey, ids: new Set(rows.map((r) => r.id)) };
+  }, [events.data, firstPage, filterKey]);
 
   const refresh = useDebounced(events.reload, 300);
   const refreshAccounts = useDebounced(accounts.reload, 300);
@@ -147,7 +149,7 @@ export function Events() {
             <option value="">Any</option>
             <option value="delivered">Delivered</option>
             <option value="pending">Pending</option>
-            <option value="failed">Failed</option>
+            <option value="failed">Failed or retrying</option>
             <option value="none">No endpoints</option>
           </select>
         </div>
@@ -169,7 +171,7 @@ export function Events() {
           ) : (
             <>
               <p>Events appear here the moment they happen. Trigger one:</p>
-              <Command>switchboard trigger customer.created</Command>
+              <Command>{triggerCommand('customer.created')}</Command>
               <p>
                 or, for a connected account, open <Link to="/accounts">Connected accounts</Link> and
                 trigger the seed’s events.

@@ -25,6 +25,9 @@ const BATCH = 500;
  * New events and attempts, read from the database by position (seq), so the stream sees rows written
  * by any process: a worker in another process records attempts the API process never hears of.
  * One poller serves every open stream of this process and runs only while one is open.
+ * Reading by seq assumes rows commit in seq order, as on SQLite (one writer). Where transactions can
+ * commit out of order (PostgreSQL), a row may be skipped: the stream is a nudge, and the pages reload
+ * what they show from the API when it speaks, so a skipped row shows at the next message.
  */
 export class LiveFeed {
   readonly #subscribers = new Set<FeedSubscriber>();

@@ -62,12 +62,12 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
       !platform ||
       !verifyStreamToken(claimed, key.token_hash, Date.now())
     ) {
-      throw new StripeError(401, {
-        type: 'invalid_request_error',
-        code: 'stream_token_invalid',
-        param: 'token',
-        message: `Invalid or expired stream token: get a new one with POST ${TOKEN_PATH}.`,
-      });
+      throw errors.invalidRequest(
+        `Invalid or expired stream token: get a new one with POST ${TOKEN_PATH}.`,
+        'token',
+        'stream_token_invalid',
+        401,
+      );
     }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',

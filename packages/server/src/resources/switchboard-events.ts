@@ -11,6 +11,7 @@ import { listOf, pageRequest } from './common.js';
 import { eventJson } from './render.js';
 
 const DAY = 86_400;
+const retentionStart = (now: number, days: number) => Math.floor(now / 1000) - days * DAY;
 
 /**
  * Events across a whole platform, the platform's own and every connected account's, filtered by
@@ -66,7 +67,7 @@ export const switchboardEvents: Resource = {
             account,
             types: params.type !== undefined ? [params.type] : params.types,
             deliveryStatus: params.delivery_status,
-            notBefore: Math.floor(now / 1000) - services.config.eventRetentionDays * DAY,
+            notBefore: retentionStart(now, services.config.eventRetentionDays),
           },
           page,
         );
@@ -82,6 +83,31 @@ export const switchboardEvents: Resource = {
             delivery_status: eventDeliveryStatus(deliveries.filter((d) => d.event_id === r.id)),
           })),
         );
+      },
+      { restricted: 'read' },
+    ),
+
+    /** One event of the platform or any of its connected accounts, without `Stripe-Account`. */
+    get(
+      '/v1/switchboard/events/:id',
+      {},
+      async ({ db, caller, path, now, services }) => {
+        const row = await findEvent(db, path.id!);
+        if (
+          !row ||
+          row.object !== 'event' ||
+          row.platform_id !== caller.platform.id ||
+          row.livemode !== (caller.livemode ? 1 : 0) ||
+          (caller.accountId !== null && row.account_id !== caller.accountId) ||
+          Number(row.created) < retentionStart(now, services.config.eventRetentionDays)
+        ) {
+          throw errors.resourceMissing('event', path.id!);
+        }
+        const deliveries = await deliveriesForEvents(db, [row.id]);
+        return {
+          ...(JSON.parse(eventJson(row)) as object),
+          delivery_status: eventDeliveryStatus(deliveries),
+        };
       },
       { restricted: 'read' },
     ),

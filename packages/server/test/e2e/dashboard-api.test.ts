@@ -162,6 +162,22 @@ describe('dashboard API routes', () => {
     await stripe.webhookEndpoints.del(slow.id);
   });
 
+  it('retrieves any event of the platform by id, a connected account’s without Stripe-Account', async () => {
+    const [event] = await listed(`account=${account.id}&limit=1`);
+    const got = await call<ListedEvent>('GET', `/v1/switchboard/events/${event!.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ id: event!.id, account: account.id });
+    expect(got.body.delivery_status).toEqual(expect.any(String));
+    // Stripe's own route needs the account header for it.
+    expect((await call('GET', `/v1/events/${event!.id}`)).status).toBe(404);
+    expect(
+      (await call('GET', `/v1/switchboard/events/${event!.id}`, { key: LIVE_KEY })).status,
+    ).toBe(404);
+    const other = await stripe.accounts.create({ type: 'express' });
+    const scoped = await call('GET', `/v1/switchboard/events/${event!.id}`, { account: other.id });
+    expect(scoped.status).toBe(404);
+  });
+
   it('pages through events and refuses bad filters with Stripe-style errors', async () => {
     const first = await listed('limit=1');
     expect(first).toHaveLength(1);
