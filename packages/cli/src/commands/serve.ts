@@ -94,6 +94,7 @@ function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchbo
     out.push(
       `Stripe CLI:   stripe listen --api-base ${sb.url} --api-key <test key> --forward-to localhost:4242/webhook`,
     );
+    out.push(`Dashboard:    ${sb.url}/dashboard`);
   }
   process.stdout.write(out.join('\n') + '\n');
 }
