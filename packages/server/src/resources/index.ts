@@ -9,6 +9,7 @@ import { externalAccounts } from './external-accounts.js';
 import { paymentIntents } from './payment-intents.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
+import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
 import { v2Accounts } from './v2/accounts.js';
@@ -28,6 +29,7 @@ export const resources: Resource[] = [
   paymentIntents,
   payouts,
   persons,
+  restrictedKeys,
   sandboxes,
   stripecliSessions,
   webhookEndpoints,

@@ -75,12 +75,10 @@ describe('live-mode endpoints cannot reach internal addresses', () => {
   it('checks again when connecting: a live endpoint saved under an allowlist is refused once it is removed', async () => {
     const db = join(dir, 'rebind.db');
     const first = await startTestServer({ db, config: { destinationAllowlist: '127.0.0.1/32' } });
-    const we = await first
-      .stripe(LIVE_KEY)
-      .webhookEndpoints.create({
-        url: receiver.url('/allowlisted'),
-        enabled_events: ['customer.created'],
-      });
+    const we = await first.stripe(LIVE_KEY).webhookEndpoints.create({
+      url: receiver.url('/allowlisted'),
+      enabled_events: ['customer.created'],
+    });
     await first.close();
     const second = await startTestServer({ db, config: { destinationAllowlist: '' } });
     try {
