@@ -72,7 +72,7 @@ export async function startSwitchboard(
     },
   };
 
-  const http = new HttpTransport(config.endpointConcurrency, config.destinationAllowlist);
+  const http = new HttpTransport(config.destinationAllowlist);
   // Listen sessions' websockets live in the API process; the worker beside it pushes to them.
   const hub = config.roles.includes('api') ? new ListenHub(services) : null;
   let stopListening: (() => Promise<void>) | null = null;

@@ -51,11 +51,10 @@ export class HttpTransport implements Transport {
   readonly #agent: Agent;
   readonly #liveAgent: Agent;
 
-  constructor(
-    connectionsPerOrigin: number,
-    private readonly allowlist: readonly Cidr[] = [],
-  ) {
-    const options = { connections: connectionsPerOrigin, keepAliveTimeout: 10_000, pipelining: 1 };
+  constructor(private readonly allowlist: readonly Cidr[] = []) {
+    // No cap on connections per origin: several endpoints may share a host, and one that hangs
+    // must not starve the others. The worker caps deliveries in flight per endpoint instead.
+    const options = { keepAliveTimeout: 10_000, pipelining: 1 };
     this.#agent = new Agent(options);
     this.#liveAgent = new Agent({
       ...options,
