@@ -37,13 +37,20 @@ class BadReceiver {
     req.resume();
     req.on('end', () => {
       switch (path) {
-        case '/500': return void res.writeHead(500).end('oops');
-        case '/503-retry-after': return void res.writeHead(503, { 'Retry-After': '7200' }).end();
-        case '/429': return void res.writeHead(429, { 'Retry-After': '1800' }).end();
-        case '/410': return void res.writeHead(410).end('gone');
-        case '/302': return void res.writeHead(302, { Location: this.url('/ok') }).end();
-        case '/reset': return void req.socket.destroy();
-        case '/close': return void req.socket.end();
+        case '/500':
+          return void res.writeHead(500).end('oops');
+        case '/503-retry-after':
+          return void res.writeHead(503, { 'Retry-After': '7200' }).end();
+        case '/429':
+          return void res.writeHead(429, { 'Retry-After': '1800' }).end();
+        case '/410':
+          return void res.writeHead(410).end('gone');
+        case '/302':
+          return void res.writeHead(302, { Location: this.url('/ok') }).end();
+        case '/reset':
+          return void req.socket.destroy();
+        case '/close':
+          return void req.socket.end();
         case '/slow-body': {
           res.writeHead(200, { 'Content-Type': 'text/plain' });
           res.write('a');
@@ -51,8 +58,10 @@ class BadReceiver {
           res.on('close', () => clearInterval(t));
           return;
         }
-        case '/hang': return; // never answers
-        default: return void res.writeHead(200).end('ok');
+        case '/hang':
+          return; // never answers
+        default:
+          return void res.writeHead(200).end('ok');
       }
     });
   }
@@ -79,7 +88,16 @@ describe('failing receivers', () => {
   let server: TestServer;
   let bad: BadReceiver;
   let stripe: Stripe;
-  const paths = ['/500', '/503-retry-after', '/429', '/410', '/302', '/reset', '/close', '/slow-body'];
+  const paths = [
+    '/500',
+    '/503-retry-after',
+    '/429',
+    '/410',
+    '/302',
+    '/reset',
+    '/close',
+    '/slow-body',
+  ];
   const endpoints = new Map<string, string>();
 
   beforeAll(async () => {
@@ -96,20 +114,31 @@ describe('failing receivers', () => {
   });
 
   async function attemptsOf(endpoint: string): Promise<Attempt[]> {
-    const res = await fetch(`${server.url}/v1/webhook_endpoints/${endpoint}/attempts?limit=100`, { headers: { Authorization: `Bearer ${TEST_KEY}` } });
+    const res = await fetch(`${server.url}/v1/webhook_endpoints/${endpoint}/attempts?limit=100`, {
+      headers: { Authorization: `Bearer ${TEST_KEY}` },
+    });
     return ((await res.json()) as { data: Attempt[] }).data;
   }
 
   it('records each kind of failure and schedules its retry', async () => {
     for (const p of paths) {
-      const we = await stripe.webhookEndpoints.create({ url: bad.url(p), enabled_events: ['customer.created'] });
+      const we = await stripe.webhookEndpoints.create({
+        url: bad.url(p),
+        enabled_events: ['customer.created'],
+      });
       endpoints.set(p, we.id);
     }
     await stripe.customers.create({ name: 'to failing receivers' });
-    const all = await eventually(async () => {
-      const got = await Promise.all(paths.map(async (p) => [p, (await attemptsOf(endpoints.get(p)!))[0]] as const));
-      return got.every(([, a]) => a) ? new Map(got as Array<[string, Attempt]>) : undefined;
-    }, 15_000, 'one attempt per endpoint');
+    const all = await eventually(
+      async () => {
+        const got = await Promise.all(
+          paths.map(async (p) => [p, (await attemptsOf(endpoints.get(p)!))[0]] as const),
+        );
+        return got.every(([, a]) => a) ? new Map(got as Array<[string, Attempt]>) : undefined;
+      },
+      15_000,
+      'one attempt per endpoint',
+    );
     const expectations: Record<string, { status: number | null; error: RegExp }> = {
       '/500': { status: 500, error: /HTTP 500/ },
       '/503-retry-after': { status: 503, error: /HTTP 503/ },
@@ -130,26 +159,46 @@ describe('failing receivers', () => {
     // Test mode retries 10 minutes later, unless Retry-After asks for more (bounded by --retry-after-max).
     expect(all.get('/500')!.next_attempt! - all.get('/500')!.created).toBe(600);
     expect(all.get('/429')!.next_attempt! - all.get('/429')!.created).toBe(1800);
-    expect(all.get('/503-retry-after')!.next_attempt! - all.get('/503-retry-after')!.created).toBe(3600);
+    expect(all.get('/503-retry-after')!.next_attempt! - all.get('/503-retry-after')!.created).toBe(
+      3600,
+    );
     expect(bad.hits.get('/ok') ?? 0).toBe(0);
 
     server.clock!.advance(10 * MIN);
-    await eventually(async () => (await attemptsOf(endpoints.get('/500')!)).length === 2 || undefined, 10_000, 'the 500 retried');
+    await eventually(
+      async () => (await attemptsOf(endpoints.get('/500')!)).length === 2 || undefined,
+      10_000,
+      'the 500 retried',
+    );
     expect(await attemptsOf(endpoints.get('/429')!)).toHaveLength(1);
     server.clock!.advance(20 * MIN);
-    await eventually(async () => (await attemptsOf(endpoints.get('/429')!)).length === 2 || undefined, 10_000, 'the 429 retried after Retry-After');
+    await eventually(
+      async () => (await attemptsOf(endpoints.get('/429')!)).length === 2 || undefined,
+      10_000,
+      'the 429 retried after Retry-After',
+    );
     for (const p of paths) await stripe.webhookEndpoints.del(endpoints.get(p)!);
   });
 
   it('a hanging receiver holds at most its endpoint’s concurrency and does not delay others', async () => {
-    const hang = await stripe.webhookEndpoints.create({ url: bad.url('/hang'), enabled_events: ['customer.created'] });
-    const ok = await stripe.webhookEndpoints.create({ url: bad.url('/healthy'), enabled_events: ['customer.created'] });
+    const hang = await stripe.webhookEndpoints.create({
+      url: bad.url('/hang'),
+      enabled_events: ['customer.created'],
+    });
+    const ok = await stripe.webhookEndpoints.create({
+      url: bad.url('/healthy'),
+      enabled_events: ['customer.created'],
+    });
     const created: number[] = [];
     for (let i = 0; i < 12; i++) {
       created.push(Date.now());
       await stripe.customers.create({ name: `burst ${i}` });
     }
-    await eventually(() => (bad.hits.get('/healthy') ?? 0) >= 12 || undefined, 10_000, 'the healthy endpoint got all 12');
+    await eventually(
+      () => (bad.hits.get('/healthy') ?? 0) >= 12 || undefined,
+      10_000,
+      'the healthy endpoint got all 12',
+    );
     // All 12 reached the healthy endpoint while the hanging one was stuck on its first four.
     expect(bad.lastAt.get('/healthy')! - created[11]!).toBeLessThan(1_000);
     expect(bad.maxOpen.get('/hang')).toBeLessThanOrEqual(4);
