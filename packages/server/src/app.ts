@@ -56,6 +56,18 @@ export function buildApp(
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const query = q === -1 ? '' : rawUrl.slice(q + 1);
     const method = req.method ?? 'GET';
+    if (log.enabled('debug')) {
+      const started = performance.now();
+      res.once('finish', () =>
+        log.debug('request', {
+          request_id: requestId,
+          method,
+          path: path.slice(0, 200),
+          status: res.statusCode,
+          duration_ms: Math.round(performance.now() - started),
+        }),
+      );
+    }
     try {
       for (const mount of mounts) if (await mount(req, res, path)) return;
       if (path === '/healthz') return send(res, { status: 200, body: '{"status":"ok"}' });
