@@ -23,7 +23,11 @@ describe('v2 accounts, event destinations and thin events', () => {
   /** Thin events about accounts: the SDK's union narrowed to what these tests read. */
   type AccountNotification = Stripe.V2.Core.Events.V2CoreAccountCreatedEventNotification;
   function parse(r: Received, secret: string) {
-    return stripe.parseEventNotification(r.body, r.headers['stripe-signature'] as string, secret) as AccountNotification;
+    return stripe.parseEventNotification(
+      r.body,
+      r.headers['stripe-signature'] as string,
+      secret,
+    ) as AccountNotification;
   }
 
   beforeAll(async () => {
