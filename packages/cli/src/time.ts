@@ -26,6 +26,9 @@ export function parseTime(text: string, flag: string, nowMs = Date.now()): numbe
 /** A duration in seconds: plain seconds (`3600`) or with a unit (`90s`, `30m`, `2h`, `1d`). */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([smhdw]?)$/.exec(text.trim());
-  if (!m) throw new CliError(`${flag}: cannot read ${JSON.stringify(text)} as a duration (e.g. 90, 30m, 2h)`);
+  if (!m)
+    throw new CliError(
+      `${flag}: cannot read ${JSON.stringify(text)} as a duration (e.g. 90, 30m, 2h)`,
+    );
   return Math.floor(Number(m[1]) * (m[2] ? units[m[2]]! : 1));
 }

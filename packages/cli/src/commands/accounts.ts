@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { call, CliError, listAll } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, collect, formatTime, printJson, printTable } from '../output.js';
 
 interface WireAccount {
@@ -25,7 +29,9 @@ function metadataOf(pairs: string[] = []): Record<string, string> {
 }
 
 export function accountsCommand(): Command {
-  const accounts = new Command('accounts').description("Create and list the platform's connected accounts.");
+  const accounts = new Command('accounts').description(
+    "Create and list the platform's connected accounts.",
+  );
 
   const create = new Command('create')
     .description('Create a connected account.')
@@ -88,27 +94,31 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  switchboard accounts list --json')
     .action(
-      action('accounts list', async (flags: ConnectionFlags & { limit: string; json?: boolean }) => {
-        const limit = Number(flags.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer');
-        const conn = resolveConnection(flags);
-        const rows: WireAccount[] = [];
-        for await (const a of listAll<WireAccount>(conn, '/v1/accounts', {}, limit)) rows.push(a);
-        if (flags.json) return printJson(rows);
-        if (rows.length === 0) return void process.stdout.write('No connected accounts.\n');
-        printTable(
-          ['ID', 'TYPE', 'COUNTRY', 'CHARGES', 'PAYOUTS', 'CREATED (UTC)', 'EMAIL'],
-          rows.map((a) => [
-            a.id,
-            a.type ?? '-',
-            a.country ?? '-',
-            a.charges_enabled ? 'enabled' : 'disabled',
-            a.payouts_enabled ? 'enabled' : 'disabled',
-            formatTime(a.created),
-            a.email ?? '',
-          ]),
-        );
-      }),
+      action(
+        'accounts list',
+        async (flags: ConnectionFlags & { limit: string; json?: boolean }) => {
+          const limit = Number(flags.limit);
+          if (!Number.isInteger(limit) || limit < 1)
+            throw new CliError('--limit must be a positive integer');
+          const conn = resolveConnection(flags);
+          const rows: WireAccount[] = [];
+          for await (const a of listAll<WireAccount>(conn, '/v1/accounts', {}, limit)) rows.push(a);
+          if (flags.json) return printJson(rows);
+          if (rows.length === 0) return void process.stdout.write('No connected accounts.\n');
+          printTable(
+            ['ID', 'TYPE', 'COUNTRY', 'CHARGES', 'PAYOUTS', 'CREATED (UTC)', 'EMAIL'],
+            rows.map((a) => [
+              a.id,
+              a.type ?? '-',
+              a.country ?? '-',
+              a.charges_enabled ? 'enabled' : 'disabled',
+              a.payouts_enabled ? 'enabled' : 'disabled',
+              formatTime(a.created),
+              a.email ?? '',
+            ]),
+          );
+        },
+      ),
     );
 
   return accounts.addCommand(create).addCommand(list);

@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { call, CliError, listAll } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, collectList, printJson, printTable } from '../output.js';
 import { parseDuration } from '../time.js';
 
@@ -24,7 +28,8 @@ function printEndpoint(verb: string, e: WireEndpoint): void {
     `  url:    ${e.url}`,
     `  events: ${e.enabled_events.join(', ')}`,
   ];
-  if (e.secret) lines.push(`  signing secret: ${e.secret}   (keep it secret; \`roll-secret\` replaces it)`);
+  if (e.secret)
+    lines.push(`  signing secret: ${e.secret}   (keep it secret; \`roll-secret\` replaces it)`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -115,13 +120,14 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  switchboard endpoints update we_123 --events \'*\'\n  switchboard endpoints update we_123 --disable',
+      "\nExamples:\n  switchboard endpoints update we_123 --events '*'\n  switchboard endpoints update we_123 --disable",
     )
     .action(
       action(
         'endpoints update',
         async (id: string, flags: WriteFlags & { disable?: boolean; enable?: boolean }) => {
-          if (flags.disable && flags.enable) throw new CliError('--disable and --enable are exclusive');
+          if (flags.disable && flags.enable)
+            throw new CliError('--disable and --enable are exclusive');
           const params: Record<string, unknown> = {};
           if (flags.url !== undefined) params.url = flags.url;
           if (flags.events !== undefined) params.enabled_events = flags.events;
@@ -129,11 +135,18 @@ Examples:
           if (flags.disable) params.disabled = true;
           if (flags.enable) params.disabled = false;
           if (Object.keys(params).length === 0)
-            throw new CliError('nothing to change: give --url, --events, --description, --disable or --enable');
+            throw new CliError(
+              'nothing to change: give --url, --events, --description, --disable or --enable',
+            );
           const conn = resolveConnection(flags);
-          const e = await call<WireEndpoint>(conn, 'POST', `/v1/webhook_endpoints/${encodeURIComponent(id)}`, {
-            params,
-          });
+          const e = await call<WireEndpoint>(
+            conn,
+            'POST',
+            `/v1/webhook_endpoints/${encodeURIComponent(id)}`,
+            {
+              params,
+            },
+          );
           if (flags.json) return printJson(e);
           printEndpoint('Updated', e);
         },
@@ -148,16 +161,21 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  switchboard endpoints delete we_123')
     .action(
-      action('endpoints delete', async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
-        const conn = resolveConnection(flags);
-        const res = await call(conn, 'DELETE', `/v1/webhook_endpoints/${encodeURIComponent(id)}`);
-        if (flags.json) return printJson(res);
-        process.stdout.write(`Deleted webhook endpoint ${id}.\n`);
-      }),
+      action(
+        'endpoints delete',
+        async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
+          const conn = resolveConnection(flags);
+          const res = await call(conn, 'DELETE', `/v1/webhook_endpoints/${encodeURIComponent(id)}`);
+          if (flags.json) return printJson(res);
+          process.stdout.write(`Deleted webhook endpoint ${id}.\n`);
+        },
+      ),
     );
 
   const roll = new Command('roll-secret')
-    .description('Replace the signing secret; the old one can keep signing for a while so receivers can switch.')
+    .description(
+      'Replace the signing secret; the old one can keep signing for a while so receivers can switch.',
+    )
     .argument('<endpoint>', 'the endpoint id (we_...)')
     .option(
       '--expires-in <duration>',

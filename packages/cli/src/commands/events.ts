@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { call, CliError, listAll } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, collectList, formatTime, printJson, printTable } from '../output.js';
 import { parseTime } from '../time.js';
 
@@ -26,9 +30,18 @@ export function eventsCommand(): Command {
   const events = new Command('events').description('List, show and resend events.');
 
   const list = new Command('list')
-    .description("List recent events, newest first (the platform's own, or a connected account's with --stripe-account).")
-    .option('--type <type>', 'only events of these types (repeatable, or comma-separated)', collectList)
-    .option('--since <time>', 'created at or after: ISO date, unix seconds or a duration ago (2h, 3d)')
+    .description(
+      "List recent events, newest first (the platform's own, or a connected account's with --stripe-account).",
+    )
+    .option(
+      '--type <type>',
+      'only events of these types (repeatable, or comma-separated)',
+      collectList,
+    )
+    .option(
+      '--since <time>',
+      'created at or after: ISO date, unix seconds or a duration ago (2h, 3d)',
+    )
     .option('--until <time>', 'created at or before (same forms)')
     .option('--failed-only', 'only events with a delivery that has not succeeded')
     .option('--limit <n>', 'how many events at most', '10');
@@ -81,7 +94,9 @@ Examples:
     );
 
   const resend = new Command('resend')
-    .description('Send an event again to one webhook endpoint (a single attempt, outside the retry schedule).')
+    .description(
+      'Send an event again to one webhook endpoint (a single attempt, outside the retry schedule).',
+    )
     .argument('<event>', 'the event id (evt_...)')
     .requiredOption('--webhook-endpoint <we>', 'the endpoint to send it to (we_...)');
   addConnectionOptions(resend, { stripeAccount: true });
@@ -98,13 +113,23 @@ Example:
     .action(
       action(
         'events resend',
-        async (id: string, flags: ConnectionFlags & { webhookEndpoint: string; json?: boolean }) => {
+        async (
+          id: string,
+          flags: ConnectionFlags & { webhookEndpoint: string; json?: boolean },
+        ) => {
           const conn = resolveConnection(flags);
-          const event = await call<WireEvent>(conn, 'POST', `/v1/events/${encodeURIComponent(id)}/retry`, {
-            params: { webhook_endpoint: flags.webhookEndpoint },
-          });
+          const event = await call<WireEvent>(
+            conn,
+            'POST',
+            `/v1/events/${encodeURIComponent(id)}/retry`,
+            {
+              params: { webhook_endpoint: flags.webhookEndpoint },
+            },
+          );
           if (flags.json) return printJson(event);
-          process.stdout.write(`Resending ${event.type} ${event.id} to ${flags.webhookEndpoint}.\n`);
+          process.stdout.write(
+            `Resending ${event.type} ${event.id} to ${flags.webhookEndpoint}.\n`,
+          );
         },
       ),
     );

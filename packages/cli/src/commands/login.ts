@@ -30,7 +30,10 @@ export function loginCommand(): Command {
       '--api-base <url>',
       `the server [env SWITCHBOARD_API_BASE] (default: ${DEFAULT_API_BASE})`,
     )
-    .option('--api-key <key>', 'the key to store (else it is read from stdin, or asked for on a terminal)')
+    .option(
+      '--api-key <key>',
+      'the key to store (else it is read from stdin, or asked for on a terminal)',
+    )
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -58,7 +61,9 @@ Examples:
         }
         if (!key) throw new CliError('no key given: pass --api-key, or type or pipe the key');
         if (!keyMode(key))
-          throw new CliError('not a secret key: expected sk_test_..., sk_live_..., rk_test_... or rk_live_...');
+          throw new CliError(
+            'not a secret key: expected sk_test_..., sk_live_..., rk_test_... or rk_live_...',
+          );
         let platform: { id: string };
         try {
           platform = await call<{ id: string }>({ apiBase, apiKey: key }, 'GET', '/v1/account');
@@ -69,7 +74,8 @@ Examples:
         }
         const path = configPath();
         const mode = storeKey(path, apiBase, key, platform.id);
-        if (flags.json) return printJson({ api_base: apiBase, mode, platform: platform.id, config: path });
+        if (flags.json)
+          return printJson({ api_base: apiBase, mode, platform: platform.id, config: path });
         process.stdout.write(
           `Logged in to ${apiBase}: stored the ${mode} key of platform ${platform.id} in ${path}.\n` +
             (mode === 'live' ? 'Commands use it with --live.\n' : ''),

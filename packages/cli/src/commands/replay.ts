@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { CliError } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, collectList, formatTime, printJson } from '../output.js';
 import { progressBar } from '../replay/progress.js';
 import { awaitOutcomes, planReplay, sendResends, type ResendOutcome } from '../replay/replay.js';
-import { parseDuration, parseTime } from '../time.js';
+import { parseDuration } from '../time.js';
 import { eventFilters } from './events.js';
 
 interface ReplayFlags extends ConnectionFlags {
@@ -21,15 +25,28 @@ interface ReplayFlags extends ConnectionFlags {
 
 export function replayCommand(): Command {
   const cmd = new Command('replay')
-    .description('Resend every event of a time window (bulk redelivery), e.g. after an outage of your receiver.')
+    .description(
+      'Resend every event of a time window (bulk redelivery), e.g. after an outage of your receiver.',
+    )
     .requiredOption('--since <time>', 'from: ISO date, unix seconds or a duration ago (2h, 3d)')
     .option('--until <time>', 'to (same forms; default: now)')
-    .option('--type <type>', 'only events of these types (repeatable, or comma-separated)', collectList)
+    .option(
+      '--type <type>',
+      'only events of these types (repeatable, or comma-separated)',
+      collectList,
+    )
     .option('--account <acct>', "a connected account's events instead of the platform's own")
-    .option('--endpoint <we>', 'resend to this endpoint only (default: every endpoint that receives the event)')
+    .option(
+      '--endpoint <we>',
+      'resend to this endpoint only (default: every endpoint that receives the event)',
+    )
     .option('--failed-only', 'only events with a delivery that has not succeeded')
     .option('--dry-run', 'count the events and resends, send nothing')
-    .option('--wait <duration>', 'how long to wait for the deliveries to finish (0: do not wait)', '60s');
+    .option(
+      '--wait <duration>',
+      'how long to wait for the deliveries to finish (0: do not wait)',
+      '60s',
+    );
   addConnectionOptions(cmd);
   cmd.option('--json', 'print the summary as JSON').addHelpText(
     'after',
@@ -50,7 +67,9 @@ Examples:
       const filters = eventFilters({ ...flags, until: flags.until ?? 'now' });
       const waitMs = parseDuration(flags.wait, '--wait') * 1000;
       if (flags.account !== undefined && !/^acct_[A-Za-z0-9]+$/.test(flags.account))
-        throw new CliError(`--account: ${JSON.stringify(flags.account)} is not an account id (acct_...)`);
+        throw new CliError(
+          `--account: ${JSON.stringify(flags.account)} is not an account id (acct_...)`,
+        );
       const platform = resolveConnection(flags);
       const events = flags.account ? { ...platform, stripeAccount: flags.account } : platform;
       const plan = await planReplay(platform, events, filters, flags.endpoint);
@@ -58,7 +77,12 @@ Examples:
       const endpoints = new Set(plan.resends.map((r) => r.endpoint)).size;
 
       if (flags.dryRun) {
-        const summary = { dry_run: true, matched: plan.events.length, resends: plan.resends.length, endpoints };
+        const summary = {
+          dry_run: true,
+          matched: plan.events.length,
+          resends: plan.resends.length,
+          endpoints,
+        };
         if (flags.json) return printJson(summary);
         process.stdout.write(
           `Dry run: ${plan.events.length} events matched (${formatTime(window.gte)} to ${formatTime(window.lte)} UTC); ` +
@@ -101,7 +125,8 @@ function report(matched: number, outcomes: ResendOutcome[], waited: boolean, jso
     ];
     for (const f of summary.failures.slice(0, 20))
       lines.push(`  failed: ${f.event} -> ${f.webhook_endpoint}: ${f.reason}`);
-    if (summary.failures.length > 20) lines.push(`  ... and ${summary.failures.length - 20} more (--json lists all)`);
+    if (summary.failures.length > 20)
+      lines.push(`  ... and ${summary.failures.length - 20} more (--json lists all)`);
     process.stdout.write(lines.join('\n') + '\n');
   }
   const bad = summary.failed + summary.pending;

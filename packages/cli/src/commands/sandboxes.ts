@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { call } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, formatTime, printJson, printTable } from '../output.js';
 
 interface WireSandbox {
@@ -16,7 +20,7 @@ export function sandboxesCommand(): Command {
   );
 
   const create = new Command('create')
-    .description("Create a sandbox; prints its test secret key.")
+    .description('Create a sandbox; prints its test secret key.')
     .option('--name <name>', 'a name for it', 'Sandbox');
   addConnectionOptions(create);
   create
@@ -31,17 +35,24 @@ Example:
   switchboard sandboxes create --name staging`,
     )
     .action(
-      action('sandboxes create', async (flags: ConnectionFlags & { name: string; json?: boolean }) => {
-        const conn = resolveConnection(flags);
-        const s = await call<WireSandbox>(conn, 'POST', '/v1/switchboard/sandboxes', {
-          params: { name: flags.name },
-        });
-        if (flags.json) return printJson(s);
-        process.stdout.write(`Created sandbox ${s.id} "${s.name}".\n  Test secret key: ${s.secret_key}\n`);
-      }),
+      action(
+        'sandboxes create',
+        async (flags: ConnectionFlags & { name: string; json?: boolean }) => {
+          const conn = resolveConnection(flags);
+          const s = await call<WireSandbox>(conn, 'POST', '/v1/switchboard/sandboxes', {
+            params: { name: flags.name },
+          });
+          if (flags.json) return printJson(s);
+          process.stdout.write(
+            `Created sandbox ${s.id} "${s.name}".\n  Test secret key: ${s.secret_key}\n`,
+          );
+        },
+      ),
     );
 
-  const list = new Command('list').description("List the platform's sandboxes with their test keys.");
+  const list = new Command('list').description(
+    "List the platform's sandboxes with their test keys.",
+  );
   addConnectionOptions(list);
   list
     .option('--json', 'print JSON')

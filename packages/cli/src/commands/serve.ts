@@ -1,7 +1,12 @@
 import { Command, Option } from 'commander';
 // The config schema alone: the server itself loads only when `serve` runs, which keeps every other
 // command's start-up short (~150 ms less).
-import { options as configOptions, ConfigError, loadConfig, type Config } from '@switchboard/server/config';
+import {
+  options as configOptions,
+  ConfigError,
+  loadConfig,
+  type Config,
+} from '@switchboard/server/config';
 import type { startSwitchboard } from '@switchboard/server';
 
 /** `--test-key` -> `testKey`, for the options commander parsed. */

@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { CliError } from '../api/client.js';
-import { addConnectionOptions, resolveConnection, type ConnectionFlags } from '../config/connection.js';
+import {
+  addConnectionOptions,
+  resolveConnection,
+  type ConnectionFlags,
+} from '../config/connection.js';
 import { action, collect, printJson, printTable } from '../output.js';
 import { triggerFixture, triggerNames } from '../trigger/fixture.js';
 import { applyRewrites } from '../trigger/rewrite.js';
@@ -46,7 +50,8 @@ Examples:
   cmd.action(
     action('trigger', async (event: string | undefined, flags: TriggerFlags) => {
       if (flags.list) return listTriggers(flags.json);
-      if (!event) throw new CliError('name the event to trigger (`switchboard trigger --list` shows them)');
+      if (!event)
+        throw new CliError('name the event to trigger (`switchboard trigger --list` shows them)');
       const fixture = applyRewrites(triggerFixture(event), flags);
       const conn = resolveConnection(flags);
       const out = flags.json ? undefined : (line: string) => process.stdout.write(line + '\n');

@@ -11,7 +11,10 @@ export interface ConnectionFlags {
   apiVersion?: string;
 }
 
-export function addConnectionOptions(cmd: Command, extra: { stripeAccount?: boolean } = {}): Command {
+export function addConnectionOptions(
+  cmd: Command,
+  extra: { stripeAccount?: boolean } = {},
+): Command {
   cmd
     .option(
       '--api-base <url>',
@@ -24,7 +27,10 @@ export function addConnectionOptions(cmd: Command, extra: { stripeAccount?: bool
     .option('--live', "use the server's live key stored by `switchboard login` (live mode)");
   if (extra.stripeAccount) {
     cmd.addOption(
-      new Option('--stripe-account <acct>', 'act as this connected account (Stripe-Account header)'),
+      new Option(
+        '--stripe-account <acct>',
+        'act as this connected account (Stripe-Account header)',
+      ),
     );
   }
   return cmd;
@@ -68,7 +74,9 @@ export function resolveConnection(
     }
   }
   if (flags.stripeAccount !== undefined && !/^acct_[A-Za-z0-9]+$/.test(flags.stripeAccount))
-    throw new CliError(`--stripe-account: ${JSON.stringify(flags.stripeAccount)} is not an account id (acct_...)`);
+    throw new CliError(
+      `--stripe-account: ${JSON.stringify(flags.stripeAccount)} is not an account id (acct_...)`,
+    );
   return {
     apiBase,
     apiKey: key,

@@ -35,7 +35,9 @@ export function normalizeApiBase(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`invalid --api-base ${JSON.stringify(text)}: expected a URL such as http://127.0.0.1:12111`);
+    throw new CliError(
+      `invalid --api-base ${JSON.stringify(text)}: expected a URL such as http://127.0.0.1:12111`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new CliError(`invalid --api-base ${text}: only http and https are supported`);
@@ -56,7 +58,9 @@ export function readConfig(path: string): ConfigFile {
     const parsed = JSON.parse(text) as Partial<ConfigFile>;
     return { servers: parsed.servers && typeof parsed.servers === 'object' ? parsed.servers : {} };
   } catch {
-    throw new CliError(`${path} is not valid JSON; fix or delete it, then run \`switchboard login\``);
+    throw new CliError(
+      `${path} is not valid JSON; fix or delete it, then run \`switchboard login\``,
+    );
   }
 }
 
@@ -76,7 +80,10 @@ export function storeKey(
   platform: string | undefined,
 ): KeyMode {
   const mode = keyMode(key);
-  if (!mode) throw new CliError('not a secret key: expected sk_test_..., sk_live_..., rk_test_... or rk_live_...');
+  if (!mode)
+    throw new CliError(
+      'not a secret key: expected sk_test_..., sk_live_..., rk_test_... or rk_live_...',
+    );
   const config = readConfig(path);
   const entry = { ...config.servers[apiBase] };
   // A key for another platform replaces both: a test key of one platform and a live key of another

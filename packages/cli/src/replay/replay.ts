@@ -1,6 +1,11 @@
 import { ApiError, call, listAll, type Connection } from '../api/client.js';
 import type { Progress } from './progress.js';
-import { endpointsReceiving, type OwnedEndpoint, type RoutedEndpoint, type RoutedEvent } from './targets.js';
+import {
+  endpointsReceiving,
+  type OwnedEndpoint,
+  type RoutedEndpoint,
+  type RoutedEvent,
+} from './targets.js';
 
 export interface ReplayEvent extends RoutedEvent {
   created: number;
@@ -133,7 +138,6 @@ export async function awaitOutcomes(
             : (mine.last_error ?? 'delivery failed');
       }
     });
-    if (outcomes.some((o) => o.status === 'pending'))
-      await new Promise((r) => setTimeout(r, 200));
+    if (outcomes.some((o) => o.status === 'pending')) await new Promise((r) => setTimeout(r, 200));
   }
 }

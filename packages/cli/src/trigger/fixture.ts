@@ -58,9 +58,13 @@ export function validateFixture(data: unknown, source: string): Fixture {
     if (typeof step.path !== 'string' || !/^\/v[12]\//.test(step.path))
       bad(`${where}: path must start with /v1/ or /v2/`);
     const method = String(step.method ?? '').toLowerCase();
-    if (!['get', 'post', 'delete'].includes(method)) bad(`${where}: method must be get, post or delete`);
+    if (!['get', 'post', 'delete'].includes(method))
+      bad(`${where}: method must be get, post or delete`);
     step.method = method as FixtureStep['method'];
-    if (step.params !== undefined && (typeof step.params !== 'object' || Array.isArray(step.params)))
+    if (
+      step.params !== undefined &&
+      (typeof step.params !== 'object' || Array.isArray(step.params))
+    )
       bad(`${where}: params must be an object`);
     const texts = [step.path, JSON.stringify(step.params ?? {}), step.idempotency_key ?? ''];
     texts.push(...Object.values(step.headers ?? {}));

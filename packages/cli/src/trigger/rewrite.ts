@@ -19,11 +19,7 @@ interface Rule {
   value: string;
 }
 
-function parseRule(
-  flag: 'override' | 'add' | 'remove',
-  text: string,
-  fixture: Fixture,
-): Rule {
+function parseRule(flag: 'override' | 'add' | 'remove', text: string, fixture: Fixture): Rule {
   const example = `--${flag} step:path.to.param${flag === 'remove' ? '' : '=value'}`;
   const eq = text.indexOf('=');
   if (flag !== 'remove' && eq === -1)

@@ -39,7 +39,14 @@ export async function runFixture(
   for (const step of fixture.fixtures) {
     if (options.skip?.includes(step.name)) {
       out(`Skipping fixture for: ${step.name}`);
-      results.push({ name: step.name, method: step.method, path: step.path, status: null, id: null, skipped: true });
+      results.push({
+        name: step.name,
+        method: step.method,
+        path: step.path,
+        status: null,
+        id: null,
+        skipped: true,
+      });
       continue;
     }
     out(`Setting up fixture for: ${step.name}`);
@@ -66,7 +73,9 @@ export async function runFixture(
       }
       result.expected_error = error.type;
     }
-    const id = (res.body as { id?: unknown } | null)?.id;
+    // A card error carries the payment intent it failed, as on Stripe.
+    const body = res.body as { id?: unknown; error?: { payment_intent?: { id?: unknown } } } | null;
+    const id = body?.id ?? body?.error?.payment_intent?.id;
     if (typeof id === 'string') result.id = id;
     ctx.responses.set(step.name, res.body);
     results.push(result);
