@@ -359,6 +359,7 @@ describe('switchboard commands', () => {
     const commands = [
       ['login'],
       ['trigger'],
+      ['fixtures'],
       ['events', 'list'],
       ['events', 'retrieve'],
       ['events', 'resend'],

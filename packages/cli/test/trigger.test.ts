@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/test/helpers/process.js';
 import type { Received } from '../../server/test/helpers/receiver.js';
@@ -62,6 +65,72 @@ describe('switchboard trigger', () => {
     const skipped = await cli(['customer.updated', '--skip', 'customer_updated']);
     expect(skipped.stdout).toContain('Skipping fixture for: customer_updated');
     expect(skipped.code).toBe(0);
+  });
+
+  it('fixtures runs a fixture file: references, .env values, idempotency keys', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-fixtures-'));
+    const file = join(dir, 'seed.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        _meta: { template_version: 0 },
+        fixtures: [
+          {
+            name: 'customer',
+            path: '/v1/customers',
+            method: 'post',
+            idempotency_key: 'seed-${.env:SEED_RUN}',
+            params: { email: '${.env:SEED_EMAIL|nobody@x.test}', name: 'Jenny' },
+          },
+          {
+            name: 'customer_updated',
+            path: '/v1/customers/${customer:id}',
+            method: 'post',
+            params: { metadata: { copied_name: '${customer:name}', made: '${time-now-RFC3339}' } },
+          },
+        ],
+      }),
+    );
+    const run = async () => {
+      const r = await runCli(
+        ['fixtures', file, '--json', '--api-base', bench.server.url, '--api-key', TEST_KEY],
+        { env: { SEED_EMAIL: 'seed@x.test', SEED_RUN: 'run-1' } },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { steps: Array<{ id: string }> }).steps[0]!.id;
+    };
+    const id = await run();
+    const customer = await bench.stripe.customers.retrieve(id);
+    expect(customer).toMatchObject({ email: 'seed@x.test', metadata: { copied_name: 'Jenny' } });
+    // The same Idempotency-Key: the server answers with the first creation again.
+    expect(await run()).toBe(id);
+
+    const text = await runCli(
+      ['fixtures', file, '--api-base', bench.server.url, '--api-key', TEST_KEY],
+      { env: { SEED_RUN: 'run-2' } },
+    );
+    expect(text.stdout.trim().split('\n').at(-1)).toBe('Fixture succeeded!');
+
+    writeFileSync(
+      file,
+      JSON.stringify({
+        _meta: { template_version: 0 },
+        fixtures: [{ name: 'a', path: '/v1/customers/${b:id}', method: 'get' }],
+      }),
+    );
+    const bad = await runCli([
+      'fixtures',
+      file,
+      '--api-base',
+      bench.server.url,
+      '--api-key',
+      TEST_KEY,
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe(
+      `switchboard fixtures: ${file}: step 1 ("a") references \${b:id}, but no earlier step is named "b"\n`,
+    );
   });
 
   it('lists what it can trigger, with what each does', async () => {

@@ -6,17 +6,43 @@ import {
   type ConnectionFlags,
 } from '../config/connection.js';
 import { action, collect, printJson, printTable } from '../output.js';
-import { triggerFixture, triggerNames } from '../trigger/fixture.js';
+import { triggerFixture, triggerNames, type Fixture } from '../trigger/fixture.js';
 import { applyRewrites } from '../trigger/rewrite.js';
 import { runFixture } from '../trigger/run.js';
 
-interface TriggerFlags extends ConnectionFlags {
-  list?: boolean;
+export interface FixtureFlags extends ConnectionFlags {
   override?: string[];
   add?: string[];
   remove?: string[];
   skip?: string[];
   json?: boolean;
+}
+
+interface TriggerFlags extends FixtureFlags {
+  list?: boolean;
+}
+
+/** Adds the fixture-editing flags that `trigger` and `fixtures` share. */
+export function addFixtureOptions(cmd: Command): Command {
+  return cmd
+    .option('--override <step:path=value>', "change a step's param (repeatable)", collect)
+    .option('--add <step:path=value>', 'add a param a step does not set (repeatable)', collect)
+    .option('--remove <step:path>', "remove a step's param (repeatable)", collect)
+    .option('--skip <step>', 'leave a step out (repeatable)', collect)
+    .option('--api-version <version>', 'send this Stripe-Version');
+}
+
+/** Applies the edits, runs the steps (printing them, or JSON at the end). */
+export async function runAndReport(
+  fixture: Fixture,
+  flags: FixtureFlags,
+  label: Record<string, string>,
+): Promise<void> {
+  const edited = applyRewrites(fixture, flags);
+  const conn = resolveConnection(flags);
+  const out = flags.json ? undefined : (line: string) => process.stdout.write(line + '\n');
+  const steps = await runFixture(edited, conn, { skip: flags.skip, out });
+  if (flags.json) printJson({ ...label, stripe_account: conn.stripeAccount ?? null, steps });
 }
 
 export function triggerCommand(): Command {
@@ -25,12 +51,8 @@ export function triggerCommand(): Command {
       'Trigger an event by making the API calls that cause it (the Stripe CLI fixture format); the server sends the event to your endpoints.',
     )
     .argument('[event]', 'the event to trigger, e.g. payout.failed (see --list)')
-    .option('--list', 'list the events it can trigger')
-    .option('--override <step:path=value>', "change a step's param (repeatable)", collect)
-    .option('--add <step:path=value>', 'add a param a step does not set (repeatable)', collect)
-    .option('--remove <step:path>', "remove a step's param (repeatable)", collect)
-    .option('--skip <step>', 'leave a step out (repeatable)', collect)
-    .option('--api-version <version>', 'send this Stripe-Version');
+    .option('--list', 'list the events it can trigger');
+  addFixtureOptions(cmd);
   addConnectionOptions(cmd, { stripeAccount: true });
   cmd.option('--json', 'print the steps run, with the ids they created, as JSON');
   cmd.addHelpText(
@@ -52,18 +74,14 @@ Examples:
       if (flags.list) return listTriggers(flags.json);
       if (!event)
         throw new CliError('name the event to trigger (`switchboard trigger --list` shows them)');
-      const fixture = applyRewrites(triggerFixture(event), flags);
-      const conn = resolveConnection(flags);
-      const out = flags.json ? undefined : (line: string) => process.stdout.write(line + '\n');
-      const steps = await runFixture(fixture, conn, { skip: flags.skip, out });
-      if (flags.json) {
-        printJson({ trigger: event, stripe_account: conn.stripeAccount ?? null, steps });
-        return;
+      const fixture = triggerFixture(event);
+      await runAndReport(fixture, flags, { trigger: event });
+      if (!flags.json) {
+        process.stdout.write(
+          'Trigger succeeded! Check your endpoints, `switchboard events list` or the dashboard for event details.\n',
+        );
+        if (fixture._meta.note) process.stdout.write(`Note: ${fixture._meta.note}\n`);
       }
-      process.stdout.write(
-        'Trigger succeeded! Check your endpoints, `switchboard events list` or the dashboard for event details.\n',
-      );
-      if (fixture._meta.note) process.stdout.write(`Note: ${fixture._meta.note}\n`);
     }),
   );
   return cmd;
