@@ -5,6 +5,7 @@ import { endpointsCommand } from './commands/endpoints.js';
 import { eventsCommand } from './commands/events.js';
 import { fixturesCommand } from './commands/fixtures.js';
 import { keysCommand } from './commands/keys.js';
+import { listenCommand } from './commands/listen.js';
 import { loginCommand } from './commands/login.js';
 import { replayCommand } from './commands/replay.js';
 import { sandboxesCommand } from './commands/sandboxes.js';
@@ -24,6 +25,7 @@ const program = new Command('switchboard')
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());
 program.addCommand(loginCommand());
+program.addCommand(listenCommand());
 program.addCommand(triggerCommand());
 program.addCommand(fixturesCommand());
 program.addCommand(eventsCommand());

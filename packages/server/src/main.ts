@@ -11,6 +11,7 @@ import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
+import { ListenHub } from './listen/hub.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
@@ -71,7 +72,9 @@ export async function startSwitchboard(
     },
   };
 
-  const http = new HttpTransport(config.endpointConcurrency);
+  const http = new HttpTransport(config.destinationAllowlist);
+  // Listen sessions' websockets live in the API process; the worker beside it pushes to them.
+  const hub = config.roles.includes('api') ? new ListenHub(services) : null;
   let stopListening: (() => Promise<void>) | null = null;
   if (config.roles.includes('worker')) {
     worker = new DeliveryWorker({
@@ -79,7 +82,12 @@ export async function startSwitchboard(
       clock,
       config,
       log,
-      transports: { webhook: http, destination: http, ...options.transports },
+      transports: {
+        webhook: http,
+        destination: http,
+        ...(hub ? { listen: hub.transport } : {}),
+        ...options.transports,
+      },
     });
     await worker.start();
     tasks = new TaskRunner(
@@ -104,6 +112,9 @@ export async function startSwitchboard(
       server!.listen(config.port, config.host, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
+    server.on('upgrade', (req, socket, head) => {
+      if (!hub?.handleUpgrade(req, socket, head)) socket.destroy();
+    });
   }
 
   const housekeeping = setInterval(() => {
@@ -125,6 +136,8 @@ export async function startSwitchboard(
         clearInterval(housekeeping);
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
+          // Upgraded (websocket) connections keep the server open: end the listen sessions first.
+          await hub?.close();
           server.closeIdleConnections();
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;

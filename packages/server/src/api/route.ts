@@ -33,6 +33,8 @@ interface BaseCall<S extends Shape> {
   now: number;
   /** The path with its query, as Stripe puts it in list `url`s. */
   url: string;
+  /** The request's Host header: how the client reached this server. */
+  host: string;
 }
 
 export interface ReadCall<S extends Shape> extends BaseCall<S> {

@@ -8,8 +8,9 @@ import { insertAttempts } from '../storage/repositories/deliveries.js';
 
 /** One finished attempt, waiting to be written. */
 export interface FinishedAttempt {
-  attempt: Omit<AttemptRow, 'seq'>;
-  decision: DeliveryDecision;
+  /** Null when the delivery was deferred without an attempt. */
+  attempt: Omit<AttemptRow, 'seq'> | null;
+  decision: DeliveryDecision | { kind: 'deferred'; at: number };
   deliveryId: string;
   attemptsMade: number;
   firstAttemptMs: number;
@@ -74,10 +75,23 @@ export class OutcomeWriter {
     await this.db.transaction().execute(async (tx) => {
       await insertAttempts(
         tx,
-        batch.map((b) => b.attempt),
+        batch.flatMap((b) => (b.attempt ? [b.attempt] : [])),
       );
       for (const b of batch) {
         const d = b.decision;
+        if (d.kind === 'deferred') {
+          await tx
+            .updateTable('deliveries')
+            .set({
+              next_attempt_ms: d.at,
+              lease_until_ms: null,
+              lease_owner: null,
+              updated_ms: now,
+            })
+            .where('id', '=', b.deliveryId)
+            .execute();
+          continue;
+        }
         await tx
           .updateTable('deliveries')
           .set({
@@ -88,8 +102,8 @@ export class OutcomeWriter {
             next_attempt_ms: d.kind === 'retry' ? d.at : null,
             lease_until_ms: null,
             lease_owner: null,
-            last_status_code: b.attempt.status_code,
-            last_error: b.attempt.error,
+            last_status_code: b.attempt?.status_code ?? null,
+            last_error: b.attempt?.error ?? null,
             updated_ms: now,
           })
           .where('id', '=', b.deliveryId)
@@ -97,7 +111,7 @@ export class OutcomeWriter {
       }
       const delivered = new Map<string, number>();
       for (const b of batch) {
-        if (b.decision.kind === 'delivered' && b.countsPending) {
+        if (b.decision.kind === 'delivered' && b.countsPending && b.attempt) {
           delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
         }
       }
@@ -118,7 +132,7 @@ export class OutcomeWriter {
     const succeeded = new Set<string>();
     const failed = new Set<string>();
     for (const b of batch) {
-      if (!b.trackHealth) continue;
+      if (!b.trackHealth || !b.attempt || b.decision.kind === 'deferred') continue;
       (b.decision.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
     }
     if (succeeded.size > 0) {

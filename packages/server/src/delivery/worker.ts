@@ -1,7 +1,7 @@
 import { computeSignature, signPayload } from '@switchboard/sdk';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { eventJson } from '../domain/event-body.js';
+import { eventJson, thinNotificationJson } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
@@ -36,6 +36,9 @@ export interface WorkerOptions {
   /** Most deliveries claimed in one query. */
   batchSize?: number;
 }
+
+/** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
+const DEFER_MS = 5_000;
 
 /** A delivery ready to send, with what decides its fate. */
 interface Job {
@@ -291,7 +294,10 @@ export class DeliveryWorker {
   async #attempt({ claim, event, endpoint }: Job): Promise<void> {
     const { clock, config, log } = this.#o;
     const transport = this.#o.transports[endpoint.kind]!;
-    const body = eventJson(event, endpoint.api_version ?? event.api_version);
+    const thin = event.object === 'v2.core.event';
+    const body = thin
+      ? thinNotificationJson(event.data)
+      : eventJson(event, endpoint.api_version ?? event.api_version);
     const timestamp = Math.floor(Date.now() / 1000);
     let signature = signPayload(
       body,
@@ -310,14 +316,30 @@ export class DeliveryWorker {
       url: endpoint.url,
       headers,
       body,
+      thin,
+      livemode: event.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();
+    if (sent.result.kind === 'deferred') {
+      this.#writer.add({
+        attempt: null,
+        decision: { kind: 'deferred', at: now + DEFER_MS },
+        deliveryId: claim.id,
+        attemptsMade: claim.attempts,
+        firstAttemptMs: claim.first_attempt_ms ?? startedMs,
+        countsPending: false,
+        trackHealth: false,
+      });
+      this.#held.delete(claim.id);
+      return;
+    }
+    const result = sent.result;
     const attemptsMade = claim.attempts + 1;
     const firstAttemptMs =
       claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
     const decision = decide({
-      result: sent.result,
+      result,
       policy: event.livemode === 1 ? config.liveRetry : config.testRetry,
       attemptsMade,
       firstAttemptAt: firstAttemptMs,
@@ -325,13 +347,13 @@ export class DeliveryWorker {
       retryAfterMaxMs: config.retryAfterMaxMs,
       retries: claim.one_shot === 0 && endpoint.kind !== 'listen',
     });
-    const statusCode = sent.result.kind === 'response' ? sent.result.statusCode : null;
+    const statusCode = result.kind === 'response' ? result.statusCode : null;
     const error =
-      sent.result.kind === 'network-error'
-        ? sent.result.error
+      result.kind === 'network-error'
+        ? result.error
         : decision.kind === 'delivered'
           ? null
-          : `HTTP ${sent.result.statusCode}`;
+          : `HTTP ${result.statusCode}`;
     this.#writer.add({
       attempt: {
         id: newId('wa', 24),

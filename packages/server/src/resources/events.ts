@@ -158,7 +158,19 @@ export const events: Resource = {
           accountId,
         );
         if (params.webhook_endpoint === undefined) {
-          if (params.for_stripecli) return new RawJson(eventJson(event));
+          if (params.for_stripecli) {
+            // `stripe events resend EVT` without an endpoint: send it to this mode's listen sessions.
+            const sessions = await w.db
+              .selectFrom('endpoints')
+              .select('id')
+              .where('platform_id', '=', caller.platform.id)
+              .where('kind', '=', 'listen')
+              .where('livemode', '=', caller.livemode ? 1 : 0)
+              .where('deleted', '=', 0)
+              .execute();
+            for (const s of sessions) await queueResend(w, event, s.id);
+            return new RawJson(eventJson(event));
+          }
           throw errors.parameterMissing('webhook_endpoint');
         }
         const endpoint = await findEndpoint(w.db, params.webhook_endpoint);

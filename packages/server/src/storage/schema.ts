@@ -15,6 +15,7 @@ export interface Database {
   attempts: AttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
   scheduled_tasks: ScheduledTasksTable;
+  listen_secrets: ListenSecretsTable;
 }
 
 export interface PlatformsTable {
@@ -185,4 +186,10 @@ export interface ScheduledTasksTable {
   status: string;
   lease_until_ms: number | null;
   created_ms: number;
+}
+
+export interface ListenSecretsTable {
+  platform_id: string;
+  livemode: number;
+  secret: string;
 }
