@@ -302,6 +302,33 @@ describe('the API speaks Stripe', () => {
     expect(self.id).toBe(acct.id);
   });
 
+  it("acting as one connected account manages another's persons and bank accounts for the platform, as accounts themselves", async () => {
+    const actingAs = await stripe.accounts.create({ type: 'custom' });
+    const other = await stripe.accounts.create(
+      { type: 'custom', country: 'US' },
+      { stripeAccount: actingAs.id },
+    );
+    const person = await stripe.accounts.createPerson(
+      other.id,
+      { first_name: 'Jane' },
+      { stripeAccount: actingAs.id },
+    );
+    expect(person).toMatchObject({ account: other.id, first_name: 'Jane' });
+    const bank = await stripe.accounts.createExternalAccount(
+      other.id,
+      { external_account: 'btok_us' },
+      { stripeAccount: actingAs.id },
+    );
+    expect(bank).toMatchObject({ object: 'bank_account', account: other.id });
+    const events = await stripe.events.list({ limit: 100 }, { stripeAccount: other.id });
+    expect(events.data.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['person.created', 'account.external_account.created']),
+    );
+    await expect(
+      stripe.accounts.createPerson('acct_unknown000000', {}, { stripeAccount: actingAs.id }),
+    ).rejects.toMatchObject({ code: 'resource_missing', statusCode: 404 });
+  });
+
   it('filters events by type with wildcards, types[] and created', async () => {
     const c = await stripe.customers.create({ name: 'filters' });
     await stripe.customers.update(c.id, { name: 'filters 2' });
