@@ -73,7 +73,7 @@ export async function startSwitchboard(
     },
   };
 
-  const http = new HttpTransport(config.endpointConcurrency);
+  const http = new HttpTransport(config.destinationAllowlist);
   // Listen sessions' websockets live in the API process; the worker beside it pushes to them.
   const hub = config.roles.includes('api') ? new ListenHub(services) : null;
   let stopListening: (() => Promise<void>) | null = null;
@@ -141,11 +141,12 @@ export async function startSwitchboard(
         dashboard?.close();
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
+          // Upgraded (websocket) connections keep the server open: end the listen sessions first.
+          await hub?.close();
           server.closeIdleConnections();
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
-        await hub?.close();
         await tasks?.stop();
         await worker?.stop();
         await stopListening?.();

@@ -36,8 +36,9 @@ export function pretty(json: unknown): string {
  */
 export function triggerCommand(event: string, account?: string): string {
   const acct = account ? ` --stripe-account ${account}` : '';
+  const base = location.origin === 'http://127.0.0.1:12111' ? '' : ` --api-base ${location.origin}`;
   return [
-    `switchboard trigger ${event}${acct}`,
+    `switchboard trigger ${event}${acct}${base}`,
     '# or, with the Stripe CLI:',
     `stripe trigger ${event}${acct} --api-base ${location.origin} --api-key sk_test_...`,
   ].join('\n');

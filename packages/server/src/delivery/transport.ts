@@ -8,6 +8,10 @@ export interface OutgoingDelivery {
   url: string | null;
   headers: Record<string, string>;
   body: string;
+  /** A v2 thin notification rather than a v1 event. */
+  thin: boolean;
+  /** Live deliveries may only reach public addresses (or the allowlist). */
+  livemode: boolean;
   timeoutMs: number;
 }
 

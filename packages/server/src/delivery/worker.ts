@@ -1,7 +1,7 @@
 import { computeSignature, signPayload } from '@switchboard/sdk';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { eventJson } from '../domain/event-body.js';
+import { eventJson, thinNotificationJson } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
@@ -294,7 +294,10 @@ export class DeliveryWorker {
   async #attempt({ claim, event, endpoint }: Job): Promise<void> {
     const { clock, config, log } = this.#o;
     const transport = this.#o.transports[endpoint.kind]!;
-    const body = eventJson(event, endpoint.api_version ?? event.api_version);
+    const thin = event.object === 'v2.core.event';
+    const body = thin
+      ? thinNotificationJson(event.data)
+      : eventJson(event, endpoint.api_version ?? event.api_version);
     const timestamp = Math.floor(Date.now() / 1000);
     let signature = signPayload(
       body,
@@ -313,6 +316,8 @@ export class DeliveryWorker {
       url: endpoint.url,
       headers,
       body,
+      thin,
+      livemode: event.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();

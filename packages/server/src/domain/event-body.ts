@@ -108,3 +108,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
   );
 }
+
+/**
+ * A thin (v2) event notification: the stored event without `data` and `changes`, which only a
+ * fetch of the event returns. Compact JSON: the signature covers these exact bytes.
+ */
+export function thinNotificationJson(storedEvent: string): string {
+  const {
+    data: _data,
+    changes: _changes,
+    ...notification
+  } = JSON.parse(storedEvent) as Record<string, unknown>;
+  return JSON.stringify(notification);
+}

@@ -195,15 +195,17 @@ export class ListenHub {
       return { result: { kind: 'deferred' }, durationMs: 0, responseBody: null };
     }
     const conversation = newId('wc', 20);
-    const message = {
-      type: 'webhook_event',
-      webhook_id: d.deliveryId,
-      webhook_conversation_id: conversation,
-      event_payload: d.body,
-      http_headers: d.headers,
-      // null: what a plain `stripe listen` forwards (a non-null version is only for --latest).
-      endpoint: { api_version: null },
-    };
+    const message = d.thin
+      ? { type: 'v2_event', destination_id: d.deliveryId, payload: d.body, http_headers: d.headers }
+      : {
+          type: 'webhook_event',
+          webhook_id: d.deliveryId,
+          webhook_conversation_id: conversation,
+          event_payload: d.body,
+          http_headers: d.headers,
+          // null: what a plain `stripe listen` forwards (a non-null version is only for --latest).
+          endpoint: { api_version: null },
+        };
     const acked = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         session.waiting.delete(d.deliveryId);
@@ -227,7 +229,9 @@ export class ListenHub {
 
   async close(): Promise<void> {
     clearInterval(this.#janitor);
-    for (const s of this.#sessions.values()) s.socket.close(1001, 'Server shutting down');
+    // Terminate rather than close: a close handshake with a client that does not answer would hold
+    // the shutdown; the CLI reconnects either way and its deliveries wait in the database.
+    for (const s of this.#sessions.values()) s.socket.terminate();
     this.#sessions.clear();
     this.#wss.close();
   }

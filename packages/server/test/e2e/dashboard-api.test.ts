@@ -193,7 +193,9 @@ describe('dashboard API routes', () => {
     const badAccount = await call('GET', '/v1/switchboard/events?account=bob');
     expect(badAccount.body.error).toMatchObject({ param: 'account' });
     // Live keys see live events only.
-    const live = await call('GET', '/v1/switchboard/events?limit=100', { key: LIVE_KEY });
+    const live = await call<{ data: ListedEvent[] }>('GET', '/v1/switchboard/events?limit=100', {
+      key: LIVE_KEY,
+    });
     expect(live.body.data).toEqual([]);
   });
 
