@@ -8,6 +8,7 @@ import { keysCommand } from './commands/keys.js';
 import { listenCommand } from './commands/listen.js';
 import { loginCommand } from './commands/login.js';
 import { replayCommand } from './commands/replay.js';
+import { platformsCommand } from './commands/platforms.js';
 import { sandboxesCommand } from './commands/sandboxes.js';
 import { serveCommand } from './commands/serve.js';
 import { triggerCommand } from './commands/trigger.js';
@@ -33,6 +34,7 @@ program.addCommand(endpointsCommand());
 program.addCommand(replayCommand());
 program.addCommand(accountsCommand());
 program.addCommand(sandboxesCommand());
+program.addCommand(platformsCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`switchboard: ${(e as Error).message}\n`);
