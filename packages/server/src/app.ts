@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
+import { RateLimiter } from './api/rate-limit.js';
 import { errors, StripeError } from './api/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
 import {
@@ -43,6 +44,7 @@ export function buildApp(
     for (const route of resource.routes) router.add(route.method, route.path, route);
   }
   const keys = new KeyResolver(services);
+  const limiter = new RateLimiter(services.config.rateLimitPerSecond);
   const mounts = options.mounts ?? [];
   const log = services.log;
 
@@ -54,6 +56,18 @@ export function buildApp(
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const query = q === -1 ? '' : rawUrl.slice(q + 1);
     const method = req.method ?? 'GET';
+    if (log.enabled('debug')) {
+      const started = performance.now();
+      res.once('finish', () =>
+        log.debug('request', {
+          request_id: requestId,
+          method,
+          path: path.slice(0, 200),
+          status: res.statusCode,
+          duration_ms: Math.round(performance.now() - started),
+        }),
+      );
+    }
     try {
       for (const mount of mounts) if (await mount(req, res, path)) return;
       if (path === '/healthz') return send(res, { status: 200, body: '{"status":"ok"}' });
@@ -91,6 +105,7 @@ export function buildApp(
     const token = tokenFromHeaders(req.headers);
     if (!token) throw errors.missingApiKey();
     const owner = await keys.resolve(token);
+    if (!limiter.take(owner.key.id)) throw errors.rateLimited();
     const keyKind = owner.key.kind as Caller['keyKind'];
     if (keyKind === 'restricted' && route.restricted !== 'read') {
       throw errors.restrictedKeyForbidden(

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type Mount } from './app.js';
 import type { Config } from './config/schema.js';
+import { dashboardMounts } from './dashboard/index.js';
 import { scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import type { Transport } from './delivery/transport.js';
@@ -94,7 +95,7 @@ export async function startSwitchboard(
     eventCreated: (type) => metrics.eventsCreated.inc({ type }),
   };
 
-  const http = new HttpTransport(config.endpointConcurrency);
+  const http = new HttpTransport(config.destinationAllowlist);
   // Listen sessions' websockets live in the API process that accepted them: a worker process
   // cannot reach them, so it leaves their deliveries to a small worker in the API process that
   // claims deliveries to listen sessions only.
@@ -149,9 +150,15 @@ export async function startSwitchboard(
   let server: Server | null = null;
   let app: App | null = null;
   let port: number | null = null;
+  let dashboard: ReturnType<typeof dashboardMounts> | null = null;
   if (api) {
+    dashboard = dashboardMounts(services);
     app = buildApp(services, {
-      mounts: [...(config.metrics ? [metricsMount] : []), ...(options.mounts ?? [])],
+      mounts: [
+        ...(config.metrics ? [metricsMount] : []),
+        ...(options.mounts ?? []),
+        ...dashboard.mounts,
+      ],
     });
     server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
     await listenOn(server, config.port, config.host);
@@ -179,6 +186,8 @@ export async function startSwitchboard(
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
+        // Open dashboard streams would hold server.close() until the 5 s cut-off below.
+        dashboard?.close();
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
           // Upgraded (websocket) connections keep the server open: end the listen sessions first.

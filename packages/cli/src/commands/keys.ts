@@ -1,11 +1,4 @@
 import { Command } from 'commander';
-import {
-  describeDatabase,
-  firstPlatform,
-  listPlatforms,
-  openStorage,
-  testKeysOf,
-} from '@switchboard/server';
 
 export function keysCommand(): Command {
   return new Command('keys')
@@ -19,6 +12,8 @@ export function keysCommand(): Command {
     )
     .option('--json', 'print JSON')
     .action(async (opts: { db: string; json?: boolean }) => {
+      const { describeDatabase, firstPlatform, listPlatforms, openStorage, testKeysOf } =
+        await import('@switchboard/server');
       const dialect = await openStorage(opts.db, { migrate: false }).catch((e: Error) => {
         process.stderr.write(
           `switchboard keys: cannot open ${describeDatabase(opts.db)}: ${e.message}\n`,

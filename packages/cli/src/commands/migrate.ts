@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { describeDatabase, migrate, openStorage } from '@switchboard/server';
 
 /** Safe to run while servers start or run: migrations take a lock across processes. */
 export function migrateCommand(): Command {
@@ -13,6 +12,7 @@ export function migrateCommand(): Command {
       process.env.SWITCHBOARD_DB ?? '.switchboard/switchboard.db',
     )
     .action(async (opts: { db: string }) => {
+      const { describeDatabase, migrate, openStorage } = await import('@switchboard/server');
       // The URL may hold a password: name the database without it.
       const where = describeDatabase(opts.db);
       const dialect = await openStorage(opts.db, { migrate: false }).catch((e: Error) => {

@@ -10,6 +10,8 @@ export interface OutgoingDelivery {
   body: string;
   /** A v2 thin notification rather than a v1 event. */
   thin: boolean;
+  /** Live deliveries may only reach public addresses (or the allowlist). */
+  livemode: boolean;
   timeoutMs: number;
 }
 

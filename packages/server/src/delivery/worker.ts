@@ -351,6 +351,7 @@ export class DeliveryWorker {
       headers,
       body,
       thin,
+      livemode: event.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();

@@ -219,3 +219,51 @@ export function defaultSettings(country: string): Stripe.Account.Settings {
     sepa_debit_payments: {},
   } as Stripe.Account.Settings;
 }
+
+/** A new connected account as the v1 API renders it, before any parameters are applied. */
+export function newV1Account(a: {
+  id: string;
+  created: number;
+  controller: Stripe.Account.Controller;
+  country: string;
+  type: Stripe.Account.Type;
+}): Stripe.Account {
+  return {
+    id: a.id,
+    object: 'account',
+    business_profile: {
+      annual_revenue: null,
+      estimated_worker_count: null,
+      mcc: null,
+      minority_owned_business_designation: null,
+      name: null,
+      product_description: null,
+      support_address: null,
+      support_email: null,
+      support_phone: null,
+      support_url: null,
+      url: null,
+    } as Stripe.Account.BusinessProfile,
+    business_type: null,
+    capabilities: {},
+    charges_enabled: false,
+    controller: a.controller,
+    country: a.country,
+    created: a.created,
+    default_currency: a.country === 'US' ? 'usd' : 'eur',
+    details_submitted: false,
+    email: null,
+    external_accounts: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: `/v1/accounts/${a.id}/external_accounts`,
+    },
+    future_requirements: emptyFutureRequirements(),
+    metadata: {},
+    payouts_enabled: false,
+    settings: defaultSettings(a.country),
+    tos_acceptance: { date: null, ip: null, user_agent: null },
+    type: a.type,
+  };
+}

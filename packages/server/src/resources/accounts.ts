@@ -21,10 +21,10 @@ import { emitEvent } from '../services/emit-event.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
+  newV1Account,
   controllerFor,
   defaultSettings,
   deriveStatus,
-  emptyFutureRequirements,
   hasDashboardAccess,
   typeFor,
   type AccountExtras,
@@ -196,46 +196,14 @@ function newAccount(id: string, created: number, livemode: boolean, p: Params): 
   if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
   const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
   const country = String(p.country ?? 'US').toUpperCase();
-  const base: Stripe.Account = {
+  void livemode;
+  return newV1Account({
     id,
-    object: 'account',
-    business_profile: {
-      annual_revenue: null,
-      estimated_worker_count: null,
-      mcc: null,
-      minority_owned_business_designation: null,
-      name: null,
-      product_description: null,
-      support_address: null,
-      support_email: null,
-      support_phone: null,
-      support_url: null,
-      url: null,
-    } as Stripe.Account.BusinessProfile,
-    business_type: null,
-    capabilities: {},
-    charges_enabled: false,
+    created,
     controller,
     country,
-    created,
-    default_currency: country === 'US' ? 'usd' : 'eur',
-    details_submitted: false,
-    email: null,
-    external_accounts: {
-      object: 'list',
-      data: [],
-      has_more: false,
-      url: `/v1/accounts/${id}/external_accounts`,
-    },
-    future_requirements: emptyFutureRequirements(),
-    metadata: {},
-    payouts_enabled: false,
-    settings: defaultSettings(country),
-    tos_acceptance: { date: null, ip: null, user_agent: null },
     type: p.type !== undefined ? (p.type as Stripe.Account.Type) : typeFor(controller),
-  };
-  void livemode;
-  return base;
+  });
 }
 
 /** The platform itself, as `GET /v1/account` shows it. */

@@ -1,15 +1,13 @@
 import { errors } from '../api/errors.js';
 import { array, boolean, expandParam, listParams, range, string } from '../api/params.js';
 import { get, post, RawJson, type Caller, type Resource } from '../api/route.js';
-import { newId } from '../domain/ids.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
-import { toRoutable } from '../services/emit-event.js';
+import { queueDeliveries, toRoutable } from '../services/emit-event.js';
 import { findEndpoint } from '../storage/repositories/endpoints.js';
 import {
   deliveriesForEvent,
   findAttempt,
-  insertDeliveries,
   listAttempts,
 } from '../storage/repositories/deliveries.js';
 import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
@@ -55,26 +53,7 @@ export async function queueResend(
   event: EventRow,
   endpointId: string,
 ): Promise<void> {
-  await insertDeliveries(w.db, [
-    {
-      id: newId('dlv'),
-      event_id: event.id,
-      endpoint_id: endpointId,
-      platform_id: event.platform_id,
-      status: 'pending',
-      one_shot: 1,
-      attempts: 0,
-      first_attempt_ms: null,
-      next_attempt_ms: w.now,
-      lease_until_ms: null,
-      lease_owner: null,
-      last_status_code: null,
-      last_error: null,
-      created_ms: w.now,
-      updated_ms: w.now,
-    },
-  ]);
-  w.afterCommit.push(() => w.services.deliveriesQueued());
+  await queueDeliveries(w, event.id, [endpointId], { oneShot: true });
 }
 
 export const events: Resource = {

@@ -9,8 +9,12 @@ import { externalAccounts } from './external-accounts.js';
 import { paymentIntents } from './payment-intents.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
+import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
+import { switchboardEvents } from './switchboard-events.js';
+import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
+import { webhookEndpointStats } from './webhook-endpoint-stats.js';
 import { v2Accounts } from './v2/accounts.js';
 import { v2EventDestinations } from './v2/event-destinations.js';
 import { v2Events } from './v2/events.js';
@@ -28,8 +32,12 @@ export const resources: Resource[] = [
   paymentIntents,
   payouts,
   persons,
+  restrictedKeys,
   sandboxes,
   stripecliSessions,
+  switchboardEvents,
+  webhookEndpointSecrets,
+  webhookEndpointStats,
   webhookEndpoints,
   v2Accounts,
   v2EventDestinations,

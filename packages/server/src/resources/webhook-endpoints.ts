@@ -14,7 +14,9 @@ import {
 } from '../api/params.js';
 import { del, get, post, type Caller, type Resource } from '../api/route.js';
 import { webhookEventTypes } from '../domain/event-types.js';
+import type { Cidr } from '../domain/addresses.js';
 import { newId, randomToken } from '../domain/ids.js';
+import { liveUrlProblem } from '../services/live-url.js';
 import type { PreviousSecret } from '../domain/signing-secrets.js';
 import type { Database } from '../storage/schema.js';
 import {
@@ -48,6 +50,24 @@ function checkEnabledEvents(events: string[]): string[] {
     }
   });
   return [...new Set(events)];
+}
+
+/** Live endpoints must be public https URLs (or allowlisted): webhooks must not probe internal networks. */
+async function checkLiveUrl(
+  url: string,
+  livemode: boolean,
+  allowlist: readonly Cidr[],
+  param = 'url',
+): Promise<string> {
+  if (!livemode) return url;
+  const problem = await liveUrlProblem(url, allowlist);
+  if (problem)
+    throw errors.parameterInvalid(
+      param,
+      `Invalid URL for a live-mode endpoint: ${problem}.`,
+      'url_invalid',
+    );
+  return url;
 }
 
 function checkUrl(url: string): string {
@@ -143,7 +163,11 @@ export const webhookEndpoints: Resource = {
           account_id: caller.accountId,
           livemode: caller.livemode ? 1 : 0,
           kind: 'webhook',
-          url: checkUrl(params.url),
+          url: await checkLiveUrl(
+            checkUrl(params.url),
+            caller.livemode,
+            services.config.destinationAllowlist,
+          ),
           connect: connect ? 1 : 0,
           api_version:
             params.api_version === undefined ? null : checkApiVersion(params.api_version),
@@ -185,10 +209,16 @@ export const webhookEndpoints: Resource = {
         disabled: boolean(),
         ...expandParam,
       },
-      async ({ w, caller, path, params }) => {
+      async ({ w, caller, path, params, services }) => {
         const row = await requireEndpoint(w.db, caller, path.id!);
         const changes: Partial<EndpointRow> = {};
-        if (params.url !== undefined) changes.url = checkUrl(params.url);
+        if (params.url !== undefined) {
+          changes.url = await checkLiveUrl(
+            checkUrl(params.url),
+            caller.livemode,
+            services.config.destinationAllowlist,
+          );
+        }
         if (params.enabled_events !== undefined)
           changes.enabled_events = JSON.stringify(checkEnabledEvents(params.enabled_events));
         if (params.description !== undefined) changes.description = params.description;

@@ -74,15 +74,35 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
     pending_webhooks: targets.filter((t) => t.kind !== 'listen').length,
     object_id: typeof input.object.id === 'string' ? input.object.id : null,
   });
+  await queueDeliveries(
+    w,
+    id,
+    targets.map((t) => t.id),
+  );
+  w.afterCommit.push(() => w.services.eventCreated?.(input.type));
+  return id;
+}
+
+/**
+ * Queues one pending delivery of an event per endpoint, due now, in the caller's transaction, and
+ * wakes the workers once it commits. A one-shot delivery (a manual resend) is tried once.
+ */
+export async function queueDeliveries(
+  w: WriteContext,
+  eventId: string,
+  endpointIds: readonly string[],
+  options: { oneShot?: boolean } = {},
+): Promise<void> {
+  if (endpointIds.length === 0) return;
   await insertDeliveries(
     w.db,
-    targets.map((t) => ({
+    endpointIds.map((endpointId) => ({
       id: newId('dlv'),
-      event_id: id,
-      endpoint_id: t.id,
+      event_id: eventId,
+      endpoint_id: endpointId,
       platform_id: w.platform.id,
       status: 'pending',
-      one_shot: 0,
+      one_shot: options.oneShot ? 1 : 0,
       attempts: 0,
       first_attempt_ms: null,
       next_attempt_ms: w.now,
@@ -94,7 +114,5 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
       updated_ms: w.now,
     })),
   );
-  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
-  w.afterCommit.push(() => w.services.eventCreated?.(input.type));
-  return id;
+  w.afterCommit.push(() => w.services.deliveriesQueued());
 }

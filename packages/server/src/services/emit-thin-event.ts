@@ -1,10 +1,9 @@
 import { newId } from '../domain/ids.js';
 import { endpointsFor } from '../domain/routing.js';
-import { insertDeliveries } from '../storage/repositories/deliveries.js';
 import { routableEndpoints } from '../storage/repositories/endpoints.js';
 import { insertEvent } from '../storage/repositories/events.js';
 import type { WriteContext } from './context.js';
-import { toRoutable } from './emit-event.js';
+import { queueDeliveries, toRoutable } from './emit-event.js';
 
 export interface RelatedObject {
   id: string;
@@ -96,27 +95,11 @@ export async function emitThinEvent(w: WriteContext, input: ThinEventInput): Pro
     pending_webhooks: 0,
     object_id: input.relatedObject?.id ?? null,
   });
-  await insertDeliveries(
-    w.db,
-    targets.map((t) => ({
-      id: newId('dlv'),
-      event_id: id,
-      endpoint_id: t.id,
-      platform_id: w.platform.id,
-      status: 'pending',
-      one_shot: 0,
-      attempts: 0,
-      first_attempt_ms: null,
-      next_attempt_ms: w.now,
-      lease_until_ms: null,
-      lease_owner: null,
-      last_status_code: null,
-      last_error: null,
-      created_ms: w.now,
-      updated_ms: w.now,
-    })),
+  await queueDeliveries(
+    w,
+    id,
+    targets.map((t) => t.id),
   );
-  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
   w.afterCommit.push(() => w.services.eventCreated?.(input.type));
   return event;
 }

@@ -22,7 +22,7 @@ export interface CreatedPlatform {
   liveKey: string | null;
 }
 
-async function addKey(
+export async function addKey(
   db: Kysely<Database>,
   platformId: string,
   token: string,
@@ -116,4 +116,16 @@ export async function testKeysOf(db: Kysely<Database>, platformId: string): Prom
   return (await listApiKeys(db, platformId))
     .filter((k) => k.livemode === 0 && k.token)
     .map((k) => k.token!);
+}
+
+/** A restricted key (`rk_...`): read-only access to events and webhook endpoints. */
+export async function createRestrictedKey(
+  db: Kysely<Database>,
+  platformId: string,
+  livemode: boolean,
+  now: number,
+): Promise<string> {
+  const token = `rk_${livemode ? 'live' : 'test'}_${randomToken(48)}`;
+  await addKey(db, platformId, token, Math.floor(now / 1000));
+  return token;
 }

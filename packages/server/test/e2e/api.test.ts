@@ -261,7 +261,7 @@ describe('the API speaks Stripe', () => {
       const res = await raw(method, path, body, headers);
       expect(res.status, `${method} ${path.slice(0, 60)} ${body?.slice(0, 60)}`).toBe(status);
       expect(res.json.error).toMatchObject(error);
-      expect(typeof res.json.error.message).toBe('string');
+      expect(typeof res.json.error?.message).toBe('string');
     }
     const count = (await stripe.customers.list({ limit: 100 })).data.length;
     await raw('POST', '/v1/customers', 'name=ok&bogus=1');
@@ -300,6 +300,33 @@ describe('the API speaks Stripe', () => {
     expect(accountEvents.data.every((e) => e.account === acct.id)).toBe(true);
     const self = await stripe.accounts.retrieveCurrent({}, { stripeAccount: acct.id });
     expect(self.id).toBe(acct.id);
+  });
+
+  it("acting as one connected account manages another's persons and bank accounts for the platform, as accounts themselves", async () => {
+    const actingAs = await stripe.accounts.create({ type: 'custom' });
+    const other = await stripe.accounts.create(
+      { type: 'custom', country: 'US' },
+      { stripeAccount: actingAs.id },
+    );
+    const person = await stripe.accounts.createPerson(
+      other.id,
+      { first_name: 'Jane' },
+      { stripeAccount: actingAs.id },
+    );
+    expect(person).toMatchObject({ account: other.id, first_name: 'Jane' });
+    const bank = await stripe.accounts.createExternalAccount(
+      other.id,
+      { external_account: 'btok_us' },
+      { stripeAccount: actingAs.id },
+    );
+    expect(bank).toMatchObject({ object: 'bank_account', account: other.id });
+    const events = await stripe.events.list({ limit: 100 }, { stripeAccount: other.id });
+    expect(events.data.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['person.created', 'account.external_account.created']),
+    );
+    await expect(
+      stripe.accounts.createPerson('acct_unknown000000', {}, { stripeAccount: actingAs.id }),
+    ).rejects.toMatchObject({ code: 'resource_missing', statusCode: 404 });
   });
 
   it('filters events by type with wildcards, types[] and created', async () => {

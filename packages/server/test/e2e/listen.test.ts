@@ -173,6 +173,77 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     }
   });
 
+  it('switchboard listen: --print-secret, --format json and --load-from-webhooks-api', async () => {
+    const printed = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--print-secret',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+    ]);
+    expect(await printed.exited).toBe(0);
+    const secret = printed.out.join('').trim();
+    expect(secret).toMatch(/^whsec_/);
+    const own = await stripe.webhookEndpoints.create({
+      url: 'https://example.invalid/from-api/own?x=1',
+      enabled_events: ['customer.updated'],
+    });
+    const connect = await stripe.webhookEndpoints.create({
+      url: 'https://example.invalid/from-api/connect',
+      enabled_events: ['*'],
+      connect: true,
+    });
+    receiver.expect('/from-api/own', secret);
+    receiver.expect('/from-api/connect', secret);
+    const listen = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--format',
+      'json',
+      '--load-from-webhooks-api',
+      '--forward-to',
+      `127.0.0.1:${receiver.port}`,
+    ]);
+    try {
+      const ready = await waitForText(listen.err, /Your webhook signing secret is (whsec_\w+)/);
+      expect(ready[1]).toBe(secret);
+      const c = await stripe.customers.create({ name: 'json' });
+      await stripe.customers.update(c.id, { name: 'json 2' });
+      await stripe.customers.create({ name: 'connected json' }, { stripeAccount: account });
+      await receiver.waitFor(
+        () =>
+          receiver.at('/from-api/own').length >= 1 && receiver.at('/from-api/connect').length >= 1,
+      );
+      // The platform endpoint takes customer.updated only; customer.created was printed, not forwarded there.
+      expect(receiver.at('/from-api/own').every((r) => r.event!.type === 'customer.updated')).toBe(
+        true,
+      );
+      expect(
+        receiver.at('/from-api/connect').every((r) => r.event!.account === account && r.verified),
+      ).toBe(true);
+      const lines = await waitForText(listen.out, /\{"account":"acct_\w+","api_version"/);
+      expect(lines[0]).toBeTruthy();
+      const first = JSON.parse(
+        listen.out
+          .join('')
+          .split('\n')
+          .find((l) => l.startsWith('{'))!,
+      ) as Record<string, unknown>;
+      expect(Object.keys(first)).toEqual([...Object.keys(first)].sort());
+    } finally {
+      listen.child.kill('SIGTERM');
+      await listen.exited;
+      await stripe.webhookEndpoints.del(own.id);
+      await stripe.webhookEndpoints.del(connect.id);
+    }
+  });
+
   it('switchboard listen forwards, filters, adds headers, and receives what it missed across a server restart', async () => {
     const listen = run(process.execPath, [
       cliBin,

@@ -80,7 +80,8 @@ export class Receiver {
           }
         }
         this.received.push(record);
-        const reply = (this.#responders.get(path) ?? (() => ({ status: 200 })))(record);
+        const responder: Responder = this.#responders.get(path) ?? (() => ({ status: 200 }));
+        const reply = responder(record);
         const finish = () => {
           res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
           res.end(reply.body ?? '{"received":true}');

@@ -49,6 +49,8 @@ export async function startTestServer(
       testKey: TEST_KEY,
       liveKey: LIVE_KEY,
       logLevel: 'info',
+      // Live-mode endpoints in tests point at receivers on loopback: allow it explicitly.
+      destinationAllowlist: '127.0.0.1/32',
       ...options.config,
     },
     {},

@@ -18,12 +18,7 @@ import type { WriteContext } from '../../services/context.js';
 import { emitEvent } from '../../services/emit-event.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { findObject, type ObjectRow } from '../../storage/repositories/objects.js';
-import {
-  controllerFor,
-  defaultSettings,
-  deriveStatus,
-  emptyFutureRequirements,
-} from '../account-model.js';
+import { controllerFor, deriveStatus, newV1Account } from '../account-model.js';
 import { createObject, parseData, parseInternal, saveObject } from '../common.js';
 import { decodePage, iso, v2List } from './pages.js';
 
@@ -392,41 +387,7 @@ export const v2Accounts: Resource = {
         const created = Math.floor(w.now / 1000);
         // Made by the platform: also a v1 connected account. Made inside a connected account
         // (Stripe-Context): that account's customer or recipient, with no v1 view.
-        const v1Base = {
-          id,
-          object: 'account',
-          business_profile: {
-            mcc: null,
-            name: null,
-            product_description: null,
-            support_address: null,
-            support_email: null,
-            support_phone: null,
-            support_url: null,
-            url: null,
-          },
-          business_type: null,
-          capabilities: {},
-          charges_enabled: false,
-          controller,
-          country: 'US',
-          created,
-          default_currency: 'usd',
-          details_submitted: false,
-          email: null,
-          external_accounts: {
-            object: 'list',
-            data: [],
-            has_more: false,
-            url: `/v1/accounts/${id}/external_accounts`,
-          },
-          future_requirements: emptyFutureRequirements(),
-          metadata: {},
-          payouts_enabled: false,
-          settings: defaultSettings('US'),
-          tos_acceptance: { date: null, ip: null, user_agent: null },
-          type: 'none',
-        } as unknown as Stripe.Account;
+        const v1Base = newV1Account({ id, created, controller, country: 'US', type: 'none' });
         await createObject(w, {
           type: caller.accountId ? 'v2.core.account' : 'account',
           id,

@@ -14,7 +14,9 @@ import {
 } from '../../api/params.js';
 import { del, get, post, type Caller, type Resource } from '../../api/route.js';
 import { webhookEventTypes } from '../../domain/event-types.js';
+import type { Cidr } from '../../domain/addresses.js';
 import { newId } from '../../domain/ids.js';
+import { liveUrlProblem } from '../../services/live-url.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import {
   findEndpoint,
@@ -125,19 +127,32 @@ function checkEvents(events: string[], payload: 'thin' | 'snapshot'): string[] {
   return [...new Set(events)];
 }
 
-function checkUrl(url: string, livemode: boolean): string {
+async function checkUrl(
+  url: string,
+  livemode: boolean,
+  allowlist: readonly Cidr[],
+): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw errors.parameterInvalid('webhook_endpoint[url]', `Invalid URL: ${url.slice(0, 200)}`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw errors.parameterInvalid(
       'webhook_endpoint[url]',
       'Invalid URL: only http and https are supported.',
     );
-  void livemode;
+  }
+  if (!livemode) return url;
+  const problem = await liveUrlProblem(url, allowlist);
+  if (problem) {
+    throw errors.parameterInvalid(
+      'webhook_endpoint[url]',
+      `Invalid URL for a live-mode destination: ${problem}.`,
+      'url_invalid',
+    );
+  }
   return url;
 }
 
@@ -184,7 +199,7 @@ export const v2EventDestinations: Resource = {
         azure_event_grid: anything(),
         include: includeParam,
       },
-      async ({ w, caller, params: p }) => {
+      async ({ w, caller, params: p, services }) => {
         if (p.type !== 'webhook_endpoint') {
           throw errors.parameterInvalid(
             'type',
@@ -208,7 +223,11 @@ export const v2EventDestinations: Resource = {
           account_id: null,
           livemode: caller.livemode ? 1 : 0,
           kind: 'destination',
-          url: checkUrl(p.webhook_endpoint.url, caller.livemode),
+          url: await checkUrl(
+            p.webhook_endpoint.url,
+            caller.livemode,
+            services.config.destinationAllowlist,
+          ),
           connect: eventsFrom.includes('@accounts') ? 1 : 0,
           api_version:
             p.event_payload === 'snapshot'
@@ -256,7 +275,7 @@ export const v2EventDestinations: Resource = {
         webhook_endpoint: object({ url: required(string({ maxLength: 5000 })) }),
         include: array(oneOf(['webhook_endpoint.url'] as const)),
       },
-      async ({ w, caller, path, params: p }) => {
+      async ({ w, caller, path, params: p, services }) => {
         const row = await requireDestination(w.db, caller, path.id!);
         const c = config(row);
         const changes: Partial<EndpointRow> = {};
@@ -267,7 +286,12 @@ export const v2EventDestinations: Resource = {
           changes.metadata = JSON.stringify(
             applyMetadata(JSON.parse(row.metadata) as Record<string, string>, p.metadata),
           );
-        if (p.webhook_endpoint) changes.url = checkUrl(p.webhook_endpoint.url, caller.livemode);
+        if (p.webhook_endpoint)
+          changes.url = await checkUrl(
+            p.webhook_endpoint.url,
+            caller.livemode,
+            services.config.destinationAllowlist,
+          );
         changes.config = JSON.stringify({ ...c, name: p.name ?? c.name, updated_ms: w.now });
         await updateEndpoint(w.db, row.id, changes);
         return renderDestination({ ...row, ...changes }, p.include ?? []);

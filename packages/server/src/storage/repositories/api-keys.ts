@@ -26,3 +26,10 @@ export async function listApiKeys(db: Kysely<Database>, platformId: string): Pro
     .orderBy('seq')
     .execute();
 }
+
+export async function findApiKeyById(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
