@@ -220,7 +220,13 @@ function listenOn(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
+export {
+  loadConfig,
+  options as configOptions,
+  ConfigError,
+  describeDatabase,
+  type Config,
+} from './config/schema.js';
 export {
   manualClock,
   scaledClock,
@@ -229,7 +235,7 @@ export {
   type ManualClock,
 } from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
-export { openStorage, isPostgresUrl, describeDatabase } from './storage/open.js';
+export { openStorage, isPostgresUrl } from './storage/open.js';
 export { migrate } from './storage/migrate.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';
 export { listPlatforms, firstPlatform } from './storage/repositories/platforms.js';

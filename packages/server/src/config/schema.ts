@@ -52,6 +52,18 @@ export interface Option<K extends keyof Config = keyof Config> {
 
 export class ConfigError extends Error {}
 
+/** `--db` as it may be shown (banner, messages): a PostgreSQL URL without its password. */
+export function describeDatabase(db: string): string {
+  if (!/^postgres(ql)?:\/\//.test(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `250ms`, `30s`, `5m`, `12h`, `9d`, or a bare number of seconds. */

@@ -5,18 +5,6 @@ import { migrate } from './migrate.js';
 
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//.test(db);
 
-/** `--db` as it may be shown: a PostgreSQL URL without its password. */
-export function describeDatabase(db: string): string {
-  if (!isPostgresUrl(db)) return db;
-  try {
-    const url = new URL(db);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'postgres://(unparseable URL)';
-  }
-}
-
 export interface OpenOptions {
   /** Apply migrations first (default true). */
   migrate?: boolean;
