@@ -59,12 +59,12 @@ export async function startSwitchboard(
   });
   const api = config.roles.includes('api');
   const runsWorker = config.roles.includes('worker');
-  // An api-only process on SQLite is fine (it queues; the benchmark uses one to fill the queue), but
-  // delivery workers in processes of their own need a database that several processes can share.
-  if (dialect.singleProcess && !api) {
-    await dialect.close();
-    throw new Error(
-      `SQLite serves a single process: run --roles api,worker, or use PostgreSQL (--db postgres://...) for separate worker processes.`,
+  // SQLite serves one process best: split roles work (processes share the file) but nothing wakes
+  // a worker in another process (no NOTIFY), and each process keeps its own endpoint limits.
+  if (dialect.singleProcess && !(api && runsWorker)) {
+    log.warn(
+      'SQLite with separate api and worker processes: deliveries wait for the worker to look (up to 30 s) and endpoint limits are per process; use PostgreSQL for that',
+      { roles: config.roles.join(',') },
     );
   }
   const clock = options.clock ?? scaledClock(config.clockSpeed);
@@ -117,6 +117,9 @@ export async function startSwitchboard(
           }
         : { listen: hub!.transport, ...options.transports },
       ...(runsWorker ? {} : { maxInFlight: Math.min(64, config.workerConcurrency) }),
+      // Leases left by a previous run can be released at start only when this process is the only
+      // one delivering: SQLite with both roles here.
+      releaseLeasesAtStart: dialect.singleProcess && api && runsWorker,
     });
     await worker.start();
     const w = worker;

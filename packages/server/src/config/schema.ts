@@ -188,7 +188,7 @@ export const options: Option[] = [
     default: 'api,worker',
     valueName: 'list',
     description:
-      'What this process runs: api, worker, or both (api,worker). Worker processes of their own need PostgreSQL.',
+      'What this process runs: api, worker, or both (api,worker). Separate api and worker processes are for PostgreSQL.',
     parse: (t) => {
       const roles = t
         .split(',')

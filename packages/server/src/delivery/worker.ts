@@ -41,6 +41,8 @@ export interface WorkerOptions {
   /** Most deliveries claimed in one query. */
   batchSize?: number;
   metrics?: Pick<SwitchboardMetrics, 'attempts' | 'attemptDuration'>;
+  /** Release every lease at start: only when no other process delivers from this database. */
+  releaseLeasesAtStart?: boolean;
 }
 
 /** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
@@ -106,8 +108,8 @@ export class DeliveryWorker {
   }
 
   async start(): Promise<void> {
-    if (this.#o.dialect.singleProcess) {
-      // Only this process uses the database: leases left by a crashed run are stale.
+    if (this.#o.releaseLeasesAtStart ?? this.#o.dialect.singleProcess) {
+      // Only this process delivers from the database: leases left by a crashed run are stale.
       const released = await releaseAllLeases(this.#o.dialect.db);
       if (released > 0)
         this.#o.log.info('released deliveries left in flight by the previous run', {

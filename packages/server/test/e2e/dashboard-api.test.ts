@@ -332,7 +332,7 @@ describe('dashboard API routes', () => {
 describe('the live stream with the API and the worker apart', () => {
   it('streams attempts recorded by a worker-only instance sharing the database, and closes promptly', async () => {
     const worker = await startTestServer({ config: { roles: 'worker' } });
-    const api = await startTestServer({ config: { roles: 'api' }, db: `${worker.dir}/test.db` });
+    const api = await startTestServer({ config: { roles: 'api' }, db: worker.db });
     const receiver = await new Receiver().start();
     try {
       const stripe = api.stripe(TEST_KEY);

@@ -22,6 +22,8 @@ export interface TestServer {
   port: number;
   clock: ManualClock | null;
   dir: string;
+  /** What --db was: pass it to another server to share the database. */
+  db: string;
   logs: string[];
   /** The official stripe package, pointed at this server. */
   stripe(key?: string, options?: Stripe.StripeConfig): Stripe;
@@ -68,6 +70,7 @@ export async function startTestServer(
     port,
     clock,
     dir,
+    db: config.db,
     logs,
     stripe: (key = TEST_KEY, opts = {}) =>
       new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', maxNetworkRetries: 0, ...opts }),
