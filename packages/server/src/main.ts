@@ -117,6 +117,8 @@ export async function startSwitchboard(
           }
         : { listen: hub!.transport, ...options.transports },
       ...(runsWorker ? {} : { maxInFlight: Math.min(64, config.workerConcurrency) }),
+      // With several API processes each delivers to the listen sessions connected to it.
+      ...(hub ? { listenSessions: () => hub.connectedSessions() } : {}),
       // Leases left by a previous run can be released at start only when this process is the only
       // one delivering: SQLite with both roles here.
       releaseLeasesAtStart: dialect.singleProcess && api && runsWorker,

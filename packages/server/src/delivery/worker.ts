@@ -41,6 +41,8 @@ export interface WorkerOptions {
   /** Most deliveries claimed in one query. */
   batchSize?: number;
   metrics?: Pick<SwitchboardMetrics, 'attempts' | 'attemptDuration'>;
+  /** The listen sessions connected to this process (see ClaimArgs), when it has a listen hub. */
+  listenSessions?: () => readonly string[];
   /** Release every lease at start: only when no other process delivers from this database. */
   releaseLeasesAtStart?: boolean;
 }
@@ -179,7 +181,11 @@ export class DeliveryWorker {
   async #idleDelay(): Promise<number> {
     if (this.#inFlight >= this.#maxInFlight) return 30_000;
     const realNow = Date.now();
-    const next = await nextDueTime(this.#o.dialect.db, { realNow, kinds: this.#kinds });
+    const next = await nextDueTime(this.#o.dialect.db, {
+      realNow,
+      kinds: this.#kinds,
+      listenSessions: this.#o.listenSessions?.(),
+    });
     let delay = 30_000;
     if (next.due !== null) {
       // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
@@ -224,6 +230,7 @@ export class DeliveryWorker {
       kinds: this.#kinds,
       endpointLimit: limit,
       excludeEndpoints: busy,
+      listenSessions: this.#o.listenSessions?.(),
     });
     if (claims.length === 0) return 0;
     const [events, endpoints] = await Promise.all([

@@ -182,6 +182,11 @@ export class ListenHub {
     }
   }
 
+  /** The listen sessions connected to this process now. */
+  connectedSessions(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
   /** The delivery worker's transport for listen sessions. */
   readonly transport: Transport = {
     send: (d) => this.#push(d),

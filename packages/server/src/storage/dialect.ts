@@ -24,6 +24,11 @@ export interface ClaimArgs {
   kinds: readonly string[];
   endpointLimit: number;
   excludeEndpoints: readonly string[];
+  /**
+   * When given, the listen sessions (endpoints of kind `listen`) connected to this process: it
+   * takes no delivery to another session, which the process holding its websocket delivers.
+   */
+  listenSessions?: readonly string[] | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

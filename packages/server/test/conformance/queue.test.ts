@@ -218,6 +218,26 @@ describe(`storage conformance on ${backend}`, () => {
     expect(apiListenLoop.map((c) => c.id)).toEqual([toListen]);
   });
 
+  it('leaves deliveries to listen sessions connected to another process to that process', async () => {
+    const mine = await endpoint(b.main, 'listen');
+    const theirs = await endpoint(b.main, 'listen');
+    const hook = await endpoint(b.main, 'webhook');
+    const [toMine] = await deliveries(b.main, mine, 1);
+    await deliveries(b.main, theirs, 1);
+    const [toHook] = await deliveries(b.main, hook, 1);
+    const args = { kinds: ['webhook', 'listen'], listenSessions: [mine] };
+    const next = await nextDueTime(b.main.db, { realNow: Date.now(), ...args });
+    expect(next.due).toBe(NOW);
+    const claimed = await claim(b.main, args);
+    expect(claimed.map((c) => c.id).sort()).toEqual([toMine, toHook].sort());
+    expect(await nextDueTime(b.main.db, { realNow: Date.now(), ...args })).toMatchObject({
+      due: null,
+    });
+    // The process holding the other session takes it.
+    const other = await claim(b.main, { kinds: ['listen'], listenSessions: [theirs] });
+    expect(other).toHaveLength(1);
+  });
+
   it('skips the endpoints the worker says are at their limit in this process', async () => {
     const busy = await endpoint(b.main);
     const free = await endpoint(b.main);

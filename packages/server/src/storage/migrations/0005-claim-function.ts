@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 
 /**
- * PostgreSQL: the delivery claim as a function, so that a claim is one round trip. It serialises
+ * PostgreSQL: the delivery claim as a function (arguments: see ClaimArgs in storage/dialect.ts), so that a claim is one round trip. It serialises
  * claims with a transaction-level advisory lock, then (in a snapshot taken after the lock, as each
  * statement of a volatile PL/pgSQL function gets its own) leases due deliveries with
  * `FOR UPDATE SKIP LOCKED`, never more per endpoint than `p_endpoint_limit` counting the leases
@@ -15,7 +15,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   await sql`
     CREATE OR REPLACE FUNCTION switchboard_claim_deliveries(
       p_now bigint, p_real_now bigint, p_lease_until bigint, p_owner text, p_limit integer,
-      p_kinds text[], p_endpoint_limit integer, p_exclude text[])
+      p_kinds text[], p_endpoint_limit integer, p_exclude text[], p_sessions text[])
     RETURNS TABLE (id text, event_id text, endpoint_id text, attempts integer,
       first_attempt_ms bigint, one_shot integer)
     LANGUAGE plpgsql VOLATILE AS $fn$
@@ -38,7 +38,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
           AND (c.lease_until_ms IS NULL OR c.lease_until_ms <= p_real_now)
           AND c.endpoint_id NOT IN (
             SELECT e.id FROM endpoints e
-            WHERE e.kind <> ALL(p_kinds) AND e.deleted = 0 AND e.status = 'enabled'
+            WHERE e.deleted = 0 AND e.status = 'enabled' AND (e.kind <> ALL(p_kinds)
+              OR (p_sessions IS NOT NULL AND e.kind = 'listen' AND e.id <> ALL(p_sessions)))
           )
           AND c.endpoint_id NOT IN (SELECT b.endpoint_id FROM leased b WHERE b.n >= p_endpoint_limit)
           AND c.endpoint_id <> ALL(p_exclude)

@@ -32,8 +32,13 @@ export async function deliveriesForEvent(
  */
 export async function nextDueTime(
   db: Kysely<Database>,
-  args: { realNow: number; kinds: readonly string[] },
+  args: {
+    realNow: number;
+    kinds: readonly string[];
+    listenSessions?: readonly string[] | undefined;
+  },
 ): Promise<{ due: number | null; leaseEnds: number | null }> {
+  const sessions = args.listenSessions;
   const row = await db
     .selectFrom('deliveries')
     .select((eb) => {
@@ -55,9 +60,21 @@ export async function nextDueTime(
       eb
         .selectFrom('endpoints')
         .select('id')
-        .where('kind', 'not in', args.kinds.length > 0 ? [...args.kinds] : [''])
         .where('deleted', '=', 0)
-        .where('status', '=', 'enabled'),
+        .where('status', '=', 'enabled')
+        .where((e) =>
+          e.or([
+            e('kind', 'not in', args.kinds.length > 0 ? [...args.kinds] : ['']),
+            ...(sessions
+              ? [
+                  e.and([
+                    e('kind', '=', 'listen'),
+                    e('id', 'not in', sessions.length > 0 ? [...sessions] : ['']),
+                  ]),
+                ]
+              : []),
+          ]),
+        ),
     )
     .executeTakeFirst();
   return {

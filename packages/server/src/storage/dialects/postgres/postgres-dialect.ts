@@ -103,7 +103,8 @@ async function claimDue(db: Kysely<Database>, a: ClaimArgs): Promise<ClaimedDeli
   const result = await sql<ClaimedDelivery>`
     SELECT * FROM switchboard_claim_deliveries(
       ${a.now}, ${a.realNow}, ${a.leaseUntil}, ${a.owner}, ${a.limit},
-      ${[...a.kinds]}::text[], ${a.endpointLimit}, ${[...a.excludeEndpoints]}::text[])`.execute(db);
+      ${[...a.kinds]}::text[], ${a.endpointLimit}, ${[...a.excludeEndpoints]}::text[],
+      ${a.listenSessions ? [...a.listenSessions] : null}::text[])`.execute(db);
   return result.rows;
 }
 

@@ -49,7 +49,8 @@ export function openSqlite(file: string): Dialect {
     jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
     // One process uses the file: the worker keeps each endpoint's limit in memory (it passes the
     // endpoints at their limit as excludeEndpoints), so leases need not be counted here.
-    async claimDue({ now, realNow, leaseUntil, owner, limit, kinds, excludeEndpoints }) {
+    async claimDue({ now, realNow, leaseUntil, owner, limit, kinds, excludeEndpoints, ...a }) {
+      const sessions = a.listenSessions;
       let due = db
         .selectFrom('deliveries')
         .select('seq')
@@ -62,9 +63,21 @@ export function openSqlite(file: string): Dialect {
           eb
             .selectFrom('endpoints')
             .select('id')
-            .where('kind', 'not in', kinds.length > 0 ? [...kinds] : [''])
             .where('deleted', '=', 0)
-            .where('status', '=', 'enabled'),
+            .where('status', '=', 'enabled')
+            .where((e) =>
+              e.or([
+                e('kind', 'not in', kinds.length > 0 ? [...kinds] : ['']),
+                ...(sessions
+                  ? [
+                      e.and([
+                        e('kind', '=', 'listen'),
+                        e('id', 'not in', sessions.length > 0 ? [...sessions] : ['']),
+                      ]),
+                    ]
+                  : []),
+              ]),
+            ),
         )
         .orderBy('next_attempt_ms')
         .limit(limit);
