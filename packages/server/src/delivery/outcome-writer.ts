@@ -112,13 +112,17 @@ export class OutcomeWriter {
           .where('id', '=', b.deliveryId)
           .execute();
       }
+      await this.#updateHealth(tx, batch, now);
       const delivered = new Map<string, number>();
       for (const b of batch) {
         if (b.decision.kind === 'delivered' && b.countsPending && b.attempt) {
           delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
         }
       }
-      for (const [eventId, n] of delivered) {
+      // Events and endpoints are shared by the batches of every worker: rows are locked in id
+      // order, so two batches never wait on each other in a cycle (PostgreSQL found deadlocks with
+      // 4 worker processes before this), and last, so they are held for the shortest time.
+      for (const [eventId, n] of [...delivered].sort(([a], [b]) => (a < b ? -1 : 1))) {
         await tx
           .updateTable('events')
           .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', n) }))
@@ -126,7 +130,6 @@ export class OutcomeWriter {
           .where('pending_webhooks', '>=', n)
           .execute();
       }
-      await this.#updateHealth(tx, batch, now);
     });
   }
 
@@ -139,12 +142,21 @@ export class OutcomeWriter {
       (b.decision.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
     }
     if (succeeded.size > 0) {
-      await tx
-        .updateTable('endpoints')
-        .set({ failing_since_ms: null, warned_at_ms: null })
+      // Only endpoints in a failure streak are written (and locked): rarely any.
+      const failing = await tx
+        .selectFrom('endpoints')
+        .select('id')
         .where('id', 'in', [...succeeded])
         .where('failing_since_ms', 'is not', null)
+        .orderBy('id')
         .execute();
+      for (const { id } of failing) {
+        await tx
+          .updateTable('endpoints')
+          .set({ failing_since_ms: null, warned_at_ms: null })
+          .where('id', '=', id)
+          .execute();
+      }
     }
     const onlyFailed = [...failed].filter((id) => !succeeded.has(id));
     if (onlyFailed.length === 0) return;
@@ -152,6 +164,7 @@ export class OutcomeWriter {
       .selectFrom('endpoints')
       .select(['id', 'failing_since_ms', 'warned_at_ms', 'status', 'url', 'livemode'])
       .where('id', 'in', onlyFailed)
+      .orderBy('id')
       .execute();
     for (const row of rows) {
       if (row.status !== 'enabled') continue;

@@ -7,7 +7,7 @@ import type { DialectName } from '../dialect.js';
  * statement of a volatile PL/pgSQL function gets its own) leases due deliveries with
  * `FOR UPDATE SKIP LOCKED`, never more per endpoint than `p_endpoint_limit` counting the leases
  * every worker holds. The lock is released at the end of the statement: held for the claim alone,
- * not for network round trips. dialects/postgres/postgres-dialect.ts calls it; change it only in a
+ * not for network round trips, nor for a WAL flush (the claim commits asynchronously). dialects/postgres/postgres-dialect.ts calls it; change it only in a
  * new migration (CREATE OR REPLACE).
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
@@ -21,6 +21,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     LANGUAGE plpgsql VOLATILE AS $fn$
     #variable_conflict use_column
     BEGIN
+      -- A lease is soft state: one lost in a crash only leaves its delivery unclaimed. Not waiting
+      -- for the WAL flush at commit releases the lock sooner (claims serialise on it).
+      PERFORM set_config('synchronous_commit', 'off', true);
       PERFORM pg_advisory_xact_lock(hashtextextended('switchboard:claim', 0));
       RETURN QUERY
       WITH leased AS (
