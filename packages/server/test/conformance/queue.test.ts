@@ -18,6 +18,8 @@ import {
   completeTask,
   insertTask,
 } from '../../src/storage/repositories/scheduled-tasks.js';
+import { OutcomeWriter } from '../../src/delivery/outcome-writer.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { backend } from '../helpers/database.js';
 import { openBackend, type Backend } from './backend.js';
 
@@ -310,6 +312,84 @@ describe(`storage conformance on ${backend}`, () => {
       expect(most).toBe(limit);
     },
   );
+
+  it('two workers writing outcomes for the same events at once neither deadlock nor lose a count', async () => {
+    const peer = await b.peer();
+    const [we1, we2] = [await endpoint(b.main), await endpoint(b.main)];
+    const errors: string[] = [];
+    const writer = (db: Dialect) =>
+      new OutcomeWriter(
+        db.db,
+        { disableAfterMs: 9 * 86_400_000, warnAfterMs: 3 * 86_400_000 },
+        () => NOW,
+        createLogger({ level: 'error', format: 'json', write: (l) => void errors.push(l) }),
+      );
+    // Three rounds: a deadlock needs the two transactions to overlap, which timing decides.
+    for (let round = 0; round < 3; round++) {
+      const [a, c] = [writer(b.main), writer(peer)];
+      const events: Array<{ id: string; toA: string; toC: string }> = [];
+      for (let i = 0; i < 40; i++) {
+        const [toA] = await deliveries(b.main, we1, 1);
+        const row = await b.main.db
+          .selectFrom('deliveries')
+          .select('event_id')
+          .where('id', '=', toA!)
+          .executeTakeFirstOrThrow();
+        const [toC] = await deliveries(b.main, we2, 1);
+        // Both deliveries belong to one event with two pending webhooks.
+        await b.main.db
+          .updateTable('deliveries')
+          .set({ event_id: row.event_id })
+          .where('id', '=', toC!)
+          .execute();
+        await b.main.db
+          .updateTable('events')
+          .set({ pending_webhooks: 2 })
+          .where('id', '=', row.event_id)
+          .execute();
+        events.push({ id: row.event_id, toA: toA!, toC: toC! });
+      }
+      const delivered = (deliveryId: string, eventId: string, endpointId: string) => ({
+        attempt: {
+          id: `wa_${deliveryId}`,
+          delivery_id: deliveryId,
+          event_id: eventId,
+          endpoint_id: endpointId,
+          platform_id: 'acct_conf',
+          url: null,
+          started_ms: NOW,
+          duration_ms: 1,
+          status_code: 200,
+          error: null,
+          response_body: null,
+          request_headers: '{}',
+          outcome: 'succeeded',
+          next_attempt_ms: null,
+        },
+        decision: { kind: 'delivered' as const },
+        deliveryId,
+        attemptsMade: 1,
+        firstAttemptMs: NOW,
+        countsPending: true,
+        trackHealth: true,
+      });
+      // Worker A finishes the events in one order, the other worker in the reverse order.
+      for (const e of events) a.add(delivered(e.toA, e.id, we1));
+      for (const e of [...events].reverse()) c.add(delivered(e.toC, e.id, we2));
+      await Promise.all([a.flush(), c.flush()]);
+      expect(errors).toEqual([]);
+      const left = await b.main.db
+        .selectFrom('events')
+        .select('pending_webhooks')
+        .where(
+          'id',
+          'in',
+          events.map((e) => e.id),
+        )
+        .execute();
+      expect(left.every((r) => r.pending_webhooks === 0)).toBe(true);
+    }
+  });
 
   it('tells when the next delivery falls due, and when a lease on one ends', async () => {
     const we = await endpoint(b.main);
