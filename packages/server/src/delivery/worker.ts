@@ -243,6 +243,7 @@ export class DeliveryWorker {
       kinds: this.#kinds,
       endpointLimit: limit,
       excludeEndpoints: busy,
+      heldHere: this.#heldByEndpoint(),
       listenSessions: this.#o.listenSessions?.(),
     });
     this.#short = claims.length < asked;
@@ -272,6 +273,13 @@ export class DeliveryWorker {
     }
     if (unsent.length > 0) await releaseLeases(this.#o.dialect.db, unsent);
     return claims.length - unsent.length;
+  }
+
+  /** Deliveries in flight or waiting here, by endpoint. */
+  #heldByEndpoint(): Map<string, number> {
+    const held = new Map(this.#active);
+    for (const [id, q] of this.#waiting) held.set(id, (held.get(id) ?? 0) + q.length);
+    return held;
   }
 
   #waitingCount(): number {

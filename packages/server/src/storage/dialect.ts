@@ -25,6 +25,12 @@ export interface ClaimArgs {
   endpointLimit: number;
   excludeEndpoints: readonly string[];
   /**
+   * What this worker holds now (in flight or waiting for a slot), by endpoint. With several
+   * processes the claim counts these instead of this worker's own leases: a lease whose attempt
+   * has ended but whose outcome is not written yet does not hold a slot any more.
+   */
+  heldHere?: ReadonlyMap<string, number> | undefined;
+  /**
    * When given, the listen sessions (endpoints of kind `listen`) connected to this process: it
    * takes no delivery to another session, which the process holding its websocket delivers.
    */

@@ -391,6 +391,23 @@ describe(`storage conformance on ${backend}`, () => {
     }
   });
 
+  it.runIf(multiProcess)(
+    "counts what a worker says it holds instead of its own leases, and other workers' leases",
+    async () => {
+      const hot = await endpoint(b.main);
+      await deliveries(b.main, hot, 10);
+      const limit = { endpointLimit: 3 };
+      expect(await claim(b.main, { owner: 'wrk_a', ...limit })).toHaveLength(3);
+      // Still holding all three: nothing more.
+      const held = (n: number) => new Map([[hot, n]]);
+      expect(await claim(b.main, { owner: 'wrk_a', ...limit, heldHere: held(3) })).toHaveLength(0);
+      // Two attempts ended (their outcomes not yet written): two slots are free again for wrk_a...
+      expect(await claim(b.main, { owner: 'wrk_a', ...limit, heldHere: held(1) })).toHaveLength(2);
+      // ...while another worker counts every lease of wrk_a.
+      expect(await claim(b.main, { owner: 'wrk_b', ...limit })).toHaveLength(0);
+    },
+  );
+
   it('tells when the next delivery falls due, and when a lease on one ends', async () => {
     const we = await endpoint(b.main);
     await deliveries(b.main, we, 1, NOW);

@@ -15,7 +15,8 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   await sql`
     CREATE OR REPLACE FUNCTION switchboard_claim_deliveries(
       p_now bigint, p_real_now bigint, p_lease_until bigint, p_owner text, p_limit integer,
-      p_kinds text[], p_endpoint_limit integer, p_exclude text[], p_sessions text[])
+      p_kinds text[], p_endpoint_limit integer, p_exclude text[], p_sessions text[],
+      p_held_ids text[], p_held_counts integer[])
     RETURNS TABLE (id text, event_id text, endpoint_id text, attempts integer,
       first_attempt_ms bigint, one_shot integer)
     LANGUAGE plpgsql VOLATILE AS $fn$
@@ -27,11 +28,18 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
       PERFORM pg_advisory_xact_lock(hashtextextended('switchboard:claim', 0));
       RETURN QUERY
       WITH leased AS (
-        SELECT l.endpoint_id, count(*) AS n
-        FROM deliveries l
-        WHERE l.lease_until_ms IS NOT NULL AND l.lease_until_ms > p_real_now
-          AND l.status = 'pending'
-        GROUP BY l.endpoint_id
+        -- Slots taken: other workers' leases, and what this worker says it holds.
+        SELECT x.endpoint_id, sum(x.n) AS n
+        FROM (
+          SELECT l.endpoint_id, count(*) AS n
+          FROM deliveries l
+          WHERE l.lease_until_ms IS NOT NULL AND l.lease_until_ms > p_real_now
+            AND l.status = 'pending' AND l.lease_owner <> p_owner
+          GROUP BY l.endpoint_id
+          UNION ALL
+          SELECT h.id, h.n FROM unnest(p_held_ids, p_held_counts) AS h(id, n)
+        ) x
+        GROUP BY x.endpoint_id
       ),
       candidates AS (
         SELECT c.seq, c.endpoint_id, c.next_attempt_ms

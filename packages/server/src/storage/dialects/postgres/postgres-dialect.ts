@@ -104,7 +104,10 @@ async function claimDue(db: Kysely<Database>, a: ClaimArgs): Promise<ClaimedDeli
     SELECT * FROM switchboard_claim_deliveries(
       ${a.now}, ${a.realNow}, ${a.leaseUntil}, ${a.owner}, ${a.limit},
       ${[...a.kinds]}::text[], ${a.endpointLimit}, ${[...a.excludeEndpoints]}::text[],
-      ${a.listenSessions ? [...a.listenSessions] : null}::text[])`.execute(db);
+      ${a.listenSessions ? [...a.listenSessions] : null}::text[],
+      ${[...(a.heldHere?.keys() ?? [])]}::text[], ${[...(a.heldHere?.values() ?? [])]}::integer[])`.execute(
+    db,
+  );
   return result.rows;
 }
 
