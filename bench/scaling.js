@@ -46,7 +46,7 @@ function parseArgs(argv) {
     else if (flag === '--delay-ms') a.delayMs = Number(value);
     else if (flag === '--db-url') a.dbUrl = value;
     else {
-      process.stderr.write(`bench:scaling: unknown option '${flag}' (see the header of ${bin})\n`);
+      process.stderr.write(`bench:scaling: unknown option '${flag}' (see bench/scaling.js)\n`);
       process.exit(2);
     }
   }

@@ -91,6 +91,8 @@ export async function startSwitchboard(
     },
     tasksQueued() {
       tasks?.wake();
+      // Task runners live in worker processes: the same notification wakes them.
+      if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
     },
     eventCreated: (type) => metrics.eventsCreated.inc({ type }),
   };
@@ -125,7 +127,10 @@ export async function startSwitchboard(
     });
     await worker.start();
     const w = worker;
-    stopListening = await dialect.listenDeliveries(() => w.wake());
+    stopListening = await dialect.listenDeliveries(() => {
+      w.wake();
+      tasks?.wake();
+    });
   }
   if (runsWorker) {
     tasks = new TaskRunner(

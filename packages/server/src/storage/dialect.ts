@@ -71,7 +71,7 @@ export interface Dialect {
    * (a PostgreSQL advisory lock); on SQLite, one process uses the database and `work` just runs.
    */
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
-  /** Wakes delivery workers in other processes (PostgreSQL NOTIFY); a no-op on SQLite. */
+  /** Wakes delivery workers and task runners in other processes (PostgreSQL NOTIFY); a no-op on SQLite. */
   notifyDeliveries(): Promise<void>;
   /** Calls `listener` when another process notifies; returns a function that stops listening. */
   listenDeliveries(listener: () => void): Promise<() => Promise<void>>;

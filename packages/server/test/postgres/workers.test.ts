@@ -182,6 +182,33 @@ describe.runIf(backend === 'postgres')('API and worker processes on PostgreSQL',
     }
   });
 
+  it('runs tasks the API process schedules in a worker process, woken when they are queued', async () => {
+    // Charged funds become available 2 s later: a task the worker's task runner must run on time,
+    // though it was asleep (nothing due) when the API process scheduled it.
+    const { stripe, worker } = await deployment(['--funds-available-after', '2s']);
+    await worker();
+    await new Promise((r) => setTimeout(r, 300));
+    const we = await stripe.webhookEndpoints.create({
+      url: receiver.url('/tasks-split'),
+      enabled_events: ['balance.available'],
+    });
+    receiver.expect('/tasks-split', we.secret!);
+    const charged = Date.now();
+    await stripe.paymentIntents.create({
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    await receiver.waitFor(() => receiver.at('/tasks-split').length >= 1, 10_000);
+    const got = receiver.at('/tasks-split')[0]!;
+    expect(got.verified).toBe(true);
+    expect(got.at - charged).toBeGreaterThanOrEqual(1_900);
+    expect(got.at - charged).toBeLessThan(6_000);
+    const balance = await stripe.balance.retrieve();
+    expect(balance.available[0]!.amount).toBeGreaterThan(0);
+  });
+
   it('a worker process serves /metrics on --metrics-port', async () => {
     const { stripe, worker } = await deployment();
     const metricsPort = await freePort();
