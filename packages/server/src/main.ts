@@ -46,8 +46,8 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     clock,
     config,
     log,
-    deliveriesQueued() {
-      worker?.wake();
+    deliveriesQueued(endpointIds) {
+      worker?.wake(endpointIds);
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
     },
   };

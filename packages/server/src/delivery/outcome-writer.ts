@@ -4,7 +4,7 @@ import type { DeliveryDecision } from '../domain/outcome.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from '../storage/schema.js';
 import type { AttemptRow } from '../storage/repositories/deliveries.js';
-import { insertAttempts } from '../storage/repositories/deliveries.js';
+import { countDeliveredWebhooks, finishDeliveries, insertAttempts } from '../storage/repositories/deliveries.js';
 
 /** One finished attempt, waiting to be written. */
 export interface FinishedAttempt {
@@ -40,7 +40,9 @@ export class OutcomeWriter {
   add(finished: FinishedAttempt): void {
     this.#pending.push(finished);
     if (this.#pending.length >= this.maxBatch) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), 2);
+    // Outcomes wait up to 10 ms for company: at 1,000 deliveries/s a 2 ms wait meant ~350
+    // transactions a second, each ~150 us of the event loop's time; 10 ms makes it ~100.
+    else this.#timer ??= setTimeout(() => void this.flush(), 10);
   }
 
   /** Writes everything added so far; resolves when it is committed. */
@@ -70,38 +72,26 @@ export class OutcomeWriter {
     const now = this.now();
     await this.db.transaction().execute(async (tx) => {
       await insertAttempts(tx, batch.map((b) => b.attempt));
-      for (const b of batch) {
-        const d = b.decision;
-        await tx
-          .updateTable('deliveries')
-          .set({
-            status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
-            attempts: b.attemptsMade,
-            first_attempt_ms: b.firstAttemptMs,
-            next_attempt_ms: d.kind === 'retry' ? d.at : null,
-            lease_until_ms: null,
-            lease_owner: null,
-            last_status_code: b.attempt.status_code,
-            last_error: b.attempt.error,
-            updated_ms: now,
-          })
-          .where('id', '=', b.deliveryId)
-          .execute();
-      }
+      await finishDeliveries(
+        tx,
+        batch.map((b) => ({
+          id: b.deliveryId,
+          status: b.decision.kind === 'delivered' ? 'succeeded' : b.decision.kind === 'retry' ? 'pending' : 'failed',
+          attempts: b.attemptsMade,
+          first_attempt_ms: b.firstAttemptMs,
+          next_attempt_ms: b.decision.kind === 'retry' ? b.decision.at : null,
+          last_status_code: b.attempt.status_code,
+          last_error: b.attempt.error,
+          updated_ms: now,
+        })),
+      );
       const delivered = new Map<string, number>();
       for (const b of batch) {
         if (b.decision.kind === 'delivered' && b.countsPending) {
           delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
         }
       }
-      for (const [eventId, n] of delivered) {
-        await tx
-          .updateTable('events')
-          .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', n) }))
-          .where('id', '=', eventId)
-          .where('pending_webhooks', '>=', n)
-          .execute();
-      }
+      for (const [eventId, n] of delivered) await countDeliveredWebhooks(tx, eventId, n);
       await this.#updateHealth(tx, batch, now);
     });
   }

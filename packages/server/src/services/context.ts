@@ -12,8 +12,8 @@ export interface Services {
   clock: Clock;
   config: Config;
   log: Logger;
-  /** Called after a commit that queued deliveries: wakes the workers. */
-  deliveriesQueued(): void;
+  /** Called after a commit that queued deliveries (to these endpoints, if known): wakes the workers. */
+  deliveriesQueued(endpointIds?: readonly string[]): void;
 }
 
 /** One write: its transaction, who acts, and what to run once it commits. */

@@ -84,6 +84,6 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
       updated_ms: w.now,
     })),
   );
-  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued());
+  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued(targets.map((t) => t.id)));
   return id;
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusable } from './reusable.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
@@ -52,9 +53,101 @@ export async function pendingCount(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
+const attemptColumns = [
+  'id',
+  'delivery_id',
+  'event_id',
+  'endpoint_id',
+  'platform_id',
+  'url',
+  'started_ms',
+  'duration_ms',
+  'status_code',
+  'error',
+  'response_body',
+  'request_headers',
+  'outcome',
+  'next_attempt_ms',
+] as const satisfies ReadonlyArray<keyof AttemptRow>;
+
+/** Rows per insert statement: a few fixed sizes, so each is compiled and prepared once. */
+const attemptChunks = [64, 16, 4, 1];
+const insertAttemptChunk = new Map(
+  attemptChunks.map((n) => [
+    n,
+    reusable<Record<string, unknown>>((db, v) =>
+      db
+        .insertInto('attempts')
+        .values(
+          Array.from(
+            { length: n },
+            (_, i) => Object.fromEntries(attemptColumns.map((c) => [c, v[`${i}.${c}`]])) as never,
+          ),
+        ),
+    ),
+  ]),
+);
+
 export async function insertAttempts(db: Kysely<Database>, rows: Omit<AttemptRow, 'seq'>[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto('attempts').values(rows).execute();
+  let at = 0;
+  for (const n of attemptChunks) {
+    const insert = insertAttemptChunk.get(n)!;
+    for (; rows.length - at >= n; at += n) {
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < n; i++) {
+        const row = rows[at + i]!;
+        for (const c of attemptColumns) values[`${i}.${c}`] = row[c];
+      }
+      await insert(db, values);
+    }
+  }
+}
+
+/** Where an attempt leaves its delivery: done, failed for good, or pending a retry. */
+export interface DeliveryOutcome {
+  id: string;
+  status: 'succeeded' | 'failed' | 'pending';
+  attempts: number;
+  first_attempt_ms: number;
+  next_attempt_ms: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  updated_ms: number;
+}
+
+const finishDelivery = reusable<DeliveryOutcome>((db, v) =>
+  db
+    .updateTable('deliveries')
+    .set({
+      status: v.status,
+      attempts: v.attempts,
+      first_attempt_ms: v.first_attempt_ms,
+      next_attempt_ms: v.next_attempt_ms,
+      lease_until_ms: null,
+      lease_owner: null,
+      last_status_code: v.last_status_code,
+      last_error: v.last_error,
+      updated_ms: v.updated_ms,
+    })
+    .where('id', '=', v.id),
+);
+
+/** Records each delivery's state after an attempt and gives up its lease. */
+export async function finishDeliveries(db: Kysely<Database>, outcomes: readonly DeliveryOutcome[]): Promise<void> {
+  for (const o of outcomes) await finishDelivery(db, o);
+}
+
+const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
+  db
+    .updateTable('events')
+    .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', v.n) }))
+    .where('id', '=', v.id)
+    .where('pending_webhooks', '>=', v.n),
+);
+
+/** `n` more endpoints answered 2xx for the event (pending_webhooks never goes below zero). */
+export async function countDeliveredWebhooks(db: Kysely<Database>, eventId: string, n: number): Promise<void> {
+  await countDelivered(db, { id: eventId, n });
 }
 
 export interface AttemptQuery {

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
@@ -38,6 +39,14 @@ export function openSqlite(file: string): Dialect {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -64000');
+  let checkpointer: Checkpointer | null = null;
+  if (file !== ':memory:') {
+    // Checkpoints run on their own thread (checkpointer.ts); should it fail, commits checkpoint
+    // again as by default. A WAL that grew under load is cut back to 64 MB once it starts over.
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma('journal_size_limit = 67108864');
+    checkpointer = startCheckpointer(file, () => void raw.pragma('wal_autocheckpoint = 1000'));
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
 
   return {
@@ -65,6 +74,10 @@ export function openSqlite(file: string): Dialect {
     },
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
-    close: () => db.destroy(),
+    async close() {
+      // The checkpointer's connection closes first: the last one to close folds the WAL back in.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
