@@ -31,13 +31,14 @@ export function cpuSnapshot(pids) {
 
 /**
  * Cores used between two snapshots, per named process, and `other`: what the rest of the machine
- * used meanwhile (assuming 100 jiffies a second, Linux's USER_HZ).
+ * used meanwhile (assuming 100 jiffies a second, Linux's USER_HZ); `seconds` between the two.
  */
 export function cpuUsed(a, b) {
   const seconds = (b.at - a.at) / 1000;
-  const used = {};
+  const used = { seconds };
   let ours = 0;
   for (const name of Object.keys(a.procs)) {
+    if (name === 'seconds') continue;
     if (a.procs[name] === null || b.procs[name] === null) continue;
     used[name] = (b.procs[name] - a.procs[name]) / 100 / seconds;
     ours += used[name];

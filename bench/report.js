@@ -88,7 +88,9 @@ export function printReport(r) {
   );
   out.push(
     `  peak RSS: ${r.apiOnlyServer.peakRssMb.toFixed(1)} MB (API-only server, burst), ` +
-      `${r.fullServer.peakRssMb.toFixed(1)} MB (full server: drain, steady, creates)`,
+      `${r.fullServer.peakRssMb.toFixed(1)} MB (full server); largest sampled RSS by phase: ` +
+      `burst ${r.burstCreates.rssMb.toFixed(0)}, drain ${r.drain.rssMb.toFixed(0)}, ` +
+      `steady ${r.steady.rssMb.toFixed(0)}, API creates ${r.apiCreates.rssMb.toFixed(0)} MB`,
   );
   out.push(`  clock offset receiver - bench: ${r.clockOffsetMs.toFixed(3)} ms (subtracted)`);
   out.push('');
@@ -101,6 +103,12 @@ export function printReport(r) {
     ['API creates', r.apiCreates.cpu],
   ];
   for (const [name, cpu] of phases) out.push(`  ${name.padEnd(12)} ${cores(cpu)}`);
+  const perEvent = (p) => ((p.cpu.server * p.cpu.seconds) / p.count) * 1e6;
+  out.push(
+    `  server CPU per event: ${perEvent(r.burstCreates).toFixed(0)} us a create with an endpoint ` +
+      `(worker off), ${perEvent(r.drain).toFixed(0)} us a delivery (drain), ` +
+      `${perEvent(r.apiCreates).toFixed(0)} us a create without endpoints`,
+  );
   const busy = phases.filter(([, cpu]) => cpu.other > 0.15).map(([name]) => name);
   if (busy.length > 0) {
     out.push(`  warning: other processes used more than 0.15 of a core during: ${busy.join(', ')}`);

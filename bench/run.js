@@ -139,10 +139,15 @@ function checkReceiver(stats, what) {
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 /** Runs a phase and adds to its result the cores each process (and the rest of the machine) used. */
-async function phase(pids, work) {
+async function phase(pids, work, server) {
+  server?.takeWindowPeakMb();
   const before = cpuSnapshot(pids());
   const result = await work();
-  return { ...result, cpu: cpuUsed(before, cpuSnapshot(pids())) };
+  return {
+    ...result,
+    cpu: cpuUsed(before, cpuSnapshot(pids())),
+    rssMb: server?.takeWindowPeakMb(),
+  };
 }
 
 async function main() {
@@ -177,13 +182,16 @@ async function main() {
     });
     receiver.configure({ '/webhook': endpoint.secret, '/raw': RAW_SECRET });
     log(`queueing a burst of ${plan.burst} events (API only, worker off)...`);
-    const burst = await phase(pids, () =>
-      runConcurrent({
-        concurrency: apiConcurrency,
-        total: plan.burst,
-        task: (i) =>
-          api.post('/v1/customers', { name: `Burst ${i}`, email: `burst${i}@example.com` }),
-      }),
+    const burst = await phase(
+      pids,
+      () =>
+        runConcurrent({
+          concurrency: apiConcurrency,
+          total: plan.burst,
+          task: (i) =>
+            api.post('/v1/customers', { name: `Burst ${i}`, email: `burst${i}@example.com` }),
+        }),
+      server,
     );
     if (burst.failed > 0)
       throw new Error(`burst: ${burst.failed} creates failed: ${burst.firstError.message}`);
@@ -192,6 +200,7 @@ async function main() {
       seconds: burst.seconds,
       perSecond: burst.ok / burst.seconds,
       cpu: burst.cpu,
+      rssMb: burst.rssMb,
     };
     const sample = (await api.get('/v1/events?limit=1')).data[0];
     await api.close();
@@ -247,6 +256,7 @@ async function main() {
       fromStartSeconds: (drained.lastMs - results.clockOffsetMs - server.startedMs) / 1000,
       bodyBytes: Math.round(drained.bytes / drained.received),
       cpu: drainCpu,
+      rssMb: server.takeWindowPeakMb(),
     };
     await api.close();
 
@@ -255,16 +265,19 @@ async function main() {
     receiver.reset();
     api = apiClient(server.url, TEST_KEY, 256);
     log(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s...`);
-    const steady = await phase(pids, () =>
-      runPaced({
-        rate: plan.steadyRate,
-        seconds: plan.steadySeconds,
-        task: (i, scheduledMs) =>
-          api.post('/v1/customers', {
-            name: `Steady ${i}`,
-            'metadata[bench_t]': scheduledMs.toFixed(3),
-          }),
-      }),
+    const steady = await phase(
+      pids,
+      () =>
+        runPaced({
+          rate: plan.steadyRate,
+          seconds: plan.steadySeconds,
+          task: (i, scheduledMs) =>
+            api.post('/v1/customers', {
+              name: `Steady ${i}`,
+              'metadata[bench_t]': scheduledMs.toFixed(3),
+            }),
+        }),
+      server,
     );
     if (steady.failed > 0)
       throw new Error(`steady: ${steady.failed} creates failed: ${steady.firstError.message}`);
@@ -278,6 +291,7 @@ async function main() {
       count: steady.ok,
       rate: plan.steadyRate,
       cpu: steady.cpu,
+      rssMb: steady.rssMb,
       maxClientLagMs: steady.maxLagMs,
       p50: percentile(latencies, 0.5),
       p90: percentile(latencies, 0.9),
@@ -293,12 +307,16 @@ async function main() {
     await admin.close();
     api = apiClient(server.url, sandbox.secret_key, apiConcurrency);
     log(`API creates: ${plan.apiSeconds} s, ${apiConcurrency} in flight...`);
-    const creates = await phase(pids, () =>
-      runConcurrent({
-        concurrency: apiConcurrency,
-        seconds: plan.apiSeconds,
-        task: (i) => api.post('/v1/customers', { name: `Api ${i}`, email: `api${i}@example.com` }),
-      }),
+    const creates = await phase(
+      pids,
+      () =>
+        runConcurrent({
+          concurrency: apiConcurrency,
+          seconds: plan.apiSeconds,
+          task: (i) =>
+            api.post('/v1/customers', { name: `Api ${i}`, email: `api${i}@example.com` }),
+        }),
+      server,
     );
     if (creates.failed > 0)
       throw new Error(`API creates: ${creates.failed} failed: ${creates.firstError.message}`);
@@ -307,6 +325,7 @@ async function main() {
       seconds: creates.seconds,
       perSecond: creates.ok / creates.seconds,
       cpu: creates.cpu,
+      rssMb: creates.rssMb,
     };
     await api.close();
     results.fullServer = await server.stop();

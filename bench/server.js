@@ -70,9 +70,12 @@ export async function startServer({ db, testKey, liveKey, roles, extraArgs = [],
   });
 
   let peakRssMb = 0;
+  let windowPeakMb = 0;
   const sample = () => {
     const m = memoryOf(child.pid);
-    if (m) peakRssMb = Math.max(peakRssMb, m.rssMb, m.hwmMb);
+    if (!m) return;
+    peakRssMb = Math.max(peakRssMb, m.rssMb, m.hwmMb);
+    windowPeakMb = Math.max(windowPeakMb, m.rssMb);
   };
   const sampler = setInterval(sample, 100);
   const exited = new Promise((resolve) =>
@@ -83,7 +86,13 @@ export async function startServer({ db, testKey, liveKey, roles, extraArgs = [],
     url,
     pid: child.pid,
     startedMs,
-    rssMb: () => memoryOf(child.pid)?.rssMb ?? 0,
+    /** The largest RSS sampled since the last call (sampled every 100 ms), in MB. */
+    takeWindowPeakMb() {
+      sample();
+      const peak = windowPeakMb;
+      windowPeakMb = 0;
+      return peak;
+    },
     async stop() {
       sample();
       clearInterval(sampler);

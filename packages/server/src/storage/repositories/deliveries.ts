@@ -1,14 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
-import { reusable } from './reusable.js';
+import { reusable, reusableInsert } from './reusable.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
 
+const insertDeliveryRow = reusableInsert('deliveries');
+
 export async function insertDeliveries(db: Kysely<Database>, rows: Omit<DeliveryRow, 'seq'>[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto('deliveries').values(rows).execute();
+  // Most events go to one or two endpoints: a compiled one-row insert each beats building a new
+  // multi-row statement.
+  for (const row of rows) await insertDeliveryRow(db, row);
 }
 
 export async function deliveriesForEvent(db: Kysely<Database>, eventId: string): Promise<DeliveryRow[]> {
@@ -16,12 +19,15 @@ export async function deliveriesForEvent(db: Kysely<Database>, eventId: string):
 }
 
 /** The next time any pending delivery falls due (clock ms), or null when none is pending. */
-export async function nextDueTime(db: Kysely<Database>): Promise<number | null> {
-  const row = await db
+const selectNextDue = reusable<{ status: string }, { next: number | null }>((db, v) =>
+  db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.min<number>('next_attempt_ms').as('next'))
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
+    .where('status', '=', v.status),
+);
+
+export async function nextDueTime(db: Kysely<Database>): Promise<number | null> {
+  const [row] = await selectNextDue(db, { status: 'pending' });
   return row?.next == null ? null : Number(row.next);
 }
 

@@ -2,11 +2,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import type { Database, ObjectsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusableInsert } from './reusable.js';
 
 export type ObjectRow = Selectable<ObjectsTable>;
 
+const insertObjectRow = reusableInsert('objects');
+
 export async function insertObject(db: Kysely<Database>, row: Omit<ObjectRow, 'seq'>): Promise<void> {
-  await db.insertInto('objects').values(row).execute();
+  await insertObjectRow(db, row);
 }
 
 export async function findObject(db: Kysely<Database>, id: string): Promise<ObjectRow | undefined> {
