@@ -7,7 +7,10 @@ export class SignatureVerificationError extends Error {
   readonly header: string | undefined;
   readonly payload: string | undefined;
 
-  constructor(message: string, details: { header?: string | undefined; payload?: string | undefined } = {}) {
+  constructor(
+    message: string,
+    details: { header?: string | undefined; payload?: string | undefined } = {},
+  ) {
     super(message);
     this.name = 'SignatureVerificationError';
     this.header = details.header;

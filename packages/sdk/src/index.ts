@@ -1,11 +1,21 @@
+/**
+ * The Node build (Node 20+): the Web-standard API plus synchronous verification with
+ * `node:crypto` and the `node:http` and Express adapters.
+ * @module
+ */
+export * from './shared.js';
 export {
   computeSignature,
   constructEvent,
   generateTestHeaderString,
+  parseEventNotification,
   signPayload,
   verifyHeader,
-  type TestHeaderOptions,
 } from './node.js';
-export { SignatureVerificationError } from './errors.js';
-export { parseSignatureHeader, formatSignatureHeader } from './header.js';
-export { DEFAULT_TOLERANCE, type VerifyOptions } from './verify-core.js';
+export {
+  BodyTooLargeError,
+  readRawBody,
+  toNodeListener,
+  type NodeAdapterOptions,
+} from './adapters/node-http.js';
+export { expressWebhook, type ExpressLikeRequest } from './adapters/express.js';

@@ -1,6 +1,11 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { constructEvent, generateTestHeaderString, signPayload, SignatureVerificationError } from './index.js';
+import {
+  constructEvent,
+  generateTestHeaderString,
+  signPayload,
+  SignatureVerificationError,
+} from './index.js';
 
 const stripe = new Stripe('sk_test_unused_for_webhooks');
 const secret = 'whsec_test_secret';
@@ -25,7 +30,9 @@ describe('signature compatibility with the official stripe package', () => {
   it('our constructEvent accepts generateTestHeaderString from stripe', () => {
     const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret });
     expect(constructEvent<{ id: string }>(body, header, secret).id).toBe('evt_test_webhook');
-    expect(constructEvent<{ id: string }>(Buffer.from(body), header, secret).id).toBe('evt_test_webhook');
+    expect(constructEvent<{ id: string }>(Buffer.from(body), header, secret).id).toBe(
+      'evt_test_webhook',
+    );
   });
 
   it('our test header equals stripe.webhooks.generateTestHeaderString', () => {

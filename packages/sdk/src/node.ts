@@ -9,10 +9,16 @@ import {
   type VerifyOptions,
 } from './verify-core.js';
 import { messages, SignatureVerificationError } from './errors.js';
+import type { TestHeaderOptions } from './test-header.js';
+import { toEventNotification, type EventNotification } from './notification.js';
+
+export type { TestHeaderOptions };
 
 /** HMAC-SHA256 of `<t>.<payload>`, keyed with the whole secret string (`whsec_` included). */
 export function computeSignature(payload: string, secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(signedContent(timestamp, payload), 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(signedContent(timestamp, payload), 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -65,21 +71,27 @@ export function constructEvent<T = unknown>(
   return parseVerifiedEvent<T>(text);
 }
 
-export interface TestHeaderOptions {
-  payload: string;
-  secret: string;
-  /** Unix seconds; default now. */
-  timestamp?: number;
-  /** Default `v1`. */
-  scheme?: string;
-  /** Use this signature instead of computing one. */
-  signature?: string;
-}
-
 /** Same contract as stripe-node's `webhooks.generateTestHeaderString`. */
 export function generateTestHeaderString(opts: TestHeaderOptions): string {
   if (!opts) throw new SignatureVerificationError(messages.noOptions);
   const timestamp = (opts.timestamp && Math.floor(opts.timestamp)) || Math.floor(Date.now() / 1000);
   const signature = opts.signature || computeSignature(opts.payload, opts.secret, timestamp);
   return formatSignatureHeader(timestamp, [signature], opts.scheme || 'v1');
+}
+
+/**
+ * Verifies and parses a thin (v2) event notification, as `stripe.parseEventNotification` does. The
+ * result is plain data; fetch the full event with `createEventClient(...).fetchEvent(notification)`.
+ */
+export function parseEventNotification(
+  payload: string | Uint8Array,
+  header: HeaderValue,
+  secret: string | readonly string[],
+  tolerance?: number,
+  receivedAt?: number,
+): EventNotification {
+  verifyHeader(payload, header, secret, { tolerance, receivedAt });
+  return toEventNotification(
+    typeof payload === 'string' ? payload : new TextDecoder().decode(payload),
+  );
 }

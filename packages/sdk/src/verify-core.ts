@@ -44,7 +44,8 @@ export function prepareVerification(
   if (parsed.timestamp === -1 || Number.isNaN(parsed.timestamp)) {
     throw new SignatureVerificationError(messages.noTimestamp, details);
   }
-  if (parsed.signatures.length === 0) throw new SignatureVerificationError(messages.noSignatures, details);
+  if (parsed.signatures.length === 0)
+    throw new SignatureVerificationError(messages.noSignatures, details);
   const secrets = (typeof secret === 'string' ? [secret] : [...secret]).filter(
     (s) => typeof s === 'string' && s.trim() !== '',
   );

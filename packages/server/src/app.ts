@@ -1,10 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
+import { RateLimiter } from './api/rate-limit.js';
 import { errors, StripeError } from './api/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
-import { isUniqueViolation, remember, replay, replayIfSeen, requestHash, type Reply } from './api/idempotency.js';
+import {
+  isUniqueViolation,
+  remember,
+  replay,
+  replayIfSeen,
+  requestHash,
+  type Reply,
+} from './api/idempotency.js';
 import { parseShape } from './api/params.js';
-import { RawJson, type Caller, type Resource, type Route } from './api/route.js';
+import { CommittedError, RawJson, type Caller, type Resource, type Route } from './api/route.js';
 import { Router } from './api/router.js';
 import { newId } from './domain/ids.js';
 import { resources as allResources } from './resources/index.js';
@@ -18,17 +26,25 @@ export interface App {
 }
 
 /** Extra handlers mounted beside the API (dashboard, listen sessions, metrics); true when handled. */
-export type Mount = (req: IncomingMessage, res: ServerResponse, path: string) => boolean | Promise<boolean>;
+export type Mount = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+) => boolean | Promise<boolean>;
 
 const versionPattern = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
 /** Builds the HTTP app. It never listens: main.ts (or a test) owns the server. */
-export function buildApp(services: Services, options: { resources?: Resource[]; mounts?: Mount[] } = {}): App {
+export function buildApp(
+  services: Services,
+  options: { resources?: Resource[]; mounts?: Mount[] } = {},
+): App {
   const router = new Router<Route>();
   for (const resource of options.resources ?? allResources) {
     for (const route of resource.routes) router.add(route.method, route.path, route);
   }
   const keys = new KeyResolver(services);
+  const limiter = new RateLimiter(services.config.rateLimitPerSecond);
   const mounts = options.mounts ?? [];
   const log = services.log;
 
@@ -40,6 +56,18 @@ export function buildApp(services: Services, options: { resources?: Resource[]; 
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const query = q === -1 ? '' : rawUrl.slice(q + 1);
     const method = req.method ?? 'GET';
+    if (log.enabled('debug')) {
+      const started = performance.now();
+      res.once('finish', () =>
+        log.debug('request', {
+          request_id: requestId,
+          method,
+          path: path.slice(0, 200),
+          status: res.statusCode,
+          duration_ms: Math.round(performance.now() - started),
+        }),
+      );
+    }
     try {
       for (const mount of mounts) if (await mount(req, res, path)) return;
       if (path === '/healthz') return send(res, { status: 200, body: '{"status":"ok"}' });
@@ -51,7 +79,8 @@ export function buildApp(services: Services, options: { resources?: Resource[]; 
       const input = parseInput(route, method, query, body, req.headers['content-type']);
       const params = parseShape(route.params, input);
       const now = services.clock.now();
-      const base = { caller, params, path: match.params, services, now, url: path };
+      const host = req.headers.host ?? `${services.config.host}:${services.config.port}`;
+      const base = { caller, params, path: match.params, services, now, url: path, host };
       let reply: Reply;
       if (route.method === 'GET') {
         const result = await route.handler({ ...base, db: services.dialect.db });
@@ -68,27 +97,42 @@ export function buildApp(services: Services, options: { resources?: Resource[]; 
     }
   }
 
-  async function authenticate(req: IncomingMessage, route: Route, requestId: string): Promise<Caller> {
+  async function authenticate(
+    req: IncomingMessage,
+    route: Route,
+    requestId: string,
+  ): Promise<Caller> {
     const token = tokenFromHeaders(req.headers);
     if (!token) throw errors.missingApiKey();
     const owner = await keys.resolve(token);
+    if (!limiter.take(owner.key.id)) throw errors.rateLimited();
     const keyKind = owner.key.kind as Caller['keyKind'];
     if (keyKind === 'restricted' && route.restricted !== 'read') {
-      throw errors.restrictedKeyForbidden(token.slice(0, 8) + '...' + token.slice(-4), `${route.path.split('/')[2] ?? 'api'}_write`);
+      throw errors.restrictedKeyForbidden(
+        token.slice(0, 8) + '...' + token.slice(-4),
+        `${route.path.split('/')[2] ?? 'api'}_write`,
+      );
     }
     const accountHeader = header(req, 'stripe-account');
     const context = header(req, 'stripe-context');
     if (accountHeader && context && accountHeader !== context) {
-      throw errors.invalidRequest("Can't specify both Stripe-Account and Stripe-Context with different values.");
+      throw errors.invalidRequest(
+        "Can't specify both Stripe-Account and Stripe-Context with different values.",
+      );
     }
     const actAs = accountHeader ?? (context && context.split('/').pop()) ?? null;
     const account = actAs ? await resolveConnectedAccount(services, owner, actAs) : null;
     const version = header(req, 'stripe-version');
     if (version !== null && !versionPattern.test(version)) {
-      throw errors.invalidRequest(`Invalid Stripe API version: ${version.slice(0, 40)}`, undefined, 'api_version_invalid');
+      throw errors.invalidRequest(
+        `Invalid Stripe API version: ${version.slice(0, 40)}`,
+        undefined,
+        'api_version_invalid',
+      );
     }
     const idempotencyKey = header(req, 'idempotency-key');
-    if (idempotencyKey !== null && idempotencyKey.length > 255) throw errors.idempotencyKeyTooLong();
+    if (idempotencyKey !== null && idempotencyKey.length > 255)
+      throw errors.idempotencyKeyTooLong();
     return {
       platform: owner.platform,
       livemode: owner.key.livemode === 1,
@@ -134,7 +178,10 @@ export function buildApp(services: Services, options: { resources?: Resource[]; 
     try {
       return await inTransaction(services, writeBase, async (w) => {
         const result = await route.handler({ ...base, w, db: w.db });
-        const reply = { status: 200, body: toJson(result) };
+        const reply =
+          result instanceof CommittedError
+            ? { status: result.error.status, body: JSON.stringify(result.error.toJSON(), null, 2) }
+            : { status: 200, body: toJson(result) };
         if (scope) await remember(w.db, scope, hash, reply, Date.now());
         return reply;
       });
@@ -154,13 +201,24 @@ export function buildApp(services: Services, options: { resources?: Resource[]; 
     }
   }
 
-  function sendError(res: ServerResponse, e: unknown, requestId: string, method: string, path: string): void {
+  function sendError(
+    res: ServerResponse,
+    e: unknown,
+    requestId: string,
+    method: string,
+    path: string,
+  ): void {
     let error: StripeError;
     if (e instanceof StripeError) {
       error = e;
     } else {
       error = errors.internal(requestId);
-      log.error('request failed', { request_id: requestId, method, path, error: (e as Error)?.stack ?? String(e) });
+      log.error('request failed', {
+        request_id: requestId,
+        method,
+        path,
+        error: (e as Error)?.stack ?? String(e),
+      });
     }
     if (error.status >= 500) res.setHeader('Stripe-Should-Retry', 'true');
     if (error.status === 413) res.setHeader('Connection', 'close');
@@ -179,7 +237,13 @@ function header(req: IncomingMessage, name: string): string | null {
   return Array.isArray(v) ? (v[0] ?? null) : v;
 }
 
-function parseInput(route: Route, method: string, query: string, body: string, contentType: string | undefined): Record<string, unknown> {
+function parseInput(
+  route: Route,
+  method: string,
+  query: string,
+  body: string,
+  contentType: string | undefined,
+): Record<string, unknown> {
   const fromQuery = query ? parseForm(query, defaultLimits) : {};
   if (method !== 'POST') return fromQuery;
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -187,7 +251,8 @@ function parseInput(route: Route, method: string, query: string, body: string, c
     if (type !== '' && type !== 'application/json') throw errors.unsupportedContentType(type);
     return { ...fromQuery, ...parseJsonBody(body, defaultLimits) };
   }
-  if (type !== '' && type !== 'application/x-www-form-urlencoded') throw errors.unsupportedContentType(type);
+  if (type !== '' && type !== 'application/x-www-form-urlencoded')
+    throw errors.unsupportedContentType(type);
   return { ...fromQuery, ...parseForm(body, defaultLimits) };
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type Mount } from './app.js';
 import type { Config } from './config/schema.js';
+import { dashboardMounts } from './dashboard/index.js';
 import { scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import type { Transport } from './delivery/transport.js';
@@ -9,6 +10,9 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
+import { TaskRunner } from './services/scheduler.js';
+import { resources } from './resources/index.js';
+import { ListenHub } from './listen/hub.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
@@ -34,13 +38,27 @@ export interface StartOptions {
 }
 
 /** The composition root: config -> storage -> platform -> roles (api, worker). */
-export async function startSwitchboard(config: Config, options: StartOptions = {}): Promise<Switchboard> {
-  const log = options.log ?? createLogger({ level: config.logLevel, format: config.logFormat, write: (l) => process.stderr.write(l) });
+export async function startSwitchboard(
+  config: Config,
+  options: StartOptions = {},
+): Promise<Switchboard> {
+  const log =
+    options.log ??
+    createLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      write: (l) => process.stderr.write(l),
+    });
   const dialect: Dialect = await openStorage(config.db);
   const clock = options.clock ?? scaledClock(config.clockSpeed);
-  const startup = await ensureFirstPlatform(dialect.db, { testKey: config.testKey, liveKey: config.liveKey }, clock.now());
+  const startup = await ensureFirstPlatform(
+    dialect.db,
+    { testKey: config.testKey, liveKey: config.liveKey },
+    clock.now(),
+  );
 
   let worker: DeliveryWorker | null = null;
+  let tasks: TaskRunner | null = null;
   const services: Services = {
     dialect,
     clock,
@@ -50,9 +68,14 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       worker?.wake(endpointIds);
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
     },
+    tasksQueued() {
+      tasks?.wake();
+    },
   };
 
-  const http = new HttpTransport(config.endpointConcurrency);
+  const http = new HttpTransport(config.destinationAllowlist);
+  // Listen sessions' websockets live in the API process; the worker beside it pushes to them.
+  const hub = config.roles.includes('api') ? new ListenHub(services) : null;
   let stopListening: (() => Promise<void>) | null = null;
   if (config.roles.includes('worker')) {
     worker = new DeliveryWorker({
@@ -60,9 +83,21 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
       clock,
       config,
       log,
-      transports: { webhook: http, destination: http, ...options.transports },
+      transports: {
+        webhook: http,
+        destination: http,
+        ...(hub ? { listen: hub.transport } : {}),
+        ...options.transports,
+      },
     });
     await worker.start();
+    tasks = new TaskRunner(
+      services,
+      Object.assign({}, ...resources.map((r) => r.tasks ?? {})),
+      clock,
+      log,
+    );
+    tasks.start();
     const w = worker;
     stopListening = await dialect.listenDeliveries(() => w.wake());
   }
@@ -70,14 +105,19 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
   let server: Server | null = null;
   let app: App | null = null;
   let port: number | null = null;
+  let dashboard: ReturnType<typeof dashboardMounts> | null = null;
   if (config.roles.includes('api')) {
-    app = buildApp(services, { mounts: options.mounts ?? [] });
+    dashboard = dashboardMounts(services);
+    app = buildApp(services, { mounts: [...(options.mounts ?? []), ...dashboard.mounts] });
     server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, app.handle);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
+    server.on('upgrade', (req, socket, head) => {
+      if (!hub?.handleUpgrade(req, socket, head)) socket.destroy();
+    });
   }
 
   const housekeeping = setInterval(() => {
@@ -97,12 +137,17 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
+        // Open dashboard streams would hold server.close() until the 5 s cut-off below.
+        dashboard?.close();
         if (server) {
           const closed = new Promise<void>((r) => server!.close(() => r()));
+          // Upgraded (websocket) connections keep the server open: end the listen sessions first.
+          await hub?.close();
           server.closeIdleConnections();
           setTimeout(() => server?.closeAllConnections(), 5_000).unref();
           await closed;
         }
+        await tasks?.stop();
         await worker?.stop();
         await stopListening?.();
         await http.close();
@@ -115,7 +160,13 @@ export async function startSwitchboard(config: Config, options: StartOptions = {
 }
 
 export { loadConfig, options as configOptions, ConfigError, type Config } from './config/schema.js';
-export { manualClock, scaledClock, systemClock, type Clock, type ManualClock } from './domain/clock.js';
+export {
+  manualClock,
+  scaledClock,
+  systemClock,
+  type Clock,
+  type ManualClock,
+} from './domain/clock.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
 export { openStorage } from './storage/open.js';
 export { testKeysOf, createPlatform } from './services/platforms.js';

@@ -83,13 +83,14 @@ export async function resolveConnectedAccount(
 ): Promise<ObjectRow | null> {
   const value = header.trim();
   if (value === owner.platform.id) return null;
-  if (!/^acct_[A-Za-z0-9]{1,64}$/.test(value)) throw errors.accountHeaderInvalid(value.slice(0, 80));
+  if (!/^acct_[A-Za-z0-9]{1,64}$/.test(value))
+    throw errors.accountHeaderInvalid(value.slice(0, 80));
   const account = await findObject(services.dialect.db, value);
   const refused = () => errors.accountInvalid(redactKey(owner.token), value);
-  if (!account || account.type !== 'account' || account.platform_id !== owner.platform.id || account.deleted) throw refused();
-  if (account.livemode === 0 && owner.key.livemode === 1) throw refused();
-  const internal = JSON.parse(account.internal) as { deauthorized?: boolean };
-  if (internal.deauthorized) {
+  if (!account || account.type !== 'account' || account.platform_id !== owner.platform.id)
+    throw refused();
+  // 2: the account disconnected from the platform (account.application.deauthorized).
+  if (account.deleted === 2) {
     throw errors.invalidRequest(
       `The account '${value}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
       undefined,
@@ -97,5 +98,7 @@ export async function resolveConnectedAccount(
       403,
     );
   }
+  if (account.deleted) throw refused();
+  if (account.livemode === 0 && owner.key.livemode === 1) throw refused();
   return account;
 }

@@ -33,7 +33,8 @@ export class StripeError extends Error {
 
   toJSON(): { error: StripeErrorBody } {
     const error: StripeErrorBody = { ...this.body };
-    if (error.code) error.doc_url ??= `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`;
+    if (error.code)
+      error.doc_url ??= `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`;
     for (const k of Object.keys(error)) if (error[k] === undefined) delete error[k];
     return { error };
   }
@@ -91,11 +92,7 @@ export const errors = {
   resourceMissing: (what: string, id: string, param = 'id') =>
     invalid(`No such ${what}: '${id}'`, 'resource_missing', param, 404),
   parameterUnknown: (param: string) =>
-    invalid(
-      `Received unknown parameter: ${param}`,
-      'parameter_unknown',
-      param,
-    ),
+    invalid(`Received unknown parameter: ${param}`, 'parameter_unknown', param),
   parameterMissing: (param: string) =>
     invalid(`Missing required param: ${param}.`, 'parameter_missing', param),
   parameterInvalid: (param: string, message: string, code = 'parameter_invalid') =>
@@ -110,7 +107,8 @@ export const errors = {
     ),
   parametersExclusive: (a: string, b: string) =>
     invalid(`You may only specify one of these parameters: ${a}, ${b}.`, 'parameters_exclusive', a),
-  malformedBody: (detail: string) => invalid(`Invalid request body: ${detail}`, undefined, undefined, 400),
+  malformedBody: (detail: string) =>
+    invalid(`Invalid request body: ${detail}`, undefined, undefined, 400),
   bodyTooLarge: (limit: number) =>
     invalid(`Request body too large: the limit is ${limit} bytes.`, undefined, undefined, 413),
   unsupportedContentType: (type: string) =>
@@ -142,8 +140,19 @@ export const errors = {
     }),
   invalidRequest: (message: string, param?: string, code?: string, status = 400) =>
     invalid(message, code, param, status),
-  cardError: (message: string, code: string, declineCode?: string, extra: Record<string, unknown> = {}) =>
-    new StripeError(402, { type: 'card_error', code, decline_code: declineCode, message, ...extra }),
+  cardError: (
+    message: string,
+    code: string,
+    declineCode?: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    new StripeError(402, {
+      type: 'card_error',
+      code,
+      decline_code: declineCode,
+      message,
+      ...extra,
+    }),
   internal: (requestId: string) =>
     new StripeError(500, {
       type: 'api_error',

@@ -50,7 +50,9 @@ export function parseForm(text: string, limits: ParseLimits = defaultLimits): Pa
   if (text === '') return {};
   const pairs = text.split('&');
   if (pairs.length > limits.maxParams) {
-    throw errors.invalidRequest(`Too many parameters: at most ${limits.maxParams} are accepted in one request.`);
+    throw errors.invalidRequest(
+      `Too many parameters: at most ${limits.maxParams} are accepted in one request.`,
+    );
   }
   for (const pair of pairs) {
     if (pair === '') continue;
@@ -60,14 +62,23 @@ export function parseForm(text: string, limits: ParseLimits = defaultLimits): Pa
     const path = splitKey(rawKey);
     if (!path || path[0] === '') throw errors.malformedBody(`invalid parameter name '${rawKey}'`);
     if (path.length > limits.maxDepth) {
-      throw errors.invalidRequest(`Parameter '${rawKey}' is nested too deeply (at most ${limits.maxDepth} levels).`, rawKey);
+      throw errors.invalidRequest(
+        `Parameter '${rawKey}' is nested too deeply (at most ${limits.maxDepth} levels).`,
+        rawKey,
+      );
     }
     assign(root, path, value, rawKey, limits);
   }
   return finish(root) as Params;
 }
 
-function assign(root: Tagged, path: string[], value: string, rawKey: string, limits: ParseLimits): void {
+function assign(
+  root: Tagged,
+  path: string[],
+  value: string,
+  rawKey: string,
+  limits: ParseLimits,
+): void {
   let node = root;
   for (let i = 0; i < path.length; i++) {
     let segment = path[i]!;
@@ -78,7 +89,10 @@ function assign(root: Tagged, path: string[], value: string, rawKey: string, lim
       node[ARRAY] = true;
       if (segment === '') segment = String(node.size);
       if (Number(segment) >= limits.maxArrayLength) {
-        throw errors.invalidRequest(`Array parameter '${path[0]}' is too long (at most ${limits.maxArrayLength} items).`, path[0]);
+        throw errors.invalidRequest(
+          `Array parameter '${path[0]}' is too long (at most ${limits.maxArrayLength} items).`,
+          path[0],
+        );
       }
     } else if (i > 0 && node[ARRAY]) {
       throw conflict(rawKey);
@@ -104,7 +118,10 @@ function assign(root: Tagged, path: string[], value: string, rawKey: string, lim
 }
 
 function conflict(key: string) {
-  return errors.invalidRequest(`Invalid parameter '${key}': it mixes a value, an object and an array.`, key);
+  return errors.invalidRequest(
+    `Invalid parameter '${key}': it mixes a value, an object and an array.`,
+    key,
+  );
 }
 
 function finish(node: Tagged): ParamValue {
@@ -119,7 +136,10 @@ function finish(node: Tagged): ParamValue {
 }
 
 /** Parses a JSON body (v2), refusing anything but an object and nesting past the limit. */
-export function parseJsonBody(text: string, limits: ParseLimits = defaultLimits): Record<string, unknown> {
+export function parseJsonBody(
+  text: string,
+  limits: ParseLimits = defaultLimits,
+): Record<string, unknown> {
   if (text.trim() === '') return {};
   let value: unknown;
   try {
@@ -131,7 +151,9 @@ export function parseJsonBody(text: string, limits: ParseLimits = defaultLimits)
     throw errors.malformedBody('the JSON body must be an object');
   }
   if (depth(value, 0, limits.maxDepth * 2) > limits.maxDepth * 2) {
-    throw errors.invalidRequest(`The JSON body is nested too deeply (at most ${limits.maxDepth * 2} levels).`);
+    throw errors.invalidRequest(
+      `The JSON body is nested too deeply (at most ${limits.maxDepth * 2} levels).`,
+    );
   }
   return value as Record<string, unknown>;
 }

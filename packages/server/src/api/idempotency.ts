@@ -18,7 +18,9 @@ export interface Reply {
 
 /** Same key and same request means the same parameters, in any order, on the same method and path. */
 export function requestHash(method: string, path: string, params: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonical(params)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonical(params)}`)
+    .digest('hex');
 }
 
 function canonical(value: unknown): string {
@@ -33,7 +35,11 @@ function canonical(value: unknown): string {
 }
 
 /** An earlier result for this key: replayed if the request matches, refused if it does not. */
-export async function replayIfSeen(db: Kysely<Database>, scope: IdempotencyScope, hash: string): Promise<Reply | null> {
+export async function replayIfSeen(
+  db: Kysely<Database>,
+  scope: IdempotencyScope,
+  hash: string,
+): Promise<Reply | null> {
   const row = await findIdempotencyKey(db, scope);
   if (!row) return null;
   return replay(row, hash, scope.key);
@@ -63,5 +69,9 @@ export async function remember(
 /** Unique-key violations, as SQLite and PostgreSQL report them. */
 export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };
-  return err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err?.code === 'SQLITE_CONSTRAINT_UNIQUE' || err?.code === '23505';
+  return (
+    err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    err?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    err?.code === '23505'
+  );
 }

@@ -18,7 +18,10 @@ export type Parsed<S extends Shape> = {
   [K in keyof S as S[K] extends Field<unknown, true> ? never : K]?: Value<S[K]>;
 };
 
-const field = <T>(parse: (value: unknown, param: string) => T): Field<T, false> => ({ parse, required: false });
+const field = <T>(parse: (value: unknown, param: string) => T): Field<T, false> => ({
+  parse,
+  required: false,
+});
 
 export function required<T>(f: Field<T>): Field<T, true> {
   return { parse: f.parse, required: true };
@@ -27,14 +30,21 @@ export function required<T>(f: Field<T>): Field<T, true> {
 const describe = (value: unknown) =>
   typeof value === 'string' ? value : Array.isArray(value) ? 'an array' : 'an object';
 
-export function string(opts: { maxLength?: number; empty?: 'error' | 'allow' } = {}): Field<string, false> {
+export function string(
+  opts: { maxLength?: number; empty?: 'error' | 'allow' } = {},
+): Field<string, false> {
   return field((value, param) => {
     if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
-    if (typeof value !== 'string') throw errors.parameterInvalid(param, `Invalid string: ${describe(value)}`);
+    if (typeof value !== 'string')
+      throw errors.parameterInvalid(param, `Invalid string: ${describe(value)}`);
     if (value === '' && opts.empty !== 'allow') throw errors.parameterEmpty(param);
     const max = opts.maxLength ?? 5000;
     if (value.length > max) {
-      throw errors.parameterInvalid(param, `Invalid string: must be at most ${max} characters long`, 'string_length_exceeded');
+      throw errors.parameterInvalid(
+        param,
+        `Invalid string: must be at most ${max} characters long`,
+        'string_length_exceeded',
+      );
     }
     return value;
   });
@@ -58,10 +68,16 @@ export function integer(opts: { min?: number; max?: number } = {}): Field<number
     else throw errors.parameterInvalidInteger(param, describe(value));
     if (!Number.isSafeInteger(n)) throw errors.parameterInvalidInteger(param, String(value));
     if (opts.min !== undefined && n < opts.min) {
-      throw errors.parameterInvalid(param, `Invalid ${param}: must be greater than or equal to ${opts.min}`);
+      throw errors.parameterInvalid(
+        param,
+        `Invalid ${param}: must be greater than or equal to ${opts.min}`,
+      );
     }
     if (opts.max !== undefined && n > opts.max) {
-      throw errors.parameterInvalid(param, `Invalid ${param}: must be less than or equal to ${opts.max}`);
+      throw errors.parameterInvalid(
+        param,
+        `Invalid ${param}: must be less than or equal to ${opts.max}`,
+      );
     }
     return n;
   });
@@ -79,7 +95,8 @@ export function oneOf<const T extends string>(values: readonly T[]): Field<T, fa
   const set = new Set<string>(values);
   return field((value, param) => {
     if (typeof value !== 'string' || !set.has(value)) {
-      const list = values.length <= 12 ? values.join(', ') : `${values.slice(0, 12).join(', ')}, ...`;
+      const list =
+        values.length <= 12 ? values.join(', ') : `${values.slice(0, 12).join(', ')}, ...`;
       throw errors.parameterInvalid(param, `Invalid ${param}: must be one of ${list}`);
     }
     return value as T;
@@ -89,7 +106,13 @@ export function oneOf<const T extends string>(values: readonly T[]): Field<T, fa
 export function array<T>(item: Field<T>, opts: { max?: number } = {}): Field<T[], false> {
   return field((value, param) => {
     // `expand=foo` style: a single value where an array is expected.
-    const list = Array.isArray(value) ? value : typeof value === 'string' ? (value === '' ? [] : [value]) : null;
+    const list = Array.isArray(value)
+      ? value
+      : typeof value === 'string'
+        ? value === ''
+          ? []
+          : [value]
+        : null;
     if (!list) throw errors.parameterInvalid(param, `Invalid array: ${param} must be an array`);
     if (opts.max !== undefined && list.length > opts.max) {
       throw errors.parameterInvalid(param, `Invalid ${param}: must have at most ${opts.max} items`);
@@ -110,7 +133,9 @@ export function object<S extends Shape>(shape: S): Field<Parsed<S>, false> {
 /** An object whose empty value (`shipping=`) means "unset": gives null. */
 export function nullableObject<S extends Shape>(shape: S): Field<Parsed<S> | null, false> {
   const inner = object(shape);
-  return field((value, param) => (value === '' || value === null ? null : inner.parse(value, param)));
+  return field((value, param) =>
+    value === '' || value === null ? null : inner.parse(value, param),
+  );
 }
 
 /** Any value, kept as sent (for parameters accepted but not modelled). */
@@ -128,18 +153,25 @@ export function metadata(): Field<MetadataPatch, false> {
       throw errors.parameterInvalid(param, `Invalid object: ${param} must be an object`);
     }
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length > 50) throw errors.parameterInvalid(param, 'Invalid metadata: at most 50 keys are allowed');
+    if (entries.length > 50)
+      throw errors.parameterInvalid(param, 'Invalid metadata: at most 50 keys are allowed');
     const out: Record<string, string | null> = {};
     for (const [k, v] of entries) {
       if (k.length > 40) {
-        throw errors.parameterInvalid(`${param}[${k}]`, `Metadata keys can be at most 40 characters long; '${k}' is too long.`);
+        throw errors.parameterInvalid(
+          `${param}[${k}]`,
+          `Metadata keys can be at most 40 characters long; '${k}' is too long.`,
+        );
       }
       if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
         throw errors.parameterInvalid(`${param}[${k}]`, `Invalid string: ${describe(v)}`);
       }
       const s = v === null ? '' : String(v);
       if (s.length > 500) {
-        throw errors.parameterInvalid(`${param}[${k}]`, `Metadata values can be at most 500 characters long; the value of '${k}' is too long.`);
+        throw errors.parameterInvalid(
+          `${param}[${k}]`,
+          `Metadata values can be at most 500 characters long; the value of '${k}' is too long.`,
+        );
       }
       out[k] = s === '' ? null : s;
     }
@@ -147,7 +179,10 @@ export function metadata(): Field<MetadataPatch, false> {
   });
 }
 
-export function applyMetadata(current: Record<string, string>, patch: MetadataPatch | undefined): Record<string, string> {
+export function applyMetadata(
+  current: Record<string, string>,
+  patch: MetadataPatch | undefined,
+): Record<string, string> {
   if (patch === undefined) return current;
   if (patch === null) return {};
   const next = { ...current };
@@ -171,7 +206,11 @@ export function range(): Field<{ gt?: number; gte?: number; lt?: number; lte?: n
   });
 }
 
-export function parseShape<S extends Shape>(shape: S, input: Record<string, unknown>, prefix = ''): Parsed<S> {
+export function parseShape<S extends Shape>(
+  shape: S,
+  input: Record<string, unknown>,
+  prefix = '',
+): Parsed<S> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(input)) {
     if (!(key in shape)) throw errors.parameterUnknown(prefix ? `${prefix}[${key}]` : key);

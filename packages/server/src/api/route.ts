@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Services, WriteContext } from '../services/context.js';
+import type { TaskHandler } from '../services/scheduler.js';
 import type { Database } from '../storage/schema.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
+import type { StripeError } from './errors.js';
 import type { Field, Parsed } from './params.js';
 import type { Method } from './router.js';
 
@@ -31,6 +33,8 @@ interface BaseCall<S extends Shape> {
   now: number;
   /** The path with its query, as Stripe puts it in list `url`s. */
   url: string;
+  /** The request's Host header: how the client reached this server. */
+  host: string;
 }
 
 export interface ReadCall<S extends Shape> extends BaseCall<S> {
@@ -51,8 +55,18 @@ export interface RouteOptions {
 }
 
 export type Route =
-  | ({ method: 'GET'; path: string; params: Shape; handler: (call: ReadCall<Shape>) => Promise<unknown> } & RouteOptions)
-  | ({ method: 'POST' | 'DELETE'; path: string; params: Shape; handler: (call: WriteCall<Shape>) => Promise<unknown> } & RouteOptions);
+  | ({
+      method: 'GET';
+      path: string;
+      params: Shape;
+      handler: (call: ReadCall<Shape>) => Promise<unknown>;
+    } & RouteOptions)
+  | ({
+      method: 'POST' | 'DELETE';
+      path: string;
+      params: Shape;
+      handler: (call: WriteCall<Shape>) => Promise<unknown>;
+    } & RouteOptions);
 
 /** Declares a read route with typed parameters. */
 export function get<S extends Shape>(
@@ -61,7 +75,13 @@ export function get<S extends Shape>(
   handler: (call: ReadCall<S>) => Promise<unknown>,
   options: RouteOptions = {},
 ): Route {
-  return { method: 'GET', path, params, handler: handler as (call: ReadCall<Shape>) => Promise<unknown>, ...options };
+  return {
+    method: 'GET',
+    path,
+    params,
+    handler: handler as (call: ReadCall<Shape>) => Promise<unknown>,
+    ...options,
+  };
 }
 
 /** Declares a write route (POST or DELETE): it runs in a transaction, with idempotency. */
@@ -72,18 +92,33 @@ export function write<S extends Shape>(
   handler: (call: WriteCall<S>) => Promise<unknown>,
   options: RouteOptions = {},
 ): Route {
-  return { method, path, params, handler: handler as (call: WriteCall<Shape>) => Promise<unknown>, ...options };
+  return {
+    method,
+    path,
+    params,
+    handler: handler as (call: WriteCall<Shape>) => Promise<unknown>,
+    ...options,
+  };
 }
 
-export const post = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
-  write('POST', path, params, handler, options);
-export const del = <S extends Shape>(path: string, params: S, handler: (call: WriteCall<S>) => Promise<unknown>, options?: RouteOptions) =>
-  write('DELETE', path, params, handler, options);
+export const post = <S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: WriteCall<S>) => Promise<unknown>,
+  options?: RouteOptions,
+) => write('POST', path, params, handler, options);
+export const del = <S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: WriteCall<S>) => Promise<unknown>,
+  options?: RouteOptions,
+) => write('DELETE', path, params, handler, options);
 
-/** What a resource file exports: its routes. */
+/** What a resource file exports: its routes, and handlers for the tasks it schedules. */
 export interface Resource {
   name: string;
   routes: Route[];
+  tasks?: Record<string, TaskHandler>;
 }
 
 export type { Method };
@@ -91,4 +126,13 @@ export type { Method };
 /** A handler result that is already JSON text (an event body): sent byte for byte. */
 export class RawJson {
   constructor(readonly text: string) {}
+}
+
+/**
+ * A handler result that is an error whose side effects must still commit: a declined payment
+ * records a failed charge and emits charge.failed and payment_intent.payment_failed, then answers
+ * 402, as Stripe does.
+ */
+export class CommittedError {
+  constructor(readonly error: StripeError) {}
 }

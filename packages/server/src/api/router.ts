@@ -49,7 +49,12 @@ export class Router<H> {
     return { kind: 'found', handler, params };
   }
 
-  #walk(node: Node<H>, segments: string[], i: number, params: Record<string, string>): Node<H> | null {
+  #walk(
+    node: Node<H>,
+    segments: string[],
+    i: number,
+    params: Record<string, string>,
+  ): Node<H> | null {
     if (i === segments.length) return node;
     const segment = segments[i]!;
     const next = node.statics.get(segment);

@@ -1,3 +1,4 @@
+import { parseCidr, type Cidr } from '../domain/addresses.js';
 import type { RetryPolicy } from '../domain/retry-schedule.js';
 
 /**
@@ -25,6 +26,10 @@ export interface Config {
   maxEndpoints: number;
   eventRetentionDays: number;
   publicUrl: string | undefined;
+  fundsAvailableAfterMs: number;
+  destinationAllowlist: Cidr[];
+  rateLimitPerSecond: number;
+  payoutArrivalMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -302,6 +307,60 @@ export const options: Option[] = [
     valueName: 'days',
     description: 'Events older than this are no longer listed or resent (Stripe keeps 30 days).',
     parse: positiveInt('--event-retention-days'),
+  }),
+  opt({
+    key: 'fundsAvailableAfterMs',
+    flag: '--funds-available-after',
+    env: 'SWITCHBOARD_FUNDS_AVAILABLE_AFTER',
+    default: '2d',
+    valueName: 'duration',
+    description:
+      'How long charged funds stay pending before they become available (balance.available); pm_card_bypassPending skips the wait.',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'payoutArrivalMs',
+    flag: '--payout-arrival',
+    env: 'SWITCHBOARD_PAYOUT_ARRIVAL',
+    default: '1d',
+    valueName: 'duration',
+    description:
+      'How long after creation a payout arrives (payout.paid, or payout.failed for failing test bank accounts).',
+    parse: parseDuration,
+  }),
+  opt({
+    key: 'destinationAllowlist',
+    flag: '--destination-allowlist',
+    env: 'SWITCHBOARD_DESTINATION_ALLOWLIST',
+    default: '',
+    valueName: 'cidrs',
+    description:
+      'Comma-separated addresses or CIDRs that live-mode endpoints may reach although private or loopback (e.g. 10.0.0.0/8); they may also use http. Live endpoints otherwise need https and a public address, checked on save and on every connection. Test mode and sandboxes may target anything.',
+    parse: (t) =>
+      t
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean)
+        .map((c) => {
+          const cidr = parseCidr(c);
+          if (!cidr) throw new ConfigError(`'${c}' is not an IP address or CIDR`);
+          return cidr;
+        }),
+  }),
+  opt({
+    key: 'rateLimitPerSecond',
+    flag: '--rate-limit',
+    env: 'SWITCHBOARD_RATE_LIMIT',
+    default: '0',
+    valueName: 'N',
+    description:
+      'Most API requests per second per key (bursts up to twice that); over it the API answers 429 rate_limit_error. 0 turns the limit off. Stripe allows 100/s in live mode and 25/s in test mode.',
+    parse: (t) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0)
+        throw new ConfigError(`--rate-limit must be a whole number, not '${t}'`);
+      return n;
+    },
   }),
   opt({
     key: 'publicUrl',

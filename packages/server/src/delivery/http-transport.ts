@@ -1,4 +1,6 @@
 import { Agent, request } from 'undici';
+import type { Cidr } from '../domain/addresses.js';
+import { guardedLookup, literalBlockedReason } from './destination-guard.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
 
 /** Response bodies are kept up to this many characters in the attempt log. */
@@ -15,35 +17,64 @@ function retryAfterMs(value: string | string[] | undefined, now: number): number
 }
 
 function describeError(e: unknown, timeoutMs: number): string {
-  const err = e as { code?: string; message?: string; name?: string; cause?: { code?: string; message?: string } };
+  const err = e as {
+    code?: string;
+    message?: string;
+    name?: string;
+    cause?: { code?: string; message?: string };
+  };
   const code = err.code ?? err.cause?.code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || err.name === 'TimeoutError' || code === 'ABORT_ERR') {
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    err.name === 'TimeoutError' ||
+    code === 'ABORT_ERR'
+  ) {
     return `timeout: no response within ${timeoutMs} ms`;
   }
   const message = err.cause?.message ?? err.message ?? String(e);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
+const failed = (error: string, durationMs = 0): TransportResult => ({
+  result: { kind: 'network-error', error },
+  durationMs,
+  responseBody: null,
+});
+
 /**
  * POSTs deliveries with undici over keep-alive connections. Redirects are not followed (a 3xx is a
- * failure, as on Stripe); each attempt has a deadline for headers and body.
+ * failure, as on Stripe); each attempt has a deadline for headers and body. Live deliveries go
+ * through a second connection pool whose DNS lookup refuses private addresses (SSRF).
  */
 export class HttpTransport implements Transport {
   readonly #agent: Agent;
+  readonly #liveAgent: Agent;
 
-  constructor(connectionsPerOrigin: number) {
-    this.#agent = new Agent({ connections: connectionsPerOrigin, keepAliveTimeout: 10_000, pipelining: 1 });
+  constructor(private readonly allowlist: readonly Cidr[] = []) {
+    // No cap on connections per origin: several endpoints may share a host, and one that hangs
+    // must not starve the others. The worker caps deliveries in flight per endpoint instead.
+    const options = { keepAliveTimeout: 10_000, pipelining: 1 };
+    this.#agent = new Agent(options);
+    this.#liveAgent = new Agent({
+      ...options,
+      connect: { lookup: guardedLookup(allowlist) as never },
+    });
   }
 
   async send(d: OutgoingDelivery): Promise<TransportResult> {
     const started = performance.now();
-    if (!d.url) return { result: { kind: 'network-error', error: 'endpoint has no URL' }, durationMs: 0, responseBody: null };
+    if (!d.url) return failed('endpoint has no URL');
+    if (d.livemode) {
+      const reason = literalBlockedReason(d.url, this.allowlist);
+      if (reason) return failed(`refused to connect: ${reason}`);
+    }
     try {
       const response = await request(d.url, {
         method: 'POST',
         headers: d.headers,
         body: d.body,
-        dispatcher: this.#agent,
+        dispatcher: d.livemode ? this.#liveAgent : this.#agent,
         headersTimeout: d.timeoutMs,
         bodyTimeout: d.timeoutMs,
         signal: AbortSignal.timeout(d.timeoutMs),
@@ -68,15 +99,11 @@ export class HttpTransport implements Transport {
         responseBody: text.length > EXCERPT ? text.slice(0, EXCERPT) : text,
       };
     } catch (e) {
-      return {
-        result: { kind: 'network-error', error: describeError(e, d.timeoutMs) },
-        durationMs: Math.round(performance.now() - started),
-        responseBody: null,
-      };
+      return failed(describeError(e, d.timeoutMs), Math.round(performance.now() - started));
     }
   }
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), this.#liveAgent.close()]);
   }
 }

@@ -4,12 +4,19 @@ import type { DeliveryDecision } from '../domain/outcome.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from '../storage/schema.js';
 import type { AttemptRow } from '../storage/repositories/deliveries.js';
-import { countDeliveredWebhooks, finishDeliveries, insertAttempts } from '../storage/repositories/deliveries.js';
+import {
+  countDeliveredWebhooks,
+  deferDeliveries,
+  finishDeliveries,
+  insertAttempts,
+  type DeliveryOutcome,
+} from '../storage/repositories/deliveries.js';
 
 /** One finished attempt, waiting to be written. */
 export interface FinishedAttempt {
-  attempt: Omit<AttemptRow, 'seq'>;
-  decision: DeliveryDecision;
+  /** Null when the delivery was deferred without an attempt. */
+  attempt: Omit<AttemptRow, 'seq'> | null;
+  decision: DeliveryDecision | { kind: 'deferred'; at: number };
   deliveryId: string;
   attemptsMade: number;
   firstAttemptMs: number;
@@ -59,7 +66,10 @@ export class OutcomeWriter {
       .catch((e: unknown) => {
         // Keep the outcomes to write on the next flush: the deliveries stay leased meanwhile.
         this.#pending.unshift(...batch);
-        this.log.error('could not record delivery outcomes; will retry', { error: (e as Error).message, attempts: batch.length });
+        this.log.error('could not record delivery outcomes; will retry', {
+          error: (e as Error).message,
+          attempts: batch.length,
+        });
         this.#timer ??= setTimeout(() => void this.flush(), 1_000);
       })
       .finally(() => {
@@ -71,23 +81,34 @@ export class OutcomeWriter {
   async #write(batch: FinishedAttempt[]): Promise<void> {
     const now = this.now();
     await this.db.transaction().execute(async (tx) => {
-      await insertAttempts(tx, batch.map((b) => b.attempt));
-      await finishDeliveries(
+      await insertAttempts(
         tx,
-        batch.map((b) => ({
+        batch.flatMap((b) => (b.attempt ? [b.attempt] : [])),
+      );
+      const deferred: Array<{ id: string; next_attempt_ms: number; updated_ms: number }> = [];
+      const finished: DeliveryOutcome[] = [];
+      for (const b of batch) {
+        const d = b.decision;
+        if (d.kind === 'deferred') {
+          deferred.push({ id: b.deliveryId, next_attempt_ms: d.at, updated_ms: now });
+          continue;
+        }
+        finished.push({
           id: b.deliveryId,
-          status: b.decision.kind === 'delivered' ? 'succeeded' : b.decision.kind === 'retry' ? 'pending' : 'failed',
+          status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
           attempts: b.attemptsMade,
           first_attempt_ms: b.firstAttemptMs,
-          next_attempt_ms: b.decision.kind === 'retry' ? b.decision.at : null,
-          last_status_code: b.attempt.status_code,
-          last_error: b.attempt.error,
+          next_attempt_ms: d.kind === 'retry' ? d.at : null,
+          last_status_code: b.attempt?.status_code ?? null,
+          last_error: b.attempt?.error ?? null,
           updated_ms: now,
-        })),
-      );
+        });
+      }
+      await deferDeliveries(tx, deferred);
+      await finishDeliveries(tx, finished);
       const delivered = new Map<string, number>();
       for (const b of batch) {
-        if (b.decision.kind === 'delivered' && b.countsPending) {
+        if (b.decision.kind === 'delivered' && b.countsPending && b.attempt) {
           delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
         }
       }
@@ -101,7 +122,7 @@ export class OutcomeWriter {
     const succeeded = new Set<string>();
     const failed = new Set<string>();
     for (const b of batch) {
-      if (!b.trackHealth) continue;
+      if (!b.trackHealth || !b.attempt || b.decision.kind === 'deferred') continue;
       (b.decision.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
     }
     if (succeeded.size > 0) {
@@ -127,13 +148,20 @@ export class OutcomeWriter {
       };
       const decision = afterFailure(health, now, this.health);
       if (decision.kind === 'disable') {
-        this.log.warn('endpoint disabled: it failed without a single success for the whole disable period', {
-          endpoint: row.id,
-          failing_since: new Date(decision.health.failingSince!).toISOString(),
-        });
+        this.log.warn(
+          'endpoint disabled: it failed without a single success for the whole disable period',
+          {
+            endpoint: row.id,
+            failing_since: new Date(decision.health.failingSince!).toISOString(),
+          },
+        );
         await tx
           .updateTable('endpoints')
-          .set({ status: 'disabled', disabled_reason: 'failing', failing_since_ms: decision.health.failingSince })
+          .set({
+            status: 'disabled',
+            disabled_reason: 'failing',
+            failing_since_ms: decision.health.failingSince,
+          })
           .where('id', '=', row.id)
           .execute();
         continue;
@@ -147,7 +175,10 @@ export class OutcomeWriter {
       }
       await tx
         .updateTable('endpoints')
-        .set({ failing_since_ms: decision.health.failingSince, warned_at_ms: decision.health.warnedAt })
+        .set({
+          failing_since_ms: decision.health.failingSince,
+          warned_at_ms: decision.health.warnedAt,
+        })
         .where('id', '=', row.id)
         .execute();
     }

@@ -8,12 +8,20 @@ export interface OutgoingDelivery {
   url: string | null;
   headers: Record<string, string>;
   body: string;
+  /** A v2 thin notification rather than a v1 event. */
+  thin: boolean;
+  /** Live deliveries may only reach public addresses (or the allowlist). */
+  livemode: boolean;
   timeoutMs: number;
 }
 
 /** What came back, for the attempt log. */
 export interface TransportResult {
-  result: AttemptResult;
+  /**
+   * `deferred`: the endpoint cannot take it now (a listen session that is not connected); the
+   * delivery waits without counting an attempt.
+   */
+  result: AttemptResult | { kind: 'deferred' };
   durationMs: number;
   responseBody: string | null;
 }

@@ -1,13 +1,17 @@
 import { computeSignature, signPayload } from '@switchboard/sdk';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { eventJson } from '../domain/event-body.js';
+import { eventJson, thinNotificationJson } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
 import type { Logger } from '../observability/logger.js';
 import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
-import { nextDueTime, releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
+import {
+  nextDueTime,
+  releaseAllLeases,
+  releaseLeases,
+} from '../storage/repositories/deliveries.js';
 import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
 import { findEvents, type EventRow } from '../storage/repositories/events.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -33,7 +37,10 @@ export interface WorkerOptions {
   batchSize?: number;
 }
 
-/** What one claim query did: how many it got of how many it asked for, and whether it skipped busy endpoints. */
+/** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
+const DEFER_MS = 5_000;
+
+/** What one claim query did: how many of how many asked for, and whether busy endpoints were skipped. */
 interface ClaimRound {
   claimed: number;
   limit: number;
@@ -73,14 +80,18 @@ export class DeliveryWorker {
 
   constructor(options: WorkerOptions) {
     this.#o = options;
-    this.#maxInFlight = options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
+    this.#maxInFlight =
+      options.maxInFlight ?? Math.max(256, options.config.endpointConcurrency * 4);
     this.#batch = options.batchSize ?? 200;
     // A lease outlives the slowest attempt with room to spare; leases of deliveries still waiting
     // here are renewed, so another worker never takes them while this one lives.
     this.#leaseMs = Math.max(60_000, options.config.deliveryTimeoutMs * 3);
     this.#writer = new OutcomeWriter(
       options.dialect.db,
-      { disableAfterMs: options.config.disableAfterMs, warnAfterMs: options.config.disableWarnAfterMs },
+      {
+        disableAfterMs: options.config.disableAfterMs,
+        warnAfterMs: options.config.disableWarnAfterMs,
+      },
       () => options.clock.now(),
       options.log,
     );
@@ -90,7 +101,10 @@ export class DeliveryWorker {
     if (this.#o.dialect.singleProcess) {
       // Only this process uses the database: leases left by a crashed run are stale.
       const released = await releaseAllLeases(this.#o.dialect.db);
-      if (released > 0) this.#o.log.info('released deliveries left in flight by the previous run', { deliveries: released });
+      if (released > 0)
+        this.#o.log.info('released deliveries left in flight by the previous run', {
+          deliveries: released,
+        });
     }
     this.#unsubscribeClock = this.#o.clock.onJump(() => this.wake());
     this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
@@ -129,7 +143,8 @@ export class DeliveryWorker {
 
   /** Resolves when nothing is in flight here and outcomes are written (for tests). */
   async drain(): Promise<void> {
-    while (this.#inFlight > 0 || this.#waiting.size > 0) await new Promise<void>((r) => this.#idle.add(r));
+    while (this.#inFlight > 0 || this.#waiting.size > 0)
+      await new Promise<void>((r) => this.#idle.add(r));
     await this.#writer.flush();
   }
 
@@ -210,7 +225,13 @@ export class DeliveryWorker {
       const event = eventById.get(claim.event_id);
       const endpoint = endpointById.get(claim.endpoint_id);
       this.#held.add(claim.id);
-      if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled' || !this.#o.transports[endpoint.kind]) {
+      if (
+        !event ||
+        !endpoint ||
+        endpoint.deleted ||
+        endpoint.status !== 'enabled' ||
+        !this.#o.transports[endpoint.kind]
+      ) {
         this.#cancel(claim, endpoint);
         continue;
       }
@@ -239,7 +260,10 @@ export class DeliveryWorker {
         started_ms: now,
         duration_ms: 0,
         status_code: null,
-        error: !endpoint || endpoint.deleted ? 'endpoint deleted: delivery canceled' : 'endpoint disabled: delivery canceled',
+        error:
+          !endpoint || endpoint.deleted
+            ? 'endpoint deleted: delivery canceled'
+            : 'endpoint disabled: delivery canceled',
         response_body: null,
         request_headers: '{}',
         outcome: 'failed',
@@ -305,11 +329,19 @@ export class DeliveryWorker {
   async #attempt({ claim, event, endpoint }: Job): Promise<void> {
     const { clock, config, log } = this.#o;
     const transport = this.#o.transports[endpoint.kind]!;
-    const body = eventJson(event, endpoint.api_version ?? event.api_version);
+    const thin = event.object === 'v2.core.event';
+    const body = thin
+      ? thinNotificationJson(event.data)
+      : eventJson(event, endpoint.api_version ?? event.api_version);
     const timestamp = Math.floor(Date.now() / 1000);
-    let signature = signPayload(body, activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()), timestamp);
+    let signature = signPayload(
+      body,
+      activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()),
+      timestamp,
+    );
     // Stripe adds a decoy v0 signature in test mode; receivers must ignore every scheme but v1.
-    if (event.livemode === 0) signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
+    if (event.livemode === 0)
+      signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
     const headers = { ...STRIPE_HEADERS, 'Stripe-Signature': signature };
     const startedMs = clock.now();
     const sent = await transport.send({
@@ -319,13 +351,30 @@ export class DeliveryWorker {
       url: endpoint.url,
       headers,
       body,
+      thin,
+      livemode: event.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();
+    if (sent.result.kind === 'deferred') {
+      this.#writer.add({
+        attempt: null,
+        decision: { kind: 'deferred', at: now + DEFER_MS },
+        deliveryId: claim.id,
+        attemptsMade: claim.attempts,
+        firstAttemptMs: claim.first_attempt_ms ?? startedMs,
+        countsPending: false,
+        trackHealth: false,
+      });
+      this.#held.delete(claim.id);
+      return;
+    }
+    const result = sent.result;
     const attemptsMade = claim.attempts + 1;
-    const firstAttemptMs = claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
+    const firstAttemptMs =
+      claim.first_attempt_ms === null ? startedMs : Number(claim.first_attempt_ms);
     const decision = decide({
-      result: sent.result,
+      result,
       policy: event.livemode === 1 ? config.liveRetry : config.testRetry,
       attemptsMade,
       firstAttemptAt: firstAttemptMs,
@@ -333,13 +382,13 @@ export class DeliveryWorker {
       retryAfterMaxMs: config.retryAfterMaxMs,
       retries: claim.one_shot === 0 && endpoint.kind !== 'listen',
     });
-    const statusCode = sent.result.kind === 'response' ? sent.result.statusCode : null;
+    const statusCode = result.kind === 'response' ? result.statusCode : null;
     const error =
-      sent.result.kind === 'network-error'
-        ? sent.result.error
+      result.kind === 'network-error'
+        ? result.error
         : decision.kind === 'delivered'
           ? null
-          : `HTTP ${sent.result.statusCode}`;
+          : `HTTP ${result.statusCode}`;
     this.#writer.add({
       attempt: {
         id: newId('wa', 24),

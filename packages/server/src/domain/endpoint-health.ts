@@ -28,10 +28,15 @@ export function afterSuccess(): EndpointHealth {
   return { failingSince: null, warnedAt: null };
 }
 
-export function afterFailure(health: EndpointHealth, now: number, policy: HealthPolicy): HealthDecision {
+export function afterFailure(
+  health: EndpointHealth,
+  now: number,
+  policy: HealthPolicy,
+): HealthDecision {
   const failingSince = health.failingSince ?? now;
   const disableAt = failingSince + policy.disableAfterMs;
-  if (now >= disableAt) return { kind: 'disable', health: { failingSince, warnedAt: health.warnedAt } };
+  if (now >= disableAt)
+    return { kind: 'disable', health: { failingSince, warnedAt: health.warnedAt } };
   const warn = health.warnedAt === null && now - failingSince >= policy.warnAfterMs;
   return {
     kind: 'failing',

@@ -22,7 +22,10 @@ const str = (s: string | null) => JSON.stringify(s);
 
 /** `{object, previous_attributes?}` pretty-printed and indented to sit one level deep. */
 export function renderEventData(object: unknown, previousAttributes?: unknown): string {
-  const data = previousAttributes === undefined ? { object } : { object, previous_attributes: previousAttributes };
+  const data =
+    previousAttributes === undefined
+      ? { object }
+      : { object, previous_attributes: previousAttributes };
   return JSON.stringify(data, null, 2).replace(/\n/g, '\n  ');
 }
 
@@ -101,5 +104,20 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as object);
   const kb = Object.keys(b as object);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every((k) =>
+    deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
+}
+
+/**
+ * A thin (v2) event notification: the stored event without `data` and `changes`, which only a
+ * fetch of the event returns. Compact JSON: the signature covers these exact bytes.
+ */
+export function thinNotificationJson(storedEvent: string): string {
+  const {
+    data: _data,
+    changes: _changes,
+    ...notification
+  } = JSON.parse(storedEvent) as Record<string, unknown>;
+  return JSON.stringify(notification);
 }

@@ -7,9 +7,7 @@ export type AttemptResult =
 
 /** What to do with the delivery after an attempt. */
 export type DeliveryDecision =
-  | { kind: 'delivered' }
-  | { kind: 'retry'; at: number }
-  | { kind: 'exhausted' };
+  { kind: 'delivered' } | { kind: 'retry'; at: number } | { kind: 'exhausted' };
 
 export function isSuccess(result: AttemptResult): boolean {
   return result.kind === 'response' && result.statusCode >= 200 && result.statusCode < 300;
@@ -31,8 +29,16 @@ export interface DecideInput {
 export function decide(input: DecideInput): DeliveryDecision {
   if (isSuccess(input.result)) return { kind: 'delivered' };
   if (!input.retries) return { kind: 'exhausted' };
-  const scheduled = nextAttemptAt(input.policy, input.attemptsMade, input.firstAttemptAt, input.now);
+  const scheduled = nextAttemptAt(
+    input.policy,
+    input.attemptsMade,
+    input.firstAttemptAt,
+    input.now,
+  );
   if (scheduled === null) return { kind: 'exhausted' };
   const retryAfter = input.result.kind === 'response' ? input.result.retryAfterMs : null;
-  return { kind: 'retry', at: applyRetryAfter(scheduled, retryAfter, input.now, input.retryAfterMaxMs) };
+  return {
+    kind: 'retry',
+    at: applyRetryAfter(scheduled, retryAfter, input.now, input.retryAfterMaxMs),
+  };
 }

@@ -58,7 +58,12 @@ export function maxAttempts(policy: RetryPolicy): number {
  * A receiver's `Retry-After` (seconds) may push the next attempt later, within bounds: never
  * earlier than the schedule, never later than `maxMs` from now.
  */
-export function applyRetryAfter(scheduled: number, retryAfterMs: number | null, now: number, maxMs: number): number {
+export function applyRetryAfter(
+  scheduled: number,
+  retryAfterMs: number | null,
+  now: number,
+  maxMs: number,
+): number {
   if (retryAfterMs === null || retryAfterMs <= 0) return scheduled;
   return Math.max(scheduled, now + Math.min(retryAfterMs, maxMs));
 }

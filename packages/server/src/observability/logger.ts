@@ -18,7 +18,8 @@ export type Fields = Record<string, unknown>;
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-const secretPattern = /\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]+|\bwhsec_[A-Za-z0-9+/=_]+|\bcliws_[A-Za-z0-9]+/g;
+const secretPattern =
+  /\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]+|\bwhsec_[A-Za-z0-9+/=_]+|\bcliws_[A-Za-z0-9]+/g;
 
 /** Replaces API keys, webhook secrets and listen-session credentials with a marker. */
 export function redactSecrets(text: string): string {
@@ -45,7 +46,10 @@ export function createLogger(options: LoggerOptions, base: Fields = {}): Logger 
     } else {
       const parts = Object.entries(entry)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`);
+        .map(
+          ([k, v]) =>
+            `${k}=${typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v)}`,
+        );
       line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? ' ' + parts.join(' ') : ''}`;
     }
     write(redactSecrets(line) + '\n');

@@ -14,13 +14,28 @@ export interface ControllerSpec {
   stripe_dashboard?: { type?: string } | undefined;
 }
 
-export function controllerFor(type: AccountType | undefined, spec: ControllerSpec | undefined): Stripe.Account.Controller {
-  const dashboard = spec?.stripe_dashboard?.type ?? (type === 'express' ? 'express' : type === 'custom' ? 'none' : 'full');
+export function controllerFor(
+  type: AccountType | undefined,
+  spec: ControllerSpec | undefined,
+): Stripe.Account.Controller {
+  const dashboard =
+    spec?.stripe_dashboard?.type ??
+    (type === 'express' ? 'express' : type === 'custom' ? 'none' : 'full');
   const collection =
-    spec?.requirement_collection ?? (dashboard === 'none' || type === 'custom' ? 'application' : 'stripe');
+    spec?.requirement_collection ??
+    (dashboard === 'none' || type === 'custom' ? 'application' : 'stripe');
   const payer =
-    spec?.fees?.payer ?? (type === 'express' ? 'application_express' : type === 'custom' ? 'application_custom' : dashboard === 'full' ? 'account' : 'application');
-  const losses = spec?.losses?.payments ?? (dashboard === 'full' && payer === 'account' ? 'stripe' : 'application');
+    spec?.fees?.payer ??
+    (type === 'express'
+      ? 'application_express'
+      : type === 'custom'
+        ? 'application_custom'
+        : dashboard === 'full'
+          ? 'account'
+          : 'application');
+  const losses =
+    spec?.losses?.payments ??
+    (dashboard === 'full' && payer === 'account' ? 'stripe' : 'application');
   return {
     fees: { payer: payer as Stripe.Account.Controller.Fees.Payer },
     is_controller: true,
@@ -39,21 +54,26 @@ export function typeFor(controller: Stripe.Account.Controller): Stripe.Account.T
 }
 
 /** Accounts with Dashboard access (Standard) can deauthorize the platform themselves. */
-export const hasDashboardAccess = (a: Stripe.Account): boolean => a.controller?.stripe_dashboard?.type === 'full';
+export const hasDashboardAccess = (a: Stripe.Account): boolean =>
+  a.controller?.stripe_dashboard?.type === 'full';
 
 /**
  * Accounts the platform controls (Custom, Express, Standard with platform controls): persons and
  * external-account events are sent for these only.
  */
 export const platformControls = (a: Stripe.Account): boolean =>
-  a.controller?.requirement_collection === 'application' || a.controller?.stripe_dashboard?.type !== 'full';
+  a.controller?.requirement_collection === 'application' ||
+  a.controller?.stripe_dashboard?.type !== 'full';
 
 /** Where a field of the account lives, to test whether it was provided. */
 function provided(a: Stripe.Account, field: string, extra: AccountExtras): boolean {
   const path = field.split('.');
   if (field === 'external_account') return extra.externalAccounts > 0;
   if (field.startsWith('individual.') || field.startsWith('representative.')) {
-    return extra.personFields.has(field.replace(/^representative\./, 'individual.')) || lookup(a, path) != null;
+    return (
+      extra.personFields.has(field.replace(/^representative\./, 'individual.')) ||
+      lookup(a, path) != null
+    );
   }
   return lookup(a, path) != null;
 }
@@ -104,7 +124,14 @@ const companyFields = [
 
 /** What Stripe would still ask this account for, given what it has. */
 export function requiredFields(a: Stripe.Account): string[] {
-  const fields = ['business_profile.mcc', 'business_profile.url', 'business_type', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'];
+  const fields = [
+    'business_profile.mcc',
+    'business_profile.url',
+    'business_type',
+    'external_account',
+    'tos_acceptance.date',
+    'tos_acceptance.ip',
+  ];
   if (a.business_type === 'individual') fields.push(...individualFields);
   else if (a.business_type) fields.push(...companyFields);
   return fields;
@@ -117,9 +144,14 @@ export function requiredFields(a: Stripe.Account): string[] {
  */
 export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Account {
   const due = requiredFields(a).filter((f) => !provided(a, f, extra));
-  if (extra.externalAccountDisabled && !due.includes('external_account')) due.push('external_account');
+  if (extra.externalAccountDisabled && !due.includes('external_account'))
+    due.push('external_account');
   const disabled_reason: Stripe.Account.Requirements.DisabledReason | null =
-    due.length === 0 ? null : a.details_submitted ? 'requirements.past_due' : 'requirements.past_due';
+    due.length === 0
+      ? null
+      : a.details_submitted
+        ? 'requirements.past_due'
+        : 'requirements.past_due';
   const requirements: Stripe.Account.Requirements = {
     alternatives: [],
     current_deadline: null,
@@ -133,13 +165,16 @@ export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Ac
   const complete = due.length === 0;
   const capabilities: Record<string, string> = {};
   for (const [name, status] of Object.entries(a.capabilities ?? {})) {
-    capabilities[name] = status === 'inactive' && complete ? 'active' : complete ? 'active' : 'inactive';
+    capabilities[name] =
+      status === 'inactive' && complete ? 'active' : complete ? 'active' : 'inactive';
   }
   return {
     ...a,
     requirements,
     capabilities: capabilities as Stripe.Account.Capabilities,
-    charges_enabled: complete && (capabilities.card_payments === 'active' || Object.keys(capabilities).length === 0),
+    charges_enabled:
+      complete &&
+      (capabilities.card_payments === 'active' || Object.keys(capabilities).length === 0),
     payouts_enabled: complete && !extra.externalAccountDisabled,
     details_submitted: complete || a.details_submitted,
   };
@@ -160,7 +195,7 @@ export function emptyFutureRequirements(): Stripe.Account.FutureRequirements {
 
 export function defaultSettings(country: string): Stripe.Account.Settings {
   return {
-    bacs_debit_payments: { display_name: null, service_user_number: null },
+    bacs_debit_payments: {},
     branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
     card_issuing: { tos_acceptance: { date: null, ip: null } },
     card_payments: {
@@ -183,4 +218,52 @@ export function defaultSettings(country: string): Stripe.Account.Settings {
     },
     sepa_debit_payments: {},
   } as Stripe.Account.Settings;
+}
+
+/** A new connected account as the v1 API renders it, before any parameters are applied. */
+export function newV1Account(a: {
+  id: string;
+  created: number;
+  controller: Stripe.Account.Controller;
+  country: string;
+  type: Stripe.Account.Type;
+}): Stripe.Account {
+  return {
+    id: a.id,
+    object: 'account',
+    business_profile: {
+      annual_revenue: null,
+      estimated_worker_count: null,
+      mcc: null,
+      minority_owned_business_designation: null,
+      name: null,
+      product_description: null,
+      support_address: null,
+      support_email: null,
+      support_phone: null,
+      support_url: null,
+      url: null,
+    } as Stripe.Account.BusinessProfile,
+    business_type: null,
+    capabilities: {},
+    charges_enabled: false,
+    controller: a.controller,
+    country: a.country,
+    created: a.created,
+    default_currency: a.country === 'US' ? 'usd' : 'eur',
+    details_submitted: false,
+    email: null,
+    external_accounts: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: `/v1/accounts/${a.id}/external_accounts`,
+    },
+    future_requirements: emptyFutureRequirements(),
+    metadata: {},
+    payouts_enabled: false,
+    settings: defaultSettings(a.country),
+    tos_acceptance: { date: null, ip: null, user_agent: null },
+    type: a.type,
+  };
 }

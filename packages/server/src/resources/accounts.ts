@@ -21,16 +21,23 @@ import { emitEvent } from '../services/emit-event.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
+  newV1Account,
   controllerFor,
   defaultSettings,
   deriveStatus,
-  emptyFutureRequirements,
   hasDashboardAccess,
   typeFor,
   type AccountExtras,
   type AccountType,
 } from './account-model.js';
-import { createObject, deleteObject, listVisible, parseData, parseInternal, saveObject } from './common.js';
+import {
+  createObject,
+  deleteObject,
+  listVisible,
+  parseData,
+  parseInternal,
+  saveObject,
+} from './common.js';
 import { addressParams, toAddress } from './shared-params.js';
 import { findObject } from '../storage/repositories/objects.js';
 
@@ -66,7 +73,12 @@ const updatable = {
   default_currency: string(),
   email: nullableString(),
   metadata: metadata(),
-  tos_acceptance: object({ date: integer(), ip: string(), user_agent: nullableString(), service_agreement: string() }),
+  tos_acceptance: object({
+    date: integer(),
+    ip: string(),
+    user_agent: nullableString(),
+    service_agreement: string(),
+  }),
   settings: anything(),
   external_account: anything(),
   documents: anything(),
@@ -125,14 +137,20 @@ export function applyAccountParams(
       ...(bp.support_address ? { support_address: toAddress(bp.support_address as never) } : {}),
     } as Stripe.Account.BusinessProfile;
   }
-  if (p.business_type !== undefined) next.business_type = p.business_type as Stripe.Account.BusinessType;
+  if (p.business_type !== undefined)
+    next.business_type = p.business_type as Stripe.Account.BusinessType;
   if (p.email !== undefined) next.email = p.email as string | null;
-  if (p.default_currency !== undefined) next.default_currency = String(p.default_currency).toLowerCase();
-  if (p.metadata !== undefined) next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
-  if (p.tos_acceptance) next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
+  if (p.default_currency !== undefined)
+    next.default_currency = String(p.default_currency).toLowerCase();
+  if (p.metadata !== undefined)
+    next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
+  if (p.tos_acceptance)
+    next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
   if (p.capabilities && typeof p.capabilities === 'object') {
     const caps: Record<string, string> = { ...(a.capabilities as Record<string, string>) };
-    for (const [name, v] of Object.entries(p.capabilities as Record<string, { requested?: string | boolean }>)) {
+    for (const [name, v] of Object.entries(
+      p.capabilities as Record<string, { requested?: string | boolean }>,
+    )) {
       const requested = v?.requested === true || v?.requested === 'true';
       if (requested) caps[name] ??= 'inactive';
       else delete caps[name];
@@ -170,46 +188,22 @@ function setPath(obj: Record<string, unknown>, path: string[]): void {
 
 function newAccount(id: string, created: number, livemode: boolean, p: Params): Stripe.Account {
   if (p.type !== undefined && p.controller !== undefined) {
-    throw errors.invalidRequest('You cannot specify both `type` and `controller`. Use one or the other.', 'controller');
+    throw errors.invalidRequest(
+      'You cannot specify both `type` and `controller`. Use one or the other.',
+      'controller',
+    );
   }
   if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
   const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
   const country = String(p.country ?? 'US').toUpperCase();
-  const base: Stripe.Account = {
+  void livemode;
+  return newV1Account({
     id,
-    object: 'account',
-    business_profile: {
-      annual_revenue: null,
-      estimated_worker_count: null,
-      mcc: null,
-      minority_owned_business_designation: null,
-      name: null,
-      product_description: null,
-      support_address: null,
-      support_email: null,
-      support_phone: null,
-      support_url: null,
-      url: null,
-    } as Stripe.Account.BusinessProfile,
-    business_type: null,
-    capabilities: {},
-    charges_enabled: false,
+    created,
     controller,
     country,
-    created,
-    default_currency: country === 'US' ? 'usd' : 'eur',
-    details_submitted: false,
-    email: null,
-    external_accounts: { object: 'list', data: [], has_more: false, url: `/v1/accounts/${id}/external_accounts` },
-    future_requirements: emptyFutureRequirements(),
-    metadata: {},
-    payouts_enabled: false,
-    settings: defaultSettings(country),
-    tos_acceptance: { date: null, ip: null, user_agent: null },
     type: p.type !== undefined ? (p.type as Stripe.Account.Type) : typeFor(controller),
-  };
-  void livemode;
-  return base;
+  });
 }
 
 /** The platform itself, as `GET /v1/account` shows it. */
@@ -228,7 +222,10 @@ export function platformAccount(platform: PlatformRow): Stripe.Account {
     email: null,
     metadata: {},
     payouts_enabled: true,
-    settings: { ...defaultSettings('US'), dashboard: { display_name: platform.name, timezone: 'Etc/UTC' } } as Stripe.Account.Settings,
+    settings: {
+      ...defaultSettings('US'),
+      dashboard: { display_name: platform.name, timezone: 'Etc/UTC' },
+    } as Stripe.Account.Settings,
     type: 'standard',
   };
 }
@@ -238,19 +235,32 @@ export function applicationOf(platform: PlatformRow): Stripe.Application {
   return { id: platform.application_id, object: 'application', name: platform.application_name };
 }
 
-/** Connected accounts are the platform's objects; acting as one (Stripe-Account) cannot create more. */
-function requirePlatformCaller(caller: Caller): void {
-  if (caller.accountId) {
-    throw errors.invalidRequest(
-      'This request must be made by the platform: connected accounts cannot be managed while acting as a connected account (remove the Stripe-Account header).',
-      undefined,
-      undefined,
-      403,
-    );
-  }
+/** `objects.deleted` value of an account that disconnected from the platform (hidden, not gone). */
+export const DISCONNECTED = 2;
+
+export function deauthorizedError(id: string) {
+  return errors.invalidRequest(
+    `The account '${id}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
+    undefined,
+    'account_invalid',
+    403,
+  );
 }
 
-export async function requireAccount(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
+/**
+ * Connected accounts are the platform's objects. A request that manages accounts while acting as a
+ * connected account (Stripe-Account) acts for the platform, so that the Stripe CLI's account
+ * fixtures (`stripe trigger account.updated --stripe-account acct_...`) run as they are.
+ */
+function asPlatform(caller: Caller): Caller {
+  return caller.accountId ? { ...caller, account: null, accountId: null } : caller;
+}
+
+export async function requireAccount(
+  db: WriteContext['db'],
+  caller: Caller,
+  id: string,
+): Promise<ObjectRow> {
   const row = await findObject(db, id);
   const mine =
     row &&
@@ -258,7 +268,17 @@ export async function requireAccount(db: WriteContext['db'], caller: Caller, id:
     row.platform_id === caller.platform.id &&
     row.deleted === 0 &&
     (row.livemode === (caller.livemode ? 1 : 0) || (row.livemode === 1 && !caller.livemode));
-  if (!mine) throw errors.resourceMissing('account', id, 'account');
+  if (!mine) {
+    if (
+      row &&
+      row.type === 'account' &&
+      row.platform_id === caller.platform.id &&
+      row.deleted === DISCONNECTED
+    ) {
+      throw deauthorizedError(id);
+    }
+    throw errors.resourceMissing('account', id, 'account');
+  }
   return row;
 }
 
@@ -281,13 +301,96 @@ export async function saveAccount(
       livemode: row.livemode === 1,
     });
   }
+  await emitCapabilityChanges(w, row, before, after);
+}
+
+/** The `capability` object of `capability.updated` events. */
+export function capabilityObject(
+  account: Stripe.Account,
+  name: string,
+  now: number,
+): Stripe.Capability {
+  const status = ((account.capabilities ?? {}) as Record<string, string>)[name] ?? 'inactive';
+  const due = status === 'active' ? [] : (account.requirements?.currently_due ?? []);
+  const requirements = {
+    alternatives: [],
+    current_deadline: null,
+    currently_due: due,
+    disabled_reason: due.length ? 'requirements.fields_needed' : null,
+    errors: [],
+    eventually_due: due,
+    past_due: due,
+    pending_verification: [],
+  };
+  return {
+    id: name,
+    object: 'capability',
+    account: account.id,
+    future_requirements: {
+      ...requirements,
+      currently_due: [],
+      eventually_due: [],
+      past_due: [],
+      disabled_reason: null,
+    },
+    requested: true,
+    requested_at: Math.floor(now / 1000),
+    requirements,
+    status: status as Stripe.Capability.Status,
+  } as Stripe.Capability;
+}
+
+/** One `capability.updated` per capability whose status changed (or that was just requested). */
+async function emitCapabilityChanges(
+  w: WriteContext,
+  row: ObjectRow,
+  before: Stripe.Account,
+  after: Stripe.Account,
+): Promise<void> {
+  const was = (before.capabilities ?? {}) as Record<string, string>;
+  const now = (after.capabilities ?? {}) as Record<string, string>;
+  for (const [name, status] of Object.entries(now)) {
+    if (was[name] === status) continue;
+    await emitEvent(w, {
+      type: 'capability.updated',
+      object: capabilityObject(after, name, w.now) as never,
+      previousAttributes: was[name] === undefined ? undefined : { status: was[name] },
+      account: row.id,
+      livemode: row.livemode === 1,
+    });
+  }
+}
+
+/**
+ * Changes an account's hidden state (external accounts, persons, a failed payout), re-derives its
+ * requirements and status, and emits `account.updated` if anything visible changed.
+ */
+export async function refreshAccount(
+  w: WriteContext,
+  accountId: string,
+  change: (
+    internal: AccountInternal,
+    account: Stripe.Account,
+  ) => { internal: AccountInternal; account?: Stripe.Account },
+): Promise<Stripe.Account> {
+  const row = await findObject(w.db, accountId);
+  if (!row) throw errors.resourceMissing('account', accountId, 'account');
+  const before = parseData<Stripe.Account>(row);
+  const changed = change(parseInternal<AccountInternal>(row), before);
+  const base = changed.account ?? before;
+  const after = deriveStatus(base, {
+    externalAccounts: changed.internal.external_accounts ?? 0,
+    personFields: new Set(changed.internal.person_fields ?? []),
+    externalAccountDisabled: changed.internal.external_account_disabled ?? false,
+  });
+  await saveAccount(w, row, before, after, changed.internal);
+  return after;
 }
 
 export const accounts: Resource = {
   name: 'accounts',
   routes: [
-    post('/v1/accounts', createParams, async ({ w, caller, params }) => {
-      requirePlatformCaller(caller);
+    post('/v1/accounts', createParams, async ({ w, params }) => {
       const { type: _t, controller: _c, country: _country, ...rest } = params;
       let internal: AccountInternal = {};
       const { id, data } = await createObject<Stripe.Account>(w, {
@@ -295,31 +398,53 @@ export const accounts: Resource = {
         id: newId('acct', 16),
         accountId: null,
         data: (id, created) => {
-          const applied = applyAccountParams(newAccount(id, created, w.livemode, params as Params), {}, rest as Params);
+          const applied = applyAccountParams(
+            newAccount(id, created, w.livemode, params as Params),
+            {},
+            rest as Params,
+          );
           internal = applied.internal;
           return applied.account;
         },
       });
       await saveObject(w.db, id, data, internal);
+      const row = (await findObject(w.db, id))!;
+      const none = { ...data, capabilities: {} } as Stripe.Account;
+      await emitCapabilityChanges(w, row, none, data);
+      if (hasDashboardAccess(data)) {
+        // An account with Dashboard access (Standard) authorizes the platform's application when it
+        // is connected; created through the API, it is connected at once.
+        await emitEvent(w, {
+          type: 'account.application.authorized',
+          object: applicationOf(w.platform) as never,
+          account: id,
+        });
+      }
       return data;
     }),
 
     get('/v1/accounts/:id', expandParam, async ({ db, caller, path }) => {
-      requirePlatformCaller(caller);
-      return parseData(await requireAccount(db, caller, path.id!));
+      if (caller.accountId === path.id) return parseData(caller.account!);
+      return parseData(await requireAccount(db, asPlatform(caller), path.id!));
     }),
 
     post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
-      const row = caller.accountId === path.id ? caller.account! : await requireAccount(w.db, caller, path.id!);
+      const row =
+        caller.accountId === path.id
+          ? caller.account!
+          : await requireAccount(w.db, caller, path.id!);
       const before = parseData<Stripe.Account>(row);
-      const { account, internal } = applyAccountParams(before, parseInternal<AccountInternal>(row), params as Params);
+      const { account, internal } = applyAccountParams(
+        before,
+        parseInternal<AccountInternal>(row),
+        params as Params,
+      );
       await saveAccount(w, row, before, account, internal);
       return account;
     }),
 
     del('/v1/accounts/:id', {}, async ({ w, caller, path }) => {
-      requirePlatformCaller(caller);
-      const row = await requireAccount(w.db, caller, path.id!);
+      const row = await requireAccount(w.db, asPlatform(caller), path.id!);
       const account = parseData<Stripe.Account>(row);
       if (row.livemode === 1 && hasDashboardAccess(account)) {
         throw errors.invalidRequest(
@@ -341,14 +466,23 @@ export const accounts: Resource = {
       return { id: row.id, object: 'account', deleted: true } satisfies Stripe.DeletedAccount;
     }),
 
-    get('/v1/accounts', { ...listParams, created: range() }, async ({ services, caller, params, url }) => {
-      requirePlatformCaller(caller);
-      return listVisible(services.dialect, caller, url, { type: 'account', accountId: null, created: params.created }, params, 'account');
-    }),
+    get(
+      '/v1/accounts',
+      { ...listParams, created: range() },
+      async ({ services, caller, params, url }) => {
+        return listVisible(
+          services.dialect,
+          asPlatform(caller),
+          url,
+          { type: 'account', accountId: null, created: params.created },
+          params,
+          'account',
+        );
+      },
+    ),
 
     get('/v1/account', expandParam, async ({ caller }) =>
       caller.account ? parseData(caller.account) : platformAccount(caller.platform),
     ),
   ],
 };
-

@@ -4,7 +4,14 @@ import type { Caller } from '../api/route.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
-import { findObject, insertObject, listObjects, updateObject, type ObjectQuery, type ObjectRow } from '../storage/repositories/objects.js';
+import {
+  findObject,
+  insertObject,
+  listObjects,
+  updateObject,
+  type ObjectQuery,
+  type ObjectRow,
+} from '../storage/repositories/objects.js';
 import type { Page, PageRequest } from '../storage/repositories/pagination.js';
 import type { Dialect } from '../storage/dialect.js';
 
@@ -63,7 +70,11 @@ export async function requireObject(
 /** Turns `starting_after` / `ending_before` ids into positions, checking they belong to the list. */
 export async function pageRequest(
   db: Kysely<Database>,
-  params: { limit?: number | undefined; starting_after?: string | undefined; ending_before?: string | undefined },
+  params: {
+    limit?: number | undefined;
+    starting_after?: string | undefined;
+    ending_before?: string | undefined;
+  },
   lookup: (id: string) => Promise<{ seq: number } | undefined>,
   label: string,
 ): Promise<PageRequest> {
@@ -91,7 +102,11 @@ export async function listVisible<T>(
   caller: Caller,
   url: string,
   query: Omit<ObjectQuery, 'platformId' | 'livemode' | 'accountId'> & { accountId?: string | null },
-  params: { limit?: number | undefined; starting_after?: string | undefined; ending_before?: string | undefined },
+  params: {
+    limit?: number | undefined;
+    starting_after?: string | undefined;
+    ending_before?: string | undefined;
+  },
   label = query.type,
 ): Promise<ListObject<T>> {
   const full: ObjectQuery = {
@@ -117,7 +132,11 @@ export async function listVisible<T>(
     label,
   );
   const result = await listObjects(dialect, full, page);
-  return listOf(url, result, result.rows.map((r) => parseData<T>(r)));
+  return listOf(
+    url,
+    result,
+    result.rows.map((r) => parseData<T>(r)),
+  );
 }
 
 export interface NewObject<T> {
@@ -133,7 +152,10 @@ export interface NewObject<T> {
 }
 
 /** Creates and stores an object in the caller's scope; returns it as rendered. */
-export async function createObject<T>(w: WriteContext, spec: NewObject<T>): Promise<{ id: string; data: T }> {
+export async function createObject<T>(
+  w: WriteContext,
+  spec: NewObject<T>,
+): Promise<{ id: string; data: T }> {
   const id = spec.id ?? newId(spec.prefix ?? spec.type, 14);
   const created = Math.floor(w.now / 1000);
   const data = spec.data(id, created);
@@ -152,8 +174,19 @@ export async function createObject<T>(w: WriteContext, spec: NewObject<T>): Prom
   return { id, data };
 }
 
-export async function saveObject(db: Kysely<Database>, id: string, data: unknown, internal?: object): Promise<void> {
-  await updateObject(db, id, internal === undefined ? { data: JSON.stringify(data) } : { data: JSON.stringify(data), internal: JSON.stringify(internal) });
+export async function saveObject(
+  db: Kysely<Database>,
+  id: string,
+  data: unknown,
+  internal?: object,
+): Promise<void> {
+  await updateObject(
+    db,
+    id,
+    internal === undefined
+      ? { data: JSON.stringify(data) }
+      : { data: JSON.stringify(data), internal: JSON.stringify(internal) },
+  );
 }
 
 export async function deleteObject(db: Kysely<Database>, id: string): Promise<void> {
@@ -163,6 +196,7 @@ export async function deleteObject(db: Kysely<Database>, id: string): Promise<vo
 /** Copies only the members that were sent (`undefined` means "not sent"). */
 export function definedOnly<T extends object>(values: T): Partial<T> {
   const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(values)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(values))
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
 }

@@ -18,7 +18,14 @@ import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';
 import { accepted, nullableAddress, shippingParams, toAddress } from './shared-params.js';
-import { createObject, deleteObject, listVisible, parseData, requireObject, saveObject } from './common.js';
+import {
+  createObject,
+  deleteObject,
+  listVisible,
+  parseData,
+  requireObject,
+  saveObject,
+} from './common.js';
 
 const writable = {
   address: nullableAddress,
@@ -72,16 +79,24 @@ function applyParams(c: Stripe.Customer, p: CustomerParams): Stripe.Customer {
   if (p.preferred_locales !== undefined) next.preferred_locales = p.preferred_locales as string[];
   if (p.tax_exempt !== undefined) next.tax_exempt = p.tax_exempt as Stripe.Customer.TaxExempt;
   if (p.invoice_prefix !== undefined) next.invoice_prefix = p.invoice_prefix as string;
-  if (p.next_invoice_sequence !== undefined) next.next_invoice_sequence = p.next_invoice_sequence as number;
+  if (p.next_invoice_sequence !== undefined)
+    next.next_invoice_sequence = p.next_invoice_sequence as number;
   if (p.shipping !== undefined) {
     const s = p.shipping as { address: object; name: string; phone?: string | null } | null;
-    next.shipping = s ? { address: toAddress(s.address as never)!, name: s.name, phone: s.phone ?? null } : null;
+    next.shipping = s
+      ? { address: toAddress(s.address as never)!, name: s.name, phone: s.phone ?? null }
+      : null;
   }
   if (p.invoice_settings !== undefined) {
-    const s = p.invoice_settings as { default_payment_method?: string | null; footer?: string | null };
+    const s = p.invoice_settings as {
+      default_payment_method?: string | null;
+      footer?: string | null;
+    };
     next.invoice_settings = {
       ...next.invoice_settings,
-      ...(s.default_payment_method !== undefined ? { default_payment_method: s.default_payment_method } : {}),
+      ...(s.default_payment_method !== undefined
+        ? { default_payment_method: s.default_payment_method }
+        : {}),
       ...(s.footer !== undefined ? { footer: s.footer } : {}),
     };
   }
@@ -111,7 +126,12 @@ export const customers: Resource = {
               discount: null,
               email: null,
               invoice_prefix: randomToken(8).toUpperCase(),
-              invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+              invoice_settings: {
+                custom_fields: null,
+                default_payment_method: null,
+                footer: null,
+                rendering_options: null,
+              },
               livemode: w.livemode,
               metadata: {},
               name: null,
@@ -139,7 +159,12 @@ export const customers: Resource = {
       const after = applyParams(before, params);
       const previous = previousAttributes(before as never, after as never);
       await saveObject(w.db, row.id, after);
-      if (previous) await emitEvent(w, { type: 'customer.updated', object: after as never, previousAttributes: previous });
+      if (previous)
+        await emitEvent(w, {
+          type: 'customer.updated',
+          object: after as never,
+          previousAttributes: previous,
+        });
       return after;
     }),
 
@@ -150,15 +175,22 @@ export const customers: Resource = {
       return { id: row.id, object: 'customer', deleted: true } satisfies Stripe.DeletedCustomer;
     }),
 
-    get('/v1/customers', { ...listParams, email: string({ maxLength: 512 }), created: range(), test_clock: string() }, async ({ services, caller, params, url }) =>
-      listVisible(
-        services.dialect,
-        caller,
-        url,
-        { type: 'customer', where: params.email ? { email: params.email } : undefined, created: params.created },
-        params,
-        'customer',
-      ),
+    get(
+      '/v1/customers',
+      { ...listParams, email: string({ maxLength: 512 }), created: range(), test_clock: string() },
+      async ({ services, caller, params, url }) =>
+        listVisible(
+          services.dialect,
+          caller,
+          url,
+          {
+            type: 'customer',
+            where: params.email ? { email: params.email } : undefined,
+            created: params.created,
+          },
+          params,
+          'customer',
+        ),
     ),
   ],
 };

@@ -1,12 +1,15 @@
 import { errors } from '../api/errors.js';
 import { array, boolean, expandParam, listParams, range, string } from '../api/params.js';
 import { get, post, RawJson, type Caller, type Resource } from '../api/route.js';
-import { newId } from '../domain/ids.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
-import { toRoutable } from '../services/emit-event.js';
+import { queueDeliveries, toRoutable } from '../services/emit-event.js';
 import { findEndpoint } from '../storage/repositories/endpoints.js';
-import { deliveriesForEvent, findAttempt, insertDeliveries, listAttempts } from '../storage/repositories/deliveries.js';
+import {
+  deliveriesForEvent,
+  findAttempt,
+  listAttempts,
+} from '../storage/repositories/deliveries.js';
 import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -45,27 +48,12 @@ export async function requireEvent(
 }
 
 /** Queues one resend of an event to one endpoint: a single attempt, outside the retry schedule. */
-export async function queueResend(w: WriteContext, event: EventRow, endpointId: string): Promise<void> {
-  await insertDeliveries(w.db, [
-    {
-      id: newId('dlv'),
-      event_id: event.id,
-      endpoint_id: endpointId,
-      platform_id: event.platform_id,
-      status: 'pending',
-      one_shot: 1,
-      attempts: 0,
-      first_attempt_ms: null,
-      next_attempt_ms: w.now,
-      lease_until_ms: null,
-      lease_owner: null,
-      last_status_code: null,
-      last_error: null,
-      created_ms: w.now,
-      updated_ms: w.now,
-    },
-  ]);
-  w.afterCommit.push(() => w.services.deliveriesQueued());
+export async function queueResend(
+  w: WriteContext,
+  event: EventRow,
+  endpointId: string,
+): Promise<void> {
+  await queueDeliveries(w, event.id, [endpointId], { oneShot: true });
 }
 
 export const events: Resource = {
@@ -81,12 +69,22 @@ export const events: Resource = {
         delivery_success: boolean(),
       },
       async ({ db, caller, params, url, now, services }) => {
-        if (params.type !== undefined && params.types !== undefined) throw errors.parametersExclusive('type', 'types');
+        if (params.type !== undefined && params.types !== undefined)
+          throw errors.parametersExclusive('type', 'types');
         const window = { now, days: services.config.eventRetentionDays };
-        const page = await pageRequest(db, params, async (id) => {
-          const row = await findEvent(db, id);
-          return row && row.platform_id === caller.platform.id && row.account_id === caller.accountId ? row : undefined;
-        }, 'event');
+        const page = await pageRequest(
+          db,
+          params,
+          async (id) => {
+            const row = await findEvent(db, id);
+            return row &&
+              row.platform_id === caller.platform.id &&
+              row.account_id === caller.accountId
+              ? row
+              : undefined;
+          },
+          'event',
+        );
         const result = await listEvents(
           db,
           {
@@ -101,7 +99,11 @@ export const events: Resource = {
           },
           page,
         );
-        return listOf(url, result, result.rows.map((r) => JSON.parse(eventJson(r)) as unknown));
+        return listOf(
+          url,
+          result,
+          result.rows.map((r) => JSON.parse(eventJson(r)) as unknown),
+        );
       },
       { restricted: 'read' },
     ),
@@ -110,7 +112,14 @@ export const events: Resource = {
       '/v1/events/:id',
       expandParam,
       async ({ db, caller, path, now, services }) =>
-        new RawJson(eventJson(await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays }))),
+        new RawJson(
+          eventJson(
+            await requireEvent(db, caller, path.id!, {
+              now,
+              days: services.config.eventRetentionDays,
+            }),
+          ),
+        ),
       { restricted: 'read' },
     ),
 
@@ -120,18 +129,52 @@ export const events: Resource = {
       { webhook_endpoint: string(), account: string(), for_stripecli: boolean(), ...expandParam },
       async ({ w, caller, path, params, now, services }) => {
         const accountId = caller.accountId ?? params.account ?? null;
-        const event = await requireEvent(w.db, caller, path.id!, { now, days: services.config.eventRetentionDays }, accountId);
+        const event = await requireEvent(
+          w.db,
+          caller,
+          path.id!,
+          { now, days: services.config.eventRetentionDays },
+          accountId,
+        );
         if (params.webhook_endpoint === undefined) {
-          if (params.for_stripecli) return new RawJson(eventJson(event));
+          if (params.for_stripecli) {
+            // `stripe events resend EVT` without an endpoint: send it to this mode's listen sessions.
+            const sessions = await w.db
+              .selectFrom('endpoints')
+              .select('id')
+              .where('platform_id', '=', caller.platform.id)
+              .where('kind', '=', 'listen')
+              .where('livemode', '=', caller.livemode ? 1 : 0)
+              .where('deleted', '=', 0)
+              .execute();
+            for (const s of sessions) await queueResend(w, event, s.id);
+            return new RawJson(eventJson(event));
+          }
           throw errors.parameterMissing('webhook_endpoint');
         }
         const endpoint = await findEndpoint(w.db, params.webhook_endpoint);
-        if (!endpoint || endpoint.deleted || endpoint.platform_id !== caller.platform.id || endpoint.kind !== 'webhook') {
-          throw errors.resourceMissing('webhook endpoint', params.webhook_endpoint, 'webhook_endpoint');
+        if (
+          !endpoint ||
+          endpoint.deleted ||
+          endpoint.platform_id !== caller.platform.id ||
+          endpoint.kind !== 'webhook'
+        ) {
+          throw errors.resourceMissing(
+            'webhook endpoint',
+            params.webhook_endpoint,
+            'webhook_endpoint',
+          );
         }
         const routable = toRoutable(endpoint);
         const scoped = scopeAndModeMatch(
-          { id: event.id as never, platformId: event.platform_id as never, account: event.account_id as never, livemode: event.livemode === 1, type: event.type, object: 'event' },
+          {
+            id: event.id as never,
+            platformId: event.platform_id as never,
+            account: event.account_id as never,
+            livemode: event.livemode === 1,
+            type: event.type,
+            object: 'event',
+          },
           routable,
         );
         if (!scoped) {
@@ -149,11 +192,19 @@ export const events: Resource = {
       '/v1/events/:id/attempts',
       listParams,
       async ({ db, caller, path, params, url, now, services }) => {
-        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
-        const page = await pageRequest(db, params, async (id) => {
-          const a = await findAttempt(db, id);
-          return a && a.event_id === event.id ? a : undefined;
-        }, 'webhook attempt');
+        const event = await requireEvent(db, caller, path.id!, {
+          now,
+          days: services.config.eventRetentionDays,
+        });
+        const page = await pageRequest(
+          db,
+          params,
+          async (id) => {
+            const a = await findAttempt(db, id);
+            return a && a.event_id === event.id ? a : undefined;
+          },
+          'webhook attempt',
+        );
         const result = await listAttempts(db, { eventId: event.id }, page);
         return listOf(url, result, result.rows.map(renderAttempt));
       },
@@ -164,7 +215,10 @@ export const events: Resource = {
       '/v1/events/:id/deliveries',
       {},
       async ({ db, caller, path, url, now, services }) => {
-        const event = await requireEvent(db, caller, path.id!, { now, days: services.config.eventRetentionDays });
+        const event = await requireEvent(db, caller, path.id!, {
+          now,
+          days: services.config.eventRetentionDays,
+        });
         const rows = await deliveriesForEvent(db, event.id);
         return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
       },

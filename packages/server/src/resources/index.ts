@@ -1,9 +1,45 @@
 import type { Resource } from '../api/route.js';
 import { accounts } from './accounts.js';
+import { balance } from './balance.js';
+import { charges } from './charges.js';
+import { connectAuthorization } from './connect-authorization.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
+import { externalAccounts } from './external-accounts.js';
+import { paymentIntents } from './payment-intents.js';
+import { payouts } from './payouts.js';
+import { persons } from './persons.js';
+import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
+import { stripecliSessions } from './stripecli-sessions.js';
+import { switchboardEvents } from './switchboard-events.js';
+import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
+import { webhookEndpointStats } from './webhook-endpoint-stats.js';
+import { v2Accounts } from './v2/accounts.js';
+import { v2EventDestinations } from './v2/event-destinations.js';
+import { v2Events } from './v2/events.js';
 import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
-export const resources: Resource[] = [accounts, customers, events, webhookEndpoints, sandboxes];
+export const resources: Resource[] = [
+  accounts,
+  balance,
+  charges,
+  connectAuthorization,
+  customers,
+  events,
+  externalAccounts,
+  paymentIntents,
+  payouts,
+  persons,
+  restrictedKeys,
+  sandboxes,
+  stripecliSessions,
+  switchboardEvents,
+  webhookEndpointSecrets,
+  webhookEndpointStats,
+  webhookEndpoints,
+  v2Accounts,
+  v2EventDestinations,
+  v2Events,
+];

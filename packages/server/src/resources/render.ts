@@ -37,7 +37,8 @@ export function renderAttempt(row: AttemptRow) {
     error: row.error,
     response_body: row.response_body,
     request_headers: JSON.parse(row.request_headers) as Record<string, string>,
-    next_attempt: row.next_attempt_ms === null ? null : Math.floor(Number(row.next_attempt_ms) / 1000),
+    next_attempt:
+      row.next_attempt_ms === null ? null : Math.floor(Number(row.next_attempt_ms) / 1000),
   };
 }
 
@@ -55,6 +56,8 @@ export function renderDelivery(row: DeliveryRow) {
     last_status_code: row.last_status_code,
     last_error: row.last_error,
     next_attempt:
-      row.status === 'pending' && row.next_attempt_ms !== null ? Math.floor(Number(row.next_attempt_ms) / 1000) : null,
+      row.status === 'pending' && row.next_attempt_ms !== null
+        ? Math.floor(Number(row.next_attempt_ms) / 1000)
+        : null,
   };
 }

@@ -24,12 +24,26 @@ async function renderSandbox(db: Kysely<Database>, row: PlatformRow, key?: strin
 export const sandboxes: Resource = {
   name: 'sandboxes',
   routes: [
-    post('/v1/switchboard/sandboxes', { name: string({ maxLength: 100 }) }, async ({ w, caller, params }) => {
-      if (caller.platform.parent_id) throw errors.invalidRequest('A sandbox cannot create sandboxes: use a key of the platform itself.');
-      if (caller.accountId) throw errors.invalidRequest('Sandboxes belong to the platform: remove the Stripe-Account header.');
-      const created = await createPlatform(w.db, { name: params.name ?? 'Sandbox', parentId: caller.platform.id, now: w.now });
-      return renderSandbox(w.db, created.platform, created.testKey);
-    }),
+    post(
+      '/v1/switchboard/sandboxes',
+      { name: string({ maxLength: 100 }) },
+      async ({ w, caller, params }) => {
+        if (caller.platform.parent_id)
+          throw errors.invalidRequest(
+            'A sandbox cannot create sandboxes: use a key of the platform itself.',
+          );
+        if (caller.accountId)
+          throw errors.invalidRequest(
+            'Sandboxes belong to the platform: remove the Stripe-Account header.',
+          );
+        const created = await createPlatform(w.db, {
+          name: params.name ?? 'Sandbox',
+          parentId: caller.platform.id,
+          now: w.now,
+        });
+        return renderSandbox(w.db, created.platform, created.testKey);
+      },
+    ),
     get('/v1/switchboard/sandboxes', listParams, async ({ db, caller, url }) => {
       const rows = await listPlatforms(db, caller.platform.parent_id ?? caller.platform.id);
       const data = await Promise.all(rows.map((r) => renderSandbox(db, r)));

@@ -1,4 +1,11 @@
-import { anything, nullableObject, nullableString, object, required, string } from '../api/params.js';
+import {
+  anything,
+  nullableObject,
+  nullableString,
+  object,
+  required,
+  string,
+} from '../api/params.js';
 
 /** Parameters several resources share. */
 export const addressParams = {
@@ -29,7 +36,9 @@ export interface Address {
   state: string | null;
 }
 
-export function toAddress(p: Partial<Record<keyof Address, string | null>> | null | undefined): Address | null {
+export function toAddress(
+  p: Partial<Record<keyof Address, string | null>> | null | undefined,
+): Address | null {
   if (!p) return null;
   return {
     city: p.city ?? null,

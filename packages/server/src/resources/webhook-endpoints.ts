@@ -14,7 +14,9 @@ import {
 } from '../api/params.js';
 import { del, get, post, type Caller, type Resource } from '../api/route.js';
 import { webhookEventTypes } from '../domain/event-types.js';
+import type { Cidr } from '../domain/addresses.js';
 import { newId, randomToken } from '../domain/ids.js';
+import { liveUrlProblem } from '../services/live-url.js';
 import type { PreviousSecret } from '../domain/signing-secrets.js';
 import type { Database } from '../storage/schema.js';
 import {
@@ -50,15 +52,41 @@ function checkEnabledEvents(events: string[]): string[] {
   return [...new Set(events)];
 }
 
+/** Live endpoints must be public https URLs (or allowlisted): webhooks must not probe internal networks. */
+async function checkLiveUrl(
+  url: string,
+  livemode: boolean,
+  allowlist: readonly Cidr[],
+  param = 'url',
+): Promise<string> {
+  if (!livemode) return url;
+  const problem = await liveUrlProblem(url, allowlist);
+  if (problem)
+    throw errors.parameterInvalid(
+      param,
+      `Invalid URL for a live-mode endpoint: ${problem}.`,
+      'url_invalid',
+    );
+  return url;
+}
+
 function checkUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw errors.parameterInvalid('url', `Invalid URL: ${url.slice(0, 200)}. An explicit scheme (such as https) must be provided.`, 'url_invalid');
+    throw errors.parameterInvalid(
+      'url',
+      `Invalid URL: ${url.slice(0, 200)}. An explicit scheme (such as https) must be provided.`,
+      'url_invalid',
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw errors.parameterInvalid('url', `Invalid URL: ${url.slice(0, 200)}. Only http and https URLs are supported.`, 'url_invalid');
+    throw errors.parameterInvalid(
+      'url',
+      `Invalid URL: ${url.slice(0, 200)}. Only http and https URLs are supported.`,
+      'url_invalid',
+    );
   }
   return url;
 }
@@ -73,7 +101,12 @@ function checkApiVersion(v: string): string {
 }
 
 /** The endpoints list a caller sees: its platform's (or its connected account's) own, in its mode. */
-export async function requireEndpoint(db: Kysely<Database>, caller: Caller, id: string, param = 'id'): Promise<EndpointRow> {
+export async function requireEndpoint(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  param = 'id',
+): Promise<EndpointRow> {
   const row = await findEndpoint(db, id);
   if (
     !row ||
@@ -87,7 +120,6 @@ export async function requireEndpoint(db: Kysely<Database>, caller: Caller, id: 
   }
   return row;
 }
-
 
 export const webhookEndpoints: Resource = {
   name: 'webhook_endpoints',
@@ -104,7 +136,12 @@ export const webhookEndpoints: Resource = {
         ...expandParam,
       },
       async ({ w, caller, params, services }) => {
-        const scope = { platformId: caller.platform.id, livemode: caller.livemode, accountId: caller.accountId, kind: 'webhook' };
+        const scope = {
+          platformId: caller.platform.id,
+          livemode: caller.livemode,
+          accountId: caller.accountId,
+          kind: 'webhook',
+        };
         const limit = services.config.maxEndpoints;
         if ((await countEndpoints(w.db, scope)) >= limit) {
           throw errors.invalidRequest(
@@ -115,7 +152,10 @@ export const webhookEndpoints: Resource = {
         const secret = newWebhookSecret();
         const connect = params.connect ?? false;
         if (connect && caller.accountId) {
-          throw errors.invalidRequest('Only a platform can create a Connect endpoint (connect=true); remove the Stripe-Account header.', 'connect');
+          throw errors.invalidRequest(
+            'Only a platform can create a Connect endpoint (connect=true); remove the Stripe-Account header.',
+            'connect',
+          );
         }
         const row: Omit<EndpointRow, 'seq'> = {
           id: newId('we', 24),
@@ -123,9 +163,14 @@ export const webhookEndpoints: Resource = {
           account_id: caller.accountId,
           livemode: caller.livemode ? 1 : 0,
           kind: 'webhook',
-          url: checkUrl(params.url),
+          url: await checkLiveUrl(
+            checkUrl(params.url),
+            caller.livemode,
+            services.config.destinationAllowlist,
+          ),
           connect: connect ? 1 : 0,
-          api_version: params.api_version === undefined ? null : checkApiVersion(params.api_version),
+          api_version:
+            params.api_version === undefined ? null : checkApiVersion(params.api_version),
           description: params.description ?? null,
           enabled_events: JSON.stringify(checkEnabledEvents(params.enabled_events)),
           metadata: JSON.stringify(applyMetadata({}, params.metadata)),
@@ -145,9 +190,14 @@ export const webhookEndpoints: Resource = {
       },
     ),
 
-    get('/v1/webhook_endpoints/:id', expandParam, async ({ db, caller, path }) => renderEndpoint(await requireEndpoint(db, caller, path.id!)), {
-      restricted: 'read',
-    }),
+    get(
+      '/v1/webhook_endpoints/:id',
+      expandParam,
+      async ({ db, caller, path }) => renderEndpoint(await requireEndpoint(db, caller, path.id!)),
+      {
+        restricted: 'read',
+      },
+    ),
 
     post(
       '/v1/webhook_endpoints/:id',
@@ -159,20 +209,30 @@ export const webhookEndpoints: Resource = {
         disabled: boolean(),
         ...expandParam,
       },
-      async ({ w, caller, path, params }) => {
+      async ({ w, caller, path, params, services }) => {
         const row = await requireEndpoint(w.db, caller, path.id!);
         const changes: Partial<EndpointRow> = {};
-        if (params.url !== undefined) changes.url = checkUrl(params.url);
-        if (params.enabled_events !== undefined) changes.enabled_events = JSON.stringify(checkEnabledEvents(params.enabled_events));
+        if (params.url !== undefined) {
+          changes.url = await checkLiveUrl(
+            checkUrl(params.url),
+            caller.livemode,
+            services.config.destinationAllowlist,
+          );
+        }
+        if (params.enabled_events !== undefined)
+          changes.enabled_events = JSON.stringify(checkEnabledEvents(params.enabled_events));
         if (params.description !== undefined) changes.description = params.description;
         if (params.metadata !== undefined) {
-          changes.metadata = JSON.stringify(applyMetadata(JSON.parse(row.metadata) as Record<string, string>, params.metadata));
+          changes.metadata = JSON.stringify(
+            applyMetadata(JSON.parse(row.metadata) as Record<string, string>, params.metadata),
+          );
         }
         if (params.disabled !== undefined) {
           changes.status = params.disabled ? 'disabled' : 'enabled';
           changes.disabled_reason = params.disabled ? 'user' : null;
           // Re-enabling starts a new health record: the old failure streak no longer counts.
-          if (!params.disabled) Object.assign(changes, { failing_since_ms: null, warned_at_ms: null });
+          if (!params.disabled)
+            Object.assign(changes, { failing_since_ms: null, warned_at_ms: null });
         }
         await updateEndpoint(w.db, row.id, changes);
         return renderEndpoint({ ...row, ...changes });
@@ -189,18 +249,29 @@ export const webhookEndpoints: Resource = {
       '/v1/webhook_endpoints',
       listParams,
       async ({ db, caller, params, url }) => {
-        const scope = { platformId: caller.platform.id, livemode: caller.livemode, accountId: caller.accountId, kind: 'webhook' };
+        const scope = {
+          platformId: caller.platform.id,
+          livemode: caller.livemode,
+          accountId: caller.accountId,
+          kind: 'webhook',
+        };
         const page = await pageRequest(
           db,
           params,
           async (id) => {
             const row = await findEndpoint(db, id);
-            return row && row.platform_id === scope.platformId && row.kind === 'webhook' ? row : undefined;
+            return row && row.platform_id === scope.platformId && row.kind === 'webhook'
+              ? row
+              : undefined;
           },
           'webhook endpoint',
         );
         const result = await listEndpoints(db, scope, page);
-        return listOf(url, result, result.rows.map((r) => renderEndpoint(r)));
+        return listOf(
+          url,
+          result,
+          result.rows.map((r) => renderEndpoint(r)),
+        );
       },
       { restricted: 'read' },
     ),
@@ -216,7 +287,9 @@ export const webhookEndpoints: Resource = {
         const row = await requireEndpoint(w.db, caller, path.id!);
         const secret = newWebhookSecret();
         const keepMs = (params.previous_secret_expires_in ?? 0) * 1000;
-        const previous = (JSON.parse(row.previous_secrets) as PreviousSecret[]).filter((p) => p.expires_ms > w.now);
+        const previous = (JSON.parse(row.previous_secrets) as PreviousSecret[]).filter(
+          (p) => p.expires_ms > w.now,
+        );
         if (keepMs > 0) previous.push({ secret: row.secret, expires_ms: w.now + keepMs });
         const changes = { secret, previous_secrets: JSON.stringify(previous) };
         await updateEndpoint(w.db, row.id, changes);
@@ -229,10 +302,15 @@ export const webhookEndpoints: Resource = {
       listParams,
       async ({ db, caller, path, params, url }) => {
         const endpoint = await requireEndpoint(db, caller, path.id!);
-        const page = await pageRequest(db, params, async (id) => {
-          const a = await findAttempt(db, id);
-          return a && a.endpoint_id === endpoint.id ? a : undefined;
-        }, 'webhook attempt');
+        const page = await pageRequest(
+          db,
+          params,
+          async (id) => {
+            const a = await findAttempt(db, id);
+            return a && a.endpoint_id === endpoint.id ? a : undefined;
+          },
+          'webhook attempt',
+        );
         const result = await listAttempts(db, { endpointId: endpoint.id }, page);
         return listOf(url, result, result.rows.map(renderAttempt));
       },
@@ -244,7 +322,11 @@ export const webhookEndpoints: Resource = {
       listParams,
       async ({ db, caller, path, params, url }) => {
         const endpoint = await requireEndpoint(db, caller, path.id!);
-        const result = await deliveriesPage(db, { endpointId: endpoint.id }, { limit: params.limit ?? 10 });
+        const result = await deliveriesPage(
+          db,
+          { endpointId: endpoint.id },
+          { limit: params.limit ?? 10 },
+        );
         return listOf(url, result, result.rows.map(renderDelivery));
       },
       { restricted: 'read' },

@@ -12,8 +12,10 @@ export interface Services {
   clock: Clock;
   config: Config;
   log: Logger;
-  /** Called after a commit that queued deliveries (to these endpoints, if known): wakes the workers. */
+  /** After a commit that queued deliveries (to these endpoints, if known): wakes the workers. */
   deliveriesQueued(endpointIds?: readonly string[]): void;
+  /** Called after a commit that scheduled a task: wakes the task runner. */
+  tasksQueued(): void;
 }
 
 /** One write: its transaction, who acts, and what to run once it commits. */

@@ -18,7 +18,10 @@ export interface EmitInput {
 }
 
 export function toRoutable(row: EndpointRow): RoutableEndpoint & { row: EndpointRow } {
-  const config = JSON.parse(row.config) as { payload?: 'snapshot' | 'thin' | 'both'; events_from?: string[] };
+  const config = JSON.parse(row.config) as {
+    payload?: 'snapshot' | 'thin' | 'both';
+    events_from?: string[];
+  };
   return {
     id: row.id as RoutableEndpoint['id'],
     kind: row.kind as RoutableEndpoint['kind'],
@@ -44,7 +47,14 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
   const livemode = input.livemode ?? w.livemode;
   const endpoints = (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
   const targets = endpointsFor(
-    { id: id as never, platformId: w.platform.id as never, account: account as never, livemode, type: input.type, object: 'event' },
+    {
+      id: id as never,
+      platformId: w.platform.id as never,
+      account: account as never,
+      livemode,
+      type: input.type,
+      object: 'event',
+    },
     endpoints,
   );
   await insertEvent(w.db, {
@@ -64,15 +74,34 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
     pending_webhooks: targets.filter((t) => t.kind !== 'listen').length,
     object_id: typeof input.object.id === 'string' ? input.object.id : null,
   });
+  await queueDeliveries(
+    w,
+    id,
+    targets.map((t) => t.id),
+  );
+  return id;
+}
+
+/**
+ * Queues one pending delivery of an event per endpoint, due now, in the caller's transaction, and
+ * wakes the workers once it commits. A one-shot delivery (a manual resend) is tried once.
+ */
+export async function queueDeliveries(
+  w: WriteContext,
+  eventId: string,
+  endpointIds: readonly string[],
+  options: { oneShot?: boolean } = {},
+): Promise<void> {
+  if (endpointIds.length === 0) return;
   await insertDeliveries(
     w.db,
-    targets.map((t) => ({
+    endpointIds.map((endpointId) => ({
       id: newId('dlv'),
-      event_id: id,
-      endpoint_id: t.id,
+      event_id: eventId,
+      endpoint_id: endpointId,
       platform_id: w.platform.id,
       status: 'pending',
-      one_shot: 0,
+      one_shot: options.oneShot ? 1 : 0,
       attempts: 0,
       first_attempt_ms: null,
       next_attempt_ms: w.now,
@@ -84,6 +113,5 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
       updated_ms: w.now,
     })),
   );
-  if (targets.length > 0) w.afterCommit.push(() => w.services.deliveriesQueued(targets.map((t) => t.id)));
-  return id;
+  w.afterCommit.push(() => w.services.deliveriesQueued(endpointIds));
 }

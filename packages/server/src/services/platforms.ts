@@ -3,7 +3,11 @@ import { hashKey } from '../api/auth.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { insertApiKey, listApiKeys } from '../storage/repositories/api-keys.js';
 import { findApiKeyByHash } from '../storage/repositories/api-keys.js';
-import { firstPlatform, insertPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
+import {
+  firstPlatform,
+  insertPlatform,
+  type PlatformRow,
+} from '../storage/repositories/platforms.js';
 import type { Database } from '../storage/schema.js';
 
 /** The API version new platforms default to: the one stripe-node 23 pins. */
@@ -18,7 +22,12 @@ export interface CreatedPlatform {
   liveKey: string | null;
 }
 
-async function addKey(db: Kysely<Database>, platformId: string, token: string, created: number): Promise<void> {
+export async function addKey(
+  db: Kysely<Database>,
+  platformId: string,
+  token: string,
+  created: number,
+): Promise<void> {
   const livemode = token.startsWith('sk_live_') || token.startsWith('rk_live_');
   await insertApiKey(db, {
     id: newId('key', 16),
@@ -40,7 +49,13 @@ async function addKey(db: Kysely<Database>, platformId: string, token: string, c
  */
 export async function createPlatform(
   db: Kysely<Database>,
-  input: { name: string; parentId?: string | null; testKey?: string | undefined; liveKey?: string | undefined; now: number },
+  input: {
+    name: string;
+    parentId?: string | null;
+    testKey?: string | undefined;
+    liveKey?: string | undefined;
+    now: number;
+  },
 ): Promise<CreatedPlatform> {
   const created = Math.floor(input.now / 1000);
   const platform: Omit<PlatformRow, 'seq'> = {
@@ -98,5 +113,19 @@ export async function ensureFirstPlatform(
 
 /** Test keys of a platform, readable again (live keys are not). */
 export async function testKeysOf(db: Kysely<Database>, platformId: string): Promise<string[]> {
-  return (await listApiKeys(db, platformId)).filter((k) => k.livemode === 0 && k.token).map((k) => k.token!);
+  return (await listApiKeys(db, platformId))
+    .filter((k) => k.livemode === 0 && k.token)
+    .map((k) => k.token!);
+}
+
+/** A restricted key (`rk_...`): read-only access to events and webhook endpoints. */
+export async function createRestrictedKey(
+  db: Kysely<Database>,
+  platformId: string,
+  livemode: boolean,
+  now: number,
+): Promise<string> {
+  const token = `rk_${livemode ? 'live' : 'test'}_${randomToken(48)}`;
+  await addKey(db, platformId, token, Math.floor(now / 1000));
+  return token;
 }

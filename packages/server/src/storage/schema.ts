@@ -14,6 +14,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
+  scheduled_tasks: ScheduledTasksTable;
+  listen_secrets: ListenSecretsTable;
 }
 
 export interface PlatformsTable {
@@ -169,4 +171,25 @@ export interface IdempotencyKeysTable {
   status_code: number;
   response_body: string;
   created_ms: number;
+}
+
+export interface ScheduledTasksTable {
+  seq: Generated<number>;
+  id: string;
+  platform_id: string;
+  /** What to do: the name a handler registered (e.g. `balance.release`, `payout.arrive`). */
+  kind: string;
+  payload: string;
+  /** Clock milliseconds. */
+  due_ms: number;
+  /** `pending` or `done`. */
+  status: string;
+  lease_until_ms: number | null;
+  created_ms: number;
+}
+
+export interface ListenSecretsTable {
+  platform_id: string;
+  livemode: number;
+  secret: string;
 }

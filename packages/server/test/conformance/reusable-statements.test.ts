@@ -46,10 +46,9 @@ describe('reusable statements (SQLite)', () => {
   });
 
   it('binds each run its own values, including fixed values written in the query', async () => {
-    await insertObject(storage.db, row('cus_1', 'customer'));
-    await insertObject(storage.db, row('cus_2', 'customer'));
-    await insertObject(storage.db, row('po_1', 'payout'));
-    await insertObject(storage.db, { ...row('cus_gone', 'customer'), deleted: 1 });
+    await insertObject(storage.db, [row('cus_1', 'customer'), row('cus_2', 'customer')]);
+    await insertObject(storage.db, [row('po_1', 'payout')]);
+    await insertObject(storage.db, [{ ...row('cus_gone', 'customer'), deleted: 1 }]);
     expect(await byType(storage.db, { type: 'customer', platform: 'acct_reuse' })).toEqual([
       { id: 'cus_1' },
       { id: 'cus_2' },
@@ -61,11 +60,9 @@ describe('reusable statements (SQLite)', () => {
   });
 
   it('leaves out columns whose value is undefined, so they take their defaults', async () => {
-    await insertObject(storage.db, {
-      ...row('cus_defaults', 'customer'),
-      internal: undefined,
-      deleted: undefined,
-    } as never);
+    await insertObject(storage.db, [
+      { ...row('cus_defaults', 'customer'), internal: undefined, deleted: undefined } as never,
+    ]);
     const stored = await findObject(storage.db, 'cus_defaults');
     expect(stored).toMatchObject({ id: 'cus_defaults', internal: '{}', deleted: 0 });
   });
@@ -74,7 +71,7 @@ describe('reusable statements (SQLite)', () => {
     await storage.db
       .transaction()
       .execute(async (tx) => {
-        await insertObject(tx, row('cus_rolled_back', 'customer'));
+        await insertObject(tx, [row('cus_rolled_back', 'customer')]);
         expect(await findObject(tx, 'cus_rolled_back')).toBeDefined();
         throw new Error('roll back');
       })

@@ -17,7 +17,11 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
   const endpoints: Record<string, Stripe.WebhookEndpoint> = {};
 
   async function endpoint(name: string, client: Stripe, connect: boolean) {
-    const we = await client.webhookEndpoints.create({ url: receiver.url(`/${name}`), enabled_events: ['*'], connect });
+    const we = await client.webhookEndpoints.create({
+      url: receiver.url(`/${name}`),
+      enabled_events: ['*'],
+      connect,
+    });
     expect(we.secret).toMatch(/^whsec_/);
     receiver.expect(`/${name}`, we.secret!);
     endpoints[name] = we;
@@ -30,7 +34,10 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
     live = server.stripe(LIVE_KEY);
     const res = await fetch(`${server.url}/v1/switchboard/sandboxes`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Bearer ${TEST_KEY}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: 'name=QA',
     });
     expect(res.status).toBe(200);
@@ -51,10 +58,16 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
   });
 
   async function deliveredTo(eventId: string, expected: string[]): Promise<void> {
-    await receiver.waitFor(() => expected.every((p) => receiver.at(`/${p}`).some((r) => r.event?.id === eventId)), 10_000, `${eventId} at ${expected}`);
+    await receiver.waitFor(
+      () => expected.every((p) => receiver.at(`/${p}`).some((r) => r.event?.id === eventId)),
+      10_000,
+      `${eventId} at ${expected}`,
+    );
     // Give any wrongly routed delivery time to arrive before asserting it did not.
     await new Promise((r) => setTimeout(r, 150));
-    const got = receiver.received.filter((r) => r.event?.id === eventId).map((r) => r.path.slice(1));
+    const got = receiver.received
+      .filter((r) => r.event?.id === eventId)
+      .map((r) => r.path.slice(1));
     expect(got.sort()).toEqual([...expected].sort());
     for (const r of receiver.received.filter((r) => r.event?.id === eventId)) {
       expect(r.verified, `${r.path}: ${r.verifyError}`).toBe(true);
@@ -62,7 +75,10 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
   }
 
   async function lastEvent(client: Stripe, type: string, account?: string) {
-    const list = await client.events.list({ type, limit: 1 }, account ? { stripeAccount: account } : {});
+    const list = await client.events.list(
+      { type, limit: 1 },
+      account ? { stripeAccount: account } : {},
+    );
     expect(list.data.length).toBe(1);
     return list.data[0]!;
   }
@@ -84,7 +100,10 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
 
   it('delivers test events of a connected account to test and live connect=true endpoints', async () => {
     const acct = await test.accounts.create({ type: 'express' });
-    await test.customers.create({ email: 'connected-test@example.com' }, { stripeAccount: acct.id });
+    await test.customers.create(
+      { email: 'connected-test@example.com' },
+      { stripeAccount: acct.id },
+    );
     const event = await lastEvent(test, 'customer.created', acct.id);
     expect(event.account).toBe(acct.id);
     await deliveredTo(event.id, ['test-connect', 'live-connect']);
@@ -93,8 +112,14 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
   });
 
   it('delivers live events of a connected account to live connect=true endpoints only', async () => {
-    const acct = await live.accounts.create({ type: 'custom', capabilities: { transfers: { requested: true } } });
-    await live.customers.create({ email: 'connected-live@example.com' }, { stripeAccount: acct.id });
+    const acct = await live.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    await live.customers.create(
+      { email: 'connected-live@example.com' },
+      { stripeAccount: acct.id },
+    );
     const event = await lastEvent(live, 'customer.created', acct.id);
     expect(event.livemode).toBe(true);
     await deliveredTo(event.id, ['live-connect']);
@@ -127,9 +152,15 @@ describe('routing events to endpoints by scope, mode and sandbox', () => {
   });
 
   it('honours enabled_events and sends nothing to disabled endpoints', async () => {
-    const only = await test.webhookEndpoints.create({ url: receiver.url('/only-deleted'), enabled_events: ['customer.deleted'] });
+    const only = await test.webhookEndpoints.create({
+      url: receiver.url('/only-deleted'),
+      enabled_events: ['customer.deleted'],
+    });
     receiver.expect('/only-deleted', only.secret!);
-    const off = await test.webhookEndpoints.create({ url: receiver.url('/off'), enabled_events: ['*'] });
+    const off = await test.webhookEndpoints.create({
+      url: receiver.url('/off'),
+      enabled_events: ['*'],
+    });
     await test.webhookEndpoints.update(off.id, { disabled: true });
     const c = await test.customers.create({ name: 'filtered' });
     const created = await lastEvent(test, 'customer.created');

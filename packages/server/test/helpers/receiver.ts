@@ -9,13 +9,25 @@ export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-  event: { id: string; type: string; account?: string; livemode: boolean; pending_webhooks: number; [k: string]: unknown } | null;
+  event: {
+    id: string;
+    type: string;
+    account?: string;
+    livemode: boolean;
+    pending_webhooks: number;
+    [k: string]: unknown;
+  } | null;
   verified: boolean;
   verifyError: string | null;
   at: number;
 }
 
-export type Responder = (r: Received) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number };
+export type Responder = (r: Received) => {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+};
 
 /**
  * A real HTTP receiver on 127.0.0.1: it records every request, verifies `Stripe-Signature` with the
@@ -36,11 +48,23 @@ export class Receiver {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const path = (req.url ?? '/').split('?')[0]!;
-        const record: Received = { path, headers: req.headers, body, event: null, verified: false, verifyError: null, at: Date.now() };
+        const record: Received = {
+          path,
+          headers: req.headers,
+          body,
+          event: null,
+          verified: false,
+          verifyError: null,
+          at: Date.now(),
+        };
         const secrets = this.#secrets.get(path) ?? [];
         for (const secret of secrets) {
           try {
-            record.event = stripe.webhooks.constructEvent(body, req.headers['stripe-signature'] as string, secret) as never;
+            record.event = stripe.webhooks.constructEvent(
+              body,
+              req.headers['stripe-signature'] as string,
+              secret,
+            ) as never;
             record.verified = true;
             record.verifyError = null;
             break;
@@ -56,7 +80,8 @@ export class Receiver {
           }
         }
         this.received.push(record);
-        const reply = (this.#responders.get(path) ?? (() => ({ status: 200 })))(record);
+        const responder: Responder = this.#responders.get(path) ?? (() => ({ status: 200 }));
+        const reply = responder(record);
         const finish = () => {
           res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
           res.end(reply.body ?? '{"received":true}');
@@ -93,7 +118,10 @@ export class Receiver {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; received ${this.received.length}: ${this.received.map((r) => `${r.path} ${r.event?.type}`).join(', ')}`);
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; received ${this.received.length}: ${this.received.map((r) => `${r.path} ${r.event?.type}`).join(', ')}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 50));
         this.#waiters.push(() => {

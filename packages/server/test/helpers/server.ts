@@ -32,11 +32,24 @@ export interface TestServer {
  * manual clock; logs are captured in memory so tests can read them.
  */
 export async function startTestServer(
-  options: { manualClock?: boolean; config?: Partial<Record<keyof Config, string>>; db?: string } = {},
+  options: {
+    manualClock?: boolean;
+    config?: Partial<Record<keyof Config, string>>;
+    db?: string;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const config = loadConfig(
-    { port: '0', db: options.db ?? join(dir, 'test.db'), testKey: TEST_KEY, liveKey: LIVE_KEY, logLevel: 'info', ...options.config },
+    {
+      port: '0',
+      db: options.db ?? join(dir, 'test.db'),
+      testKey: TEST_KEY,
+      liveKey: LIVE_KEY,
+      logLevel: 'info',
+      // Live-mode endpoints in tests point at receivers on loopback: allow it explicitly.
+      destinationAllowlist: '127.0.0.1/32',
+      ...options.config,
+    },
     {},
   );
   const logs: string[] = [];
@@ -63,7 +76,11 @@ export async function startTestServer(
 }
 
 /** Polls `check` until it returns a value that is not undefined/false, or fails. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -73,7 +90,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

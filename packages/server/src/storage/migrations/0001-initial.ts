@@ -8,7 +8,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   const table = (name: string) =>
     db.schema
       .createTable(name)
-      .addColumn('seq', seq, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+      .addColumn('seq', seq, (c) =>
+        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('id', 'text', (c) => c.notNull().unique());
 
   await table('platforms')
@@ -47,7 +49,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .on('objects')
     .columns(['platform_id', 'type', 'livemode', 'account_id', 'seq'])
     .execute();
-  await db.schema.createIndex('objects_by_parent').on('objects').columns(['parent_id', 'type', 'seq']).execute();
+  await db.schema
+    .createIndex('objects_by_parent')
+    .on('objects')
+    .columns(['parent_id', 'type', 'seq'])
+    .execute();
 
   await table('events')
     .addColumn('platform_id', 'text', (c) => c.notNull())
@@ -92,7 +98,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('config', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('deleted', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('endpoints_by_platform').on('endpoints').columns(['platform_id', 'deleted']).execute();
+  await db.schema
+    .createIndex('endpoints_by_platform')
+    .on('endpoints')
+    .columns(['platform_id', 'deleted'])
+    .execute();
 
   await table('deliveries')
     .addColumn('event_id', 'text', (c) => c.notNull())
@@ -110,9 +120,21 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('created_ms', big, (c) => c.notNull())
     .addColumn('updated_ms', big, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_attempt_ms']).execute();
-  await db.schema.createIndex('deliveries_by_event').on('deliveries').columns(['event_id']).execute();
-  await db.schema.createIndex('deliveries_by_endpoint').on('deliveries').columns(['endpoint_id', 'status']).execute();
+  await db.schema
+    .createIndex('deliveries_due')
+    .on('deliveries')
+    .columns(['status', 'next_attempt_ms'])
+    .execute();
+  await db.schema
+    .createIndex('deliveries_by_event')
+    .on('deliveries')
+    .columns(['event_id'])
+    .execute();
+  await db.schema
+    .createIndex('deliveries_by_endpoint')
+    .on('deliveries')
+    .columns(['endpoint_id', 'status'])
+    .execute();
 
   await table('attempts')
     .addColumn('delivery_id', 'text', (c) => c.notNull())
@@ -129,8 +151,16 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('outcome', 'text', (c) => c.notNull())
     .addColumn('next_attempt_ms', big)
     .execute();
-  await db.schema.createIndex('attempts_by_event').on('attempts').columns(['event_id', 'seq']).execute();
-  await db.schema.createIndex('attempts_by_endpoint').on('attempts').columns(['endpoint_id', 'seq']).execute();
+  await db.schema
+    .createIndex('attempts_by_event')
+    .on('attempts')
+    .columns(['event_id', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('attempts_by_endpoint')
+    .on('attempts')
+    .columns(['endpoint_id', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')
@@ -142,6 +172,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('status_code', 'integer', (c) => c.notNull())
     .addColumn('response_body', 'text', (c) => c.notNull())
     .addColumn('created_ms', big, (c) => c.notNull())
-    .addPrimaryKeyConstraint('idempotency_keys_pk', ['platform_id', 'account_scope', 'livemode', 'key'])
+    .addPrimaryKeyConstraint('idempotency_keys_pk', [
+      'platform_id',
+      'account_scope',
+      'livemode',
+      'key',
+    ])
     .execute();
 }

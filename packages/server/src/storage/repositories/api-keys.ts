@@ -3,11 +3,17 @@ import type { ApiKeysTable, Database } from '../schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 
-export async function insertApiKey(db: Kysely<Database>, row: Omit<ApiKeyRow, 'seq'>): Promise<void> {
+export async function insertApiKey(
+  db: Kysely<Database>,
+  row: Omit<ApiKeyRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('api_keys').values(row).execute();
 }
 
-export async function findApiKeyByHash(db: Kysely<Database>, hash: string): Promise<ApiKeyRow | undefined> {
+export async function findApiKeyByHash(
+  db: Kysely<Database>,
+  hash: string,
+): Promise<ApiKeyRow | undefined> {
   return db.selectFrom('api_keys').selectAll().where('token_hash', '=', hash).executeTakeFirst();
 }
 
@@ -19,4 +25,11 @@ export async function listApiKeys(db: Kysely<Database>, platformId: string): Pro
     .where('revoked', '=', 0)
     .orderBy('seq')
     .execute();
+}
+
+export async function findApiKeyById(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ApiKeyRow | undefined> {
+  return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
 }

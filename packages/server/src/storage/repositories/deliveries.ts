@@ -6,16 +6,25 @@ import { reusable, reusableInsert } from './reusable.js';
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
 
-const insertDeliveryRow = reusableInsert('deliveries');
+const insertDeliveryRows = reusableInsert('deliveries');
 
-export async function insertDeliveries(db: Kysely<Database>, rows: Omit<DeliveryRow, 'seq'>[]): Promise<void> {
-  // Most events go to one or two endpoints: a compiled one-row insert each beats building a new
-  // multi-row statement.
-  for (const row of rows) await insertDeliveryRow(db, row);
+export async function insertDeliveries(
+  db: Kysely<Database>,
+  rows: Omit<DeliveryRow, 'seq'>[],
+): Promise<void> {
+  await insertDeliveryRows(db, rows);
 }
 
-export async function deliveriesForEvent(db: Kysely<Database>, eventId: string): Promise<DeliveryRow[]> {
-  return db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('seq').execute();
+export async function deliveriesForEvent(
+  db: Kysely<Database>,
+  eventId: string,
+): Promise<DeliveryRow[]> {
+  return db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('event_id', '=', eventId)
+    .orderBy('seq')
+    .execute();
 }
 
 /** The next time any pending delivery falls due (clock ms), or null when none is pending. */
@@ -59,54 +68,13 @@ export async function pendingCount(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-const attemptColumns = [
-  'id',
-  'delivery_id',
-  'event_id',
-  'endpoint_id',
-  'platform_id',
-  'url',
-  'started_ms',
-  'duration_ms',
-  'status_code',
-  'error',
-  'response_body',
-  'request_headers',
-  'outcome',
-  'next_attempt_ms',
-] as const satisfies ReadonlyArray<keyof AttemptRow>;
+const insertAttemptRows = reusableInsert('attempts');
 
-/** Rows per insert statement: a few fixed sizes, so each is compiled and prepared once. */
-const attemptChunks = [64, 16, 4, 1];
-const insertAttemptChunk = new Map(
-  attemptChunks.map((n) => [
-    n,
-    reusable<Record<string, unknown>>((db, v) =>
-      db
-        .insertInto('attempts')
-        .values(
-          Array.from(
-            { length: n },
-            (_, i) => Object.fromEntries(attemptColumns.map((c) => [c, v[`${i}.${c}`]])) as never,
-          ),
-        ),
-    ),
-  ]),
-);
-
-export async function insertAttempts(db: Kysely<Database>, rows: Omit<AttemptRow, 'seq'>[]): Promise<void> {
-  let at = 0;
-  for (const n of attemptChunks) {
-    const insert = insertAttemptChunk.get(n)!;
-    for (; rows.length - at >= n; at += n) {
-      const values: Record<string, unknown> = {};
-      for (let i = 0; i < n; i++) {
-        const row = rows[at + i]!;
-        for (const c of attemptColumns) values[`${i}.${c}`] = row[c];
-      }
-      await insert(db, values);
-    }
-  }
+export async function insertAttempts(
+  db: Kysely<Database>,
+  rows: Omit<AttemptRow, 'seq'>[],
+): Promise<void> {
+  await insertAttemptRows(db, rows);
 }
 
 /** Where an attempt leaves its delivery: done, failed for good, or pending a retry. */
@@ -139,8 +107,32 @@ const finishDelivery = reusable<DeliveryOutcome>((db, v) =>
 );
 
 /** Records each delivery's state after an attempt and gives up its lease. */
-export async function finishDeliveries(db: Kysely<Database>, outcomes: readonly DeliveryOutcome[]): Promise<void> {
+export async function finishDeliveries(
+  db: Kysely<Database>,
+  outcomes: readonly DeliveryOutcome[],
+): Promise<void> {
   for (const o of outcomes) await finishDelivery(db, o);
+}
+
+const deferDelivery = reusable<{ id: string; next_attempt_ms: number; updated_ms: number }>(
+  (db, v) =>
+    db
+      .updateTable('deliveries')
+      .set({
+        next_attempt_ms: v.next_attempt_ms,
+        lease_until_ms: null,
+        lease_owner: null,
+        updated_ms: v.updated_ms,
+      })
+      .where('id', '=', v.id),
+);
+
+/** Puts deliveries back in the queue, untried, until `next_attempt_ms`, and gives up their leases. */
+export async function deferDeliveries(
+  db: Kysely<Database>,
+  deferrals: ReadonlyArray<{ id: string; next_attempt_ms: number; updated_ms: number }>,
+): Promise<void> {
+  for (const d of deferrals) await deferDelivery(db, d);
 }
 
 const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
@@ -152,7 +144,11 @@ const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
 );
 
 /** `n` more endpoints answered 2xx for the event (pending_webhooks never goes below zero). */
-export async function countDeliveredWebhooks(db: Kysely<Database>, eventId: string, n: number): Promise<void> {
+export async function countDeliveredWebhooks(
+  db: Kysely<Database>,
+  eventId: string,
+  n: number,
+): Promise<void> {
   await countDelivered(db, { id: eventId, n });
 }
 
@@ -161,14 +157,21 @@ export interface AttemptQuery {
   endpointId?: string | undefined;
 }
 
-export async function listAttempts(db: Kysely<Database>, q: AttemptQuery, page: PageRequest): Promise<Page<AttemptRow>> {
+export async function listAttempts(
+  db: Kysely<Database>,
+  q: AttemptQuery,
+  page: PageRequest,
+): Promise<Page<AttemptRow>> {
   let query = db.selectFrom('attempts').selectAll();
   if (q.eventId !== undefined) query = query.where('event_id', '=', q.eventId);
   if (q.endpointId !== undefined) query = query.where('endpoint_id', '=', q.endpointId);
   return paginate(query, 'seq', page);
 }
 
-export async function findAttempt(db: Kysely<Database>, id: string): Promise<AttemptRow | undefined> {
+export async function findAttempt(
+  db: Kysely<Database>,
+  id: string,
+): Promise<AttemptRow | undefined> {
   return db.selectFrom('attempts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 

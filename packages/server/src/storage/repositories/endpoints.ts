@@ -5,15 +5,24 @@ import { reusable } from './reusable.js';
 
 export type EndpointRow = Selectable<EndpointsTable>;
 
-export async function insertEndpoint(db: Kysely<Database>, row: Omit<EndpointRow, 'seq'>): Promise<void> {
+export async function insertEndpoint(
+  db: Kysely<Database>,
+  row: Omit<EndpointRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('endpoints').values(row).execute();
 }
 
-export async function findEndpoint(db: Kysely<Database>, id: string): Promise<EndpointRow | undefined> {
+export async function findEndpoint(
+  db: Kysely<Database>,
+  id: string,
+): Promise<EndpointRow | undefined> {
   return db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findEndpoints(db: Kysely<Database>, ids: readonly string[]): Promise<EndpointRow[]> {
+export async function findEndpoints(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<EndpointRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('endpoints').selectAll().where('id', 'in', ids).execute();
 }
@@ -36,7 +45,10 @@ const selectRoutable = reusable<{ platformId: string }, EndpointRow>((db, v) =>
     .where('status', '=', 'enabled'),
 );
 
-export async function routableEndpoints(db: Kysely<Database>, platformId: string): Promise<EndpointRow[]> {
+export async function routableEndpoints(
+  db: Kysely<Database>,
+  platformId: string,
+): Promise<EndpointRow[]> {
   return selectRoutable(db, { platformId });
 }
 
@@ -47,7 +59,11 @@ export interface EndpointQuery {
   kind: string;
 }
 
-export async function listEndpoints(db: Kysely<Database>, q: EndpointQuery, page: PageRequest): Promise<Page<EndpointRow>> {
+export async function listEndpoints(
+  db: Kysely<Database>,
+  q: EndpointQuery,
+  page: PageRequest,
+): Promise<Page<EndpointRow>> {
   const query = db
     .selectFrom('endpoints')
     .selectAll()

@@ -9,14 +9,17 @@ export type EventRow = Selectable<EventsTable>;
 const insertEventRow = reusableInsert('events');
 
 export async function insertEvent(db: Kysely<Database>, row: Omit<EventRow, 'seq'>): Promise<void> {
-  await insertEventRow(db, row);
+  await insertEventRow(db, [row]);
 }
 
 export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {
   return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findEvents(db: Kysely<Database>, ids: readonly string[]): Promise<EventRow[]> {
+export async function findEvents(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<EventRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('events').selectAll().where('id', 'in', ids).execute();
 }
@@ -37,18 +40,29 @@ export interface EventQuery {
   notBefore?: number | undefined;
 }
 
-export async function listEvents(db: Kysely<Database>, q: EventQuery, page: PageRequest): Promise<Page<EventRow>> {
+export async function listEvents(
+  db: Kysely<Database>,
+  q: EventQuery,
+  page: PageRequest,
+): Promise<Page<EventRow>> {
   let query = db
     .selectFrom('events')
     .selectAll()
     .where('platform_id', '=', q.platformId)
     .where('livemode', '=', q.livemode ? 1 : 0)
     .where('object', '=', q.object);
-  if (q.accountId !== 'any') query = query.where('account_id', q.accountId === null ? 'is' : '=', q.accountId);
+  if (q.accountId !== 'any')
+    query = query.where('account_id', q.accountId === null ? 'is' : '=', q.accountId);
   if (q.types && q.types.length > 0) {
     const types = q.types;
     query = query.where((eb) =>
-      eb.or(types.map((t) => (t.includes('*') ? eb('type', 'like', t.replace(/[%_]/g, '\\$&').replace(/\*/g, '%')) : eb('type', '=', t)))),
+      eb.or(
+        types.map((t) =>
+          t.includes('*')
+            ? eb('type', 'like', t.replace(/[%_]/g, '\\$&').replace(/\*/g, '%'))
+            : eb('type', '=', t),
+        ),
+      ),
     );
   }
   if (q.created) query = applyRange(query, 'created', q.created);
@@ -60,7 +74,11 @@ export async function listEvents(db: Kysely<Database>, q: EventQuery, page: Page
   return paginate(query, 'seq', page);
 }
 
-export async function decrementPending(db: Kysely<Database>, eventId: string, by: number): Promise<void> {
+export async function decrementPending(
+  db: Kysely<Database>,
+  eventId: string,
+  by: number,
+): Promise<void> {
   await db
     .updateTable('events')
     .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', by) }))

@@ -30,11 +30,17 @@ export async function findIdempotencyKey(
 
 const insertKeyRow = reusableInsert('idempotency_keys');
 
-export async function insertIdempotencyKey(db: Kysely<Database>, row: IdempotencyRow): Promise<void> {
-  await insertKeyRow(db, row);
+export async function insertIdempotencyKey(
+  db: Kysely<Database>,
+  row: IdempotencyRow,
+): Promise<void> {
+  await insertKeyRow(db, [row]);
 }
 
 /** Keys are kept 24 hours, as Stripe keeps them. */
-export async function deleteExpiredIdempotencyKeys(db: Kysely<Database>, before: number): Promise<void> {
+export async function deleteExpiredIdempotencyKeys(
+  db: Kysely<Database>,
+  before: number,
+): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('created_ms', '<', before).execute();
 }

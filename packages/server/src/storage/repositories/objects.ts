@@ -8,8 +8,11 @@ export type ObjectRow = Selectable<ObjectsTable>;
 
 const insertObjectRow = reusableInsert('objects');
 
-export async function insertObject(db: Kysely<Database>, row: Omit<ObjectRow, 'seq'>): Promise<void> {
-  await insertObjectRow(db, row);
+export async function insertObject(
+  db: Kysely<Database>,
+  row: Omit<ObjectRow, 'seq'>,
+): Promise<void> {
+  await insertObjectRow(db, [row]);
 }
 
 export async function findObject(db: Kysely<Database>, id: string): Promise<ObjectRow | undefined> {
@@ -43,7 +46,11 @@ export interface RangeFilter {
   lte?: number | undefined;
 }
 
-export async function listObjects(dialect: Dialect, q: ObjectQuery, page: PageRequest): Promise<Page<ObjectRow>> {
+export async function listObjects(
+  dialect: Dialect,
+  q: ObjectQuery,
+  page: PageRequest,
+): Promise<Page<ObjectRow>> {
   let query = dialect.db
     .selectFrom('objects')
     .selectAll()
@@ -61,7 +68,11 @@ export async function listObjects(dialect: Dialect, q: ObjectQuery, page: PageRe
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function applyRange<Q extends { where: (...args: any[]) => Q }>(query: Q, column: string, range: RangeFilter): Q {
+export function applyRange<Q extends { where: (...args: any[]) => Q }>(
+  query: Q,
+  column: string,
+  range: RangeFilter,
+): Q {
   let q = query;
   if (range.gt !== undefined) q = q.where(column, '>', range.gt);
   if (range.gte !== undefined) q = q.where(column, '>=', range.gte);

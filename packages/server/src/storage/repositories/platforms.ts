@@ -3,11 +3,17 @@ import type { Database, PlatformsTable } from '../schema.js';
 
 export type PlatformRow = Selectable<PlatformsTable>;
 
-export async function insertPlatform(db: Kysely<Database>, row: Omit<PlatformRow, 'seq'>): Promise<void> {
+export async function insertPlatform(
+  db: Kysely<Database>,
+  row: Omit<PlatformRow, 'seq'>,
+): Promise<void> {
   await db.insertInto('platforms').values(row).execute();
 }
 
-export async function findPlatform(db: Kysely<Database>, id: string): Promise<PlatformRow | undefined> {
+export async function findPlatform(
+  db: Kysely<Database>,
+  id: string,
+): Promise<PlatformRow | undefined> {
   return db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
@@ -21,7 +27,10 @@ export async function firstPlatform(db: Kysely<Database>): Promise<PlatformRow |
     .executeTakeFirst();
 }
 
-export async function listPlatforms(db: Kysely<Database>, parentId: string | null): Promise<PlatformRow[]> {
+export async function listPlatforms(
+  db: Kysely<Database>,
+  parentId: string | null,
+): Promise<PlatformRow[]> {
   return db
     .selectFrom('platforms')
     .selectAll()

@@ -35,28 +35,52 @@ export function reusable<V extends object, R = unknown>(
   };
 }
 
+/** Rows per insert statement: a few fixed sizes, so each is compiled and prepared once. */
+const chunkSizes = [64, 16, 4, 1];
+
 /**
- * Inserts one row into `table`, with a statement compiled once per set of columns given (columns
- * whose value is undefined are left out, as Kysely leaves them out).
+ * Inserts rows into `table` in chunks of 64, 16, 4 and 1 rows, each statement compiled once per
+ * set of columns given (columns whose value is undefined in the first row are left out, as Kysely
+ * leaves them out; all rows are expected to have the same columns).
  */
 export function reusableInsert<T extends keyof Database & string>(
   table: T,
-): (db: Kysely<Database>, row: Insertable<Database[T]>) => Promise<void> {
-  const byColumns = new Map<
-    string,
-    (db: Kysely<Database>, row: Record<string, unknown>) => Promise<unknown[]>
-  >();
-  return async (db, row) => {
-    const values = row as Record<string, unknown>;
-    const columns = Object.keys(values).filter((c) => values[c] !== undefined);
-    const key = columns.join(',');
-    let insert = byColumns.get(key);
+): (db: Kysely<Database>, rows: ReadonlyArray<Insertable<Database[T]>>) => Promise<void> {
+  type Insert = (db: Kysely<Database>, values: Record<string, unknown>) => Promise<unknown[]>;
+  const statements = new Map<string, Insert>();
+  const statement = (columns: string[], rows: number): Insert => {
+    const key = `${rows}:${columns.join(',')}`;
+    let insert = statements.get(key);
     if (!insert) {
-      insert = reusable<Record<string, unknown>>((d, v) =>
-        d.insertInto(table).values(Object.fromEntries(columns.map((c) => [c, v[c]])) as never),
+      insert = reusable<Record<string, unknown>>((db, v) =>
+        db
+          .insertInto(table)
+          .values(
+            Array.from(
+              { length: rows },
+              (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}.${c}`]])) as never,
+            ),
+          ),
       );
-      byColumns.set(key, insert);
+      statements.set(key, insert);
     }
-    await insert(db, values);
+    return insert;
+  };
+  return async (db, rows) => {
+    if (rows.length === 0) return;
+    const first = rows[0] as Record<string, unknown>;
+    const columns = Object.keys(first).filter((c) => first[c] !== undefined);
+    let at = 0;
+    for (const size of chunkSizes) {
+      const insert = statement(columns, size);
+      for (; rows.length - at >= size; at += size) {
+        const values: Record<string, unknown> = {};
+        for (let i = 0; i < size; i++) {
+          const row = rows[at + i] as Record<string, unknown>;
+          for (const c of columns) values[`${i}.${c}`] = row[c];
+        }
+        await insert(db, values);
+      }
+    }
   };
 }

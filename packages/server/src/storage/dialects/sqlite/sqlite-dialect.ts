@@ -49,7 +49,9 @@ export function openSqlite(file: string): Dialect {
     raw.pragma('journal_size_limit = 67108864');
     checkpointer = startCheckpointer(file, () => void raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingDatabase(raw) }),
+  });
 
   return {
     name: 'sqlite',
@@ -62,7 +64,9 @@ export function openSqlite(file: string): Dialect {
         .select('seq')
         .where('status', '=', 'pending')
         .where('next_attempt_ms', '<=', now)
-        .where((eb) => eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]))
+        .where((eb) =>
+          eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
+        )
         .orderBy('next_attempt_ms')
         .limit(limit);
       if (excludeEndpoints.length > 0) due = due.where('endpoint_id', 'not in', excludeEndpoints);

@@ -1,0 +1,104 @@
+import type Stripe from 'stripe';
+import { expect } from 'vitest';
+import { Receiver, type Received } from '../../../server/test/helpers/receiver.js';
+import { startTestServer, TEST_KEY, type TestServer } from '../../../server/test/helpers/server.js';
+import { runCli } from './cli.js';
+
+/**
+ * A real server with a receiver behind a Your-account endpoint (`/account`) and a Connect endpoint
+ * (`/connect`), and a connected account to trigger as.
+ */
+export class TriggerBench {
+  server!: TestServer;
+  receiver!: Receiver;
+  stripe!: Stripe;
+  connected!: string;
+  /** What each trigger created and where its events belong, for the final cross-scope check. */
+  readonly sent: Array<{ name: string; ids: string[]; path: string }> = [];
+
+  async start(): Promise<this> {
+    // Payouts arrive a second after creation, so payout.paid follows within the test.
+    this.server = await startTestServer({ config: { payoutArrivalMs: '1s' } });
+    this.receiver = await new Receiver().start();
+    this.stripe = this.server.stripe();
+    for (const connect of [false, true]) {
+      const path = connect ? '/connect' : '/account';
+      const we = await this.stripe.webhookEndpoints.create({
+        url: this.receiver.url(path),
+        enabled_events: ['*'],
+        connect,
+      });
+      this.receiver.expect(path, we.secret!);
+    }
+    this.connected = (
+      await this.stripe.accounts.create({
+        type: 'custom',
+        country: 'US',
+        capabilities: { transfers: { requested: true } },
+      })
+    ).id;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.server?.close();
+    await this.receiver?.close();
+  }
+
+  cli(args: string[]) {
+    return runCli(['trigger', ...args, '--api-base', this.server.url, '--api-key', TEST_KEY]);
+  }
+
+  /** Whether a received event is about one of the objects a trigger created. */
+  static related(r: Received, ids: string[]): boolean {
+    const o = (r.event?.data as { object?: Record<string, unknown> } | undefined)?.object ?? {};
+    return [o.id, o.payment_intent, o.account, r.event?.account].some(
+      (v) => typeof v === 'string' && ids.includes(v),
+    );
+  }
+
+  /** Runs a trigger and waits for its event, signed, at the endpoint of its scope. */
+  async triggered(name: string, stripeAccount?: string): Promise<Received> {
+    const { receiver } = this;
+    const mark = receiver.received.length;
+    const r = await this.cli([
+      name,
+      '--json',
+      ...(stripeAccount ? ['--stripe-account', stripeAccount] : []),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { steps: Array<{ id: string | null }> }).steps
+      .map((s) => s.id)
+      .filter((id): id is string => id !== null);
+    // Triggers that create a connected account make events from that account.
+    const createsAccount = /^(account|capability|person)\./.test(name);
+    const account = createsAccount ? ids[0]! : (stripeAccount ?? null);
+    const path = account ? '/connect' : '/account';
+    if (stripeAccount) ids.push(stripeAccount);
+    const hit = (x: Received) =>
+      x.event?.type === name &&
+      (x.event.account ?? null) === account &&
+      (TriggerBench.related(x, ids) ||
+        (name === 'balance.available' && receiver.received.indexOf(x) >= mark));
+    await receiver.waitFor(() => receiver.received.some(hit), 10_000, `${name} at ${path}`);
+    const event = receiver.received.find(hit)!;
+    expect(event.path).toBe(path);
+    expect(event.verified, event.verifyError ?? '').toBe(true);
+    if (!createsAccount) this.sent.push({ name, ids, path });
+    return event;
+  }
+
+  /** No trigger's events reached the endpoint of the other scope. */
+  async expectNoCrossScope(): Promise<void> {
+    await new Promise((r) => setTimeout(r, 200));
+    for (const t of this.sent) {
+      const wrong = this.receiver.received.filter(
+        (r) => TriggerBench.related(r, t.ids) && r.path !== t.path,
+      );
+      expect(
+        wrong.map((r) => `${r.event?.type} at ${r.path}`),
+        t.name,
+      ).toEqual([]);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import { ApiError, type Api } from './api';
+import type { Mode } from './session';
+
+/**
+ * The seed's events for a connected account, produced the way the Stripe CLI's fixtures produce
+ * them: real API calls that change real state (acting as the account with `Stripe-Account`, or on
+ * the account as its platform). Each returns a sentence saying what it did.
+ */
+export interface Fixture {
+  event: string;
+  /** What it calls, in a few words. */
+  how: string;
+  /** Shown beside the button: limits and side effects. */
+  note?: string;
+  run(ctx: FixtureContext): Promise<string>;
+}
+
+export interface FixtureContext {
+  api: Api;
+  account: string;
+  mode: Mode;
+}
+
+interface Obj {
+  id: string;
+  [k: string]: unknown;
+}
+
+const stamp = () => new Date().toISOString();
+
+async function charge(ctx: FixtureContext, paymentMethod: string): Promise<Obj> {
+  return ctx.api.post<Obj>(
+    '/v1/payment_intents',
+    { amount: 2000, currency: 'usd', payment_method: paymentMethod, confirm: true },
+    { account: ctx.account },
+  );
+}
+
+/** The seed: after a failed payout, payouts stop until the external account is updated. */
+async function reenablePayouts(ctx: FixtureContext): Promise<number> {
+  const list = await ctx.api.get<{ data: Obj[] }>(`/v1/accounts/${ctx.account}/external_accounts`, {
+    limit: 100,
+  });
+  for (const ea of list.data) {
+    await ctx.api.post(`/v1/accounts/${ctx.account}/external_accounts/${ea.id}`, {
+      metadata: { updated_by: 'switchboard dashboard', at: stamp() },
+    });
+  }
+  return list.data.length;
+}
+
+export const fixtures: Fixture[] = [
+  {
+    event: 'customer.created',
+    how: 'POST /v1/customers with Stripe-Account',
+    async run(ctx) {
+      const c = await ctx.api.post<Obj>(
+        '/v1/customers',
+        { email: 'jenny.rosen@example.com', description: 'Created from the Switchboard dashboard' },
+        { account: ctx.account },
+      );
+      return `Created customer ${c.id} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'account.updated',
+    how: 'POST /v1/accounts/{id} (metadata)',
+    async run(ctx) {
+      await ctx.api.post(`/v1/accounts/${ctx.account}`, {
+        metadata: { dashboard_trigger: stamp() },
+      });
+      return `Updated ${ctx.account}'s metadata.`;
+    },
+  },
+  {
+    event: 'payment_intent.succeeded',
+    how: 'a direct charge: POST /v1/payment_intents with pm_card_visa, confirm=true',
+    async run(ctx) {
+      const pi = await charge(ctx, 'pm_card_visa');
+      return `Confirmed payment intent ${pi.id} ($20.00) on ${ctx.account}: also charge.succeeded.`;
+    },
+  },
+  {
+    event: 'balance.available',
+    how: 'a charge with pm_card_bypassPending (funds available at once)',
+    async run(ctx) {
+      const pi = await charge(ctx, 'pm_card_bypassPending');
+      return `Confirmed payment intent ${pi.id} with pm_card_bypassPending: the funds are available at once.`;
+    },
+  },
+  {
+    event: 'person.updated',
+    how: 'POST /v1/accounts/{id}/persons, then update the person',
+    note: 'Accounts the platform controls (Custom, Express).',
+    async run(ctx) {
+      const person = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/persons`, {
+        first_name: 'Jenny',
+        last_name: 'Rosen',
+      });
+      await ctx.api.post(`/v1/accounts/${ctx.account}/persons/${person.id}`, {
+        email: 'jenny.rosen@example.com',
+      });
+      return `Created person ${person.id} and updated their email: person.created, then person.updated.`;
+    },
+  },
+  {
+    event: 'account.external_account.updated',
+    how: 'add a bank account (btok_us), then update it',
+    note: 'Also re-enables payouts after a failed payout.',
+    async run(ctx) {
+      const bank = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/external_accounts`, {
+        external_account: 'btok_us',
+      });
+      await ctx.api.post(`/v1/accounts/${ctx.account}/external_accounts/${bank.id}`, {
+        metadata: { nickname: 'main' },
+      });
+      return `Added bank account ${bank.id} and updated it: account.external_account.created, then .updated.`;
+    },
+  },
+  {
+    event: 'payout.failed',
+    how: 'fund the balance, create a payout, fail it',
+    note: 'Test mode fails it at once (test helper); live mode pays to a closed bank account, which fails when the payout arrives.',
+    async run(ctx) {
+      const live = ctx.mode === 'live';
+      const bank = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/external_accounts`, {
+        external_account: live ? 'btok_us_verified_accountClosed' : 'btok_us',
+      });
+      await charge(ctx, 'pm_card_bypassPending');
+      const create = () =>
+        ctx.api.post<Obj>(
+          '/v1/payouts',
+          { amount: 1000, currency: 'usd', destination: bank.id },
+          { account: ctx.account },
+        );
+      let note = '';
+      let payout: Obj;
+      try {
+        payout = await create();
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code !== 'payouts_not_allowed') throw e;
+        const n = await reenablePayouts(ctx);
+        note = ` Payouts were disabled by an earlier failure: updated ${n} external account(s) first.`;
+        payout = await create();
+      }
+      if (live)
+        return `Created payout ${payout.id} to a closed bank account: payout.failed follows when it arrives.${note}`;
+      await ctx.api.post(
+        `/v1/test_helpers/payouts/${payout.id}/fail`,
+        {},
+        { account: ctx.account },
+      );
+      return `Created payout ${payout.id} and failed it with the test helper.${note}`;
+    },
+  },
+  {
+    event: 'account.application.deauthorized',
+    how: 'POST /v1/test_helpers/accounts/{id}/deauthorize',
+    note: 'Standard accounts only. The platform can no longer act as the account until it authorizes again.',
+    async run(ctx) {
+      await ctx.api.post(`/v1/test_helpers/accounts/${ctx.account}/deauthorize`);
+      return `${ctx.account} disconnected from the platform.`;
+    },
+  },
+  {
+    event: 'account.application.authorized',
+    how: 'POST /v1/test_helpers/accounts/{id}/authorize',
+    note: 'Standard accounts only: connects the account again.',
+    async run(ctx) {
+      await ctx.api.post(`/v1/test_helpers/accounts/${ctx.account}/authorize`);
+      return `${ctx.account} connected to the platform again.`;
+    },
+  },
+];

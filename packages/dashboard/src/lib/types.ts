@@ -1,0 +1,118 @@
+/** The API objects the dashboard reads, as far as it reads them. */
+export interface List<T> {
+  object: 'list';
+  data: T[];
+  has_more: boolean;
+}
+
+export interface Platform {
+  id: string;
+  object: 'account';
+  business_profile?: { name?: string | null } | null;
+  settings?: { dashboard?: { display_name?: string | null } | null } | null;
+  email?: string | null;
+}
+
+export interface Endpoint {
+  id: string;
+  url: string;
+  status: 'enabled' | 'disabled' | string;
+  description: string | null;
+  enabled_events: string[];
+  api_version: string | null;
+  /** Set for Connect endpoints ("Events from: Connected accounts"). */
+  application: string | null;
+  livemode: boolean;
+  created: number;
+  secret?: string;
+}
+
+export interface EndpointStats {
+  webhook_endpoint: string;
+  minutes: number;
+  attempts: number;
+  failed: number;
+  failure_rate: number | null;
+  failing_since: number | null;
+  buckets?: Array<{ minute: number; succeeded: number; failed: number }>;
+}
+
+export type DeliveryStatus = 'delivered' | 'pending' | 'failed' | 'none';
+
+export interface StripeEvent {
+  id: string;
+  object: 'event';
+  type: string;
+  account?: string;
+  livemode: boolean;
+  created: number;
+  api_version: string | null;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null } | null;
+  data: { object: Record<string, unknown> & { id?: string; object?: string } };
+  delivery_status?: DeliveryStatus;
+}
+
+export interface Attempt {
+  id: string;
+  created: number;
+  delivery: string;
+  event: string;
+  webhook_endpoint: string;
+  url: string | null;
+  outcome: 'succeeded' | 'failed' | string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_body: string | null;
+  request_headers: Record<string, string>;
+  next_attempt: number | null;
+}
+
+/** An attempt as the live stream sends it. */
+export interface StreamedAttempt extends Attempt {
+  event_type: string;
+  account: string | null;
+  livemode: boolean;
+}
+
+export interface StreamedEvent {
+  id: string;
+  object: string;
+  type: string;
+  account: string | null;
+  livemode: boolean;
+  created: number;
+}
+
+export interface Delivery {
+  id: string;
+  event: string;
+  webhook_endpoint: string;
+  status: 'pending' | 'succeeded' | 'failed' | string;
+  resend: boolean;
+  attempts: number;
+  last_status_code: number | null;
+  next_attempt: number | null;
+  created: number;
+}
+
+export interface ConnectedAccount {
+  id: string;
+  type?: string | null;
+  email?: string | null;
+  country?: string | null;
+  created?: number;
+  charges_enabled?: boolean;
+  payouts_enabled?: boolean;
+  details_submitted?: boolean;
+  business_profile?: { name?: string | null; url?: string | null } | null;
+  metadata?: Record<string, string>;
+}
+
+export interface Sandbox {
+  id: string;
+  name: string;
+  secret_key: string | null;
+  created: number;
+}

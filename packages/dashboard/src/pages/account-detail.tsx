@@ -1,0 +1,168 @@
+import { useState } from 'react';
+import { DeliveryBadge } from '../components/status';
+import { Command, Empty, Fields, Loading, Notice, PageHeader } from '../components/ui';
+import { messageOf } from '../lib/api';
+import { fixtures, type Fixture } from '../lib/fixtures';
+import { formatDateTime, triggerCommand } from '../lib/format';
+import { useAsync, useDebounced } from '../lib/hooks';
+import { useLive } from '../lib/live';
+import { Link } from '../lib/router';
+import { effectiveMode, useApi, useSession } from '../lib/session';
+import type { ConnectedAccount, List, StripeEvent } from '../lib/types';
+import { eventLink } from './events';
+
+export function AccountDetail({ id }: { id: string }) {
+  const api = useApi();
+  const session = useSession();
+  const account = useAsync(() => api.get<ConnectedAccount>(`/v1/accounts/${id}`), [api.key, id]);
+  // The account's own events, listed as the account (Stripe-Account), as Stripe's API lists them.
+  const events = useAsync(
+    () => api.get<List<StripeEvent>>('/v1/events', { limit: 20 }, { account: id }),
+    [api.key, id],
+  );
+  const statuses = useAsync(
+    () => api.get<List<StripeEvent>>('/v1/switchboard/events', { limit: 20, account: id }),
+    [api.key, id],
+  );
+  const [running, setRunning] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
+  const refresh = useDebounced(() => {
+    events.reload();
+    statuses.reload();
+  }, 300);
+  useLive((m) => {
+    if (m.data.account === id) refresh();
+  });
+
+  async function trigger(f: Fixture) {
+    setRunning(f.event);
+    setMessage(null);
+    try {
+      const text = await f.run({ api, account: id, mode: effectiveMode(session) });
+      setMessage({ tone: 'good', text: `${f.event}: ${text}` });
+      if (f.event.startsWith('account.')) account.reload();
+    } catch (e) {
+      setMessage({ tone: 'error', text: `${f.event}: ${messageOf(e)}` });
+    } finally {
+      setRunning(null);
+    }
+  }
+
+  if (account.error && !account.data)
+    return (
+      <div>
+        <PageHeader title="Connected account" />
+        <Notice tone="error">{account.error}</Notice>
+        <p>
+          <Link to="/accounts">Back to connected accounts</Link>
+        </p>
+      </div>
+    );
+  const a = account.data;
+  if (!a) return <Loading what="the account" />;
+  const statusOf = (eid: string) => statuses.data?.data.find((s) => s.id === eid)?.delivery_status;
+
+  return (
+    <div>
+      <PageHeader
+        title={a.business_profile?.name ?? a.email ?? a.id}
+        subtitle={
+          <>
+            <Link to="/accounts">Connected accounts</Link> / <code>{a.id}</code>
+          </>
+        }
+      />
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      <div className="grid-2">
+        <section className="card" aria-labelledby="account-details">
+          <h2 id="account-details">Details</h2>
+          <Fields
+            items={[
+              ['Type', a.type ?? '—'],
+              ['Country', a.country ?? '—'],
+              ['Email', a.email ?? '—'],
+              ['Charges', a.charges_enabled ? 'Enabled' : 'Not enabled'],
+              ['Payouts', a.payouts_enabled ? 'Enabled' : 'Not enabled'],
+              ['Created', a.created ? formatDateTime(a.created) : '—'],
+            ]}
+          />
+          <p>
+            <Link to={`/events?account=${a.id}`}>All events of this account →</Link>
+          </p>
+        </section>
+        <section className="card" aria-labelledby="account-trigger">
+          <h2 id="account-trigger">Trigger events</h2>
+          <p className="hint">
+            Each button makes the API calls the Stripe CLI’s fixture makes, as this account, so the
+            event comes from real state and goes to your Connected accounts endpoints.
+          </p>
+          <ul className="fixtures">
+            {fixtures.map((f) => (
+              <li key={f.event}>
+                <div>
+                  <code>{f.event}</code>
+                  <div className="muted small">
+                    {f.how}
+                    {f.note ? ` · ${f.note}` : ''}
+                  </div>
+                </div>
+                <button
+                  type="button"
+                  className="button small"
+                  disabled={running !== null}
+                  aria-label={`Trigger ${f.event}`}
+                  onClick={() => void trigger(f)}
+                >
+                  {running === f.event ? 'Running…' : 'Trigger'}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+      <section className="card" aria-labelledby="account-events">
+        <h2 id="account-events">Recent events</h2>
+        {events.error && <Notice tone="error">{events.error}</Notice>}
+        {!events.data && !events.error && <Loading what="events" />}
+        {events.data && events.data.data.length === 0 && (
+          <Empty title="No events for this account yet">
+            <p>Use a Trigger button, or run:</p>
+            <Command>{triggerCommand('customer.created', a.id)}</Command>
+          </Empty>
+        )}
+        {events.data && events.data.data.length > 0 && (
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Recent events of {a.id}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Delivery</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.data.data.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <Link to={eventLink(e)} className="strong">
+                        {e.type}
+                      </Link>
+                      <div className="muted small">
+                        <code>{e.id}</code>
+                      </div>
+                    </td>
+                    <td>
+                      <DeliveryBadge status={statusOf(e.id)} />
+                    </td>
+                    <td className="nowrap">{formatDateTime(e.created)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,237 @@
+import { useEffect, useRef, useState } from 'react';
+import { DeliveryBadge } from '../components/status';
+import { Command, Empty, Loading, Notice, PageHeader, Pager } from '../components/ui';
+import { webhookEventTypes } from '../lib/event-types';
+import { formatDateTime, scopeLabel, triggerCommand } from '../lib/format';
+import { useAsync, useDebounced } from '../lib/hooks';
+import { useLive } from '../lib/live';
+import { Link, navigate, useLocation, withQuery } from '../lib/router';
+import { effectiveMode, setSession, useApi, useSession, type Mode } from '../lib/session';
+import type { ConnectedAccount, List, StripeEvent } from '../lib/types';
+
+const PAGE = 20;
+
+export const eventLink = (e: { id: string }): string => `/events/${e.id}`;
+
+export function Events() {
+  const api = useApi();
+  const session = useSession();
+  const { query } = useLocation();
+  const filters = {
+    type: query.get('type') ?? '',
+    account: query.get('account') ?? '',
+    status: query.get('status') ?? '',
+    starting_after: query.get('starting_after') ?? '',
+    ending_before: query.get('ending_before') ?? '',
+  };
+  const firstPage = !filters.starting_after && !filters.ending_before;
+  const [typeDraft, setTypeDraft] = useState(filters.type);
+  useEffect(() => setTypeDraft(filters.type), [filters.type]);
+
+  const events = useAsync(
+    () =>
+      api.get<List<StripeEvent>>('/v1/switchboard/events', {
+        limit: PAGE,
+        type: filters.type || undefined,
+        account: filters.account || undefined,
+        delivery_status: filters.status || undefined,
+        starting_after: filters.starting_after || undefined,
+        ending_before: filters.ending_before || undefined,
+      }),
+    [api.key, filters],
+  );
+  const accounts = useAsync(
+    () => api.get<List<ConnectedAccount>>('/v1/accounts', { limit: 100 }),
+    [api.key],
+  );
+
+  // Rows that arrived through the live stream are marked for a moment.
+  const filterKey = JSON.stringify(filters);
+  const seen = useRef<{ key: string; ids: Set<string> } | null>(null);
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    if (!events.data) return;
+    const rows = events.data.data;
+    if (seen.current?.key === filterKey && firstPage) {
+      const added = rows.filter((r) => !seen.current!.ids.has(r.id)).map((r) => r.id);
+      if (added.length > 0) setFresh(new Set(added));
+    } else {
+      setFresh(new Set());
+    }
+    seen.current = { key: filterKey, ids: new Set(rows.map((r) => r.id)) };
+  }, [events.data, firstPage, filterKey]);
+
+  const refresh = useDebounced(events.reload, 300);
+  const refreshAccounts = useDebounced(accounts.reload, 300);
+  useLive((m) => {
+    if (firstPage) refresh();
+    // A new connected account becomes a choice of the account filter.
+    const acct = m.data.account;
+    if (acct && accounts.data && !accounts.data.data.some((a) => a.id === acct)) refreshAccounts();
+  });
+
+  const set = (changes: Partial<typeof filters>) =>
+    navigate(
+      withQuery('/events', { ...filters, starting_after: '', ending_before: '', ...changes }),
+    );
+  const rows = events.data?.data ?? [];
+  const hasMore = events.data?.has_more ?? false;
+  const mode = effectiveMode(session);
+  const filtered = filters.type || filters.account || filters.status;
+
+  return (
+    <div>
+      <PageHeader
+        title="Events"
+        subtitle="Every event of the platform and its connected accounts, newest first, with how its deliveries went."
+      />
+      <form
+        className="filters"
+        aria-label="Filter events"
+        onSubmit={(e) => {
+          e.preventDefault();
+          set({ type: typeDraft.trim() });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="filter-type">Type</label>
+          <input
+            id="filter-type"
+            list="event-type-list"
+            placeholder="e.g. customer.* or payout.failed"
+            value={typeDraft}
+            onChange={(e) => setTypeDraft(e.target.value)}
+            onBlur={() => typeDraft.trim() !== filters.type && set({ type: typeDraft.trim() })}
+          />
+          <datalist id="event-type-list">
+            {webhookEventTypes.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-account">Connected account</label>
+          <select
+            id="filter-account"
+            value={filters.account}
+            onChange={(e) => set({ account: e.target.value })}
+          >
+            <option value="">All (your account and connected accounts)</option>
+            <option value="platform">Your account only</option>
+            <option value="connected">Any connected account</option>
+            {(accounts.data?.data ?? []).map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.id}
+                {a.business_profile?.name ? ` · ${a.business_profile.name}` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-mode">Mode</label>
+          <select
+            id="filter-mode"
+            value={mode}
+            disabled={session.sandbox !== null}
+            onChange={(e) => setSession((s) => ({ ...s, mode: e.target.value as Mode }))}
+          >
+            <option value="test">Test</option>
+            <option value="live">Live</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-status">Delivery status</label>
+          <select
+            id="filter-status"
+            value={filters.status}
+            onChange={(e) => set({ status: e.target.value })}
+          >
+            <option value="">Any</option>
+            <option value="delivered">Delivered</option>
+            <option value="pending">Pending</option>
+            <option value="failed">Failed or retrying</option>
+            <option value="none">No endpoints</option>
+          </select>
+        </div>
+        <button type="submit" className="visually-hidden">
+          Apply filters
+        </button>
+      </form>
+
+      {events.error && <Notice tone="error">{events.error}</Notice>}
+      {!events.data && !events.error && <Loading what="events" />}
+      {events.data && rows.length === 0 && (
+        <Empty title={filtered ? 'No events match these filters' : 'No events yet'}>
+          {filtered ? (
+            <p>
+              <button type="button" className="button" onClick={() => navigate('/events')}>
+                Clear filters
+              </button>
+            </p>
+          ) : (
+            <>
+              <p>Events appear here the moment they happen. Trigger one:</p>
+              <Command>{triggerCommand('customer.created')}</Command>
+              <p>
+                or, for a connected account, open <Link to="/accounts">Connected accounts</Link> and
+                trigger the seed’s events.
+              </p>
+            </>
+          )}
+        </Empty>
+      )}
+      {rows.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Events</caption>
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">From</th>
+                <th scope="col">Delivery</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((e) => (
+                <tr key={e.id} className={fresh.has(e.id) ? 'fresh' : undefined} data-event={e.id}>
+                  <td>
+                    <Link to={eventLink(e)} className="strong">
+                      {e.type}
+                    </Link>
+                    <div className="muted small">
+                      <code>{e.id}</code>
+                    </div>
+                  </td>
+                  <td>{scopeLabel(e.account)}</td>
+                  <td>
+                    <DeliveryBadge status={e.delivery_status} />
+                  </td>
+                  <td className="nowrap">{formatDateTime(e.created)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager
+        hasPrevious={filters.ending_before ? hasMore : !firstPage}
+        hasNext={filters.ending_before ? rows.length > 0 : hasMore}
+        onPrevious={() =>
+          navigate(
+            withQuery('/events', { ...filters, starting_after: '', ending_before: rows[0]?.id }),
+          )
+        }
+        onNext={() =>
+          navigate(
+            withQuery('/events', {
+              ...filters,
+              ending_before: '',
+              starting_after: rows[rows.length - 1]?.id,
+            }),
+          )
+        }
+      />
+    </div>
+  );
+}

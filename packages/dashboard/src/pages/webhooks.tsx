@@ -1,0 +1,102 @@
+import { Command, Empty, Loading, Notice, PageHeader } from '../components/ui';
+import { EndpointStatusBadge, FailureRate } from '../components/status';
+import { useAsync, useDebounced } from '../lib/hooks';
+import { useLive } from '../lib/live';
+import { Link } from '../lib/router';
+import { effectiveMode, useApi, useSession } from '../lib/session';
+import type { Endpoint, EndpointStats, List } from '../lib/types';
+
+export const scopeOf = (e: Endpoint) => (e.application ? 'Connected accounts' : 'Your account');
+
+export function eventsSummary(types: string[]): string {
+  if (types.includes('*')) return 'All events';
+  if (types.length <= 2) return types.join(', ');
+  return `${types[0]}, ${types[1]} and ${types.length - 2} more`;
+}
+
+export function Webhooks() {
+  const api = useApi();
+  const session = useSession();
+  const endpoints = useAsync(
+    () => api.get<List<Endpoint>>('/v1/webhook_endpoints', { limit: 100 }),
+    [api.key],
+  );
+  const stats = useAsync(
+    () => api.get<List<EndpointStats>>('/v1/switchboard/webhook_endpoint_stats', { minutes: 60 }),
+    [api.key],
+  );
+  const refreshStats = useDebounced(stats.reload, 700);
+  useLive((m) => {
+    if (m.kind === 'attempt') refreshStats();
+  });
+  const statsOf = (id: string) => stats.data?.data.find((s) => s.webhook_endpoint === id);
+  const mode = effectiveMode(session);
+
+  return (
+    <div>
+      <PageHeader
+        title="Webhooks"
+        subtitle={`Endpoints that receive this ${session.sandbox ? 'sandbox' : 'platform'}’s ${mode} events.`}
+        actions={
+          <Link to="/webhooks/new" className="button primary">
+            + Add endpoint
+          </Link>
+        }
+      />
+      {endpoints.error && <Notice tone="error">{endpoints.error}</Notice>}
+      {!endpoints.data && !endpoints.error && <Loading what="endpoints" />}
+      {endpoints.data && endpoints.data.data.length === 0 && (
+        <Empty title="No webhook endpoints yet">
+          <p>
+            Add an endpoint to receive events: choose <strong>Your account</strong> for the
+            platform’s own events, or <strong>Connected accounts</strong> for events of your
+            connected accounts.
+          </p>
+          <p>
+            <Link to="/webhooks/new" className="button primary">
+              Add an endpoint
+            </Link>
+          </p>
+          <p>Or forward events to a local server with the Stripe CLI:</p>
+          <Command>{`stripe listen --forward-connect-to localhost:4242/webhook --api-base ${location.origin} --api-key sk_test_...`}</Command>
+        </Empty>
+      )}
+      {endpoints.data && endpoints.data.data.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Webhook endpoints</caption>
+            <thead>
+              <tr>
+                <th scope="col">URL</th>
+                <th scope="col">Events from</th>
+                <th scope="col">Listening to</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last hour</th>
+              </tr>
+            </thead>
+            <tbody>
+              {endpoints.data.data.map((e) => (
+                <tr key={e.id}>
+                  <td>
+                    <Link to={`/webhooks/${e.id}`} className="strong">
+                      {e.url}
+                    </Link>
+                    {e.description && <div className="muted small">{e.description}</div>}
+                  </td>
+                  <td>{scopeOf(e)}</td>
+                  <td>{eventsSummary(e.enabled_events)}</td>
+                  <td>
+                    <EndpointStatusBadge status={e.status} />
+                  </td>
+                  <td>
+                    <FailureRate stats={statsOf(e.id)} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * Stripe's test payment methods, bank accounts and card tokens, with the outcome each produces.
+ * Stripe documents these values (docs.stripe.com/testing); the names are what clients send.
+ */
+export interface TestCard {
+  brand: string;
+  last4: string;
+  funding: 'credit' | 'debit' | 'prepaid';
+  country: string;
+  /** What a charge with this card does. */
+  outcome:
+    | { kind: 'succeeded'; availableImmediately?: boolean }
+    | { kind: 'declined'; code: string; declineCode: string; message: string };
+}
+
+const declined = (
+  declineCode: string,
+  message: string,
+  code = 'card_declined',
+): TestCard['outcome'] => ({
+  kind: 'declined',
+  code,
+  declineCode,
+  message,
+});
+
+const visa = (
+  last4: string,
+  outcome: TestCard['outcome'],
+  funding: TestCard['funding'] = 'credit',
+): TestCard => ({
+  brand: 'visa',
+  last4,
+  funding,
+  country: 'US',
+  outcome,
+});
+
+export const testCards: Record<string, TestCard> = {
+  pm_card_visa: visa('4242', { kind: 'succeeded' }),
+  pm_card_visa_debit: visa('5556', { kind: 'succeeded' }, 'debit'),
+  pm_card_mastercard: {
+    brand: 'mastercard',
+    last4: '4444',
+    funding: 'credit',
+    country: 'US',
+    outcome: { kind: 'succeeded' },
+  },
+  pm_card_mastercard_debit: {
+    brand: 'mastercard',
+    last4: '8210',
+    funding: 'debit',
+    country: 'US',
+    outcome: { kind: 'succeeded' },
+  },
+  pm_card_amex: {
+    brand: 'amex',
+    last4: '8431',
+    funding: 'credit',
+    country: 'US',
+    outcome: { kind: 'succeeded' },
+  },
+  pm_card_discover: {
+    brand: 'discover',
+    last4: '1117',
+    funding: 'credit',
+    country: 'US',
+    outcome: { kind: 'succeeded' },
+  },
+  pm_card_bypassPending: visa('0077', { kind: 'succeeded', availableImmediately: true }),
+  pm_card_bypassPendingInternational: visa('0093', {
+    kind: 'succeeded',
+    availableImmediately: true,
+  }),
+  pm_card_chargeDeclined: visa('0002', declined('generic_decline', 'Your card was declined.')),
+  pm_card_visa_chargeDeclined: visa('0002', declined('generic_decline', 'Your card was declined.')),
+  pm_card_chargeDeclinedInsufficientFunds: visa(
+    '9995',
+    declined('insufficient_funds', 'Your card has insufficient funds.'),
+  ),
+  pm_card_visa_chargeDeclinedInsufficientFunds: visa(
+    '9995',
+    declined('insufficient_funds', 'Your card has insufficient funds.'),
+  ),
+  pm_card_chargeDeclinedLostCard: visa('9987', declined('lost_card', 'Your card was declined.')),
+  pm_card_chargeDeclinedStolenCard: visa(
+    '9979',
+    declined('stolen_card', 'Your card was declined.'),
+  ),
+  pm_card_chargeDeclinedFraudulent: visa('0019', declined('fraudulent', 'Your card was declined.')),
+  pm_card_chargeDeclinedExpiredCard: visa(
+    '0069',
+    declined('expired_card', 'Your card has expired.', 'expired_card'),
+  ),
+  pm_card_chargeDeclinedIncorrectCvc: visa(
+    '0127',
+    declined('incorrect_cvc', "Your card's security code is incorrect.", 'incorrect_cvc'),
+  ),
+  pm_card_chargeDeclinedProcessingError: visa(
+    '0119',
+    declined(
+      'processing_error',
+      'An error occurred while processing your card. Try again in a little bit.',
+      'processing_error',
+    ),
+  ),
+};
+
+/** Card tokens (`tok_...`) behave as the matching payment method. */
+const tokenAliases: Record<string, string> = {
+  tok_visa: 'pm_card_visa',
+  tok_visa_debit: 'pm_card_visa_debit',
+  tok_mastercard: 'pm_card_mastercard',
+  tok_mastercard_debit: 'pm_card_mastercard_debit',
+  tok_amex: 'pm_card_amex',
+  tok_bypassPending: 'pm_card_bypassPending',
+  tok_chargeDeclined: 'pm_card_chargeDeclined',
+  tok_chargeDeclinedInsufficientFunds: 'pm_card_chargeDeclinedInsufficientFunds',
+};
+
+export function testCard(name: string): TestCard | undefined {
+  return testCards[name] ?? testCards[tokenAliases[name] ?? ''];
+}
+
+/** Stripe's processing fee for US cards: 2.9% + 30 cents. */
+export function stripeFee(amount: number): number {
+  return Math.round(amount * 0.029) + 30;
+}
+
+/** What a payout to a test bank account or debit card does. */
+export type PayoutOutcome = { kind: 'paid' } | { kind: 'failed'; code: string; message: string };
+
+export interface TestBankAccount {
+  routingNumber: string;
+  accountNumber: string;
+  payout: PayoutOutcome;
+}
+
+const fails = (code: string, message: string): PayoutOutcome => ({ kind: 'failed', code, message });
+
+/** Account numbers with a known payout outcome (US, routing 110000000). */
+export const bankAccountOutcomes: Record<string, PayoutOutcome> = {
+  '000123456789': { kind: 'paid' },
+  '000111111116': fails(
+    'no_account',
+    'The bank account details on file are probably incorrect. No bank account could be located with those details.',
+  ),
+  '000111111113': fails('account_closed', 'The bank account has been closed.'),
+  '000222222227': fails(
+    'insufficient_funds',
+    'The bank account has insufficient funds to cover the debit.',
+  ),
+  '000333333335': fails(
+    'debit_not_authorized',
+    'Debit transactions are not approved on the bank account.',
+  ),
+  '000444444440': fails(
+    'invalid_currency',
+    'The bank was unable to process this payout because of its currency.',
+  ),
+};
+
+/** Bank account tokens: `btok_us` and its failing variants. */
+export const bankTokens: Record<
+  string,
+  { country: string; currency: string; accountNumber: string }
+> = {
+  btok_us: { country: 'US', currency: 'usd', accountNumber: '000123456789' },
+  btok_us_verified: { country: 'US', currency: 'usd', accountNumber: '000123456789' },
+  btok_us_verified_noAccount: { country: 'US', currency: 'usd', accountNumber: '000111111116' },
+  btok_us_verified_accountClosed: { country: 'US', currency: 'usd', accountNumber: '000111111113' },
+  btok_us_verified_insufficientFunds: {
+    country: 'US',
+    currency: 'usd',
+    accountNumber: '000222222227',
+  },
+  btok_us_verified_debitNotAuthorized: {
+    country: 'US',
+    currency: 'usd',
+    accountNumber: '000333333335',
+  },
+  btok_us_verified_invalidCurrency: {
+    country: 'US',
+    currency: 'usd',
+    accountNumber: '000444444440',
+  },
+};
+
+/** Debit card tokens accepted as external accounts; `..._transferFail` cards fail payouts. */
+export const debitCardTokens: Record<
+  string,
+  { brand: string; last4: string; payout: PayoutOutcome }
+> = {
+  tok_visa_debit: { brand: 'Visa', last4: '5556', payout: { kind: 'paid' } },
+  tok_mastercard_debit: { brand: 'MasterCard', last4: '8210', payout: { kind: 'paid' } },
+  tok_visa_debit_us_transferFail: {
+    brand: 'Visa',
+    last4: '0002',
+    payout: fails('could_not_process', 'The bank could not process this payout.'),
+  },
+  tok_visa_debit_transferFail: {
+    brand: 'Visa',
+    last4: '0002',
+    payout: fails('could_not_process', 'The bank could not process this payout.'),
+  },
+};

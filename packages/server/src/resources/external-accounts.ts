@@ -1,0 +1,438 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import {
+  anything,
+  applyMetadata,
+  boolean,
+  expandParam,
+  integer,
+  listParams,
+  metadata,
+  nullableString,
+  oneOf,
+  required,
+} from '../api/params.js';
+import { del, get, post, type Caller, type Resource } from '../api/route.js';
+import { previousAttributes } from '../domain/event-body.js';
+import { newId, randomToken } from '../domain/ids.js';
+import {
+  bankAccountOutcomes,
+  bankTokens,
+  debitCardTokens,
+  testCard,
+  type PayoutOutcome,
+} from '../domain/test-instruments.js';
+import type { WriteContext } from '../services/context.js';
+import { emitEvent } from '../services/emit-event.js';
+import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import { platformControls } from './account-model.js';
+import { platformAccount, refreshAccount, requireAccount } from './accounts.js';
+import { createObject, deleteObject, parseData, parseInternal, saveObject } from './common.js';
+
+/**
+ * External accounts of a connected account: bank accounts (inline details or tokens such as
+ * `btok_us`) and debit cards (`tok_visa_debit`), where payouts go. Events are sent only for
+ * accounts the platform controls (Custom, Express, Standard with platform controls).
+ */
+export type ExternalAccount = Stripe.BankAccount | Stripe.Card;
+
+export interface ExternalAccountInternal {
+  /** What a payout to this external account does (Stripe's test numbers). */
+  payout: PayoutOutcome;
+}
+
+/**
+ * The account whose external accounts a request manages: a connected account, or the platform
+ * itself (its own bank accounts, where its payouts go), rendered as an object row. Acting as
+ * another connected account (Stripe-Account) acts for the platform, as for accounts themselves, so
+ * that fixtures that create an account and then its bank account run with `trigger --stripe-account`.
+ */
+async function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
+  if (caller.accountId === id) return caller.account!;
+  if (id === caller.platform.id) {
+    return {
+      seq: 0,
+      id,
+      platform_id: id,
+      account_id: null,
+      livemode: caller.livemode ? 1 : 0,
+      type: 'account',
+      data: JSON.stringify(platformAccount(caller.platform)),
+      internal: '{}',
+      parent_id: null,
+      created: Number(caller.platform.created),
+      deleted: 0,
+    };
+  }
+  return requireAccount(db, caller, id);
+}
+
+function bankAccount(
+  id: string,
+  account: string,
+  p: Record<string, unknown>,
+  isDefault: boolean,
+): { data: Stripe.BankAccount; payout: PayoutOutcome } {
+  const number = String(p.account_number ?? '000123456789');
+  const routing = String(p.routing_number ?? '110000000');
+  if (!/^\d{4,17}$/.test(number))
+    throw errors.parameterInvalid(
+      'external_account[account_number]',
+      'Invalid account number: it must be 4 to 17 digits.',
+      'account_number_invalid',
+    );
+  return {
+    data: {
+      id,
+      object: 'bank_account',
+      account,
+      account_holder_name: (p.account_holder_name as string | undefined) ?? null,
+      account_holder_type:
+        (p.account_holder_type as Stripe.BankAccount['account_holder_type'] | undefined) ?? null,
+      account_type: null,
+      available_payout_methods: ['standard', 'instant'],
+      bank_name: 'STRIPE TEST BANK',
+      country: String(p.country ?? 'US').toUpperCase(),
+      currency: String(p.currency ?? 'usd').toLowerCase(),
+      default_for_currency: isDefault,
+      fingerprint: randomToken(16),
+      future_requirements: {
+        currently_due: [],
+        errors: [],
+        past_due: [],
+        pending_verification: [],
+      },
+      last4: number.slice(-4),
+      metadata: {},
+      requirements: { currently_due: [], errors: [], past_due: [], pending_verification: [] },
+      routing_number: routing,
+      status: 'new',
+    } as unknown as Stripe.BankAccount,
+    payout: bankAccountOutcomes[number] ?? { kind: 'paid' },
+  };
+}
+
+function debitCard(
+  id: string,
+  account: string,
+  token: string,
+  created: number,
+  isDefault: boolean,
+): { data: Stripe.Card; payout: PayoutOutcome } {
+  const known = debitCardTokens[token];
+  if (!known) {
+    const card = testCard(token);
+    if (card && card.funding !== 'debit') {
+      throw errors.invalidRequest(
+        "This card doesn't appear to be a debit card. External accounts take debit cards only (e.g. tok_visa_debit).",
+        'external_account',
+        'invalid_card_type',
+      );
+    }
+    throw errors.resourceMissing('token', token, 'external_account');
+  }
+  return {
+    data: {
+      id,
+      object: 'card',
+      account,
+      address_city: null,
+      address_country: null,
+      address_line1: null,
+      address_line1_check: null,
+      address_line2: null,
+      address_state: null,
+      address_zip: null,
+      address_zip_check: null,
+      available_payout_methods: ['standard', 'instant'],
+      brand: known.brand,
+      country: 'US',
+      currency: 'usd',
+      cvc_check: null,
+      default_for_currency: isDefault,
+      dynamic_last4: null,
+      exp_month: 12,
+      exp_year: new Date(created * 1000).getUTCFullYear() + 3,
+      fingerprint: randomToken(16),
+      funding: 'debit',
+      last4: known.last4,
+      metadata: {},
+      name: null,
+      tokenization_method: null,
+    } as unknown as Stripe.Card,
+    payout: known.payout,
+  };
+}
+
+/** Emits an external-account event if the platform controls the account. */
+export async function emitExternalAccountEvent(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  type: 'created' | 'updated' | 'deleted',
+  object: ExternalAccount,
+  previous?: Record<string, unknown> | null,
+): Promise<void> {
+  const isPlatform = accountRow.id === w.platform.id;
+  if (!isPlatform && !platformControls(parseData<Stripe.Account>(accountRow))) return;
+  await emitEvent(w, {
+    type: `account.external_account.${type}`,
+    object: object as never,
+    previousAttributes: previous ?? undefined,
+    // The platform's own bank accounts are its own resources ("your account" scope).
+    account: isPlatform ? null : accountRow.id,
+    livemode: accountRow.livemode === 1,
+  });
+}
+
+/** Keeps the account's `external_accounts` list and requirements in step with its external accounts. */
+export async function syncAccount(
+  w: WriteContext,
+  accountId: string,
+  change: { added?: number; clearDisabled?: boolean } = {},
+): Promise<void> {
+  // The platform's own bank accounts have no account object to keep in step.
+  if (accountId === w.platform.id) return;
+  const rows = await w.db
+    .selectFrom('objects')
+    .selectAll()
+    .where('parent_id', '=', accountId)
+    .where('type', 'in', ['bank_account', 'card'])
+    .where('deleted', '=', 0)
+    .orderBy('seq', 'desc')
+    .execute();
+  await refreshAccount(w, accountId, (internal, account) => ({
+    internal: {
+      ...internal,
+      external_accounts: rows.length,
+      ...(change.clearDisabled ? { external_account_disabled: false } : {}),
+    },
+    account: {
+      ...account,
+      external_accounts: {
+        object: 'list',
+        data: rows.map((r) => parseData<ExternalAccount>(r)),
+        has_more: false,
+        url: `/v1/accounts/${accountId}/external_accounts`,
+      } as Stripe.ApiList<Stripe.BankAccount | Stripe.Card>,
+    },
+  }));
+}
+
+async function requireExternalAccount(
+  w: WriteContext['db'],
+  accountId: string,
+  id: string,
+  livemode: boolean,
+): Promise<ObjectRow> {
+  const row = await findObject(w, id);
+  if (
+    !row ||
+    row.parent_id !== accountId ||
+    row.livemode !== (livemode ? 1 : 0) ||
+    row.deleted !== 0 ||
+    (row.type !== 'bank_account' && row.type !== 'card')
+  ) {
+    throw errors.resourceMissing('external account', id);
+  }
+  return row;
+}
+
+const updateParams = {
+  account_holder_name: nullableString(),
+  account_holder_type: oneOf(['individual', 'company'] as const),
+  account_type: anything(),
+  default_for_currency: boolean(),
+  metadata: metadata(),
+  exp_month: integer({ min: 1, max: 12 }),
+  exp_year: integer(),
+  name: nullableString(),
+  address_city: nullableString(),
+  address_country: nullableString(),
+  address_line1: nullableString(),
+  address_line2: nullableString(),
+  address_state: nullableString(),
+  address_zip: nullableString(),
+  documents: anything(),
+  ...expandParam,
+};
+
+export const externalAccounts: Resource = {
+  name: 'external_accounts',
+  routes: [
+    post(
+      '/v1/accounts/:id/external_accounts',
+      {
+        external_account: required(anything()),
+        default_for_currency: boolean(),
+        metadata: metadata(),
+        ...expandParam,
+      },
+      async ({ w, caller, path, params }) => {
+        const accountRow = await accountFor(w.db, caller, path.id!);
+        const existing = await w.db
+          .selectFrom('objects')
+          .select('id')
+          .where('parent_id', '=', accountRow.id)
+          .where('deleted', '=', 0)
+          .where('livemode', '=', caller.livemode ? 1 : 0)
+          .where('type', 'in', ['bank_account', 'card'])
+          .execute();
+        const isDefault = existing.length === 0 || params.default_for_currency === true;
+        const given = params.external_account;
+        let built: { data: ExternalAccount; payout: PayoutOutcome };
+        const created = Math.floor(w.now / 1000);
+        if (typeof given === 'string') {
+          const token = bankTokens[given];
+          if (token)
+            built = bankAccount(
+              newId('ba', 24),
+              accountRow.id,
+              {
+                account_number: token.accountNumber,
+                country: token.country,
+                currency: token.currency,
+              },
+              isDefault,
+            );
+          else if (given.startsWith('tok_'))
+            built = debitCard(newId('card', 24), accountRow.id, given, created, isDefault);
+          else throw errors.resourceMissing('token', given, 'external_account');
+        } else if (given && typeof given === 'object' && !Array.isArray(given)) {
+          const p = given as Record<string, unknown>;
+          if (p.object !== 'bank_account') {
+            throw errors.parameterInvalid(
+              'external_account[object]',
+              'Invalid external_account[object]: must be bank_account (cards are added with a token such as tok_visa_debit).',
+            );
+          }
+          built = bankAccount(newId('ba', 24), accountRow.id, p, isDefault);
+        } else {
+          throw errors.parameterInvalid(
+            'external_account',
+            'Invalid external_account: pass a token (btok_us, tok_visa_debit) or bank account details.',
+          );
+        }
+        const data = {
+          ...built.data,
+          metadata: applyMetadata({}, params.metadata),
+        } as ExternalAccount;
+        await createObject(w, {
+          type: data.object,
+          id: data.id,
+          accountId: null,
+          parentId: accountRow.id,
+          data: () => data,
+          internal: { payout: built.payout } satisfies ExternalAccountInternal,
+        });
+        if (isDefault && existing.length > 0) {
+          for (const other of existing) {
+            const row = (await findObject(w.db, other.id))!;
+            await saveObject(w.db, row.id, {
+              ...parseData<ExternalAccount>(row),
+              default_for_currency: false,
+            });
+          }
+        }
+        await emitExternalAccountEvent(w, accountRow, 'created', data);
+        await syncAccount(w, accountRow.id);
+        return data;
+      },
+    ),
+
+    get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
+      const account = await accountFor(db, caller, path.id!);
+      return parseData(await requireExternalAccount(db, account.id, path.child!, caller.livemode));
+    }),
+
+    post(
+      '/v1/accounts/:id/external_accounts/:child',
+      updateParams,
+      async ({ w, caller, path, params }) => {
+        const accountRow = await accountFor(w.db, caller, path.id!);
+        const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
+        const before = parseData<ExternalAccount>(row);
+        const next: Record<string, unknown> = { ...before };
+        for (const [k, v] of Object.entries(params)) {
+          if (
+            k === 'metadata' ||
+            k === 'expand' ||
+            k === 'documents' ||
+            k === 'account_type' ||
+            v === undefined
+          )
+            continue;
+          if (
+            before.object === 'bank_account' &&
+            !['account_holder_name', 'account_holder_type', 'default_for_currency'].includes(k)
+          )
+            continue;
+          next[k] = v;
+        }
+        next.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
+        // Updating an external account that failed a payout re-enables it, as on Stripe.
+        const wasErrored =
+          before.object === 'bank_account'
+            ? before.status === 'errored'
+            : (before as { status?: string }).status === 'errored';
+        if (wasErrored) next.status = before.object === 'bank_account' ? 'new' : undefined;
+        const after = next as unknown as ExternalAccount;
+        const previous = previousAttributes(before as never, after as never);
+        await saveObject(w.db, row.id, after, parseInternal(row));
+        if (previous) await emitExternalAccountEvent(w, accountRow, 'updated', after, previous);
+        await syncAccount(w, accountRow.id, { clearDisabled: wasErrored });
+        return after;
+      },
+    ),
+
+    del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
+      const accountRow = await accountFor(w.db, caller, path.id!);
+      const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
+      const data = parseData<ExternalAccount>(row);
+      const others = await w.db
+        .selectFrom('objects')
+        .select('id')
+        .where('parent_id', '=', accountRow.id)
+        .where('deleted', '=', 0)
+        .where('livemode', '=', caller.livemode ? 1 : 0)
+        .where('type', 'in', ['bank_account', 'card'])
+        .where('id', '!=', row.id)
+        .execute();
+      if (data.default_for_currency && others.length > 0) {
+        throw errors.invalidRequest(
+          'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
+          'id',
+        );
+      }
+      await deleteObject(w.db, row.id);
+      await emitExternalAccountEvent(w, accountRow, 'deleted', data);
+      await syncAccount(w, accountRow.id);
+      return { id: row.id, object: data.object, deleted: true };
+    }),
+
+    get(
+      '/v1/accounts/:id/external_accounts',
+      { ...listParams, object: oneOf(['bank_account', 'card'] as const) },
+      async ({ services, db, caller, path, params, url }) => {
+        const account = await accountFor(db, caller, path.id!);
+        const types = params.object ? [params.object] : ['bank_account', 'card'];
+        const rows = await db
+          .selectFrom('objects')
+          .selectAll()
+          .where('parent_id', '=', account.id)
+          .where('deleted', '=', 0)
+          .where('livemode', '=', caller.livemode ? 1 : 0)
+          .where('type', 'in', types)
+          .orderBy('seq', 'desc')
+          .execute();
+        void services;
+        const limit = params.limit ?? 10;
+        return {
+          object: 'list',
+          data: rows.slice(0, limit).map((r) => parseData<ExternalAccount>(r)),
+          has_more: rows.length > limit,
+          url,
+        };
+      },
+    ),
+  ],
+};

@@ -1,0 +1,654 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import {
+  anything,
+  applyMetadata,
+  array,
+  boolean,
+  expandParam,
+  integer,
+  listParams,
+  metadata,
+  nullableString,
+  object,
+  oneOf,
+  range,
+  required,
+  string,
+} from '../api/params.js';
+import {
+  CommittedError,
+  get,
+  post,
+  type Caller,
+  type Resource,
+  type WriteCall,
+} from '../api/route.js';
+import { newId, randomToken } from '../domain/ids.js';
+import { stripeFee, testCard, testCards, type TestCard } from '../domain/test-instruments.js';
+import { creditFunds } from '../services/balance.js';
+import type { WriteContext } from '../services/context.js';
+import { emitEvent } from '../services/emit-event.js';
+import { requireAccount } from './accounts.js';
+import { buildCharge } from './charges.js';
+import { createObject, listVisible, parseData, requireObject, saveObject } from './common.js';
+import { shippingParams, toAddress } from './shared-params.js';
+
+/**
+ * PaymentIntents with Stripe's test cards: `pm_card_visa` succeeds, `pm_card_bypassPending` makes
+ * funds available at once, `pm_card_chargeDeclined` and friends fail. A direct charge (made with
+ * Stripe-Account) belongs to the connected account; a destination charge (`transfer_data`) belongs
+ * to the platform and transfers funds to the destination.
+ */
+const writable = {
+  amount: integer({ min: 1, max: 99_999_999 }),
+  currency: string({ maxLength: 3 }),
+  customer: nullableString(),
+  description: nullableString(),
+  metadata: metadata(),
+  payment_method: string(),
+  payment_method_types: array(string()),
+  receipt_email: nullableString(),
+  shipping: shippingParams,
+  statement_descriptor: nullableString({ maxLength: 22 }),
+  statement_descriptor_suffix: nullableString({ maxLength: 22 }),
+  setup_future_usage: anything(),
+  application_fee_amount: integer({ min: 0 }),
+  transfer_group: string(),
+  payment_method_options: anything(),
+  payment_method_data: anything(),
+  capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
+  ...expandParam,
+};
+
+const createParams = {
+  ...writable,
+  amount: required(integer({ min: 1, max: 99_999_999 })),
+  currency: required(string({ maxLength: 3 })),
+  confirm: boolean(),
+  confirmation_method: oneOf(['automatic', 'manual'] as const),
+  automatic_payment_methods: object({
+    enabled: boolean(),
+    allow_redirects: oneOf(['always', 'never'] as const),
+  }),
+  transfer_data: object({ destination: required(string()), amount: integer({ min: 0 }) }),
+  on_behalf_of: string(),
+  off_session: anything(),
+  return_url: string(),
+  error_on_requires_action: boolean(),
+  mandate_data: anything(),
+  use_stripe_sdk: boolean(),
+  radar_options: anything(),
+  payment_method_configuration: string(),
+};
+
+const confirmParams = {
+  payment_method: string(),
+  return_url: string(),
+  receipt_email: nullableString(),
+  shipping: shippingParams,
+  off_session: anything(),
+  error_on_requires_action: boolean(),
+  mandate_data: anything(),
+  payment_method_options: anything(),
+  payment_method_data: anything(),
+  use_stripe_sdk: boolean(),
+  capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
+  ...expandParam,
+};
+
+interface PiInternal {
+  /** Who receives the funds: the connected account for direct charges, else the platform. */
+  destination?: string | null;
+}
+
+type Params = Record<string, unknown>;
+
+function shippingOf(p: unknown): Stripe.PaymentIntent.Shipping | null {
+  const s = p as {
+    address: object;
+    name: string;
+    phone?: string | null;
+    carrier?: string | null;
+    tracking_number?: string | null;
+  } | null;
+  if (!s) return null;
+  return {
+    address: toAddress(s.address as never)!,
+    name: s.name,
+    phone: s.phone ?? null,
+    carrier: s.carrier ?? null,
+    tracking_number: s.tracking_number ?? null,
+  };
+}
+
+function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent {
+  const next = { ...pi };
+  if (p.amount !== undefined) next.amount = p.amount as number;
+  if (p.currency !== undefined) next.currency = String(p.currency).toLowerCase();
+  if (p.customer !== undefined) next.customer = p.customer as string | null;
+  if (p.description !== undefined) next.description = p.description as string | null;
+  if (p.metadata !== undefined) next.metadata = applyMetadata(pi.metadata, p.metadata as never);
+  if (p.payment_method !== undefined) next.payment_method = p.payment_method as string;
+  if (p.payment_method_types !== undefined)
+    next.payment_method_types = p.payment_method_types as string[];
+  if (p.receipt_email !== undefined) next.receipt_email = p.receipt_email as string | null;
+  if (p.shipping !== undefined) next.shipping = shippingOf(p.shipping);
+  if (p.statement_descriptor !== undefined)
+    next.statement_descriptor = p.statement_descriptor as string | null;
+  if (p.statement_descriptor_suffix !== undefined)
+    next.statement_descriptor_suffix = p.statement_descriptor_suffix as string | null;
+  if (p.application_fee_amount !== undefined)
+    next.application_fee_amount = p.application_fee_amount as number;
+  if (p.transfer_group !== undefined) next.transfer_group = p.transfer_group as string;
+  if (p.capture_method !== undefined)
+    next.capture_method = p.capture_method as Stripe.PaymentIntent.CaptureMethod;
+  if (
+    next.payment_method &&
+    (next.status === 'requires_payment_method' || next.status === 'requires_confirmation')
+  ) {
+    next.status = 'requires_confirmation';
+  }
+  return next;
+}
+
+function requirePaymentMethod(name: string): TestCard {
+  const card = testCard(name);
+  if (!card) {
+    throw errors.resourceMissing('PaymentMethod', name, 'payment_method');
+  }
+  return card;
+}
+
+/** A test card as a `payment_method` object (as errors and expansions show it). */
+function paymentMethodObject(
+  id: string,
+  card: TestCard,
+  now: number,
+  livemode: boolean,
+): Stripe.PaymentMethod {
+  const created = Math.floor(now / 1000);
+  return {
+    id,
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: {
+      address: {
+        city: null,
+        country: null,
+        line1: null,
+        line2: null,
+        postal_code: null,
+        state: null,
+      },
+      email: null,
+      name: null,
+      phone: null,
+      tax_id: null,
+    },
+    card: {
+      brand: card.brand,
+      checks: {
+        address_line1_check: null,
+        address_postal_code_check: null,
+        cvc_check: 'unchecked',
+      },
+      country: card.country,
+      display_brand: card.brand,
+      exp_month: 12,
+      exp_year: new Date(created * 1000).getUTCFullYear() + 3,
+      fingerprint: randomToken(16),
+      funding: card.funding,
+      generated_from: null,
+      last4: card.last4,
+      networks: { available: [card.brand], preferred: null },
+      regulated_status: 'unregulated',
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created,
+    customer: null,
+    livemode,
+    metadata: {},
+    type: 'card',
+  } as unknown as Stripe.PaymentMethod;
+}
+
+/** The account whose balance receives a charge's funds. */
+function fundsScope(w: WriteContext, pi: Stripe.PaymentIntent) {
+  return { accountId: w.accountId, livemode: pi.livemode };
+}
+
+/** Money moves when a charge is captured: the owner's balance, the destination's, the platform's fee. */
+async function settle(
+  w: WriteContext,
+  pi: Stripe.PaymentIntent,
+  charge: Stripe.Charge,
+  card: TestCard,
+  amount: number,
+): Promise<Stripe.Charge> {
+  const { config } = w.services;
+  const availableAt =
+    card.outcome.kind === 'succeeded' && card.outcome.availableImmediately
+      ? 'now'
+      : w.now + config.fundsAvailableAfterMs;
+  const fee = stripeFee(amount);
+  const destination = pi.transfer_data?.destination as string | undefined;
+  const transferAmount = destination
+    ? (pi.transfer_data?.amount ?? amount - (pi.application_fee_amount ?? 0))
+    : 0;
+  const appFee = !destination && w.accountId ? (pi.application_fee_amount ?? 0) : 0;
+  const txn = await creditFunds(
+    w,
+    fundsScope(w, pi),
+    {
+      currency: pi.currency,
+      amount: amount - transferAmount - appFee,
+      fee,
+      type: 'charge',
+      source: charge.id,
+      description: pi.description,
+    },
+    availableAt,
+  );
+  let transfer: string | null = null;
+  if (destination && transferAmount > 0) {
+    transfer = newId('tr', 24);
+    const created = Math.floor(w.now / 1000);
+    const tr = {
+      id: transfer,
+      object: 'transfer',
+      amount: transferAmount,
+      amount_reversed: 0,
+      balance_transaction: null,
+      created,
+      currency: pi.currency,
+      description: null,
+      destination,
+      destination_payment: `py_${randomToken(24)}`,
+      livemode: pi.livemode,
+      metadata: {},
+      reversals: {
+        object: 'list',
+        data: [],
+        has_more: false,
+        url: `/v1/transfers/${transfer}/reversals`,
+      },
+      reversed: false,
+      source_transaction: charge.id,
+      source_type: 'card',
+      transfer_group: pi.transfer_group ?? `group_${pi.id}`,
+    } as unknown as Stripe.Transfer;
+    await createObject(w, { type: 'transfer', id: transfer, data: () => tr });
+    await emitEvent(w, { type: 'transfer.created', object: tr as never });
+    await creditFunds(
+      w,
+      { accountId: destination, livemode: pi.livemode },
+      {
+        currency: pi.currency,
+        amount: transferAmount,
+        fee: 0,
+        type: 'payment',
+        source: tr.destination_payment as string,
+        description: null,
+      },
+      availableAt,
+    );
+  }
+  if (appFee > 0) {
+    await creditFunds(
+      w,
+      { accountId: null, livemode: pi.livemode },
+      {
+        currency: pi.currency,
+        amount: appFee,
+        fee: 0,
+        type: 'application_fee',
+        source: charge.id,
+        description: null,
+      },
+      availableAt,
+    );
+  }
+  return { ...charge, balance_transaction: txn, transfer: transfer ?? undefined } as Stripe.Charge;
+}
+
+/**
+ * Confirms a PaymentIntent with its payment method: a charge succeeds (captured now, or held for a
+ * manual capture) or fails with the card's decline. Returns the updated intent, or a committed
+ * 402 card_error for a decline (the failed charge and its events stay recorded).
+ */
+async function confirm(
+  w: WriteContext,
+  pi: Stripe.PaymentIntent,
+): Promise<Stripe.PaymentIntent | CommittedError> {
+  if (!pi.payment_method) {
+    throw errors.invalidRequest(
+      "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with the test card, pass payment_method=pm_card_visa.",
+      'payment_method',
+      'payment_intent_unexpected_state',
+    );
+  }
+  const card = requirePaymentMethod(pi.payment_method as string);
+  const chargeId = newId('ch', 24);
+  const manual = pi.capture_method === 'manual';
+  let charge = buildCharge({
+    id: chargeId,
+    created: Math.floor(w.now / 1000),
+    livemode: pi.livemode,
+    amount: pi.amount,
+    currency: pi.currency,
+    card,
+    paymentMethod: pi.payment_method as string,
+    paymentIntent: pi.id,
+    customer: (pi.customer as string | null) ?? null,
+    description: pi.description,
+    metadata: pi.metadata,
+    shipping: pi.shipping as Stripe.Charge.Shipping | null,
+    receiptEmail: pi.receipt_email,
+    captured: !manual,
+    balanceTransaction: null,
+    applicationFeeAmount: pi.application_fee_amount,
+    transferData: pi.transfer_data
+      ? {
+          amount: pi.transfer_data.amount ?? null,
+          destination: pi.transfer_data.destination as string,
+        }
+      : null,
+    transfer: null,
+    onBehalfOf: (pi.on_behalf_of as string | null) ?? null,
+    transferGroup: pi.transfer_group,
+    statementDescriptor: pi.statement_descriptor,
+  });
+  if (card.outcome.kind === 'declined') {
+    await createObject(w, { type: 'charge', id: chargeId, data: () => charge });
+    await emitEvent(w, { type: 'charge.failed', object: charge as never });
+    const error = {
+      type: 'card_error' as const,
+      code: card.outcome.code,
+      decline_code: card.outcome.declineCode,
+      message: card.outcome.message,
+      charge: chargeId,
+      doc_url: `https://stripe.com/docs/error-codes/${card.outcome.code.replace(/_/g, '-')}`,
+      payment_method: paymentMethodObject(pi.payment_method as string, card, w.now, pi.livemode),
+    };
+    const failed: Stripe.PaymentIntent = {
+      ...pi,
+      status: 'requires_payment_method',
+      latest_charge: chargeId,
+      last_payment_error: error as unknown as Stripe.PaymentIntent.LastPaymentError,
+      payment_method: null,
+    };
+    await saveObject(w.db, pi.id, failed);
+    await emitEvent(w, { type: 'payment_intent.payment_failed', object: failed as never });
+    return new CommittedError(
+      errors.cardError(card.outcome.message, card.outcome.code, card.outcome.declineCode, {
+        charge: chargeId,
+        payment_intent: failed,
+      }),
+    );
+  }
+  if (!manual) charge = await settle(w, pi, charge, card, pi.amount);
+  await createObject(w, { type: 'charge', id: chargeId, data: () => charge });
+  await emitEvent(w, { type: 'charge.succeeded', object: charge as never });
+  const next: Stripe.PaymentIntent = {
+    ...pi,
+    latest_charge: chargeId,
+    last_payment_error: null,
+    status: manual ? 'requires_capture' : 'succeeded',
+    amount_capturable: manual ? pi.amount : 0,
+    amount_received: manual ? 0 : pi.amount,
+  };
+  await saveObject(w.db, pi.id, next, {});
+  await emitEvent(w, {
+    type: manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded',
+    object: next as never,
+  });
+  return next;
+}
+
+async function destinationCheck(w: WriteContext, caller: Caller, params: Params): Promise<void> {
+  const td = params.transfer_data as { destination: string } | undefined;
+  if (!td) return;
+  if (caller.accountId) {
+    throw errors.invalidRequest(
+      'Destination charges are made by the platform: remove the Stripe-Account header or use a direct charge.',
+      'transfer_data[destination]',
+    );
+  }
+  try {
+    await requireAccount(w.db, caller, td.destination);
+  } catch {
+    throw errors.resourceMissing('destination', td.destination, 'transfer_data[destination]');
+  }
+}
+
+const updatableStates = new Set([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+]);
+
+async function loadIntent(call: WriteCall<Record<string, never>>) {
+  const row = await requireObject(
+    call.w.db,
+    call.caller,
+    'payment_intent',
+    call.path.id!,
+    'payment_intent',
+  );
+  return parseData<Stripe.PaymentIntent>(row);
+}
+
+function unexpectedState(pi: Stripe.PaymentIntent, action: string) {
+  return errors.invalidRequest(
+    `This PaymentIntent's ${action} could not be completed because it has a status of ${pi.status}.`,
+    undefined,
+    'payment_intent_unexpected_state',
+  );
+}
+
+export const paymentIntents: Resource = {
+  name: 'payment_intents',
+  routes: [
+    post('/v1/payment_intents', createParams, async (call) => {
+      const { w, caller, params } = call;
+      await destinationCheck(w, caller, params);
+      if (params.payment_method !== undefined && !testCard(params.payment_method))
+        requirePaymentMethod(params.payment_method);
+      const { data } = await createObject<Stripe.PaymentIntent>(w, {
+        type: 'payment_intent',
+        prefix: 'pi',
+        data: (id, created) =>
+          applyParams(
+            {
+              id,
+              object: 'payment_intent',
+              amount: params.amount,
+              amount_capturable: 0,
+              amount_details: { tip: {} },
+              amount_received: 0,
+              application: null,
+              application_fee_amount: null,
+              automatic_payment_methods: params.automatic_payment_methods?.enabled
+                ? {
+                    allow_redirects: params.automatic_payment_methods.allow_redirects ?? 'always',
+                    enabled: true,
+                  }
+                : null,
+              canceled_at: null,
+              cancellation_reason: null,
+              capture_method: params.capture_method ?? 'automatic_async',
+              client_secret: `${id}_secret_${randomToken(24)}`,
+              confirmation_method: params.confirmation_method ?? 'automatic',
+              created,
+              currency: params.currency.toLowerCase(),
+              customer: null,
+              description: null,
+              last_payment_error: null,
+              latest_charge: null,
+              livemode: w.livemode,
+              metadata: {},
+              next_action: null,
+              on_behalf_of: params.on_behalf_of ?? null,
+              payment_method: null,
+              payment_method_configuration_details: null,
+              payment_method_options: {},
+              payment_method_types: ['card'],
+              processing: null,
+              receipt_email: null,
+              review: null,
+              setup_future_usage: null,
+              shipping: null,
+              source: null,
+              statement_descriptor: null,
+              statement_descriptor_suffix: null,
+              status: 'requires_payment_method',
+              transfer_data: params.transfer_data
+                ? {
+                    destination: params.transfer_data.destination,
+                    ...(params.transfer_data.amount !== undefined
+                      ? { amount: params.transfer_data.amount }
+                      : {}),
+                  }
+                : null,
+              transfer_group: null,
+            } as Stripe.PaymentIntent,
+            params,
+          ),
+        internal: { destination: params.transfer_data?.destination ?? null } satisfies PiInternal,
+      });
+      await emitEvent(w, { type: 'payment_intent.created', object: data as never });
+      return params.confirm ? confirm(w, data) : data;
+    }),
+
+    get(
+      '/v1/payment_intents/:id',
+      { ...expandParam, client_secret: string() },
+      async ({ db, caller, path }) =>
+        parseData(await requireObject(db, caller, 'payment_intent', path.id!, 'payment_intent')),
+    ),
+
+    post('/v1/payment_intents/:id', writable, async (call) => {
+      const pi = await loadIntent(call as never);
+      if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'update');
+      if (call.params.payment_method !== undefined)
+        requirePaymentMethod(call.params.payment_method);
+      const next = applyParams(pi, call.params);
+      await saveObject(call.w.db, pi.id, next);
+      return next;
+    }),
+
+    post('/v1/payment_intents/:id/confirm', confirmParams, async (call) => {
+      const pi = await loadIntent(call as never);
+      if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'confirmation');
+      if (call.params.payment_method !== undefined)
+        requirePaymentMethod(call.params.payment_method);
+      return confirm(call.w, applyParams(pi, call.params));
+    }),
+
+    post(
+      '/v1/payment_intents/:id/capture',
+      {
+        amount_to_capture: integer({ min: 1 }),
+        application_fee_amount: integer({ min: 0 }),
+        metadata: metadata(),
+        final_capture: boolean(),
+        statement_descriptor: string(),
+        statement_descriptor_suffix: string(),
+        transfer_data: anything(),
+        ...expandParam,
+      },
+      async (call) => {
+        const { w } = call;
+        const pi = await loadIntent(call as never);
+        if (pi.status !== 'requires_capture') throw unexpectedState(pi, 'capture');
+        const amount = call.params.amount_to_capture ?? pi.amount_capturable;
+        if (amount > pi.amount_capturable) {
+          throw errors.invalidRequest(
+            `The amount to capture (${amount}) is greater than the amount capturable (${pi.amount_capturable}).`,
+            'amount_to_capture',
+            'amount_too_large',
+          );
+        }
+        const chargeRow = await requireObject(
+          w.db,
+          call.caller,
+          'charge',
+          pi.latest_charge as string,
+        );
+        const card = testCard(pi.payment_method as string) ?? testCards.pm_card_visa!;
+        const before = parseData<Stripe.Charge>(chargeRow);
+        const settled = await settle(
+          w,
+          pi,
+          { ...before, captured: true, amount_captured: amount },
+          card,
+          amount,
+        );
+        await saveObject(w.db, before.id, settled);
+        await emitEvent(w, {
+          type: 'charge.captured',
+          object: settled as never,
+          previousAttributes: { captured: false, amount_captured: 0 },
+        });
+        const next: Stripe.PaymentIntent = {
+          ...pi,
+          status: 'succeeded',
+          amount_capturable: 0,
+          amount_received: amount,
+          metadata: applyMetadata(pi.metadata, call.params.metadata),
+        };
+        await saveObject(w.db, pi.id, next);
+        await emitEvent(w, { type: 'payment_intent.succeeded', object: next as never });
+        return next;
+      },
+    ),
+
+    post(
+      '/v1/payment_intents/:id/cancel',
+      {
+        cancellation_reason: oneOf([
+          'duplicate',
+          'fraudulent',
+          'requested_by_customer',
+          'abandoned',
+        ] as const),
+        ...expandParam,
+      },
+      async (call) => {
+        const pi = await loadIntent(call as never);
+        if (pi.status === 'succeeded' || pi.status === 'canceled')
+          throw unexpectedState(pi, 'cancellation');
+        const next: Stripe.PaymentIntent = {
+          ...pi,
+          status: 'canceled',
+          canceled_at: Math.floor(call.w.now / 1000),
+          cancellation_reason: call.params.cancellation_reason ?? null,
+          amount_capturable: 0,
+        };
+        await saveObject(call.w.db, pi.id, next);
+        await emitEvent(call.w, { type: 'payment_intent.canceled', object: next as never });
+        return next;
+      },
+    ),
+
+    get(
+      '/v1/payment_intents',
+      { ...listParams, created: range(), customer: string() },
+      async ({ services, caller, params, url }) =>
+        listVisible(
+          services.dialect,
+          caller,
+          url,
+          {
+            type: 'payment_intent',
+            where: params.customer ? { customer: params.customer } : undefined,
+            created: params.created,
+          },
+          params,
+          'payment_intent',
+        ),
+    ),
+  ],
+};

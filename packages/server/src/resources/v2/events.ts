@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import { errors } from '../../api/errors.js';
+import { array, integer, object, string } from '../../api/params.js';
+import { get, RawJson, type Caller, type Resource } from '../../api/route.js';
+import type { Database } from '../../storage/schema.js';
+import { decodePage, toSeconds, v2List } from './pages.js';
+
+/**
+ * `/v2/core/events`: thin events with their full data, for the caller's own scope or, with
+ * Stripe-Context, one connected account's. Listing covers the retention window (30 days).
+ */
+async function requireThinEvent(db: Kysely<Database>, caller: Caller, id: string) {
+  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (
+    !row ||
+    row.object !== 'v2.core.event' ||
+    row.platform_id !== caller.platform.id ||
+    row.account_id !== caller.accountId ||
+    row.livemode !== (caller.livemode ? 1 : 0)
+  ) {
+    throw errors.invalidRequest(`No such event: '${id}'`, 'id', 'not_found', 404);
+  }
+  return row;
+}
+
+export const v2Events: Resource = {
+  name: 'v2.core.events',
+  routes: [
+    get(
+      '/v2/core/events/:id',
+      {},
+      async ({ db, caller, path }) =>
+        new RawJson((await requireThinEvent(db, caller, path.id!)).data),
+      {
+        restricted: 'read',
+      },
+    ),
+    get(
+      '/v2/core/events',
+      {
+        limit: integer({ min: 1, max: 100 }),
+        page: string(),
+        object_id: string(),
+        types: array(string({ maxLength: 200 }), { max: 20 }),
+        created: object({ gt: string(), gte: string(), lt: string(), lte: string() }),
+      },
+      async ({ db, caller, params: p, url, now, services }) => {
+        const limit = p.limit ?? 10;
+        let q = db
+          .selectFrom('events')
+          .selectAll()
+          .where('platform_id', '=', caller.platform.id)
+          .where('object', '=', 'v2.core.event')
+          .where('livemode', '=', caller.livemode ? 1 : 0)
+          .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
+          .where(
+            'created',
+            '>=',
+            Math.floor(now / 1000) - services.config.eventRetentionDays * 86_400,
+          )
+          .orderBy('seq', 'desc')
+          .limit(limit + 1);
+        if (p.object_id) q = q.where('object_id', '=', p.object_id);
+        if (p.types?.length) q = q.where('type', 'in', p.types);
+        const c = p.created ?? {};
+        const gt = toSeconds(c.gt, 'created[gt]');
+        const gte = toSeconds(c.gte, 'created[gte]');
+        const lt = toSeconds(c.lt, 'created[lt]');
+        const lte = toSeconds(c.lte, 'created[lte]');
+        if (gt !== undefined) q = q.where('created', '>', gt);
+        if (gte !== undefined) q = q.where('created', '>=', gte);
+        if (lt !== undefined) q = q.where('created', '<', lt);
+        if (lte !== undefined) q = q.where('created', '<=', lte);
+        const after = decodePage(p.page);
+        if (after !== undefined) q = q.where('seq', '<', after);
+        const rows = await q.execute();
+        const page = rows.slice(0, limit);
+        const { page: _page, ...filters } = p;
+        return v2List(
+          url,
+          page,
+          rows.length > limit,
+          page.map((r) => JSON.parse(r.data) as unknown),
+          filters,
+        );
+      },
+      { restricted: 'read' },
+    ),
+  ],
+};

@@ -1,0 +1,98 @@
+import { integer } from '../api/params.js';
+import { get, type Resource } from '../api/route.js';
+import { attemptStats } from '../domain/delivery-summary.js';
+import { attemptCountsByMinute } from '../storage/repositories/delivery-summary.js';
+import { listEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
+import { requireEndpoint } from './webhook-endpoints.js';
+
+const minutesParam = { minutes: integer({ min: 1, max: 1440 }) };
+
+function render(
+  endpoint: EndpointRow,
+  stats: ReturnType<typeof attemptStats>,
+  minutes: number,
+  withBuckets: boolean,
+) {
+  return {
+    object: 'webhook_endpoint_stats' as const,
+    webhook_endpoint: endpoint.id,
+    minutes,
+    attempts: stats.attempts,
+    failed: stats.failed,
+    failure_rate: stats.failureRate,
+    /** Start of the endpoint's current failure streak (unix seconds), or null. */
+    failing_since:
+      endpoint.failing_since_ms === null
+        ? null
+        : Math.floor(Number(endpoint.failing_since_ms) / 1000),
+    ...(withBuckets
+      ? {
+          buckets: stats.buckets.map((b) => ({
+            minute: b.minute / 1000,
+            succeeded: b.succeeded,
+            failed: b.failed,
+          })),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Delivery attempts per endpoint over the last `minutes` (60 by default) on the server's clock:
+ * counts, failure rate and, for one endpoint, one bucket per minute (Switchboard's API, for the
+ * dashboard's endpoint list and chart).
+ */
+export const webhookEndpointStats: Resource = {
+  name: 'webhook_endpoint_stats',
+  routes: [
+    get(
+      '/v1/switchboard/webhook_endpoints/:id/stats',
+      minutesParam,
+      async ({ db, caller, path, params, now }) => {
+        const endpoint = await requireEndpoint(db, caller, path.id!);
+        const minutes = params.minutes ?? 60;
+        const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
+        const counts = await attemptCountsByMinute(db, [endpoint.id], since);
+        return render(endpoint, attemptStats(counts, now, minutes), minutes, true);
+      },
+      { restricted: 'read' },
+    ),
+    get(
+      '/v1/switchboard/webhook_endpoint_stats',
+      minutesParam,
+      async ({ db, caller, params, now, url, services }) => {
+        const minutes = params.minutes ?? 60;
+        const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
+        const { rows } = await listEndpoints(
+          db,
+          {
+            platformId: caller.platform.id,
+            livemode: caller.livemode,
+            accountId: caller.accountId,
+            kind: 'webhook',
+          },
+          { limit: services.config.maxEndpoints },
+        );
+        const counts = await attemptCountsByMinute(
+          db,
+          rows.map((r) => r.id),
+          since,
+        );
+        const data = rows.map((r) =>
+          render(
+            r,
+            attemptStats(
+              counts.filter((c) => c.endpoint_id === r.id),
+              now,
+              minutes,
+            ),
+            minutes,
+            false,
+          ),
+        );
+        return { object: 'list', data, has_more: false, url };
+      },
+      { restricted: 'read' },
+    ),
+  ],
+};

@@ -1,0 +1,239 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import { newId } from '../domain/ids.js';
+import { findObject, insertObject, updateObject } from '../storage/repositories/objects.js';
+import type { WriteContext } from './context.js';
+import { emitEvent } from './emit-event.js';
+import { scheduleTask, type TaskPayload } from './scheduler.js';
+
+/**
+ * Balances: per platform or connected account, per mode, amounts `available` and `pending` by
+ * currency. Charges add pending funds that become available after a delay on the server's clock
+ * (at once with bypass-pending cards), emitting `balance.available`; payouts take available funds.
+ */
+export interface BalanceScope {
+  accountId: string | null;
+  livemode: boolean;
+}
+
+const balanceId = (platformId: string, s: BalanceScope) =>
+  `balance_${platformId}_${s.accountId ?? 'self'}_${s.livemode ? 'live' : 'test'}`;
+
+function emptyBalance(s: BalanceScope): Stripe.Balance {
+  const balance: Stripe.Balance = {
+    object: 'balance',
+    available: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+    livemode: s.livemode,
+    pending: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+  };
+  if (s.accountId === null) balance.connect_reserved = [{ amount: 0, currency: 'usd' }];
+  return balance;
+}
+
+export async function readBalance(
+  w: Pick<WriteContext, 'db' | 'platform'>,
+  s: BalanceScope,
+): Promise<Stripe.Balance> {
+  const row = await findObject(w.db, balanceId(w.platform.id, s));
+  return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
+}
+
+async function writeBalance(
+  w: WriteContext,
+  s: BalanceScope,
+  balance: Stripe.Balance,
+): Promise<void> {
+  const id = balanceId(w.platform.id, s);
+  if (await findObject(w.db, id)) {
+    await updateObject(w.db, id, { data: JSON.stringify(balance) });
+    return;
+  }
+  await insertObject(w.db, {
+    id,
+    platform_id: w.platform.id,
+    account_id: s.accountId,
+    livemode: s.livemode ? 1 : 0,
+    type: 'balance',
+    data: JSON.stringify(balance),
+    internal: '{}',
+    parent_id: null,
+    created: Math.floor(w.now / 1000),
+    deleted: 0,
+  });
+}
+
+type Bucket = 'available' | 'pending';
+
+function adjust(balance: Stripe.Balance, bucket: Bucket, currency: string, amount: number): void {
+  const list = balance[bucket];
+  let entry = list.find((e) => e.currency === currency);
+  if (!entry) {
+    entry = { amount: 0, currency, source_types: { card: 0 } };
+    list.push(entry);
+  }
+  entry.amount += amount;
+  if (entry.source_types) entry.source_types.card = (entry.source_types.card ?? 0) + amount;
+}
+
+export interface Movement {
+  currency: string;
+  /** Gross amount (negative for payouts). */
+  amount: number;
+  fee: number;
+  type: Stripe.BalanceTransaction.Type;
+  source: string;
+  description: string | null;
+}
+
+/** Records a balance transaction (`txn_...`) in the scope's account; returns its id. */
+export async function recordBalanceTransaction(
+  w: WriteContext,
+  s: BalanceScope,
+  m: Movement,
+  availableOnMs: number,
+  status: 'pending' | 'available',
+): Promise<string> {
+  const id = newId('txn', 24);
+  const created = Math.floor(w.now / 1000);
+  const txn: Stripe.BalanceTransaction = {
+    id,
+    object: 'balance_transaction',
+    amount: m.amount,
+    available_on: Math.floor(availableOnMs / 1000),
+    created,
+    currency: m.currency,
+    description: m.description,
+    exchange_rate: null,
+    fee: m.fee,
+    fee_details: m.fee
+      ? [
+          {
+            amount: m.fee,
+            application: null,
+            currency: m.currency,
+            description: 'Stripe processing fees',
+            type: 'stripe_fee',
+          },
+        ]
+      : [],
+    net: m.amount - m.fee,
+    reporting_category:
+      m.type === 'payout' ? 'payout' : m.type === 'transfer' ? 'transfer' : 'charge',
+    source: m.source,
+    status,
+    type: m.type,
+  } as Stripe.BalanceTransaction;
+  await insertObject(w.db, {
+    id,
+    platform_id: w.platform.id,
+    account_id: s.accountId,
+    livemode: s.livemode ? 1 : 0,
+    type: 'balance_transaction',
+    data: JSON.stringify(txn),
+    internal: '{}',
+    parent_id: null,
+    created,
+    deleted: 0,
+  });
+  return id;
+}
+
+/**
+ * Funds from a charge: pending until `availableAt` (clock ms), or available now (bypass-pending
+ * cards), in which case `balance.available` is emitted at once.
+ */
+export async function creditFunds(
+  w: WriteContext,
+  s: BalanceScope,
+  m: Movement,
+  availableAt: number | 'now',
+): Promise<string> {
+  const net = m.amount - m.fee;
+  const balance = await readBalance(w, s);
+  const txn = await recordBalanceTransaction(
+    w,
+    s,
+    m,
+    availableAt === 'now' ? w.now : availableAt,
+    availableAt === 'now' ? 'available' : 'pending',
+  );
+  if (availableAt === 'now') {
+    adjust(balance, 'available', m.currency, net);
+    await writeBalance(w, s, balance);
+    await emitBalanceAvailable(w, s, balance);
+    return txn;
+  }
+  adjust(balance, 'pending', m.currency, net);
+  await writeBalance(w, s, balance);
+  await scheduleTask(w, 'balance.release', availableAt, {
+    livemode: s.livemode,
+    accountId: s.accountId,
+    currency: m.currency,
+    amount: net,
+    balance_transaction: txn,
+  });
+  return txn;
+}
+
+async function emitBalanceAvailable(
+  w: WriteContext,
+  s: BalanceScope,
+  balance: Stripe.Balance,
+): Promise<void> {
+  await emitEvent(w, {
+    type: 'balance.available',
+    object: balance as never,
+    account: s.accountId,
+    livemode: s.livemode,
+  });
+}
+
+/** Takes available funds (a payout); refuses when the balance is too low. */
+export async function debitAvailable(
+  w: WriteContext,
+  s: BalanceScope,
+  currency: string,
+  amount: number,
+): Promise<void> {
+  const balance = await readBalance(w, s);
+  const available = balance.available.find((e) => e.currency === currency)?.amount ?? 0;
+  if (available < amount) {
+    throw errors.invalidRequest(
+      `You have insufficient funds in your Stripe account for this transfer. Your ${currency.toUpperCase()} available balance is ${available} and the payout is ${amount}. (Test charges with pm_card_bypassPending make funds available at once.)`,
+      'amount',
+      'balance_insufficient',
+    );
+  }
+  adjust(balance, 'available', currency, -amount);
+  await writeBalance(w, s, balance);
+}
+
+/** Gives funds back to the available balance (a failed or canceled payout), without an event. */
+export async function returnFunds(
+  w: WriteContext,
+  s: BalanceScope,
+  currency: string,
+  amount: number,
+): Promise<void> {
+  const balance = await readBalance(w, s);
+  adjust(balance, 'available', currency, amount);
+  await writeBalance(w, s, balance);
+}
+
+/** The scheduled task: pending funds reach their availability date. */
+export async function releasePending(w: WriteContext, payload: TaskPayload): Promise<void> {
+  const s = { accountId: payload.accountId, livemode: payload.livemode };
+  const balance = await readBalance(w, s);
+  const amount = payload.amount as number;
+  const currency = payload.currency as string;
+  adjust(balance, 'pending', currency, -amount);
+  adjust(balance, 'available', currency, amount);
+  await writeBalance(w, s, balance);
+  const txnId = payload.balance_transaction as string | undefined;
+  const txn = txnId ? await findObject(w.db, txnId) : undefined;
+  if (txn) {
+    const data = JSON.parse(txn.data) as Stripe.BalanceTransaction;
+    await updateObject(w.db, txn.id, { data: JSON.stringify({ ...data, status: 'available' }) });
+  }
+  await emitBalanceAvailable(w, s, balance);
+}

@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { AttemptRow } from './deliveries.js';
+import type { EventRow } from './events.js';
+
+/** Reads for the dashboard's live stream: rows added since a position (seq), oldest first. */
+export interface FeedPosition {
+  events: number;
+  attempts: number;
+}
+
+export async function feedEnd(db: Kysely<Database>): Promise<FeedPosition> {
+  const [e, a] = await Promise.all([
+    db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max<number>('seq').as('m'))
+      .executeTakeFirst(),
+    db
+      .selectFrom('attempts')
+      .select((eb) => eb.fn.max<number>('seq').as('m'))
+      .executeTakeFirst(),
+  ]);
+  return { events: Number(e?.m ?? 0), attempts: Number(a?.m ?? 0) };
+}
+
+export type FeedEvent = Pick<
+  EventRow,
+  | 'seq'
+  | 'id'
+  | 'platform_id'
+  | 'account_id'
+  | 'livemode'
+  | 'type'
+  | 'object'
+  | 'created'
+  | 'pending_webhooks'
+>;
+
+export async function eventsAfter(
+  db: Kysely<Database>,
+  seq: number,
+  limit: number,
+): Promise<FeedEvent[]> {
+  return db
+    .selectFrom('events')
+    .select([
+      'seq',
+      'id',
+      'platform_id',
+      'account_id',
+      'livemode',
+      'type',
+      'object',
+      'created',
+      'pending_webhooks',
+    ])
+    .where('seq', '>', seq)
+    .orderBy('seq', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+export type FeedAttempt = AttemptRow & {
+  account_id: string | null;
+  livemode: number;
+  event_type: string;
+};
+
+/** Attempts with their event's account, mode and type (attempts do not store them). */
+export async function attemptsAfter(
+  db: Kysely<Database>,
+  seq: number,
+  limit: number,
+): Promise<FeedAttempt[]> {
+  return db
+    .selectFrom('attempts')
+    .innerJoin('events', 'events.id', 'attempts.event_id')
+    .selectAll('attempts')
+    .select(['events.account_id', 'events.livemode', 'events.type as event_type'])
+    .where('attempts.seq', '>', seq)
+    .orderBy('attempts.seq', 'asc')
+    .limit(limit)
+    .execute();
+}

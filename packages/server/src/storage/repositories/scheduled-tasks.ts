@@ -1,0 +1,62 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ScheduledTasksTable } from '../schema.js';
+
+export type TaskRow = Selectable<ScheduledTasksTable>;
+
+export async function insertTask(db: Kysely<Database>, row: Omit<TaskRow, 'seq'>): Promise<void> {
+  await db.insertInto('scheduled_tasks').values(row).execute();
+}
+
+/** Leases up to `limit` due tasks (real-time lease, as deliveries). */
+export async function claimDueTasks(
+  db: Kysely<Database>,
+  args: { now: number; realNow: number; leaseUntil: number; limit: number },
+): Promise<TaskRow[]> {
+  const due = db
+    .selectFrom('scheduled_tasks')
+    .select('seq')
+    .where('status', '=', 'pending')
+    .where('due_ms', '<=', args.now)
+    .where((eb) =>
+      eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', args.realNow)]),
+    )
+    .orderBy('due_ms')
+    .limit(args.limit);
+  return db
+    .updateTable('scheduled_tasks')
+    .set({ lease_until_ms: args.leaseUntil })
+    .where('seq', 'in', due)
+    .returningAll()
+    .execute();
+}
+
+export async function completeTask(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('scheduled_tasks')
+    .set({ status: 'done', lease_until_ms: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function nextTaskDue(db: Kysely<Database>): Promise<number | null> {
+  const row = await db
+    .selectFrom('scheduled_tasks')
+    .select((eb) => eb.fn.min<number>('due_ms').as('next'))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.next == null ? null : Number(row.next);
+}
+
+export async function pendingTasks(
+  db: Kysely<Database>,
+  kind: string,
+  platformId: string,
+): Promise<TaskRow[]> {
+  return db
+    .selectFrom('scheduled_tasks')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('kind', '=', kind)
+    .where('platform_id', '=', platformId)
+    .execute();
+}

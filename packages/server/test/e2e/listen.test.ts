@@ -1,0 +1,306 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliBin, freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
+import { Receiver } from '../helpers/receiver.js';
+
+const KEY = 'sk_test_listen_e2e_000001';
+/** The official Stripe CLI's Go binary (run directly: the npm shim leaves orphans when signalled). */
+const stripeBin = fileURLToPath(
+  new URL('../../../../node_modules/@stripe/cli-linux-x64/bin/stripe', import.meta.url),
+);
+
+interface Running {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exited: Promise<number | string>;
+}
+
+function run(cmd: string, args: string[]): Running {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const out: string[] = [];
+  const err: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => err.push(d.toString()));
+  const exited = new Promise<number | string>((r) =>
+    child.on('exit', (code, signal) => r(code ?? signal ?? -1)),
+  );
+  return { child, out, err, exited };
+}
+
+async function waitForText(
+  chunks: string[],
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = chunks.join('').match(pattern);
+    if (m) return m;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${pattern}; got: ${chunks.join('')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Local development as the seed describes it: `listen --forward-to ... --forward-connect-to ...` in
+ * one terminal, events caused in another; with the official Stripe CLI and with `switchboard listen`.
+ */
+describe('listen: the official Stripe CLI and switchboard listen', () => {
+  let dir: string;
+  let port: number;
+  let server: ServerProcess;
+  let receiver: Receiver;
+  let stripe: Stripe;
+  let account: string;
+  const args = () => [
+    '--port',
+    String(port),
+    '--db',
+    join(dir, 'listen.db'),
+    '--test-key',
+    KEY,
+    '--log-level',
+    'warn',
+  ];
+
+  beforeAll(async () => {
+    expect(existsSync(stripeBin), 'the @stripe/cli-linux-x64 package is installed').toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-listen-'));
+    port = await freePort();
+    server = await spawnServer(args());
+    receiver = await new Receiver().start();
+    stripe = new Stripe(KEY, { host: '127.0.0.1', port, protocol: 'http' });
+    account = (await stripe.accounts.create({ type: 'express' })).id;
+  });
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the official `stripe listen` forwards platform and Connect events, signed with the secret it printed', async () => {
+    const printed = run(stripeBin, [
+      'listen',
+      '--print-secret',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--skip-update',
+    ]);
+    expect(await printed.exited).toBe(0);
+    const secret = printed.out.join('').trim();
+    expect(secret).toMatch(/^whsec_/);
+
+    const cli = run(stripeBin, [
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--skip-update',
+      '--all-snapshot',
+      '--forward-to',
+      receiver.url('/stripe-hook'),
+      '--forward-connect-to',
+      receiver.url('/stripe-connect'),
+    ]);
+    try {
+      const ready = await waitForText(
+        cli.err,
+        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
+      );
+      expect(ready[1]).toBe(secret);
+      receiver.expect('/stripe-hook', secret);
+      receiver.expect('/stripe-connect', secret);
+      const own = await stripe.customers.create({ name: 'platform customer' });
+      const theirs = await stripe.customers.create(
+        { name: 'connected customer' },
+        { stripeAccount: account },
+      );
+      await receiver.waitFor(
+        () => receiver.at('/stripe-hook').length >= 1 && receiver.at('/stripe-connect').length >= 1,
+      );
+      const hook = receiver.at('/stripe-hook')[0]!;
+      const connect = receiver.at('/stripe-connect')[0]!;
+      expect(hook.verified, hook.verifyError ?? '').toBe(true);
+      expect(connect.verified, connect.verifyError ?? '').toBe(true);
+      expect((hook.event!.data as { object: { id: string } }).object.id).toBe(own.id);
+      expect(connect.event!.account).toBe(account);
+      expect((connect.event!.data as { object: { id: string } }).object.id).toBe(theirs.id);
+      await waitForText(
+        cli.out,
+        new RegExp(`--> connect customer.created \\[${connect.event!.id}\\]`),
+      );
+      await waitForText(
+        cli.out,
+        new RegExp(
+          `<--  \\[200\\] POST ${receiver.url('/stripe-connect')} \\[${connect.event!.id}\\]`,
+        ),
+      );
+
+      // `stripe trigger` against the same server: its events reach the running listener.
+      const trigger = run(stripeBin, [
+        'trigger',
+        'payment_intent.succeeded',
+        '--api-base',
+        server.url,
+        '--api-key',
+        KEY,
+      ]);
+      expect(await trigger.exited).toBe(0);
+      await receiver.waitFor(() =>
+        receiver.at('/stripe-hook').some((r) => r.event?.type === 'payment_intent.succeeded'),
+      );
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  it('switchboard listen: --print-secret, --format json and --load-from-webhooks-api', async () => {
+    const printed = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--print-secret',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+    ]);
+    expect(await printed.exited).toBe(0);
+    const secret = printed.out.join('').trim();
+    expect(secret).toMatch(/^whsec_/);
+    const own = await stripe.webhookEndpoints.create({
+      url: 'https://example.invalid/from-api/own?x=1',
+      enabled_events: ['customer.updated'],
+    });
+    const connect = await stripe.webhookEndpoints.create({
+      url: 'https://example.invalid/from-api/connect',
+      enabled_events: ['*'],
+      connect: true,
+    });
+    receiver.expect('/from-api/own', secret);
+    receiver.expect('/from-api/connect', secret);
+    const listen = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--format',
+      'json',
+      '--load-from-webhooks-api',
+      '--forward-to',
+      `127.0.0.1:${receiver.port}`,
+    ]);
+    try {
+      const ready = await waitForText(listen.err, /Your webhook signing secret is (whsec_\w+)/);
+      expect(ready[1]).toBe(secret);
+      const c = await stripe.customers.create({ name: 'json' });
+      await stripe.customers.update(c.id, { name: 'json 2' });
+      await stripe.customers.create({ name: 'connected json' }, { stripeAccount: account });
+      await receiver.waitFor(
+        () =>
+          receiver.at('/from-api/own').length >= 1 && receiver.at('/from-api/connect').length >= 1,
+      );
+      // The platform endpoint takes customer.updated only; customer.created was printed, not forwarded there.
+      expect(receiver.at('/from-api/own').every((r) => r.event!.type === 'customer.updated')).toBe(
+        true,
+      );
+      expect(
+        receiver.at('/from-api/connect').every((r) => r.event!.account === account && r.verified),
+      ).toBe(true);
+      const lines = await waitForText(listen.out, /\{"account":"acct_\w+","api_version"/);
+      expect(lines[0]).toBeTruthy();
+      const first = JSON.parse(
+        listen.out
+          .join('')
+          .split('\n')
+          .find((l) => l.startsWith('{'))!,
+      ) as Record<string, unknown>;
+      expect(Object.keys(first)).toEqual([...Object.keys(first)].sort());
+    } finally {
+      listen.child.kill('SIGTERM');
+      await listen.exited;
+      await stripe.webhookEndpoints.del(own.id);
+      await stripe.webhookEndpoints.del(connect.id);
+    }
+  });
+
+  it('switchboard listen forwards, filters, adds headers, and receives what it missed across a server restart', async () => {
+    const listen = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '-f',
+      `127.0.0.1:${receiver.port}/sb-hook`,
+      '-c',
+      `127.0.0.1:${receiver.port}/sb-connect`,
+      '-e',
+      'customer.created,customer.updated',
+      '-H',
+      'X-Test:yes',
+    ]);
+    try {
+      const ready = await waitForText(
+        listen.err,
+        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
+      );
+      receiver.expect('/sb-hook', ready[1]!);
+      receiver.expect('/sb-connect', ready[1]!);
+      const c = await stripe.customers.create({ name: 'before restart' });
+      await stripe.customers.create({ name: 'connected' }, { stripeAccount: account });
+      await receiver.waitFor(
+        () => receiver.at('/sb-hook').length >= 1 && receiver.at('/sb-connect').length >= 1,
+      );
+      expect(receiver.at('/sb-hook')[0]!.headers['x-test']).toBe('yes');
+      expect(receiver.at('/sb-hook').every((r) => r.verified)).toBe(true);
+      await waitForText(
+        listen.out,
+        /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {3}--> customer\.created \[evt_\w+\]/,
+      );
+      // Filtered out by -e: acknowledged, not forwarded.
+      await stripe.customers.del(c.id);
+
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      server = await spawnServer(args());
+      // Created before the listener has reconnected: delivered once it has.
+      const missed = await stripe.customers.create({ name: 'while reconnecting' });
+      await receiver.waitFor(
+        () =>
+          receiver
+            .at('/sb-hook')
+            .some((r) => (r.event?.data as { object: { id: string } }).object.id === missed.id),
+        20_000,
+        'the missed event',
+      );
+      expect(
+        receiver.received.filter(
+          (r) => r.event?.type === 'customer.deleted' && r.path.startsWith('/sb-'),
+        ),
+      ).toHaveLength(0);
+      const ids = receiver.at('/sb-hook').map((r) => r.event!.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    } finally {
+      listen.child.kill('SIGTERM');
+      expect(await listen.exited).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Receiver } from '../helpers/receiver.js';
+import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+
+const stripeBin = fileURLToPath(
+  new URL('../../../../node_modules/@stripe/cli-linux-x64/bin/stripe', import.meta.url),
+);
+/** The official CLI's fixtures from unmerged branches (copied from ../shared/stripe-cli-fixtures). */
+const fixturesDir = fileURLToPath(new URL('../fixtures/stripe-cli/', import.meta.url));
+
+function stripeCli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(stripeBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+/**
+ * The official Stripe CLI, unchanged, against Switchboard: `stripe trigger` for the seed's events it
+ * supports, with and without --stripe-account, and `stripe fixtures` for the branch fixtures.
+ */
+describe('stripe trigger and stripe fixtures (the official CLI)', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let stripe: Stripe;
+  let account: string;
+  const base = () => ['--api-base', server.url, '--api-key', TEST_KEY];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    receiver = await new Receiver().start();
+    stripe = server.stripe(TEST_KEY);
+    for (const connect of [false, true]) {
+      const we = await stripe.webhookEndpoints.create({
+        url: receiver.url(`/${connect ? 'connect' : 'account'}`),
+        enabled_events: ['*'],
+        connect,
+      });
+      receiver.expect(`/${connect ? 'connect' : 'account'}`, we.secret!);
+    }
+    account = (
+      await stripe.accounts.create({
+        type: 'custom',
+        capabilities: { transfers: { requested: true } },
+      })
+    ).id;
+    await stripe.accounts.createExternalAccount(account, { external_account: 'btok_us' });
+  });
+  afterAll(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  const seen = (path: string, type: string, account?: string) =>
+    receiver
+      .at(path)
+      .filter(
+        (r) => r.event?.type === type && (account === undefined || r.event.account === account),
+      );
+
+  for (const event of [
+    'customer.created',
+    'account.updated',
+    'account.application.deauthorized',
+    'balance.available',
+    'payment_intent.succeeded',
+    'payout.created',
+  ]) {
+    it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
+      // Account events always come from a connected account (the fixture creates one).
+      const accountEvent = event.startsWith('account.');
+      const beforeOwn = accountEvent
+        ? seen('/connect', event).length
+        : seen('/account', event).length;
+      const own = await stripeCli(['trigger', event, ...base()]);
+      expect(own.out).toContain('Trigger succeeded!');
+      expect(own.code).toBe(0);
+      await receiver.waitFor(
+        () =>
+          (accountEvent ? seen('/connect', event).length : seen('/account', event).length) >
+          beforeOwn,
+        10_000,
+        `${event} from the platform's trigger`,
+      );
+
+      const before = seen('/connect', event).length;
+      const theirs = await stripeCli(['trigger', event, '--stripe-account', account, ...base()]);
+      expect(theirs.out).toContain('Trigger succeeded!');
+      await receiver.waitFor(
+        () => seen('/connect', event).length > before,
+        10_000,
+        `${event} with --stripe-account`,
+      );
+      const delivered = seen('/connect', event).slice(before);
+      expect(delivered.every((r) => r.verified)).toBe(true);
+      if (!accountEvent) expect(delivered.some((r) => r.event!.account === account)).toBe(true);
+    });
+  }
+
+  it('runs the branch fixtures for payout.failed, person.updated and account.external_account.updated unchanged', async () => {
+    const files = readdirSync(fixturesDir).filter(
+      (f) => f.startsWith('branch-') || f.startsWith('pr'),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    for (const file of files) {
+      const run = await stripeCli(['fixtures', `${fixturesDir}${file}`, ...base()]);
+      expect(run.code, `${file}: ${run.out}`).toBe(0);
+    }
+    const wanted = [
+      'payout.failed',
+      'person.updated',
+      'account.external_account.updated',
+      'capability.updated',
+      'person.created',
+      'payout.created',
+    ];
+    await receiver.waitFor(
+      () => wanted.every((t) => receiver.received.some((r) => r.event?.type === t)),
+      10_000,
+      wanted.join(', '),
+    );
+    expect(
+      receiver.received
+        .filter((r) => r.event?.type === 'person.updated')
+        .every((r) => r.path === '/connect'),
+    ).toBe(true);
+  });
+});

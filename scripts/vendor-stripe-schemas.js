@@ -1,0 +1,66 @@
+// Copies the Stripe OpenAPI component schemas the tests validate against (and everything they
+// reference) from ../shared/stripe-openapi/spec3.2023-09-12.json into the repository, so the
+// schema tests run on a machine without ../shared. Run: `node scripts/vendor-stripe-schemas.js`.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+
+const source = new URL('../../shared/stripe-openapi/spec3.2023-09-12.json', import.meta.url);
+const target = new URL('../packages/server/test/fixtures/stripe-schemas.json', import.meta.url);
+const roots = [
+  'account',
+  'application',
+  'balance',
+  'bank_account',
+  'card',
+  'charge',
+  'customer',
+  'deleted_account',
+  'deleted_customer',
+  'deleted_external_account',
+  'deleted_person',
+  'deleted_webhook_endpoint',
+  'event',
+  'payment_intent',
+  'payout',
+  'person',
+  'webhook_endpoint',
+  'capability',
+  'balance_transaction',
+  'refund',
+  'transfer',
+  'payment_method',
+  'topup',
+  'application_fee',
+];
+
+const spec = JSON.parse(readFileSync(source, 'utf8'));
+const all = spec.components.schemas;
+const keep = {};
+const queue = [...roots];
+while (queue.length) {
+  const name = queue.pop();
+  if (keep[name] || !all[name]) continue;
+  keep[name] = all[name];
+  JSON.stringify(all[name], (k, v) => {
+    if (k === '$ref' && typeof v === 'string') queue.push(v.split('/').pop());
+    return v;
+  });
+}
+// Descriptions are most of the size and play no part in validation.
+const strip = (node, inProperties = false) => {
+  if (Array.isArray(node)) return node.map((n) => strip(n));
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k]) => inProperties || k !== 'description')
+      .map(([k, v]) => [k, strip(v, !inProperties && k === 'properties')]),
+  );
+};
+mkdirSync(new URL('.', target), { recursive: true });
+writeFileSync(
+  target,
+  JSON.stringify({
+    source: 'stripe/openapi spec3.2023-09-12.json (API 2023-08-16), components.schemas subset',
+    schemas: Object.fromEntries(Object.entries(keep).map(([k, v]) => [k, strip(v)])),
+  }),
+);
+console.log(`vendored ${Object.keys(keep).length} schemas`);
