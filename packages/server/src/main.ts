@@ -85,8 +85,8 @@ export async function startSwitchboard(
     clock,
     config,
     log,
-    deliveriesQueued() {
-      worker?.wake();
+    deliveriesQueued(endpointIds) {
+      worker?.wake(endpointIds);
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
     },
     tasksQueued() {

@@ -4,7 +4,13 @@ import type { DeliveryDecision } from '../domain/outcome.js';
 import type { Logger } from '../observability/logger.js';
 import type { Database } from '../storage/schema.js';
 import type { AttemptRow } from '../storage/repositories/deliveries.js';
-import { insertAttempts } from '../storage/repositories/deliveries.js';
+import {
+  countDeliveredWebhooks,
+  deferDeliveries,
+  finishDeliveries,
+  insertAttempts,
+  type DeliveryOutcome,
+} from '../storage/repositories/deliveries.js';
 
 /** One finished attempt, waiting to be written. */
 export interface FinishedAttempt {
@@ -43,7 +49,9 @@ export class OutcomeWriter {
   add(finished: FinishedAttempt): void {
     this.#pending.push(finished);
     if (this.#pending.length >= this.maxBatch) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), 2);
+    // Outcomes wait up to 10 ms for company: at 1,000 deliveries/s a 2 ms wait meant ~350
+    // transactions a second, each ~150 us of the event loop's time; 10 ms makes it ~100.
+    else this.#timer ??= setTimeout(() => void this.flush(), 10);
   }
 
   /** Writes everything added so far; resolves when it is committed. */
@@ -80,38 +88,27 @@ export class OutcomeWriter {
         tx,
         batch.flatMap((b) => (b.attempt ? [b.attempt] : [])),
       );
+      const deferred: Array<{ id: string; next_attempt_ms: number; updated_ms: number }> = [];
+      const finished: DeliveryOutcome[] = [];
       for (const b of batch) {
         const d = b.decision;
         if (d.kind === 'deferred') {
-          await tx
-            .updateTable('deliveries')
-            .set({
-              next_attempt_ms: d.at,
-              lease_until_ms: null,
-              lease_owner: null,
-              updated_ms: now,
-            })
-            .where('id', '=', b.deliveryId)
-            .execute();
+          deferred.push({ id: b.deliveryId, next_attempt_ms: d.at, updated_ms: now });
           continue;
         }
-        await tx
-          .updateTable('deliveries')
-          .set({
-            status:
-              d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
-            attempts: b.attemptsMade,
-            first_attempt_ms: b.firstAttemptMs,
-            next_attempt_ms: d.kind === 'retry' ? d.at : null,
-            lease_until_ms: null,
-            lease_owner: null,
-            last_status_code: b.attempt?.status_code ?? null,
-            last_error: b.attempt?.error ?? null,
-            updated_ms: now,
-          })
-          .where('id', '=', b.deliveryId)
-          .execute();
+        finished.push({
+          id: b.deliveryId,
+          status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
+          attempts: b.attemptsMade,
+          first_attempt_ms: b.firstAttemptMs,
+          next_attempt_ms: d.kind === 'retry' ? d.at : null,
+          last_status_code: b.attempt?.status_code ?? null,
+          last_error: b.attempt?.error ?? null,
+          updated_ms: now,
+        });
       }
+      await deferDeliveries(tx, deferred);
+      await finishDeliveries(tx, finished);
       await this.#updateHealth(tx, batch, now);
       const delivered = new Map<string, number>();
       for (const b of batch) {
@@ -122,14 +119,8 @@ export class OutcomeWriter {
       // Events and endpoints are shared by the batches of every worker: rows are locked in id
       // order, so two batches never wait on each other in a cycle (PostgreSQL found deadlocks with
       // 4 worker processes before this), and last, so they are held for the shortest time.
-      for (const [eventId, n] of [...delivered].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        await tx
-          .updateTable('events')
-          .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', n) }))
-          .where('id', '=', eventId)
-          .where('pending_webhooks', '>=', n)
-          .execute();
-      }
+      for (const [eventId, n] of [...delivered].sort(([a], [b]) => (a < b ? -1 : 1)))
+        await countDeliveredWebhooks(tx, eventId, n);
     });
   }
 

@@ -12,8 +12,8 @@ export interface Services {
   clock: Clock;
   config: Config;
   log: Logger;
-  /** Called after a commit that queued deliveries: wakes the workers. */
-  deliveriesQueued(): void;
+  /** After a commit that queued deliveries (to these endpoints, if known): wakes the workers. */
+  deliveriesQueued(endpointIds?: readonly string[]): void;
   /** Called after a commit that scheduled a task: wakes the task runner. */
   tasksQueued(): void;
   /** Called after a commit that created an event (for metrics). */

@@ -114,5 +114,5 @@ export async function queueDeliveries(
       updated_ms: w.now,
     })),
   );
-  w.afterCommit.push(() => w.services.deliveriesQueued());
+  w.afterCommit.push(() => w.services.deliveriesQueued(endpointIds));
 }

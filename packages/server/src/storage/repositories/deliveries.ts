@@ -1,16 +1,18 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusable, reusableInsert } from './reusable.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
+
+const insertDeliveryRows = reusableInsert('deliveries');
 
 export async function insertDeliveries(
   db: Kysely<Database>,
   rows: Omit<DeliveryRow, 'seq'>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insertInto('deliveries').values(rows).execute();
+  await insertDeliveryRows(db, rows);
 }
 
 export async function deliveriesForEvent(
@@ -111,18 +113,90 @@ export async function pendingCount(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
+// Idempotent: a batch whose commit was cut off (the database restarting) is written again, and may
+// have been committed after all.
+const insertAttemptRows = reusableInsert('attempts', { skipConflictsOn: 'id' });
+
 export async function insertAttempts(
   db: Kysely<Database>,
   rows: Omit<AttemptRow, 'seq'>[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  // Idempotent: a batch whose commit was cut off (the database restarting) is written again, and
-  // may have been committed after all.
-  await db
-    .insertInto('attempts')
-    .values(rows)
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+  await insertAttemptRows(db, rows);
+}
+
+/** Where an attempt leaves its delivery: done, failed for good, or pending a retry. */
+export interface DeliveryOutcome {
+  id: string;
+  status: 'succeeded' | 'failed' | 'pending';
+  attempts: number;
+  first_attempt_ms: number;
+  next_attempt_ms: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  updated_ms: number;
+}
+
+const finishDelivery = reusable<DeliveryOutcome>((db, v) =>
+  db
+    .updateTable('deliveries')
+    .set({
+      status: v.status,
+      attempts: v.attempts,
+      first_attempt_ms: v.first_attempt_ms,
+      next_attempt_ms: v.next_attempt_ms,
+      lease_until_ms: null,
+      lease_owner: null,
+      last_status_code: v.last_status_code,
+      last_error: v.last_error,
+      updated_ms: v.updated_ms,
+    })
+    .where('id', '=', v.id),
+);
+
+/** Records each delivery's state after an attempt and gives up its lease. */
+export async function finishDeliveries(
+  db: Kysely<Database>,
+  outcomes: readonly DeliveryOutcome[],
+): Promise<void> {
+  for (const o of outcomes) await finishDelivery(db, o);
+}
+
+const deferDelivery = reusable<{ id: string; next_attempt_ms: number; updated_ms: number }>(
+  (db, v) =>
+    db
+      .updateTable('deliveries')
+      .set({
+        next_attempt_ms: v.next_attempt_ms,
+        lease_until_ms: null,
+        lease_owner: null,
+        updated_ms: v.updated_ms,
+      })
+      .where('id', '=', v.id),
+);
+
+/** Puts deliveries back in the queue, untried, until `next_attempt_ms`, and gives up their leases. */
+export async function deferDeliveries(
+  db: Kysely<Database>,
+  deferrals: ReadonlyArray<{ id: string; next_attempt_ms: number; updated_ms: number }>,
+): Promise<void> {
+  for (const d of deferrals) await deferDelivery(db, d);
+}
+
+const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
+  db
+    .updateTable('events')
+    .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', v.n) }))
+    .where('id', '=', v.id)
+    .where('pending_webhooks', '>=', v.n),
+);
+
+/** `n` more endpoints answered 2xx for the event (pending_webhooks never goes below zero). */
+export async function countDeliveredWebhooks(
+  db: Kysely<Database>,
+  eventId: string,
+  n: number,
+): Promise<void> {
+  await countDelivered(db, { id: eventId, n });
 }
 
 export interface AttemptQuery {

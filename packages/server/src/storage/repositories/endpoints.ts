@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, EndpointsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusable } from './reusable.js';
 
 export type EndpointRow = Selectable<EndpointsTable>;
 
@@ -35,17 +36,20 @@ export async function updateEndpoint(
 }
 
 /** Every endpoint that may receive the platform's events (routing filters further). */
+const selectRoutable = reusable<{ platformId: string }, EndpointRow>((db, v) =>
+  db
+    .selectFrom('endpoints')
+    .selectAll()
+    .where('platform_id', '=', v.platformId)
+    .where('deleted', '=', 0)
+    .where('status', '=', 'enabled'),
+);
+
 export async function routableEndpoints(
   db: Kysely<Database>,
   platformId: string,
 ): Promise<EndpointRow[]> {
-  return db
-    .selectFrom('endpoints')
-    .selectAll()
-    .where('platform_id', '=', platformId)
-    .where('deleted', '=', 0)
-    .where('status', '=', 'enabled')
-    .execute();
+  return selectRoutable(db, { platformId });
 }
 
 export interface EndpointQuery {

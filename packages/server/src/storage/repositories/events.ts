@@ -2,11 +2,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, EventsTable } from '../schema.js';
 import { applyRange, type RangeFilter } from './objects.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusableInsert } from './reusable.js';
 
 export type EventRow = Selectable<EventsTable>;
 
+const insertEventRow = reusableInsert('events');
+
 export async function insertEvent(db: Kysely<Database>, row: Omit<EventRow, 'seq'>): Promise<void> {
-  await db.insertInto('events').values(row).execute();
+  await insertEventRow(db, [row]);
 }
 
 export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, IdempotencyKeysTable } from '../schema.js';
+import { reusable, reusableInsert } from './reusable.js';
 
 export type IdempotencyRow = Selectable<IdempotencyKeysTable>;
 
@@ -10,25 +11,30 @@ export interface IdempotencyScope {
   key: string;
 }
 
+const selectKey = reusable<IdempotencyScope, IdempotencyRow>((db, v) =>
+  db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('platform_id', '=', v.platform_id)
+    .where('account_scope', '=', v.account_scope)
+    .where('livemode', '=', v.livemode)
+    .where('key', '=', v.key),
+);
+
 export async function findIdempotencyKey(
   db: Kysely<Database>,
   scope: IdempotencyScope,
 ): Promise<IdempotencyRow | undefined> {
-  return db
-    .selectFrom('idempotency_keys')
-    .selectAll()
-    .where('platform_id', '=', scope.platform_id)
-    .where('account_scope', '=', scope.account_scope)
-    .where('livemode', '=', scope.livemode)
-    .where('key', '=', scope.key)
-    .executeTakeFirst();
+  return (await selectKey(db, scope))[0];
 }
+
+const insertKeyRow = reusableInsert('idempotency_keys');
 
 export async function insertIdempotencyKey(
   db: Kysely<Database>,
   row: IdempotencyRow,
 ): Promise<void> {
-  await db.insertInto('idempotency_keys').values(row).execute();
+  await insertKeyRow(db, [row]);
 }
 
 /** Keys are kept 24 hours, as Stripe keeps them. */

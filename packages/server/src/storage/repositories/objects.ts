@@ -2,14 +2,17 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import type { Database, ObjectsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
+import { reusableInsert } from './reusable.js';
 
 export type ObjectRow = Selectable<ObjectsTable>;
+
+const insertObjectRow = reusableInsert('objects');
 
 export async function insertObject(
   db: Kysely<Database>,
   row: Omit<ObjectRow, 'seq'>,
 ): Promise<void> {
-  await db.insertInto('objects').values(row).execute();
+  await insertObjectRow(db, [row]);
 }
 
 /** Inserts the object unless one with its id exists (then nothing happens). */

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
@@ -37,7 +38,17 @@ export function openSqlite(file: string): Dialect {
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
-  raw.pragma('cache_size = -64000');
+  // 16 MB of page cache: with 64 MB the server's peak RSS in the bench was ~45 MB higher (276 vs
+  // 230 MB), for no measurable gain in CPU per create or per delivery on a 230 MB database.
+  raw.pragma('cache_size = -16000');
+  let checkpointer: Checkpointer | null = null;
+  if (file !== ':memory:') {
+    // Checkpoints run on their own thread (checkpointer.ts); should it fail, commits checkpoint
+    // again as by default. No journal_size_limit: cutting a 270 MB WAL back when it starts over
+    // blocked the event loop for 70-80 ms; the file stays at its largest size and is reused.
+    raw.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file, () => void raw.pragma('wal_autocheckpoint = 1000'));
+  }
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachingDatabase(raw) }),
   });
@@ -95,6 +106,10 @@ export function openSqlite(file: string): Dialect {
     exclusive: (_name, work) => work(),
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
-    close: () => db.destroy(),
+    async close() {
+      // The checkpointer's connection closes first: the last one to close folds the WAL back in.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }

@@ -1,0 +1,119 @@
+// The report: a table for people, then one JSON line (the last line of output) for scripts.
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+const TARGETS = {
+  ratio: { min: 0.5 },
+  p99_ms: { max: 25 },
+  api_creates_per_s: { min: 3000 },
+  peak_rss_mb: { max: 250 },
+};
+
+const round = (n, digits = 0) => Number(n.toFixed(digits));
+const int = (n) => Math.round(n).toLocaleString('en-US');
+
+function verdict(key, value) {
+  const t = TARGETS[key];
+  if (!t) return ['', ''];
+  if (t.min !== undefined) return [`>= ${t.min}`, value >= t.min ? 'ok' : 'MISSED'];
+  return [`<= ${t.max}`, value <= t.max ? 'ok' : 'MISSED'];
+}
+
+/** `server 0.97  receiver 0.41  bench 0.08  other 0.05` (cores). */
+function cores(cpu) {
+  return ['server', 'receiver', 'bench', 'other']
+    .filter((k) => cpu[k] !== undefined)
+    .map((k) => `${k} ${cpu[k].toFixed(2)}`)
+    .join('  ');
+}
+
+export function printReport(r) {
+  const peakRss = Math.max(r.apiOnlyServer.peakRssMb, r.fullServer.peakRssMb);
+  const summary = {
+    raw_ceiling_per_s: round(r.raw.perSecond),
+    delivered_per_s: round(r.drain.perSecond),
+    ratio: round(r.drain.perSecond / r.raw.perSecond, 3),
+    p50_ms: round(r.steady.p50, 2),
+    p99_ms: round(r.steady.p99, 2),
+    api_creates_per_s: round(r.apiCreates.perSecond),
+    peak_rss_mb: round(peakRss, 1),
+  };
+  const rows = [
+    ['raw ceiling (signed POSTs/s)', int(summary.raw_ceiling_per_s), 'raw_ceiling_per_s'],
+    [
+      `delivered/s (burst of ${int(r.drain.count)})`,
+      int(summary.delivered_per_s),
+      'delivered_per_s',
+    ],
+    ['ratio delivered / raw', summary.ratio.toFixed(3), 'ratio'],
+    [`latency p50 at ${int(r.steady.rate)}/s (ms)`, summary.p50_ms.toFixed(2), 'p50_ms'],
+    [`latency p99 at ${int(r.steady.rate)}/s (ms)`, summary.p99_ms.toFixed(2), 'p99_ms'],
+    ['API creates/s', int(summary.api_creates_per_s), 'api_creates_per_s'],
+    ['peak RSS of the server (MB)', summary.peak_rss_mb.toFixed(1), 'peak_rss_mb'],
+  ];
+  const out = [];
+  out.push(
+    `Switchboard benchmark: ${r.database ?? 'SQLite'}, ${r.machine.cpus} CPUs (${r.machine.cpu}), Node ${r.machine.node}`,
+  );
+  out.push('');
+  out.push(`${'metric'.padEnd(36)} ${'value'.padStart(10)}  ${'target'.padEnd(8)} result`);
+  for (const [label, value, key] of rows) {
+    const [target, ok] = verdict(key, summary[key]);
+    out.push(`${label.padEnd(36)} ${value.padStart(10)}  ${target.padEnd(8)} ${ok}`);
+  }
+  out.push('');
+  out.push('details:');
+  out.push(
+    `  burst: ${int(r.burstCreates.count)} creates in ${r.burstCreates.seconds.toFixed(1)} s ` +
+      `(${int(r.burstCreates.perSecond)}/s, endpoint subscribed, worker off)`,
+  );
+  out.push(
+    `  raw ceiling: ${int(r.raw.count)} POSTs in ${r.raw.seconds.toFixed(1)} s, ${r.raw.bodyBytes} B bodies, every signature verified`,
+  );
+  out.push(
+    `  drain: ${int(r.drain.count)} events, first to last delivery ${r.drain.firstToLastSeconds.toFixed(2)} s ` +
+      `(${r.drain.fromStartSeconds.toFixed(2)} s from server spawn), ${r.drain.bodyBytes} B bodies, ` +
+      `${r.drain.duplicates} duplicates, every signature verified`,
+  );
+  out.push(
+    `  steady: ${int(r.steady.count)} events, p90 ${r.steady.p90.toFixed(2)} ms, max ${r.steady.max.toFixed(2)} ms, ` +
+      `client lag max ${r.steady.maxClientLagMs.toFixed(1)} ms, ${r.steady.duplicates} duplicates`,
+  );
+  out.push(
+    `  API creates: ${int(r.apiCreates.count)} in ${r.apiCreates.seconds.toFixed(1)} s (sandbox, no endpoints)`,
+  );
+  out.push(
+    `  peak RSS: ${r.apiOnlyServer.peakRssMb.toFixed(1)} MB (API-only server, burst), ` +
+      `${r.fullServer.peakRssMb.toFixed(1)} MB (full server); largest sampled RSS by phase: ` +
+      `burst ${r.burstCreates.rssMb.toFixed(0)}, drain ${r.drain.rssMb.toFixed(0)}, ` +
+      `steady ${r.steady.rssMb.toFixed(0)}, API creates ${r.apiCreates.rssMb.toFixed(0)} MB`,
+  );
+  out.push(`  clock offset receiver - bench: ${r.clockOffsetMs.toFixed(3)} ms (subtracted)`);
+  out.push('');
+  out.push('CPU used (cores; "other" is everything else on the machine meanwhile):');
+  const phases = [
+    ['burst', r.burstCreates.cpu],
+    ['raw ceiling', r.raw.cpu],
+    ['drain', r.drain.cpu],
+    ['steady', r.steady.cpu],
+    ['API creates', r.apiCreates.cpu],
+  ];
+  for (const [name, cpu] of phases) out.push(`  ${name.padEnd(12)} ${cores(cpu)}`);
+  const perEvent = (p) => ((p.cpu.server * p.cpu.seconds) / p.count) * 1e6;
+  out.push(
+    `  server CPU per event: ${perEvent(r.burstCreates).toFixed(0)} us a create with an endpoint ` +
+      `(worker off), ${perEvent(r.drain).toFixed(0)} us a delivery (drain), ` +
+      `${perEvent(r.apiCreates).toFixed(0)} us a create without endpoints`,
+  );
+  const busy = phases.filter(([, cpu]) => cpu.other > 0.15).map(([name]) => name);
+  if (busy.length > 0) {
+    out.push(`  warning: other processes used more than 0.15 of a core during: ${busy.join(', ')}`);
+  }
+  out.push('');
+  out.push(JSON.stringify(summary));
+  process.stdout.write(out.join('\n') + '\n');
+}

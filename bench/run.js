@@ -1,0 +1,352 @@
+// `npm run bench`: measures Switchboard on this machine and prints a table, then one JSON line.
+// Phases (docs/benchmarks.md says exactly what each one measures):
+//   1. burst: an API-only server queues N customer.created events for one endpoint;
+//   2. raw ceiling: signed POSTs straight to the receiver with the worker's own HTTP client;
+//   3. drain: a full server (api + worker) starts on that database and delivers the queue;
+//   4. steady: customers created at a fixed 1,000/s, latency from request to receiver done;
+//   5. API creates: concurrent form-encoded POST /v1/customers in a sandbox with no endpoints.
+import { Buffer } from 'node:buffer';
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuSnapshot, cpuUsed } from './cpu.js';
+import { apiClient, now, rawCeiling, runConcurrent, runPaced } from './load.js';
+import { percentile, printReport } from './report.js';
+import { benchDatabase } from './database.js';
+import { startServer } from './server.js';
+
+const TEST_KEY = 'sk_test_bench_0123456789';
+const LIVE_KEY = 'sk_live_bench_0123456789';
+const RAW_SECRET = 'whsec_benchrawceiling0123456789abcdef';
+
+function parseArgs(argv) {
+  const args = { quick: false, db: 'sqlite', keep: false, cpuProf: false, burst: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--keep') args.keep = true;
+    else if (a === '--cpu-prof') args.cpuProf = true;
+    else if (a === '--burst') args.burst = Number(argv[++i]);
+    else if (a === '--db') args.db = argv[++i];
+    else if (a.startsWith('--db=')) args.db = a.slice(5);
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(
+        'usage: npm run bench -- [--quick] [--burst N] [--db sqlite|postgres|URL] [--keep] [--cpu-prof]\n' +
+          '  --quick     a short smoke run (5,000-event burst, 3 s phases)\n' +
+          '  --burst N   events in the burst (default 50,000; 5,000 with --quick)\n' +
+          '  --keep      keep the temporary directory (database, CPU profiles)\n' +
+          '  --cpu-prof  write V8 CPU profiles of the server processes into that directory\n',
+      );
+      process.exit(0);
+    } else {
+      process.stderr.write(`bench: unknown option '${a}' (see --help)\n`);
+      process.exit(2);
+    }
+  }
+  if (args.burst !== null && !(Number.isInteger(args.burst) && args.burst > 0)) {
+    process.stderr.write('bench: --burst needs a positive integer\n');
+    process.exit(2);
+  }
+  if (args.db !== 'sqlite' && args.db !== 'postgres' && !/^postgres(ql)?:\/\//.test(args.db)) {
+    process.stderr.write(
+      `bench: --db is sqlite, postgres or a postgres:// URL, not '${args.db}'\n`,
+    );
+    process.exit(2);
+  }
+  return args;
+}
+
+/** The receiver in its own process; `ask` sends a message and waits for the typed answer. */
+async function startReceiver() {
+  const child = fork(fileURLToPath(new URL('./receiver.js', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
+  });
+  const ask = (message) =>
+    new Promise((resolve) => {
+      const onMessage = (m) => {
+        if (m.type !== message.type) return;
+        child.off('message', onMessage);
+        resolve(m);
+      };
+      child.on('message', onMessage);
+      child.send(message);
+    });
+  return {
+    pid: child.pid,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    configure: (secrets) => child.send({ type: 'configure', secrets }),
+    reset: () => child.send({ type: 'reset' }),
+    stats: (latencies = false) => ask({ type: 'stats', latencies }),
+    /** Receiver clock minus ours, from the round trip with the smallest delay. */
+    async clockOffsetMs() {
+      let best = { rtt: Infinity, offset: 0 };
+      for (let i = 0; i < 20; i++) {
+        const t0 = now();
+        const { t } = await ask({ type: 'clock' });
+        const t1 = now();
+        if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: t - (t0 + t1) / 2 };
+      }
+      return best.offset;
+    },
+    close: () => child.kill('SIGTERM'),
+  };
+}
+
+async function waitForDeliveries(receiver, count, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await receiver.stats();
+    if (stats.unique >= count) return stats;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: ${stats.unique} of ${count} events arrived within ${timeoutMs / 1000} s`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Every delivered event is also recorded as delivered (outcomes are written in batches, so allow
+ * them a moment): the API lists no event of the burst with an endpoint still pending.
+ */
+async function checkRecorded(api, count) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const pending = await api.get('/v1/events?delivery_success=false&limit=1');
+    if (pending.data.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `drain: all ${count} events arrived, but ${pending.data[0].id} is still recorded as pending`,
+      );
+    }
+    await sleep(100);
+  }
+}
+
+function checkReceiver(stats, what) {
+  if (stats.rejected > 0) {
+    throw new Error(
+      `${what}: ${stats.rejected} requests failed verification: ${stats.rejections.join('; ')}`,
+    );
+  }
+}
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+/** Runs a phase and adds to its result the cores each process (and the rest of the machine) used. */
+async function phase(pids, work, server) {
+  server?.takeWindowPeakMb();
+  const before = cpuSnapshot(pids());
+  const result = await work();
+  return {
+    ...result,
+    cpu: cpuUsed(before, cpuSnapshot(pids())),
+    rssMb: server?.takeWindowPeakMb(),
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = args.quick
+    ? { burst: 5_000, rawSeconds: 3, steadyRate: 1_000, steadySeconds: 3, apiSeconds: 3 }
+    : { burst: 50_000, rawSeconds: 10, steadyRate: 1_000, steadySeconds: 15, apiSeconds: 10 };
+  if (args.burst) plan.burst = args.burst;
+  // The worker's default per-endpoint concurrency (config/schema.ts): the raw client matches it.
+  const endpointConcurrency = 32;
+  const apiConcurrency = 32;
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  // sqlite: a file in `dir`; postgres: a throwaway cluster (durable settings); or a given server.
+  const database = await benchDatabase(args.db, dir);
+  const db = database.url;
+  const nodeArgs = args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const serverOptions = { db, testKey: TEST_KEY, liveKey: LIVE_KEY, nodeArgs };
+  const receiver = await startReceiver();
+  let server = null;
+  const pids = () => ({ server: server?.pid ?? -1, receiver: receiver.pid, bench: process.pid });
+  const results = {
+    plan,
+    machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? '?', node: process.version },
+    database: database.describe,
+  };
+  try {
+    results.clockOffsetMs = await receiver.clockOffsetMs();
+
+    // 1. Burst: queue N events with no worker running, so the drain below starts from a full queue.
+    server = await startServer({ ...serverOptions, roles: 'api' });
+    let api = apiClient(server.url, TEST_KEY, apiConcurrency);
+    const endpoint = await api.post('/v1/webhook_endpoints', {
+      url: receiver.url('/webhook'),
+      'enabled_events[]': 'customer.created',
+    });
+    receiver.configure({ '/webhook': endpoint.secret, '/raw': RAW_SECRET });
+    log(`queueing a burst of ${plan.burst} events (API only, worker off)...`);
+    const burst = await phase(
+      pids,
+      () =>
+        runConcurrent({
+          concurrency: apiConcurrency,
+          total: plan.burst,
+          task: (i) =>
+            api.post('/v1/customers', { name: `Burst ${i}`, email: `burst${i}@example.com` }),
+        }),
+      server,
+    );
+    if (burst.failed > 0)
+      throw new Error(`burst: ${burst.failed} creates failed: ${burst.firstError.message}`);
+    results.burstCreates = {
+      count: burst.ok,
+      seconds: burst.seconds,
+      perSecond: burst.ok / burst.seconds,
+      cpu: burst.cpu,
+      rssMb: burst.rssMb,
+    };
+    const sample = (await api.get('/v1/events?limit=1')).data[0];
+    await api.close();
+    results.apiOnlyServer = await server.stop();
+    server = null;
+
+    // 2. Raw ceiling, with the server stopped: the most the client and this receiver can do.
+    const body = JSON.stringify(sample, null, 2);
+    log(`raw ceiling: ${plan.rawSeconds} s of signed POSTs, ${endpointConcurrency} in flight...`);
+    receiver.reset();
+    const raw = await phase(pids, () =>
+      rawCeiling({
+        url: receiver.url('/raw'),
+        secret: RAW_SECRET,
+        body,
+        connections: endpointConcurrency,
+        seconds: plan.rawSeconds,
+      }),
+    );
+    const rawStats = await receiver.stats();
+    checkReceiver(rawStats, 'raw ceiling');
+    if (raw.failed > 0)
+      throw new Error(`raw ceiling: ${raw.failed} POSTs failed: ${JSON.stringify(raw.statuses)}`);
+    if (rawStats.verified !== raw.ok)
+      throw new Error(`raw ceiling: sent ${raw.ok}, receiver verified ${rawStats.verified}`);
+    results.raw = {
+      count: raw.ok,
+      seconds: raw.seconds,
+      perSecond: raw.ok / raw.seconds,
+      bodyBytes: Buffer.byteLength(body),
+      cpu: raw.cpu,
+    };
+
+    // 3. Drain: a full server starts on the database holding the queued burst.
+    receiver.reset();
+    log(`draining ${plan.burst} queued deliveries...`);
+    const beforeDrain = cpuSnapshot(pids());
+    server = await startServer({ ...serverOptions, roles: 'api,worker' });
+    const drained = await waitForDeliveries(receiver, plan.burst, 300_000, 'drain');
+    // The server was not running at the first snapshot: its whole CPU time counts.
+    const drainCpu = cpuUsed(
+      { ...beforeDrain, procs: { ...beforeDrain.procs, server: 0 } },
+      cpuSnapshot(pids()),
+    );
+    checkReceiver(drained, 'drain');
+    api = apiClient(server.url, TEST_KEY, 4);
+    await checkRecorded(api, plan.burst);
+    results.drain = {
+      count: drained.unique,
+      duplicates: drained.duplicates,
+      firstToLastSeconds: (drained.lastMs - drained.firstMs) / 1000,
+      perSecond: drained.unique / ((drained.lastMs - drained.firstMs) / 1000),
+      fromStartSeconds: (drained.lastMs - results.clockOffsetMs - server.startedMs) / 1000,
+      bodyBytes: Math.round(drained.bytes / drained.received),
+      cpu: drainCpu,
+      rssMb: server.takeWindowPeakMb(),
+    };
+    await api.close();
+
+    // 4. Steady rate: open-model arrivals; latency runs from when a create was due to when the
+    // receiver had verified the event, so neither a late client nor a slow API hides any time.
+    receiver.reset();
+    api = apiClient(server.url, TEST_KEY, 256);
+    log(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s...`);
+    const steady = await phase(
+      pids,
+      () =>
+        runPaced({
+          rate: plan.steadyRate,
+          seconds: plan.steadySeconds,
+          task: (i, scheduledMs) =>
+            api.post('/v1/customers', {
+              name: `Steady ${i}`,
+              'metadata[bench_t]': scheduledMs.toFixed(3),
+            }),
+        }),
+      server,
+    );
+    if (steady.failed > 0)
+      throw new Error(`steady: ${steady.failed} creates failed: ${steady.firstError.message}`);
+    await waitForDeliveries(receiver, steady.ok, 60_000, 'steady');
+    const steadyStats = await receiver.stats(true);
+    checkReceiver(steadyStats, 'steady');
+    const latencies = steadyStats.latencies
+      .map((l) => l - results.clockOffsetMs)
+      .sort((a, b) => a - b);
+    results.steady = {
+      count: steady.ok,
+      rate: plan.steadyRate,
+      cpu: steady.cpu,
+      rssMb: steady.rssMb,
+      maxClientLagMs: steady.maxLagMs,
+      p50: percentile(latencies, 0.5),
+      p90: percentile(latencies, 0.9),
+      p99: percentile(latencies, 0.99),
+      max: latencies[latencies.length - 1],
+      duplicates: steadyStats.duplicates,
+    };
+    await api.close();
+
+    // 5. API creates: a sandbox has no endpoints, so these measure the API and its writes alone.
+    const admin = apiClient(server.url, TEST_KEY, 1);
+    const sandbox = await admin.post('/v1/switchboard/sandboxes', { name: 'bench' });
+    await admin.close();
+    api = apiClient(server.url, sandbox.secret_key, apiConcurrency);
+    log(`API creates: ${plan.apiSeconds} s, ${apiConcurrency} in flight...`);
+    const creates = await phase(
+      pids,
+      () =>
+        runConcurrent({
+          concurrency: apiConcurrency,
+          seconds: plan.apiSeconds,
+          task: (i) =>
+            api.post('/v1/customers', { name: `Api ${i}`, email: `api${i}@example.com` }),
+        }),
+      server,
+    );
+    if (creates.failed > 0)
+      throw new Error(`API creates: ${creates.failed} failed: ${creates.firstError.message}`);
+    results.apiCreates = {
+      count: creates.ok,
+      seconds: creates.seconds,
+      perSecond: creates.ok / creates.seconds,
+      cpu: creates.cpu,
+      rssMb: creates.rssMb,
+    };
+    await api.close();
+    results.fullServer = await server.stop();
+    server = null;
+  } finally {
+    if (server) await server.stop().catch(() => undefined);
+    receiver.close();
+    await database.stop().catch((e) => log(`could not stop the database: ${e.message}`));
+    if (!args.keep) rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir}`);
+  }
+  printReport(results);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${e.stack ?? e}\n`);
+  process.exit(1);
+});
