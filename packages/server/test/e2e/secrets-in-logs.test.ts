@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
 import { Receiver } from '../helpers/receiver.js';
 
@@ -12,18 +13,20 @@ const LIVE = 'sk_live_logs_e2e_0000000001';
 /** Keys and webhook secrets never reach the logs, at any level, in any format. */
 describe('secrets stay out of the logs', () => {
   let dir: string;
+  let database: TestDatabase;
   let server: ServerProcess;
   let receiver: Receiver;
   const secrets: string[] = [KEY, LIVE];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'switchboard-logs-'));
+    database = await freshDatabase(dir, 'logs');
     const port = await freePort();
     server = await spawnServer([
       '--port',
       String(port),
       '--db',
-      join(dir, 'logs.db'),
+      database.url,
       '--test-key',
       KEY,
       '--live-key',
@@ -39,6 +42,7 @@ describe('secrets stay out of the logs', () => {
   });
   afterAll(async () => {
     await receiver.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 

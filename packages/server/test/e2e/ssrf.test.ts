@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedLookup } from '../../src/delivery/destination-guard.js';
 import { Receiver } from '../helpers/receiver.js';
 import { eventually, LIVE_KEY, startTestServer, TEST_KEY } from '../helpers/server.js';
+import { freshDatabase } from '../helpers/database.js';
 
 /**
  * SSRF: live endpoints must be public https URLs, checked when saved and again at every connection;
@@ -73,7 +74,8 @@ describe('live-mode endpoints cannot reach internal addresses', () => {
   });
 
   it('checks again when connecting: a live endpoint saved under an allowlist is refused once it is removed', async () => {
-    const db = join(dir, 'rebind.db');
+    const database = await freshDatabase(dir, 'rebind');
+    const db = database.url;
     const first = await startTestServer({ db, config: { destinationAllowlist: '127.0.0.1/32' } });
     const we = await first.stripe(LIVE_KEY).webhookEndpoints.create({
       url: receiver.url('/allowlisted'),
@@ -99,6 +101,7 @@ describe('live-mode endpoints cannot reach internal addresses', () => {
       expect(receiver.at('/allowlisted')).toHaveLength(0);
     } finally {
       await second.close();
+      await database.drop();
     }
   });
 

@@ -12,14 +12,18 @@ class Slot {
  * (a tree of frozen nodes, then the SQL text), more than SQLite takes to run most of them.
  *
  * `build` receives stand-ins for the values, to use where Kysely binds a single parameter
- * (`set`, `values`, `where(col, '=', v)`, arithmetic); the compiled SQL is the same on every
- * dialect Kysely compiles it for. Resolves with the rows the statement returns.
+ * (`set`, `values`, `where(col, '=', v)`, arithmetic). The SQL differs between dialects (`?` on
+ * SQLite, `$1` on PostgreSQL), so it is compiled once per dialect in use (a process may use both:
+ * the test suites do). Resolves with the rows the statement returns.
  */
 export function reusable<V extends object, R = unknown>(
   build: (db: Kysely<Database>, values: V) => Compilable<R>,
 ): (db: Kysely<Database>, values: V) => Promise<R[]> {
-  let template: { sql: string; slots: Array<Slot | { fixed: unknown }> } | null = null;
+  type Template = { sql: string; slots: Array<Slot | { fixed: unknown }> };
+  const templates = new Map<unknown, Template>();
   return async (db, values) => {
+    const dialect = db.getExecutor().adapter.constructor;
+    let template = templates.get(dialect);
     if (!template) {
       const standIns = new Proxy({}, { get: (_, key) => new Slot(String(key)) }) as V;
       const compiled = build(db, standIns).compile();
@@ -27,6 +31,7 @@ export function reusable<V extends object, R = unknown>(
         sql: compiled.sql,
         slots: compiled.parameters.map((p) => (p instanceof Slot ? p : { fixed: p })),
       };
+      templates.set(dialect, template);
     }
     const parameters = template.slots.map((s) =>
       s instanceof Slot ? (values as Record<string, unknown>)[s.name] : s.fixed,
