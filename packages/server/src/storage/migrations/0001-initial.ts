@@ -8,9 +8,9 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   const table = (name: string) =>
     db.schema
       .createTable(name)
-      .addColumn('seq', seq, (c) =>
-        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-      )
+      // SQLite: a plain INTEGER PRIMARY KEY (the rowid) is already increasing for our insert-only
+      // tables; AUTOINCREMENT would add a sqlite_sequence update to every insert.
+      .addColumn('seq', seq, (c) => c.primaryKey())
       .addColumn('id', 'text', (c) => c.notNull().unique());
 
   await table('platforms')

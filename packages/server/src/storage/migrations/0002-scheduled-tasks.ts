@@ -7,7 +7,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   await db.schema
     .createTable('scheduled_tasks')
     .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+      c.primaryKey(),
     )
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('platform_id', 'text', (c) => c.notNull())
