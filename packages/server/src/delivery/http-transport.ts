@@ -86,7 +86,10 @@ export class HttpTransport implements Transport {
       for await (const chunk of response.body) {
         if (performance.now() > deadline) {
           response.body.destroy();
-          return failed(`timeout: no complete response within ${d.timeoutMs} ms`, Math.round(performance.now() - started));
+          return failed(
+            `timeout: no complete response within ${d.timeoutMs} ms`,
+            Math.round(performance.now() - started),
+          );
         }
         size += (chunk as Buffer).length;
         if (text.length < EXCERPT) text += (chunk as Buffer).toString('utf8');

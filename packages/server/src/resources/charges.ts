@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { emptyBillingDetails } from './shared-params.js';
 import { expandParam, listParams, range, string } from '../api/params.js';
 import { get, type Resource } from '../api/route.js';
 import { randomToken } from '../domain/ids.js';
@@ -42,20 +43,7 @@ export function buildCharge(c: ChargeInput): Stripe.Charge {
     application_fee: null,
     application_fee_amount: c.applicationFeeAmount,
     balance_transaction: c.balanceTransaction,
-    billing_details: {
-      address: {
-        city: null,
-        country: null,
-        line1: null,
-        line2: null,
-        postal_code: null,
-        state: null,
-      },
-      email: null,
-      name: null,
-      phone: null,
-      tax_id: null,
-    } as Stripe.Charge.BillingDetails,
+    billing_details: emptyBillingDetails(),
     calculated_statement_descriptor: (c.statementDescriptor ?? 'SWITCHBOARD').slice(0, 22),
     captured: c.captured && !failed,
     created: c.created,

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { emptyBillingDetails } from './shared-params.js';
 import { errors } from '../api/errors.js';
 import {
   anything,
@@ -172,20 +173,7 @@ function paymentMethodObject(
     id,
     object: 'payment_method',
     allow_redisplay: 'unspecified',
-    billing_details: {
-      address: {
-        city: null,
-        country: null,
-        line1: null,
-        line2: null,
-        postal_code: null,
-        state: null,
-      },
-      email: null,
-      name: null,
-      phone: null,
-      tax_id: null,
-    },
+    billing_details: emptyBillingDetails(),
     card: {
       brand: card.brand,
       checks: {

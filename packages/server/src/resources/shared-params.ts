@@ -52,3 +52,14 @@ export function toAddress(
 
 /** Parameters accepted for compatibility but not modelled: kept out of errors, ignored otherwise. */
 export const accepted = anything();
+
+/** Billing details of a test card that was given none (charges and payment methods). */
+export function emptyBillingDetails() {
+  return {
+    address: toAddress({})!,
+    email: null,
+    name: null,
+    phone: null,
+    tax_id: null,
+  };
+}

@@ -6,9 +6,7 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
   const big = dialect === 'postgres' ? 'bigint' : 'integer';
   await db.schema
     .createTable('scheduled_tasks')
-    .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-      c.primaryKey(),
-    )
+    .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
     .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('platform_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
