@@ -24,6 +24,7 @@ import {
   updateEndpoint,
   type EndpointRow,
 } from '../../storage/repositories/endpoints.js';
+import { paginate } from '../../storage/repositories/pagination.js';
 import type { Database } from '../../storage/schema.js';
 import { newWebhookSecret } from '../webhook-endpoints.js';
 import { decodePage, iso, v2List } from './pages.js';
@@ -358,26 +359,23 @@ export const v2EventDestinations: Resource = {
         include: array(oneOf(['webhook_endpoint.url'] as const)),
       },
       async ({ db, caller, params: p, url }) => {
-        const limit = p.limit ?? 10;
-        let q = db
+        const q = db
           .selectFrom('endpoints')
           .selectAll()
           .where('platform_id', '=', caller.platform.id)
           .where('kind', '=', 'destination')
           .where('livemode', '=', caller.livemode ? 1 : 0)
-          .where('deleted', '=', 0)
-          .orderBy('seq', 'desc')
-          .limit(limit + 1);
-        const after = decodePage(p.page);
-        if (after !== undefined) q = q.where('seq', '<', after);
-        const rows = await q.execute();
-        const page = rows.slice(0, limit);
-        const { page: _page, ...filters } = p;
+          .where('deleted', '=', 0);
+        const { page: token, ...filters } = p;
+        const page = await paginate(q, 'seq', {
+          limit: p.limit ?? 10,
+          afterSeq: decodePage(token),
+        });
         return v2List(
           url,
-          page,
-          rows.length > limit,
-          page.map((r) => renderDestination(r, p.include ?? [])),
+          page.rows,
+          page.hasMore,
+          page.rows.map((r) => renderDestination(r, p.include ?? [])),
           filters,
         );
       },

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { errors } from '../../api/errors.js';
 import { array, integer, object, string } from '../../api/params.js';
 import { get, RawJson, type Caller, type Resource } from '../../api/route.js';
+import { applyRange } from '../../storage/repositories/objects.js';
+import { paginate } from '../../storage/repositories/pagination.js';
 import type { Database } from '../../storage/schema.js';
 import { decodePage, toSeconds, v2List } from './pages.js';
 
@@ -45,7 +47,6 @@ export const v2Events: Resource = {
         created: object({ gt: string(), gte: string(), lt: string(), lte: string() }),
       },
       async ({ db, caller, params: p, url, now, services }) => {
-        const limit = p.limit ?? 10;
         let q = db
           .selectFrom('events')
           .selectAll()
@@ -57,30 +58,26 @@ export const v2Events: Resource = {
             'created',
             '>=',
             Math.floor(now / 1000) - services.config.eventRetentionDays * 86_400,
-          )
-          .orderBy('seq', 'desc')
-          .limit(limit + 1);
+          );
         if (p.object_id) q = q.where('object_id', '=', p.object_id);
         if (p.types?.length) q = q.where('type', 'in', p.types);
         const c = p.created ?? {};
-        const gt = toSeconds(c.gt, 'created[gt]');
-        const gte = toSeconds(c.gte, 'created[gte]');
-        const lt = toSeconds(c.lt, 'created[lt]');
-        const lte = toSeconds(c.lte, 'created[lte]');
-        if (gt !== undefined) q = q.where('created', '>', gt);
-        if (gte !== undefined) q = q.where('created', '>=', gte);
-        if (lt !== undefined) q = q.where('created', '<', lt);
-        if (lte !== undefined) q = q.where('created', '<=', lte);
-        const after = decodePage(p.page);
-        if (after !== undefined) q = q.where('seq', '<', after);
-        const rows = await q.execute();
-        const page = rows.slice(0, limit);
-        const { page: _page, ...filters } = p;
+        q = applyRange(q, 'created', {
+          gt: toSeconds(c.gt, 'created[gt]'),
+          gte: toSeconds(c.gte, 'created[gte]'),
+          lt: toSeconds(c.lt, 'created[lt]'),
+          lte: toSeconds(c.lte, 'created[lte]'),
+        });
+        const { page: token, ...filters } = p;
+        const page = await paginate(q, 'seq', {
+          limit: p.limit ?? 10,
+          afterSeq: decodePage(token),
+        });
         return v2List(
           url,
-          page,
-          rows.length > limit,
-          page.map((r) => JSON.parse(r.data) as unknown),
+          page.rows,
+          page.hasMore,
+          page.rows.map((r) => JSON.parse(r.data) as unknown),
           filters,
         );
       },
