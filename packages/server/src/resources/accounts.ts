@@ -186,7 +186,7 @@ function setPath(obj: Record<string, unknown>, path: string[]): void {
   if (cur[last] === undefined) cur[last] = true;
 }
 
-function newAccount(id: string, created: number, livemode: boolean, p: Params): Stripe.Account {
+function newAccount(id: string, created: number, p: Params): Stripe.Account {
   if (p.type !== undefined && p.controller !== undefined) {
     throw errors.invalidRequest(
       'You cannot specify both `type` and `controller`. Use one or the other.',
@@ -196,7 +196,6 @@ function newAccount(id: string, created: number, livemode: boolean, p: Params): 
   if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
   const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
   const country = String(p.country ?? 'US').toUpperCase();
-  void livemode;
   return newV1Account({
     id,
     created,
@@ -399,7 +398,7 @@ export const accounts: Resource = {
         accountId: null,
         data: (id, created) => {
           const applied = applyAccountParams(
-            newAccount(id, created, w.livemode, params as Params),
+            newAccount(id, created, params as Params),
             {},
             rest as Params,
           );

@@ -69,7 +69,6 @@ export async function requireObject(
 
 /** Turns `starting_after` / `ending_before` ids into positions, checking they belong to the list. */
 export async function pageRequest(
-  db: Kysely<Database>,
   params: {
     limit?: number | undefined;
     starting_after?: string | undefined;
@@ -92,7 +91,6 @@ export async function pageRequest(
     if (!row) throw errors.resourceMissing(label, params.ending_before, 'ending_before');
     page.beforeSeq = Number(row.seq);
   }
-  void db;
   return page;
 }
 
@@ -116,7 +114,6 @@ export async function listVisible<T>(
     ...query,
   };
   const page = await pageRequest(
-    dialect.db,
     params,
     async (id) => {
       const row = await findObject(dialect.db, id);

@@ -73,7 +73,6 @@ export const events: Resource = {
           throw errors.parametersExclusive('type', 'types');
         const window = { now, days: services.config.eventRetentionDays };
         const page = await pageRequest(
-          db,
           params,
           async (id) => {
             const row = await findEvent(db, id);
@@ -197,7 +196,6 @@ export const events: Resource = {
           days: services.config.eventRetentionDays,
         });
         const page = await pageRequest(
-          db,
           params,
           async (id) => {
             const a = await findAttempt(db, id);

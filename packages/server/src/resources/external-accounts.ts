@@ -412,7 +412,7 @@ export const externalAccounts: Resource = {
     get(
       '/v1/accounts/:id/external_accounts',
       { ...listParams, object: oneOf(['bank_account', 'card'] as const) },
-      async ({ services, db, caller, path, params, url }) => {
+      async ({ db, caller, path, params, url }) => {
         const account = await accountFor(db, caller, path.id!);
         const types = params.object ? [params.object] : ['bank_account', 'card'];
         const rows = await db
@@ -424,7 +424,6 @@ export const externalAccounts: Resource = {
           .where('type', 'in', types)
           .orderBy('seq', 'desc')
           .execute();
-        void services;
         const limit = params.limit ?? 10;
         return {
           object: 'list',

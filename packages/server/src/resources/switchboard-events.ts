@@ -51,7 +51,6 @@ export const switchboardEvents: Resource = {
             'account',
           );
         const page = await pageRequest(
-          db,
           params,
           async (id) => {
             const row = await findEvent(db, id);

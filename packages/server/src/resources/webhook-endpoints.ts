@@ -256,7 +256,6 @@ export const webhookEndpoints: Resource = {
           kind: 'webhook',
         };
         const page = await pageRequest(
-          db,
           params,
           async (id) => {
             const row = await findEndpoint(db, id);
@@ -303,7 +302,6 @@ export const webhookEndpoints: Resource = {
       async ({ db, caller, path, params, url }) => {
         const endpoint = await requireEndpoint(db, caller, path.id!);
         const page = await pageRequest(
-          db,
           params,
           async (id) => {
             const a = await findAttempt(db, id);
