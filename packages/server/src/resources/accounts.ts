@@ -229,6 +229,23 @@ export function platformAccount(platform: PlatformRow): Stripe.Account {
   };
 }
 
+/** The platform as an account row: the owner of its own bank accounts and their events. */
+export function platformAccountRow(platform: PlatformRow, livemode: boolean): ObjectRow {
+  return {
+    seq: 0,
+    id: platform.id,
+    platform_id: platform.id,
+    account_id: null,
+    livemode: livemode ? 1 : 0,
+    type: 'account',
+    data: JSON.stringify(platformAccount(platform)),
+    internal: '{}',
+    parent_id: null,
+    created: Number(platform.created),
+    deleted: 0,
+  };
+}
+
 /** The `application` object of `account.application.*` events: the platform's Connect application. */
 export function applicationOf(platform: PlatformRow): Stripe.Application {
   return { id: platform.application_id, object: 'application', name: platform.application_name };

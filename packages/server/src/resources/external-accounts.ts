@@ -26,7 +26,7 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
-import { platformAccount, refreshAccount, requireAccount } from './accounts.js';
+import { platformAccountRow, refreshAccount, requireAccount } from './accounts.js';
 import { createObject, deleteObject, parseData, parseInternal, saveObject } from './common.js';
 
 /**
@@ -49,21 +49,7 @@ export interface ExternalAccountInternal {
  */
 async function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
   if (caller.accountId === id) return caller.account!;
-  if (id === caller.platform.id) {
-    return {
-      seq: 0,
-      id,
-      platform_id: id,
-      account_id: null,
-      livemode: caller.livemode ? 1 : 0,
-      type: 'account',
-      data: JSON.stringify(platformAccount(caller.platform)),
-      internal: '{}',
-      parent_id: null,
-      created: Number(caller.platform.created),
-      deleted: 0,
-    };
-  }
+  if (id === caller.platform.id) return platformAccountRow(caller.platform, caller.livemode);
   return requireAccount(db, caller, id);
 }
 

@@ -22,7 +22,7 @@ import { emitEvent } from '../services/emit-event.js';
 import type { TaskPayload } from '../services/scheduler.js';
 import { scheduleTask } from '../services/scheduler.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
-import { refreshAccount } from './accounts.js';
+import { platformAccountRow, refreshAccount } from './accounts.js';
 import {
   createObject,
   listVisible,
@@ -84,24 +84,6 @@ async function destinationFor(
   );
 }
 
-/** The platform as an account row, for events about its own bank accounts. */
-function platformRow(w: WriteContext, livemode: number): ObjectRow {
-  const p = w.platform;
-  return {
-    seq: 0,
-    id: p.id,
-    platform_id: p.id,
-    account_id: null,
-    livemode,
-    type: 'account',
-    data: '{}',
-    internal: '{}',
-    parent_id: null,
-    created: 0,
-    deleted: 0,
-  };
-}
-
 function isDisabled(row: ObjectRow): boolean {
   return (parseData<ExternalAccount>(row) as { status?: string }).status === 'errored';
 }
@@ -152,7 +134,7 @@ async function failPayout(
     await saveObject(w.db, ea.id, after, parseInternal(ea));
     const accountRow = row.account_id
       ? (await findObject(w.db, row.account_id))!
-      : platformRow(w, row.livemode);
+      : platformAccountRow(w.platform, row.livemode === 1);
     await emitExternalAccountEvent(
       w,
       accountRow,
