@@ -208,11 +208,14 @@ export class DeliveryWorker {
   async #idleDelay(excludedBusy: boolean): Promise<number> {
     if (this.#inFlight >= this.#maxInFlight) return 30_000;
     const realNow = Date.now();
-    const next = await nextDueTime(this.#o.dialect.db, {
-      realNow,
-      kinds: this.#kinds,
-      listenSessions: this.#o.listenSessions?.(),
-    });
+    const { dialect } = this.#o;
+    const args = { realNow, kinds: this.#kinds, listenSessions: this.#o.listenSessions?.() };
+    // A dialect that can leave out the endpoints at their limit here (their freed slots wake the
+    // worker) answers for the others only; the generic query counts them too.
+    const next = dialect.nextDue
+      ? await dialect.nextDue({ ...args, excludeEndpoints: this.#busyEndpoints() })
+      : await nextDueTime(dialect.db, args);
+    if (dialect.nextDue) excludedBusy = false;
     let delay = 30_000;
     if (next.due !== null) {
       // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
@@ -248,9 +251,7 @@ export class DeliveryWorker {
     const room = this.#maxInFlight - this.#inFlight - this.#waitingCount();
     if (room <= 0) return { claimed: 0, limit: 0, excluded: false };
     const limit = this.#o.config.endpointConcurrency;
-    const busy = [...this.#active.entries()]
-      .filter(([id, n]) => n + (this.#waiting.get(id)?.length ?? 0) >= limit)
-      .map(([id]) => id);
+    const busy = this.#busyEndpoints();
     const realNow = Date.now();
     const round = { claimed: 0, limit: Math.min(room, this.#batch), excluded: busy.length > 0 };
     const claims = await this.#o.dialect.claimDue({
@@ -294,6 +295,11 @@ export class DeliveryWorker {
     if (unsent.length > 0) await releaseLeases(this.#o.dialect.db, unsent);
     round.claimed -= unsent.length;
     return round;
+  }
+
+  /** The endpoints at their concurrency limit here. */
+  #busyEndpoints(): string[] {
+    return [...this.#active.keys()].filter((id) => this.#busy(id));
   }
 
   /** Deliveries in flight or waiting here, by endpoint. */

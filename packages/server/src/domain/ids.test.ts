@@ -12,6 +12,15 @@ describe('ids', () => {
     expect(ids.size).toBe(20_000);
   });
 
+  it('sort in the order they were created, a millisecond apart or more', async () => {
+    const first = newId('wa');
+    await new Promise((r) => setTimeout(r, 2));
+    const second = newId('wa');
+    expect(first < second).toBe(true);
+    // The time part is the first 7 characters; the rest stays random.
+    expect(second.slice(3, 10) > first.slice(3, 10)).toBe(true);
+  });
+
   it('use every base62 character about equally (no modulo bias)', () => {
     const counts = new Map<string, number>();
     const text = randomToken(62 * 2000);

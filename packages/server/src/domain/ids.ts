@@ -40,7 +40,23 @@ export function randomToken(length: number): string {
   return out;
 }
 
-/** A new id such as `cus_9s6XKzkNRiz8i3`; Stripe's ids are 14 to 24 characters after the prefix. */
+/** The time in ms as 7 base62 characters (enough until the year 2081), which sort as the times do. */
+function timePart(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 7; i++) {
+    out = alphabet[ms % 62]! + out;
+    ms = Math.floor(ms / 62);
+  }
+  return out;
+}
+
+/**
+ * A new id such as `cus_0bWFnc2kNRiz8i3`; Stripe's ids are 14 to 24 characters after the prefix.
+ * The first 7 characters are the creation time (as in Stripe's ids, which also grow with time),
+ * the rest random. Ids created in order sort in order, so each unique index on an id (and each
+ * index on an event id) is written at its end instead of at a random page: draining a backlog,
+ * inserting attempts cost ~14 µs a row with random ids.
+ */
 export function newId<T extends string = string>(prefix: string, length = 24): T {
-  return `${prefix}_${randomToken(length)}` as T;
+  return `${prefix}_${timePart(Date.now())}${randomToken(length - 7)}` as T;
 }

@@ -37,6 +37,25 @@ export interface ClaimArgs {
   listenSessions?: readonly string[] | undefined;
 }
 
+export interface NextDueArgs {
+  /** Real ms: leases ending at or before it have expired. */
+  realNow: number;
+  kinds: readonly string[];
+  listenSessions?: readonly string[] | undefined;
+  /** Endpoints to leave out (at their limit here: a freed slot wakes the worker for them). */
+  excludeEndpoints?: readonly string[] | undefined;
+}
+
+/**
+ * When a worker next has something to claim: the earliest due time (clock ms) of a pending
+ * delivery nobody holds, and the earliest end of a lease (real ms), after which its delivery may
+ * be taken over. Null when there is none.
+ */
+export interface NextDue {
+  due: number | null;
+  leaseEnds: number | null;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySelect = SelectQueryBuilder<any, any, any>;
 
@@ -58,6 +77,11 @@ export interface Dialect {
    * single-process database (SQLite) leaves that to the worker's own count.
    */
   claimDue(args: ClaimArgs): Promise<ClaimedDelivery[]>;
+  /**
+   * When there is next something to claim (see NextDue), when the dialect has a faster way than
+   * the generic query (repositories/deliveries.ts nextDueTime), which ignores excludeEndpoints.
+   */
+  nextDue?(args: NextDueArgs): Promise<NextDue>;
   /**
    * Locks the rows a select returns until the transaction ends, skipping rows another transaction
    * holds (PostgreSQL `FOR UPDATE SKIP LOCKED`): for claiming work. SQLite serialises writers, so

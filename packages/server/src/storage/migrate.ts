@@ -5,6 +5,7 @@ import * as scheduledTasks from './migrations/0002-scheduled-tasks.js';
 import * as listenSecrets from './migrations/0003-listen-secrets.js';
 import * as leaseIndex from './migrations/0004-lease-index.js';
 import * as claimFunction from './migrations/0005-claim-function.js';
+import * as freeDeliveriesIndex from './migrations/0006-free-deliveries-index.js';
 
 /** Versioned migrations, applied in name order. */
 function provider(dialect: Dialect): MigrationProvider {
@@ -14,6 +15,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0003-listen-secrets': { up: (db) => listenSecrets.up(db) },
     '0004-lease-index': { up: (db) => leaseIndex.up(db) },
     '0005-claim-function': { up: (db) => claimFunction.up(db, dialect.name) },
+    '0006-free-deliveries-index': { up: (db) => freeDeliveriesIndex.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

@@ -249,6 +249,30 @@ describe(`storage conformance on ${backend}`, () => {
     expect(claimed.map((c) => c.id)).toEqual([toFree]);
   });
 
+  it.runIf(backend === 'sqlite')(
+    'SQLite claims per endpoint: oldest first, up to twice its limit less what it holds here',
+    async () => {
+      const backlogged = await endpoint(b.main);
+      const other = await endpoint(b.main);
+      const old = await deliveries(b.main, backlogged, 10, NOW - 1_000);
+      const [toOther] = await deliveries(b.main, other, 1, NOW);
+      await deliveries(b.main, other, 1, NOW + 5_000);
+      const claimed = await claim(b.main, {
+        endpointLimit: 2,
+        heldHere: new Map([[backlogged, 1]]),
+      });
+      // 2 x 2 - 1 = 3 of the backlog (the oldest), and the other endpoint's due delivery.
+      expect(claimed.map((c) => c.id)).toEqual([...old.slice(0, 3), toOther]);
+
+      // When next to look, leaving out the endpoints at their limit here.
+      const args = { realNow: Date.now(), kinds: ['webhook'] };
+      expect(await b.main.nextDue!(args)).toMatchObject({ due: NOW - 1_000 });
+      expect(await b.main.nextDue!({ ...args, excludeEndpoints: [backlogged] })).toMatchObject({
+        due: NOW + 5_000,
+      });
+    },
+  );
+
   it('two workers claiming at once never take the same delivery', async () => {
     const peer = await b.peer();
     const endpoints = [await endpoint(b.main), await endpoint(b.main), await endpoint(b.main)];

@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import type { ClaimedDelivery, Dialect } from '../../dialect.js';
+import type { Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { sqliteClaimer, type SqliteClaimer } from './claim.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
@@ -53,54 +54,34 @@ export function openSqlite(file: string): Dialect {
     dialect: new SqliteDialect({ database: cachingDatabase(raw) }),
   });
 
+  // Prepared on first use: the tables exist only once migrations have run.
+  let prepared: SqliteClaimer | null = null;
+  const claimer = () => (prepared ??= sqliteClaimer(raw));
+  let nextLeaseSweep = 0;
+  let earliestLeaseEnd = 0;
+
   return {
     name: 'sqlite',
     db,
     singleProcess: true,
     jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
-    // One process uses the file: the worker keeps each endpoint's limit in memory (it passes the
-    // endpoints at their limit as excludeEndpoints), so leases need not be counted here.
-    async claimDue({ now, realNow, leaseUntil, owner, limit, kinds, excludeEndpoints, ...a }) {
-      const sessions = a.listenSessions;
-      let due = db
-        .selectFrom('deliveries')
-        .select('seq')
-        .where('status', '=', 'pending')
-        .where('next_attempt_ms', '<=', now)
-        .where((eb) =>
-          eb.or([eb('lease_until_ms', 'is', null), eb('lease_until_ms', '<=', realNow)]),
-        )
-        .where('endpoint_id', 'not in', (eb) =>
-          eb
-            .selectFrom('endpoints')
-            .select('id')
-            .where('deleted', '=', 0)
-            .where('status', '=', 'enabled')
-            .where((e) =>
-              e.or([
-                e('kind', 'not in', kinds.length > 0 ? [...kinds] : ['']),
-                ...(sessions
-                  ? [
-                      e.and([
-                        e('kind', '=', 'listen'),
-                        e('id', 'not in', sessions.length > 0 ? [...sessions] : ['']),
-                      ]),
-                    ]
-                  : []),
-              ]),
-            ),
-        )
-        .orderBy('next_attempt_ms')
-        .limit(limit);
-      if (excludeEndpoints.length > 0) due = due.where('endpoint_id', 'not in', excludeEndpoints);
-      const rows = await db
-        .updateTable('deliveries')
-        .set({ lease_until_ms: leaseUntil, lease_owner: owner })
-        .where('seq', 'in', due)
-        .returning(['id', 'event_id', 'endpoint_id', 'attempts', 'first_attempt_ms', 'one_shot'])
-        .execute();
-      return rows as ClaimedDelivery[];
+    // One process uses the file: the worker keeps each endpoint's limit in memory (heldHere), so
+    // leases need not be counted here. Claims run on Kysely's connection (after any transaction
+    // in progress), synchronously, one endpoint at a time (claim.ts).
+    async claimDue(args) {
+      return db.connection().execute(async () => {
+        // Leases end only when their worker is gone: look for ended ones when a lease given
+        // here may have ended, and every second for those of other processes.
+        if (args.realNow >= earliestLeaseEnd || args.realNow >= nextLeaseSweep) {
+          nextLeaseSweep = args.realNow + 1_000;
+          claimer().freeEndedLeases(args.realNow);
+          earliestLeaseEnd = claimer().earliestLeaseEnd() ?? Infinity;
+        }
+        earliestLeaseEnd = Math.min(earliestLeaseEnd, args.leaseUntil);
+        return claimer().claim(args);
+      });
     },
+    nextDue: (args) => db.connection().execute(async () => claimer().nextDue(args)),
     skipLocked: (query) => query,
     forUpdate: (query) => query,
     exclusive: (_name, work) => work(),
