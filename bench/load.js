@@ -5,7 +5,6 @@ import { URLSearchParams } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import { computeSignature, signPayload } from '@switchboard/sdk';
 import { HttpTransport } from '../packages/server/dist/delivery/http-transport.js';
 
 /** Wall-clock milliseconds with sub-millisecond resolution, comparable with the receiver's. */
@@ -142,17 +141,16 @@ export async function rawCeiling({ url, secret, body, connections, seconds }) {
     concurrency: connections,
     seconds,
     task: async () => {
-      const timestamp = Math.floor(Date.now() / 1000);
-      const signature =
-        signPayload(body, [secret], timestamp) +
-        `,v0=${computeSignature(body, 'v0:we_raw', timestamp)}`;
+      // The transport signs as it sends (fresh timestamp, v1 and the test-mode v0 decoy), as the
+      // worker's transports do.
       const out = await transport.send({
         deliveryId: 'dlv_raw',
         eventId: 'evt_raw',
         endpointId: 'we_raw',
         url,
-        headers: { ...STRIPE_HEADERS, 'Stripe-Signature': signature },
+        headers: STRIPE_HEADERS,
         body,
+        signing: { secrets: [secret], decoyKey: 'v0:we_raw' },
         timeoutMs: 30_000,
       });
       sent++;

@@ -5,6 +5,7 @@ import type { Config } from './config/schema.js';
 import { dashboardMounts } from './dashboard/index.js';
 import { scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
+import { ThreadedHttpTransport } from './delivery/threaded-transport.js';
 import type { Transport } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -97,7 +98,15 @@ export async function startSwitchboard(
     eventCreated: (type) => metrics.eventsCreated.inc({ type }),
   };
 
-  const http = new HttpTransport(config.destinationAllowlist);
+  // Only a process that delivers webhooks needs the sender thread.
+  const http =
+    runsWorker && config.senderThread
+      ? new ThreadedHttpTransport({
+          allowlist: config.destinationAllowlist,
+          endpointConcurrency: config.endpointConcurrency,
+          log,
+        })
+      : new HttpTransport(config.destinationAllowlist);
   // Listen sessions' websockets live in the API process that accepted them: a worker process
   // cannot reach them, so it leaves their deliveries to a small worker in the API process that
   // claims deliveries to listen sessions only.

@@ -18,6 +18,7 @@ export interface Config {
   deliveryTimeoutMs: number;
   endpointConcurrency: number;
   workerConcurrency: number;
+  senderThread: boolean;
   deliveryLeaseMs: number;
   dbPoolSize: number;
   metrics: boolean;
@@ -298,6 +299,20 @@ export const options: Option[] = [
     valueName: 'N',
     description: 'Most deliveries in flight in one worker process, over all endpoints.',
     parse: positiveInt('--worker-concurrency'),
+  }),
+  opt({
+    key: 'senderThread',
+    flag: '--sender-thread',
+    env: 'SWITCHBOARD_SENDER_THREAD',
+    default: 'on',
+    valueName: 'on|off',
+    description:
+      "Send webhook deliveries' HTTP requests from a thread of their own, so that sending and the worker's database writes use two cores. off: send from the main thread.",
+    parse: (t) => {
+      if (t !== 'on' && t !== 'off')
+        throw new ConfigError(`--sender-thread is on or off, not '${t}'`);
+      return t === 'on';
+    },
   }),
   opt({
     key: 'deliveryLeaseMs',

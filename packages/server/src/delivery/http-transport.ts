@@ -1,6 +1,7 @@
 import { Agent, request } from 'undici';
 import type { Cidr } from '../domain/addresses.js';
 import { guardedLookup, literalBlockedReason } from './destination-guard.js';
+import { signedHeaders } from './signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
 
 /** Response bodies are kept up to this many characters in the attempt log. */
@@ -36,10 +37,11 @@ function describeError(e: unknown, timeoutMs: number): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-const failed = (error: string, durationMs = 0): TransportResult => ({
+const failed = (error: string, durationMs = 0, requestHeaders = '{}'): TransportResult => ({
   result: { kind: 'network-error', error },
   durationMs,
   responseBody: null,
+  requestHeaders,
 });
 
 /**
@@ -69,10 +71,12 @@ export class HttpTransport implements Transport {
       const reason = literalBlockedReason(d.url, this.allowlist);
       if (reason) return failed(`refused to connect: ${reason}`);
     }
+    const headers = signedHeaders(d);
+    const requestHeaders = JSON.stringify(headers);
     try {
       const response = await request(d.url, {
         method: 'POST',
-        headers: d.headers,
+        headers,
         body: d.body,
         dispatcher: d.livemode ? this.#liveAgent : this.#agent,
         headersTimeout: d.timeoutMs,
@@ -89,6 +93,7 @@ export class HttpTransport implements Transport {
           return failed(
             `timeout: no complete response within ${d.timeoutMs} ms`,
             Math.round(performance.now() - started),
+            requestHeaders,
           );
         }
         size += (chunk as Buffer).length;
@@ -106,9 +111,14 @@ export class HttpTransport implements Transport {
         },
         durationMs: Math.round(performance.now() - started),
         responseBody: text.length > EXCERPT ? text.slice(0, EXCERPT) : text,
+        requestHeaders,
       };
     } catch (e) {
-      return failed(describeError(e, d.timeoutMs), Math.round(performance.now() - started));
+      return failed(
+        describeError(e, d.timeoutMs),
+        Math.round(performance.now() - started),
+        requestHeaders,
+      );
     }
   }
 

@@ -1,4 +1,5 @@
 import type { AttemptResult } from '../domain/outcome.js';
+import type { Signing } from './signing.js';
 
 /** One request to send: the signed body and its headers. */
 export interface OutgoingDelivery {
@@ -6,8 +7,10 @@ export interface OutgoingDelivery {
   eventId: string;
   endpointId: string;
   url: string | null;
+  /** Every header but `Stripe-Signature`, which the transport adds as it sends (signing.ts). */
   headers: Record<string, string>;
   body: string;
+  signing: Signing;
   /** A v2 thin notification rather than a v1 event. */
   thin: boolean;
   /** Live deliveries may only reach public addresses (or the allowlist). */
@@ -24,10 +27,18 @@ export interface TransportResult {
   result: AttemptResult | { kind: 'deferred' };
   durationMs: number;
   responseBody: string | null;
+  /** The headers sent, signature included, as JSON (for the attempt log); '{}' if nothing was sent. */
+  requestHeaders: string;
 }
 
 /** How deliveries reach an endpoint: HTTP POST for webhook endpoints, a websocket for listen sessions. */
 export interface Transport {
   send(delivery: OutgoingDelivery): Promise<TransportResult>;
+  /**
+   * How many deliveries per endpoint this transport takes beyond the endpoint's concurrency limit.
+   * It keeps the limit itself: those wait in the transport and go out as the endpoint's earlier
+   * requests end, with no round through the worker (the sender thread). 0 when absent.
+   */
+  readonly queuesPerEndpoint?: number;
   close(): Promise<void>;
 }

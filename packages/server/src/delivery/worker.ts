@@ -1,4 +1,3 @@
-import { computeSignature, signPayload } from '@switchboard/sdk';
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { eventJson, thinNotificationJson } from '../domain/event-body.js';
@@ -80,6 +79,10 @@ export class DeliveryWorker {
   readonly #leaseMs: number;
   /** In flight per endpoint, and those claimed but waiting for a free slot. */
   readonly #active = new Map<string, number>();
+  /** Deliveries handed to the transport at once, by endpoint in flight (see queuesPerEndpoint). */
+  readonly #slots = new Map<string, number>();
+  /** The most slots any endpoint gets: what a single-process claim tops each endpoint up to. */
+  readonly #maxSlots: number;
   readonly #waiting = new Map<string, Job[]>();
   readonly #held = new Set<string>();
   readonly #kinds: string[];
@@ -100,6 +103,9 @@ export class DeliveryWorker {
     this.#maxInFlight = options.maxInFlight ?? options.config.workerConcurrency;
     this.#batch = options.batchSize ?? 200;
     this.#kinds = Object.keys(options.transports).filter((k) => options.transports[k]);
+    this.#maxSlots =
+      options.config.endpointConcurrency +
+      Math.max(0, ...this.#kinds.map((k) => options.transports[k]!.queuesPerEndpoint ?? 0));
     // Leases of deliveries held here (in flight or waiting for a slot) are renewed every third of
     // the lease, so another worker takes them only once this one is gone (or cut off that long).
     this.#leaseMs = options.config.deliveryLeaseMs;
@@ -261,7 +267,9 @@ export class DeliveryWorker {
       owner: this.id,
       limit: round.limit,
       kinds: this.#kinds,
-      endpointLimit: limit,
+      // One process (SQLite): the claim tops each endpoint up to what this worker would hand
+      // out; several (PostgreSQL): the limit across every worker's leases.
+      endpointLimit: this.#o.dialect.singleProcess ? this.#maxSlots : limit,
       excludeEndpoints: busy,
       heldHere: this.#heldByEndpoint(),
       listenSessions: this.#o.listenSessions?.(),
@@ -312,7 +320,11 @@ export class DeliveryWorker {
   /** At its concurrency limit here, counting the jobs claimed and waiting for a slot. */
   #busy(endpointId: string): boolean {
     const waiting = this.#waiting.get(endpointId)?.length ?? 0;
-    return (this.#active.get(endpointId) ?? 0) + waiting >= this.#o.config.endpointConcurrency;
+    return (this.#active.get(endpointId) ?? 0) + waiting >= this.#slotsOf(endpointId);
+  }
+
+  #slotsOf(endpointId: string): number {
+    return this.#slots.get(endpointId) ?? this.#o.config.endpointConcurrency;
   }
 
   #full(): boolean {
@@ -362,7 +374,11 @@ export class DeliveryWorker {
   #enqueue(job: Job): void {
     const id = job.endpoint.id;
     const active = this.#active.get(id) ?? 0;
-    if (active < this.#o.config.endpointConcurrency) {
+    if (active === 0) {
+      const queues = this.#o.transports[job.endpoint.kind]?.queuesPerEndpoint ?? 0;
+      this.#slots.set(id, this.#o.config.endpointConcurrency + queues);
+    }
+    if (active < this.#slotsOf(id)) {
       this.#active.set(id, active + 1);
       this.#inFlight++;
       void this.#attempt(job).finally(() => this.#finished(id));
@@ -378,8 +394,10 @@ export class DeliveryWorker {
     const wasFull = this.#full();
     this.#inFlight--;
     const left = (this.#active.get(endpointId) ?? 1) - 1;
-    if (left === 0) this.#active.delete(endpointId);
-    else this.#active.set(endpointId, left);
+    if (left === 0) {
+      this.#active.delete(endpointId);
+      this.#slots.delete(endpointId);
+    } else this.#active.set(endpointId, left);
     const queue = this.#waiting.get(endpointId);
     const next = queue?.shift();
     if (queue && queue.length === 0) this.#waiting.delete(endpointId);
@@ -400,7 +418,7 @@ export class DeliveryWorker {
     }
   }
 
-  /** Signs at send time (a retry gets a fresh timestamp and signature, as on Stripe), sends, decides. */
+  /** Renders the body, hands it to the endpoint's transport (which signs as it sends), decides. */
   async #attempt({ claim, event, endpoint }: Job): Promise<void> {
     const { clock, config, log } = this.#o;
     const transport = this.#o.transports[endpoint.kind]!;
@@ -408,24 +426,19 @@ export class DeliveryWorker {
     const body = thin
       ? thinNotificationJson(event.data)
       : eventJson(event, endpoint.api_version ?? event.api_version);
-    const timestamp = Math.floor(Date.now() / 1000);
-    let signature = signPayload(
-      body,
-      activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()),
-      timestamp,
-    );
-    // Stripe adds a decoy v0 signature in test mode; receivers must ignore every scheme but v1.
-    if (event.livemode === 0)
-      signature += `,v0=${computeSignature(body, `v0:${endpoint.id}`, timestamp)}`;
-    const headers = { ...STRIPE_HEADERS, 'Stripe-Signature': signature };
     const startedMs = clock.now();
     const sent = await transport.send({
       deliveryId: claim.id,
       eventId: event.id,
       endpointId: endpoint.id,
       url: endpoint.url,
-      headers,
+      headers: STRIPE_HEADERS,
       body,
+      // The transport signs as it sends (signing.ts).
+      signing: {
+        secrets: activeSecrets(endpoint.secret, endpoint.previous_secrets, clock.now()),
+        decoyKey: event.livemode === 0 ? `v0:${endpoint.id}` : null,
+      },
       thin,
       livemode: event.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
@@ -478,7 +491,7 @@ export class DeliveryWorker {
         status_code: statusCode,
         error,
         response_body: sent.responseBody,
-        request_headers: JSON.stringify(headers),
+        request_headers: sent.requestHeaders,
         outcome: decision.kind === 'delivered' ? 'succeeded' : 'failed',
         next_attempt_ms: decision.kind === 'retry' ? decision.at : null,
       },

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { newId } from '../domain/ids.js';
+import { signedHeaders } from '../delivery/signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from '../delivery/transport.js';
 import type { Services } from '../services/context.js';
 import { hashWebsocketId } from './session-id.js';
@@ -197,17 +198,24 @@ export class ListenHub {
     const started = performance.now();
     const session = this.#sessions.get(d.endpointId);
     if (!session || session.socket.readyState !== session.socket.OPEN) {
-      return { result: { kind: 'deferred' }, durationMs: 0, responseBody: null };
+      return {
+        result: { kind: 'deferred' },
+        durationMs: 0,
+        responseBody: null,
+        requestHeaders: '{}',
+      };
     }
+    const headers = signedHeaders(d);
+    const requestHeaders = JSON.stringify(headers);
     const conversation = newId('wc', 20);
     const message = d.thin
-      ? { type: 'v2_event', destination_id: d.deliveryId, payload: d.body, http_headers: d.headers }
+      ? { type: 'v2_event', destination_id: d.deliveryId, payload: d.body, http_headers: headers }
       : {
           type: 'webhook_event',
           webhook_id: d.deliveryId,
           webhook_conversation_id: conversation,
           event_payload: d.body,
-          http_headers: d.headers,
+          http_headers: headers,
           // null: what a plain `stripe listen` forwards (a non-null version is only for --latest).
           endpoint: { api_version: null },
         };
@@ -224,11 +232,13 @@ export class ListenHub {
     session.socket.send(JSON.stringify(message));
     const ok = await acked;
     const durationMs = Math.round(performance.now() - started);
-    if (!ok) return { result: { kind: 'deferred' }, durationMs, responseBody: null };
+    if (!ok)
+      return { result: { kind: 'deferred' }, durationMs, responseBody: null, requestHeaders };
     return {
       result: { kind: 'response', statusCode: 200, retryAfterMs: null },
       durationMs,
       responseBody: 'event_ack',
+      requestHeaders,
     };
   }
 

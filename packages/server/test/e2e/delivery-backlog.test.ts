@@ -7,92 +7,99 @@ import { eventually, startTestServer, TEST_KEY, type TestServer } from '../helpe
  * A backlog on one endpoint: far more queued deliveries than the endpoint may have in flight and
  * than the worker claims at once, behind a receiver that answers slowly.
  */
-describe('delivering a backlog to a slow endpoint', () => {
-  const concurrency = 4;
-  let server: TestServer;
-  let receiver: Receiver;
-  let stripe: Stripe;
-  let inFlight = 0;
-  let mostInFlight = 0;
+describe.each(['on', 'off'])(
+  'delivering a backlog to a slow endpoint (--sender-thread %s)',
+  (senderThread) => {
+    const concurrency = 4;
+    let server: TestServer;
+    let receiver: Receiver;
+    let stripe: Stripe;
+    let inFlight = 0;
+    let mostInFlight = 0;
 
-  beforeAll(async () => {
-    server = await startTestServer({ config: { endpointConcurrency: String(concurrency) } });
-    receiver = await new Receiver().start();
-    stripe = server.stripe(TEST_KEY);
-    receiver.respond('/slow', () => {
-      inFlight++;
-      mostInFlight = Math.max(mostInFlight, inFlight);
-      setTimeout(() => inFlight--, 15);
-      return { status: 200, delayMs: 15 };
+    beforeAll(async () => {
+      server = await startTestServer({
+        config: { endpointConcurrency: String(concurrency), senderThread },
+      });
+      receiver = await new Receiver().start();
+      stripe = server.stripe(TEST_KEY);
+      receiver.respond('/slow', () => {
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        setTimeout(() => inFlight--, 15);
+        return { status: 200, delayMs: 15 };
+      });
+      receiver.respond('/slower', () => ({ status: 200, delayMs: 40 }));
     });
-    receiver.respond('/slower', () => ({ status: 200, delayMs: 40 }));
-  });
 
-  afterAll(async () => {
-    await server.close();
-    await receiver.close();
-  });
-
-  it('delivers every event exactly once, never more at a time than the endpoint concurrency', async () => {
-    const slow = await stripe.webhookEndpoints.create({
-      url: receiver.url('/slow'),
-      enabled_events: ['customer.created'],
+    afterAll(async () => {
+      await server.close();
+      await receiver.close();
     });
-    receiver.expect('/slow', slow.secret!);
-    const total = 260;
-    for (let i = 0; i < total; i += 20) {
-      await Promise.all(
-        Array.from({ length: 20 }, (_, k) => stripe.customers.create({ name: `backlog ${i + k}` })),
+
+    it('delivers every event exactly once, never more at a time than the endpoint concurrency', async () => {
+      const slow = await stripe.webhookEndpoints.create({
+        url: receiver.url('/slow'),
+        enabled_events: ['customer.created'],
+      });
+      receiver.expect('/slow', slow.secret!);
+      const total = 260;
+      for (let i = 0; i < total; i += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, k) =>
+            stripe.customers.create({ name: `backlog ${i + k}` }),
+          ),
+        );
+      }
+      await receiver.waitFor(() => receiver.at('/slow').length >= total, 20_000, 'the backlog');
+      await new Promise((r) => setTimeout(r, 100));
+      const got = receiver.at('/slow');
+      expect(got.every((r) => r.verified)).toBe(true);
+      expect(new Set(got.map((r) => r.event!.id)).size).toBe(total);
+      expect(got).toHaveLength(total);
+      expect(mostInFlight).toBeLessThanOrEqual(concurrency);
+      expect(mostInFlight).toBeGreaterThan(1);
+      // Each outcome is recorded too: no event is left with an endpoint pending.
+      await eventually(
+        async () =>
+          (await stripe.events.list({ delivery_success: false, limit: 1 } as never)).data.length ===
+          0,
+        5_000,
+        'recorded outcomes',
       );
-    }
-    await receiver.waitFor(() => receiver.at('/slow').length >= total, 20_000, 'the backlog');
-    await new Promise((r) => setTimeout(r, 100));
-    const got = receiver.at('/slow');
-    expect(got.every((r) => r.verified)).toBe(true);
-    expect(new Set(got.map((r) => r.event!.id)).size).toBe(total);
-    expect(got).toHaveLength(total);
-    expect(mostInFlight).toBeLessThanOrEqual(concurrency);
-    expect(mostInFlight).toBeGreaterThan(1);
-    // Each outcome is recorded too: no event is left with an endpoint pending.
-    await eventually(
-      async () =>
-        (await stripe.events.list({ delivery_success: false, limit: 1 } as never)).data.length ===
-        0,
-      5_000,
-      'recorded outcomes',
-    );
-    await stripe.webhookEndpoints.del(slow.id);
-  });
+      await stripe.webhookEndpoints.del(slow.id);
+    });
 
-  it("sends another endpoint's events while one endpoint works through its backlog", async () => {
-    const slow = await stripe.webhookEndpoints.create({
-      url: receiver.url('/slower'),
-      enabled_events: ['customer.created'],
-    });
-    receiver.expect('/slower', slow.secret!);
-    const fast = await stripe.webhookEndpoints.create({
-      url: receiver.url('/fast'),
-      enabled_events: ['customer.updated'],
-    });
-    receiver.expect('/fast', fast.secret!);
-    const backlog = 120;
-    let last: Stripe.Customer | null = null;
-    for (let i = 0; i < backlog; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: 20 }, (_, k) => stripe.customers.create({ name: `busy ${i + k}` })),
+    it("sends another endpoint's events while one endpoint works through its backlog", async () => {
+      const slow = await stripe.webhookEndpoints.create({
+        url: receiver.url('/slower'),
+        enabled_events: ['customer.created'],
+      });
+      receiver.expect('/slower', slow.secret!);
+      const fast = await stripe.webhookEndpoints.create({
+        url: receiver.url('/fast'),
+        enabled_events: ['customer.updated'],
+      });
+      receiver.expect('/fast', fast.secret!);
+      const backlog = 120;
+      let last: Stripe.Customer | null = null;
+      for (let i = 0; i < backlog; i += 20) {
+        const batch = await Promise.all(
+          Array.from({ length: 20 }, (_, k) => stripe.customers.create({ name: `busy ${i + k}` })),
+        );
+        last = batch[batch.length - 1]!;
+      }
+      await stripe.customers.update(last!.id, { name: 'renamed' });
+      await receiver.waitFor(() => receiver.at('/fast').length === 1, 10_000, 'the other endpoint');
+      const slowDoneWhenFastArrived = receiver.at('/slower').length;
+      expect(receiver.at('/fast')[0]!.verified).toBe(true);
+      expect(slowDoneWhenFastArrived).toBeLessThan(backlog);
+      await receiver.waitFor(
+        () => receiver.at('/slower').length >= backlog,
+        20_000,
+        'the rest of the backlog',
       );
-      last = batch[batch.length - 1]!;
-    }
-    await stripe.customers.update(last!.id, { name: 'renamed' });
-    await receiver.waitFor(() => receiver.at('/fast').length === 1, 10_000, 'the other endpoint');
-    const slowDoneWhenFastArrived = receiver.at('/slower').length;
-    expect(receiver.at('/fast')[0]!.verified).toBe(true);
-    expect(slowDoneWhenFastArrived).toBeLessThan(backlog);
-    await receiver.waitFor(
-      () => receiver.at('/slower').length >= backlog,
-      20_000,
-      'the rest of the backlog',
-    );
-    expect(new Set(receiver.at('/slower').map((r) => r.event!.id)).size).toBe(backlog);
-  });
-});
+      expect(new Set(receiver.at('/slower').map((r) => r.event!.id)).size).toBe(backlog);
+    });
+  },
+);
