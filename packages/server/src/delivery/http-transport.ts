@@ -37,11 +37,22 @@ function describeError(e: unknown, timeoutMs: number): string {
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-const failed = (error: string, durationMs = 0, requestHeaders = '{}'): TransportResult => ({
+/** One signed POST: what the sender thread gets for each delivery. */
+export interface HttpRequest {
+  url: string | null;
+  headers: Record<string, string>;
+  body: string;
+  livemode: boolean;
+  timeoutMs: number;
+}
+
+/** What came back from one POST (TransportResult without the headers, which the caller has). */
+export type HttpResult = Omit<TransportResult, 'requestHeaders'>;
+
+const failed = (error: string, durationMs = 0): HttpResult => ({
   result: { kind: 'network-error', error },
   durationMs,
   responseBody: null,
-  requestHeaders,
 });
 
 /**
@@ -64,19 +75,31 @@ export class HttpTransport implements Transport {
     });
   }
 
+  /** Signs the delivery now and POSTs it. */
   async send(d: OutgoingDelivery): Promise<TransportResult> {
+    const headers = signedHeaders(d);
+    const result = await this.post({
+      url: d.url,
+      headers,
+      body: d.body,
+      livemode: d.livemode,
+      timeoutMs: d.timeoutMs,
+    });
+    return { ...result, requestHeaders: JSON.stringify(headers) };
+  }
+
+  /** POSTs a request whose headers are already signed. */
+  async post(d: HttpRequest): Promise<HttpResult> {
     const started = performance.now();
     if (!d.url) return failed('endpoint has no URL');
     if (d.livemode) {
       const reason = literalBlockedReason(d.url, this.allowlist);
       if (reason) return failed(`refused to connect: ${reason}`);
     }
-    const headers = signedHeaders(d);
-    const requestHeaders = JSON.stringify(headers);
     try {
       const response = await request(d.url, {
         method: 'POST',
-        headers,
+        headers: d.headers,
         body: d.body,
         dispatcher: d.livemode ? this.#liveAgent : this.#agent,
         headersTimeout: d.timeoutMs,
@@ -93,7 +116,6 @@ export class HttpTransport implements Transport {
           return failed(
             `timeout: no complete response within ${d.timeoutMs} ms`,
             Math.round(performance.now() - started),
-            requestHeaders,
           );
         }
         size += (chunk as Buffer).length;
@@ -111,14 +133,9 @@ export class HttpTransport implements Transport {
         },
         durationMs: Math.round(performance.now() - started),
         responseBody: text.length > EXCERPT ? text.slice(0, EXCERPT) : text,
-        requestHeaders,
       };
     } catch (e) {
-      return failed(
-        describeError(e, d.timeoutMs),
-        Math.round(performance.now() - started),
-        requestHeaders,
-      );
+      return failed(describeError(e, d.timeoutMs), Math.round(performance.now() - started));
     }
   }
 

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Cidr } from '../domain/addresses.js';
 import type { Logger } from '../observability/logger.js';
-import { HttpTransport } from './http-transport.js';
+import { HttpTransport, type HttpRequest, type HttpResult } from './http-transport.js';
+import { signedHeaders } from './signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
 
 /** What the sender thread starts with. */
@@ -13,13 +14,15 @@ export interface SenderThreadData {
   endpointConcurrency: number;
 }
 
-/** Main thread to sender thread: deliveries to send (by request number), or close. */
-export type ToSender =
-  { type: 'send'; batch: Array<[number, OutgoingDelivery]> } | { type: 'close' };
+/** A signed request for the sender thread: its number, the endpoint, the request. */
+export type Outgoing = [number, string, HttpRequest];
+
+/** Main thread to sender thread: requests to send, or close. */
+export type ToSender = { type: 'send'; batch: Outgoing[] } | { type: 'close' };
 
 /** Sender thread to main thread: results by request number, or closed. */
 export type FromSender =
-  { type: 'results'; batch: Array<[number, TransportResult]> } | { type: 'closed' };
+  { type: 'results'; batch: Array<[number, HttpResult]> } | { type: 'closed' };
 
 /**
  * The sender thread's script. Compiled, it sits next to this file; when this file runs from the
@@ -31,13 +34,23 @@ function senderThreadFile(): string {
   return here.replace(/([\\/])src([\\/]delivery[\\/])/, '$1dist$2');
 }
 
+interface InHand {
+  request: HttpRequest;
+  headers: Record<string, string>;
+  resolve: (r: TransportResult) => void;
+}
+
 /**
  * HttpTransport on a thread of its own. Sending (undici, sockets, parsing responses) took about a
  * third of the main thread's time during a drain, while the second core sat mostly idle; here the
- * main thread claims, signs and records, and the sender thread talks HTTP. Requests posted in one
- * turn of the event loop cross as one message, and results come back the same way.
+ * main thread claims, renders, signs and records, and the sender thread talks HTTP. Requests
+ * posted in one turn of the event loop cross as one message, and results come back the same way.
  *
- * Should the thread fail, the deliveries it had in hand are sent again from the main thread
+ * Requests are signed when handed to the thread; one waits there at most until two rounds of the
+ * endpoint's requests ahead of it have ended (each bounded by the delivery timeout), well inside
+ * the 5 minutes receivers tolerate.
+ *
+ * Should the thread fail, the requests it had in hand are sent again from the main thread
  * (at least once: a receiver may see one of them twice) and everything after goes out from the
  * main thread, as with `--sender-thread off`.
  */
@@ -45,23 +58,20 @@ export class ThreadedHttpTransport implements Transport {
   readonly #allowlist: Cidr[];
   readonly #log: Logger | undefined;
   readonly #worker: Worker;
-  readonly #pending = new Map<
-    number,
-    { delivery: OutgoingDelivery; resolve: (r: TransportResult) => void }
-  >();
-  #outbox: Array<[number, OutgoingDelivery]> = [];
+  readonly #inHand = new Map<number, InHand>();
+  #outbox: Outgoing[] = [];
   #next = 0;
   #fallback: HttpTransport | null = null;
   #closing = false;
   readonly #closed: Promise<void>;
 
   /**
-   * Twice the endpoint's limit waits in the thread, so that it always has the next delivery at
+   * Twice the endpoint's limit waits in the thread, so that it always has the next request at
    * hand: without them, each request's successor had to come from the main thread, and while the
    * main thread wrote outcomes or claimed, an endpoint's requests in flight ran down to none (a
    * quarter of the time in a drain, with both threads often idle). Draining 50,000 deliveries
    * to one endpoint: none waiting 10.8k/s, as many as the limit 12.3-12.8k/s, twice 13.6k/s,
-   * three times 13.9k/s (bench/exp drain runs, before signing moved to this thread).
+   * three times 13.9k/s (bench/exp drain runs).
    */
   readonly queuesPerEndpoint: number;
 
@@ -78,15 +88,17 @@ export class ThreadedHttpTransport implements Transport {
     this.queuesPerEndpoint = 2 * endpointConcurrency;
     this.#worker = new Worker(options.threadFile ?? senderThreadFile(), {
       workerData: { allowlist: this.#allowlist, endpointConcurrency } satisfies SenderThreadData,
+      // The thread keeps little alive: the requests in hand (at most the worker's concurrency)
+      // and the sockets. V8's default young generation (48 MB) only raised the server's peak
+      // RSS: drains peaked at 233-270 MB with it, 218-224 MB with 8 MB, at the same rate
+      // (bench/exp drain runs). Should the thread run out of heap anyway, it exits and the main
+      // thread takes over.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
     this.#worker.unref();
     this.#worker.on('message', (m: FromSender) => {
       if (m.type !== 'results') return;
-      for (const [id, result] of m.batch) {
-        const waiting = this.#pending.get(id);
-        this.#pending.delete(id);
-        waiting?.resolve(result);
-      }
+      for (const [id, result] of m.batch) this.#settle(id, result);
     });
     this.#worker.on('error', (e) => this.#fail(e.message));
     this.#closed = new Promise((resolve) =>
@@ -99,12 +111,27 @@ export class ThreadedHttpTransport implements Transport {
 
   send(delivery: OutgoingDelivery): Promise<TransportResult> {
     if (this.#fallback) return this.#fallback.send(delivery);
+    const headers = signedHeaders(delivery);
+    const request: HttpRequest = {
+      url: delivery.url,
+      headers,
+      body: delivery.body,
+      livemode: delivery.livemode,
+      timeoutMs: delivery.timeoutMs,
+    };
     return new Promise((resolve) => {
       const id = ++this.#next;
-      this.#pending.set(id, { delivery, resolve });
+      this.#inHand.set(id, { request, headers, resolve });
       if (this.#outbox.length === 0) queueMicrotask(() => this.#flush());
-      this.#outbox.push([id, delivery]);
+      this.#outbox.push([id, delivery.endpointId, request]);
     });
+  }
+
+  #settle(id: number, result: HttpResult): void {
+    const inHand = this.#inHand.get(id);
+    if (!inHand) return;
+    this.#inHand.delete(id);
+    inHand.resolve({ ...result, requestHeaders: JSON.stringify(inHand.headers) });
   }
 
   #flush(): void {
@@ -116,14 +143,14 @@ export class ThreadedHttpTransport implements Transport {
 
   /** From now on the main thread sends, starting with what the thread had in hand. */
   #fail(reason: string): void {
-    if (this.#fallback || (this.#closing && this.#pending.size === 0)) return;
-    this.#fallback = new HttpTransport(this.#allowlist);
+    if (this.#fallback || (this.#closing && this.#inHand.size === 0)) return;
+    const fallback = new HttpTransport(this.#allowlist);
+    this.#fallback = fallback;
     if (!this.#closing)
       this.#log?.error('sender thread failed; sending from the main thread', { error: reason });
-    const inHand = [...this.#pending.values()];
-    this.#pending.clear();
     this.#outbox = [];
-    for (const { delivery, resolve } of inHand) void this.#fallback.send(delivery).then(resolve);
+    for (const [id, { request }] of [...this.#inHand])
+      void fallback.post(request).then((result) => this.#settle(id, result));
   }
 
   async close(): Promise<void> {
