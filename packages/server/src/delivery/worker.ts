@@ -105,7 +105,7 @@ export class DeliveryWorker {
     this.#kinds = Object.keys(options.transports).filter((k) => options.transports[k]);
     this.#maxSlots =
       options.config.endpointConcurrency +
-      Math.max(0, ...this.#kinds.map((k) => options.transports[k]!.queuesPerEndpoint ?? 0));
+      Math.max(0, ...this.#kinds.map((k) => this.#queuesOf(k)));
     // Leases of deliveries held here (in flight or waiting for a slot) are renewed every third of
     // the lease, so another worker takes them only once this one is gone (or cut off that long).
     this.#leaseMs = options.config.deliveryLeaseMs;
@@ -323,6 +323,17 @@ export class DeliveryWorker {
     return (this.#active.get(endpointId) ?? 0) + waiting >= this.#slotsOf(endpointId);
   }
 
+  /**
+   * What the transport of a kind queues per endpoint beyond the limit. Only with one process: with
+   * several, the claim never leases more than the limit per endpoint across workers, so a queue
+   * would stay empty, and counting it would only make this worker claim for an endpoint that is
+   * at its limit.
+   */
+  #queuesOf(kind: string): number {
+    if (!this.#o.dialect.singleProcess) return 0;
+    return this.#o.transports[kind]?.queuesPerEndpoint ?? 0;
+  }
+
   #slotsOf(endpointId: string): number {
     return this.#slots.get(endpointId) ?? this.#o.config.endpointConcurrency;
   }
@@ -375,8 +386,7 @@ export class DeliveryWorker {
     const id = job.endpoint.id;
     const active = this.#active.get(id) ?? 0;
     if (active === 0) {
-      const queues = this.#o.transports[job.endpoint.kind]?.queuesPerEndpoint ?? 0;
-      this.#slots.set(id, this.#o.config.endpointConcurrency + queues);
+      this.#slots.set(id, this.#o.config.endpointConcurrency + this.#queuesOf(job.endpoint.kind));
     }
     if (active < this.#slotsOf(id)) {
       this.#active.set(id, active + 1);
