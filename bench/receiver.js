@@ -89,6 +89,7 @@ process.on('message', (m) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-server.listen(0, '127.0.0.1', () => {
+// RECEIVER_PORT: a fixed port (bench/drain.js keeps a fixture whose endpoint points at it).
+server.listen(Number(process.env.RECEIVER_PORT ?? 0), '127.0.0.1', () => {
   process.send({ type: 'ready', port: server.address().port });
 });

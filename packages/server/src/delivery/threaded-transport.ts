@@ -71,7 +71,7 @@ export class ThreadedHttpTransport implements Transport {
    * main thread wrote outcomes or claimed, an endpoint's requests in flight ran down to none (a
    * quarter of the time in a drain, with both threads often idle). Draining 50,000 deliveries
    * to one endpoint: none waiting 10.8k/s, as many as the limit 12.3-12.8k/s, twice 13.6k/s,
-   * three times 13.9k/s (bench/exp drain runs).
+   * three times 13.9k/s (npm run bench:drain).
    */
   readonly queuesPerEndpoint: number;
 
@@ -91,7 +91,7 @@ export class ThreadedHttpTransport implements Transport {
       // The thread keeps little alive: the requests in hand (at most the worker's concurrency)
       // and the sockets. V8's default young generation (48 MB) only raised the server's peak
       // RSS: drains peaked at 233-270 MB with it, 218-224 MB with 8 MB, at the same rate
-      // (bench/exp drain runs). Should the thread run out of heap anyway, it exits and the main
+      // (npm run bench:drain). Should the thread run out of heap anyway, it exits and the main
       // thread takes over.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 },
     });
