@@ -26,12 +26,13 @@ const TEST_KEY = 'sk_test_bench_0123456789';
 const LIVE_KEY = 'sk_live_bench_0123456789';
 
 function parseArgs(argv) {
-  const args = { events: 50_000, runs: 3, port: 18555, serverArgs: [] };
+  const args = { events: 50_000, runs: 3, port: 18555, cpuProf: null, serverArgs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--events') args.events = Number(argv[++i]);
     else if (a === '--runs') args.runs = Number(argv[++i]);
     else if (a === '--port') args.port = Number(argv[++i]);
+    else if (a === '--cpu-prof') args.cpuProf = argv[++i];
     else if (a === '--') {
       args.serverArgs = argv.slice(i + 1);
       break;
@@ -41,6 +42,7 @@ function parseArgs(argv) {
           '  --events N  queued deliveries (default 50,000); the fixture is kept per N and port\n' +
           '  --runs K    drains of a fresh copy of the fixture (default 3)\n' +
           '  --port P    the receiver port the fixture endpoint points at (default 18555)\n' +
+          '  --cpu-prof DIR  write V8 CPU profiles of the draining server (every thread) to DIR\n' +
           '  after --    options for `switchboard serve`, e.g. -- --sender-thread off\n',
       );
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
@@ -136,6 +138,7 @@ async function main() {
           liveKey: LIVE_KEY,
           roles: 'api,worker',
           extraArgs: args.serverArgs,
+          nodeArgs: args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
         });
         let stats;
         let threads;

@@ -23,6 +23,12 @@ export interface ClaimArgs {
   limit: number;
   kinds: readonly string[];
   endpointLimit: number;
+  /**
+   * One process (SQLite): how many deliveries of one endpoint the worker may hold (in flight,
+   * queued in its transport, waiting): the claim tops each endpoint up to it, less `heldHere`.
+   * Default twice `endpointLimit`.
+   */
+  topUpTo?: number | undefined;
   excludeEndpoints: readonly string[];
   /**
    * What this worker holds now (in flight or waiting for a slot), by endpoint. With several

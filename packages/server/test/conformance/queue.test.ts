@@ -250,7 +250,7 @@ describe(`storage conformance on ${backend}`, () => {
   });
 
   it.runIf(backend === 'sqlite')(
-    'SQLite claims per endpoint: oldest first, up to twice its limit less what it holds here',
+    'SQLite claims per endpoint: oldest first, topped up to what the worker may hold of it',
     async () => {
       const backlogged = await endpoint(b.main);
       const other = await endpoint(b.main);
@@ -259,10 +259,17 @@ describe(`storage conformance on ${backend}`, () => {
       await deliveries(b.main, other, 1, NOW + 5_000);
       const claimed = await claim(b.main, {
         endpointLimit: 2,
+        topUpTo: 5,
         heldHere: new Map([[backlogged, 1]]),
       });
-      // 2 x 2 - 1 = 3 of the backlog (the oldest), and the other endpoint's due delivery.
-      expect(claimed.map((c) => c.id)).toEqual([...old.slice(0, 3), toOther]);
+      // 5 - 1 = 4 of the backlog (the oldest), and the other endpoint's due delivery.
+      expect(claimed.map((c) => c.id)).toEqual([...old.slice(0, 4), toOther]);
+      // Without topUpTo: twice the limit, less what is held.
+      const more = await claim(b.main, {
+        endpointLimit: 2,
+        heldHere: new Map([[backlogged, 1]]),
+      });
+      expect(more.map((c) => c.id)).toEqual(old.slice(4, 7));
 
       // When next to look, leaving out the endpoints at their limit here.
       const args = { realNow: Date.now(), kinds: ['webhook'] };

@@ -103,3 +103,85 @@ describe.each(['on', 'off'])(
     });
   },
 );
+
+/**
+ * Several endpoints behind on their backlogs: the worker's concurrency goes to requests in flight
+ * to all of them, not to one endpoint's deliveries queued behind its own limit.
+ */
+describe.each(['on', 'off'])(
+  'several backlogged endpoints share --worker-concurrency (--sender-thread %s)',
+  (senderThread) => {
+    const workerConcurrency = 8;
+    const endpointConcurrency = 2;
+    const paths = ['/a', '/b', '/c', '/d'];
+    let server: TestServer;
+    let receiver: Receiver;
+    let open = 0;
+    let mostOpen = 0;
+    const mostOpenByPath = new Map<string, number>();
+    const openByPath = new Map<string, number>();
+
+    beforeAll(async () => {
+      server = await startTestServer({
+        config: {
+          workerConcurrency: String(workerConcurrency),
+          endpointConcurrency: String(endpointConcurrency),
+          senderThread,
+        },
+      });
+      receiver = await new Receiver().start();
+      for (const path of paths) {
+        receiver.respond(path, () => {
+          open++;
+          mostOpen = Math.max(mostOpen, open);
+          const n = (openByPath.get(path) ?? 0) + 1;
+          openByPath.set(path, n);
+          mostOpenByPath.set(path, Math.max(mostOpenByPath.get(path) ?? 0, n));
+          setTimeout(() => {
+            open--;
+            openByPath.set(path, (openByPath.get(path) ?? 1) - 1);
+          }, 40);
+          return { status: 200, delayMs: 40 };
+        });
+      }
+    });
+
+    afterAll(async () => {
+      await server.close();
+      await receiver.close();
+    });
+
+    it('keeps every endpoint at its limit, and no more than the worker concurrency in flight', async () => {
+      const stripe = server.stripe(TEST_KEY);
+      for (const path of paths) {
+        const endpoint = await stripe.webhookEndpoints.create({
+          url: receiver.url(path),
+          enabled_events: ['customer.created'],
+        });
+        receiver.expect(path, endpoint.secret!);
+      }
+      const events = 30;
+      await Promise.all(
+        Array.from({ length: events }, (_, i) => stripe.customers.create({ name: `shared ${i}` })),
+      );
+      await receiver.waitFor(
+        () => paths.every((p) => receiver.at(p).length >= events),
+        20_000,
+        'every backlog',
+      );
+      for (const path of paths) {
+        expect(receiver.at(path).every((r) => r.verified)).toBe(true);
+        expect(mostOpenByPath.get(path)).toBe(endpointConcurrency);
+      }
+      // All four endpoints at their limit at once: 4 x 2 = the worker's 8.
+      expect(mostOpen).toBe(workerConcurrency);
+      // And they went through their backlogs side by side: one endpoint's deliveries queued
+      // behind its own limit taking the worker's room would finish the endpoints one after the
+      // other (the last ones spread over ~3/4 of the whole drain).
+      const all = paths.flatMap((p) => receiver.at(p).map((r) => r.at));
+      const lasts = paths.map((p) => Math.max(...receiver.at(p).map((r) => r.at)));
+      const drain = Math.max(...all) - Math.min(...all);
+      expect(Math.max(...lasts) - Math.min(...lasts)).toBeLessThan(drain / 2);
+    });
+  },
+);

@@ -84,10 +84,8 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
     for (const e of due) {
       const left = a.limit - claimed.length;
       if (left <= 0) break;
-      // Up to twice the endpoint's limit: the second round waits here for free slots, so that
-      // a backlogged endpoint is claimed once per ~limit deliveries rather than once per slot.
       const held = a.heldHere?.get(e.endpoint_id) ?? 0;
-      const room = Math.min(left, 2 * a.endpointLimit - held);
+      const room = Math.min(left, (a.topUpTo ?? 2 * a.endpointLimit) - held);
       if (room <= 0) continue;
       claimed.push(...leaseOldest.all(a.leaseUntil, a.owner, e.endpoint_id, a.now, room));
     }
