@@ -46,34 +46,45 @@ const chunkSizes = [64, 16, 4, 1];
 /**
  * Inserts rows into `table` in chunks of 64, 16, 4 and 1 rows, each statement compiled once per
  * set of columns given (columns whose value is undefined in the first row are left out, as Kysely
- * leaves them out; all rows are expected to have the same columns).
+ * leaves them out; all rows are expected to have the same columns). The values go to the
+ * statement as one array, row by row in column order, as Kysely binds a VALUES list (checked when
+ * compiling): naming each row's values and looking them up again took ~2.4 µs a row recording
+ * attempts (3% of the main thread in a drain profile).
  */
 export function reusableInsert<T extends keyof Database & string>(
   table: T,
   /** A unique column: rows whose value is already there are skipped (ON CONFLICT DO NOTHING). */
   options: { skipConflictsOn?: string } = {},
 ): (db: Kysely<Database>, rows: ReadonlyArray<Insertable<Database[T]>>) => Promise<void> {
-  type Insert = (db: Kysely<Database>, values: Record<string, unknown>) => Promise<unknown[]>;
-  const statements = new Map<string, Insert>();
-  const statement = (columns: string[], rows: number): Insert => {
+  // SQL text for each chunk size and set of columns, by dialect.
+  const statements = new Map<string, Map<unknown, string>>();
+  const sqlFor = (db: Kysely<Database>, columns: string[], rows: number): string => {
     const key = `${rows}:${columns.join(',')}`;
-    let insert = statements.get(key);
-    if (!insert) {
-      insert = reusable<Record<string, unknown>>((db, v) => {
-        const query = db
-          .insertInto(table)
-          .values(
-            Array.from(
-              { length: rows },
-              (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}.${c}`]])) as never,
-            ),
-          );
-        const unique = options.skipConflictsOn;
-        return unique ? query.onConflict((oc) => oc.column(unique as never).doNothing()) : query;
-      });
-      statements.set(key, insert);
+    let byDialect = statements.get(key);
+    if (!byDialect) statements.set(key, (byDialect = new Map()));
+    const dialect = db.getExecutor().adapter.constructor;
+    let text = byDialect.get(dialect);
+    if (text === undefined) {
+      const slot = (i: number, c: string) => `${i}.${c}`;
+      const insert = db
+        .insertInto(table)
+        .values(
+          Array.from(
+            { length: rows },
+            (_, i) => Object.fromEntries(columns.map((c) => [c, slot(i, c)])) as never,
+          ),
+        );
+      const unique = options.skipConflictsOn;
+      const compiled = (
+        unique ? insert.onConflict((oc) => oc.column(unique as never).doNothing()) : insert
+      ).compile();
+      const expected = Array.from({ length: rows }, (_, i) => columns.map((c) => slot(i, c)));
+      if (compiled.parameters.join('\n') !== expected.flat().join('\n'))
+        throw new Error(`reusableInsert(${table}): values are not bound row by row`);
+      text = compiled.sql;
+      byDialect.set(dialect, text);
     }
-    return insert;
+    return text;
   };
   return async (db, rows) => {
     if (rows.length === 0) return;
@@ -81,14 +92,13 @@ export function reusableInsert<T extends keyof Database & string>(
     const columns = Object.keys(first).filter((c) => first[c] !== undefined);
     let at = 0;
     for (const size of chunkSizes) {
-      const insert = statement(columns, size);
       for (; rows.length - at >= size; at += size) {
-        const values: Record<string, unknown> = {};
+        const parameters: unknown[] = [];
         for (let i = 0; i < size; i++) {
           const row = rows[at + i] as Record<string, unknown>;
-          for (const c of columns) values[`${i}.${c}`] = row[c];
+          for (const c of columns) parameters.push(row[c]);
         }
-        await insert(db, values);
+        await db.executeQuery(CompiledQuery.raw(sqlFor(db, columns, size), parameters));
       }
     }
   };
