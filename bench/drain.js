@@ -4,7 +4,6 @@
 // full server into the verifying receiver, then prints one JSON line: delivered/s (first to last
 // delivery, as the bench counts it), server and receiver CPU per delivery, the server's peak RSS,
 // and the CPU of each server thread with more than 50 ms.
-import { fork } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -17,9 +16,9 @@ import {
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, runConcurrent } from './load.js';
+import { startReceiver } from './receiver-process.js';
 import { startServer } from './server.js';
 
 const TEST_KEY = 'sk_test_bench_0123456789';
@@ -74,32 +73,10 @@ function threadsCpu(pid) {
   return out;
 }
 
-async function startReceiver(port) {
-  const child = fork(fileURLToPath(new URL('./receiver.js', import.meta.url)), [], {
-    env: { ...process.env, RECEIVER_PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
-  });
-  const ask = (message) =>
-    new Promise((resolve) => {
-      const onMessage = (m) => {
-        if (m.type !== message.type) return;
-        child.off('message', onMessage);
-        resolve(m);
-      };
-      child.on('message', onMessage);
-      child.send(message);
-    });
-  return { child, ask };
-}
-
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const fixture = join(tmpdir(), `switchboard-drain-${args.events}-${args.port}`);
-  const receiver = await startReceiver(args.port);
+  const receiver = await startReceiver({ port: args.port });
   try {
     if (!existsSync(join(fixture, 'secret'))) {
       process.stderr.write(`drain: queueing ${args.events} events into ${fixture}...\n`);
@@ -125,13 +102,13 @@ async function main() {
       writeFileSync(join(fixture, 'secret'), endpoint.secret);
     }
     const secret = readFileSync(join(fixture, 'secret'), 'utf8');
-    receiver.child.send({ type: 'configure', secrets: { '/webhook': secret } });
+    receiver.configure({ '/webhook': secret });
     for (let run = 0; run < args.runs; run++) {
       const dir = mkdtempSync(join(tmpdir(), 'switchboard-drain-run-'));
       try {
         for (const f of readdirSync(fixture)) cpSync(join(fixture, f), join(dir, f));
-        receiver.child.send({ type: 'reset' });
-        const receiverBefore = cpuMs(receiver.child.pid);
+        receiver.reset();
+        const receiverBefore = cpuMs(receiver.pid);
         const server = await startServer({
           db: join(dir, 'bench.db'),
           testKey: TEST_KEY,
@@ -143,13 +120,13 @@ async function main() {
         let stats;
         let threads;
         for (;;) {
-          stats = await receiver.ask({ type: 'stats' });
+          stats = await receiver.stats();
           threads = threadsCpu(server.pid);
           if (stats.unique >= args.events) break;
           await sleep(50);
         }
         const serverMs = cpuMs(server.pid);
-        const receiverMs = cpuMs(receiver.child.pid) - receiverBefore;
+        const receiverMs = cpuMs(receiver.pid) - receiverBefore;
         const { peakRssMb } = await server.stop();
         const seconds = (stats.lastMs - stats.firstMs) / 1000;
         const busyThreads = Object.entries(threads)
@@ -173,7 +150,7 @@ async function main() {
       }
     }
   } finally {
-    receiver.child.kill('SIGTERM');
+    receiver.close();
   }
 }
 

@@ -6,15 +6,14 @@
 //   4. steady: customers created at a fixed 1,000/s, latency from request to receiver done;
 //   5. API creates: concurrent form-encoded POST /v1/customers in a sandbox with no endpoints.
 import { Buffer } from 'node:buffer';
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuSnapshot, cpuUsed } from './cpu.js';
-import { apiClient, now, rawCeiling, runConcurrent, runPaced } from './load.js';
+import { apiClient, rawCeiling, runConcurrent, runPaced } from './load.js';
 import { percentile, printReport } from './report.js';
+import { startReceiver } from './receiver-process.js';
 import { benchDatabase } from './database.js';
 import { startServer } from './server.js';
 
@@ -57,46 +56,6 @@ function parseArgs(argv) {
     process.exit(2);
   }
   return args;
-}
-
-/** The receiver in its own process; `ask` sends a message and waits for the typed answer. */
-async function startReceiver() {
-  const child = fork(fileURLToPath(new URL('./receiver.js', import.meta.url)), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { port } = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`receiver exited (${code})`)));
-  });
-  const ask = (message) =>
-    new Promise((resolve) => {
-      const onMessage = (m) => {
-        if (m.type !== message.type) return;
-        child.off('message', onMessage);
-        resolve(m);
-      };
-      child.on('message', onMessage);
-      child.send(message);
-    });
-  return {
-    pid: child.pid,
-    url: (path) => `http://127.0.0.1:${port}${path}`,
-    configure: (secrets) => child.send({ type: 'configure', secrets }),
-    reset: () => child.send({ type: 'reset' }),
-    stats: (latencies = false) => ask({ type: 'stats', latencies }),
-    /** Receiver clock minus ours, from the round trip with the smallest delay. */
-    async clockOffsetMs() {
-      let best = { rtt: Infinity, offset: 0 };
-      for (let i = 0; i < 20; i++) {
-        const t0 = now();
-        const { t } = await ask({ type: 'clock' });
-        const t1 = now();
-        if (t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: t - (t0 + t1) / 2 };
-      }
-      return best.offset;
-    },
-    close: () => child.kill('SIGTERM'),
-  };
 }
 
 async function waitForDeliveries(receiver, count, timeoutMs, what) {
