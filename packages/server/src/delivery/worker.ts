@@ -90,6 +90,8 @@ export class DeliveryWorker {
   #short = false;
   #soon: NodeJS.Timeout | null = null;
   #inFlight = 0;
+  /** Of those, the requests the transports have out (at most the limit per endpoint). */
+  #sending = 0;
   #stopping = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -355,10 +357,7 @@ export class DeliveryWorker {
   #occupied(): number {
     if (this.#maxSlots === this.#o.config.endpointConcurrency)
       return this.#inFlight + this.#waitingCount();
-    const limit = this.#o.config.endpointConcurrency;
-    let sending = 0;
-    for (const n of this.#active.values()) sending += Math.min(n, limit);
-    return sending;
+    return this.#sending;
   }
 
   #waitingCount(): number {
@@ -410,6 +409,7 @@ export class DeliveryWorker {
     if (active < this.#slotsOf(id)) {
       this.#active.set(id, active + 1);
       this.#inFlight++;
+      if (active < this.#o.config.endpointConcurrency) this.#sending++;
       void this.#attempt(job).finally(() => this.#finished(id));
       return;
     }
@@ -423,6 +423,8 @@ export class DeliveryWorker {
     const wasFull = this.#full();
     this.#inFlight--;
     const left = (this.#active.get(endpointId) ?? 1) - 1;
+    // Beyond the limit the transport had one waiting, which takes the freed request's place.
+    if (left < this.#o.config.endpointConcurrency) this.#sending--;
     if (left === 0) {
       this.#active.delete(endpointId);
       this.#slots.delete(endpointId);
