@@ -17,10 +17,6 @@ import type { ClaimArgs, ClaimedDelivery, NextDue, NextDueArgs } from '../../dia
 export interface SqliteClaimer {
   claim(args: ClaimArgs): ClaimedDelivery[];
   nextDue(args: NextDueArgs): NextDue;
-  /** Frees leases that ended (a process that died while holding them); returns how many. */
-  freeEndedLeases(realNow: number): number;
-  /** When the first lease on a pending delivery ends (real ms), or null when none is leased. */
-  earliestLeaseEnd(): number | null;
 }
 
 interface DueEndpoint {
@@ -73,13 +69,33 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
     return true;
   }
 
-  const claim = raw.transaction((a: ClaimArgs): ClaimedDelivery[] => {
-    const excluded = new Set(a.excludeEndpoints);
-    const due = dueEndpoints
+  /** The endpoints this worker may take free deliveries of now, each with its earliest due time. */
+  function candidates(a: NextDueArgs): Array<DueEndpoint & { due: number }> {
+    const excluded = new Set(a.excludeEndpoints ?? []);
+    return dueEndpoints
       .all()
-      .filter((e) => e.due !== null && e.due <= a.now && !excluded.has(e.endpoint_id))
-      .filter((e) => eligible(e, a))
-      .sort((x, y) => x.due! - y.due!);
+      .filter((e): e is DueEndpoint & { due: number } => e.due !== null)
+      .filter((e) => !excluded.has(e.endpoint_id) && eligible(e, a));
+  }
+
+  // Leases end only when their worker is gone. Ended ones are freed when a lease given here may
+  // have ended, and every second for those of other processes.
+  let earliestLeaseEnd = 0;
+  let nextSweep = 0;
+  function freeEndedLeases(realNow: number, leaseUntil: number): void {
+    if (realNow >= earliestLeaseEnd || realNow >= nextSweep) {
+      nextSweep = realNow + 1_000;
+      freeEnded.run(realNow);
+      earliestLeaseEnd = leaseEnds.get()?.ends ?? Infinity;
+    }
+    earliestLeaseEnd = Math.min(earliestLeaseEnd, leaseUntil);
+  }
+
+  const claim = raw.transaction((a: ClaimArgs): ClaimedDelivery[] => {
+    freeEndedLeases(a.realNow, a.leaseUntil);
+    const due = candidates(a)
+      .filter((e) => e.due <= a.now)
+      .sort((x, y) => x.due - y.due);
     const claimed: ClaimedDelivery[] = [];
     for (const e of due) {
       const left = a.limit - claimed.length;
@@ -95,17 +111,9 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
   return {
     claim: (a) => claim.immediate(a),
     nextDue(a) {
-      const excluded = new Set(a.excludeEndpoints ?? []);
-      let due: number | null = null;
-      for (const e of dueEndpoints.all()) {
-        if (e.due === null || excluded.has(e.endpoint_id) || !eligible(e, a)) continue;
-        if (due === null || e.due < due) due = e.due;
-      }
+      const dues = candidates(a).map((e) => e.due);
+      const due = dues.length > 0 ? Math.min(...dues) : null;
       return { due, leaseEnds: leaseEnds.get()?.ends ?? null };
     },
-    earliestLeaseEnd() {
-      return leaseEnds.get()?.ends ?? null;
-    },
-    freeEndedLeases: (realNow) => freeEnded.run(realNow).changes,
   };
 }

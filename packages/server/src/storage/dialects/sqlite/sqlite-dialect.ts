@@ -57,8 +57,6 @@ export function openSqlite(file: string): Dialect {
   // Prepared on first use: the tables exist only once migrations have run.
   let prepared: SqliteClaimer | null = null;
   const claimer = () => (prepared ??= sqliteClaimer(raw));
-  let nextLeaseSweep = 0;
-  let earliestLeaseEnd = 0;
 
   return {
     name: 'sqlite',
@@ -68,19 +66,7 @@ export function openSqlite(file: string): Dialect {
     // One process uses the file: the worker keeps each endpoint's limit in memory (heldHere), so
     // leases need not be counted here. Claims run on Kysely's connection (after any transaction
     // in progress), synchronously, one endpoint at a time (claim.ts).
-    async claimDue(args) {
-      return db.connection().execute(async () => {
-        // Leases end only when their worker is gone: look for ended ones when a lease given
-        // here may have ended, and every second for those of other processes.
-        if (args.realNow >= earliestLeaseEnd || args.realNow >= nextLeaseSweep) {
-          nextLeaseSweep = args.realNow + 1_000;
-          claimer().freeEndedLeases(args.realNow);
-          earliestLeaseEnd = claimer().earliestLeaseEnd() ?? Infinity;
-        }
-        earliestLeaseEnd = Math.min(earliestLeaseEnd, args.leaseUntil);
-        return claimer().claim(args);
-      });
-    },
+    claimDue: (args) => db.connection().execute(async () => claimer().claim(args)),
     nextDue: (args) => db.connection().execute(async () => claimer().nextDue(args)),
     skipLocked: (query) => query,
     forUpdate: (query) => query,
