@@ -49,6 +49,17 @@ export interface HttpRequest {
 /** What came back from one POST (TransportResult without the headers, which the caller has). */
 export type HttpResult = Omit<TransportResult, 'requestHeaders'>;
 
+/** The delivery as a POST, signed now. */
+export function signedRequest(d: OutgoingDelivery): HttpRequest {
+  return {
+    url: d.url,
+    headers: signedHeaders(d),
+    body: d.body,
+    livemode: d.livemode,
+    timeoutMs: d.timeoutMs,
+  };
+}
+
 const failed = (error: string, durationMs = 0): HttpResult => ({
   result: { kind: 'network-error', error },
   durationMs,
@@ -77,15 +88,9 @@ export class HttpTransport implements Transport {
 
   /** Signs the delivery now and POSTs it. */
   async send(d: OutgoingDelivery): Promise<TransportResult> {
-    const headers = signedHeaders(d);
-    const result = await this.post({
-      url: d.url,
-      headers,
-      body: d.body,
-      livemode: d.livemode,
-      timeoutMs: d.timeoutMs,
-    });
-    return { ...result, requestHeaders: JSON.stringify(headers) };
+    const request = signedRequest(d);
+    const result = await this.post(request);
+    return { ...result, requestHeaders: JSON.stringify(request.headers) };
   }
 
   /** POSTs a request whose headers are already signed. */

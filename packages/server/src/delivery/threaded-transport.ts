@@ -3,8 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Cidr } from '../domain/addresses.js';
 import type { Logger } from '../observability/logger.js';
-import { HttpTransport, type HttpRequest, type HttpResult } from './http-transport.js';
-import { signedHeaders } from './signing.js';
+import {
+  HttpTransport,
+  signedRequest,
+  type HttpRequest,
+  type HttpResult,
+} from './http-transport.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
 
 /** What the sender thread starts with. */
@@ -36,7 +40,6 @@ function senderThreadFile(): string {
 
 interface InHand {
   request: HttpRequest;
-  headers: Record<string, string>;
   resolve: (r: TransportResult) => void;
 }
 
@@ -111,17 +114,10 @@ export class ThreadedHttpTransport implements Transport {
 
   send(delivery: OutgoingDelivery): Promise<TransportResult> {
     if (this.#fallback) return this.#fallback.send(delivery);
-    const headers = signedHeaders(delivery);
-    const request: HttpRequest = {
-      url: delivery.url,
-      headers,
-      body: delivery.body,
-      livemode: delivery.livemode,
-      timeoutMs: delivery.timeoutMs,
-    };
+    const request = signedRequest(delivery);
     return new Promise((resolve) => {
       const id = ++this.#next;
-      this.#inHand.set(id, { request, headers, resolve });
+      this.#inHand.set(id, { request, resolve });
       if (this.#outbox.length === 0) queueMicrotask(() => this.#flush());
       this.#outbox.push([id, delivery.endpointId, request]);
     });
@@ -131,7 +127,7 @@ export class ThreadedHttpTransport implements Transport {
     const inHand = this.#inHand.get(id);
     if (!inHand) return;
     this.#inHand.delete(id);
-    inHand.resolve({ ...result, requestHeaders: JSON.stringify(inHand.headers) });
+    inHand.resolve({ ...result, requestHeaders: JSON.stringify(inHand.request.headers) });
   }
 
   #flush(): void {

@@ -7,11 +7,7 @@ import { activeSecrets } from '../domain/signing-secrets.js';
 import type { Logger } from '../observability/logger.js';
 import type { SwitchboardMetrics } from '../observability/switchboard-metrics.js';
 import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
-import {
-  nextDueTime,
-  releaseAllLeases,
-  releaseLeases,
-} from '../storage/repositories/deliveries.js';
+import { releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
 import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
 import { findEvents, type EventRow } from '../storage/repositories/events.js';
 import { OutcomeWriter } from './outcome-writer.js';
@@ -52,11 +48,10 @@ const CLAIM_GATHER_MS = 5;
 /** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
 const DEFER_MS = 5_000;
 
-/** What one claim query did: how many of how many asked for, and whether busy endpoints were skipped. */
+/** What one claim query did: how many of how many asked for. */
 interface ClaimRound {
   claimed: number;
   limit: number;
-  excluded: boolean;
 }
 
 /** A delivery ready to send, with what decides its fate. */
@@ -205,7 +200,7 @@ export class DeliveryWorker {
       // Fewer than asked for means nothing else was claimable: no need to ask again right away.
       if ((claim.claimed > 0 && claim.claimed === claim.limit) || this.#woken) continue;
       // The database may be away (a restart): then look again in a second, as after a failed claim.
-      await this.#sleep(await this.#idleDelay(claim.excluded).catch(() => 1_000));
+      await this.#sleep(await this.#idleDelay().catch(() => 1_000));
     }
   }
 
@@ -213,24 +208,21 @@ export class DeliveryWorker {
    * How long to sleep when nothing was claimed: until the next delivery falls due, at most 30 s
    * (a safety poll; new deliveries and freed slots wake the worker sooner).
    */
-  async #idleDelay(excludedBusy: boolean): Promise<number> {
+  async #idleDelay(): Promise<number> {
     if (this.#full()) return 30_000;
     const realNow = Date.now();
-    const { dialect } = this.#o;
-    const args = { realNow, kinds: this.#kinds, listenSessions: this.#o.listenSessions?.() };
-    // A dialect that can leave out the endpoints at their limit here (their freed slots wake the
-    // worker) answers for the others only; the generic query counts them too.
-    const next = dialect.nextDue
-      ? await dialect.nextDue({ ...args, excludeEndpoints: this.#busyEndpoints() })
-      : await nextDueTime(dialect.db, args);
-    if (dialect.nextDue) excludedBusy = false;
+    const next = await this.#o.dialect.nextDue({
+      realNow,
+      kinds: this.#kinds,
+      listenSessions: this.#o.listenSessions?.(),
+      excludeEndpoints: this.#busyEndpoints(),
+    });
     let delay = 30_000;
     if (next.due !== null) {
-      // Due now but nothing claimable: the endpoints are at their limit. Here, a slot freeing wakes
-      // this worker (each poll scans their backlog, hence the longer pause when busy endpoints were
-      // skipped); with other processes, their slots free without telling us, so look again in 1 s
-      // rather than poll the database.
-      const floor = this.#o.dialect.singleProcess ? (excludedBusy ? 250 : 25) : 1_000;
+      // Due now but nothing claimable. With one process (which leaves out the endpoints at their
+      // limit here: a slot freeing wakes this worker) that is a moment's race; with others, their
+      // slots free without telling us, so look again in 1 s rather than poll the database.
+      const floor = this.#o.dialect.singleProcess ? 25 : 1_000;
       delay = Math.max(this.#o.clock.realDelay(next.due - this.#o.clock.now()), floor);
     }
     // A lease ending (a worker that died) makes its delivery claimable again.
@@ -257,11 +249,11 @@ export class DeliveryWorker {
 
   async #claimAndDispatch(): Promise<ClaimRound> {
     const room = this.#maxInFlight - this.#occupied();
-    if (room <= 0) return { claimed: 0, limit: 0, excluded: false };
+    if (room <= 0) return { claimed: 0, limit: 0 };
     const limit = this.#o.config.endpointConcurrency;
     const busy = this.#busyEndpoints();
     const realNow = Date.now();
-    const round = { claimed: 0, limit: Math.min(room, this.#batch), excluded: busy.length > 0 };
+    const round = { claimed: 0, limit: Math.min(room, this.#batch) };
     const claims = await this.#o.dialect.claimDue({
       now: this.#o.clock.now(),
       realNow,

@@ -84,10 +84,11 @@ export interface Dialect {
    */
   claimDue(args: ClaimArgs): Promise<ClaimedDelivery[]>;
   /**
-   * When there is next something to claim (see NextDue), when the dialect has a faster way than
-   * the generic query (repositories/deliveries.ts nextDueTime), which ignores excludeEndpoints.
+   * When there is next something to claim (see NextDue). SQLite leaves out `excludeEndpoints`
+   * (their freed slots wake the worker); PostgreSQL, whose slots free in other processes too,
+   * counts every endpoint (repositories/deliveries.ts nextDueTime).
    */
-  nextDue?(args: NextDueArgs): Promise<NextDue>;
+  nextDue(args: NextDueArgs): Promise<NextDue>;
   /**
    * Locks the rows a select returns until the transaction ends, skipping rows another transaction
    * holds (PostgreSQL `FOR UPDATE SKIP LOCKED`): for claiming work. SQLite serialises writers, so

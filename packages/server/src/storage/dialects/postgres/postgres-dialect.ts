@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AnySelect, ClaimArgs, ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
+import { nextDueTime } from '../../repositories/deliveries.js';
 
 /** The channel on which API processes wake delivery workers. */
 const CHANNEL = 'switchboard_deliveries';
@@ -50,6 +51,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     singleProcess: false,
     jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
     claimDue: (args) => claimDue(db, args),
+    nextDue: (args) => nextDueTime(db, args),
     skipLocked: <QB extends AnySelect>(query: QB) => query.forUpdate().skipLocked() as QB,
     forUpdate: <QB extends AnySelect>(query: QB) => query.forUpdate() as QB,
     async exclusive(name, work) {
