@@ -13,12 +13,8 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** Runs `switchboard serve` as a real process and waits until it answers. */
-export async function spawnServer(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<ServerProcess> {
-  const port = Number(args[args.indexOf('--port') + 1]);
+/** Starts `switchboard serve` with `args`, collecting its output. */
+function spawnServe(args: string[], env: NodeJS.ProcessEnv): Omit<ServerProcess, 'url'> {
   const child = spawn(process.execPath, [cliBin, 'serve', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,6 +26,16 @@ export async function spawnServer(
   const exited = new Promise<number | string>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
+  return { child, stdout, stderr, exited };
+}
+
+/** Runs `switchboard serve` as a real process and waits until it answers. */
+export async function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
+  const port = Number(args[args.indexOf('--port') + 1]);
+  const { child, stdout, stderr, exited } = spawnServe(args, env);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -68,17 +74,8 @@ export async function spawnWorker(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<Omit<ServerProcess, 'url'>> {
-  const child = spawn(process.execPath, [cliBin, 'serve', '--roles', 'worker', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => stdout.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<number | string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
-  );
+  const worker = spawnServe(['--roles', 'worker', ...args], env);
+  const { child, stdout, stderr } = worker;
   const deadline = Date.now() + 15_000;
   while (!/Switchboard worker ready/.test(stdout.join(''))) {
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -87,5 +84,5 @@ export async function spawnWorker(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, stdout, stderr, exited };
+  return worker;
 }
