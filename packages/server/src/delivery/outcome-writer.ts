@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../storage/dialect.js';
 import { afterFailure, type HealthPolicy } from '../domain/endpoint-health.js';
 import type { DeliveryDecision } from '../domain/outcome.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,7 +38,7 @@ export class OutcomeWriter {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly storage: Pick<Dialect, 'db' | 'runEach'>,
     private readonly health: HealthPolicy,
     private readonly now: () => number,
     private readonly log: Logger,
@@ -83,7 +84,8 @@ export class OutcomeWriter {
 
   async #write(batch: FinishedAttempt[]): Promise<void> {
     const now = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    const { runEach } = this.storage;
+    await this.storage.db.transaction().execute(async (tx) => {
       await insertAttempts(
         tx,
         batch.flatMap((b) => (b.attempt ? [b.attempt] : [])),
@@ -107,8 +109,8 @@ export class OutcomeWriter {
           updated_ms: now,
         });
       }
-      await deferDeliveries(tx, deferred);
-      await finishDeliveries(tx, finished);
+      await deferDeliveries(tx, deferred, runEach);
+      await finishDeliveries(tx, finished, runEach);
       await this.#updateHealth(tx, batch, now);
       const delivered = new Map<string, number>();
       for (const b of batch) {
@@ -119,8 +121,12 @@ export class OutcomeWriter {
       // Events and endpoints are shared by the batches of every worker: rows are locked in id
       // order, so two batches never wait on each other in a cycle (PostgreSQL found deadlocks with
       // 4 worker processes before this), and last, so they are held for the shortest time.
-      for (const [eventId, n] of [...delivered].sort(([a], [b]) => (a < b ? -1 : 1)))
-        await countDeliveredWebhooks(tx, eventId, n);
+      const counts = [...delivered].map(([id, n]) => ({ id, n }));
+      await countDeliveredWebhooks(
+        tx,
+        counts.sort((a, b) => (a.id < b.id ? -1 : 1)),
+        runEach,
+      );
     });
   }
 

@@ -107,7 +107,7 @@ export class DeliveryWorker {
     // the lease, so another worker takes them only once this one is gone (or cut off that long).
     this.#leaseMs = options.config.deliveryLeaseMs;
     this.#writer = new OutcomeWriter(
-      options.dialect.db,
+      options.dialect,
       {
         disableAfterMs: options.config.disableAfterMs,
         warnAfterMs: options.config.disableWarnAfterMs,

@@ -1,4 +1,5 @@
 import type { Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { RunEach } from './repositories/reusable.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -106,6 +107,13 @@ export interface Dialect {
   notifyDeliveries(): Promise<void>;
   /** Calls `listener` when another process notifies; returns a function that stops listening. */
   listenDeliveries(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Runs one statement once per list of parameters inside the transaction `tx`, for the
+   * statements written once per delivery attempt. SQLite binds its prepared statement directly, on
+   * the one connection the transaction holds: through Kysely each run cost ~1.7 µs and ~4 KB of
+   * garbage more (a drain profile). PostgreSQL runs them through Kysely.
+   */
+  runEach: RunEach;
   /** Whether this process is the only one using the database (SQLite): stale leases can be cleared. */
   singleProcess: boolean;
   close(): Promise<void>;

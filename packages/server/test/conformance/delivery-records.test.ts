@@ -164,11 +164,11 @@ describe('delivery records (SQLite)', () => {
       pending_webhooks: 3,
       object_id: null,
     });
-    await countDeliveredWebhooks(storage.db, 'evt_count', 2);
+    await countDeliveredWebhooks(storage.db, [{ id: 'evt_count', n: 2 }]);
     expect((await findEvent(storage.db, 'evt_count'))!.pending_webhooks).toBe(1);
-    await countDeliveredWebhooks(storage.db, 'evt_count', 2);
+    await countDeliveredWebhooks(storage.db, [{ id: 'evt_count', n: 2 }]);
     expect((await findEvent(storage.db, 'evt_count'))!.pending_webhooks).toBe(1);
-    await countDeliveredWebhooks(storage.db, 'evt_count', 1);
+    await countDeliveredWebhooks(storage.db, [{ id: 'evt_count', n: 1 }]);
     expect((await findEvent(storage.db, 'evt_count'))!.pending_webhooks).toBe(0);
   });
 });

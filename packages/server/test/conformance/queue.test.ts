@@ -350,7 +350,7 @@ describe(`storage conformance on ${backend}`, () => {
     const errors: string[] = [];
     const writer = (db: Dialect) =>
       new OutcomeWriter(
-        db.db,
+        db,
         { disableAfterMs: 9 * 86_400_000, warnAfterMs: 3 * 86_400_000 },
         () => NOW,
         createLogger({ level: 'error', format: 'json', write: (l) => void errors.push(l) }),

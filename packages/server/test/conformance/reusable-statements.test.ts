@@ -6,6 +6,7 @@ import type { Dialect } from '../../src/storage/dialect.js';
 import { openStorage } from '../../src/storage/open.js';
 import { findObject } from '../../src/storage/repositories/objects.js';
 import { reusable, reusableInsert } from '../../src/storage/repositories/reusable.js';
+import { openBackend, type Backend } from './backend.js';
 
 /** Statements compiled once and run again with new values (storage/repositories/reusable.ts). */
 describe('reusable statements (SQLite)', () => {
@@ -77,5 +78,70 @@ describe('reusable statements (SQLite)', () => {
       })
       .catch(() => undefined);
     expect(await findObject(storage.db, 'cus_rolled_back')).toBeUndefined();
+  });
+});
+
+/** `each` through the dialect's runEach, on the backend this project names (SQLite or PostgreSQL). */
+describe('reusable statements run for many values (Dialect.runEach)', () => {
+  let b: Backend;
+  const insertObject = reusableInsert('objects');
+  const rename = reusable<{ id: string; data: string }>((db, v) =>
+    db.updateTable('objects').set({ data: v.data }).where('id', '=', v.id),
+  );
+  const row = (id: string) => ({
+    id,
+    platform_id: 'acct_each',
+    account_id: null,
+    livemode: 0,
+    type: 'customer',
+    data: '{}',
+    internal: '{}',
+    parent_id: null,
+    created: 1,
+    deleted: 0,
+  });
+
+  beforeAll(async () => {
+    b = await openBackend();
+    await insertObject(b.main.db, [row('cus_each_1'), row('cus_each_2'), row('cus_each_3')]);
+  });
+  afterAll(async () => {
+    await b.close();
+  });
+
+  const dataOf = async (id: string) => (await findObject(b.main.db, id))?.data;
+
+  it('runs the statement once per set of values, inside the transaction', async () => {
+    await b.main.db.transaction().execute(async (tx) => {
+      await rename.each(
+        tx,
+        [
+          { id: 'cus_each_1', data: '{"n":1}' },
+          { id: 'cus_each_2', data: '{"n":2}' },
+        ],
+        b.main.runEach,
+      );
+      // The transaction sees its own writes.
+      expect((await findObject(tx, 'cus_each_2'))?.data).toBe('{"n":2}');
+    });
+    expect(await dataOf('cus_each_1')).toBe('{"n":1}');
+    expect(await dataOf('cus_each_2')).toBe('{"n":2}');
+    expect(await dataOf('cus_each_3')).toBe('{}');
+  });
+
+  it('is rolled back with its transaction', async () => {
+    await b.main.db
+      .transaction()
+      .execute(async (tx) => {
+        await rename.each(tx, [{ id: 'cus_each_3', data: '{"n":3}' }], b.main.runEach);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await dataOf('cus_each_3')).toBe('{}');
+  });
+
+  it('outside a transaction, runs each through Kysely', async () => {
+    await rename.each(b.main.db, [{ id: 'cus_each_3', data: '{"n":33}' }], b.main.runEach);
+    expect(await dataOf('cus_each_3')).toBe('{"n":33}');
   });
 });

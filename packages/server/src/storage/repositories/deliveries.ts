@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
-import { reusable, reusableInsert } from './reusable.js';
+import { reusable, reusableInsert, type RunEach } from './reusable.js';
 
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type AttemptRow = Selectable<AttemptsTable>;
@@ -157,8 +157,9 @@ const finishDelivery = reusable<DeliveryOutcome>((db, v) =>
 export async function finishDeliveries(
   db: Kysely<Database>,
   outcomes: readonly DeliveryOutcome[],
+  runEach?: RunEach,
 ): Promise<void> {
-  for (const o of outcomes) await finishDelivery(db, o);
+  await finishDelivery.each(db, outcomes, runEach);
 }
 
 const deferDelivery = reusable<{ id: string; next_attempt_ms: number; updated_ms: number }>(
@@ -178,8 +179,9 @@ const deferDelivery = reusable<{ id: string; next_attempt_ms: number; updated_ms
 export async function deferDeliveries(
   db: Kysely<Database>,
   deferrals: ReadonlyArray<{ id: string; next_attempt_ms: number; updated_ms: number }>,
+  runEach?: RunEach,
 ): Promise<void> {
-  for (const d of deferrals) await deferDelivery(db, d);
+  await deferDelivery.each(db, deferrals, runEach);
 }
 
 const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
@@ -190,13 +192,16 @@ const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
     .where('pending_webhooks', '>=', v.n),
 );
 
-/** `n` more endpoints answered 2xx for the event (pending_webhooks never goes below zero). */
+/**
+ * For each event, `n` more endpoints answered 2xx (pending_webhooks never goes below zero). Rows
+ * are written in the order given.
+ */
 export async function countDeliveredWebhooks(
   db: Kysely<Database>,
-  eventId: string,
-  n: number,
+  counts: ReadonlyArray<{ id: string; n: number }>,
+  runEach?: RunEach,
 ): Promise<void> {
-  await countDelivered(db, { id: eventId, n });
+  await countDelivered.each(db, counts, runEach);
 }
 
 export interface AttemptQuery {

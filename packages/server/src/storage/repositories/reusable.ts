@@ -7,6 +7,28 @@ class Slot {
 }
 
 /**
+ * Runs one statement once per list of parameters, inside the caller's transaction `db` (see
+ * Dialect.runEach).
+ */
+export type RunEach = (
+  db: Kysely<Database>,
+  sql: string,
+  parameterLists: readonly unknown[][],
+) => Promise<void>;
+
+/** RunEach through Kysely: one query each. */
+export const runEachThroughKysely: RunEach = async (db, sql, parameterLists) => {
+  for (const parameters of parameterLists)
+    await db.executeQuery(CompiledQuery.raw(sql, parameters));
+};
+
+/** A statement compiled once; `each` runs it for many sets of values (see RunEach). */
+export interface Reusable<V, R> {
+  (db: Kysely<Database>, values: V): Promise<R[]>;
+  each(db: Kysely<Database>, values: readonly V[], runEach?: RunEach): Promise<void>;
+}
+
+/**
  * A Kysely query compiled once and then run with new values, for the statements run once per
  * request or per delivery attempt. Building and compiling a query costs ~5-10 us each time
  * (a tree of frozen nodes, then the SQL text), more than SQLite takes to run most of them.
@@ -18,10 +40,10 @@ class Slot {
  */
 export function reusable<V extends object, R = unknown>(
   build: (db: Kysely<Database>, values: V) => Compilable<R>,
-): (db: Kysely<Database>, values: V) => Promise<R[]> {
+): Reusable<V, R> {
   type Template = { sql: string; slots: Array<Slot | { fixed: unknown }> };
   const templates = new Map<unknown, Template>();
-  return async (db, values) => {
+  const templateFor = (db: Kysely<Database>): Template => {
     const dialect = db.getExecutor().adapter.constructor;
     let template = templates.get(dialect);
     if (!template) {
@@ -33,11 +55,27 @@ export function reusable<V extends object, R = unknown>(
       };
       templates.set(dialect, template);
     }
-    const parameters = template.slots.map((s) =>
+    return template;
+  };
+  const parametersOf = (template: Template, values: V): unknown[] =>
+    template.slots.map((s) =>
       s instanceof Slot ? (values as Record<string, unknown>)[s.name] : s.fixed,
     );
-    return (await db.executeQuery(CompiledQuery.raw(template.sql, parameters))).rows as R[];
+  const run = async (db: Kysely<Database>, values: V): Promise<R[]> => {
+    const template = templateFor(db);
+    const query = CompiledQuery.raw(template.sql, parametersOf(template, values));
+    return (await db.executeQuery(query)).rows as R[];
   };
+  run.each = async (db: Kysely<Database>, list: readonly V[], runEach = runEachThroughKysely) => {
+    if (list.length === 0) return;
+    const template = templateFor(db);
+    await runEach(
+      db,
+      template.sql,
+      list.map((values) => parametersOf(template, values)),
+    );
+  };
+  return run;
 }
 
 /** Rows per insert statement: a few fixed sizes, so each is compiled and prepared once. */

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { AnySelect, ClaimArgs, ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { nextDueTime } from '../../repositories/deliveries.js';
+import { runEachThroughKysely } from '../../repositories/reusable.js';
 
 /** The channel on which API processes wake delivery workers. */
 const CHANNEL = 'switchboard_deliveries';
@@ -51,6 +52,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     singleProcess: false,
     jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
     claimDue: (args) => claimDue(db, args),
+    runEach: runEachThroughKysely,
     nextDue: (args) => nextDueTime(db, args),
     skipLocked: <QB extends AnySelect>(query: QB) => query.forUpdate().skipLocked() as QB,
     forUpdate: <QB extends AnySelect>(query: QB) => query.forUpdate() as QB,

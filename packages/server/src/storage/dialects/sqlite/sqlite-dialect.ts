@@ -5,29 +5,30 @@ import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement }
 import type { Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { runEachThroughKysely } from '../../repositories/reusable.js';
 import { sqliteClaimer, type SqliteClaimer } from './claim.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
  * paths (claim, record outcome, insert event). Statements run synchronously, so reuse is safe.
  */
-function cachingDatabase(raw: BetterSqlite3.Database, capacity = 512): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
-  return {
-    close: () => raw.close(),
-    prepare(text: string): SqliteStatement {
-      let stmt = cache.get(text);
-      if (stmt) {
-        // Keep recently used statements at the end of the map (LRU order).
-        cache.delete(text);
-        cache.set(text, stmt);
-        return stmt;
-      }
-      stmt = raw.prepare(text) as unknown as SqliteStatement;
+function statementCache(
+  raw: BetterSqlite3.Database,
+  capacity = 512,
+): (text: string) => BetterSqlite3.Statement {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return (text) => {
+    let stmt = cache.get(text);
+    if (stmt) {
+      // Keep recently used statements at the end of the map (LRU order).
+      cache.delete(text);
       cache.set(text, stmt);
-      if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
       return stmt;
-    },
+    }
+    stmt = raw.prepare(text);
+    cache.set(text, stmt);
+    if (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+    return stmt;
   };
 }
 
@@ -50,9 +51,12 @@ export function openSqlite(file: string): Dialect {
     raw.pragma('wal_autocheckpoint = 0');
     checkpointer = startCheckpointer(file, () => void raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: cachingDatabase(raw) }),
-  });
+  const statement = statementCache(raw);
+  const database: SqliteDatabase = {
+    close: () => raw.close(),
+    prepare: (text) => statement(text) as unknown as SqliteStatement,
+  };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 
   // Prepared on first use: the tables exist only once migrations have run.
   let prepared: SqliteClaimer | null = null;
@@ -68,6 +72,13 @@ export function openSqlite(file: string): Dialect {
     // in progress), synchronously, one endpoint at a time (claim.ts).
     claimDue: (args) => db.connection().execute(async () => claimer().claim(args)),
     nextDue: (args) => db.connection().execute(async () => claimer().nextDue(args)),
+    // Only inside a transaction, which holds the one connection (outside one, another
+    // transaction may be open on it between its awaits).
+    runEach: async (tx, text, parameterLists) => {
+      if (!tx.isTransaction) return runEachThroughKysely(tx, text, parameterLists);
+      const stmt = statement(text);
+      for (const parameters of parameterLists) stmt.run(parameters);
+    },
     skipLocked: (query) => query,
     forUpdate: (query) => query,
     exclusive: (_name, work) => work(),
