@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { Cidr } from '../domain/addresses.js';
+import { recordedHeaders } from '../domain/delivery-headers.js';
 import { guardedLookup, literalBlockedReason } from './destination-guard.js';
 import { signedHeaders } from './signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
@@ -90,7 +91,7 @@ export class HttpTransport implements Transport {
   async send(d: OutgoingDelivery): Promise<TransportResult> {
     const request = signedRequest(d);
     const result = await this.post(request);
-    return { ...result, requestHeaders: JSON.stringify(request.headers) };
+    return { ...result, requestHeaders: recordedHeaders(request.headers) };
   }
 
   /** POSTs a request whose headers are already signed. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Cidr } from '../domain/addresses.js';
+import { recordedHeaders } from '../domain/delivery-headers.js';
 import type { Logger } from '../observability/logger.js';
 import {
   HttpTransport,
@@ -127,7 +128,7 @@ export class ThreadedHttpTransport implements Transport {
     const inHand = this.#inHand.get(id);
     if (!inHand) return;
     this.#inHand.delete(id);
-    inHand.resolve({ ...result, requestHeaders: JSON.stringify(inHand.request.headers) });
+    inHand.resolve({ ...result, requestHeaders: recordedHeaders(inHand.request.headers) });
   }
 
   #flush(): void {

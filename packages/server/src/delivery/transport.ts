@@ -27,7 +27,10 @@ export interface TransportResult {
   result: AttemptResult | { kind: 'deferred' };
   durationMs: number;
   responseBody: string | null;
-  /** The headers sent, signature included, as JSON (for the attempt log); '{}' if nothing was sent. */
+  /**
+   * The headers sent, as the attempt log records them (recordedHeaders: those beyond the ones
+   * every delivery carries, so the signature); '{}' if nothing was sent.
+   */
   requestHeaders: string;
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
+import { STRIPE_HEADERS } from '../domain/delivery-headers.js';
 import { eventJson, thinNotificationJson } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import { decide } from '../domain/outcome.js';
@@ -12,14 +13,6 @@ import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoin
 import { findEvents, type EventRow } from '../storage/repositories/events.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { Transport } from './transport.js';
-
-/** Headers Stripe sends with every delivery (captured from real deliveries, stripe-cli issue #909). */
-const STRIPE_HEADERS = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'Cache-Control': 'no-cache',
-  'User-Agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-  Accept: '*/*; q=0.5, application/xml',
-};
 
 export interface WorkerOptions {
   dialect: Dialect;

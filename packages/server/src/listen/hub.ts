@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { recordedHeaders } from '../domain/delivery-headers.js';
 import { newId } from '../domain/ids.js';
 import { signedHeaders } from '../delivery/signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from '../delivery/transport.js';
@@ -206,7 +207,7 @@ export class ListenHub {
       };
     }
     const headers = signedHeaders(d);
-    const requestHeaders = JSON.stringify(headers);
+    const requestHeaders = recordedHeaders(headers);
     const conversation = newId('wc', 20);
     const message = d.thin
       ? { type: 'v2_event', destination_id: d.deliveryId, payload: d.body, http_headers: headers }

@@ -13,6 +13,19 @@ describe('Prometheus registry', () => {
     );
   });
 
+  it('counts one series per set of labels, whatever order they are given in', async () => {
+    const r = new Registry();
+    const c = r.counter('y_total', 'Things.');
+    c.inc({ a: '1', b: '2' });
+    c.inc({ b: '2', a: '1' });
+    c.inc({ a: '1', b: '2,c=3' });
+    c.inc({ a: '1' });
+    expect(await r.render()).toBe(
+      '# HELP y_total Things.\n# TYPE y_total counter\n' +
+        'y_total{a="1",b="2"} 2\ny_total{a="1",b="2,c=3"} 1\ny_total{a="1"} 1\n',
+    );
+  });
+
   it('renders histograms as cumulative buckets with +Inf, sum and count', async () => {
     const r = new Registry();
     const h = r.histogram('d_seconds', 'Durations.', [0.1, 1]);

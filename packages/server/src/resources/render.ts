@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 export { eventJson } from '../domain/event-body.js';
+import { sentHeaders } from '../domain/delivery-headers.js';
 import type { AttemptRow, DeliveryRow } from '../storage/repositories/deliveries.js';
 import type { EndpointRow } from '../storage/repositories/endpoints.js';
 
@@ -36,7 +37,7 @@ export function renderAttempt(row: AttemptRow) {
     duration_ms: row.duration_ms,
     error: row.error,
     response_body: row.response_body,
-    request_headers: JSON.parse(row.request_headers) as Record<string, string>,
+    request_headers: sentHeaders(row.request_headers),
     next_attempt:
       row.next_attempt_ms === null ? null : Math.floor(Number(row.next_attempt_ms) / 1000),
   };

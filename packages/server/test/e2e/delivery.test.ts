@@ -125,6 +125,21 @@ describe('delivery engine', () => {
       const t = Number(/t=(\d+)/.exec(r.headers['stripe-signature'] as string)![1]);
       expect(Math.abs(r.at / 1000 - t)).toBeLessThan(2);
     }
+    // The attempt log shows the headers each attempt sent, as the receiver got them.
+    const received = receiver.at('/test-retries').map((r) => r.headers);
+    expect(received).toHaveLength(4);
+    for (const a of attempts) {
+      const got = received.find(
+        (h) => h['stripe-signature'] === a.request_headers['Stripe-Signature'],
+      );
+      expect(got, 'an attempt whose signature the receiver never saw').toBeDefined();
+      expect(a.request_headers).toMatchObject({
+        'Content-Type': got!['content-type'],
+        'User-Agent': got!['user-agent'],
+        'Cache-Control': got!['cache-control'],
+        Accept: got!.accept,
+      });
+    }
     const fresh = await test.events.retrieve(event.id);
     expect(fresh.pending_webhooks).toBe(1);
     await test.webhookEndpoints.del(we.id);
