@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, runConcurrent } from './load.js';
-import { startReceiver } from './receiver-process.js';
+import { perSecondAfterFirstSecond, startReceiver } from './receiver-process.js';
 import { startServer } from './server.js';
 
 const TEST_KEY = 'sk_test_bench_0123456789';
@@ -138,6 +138,7 @@ async function main() {
             duplicates: stats.duplicates,
             rejected: stats.rejected,
             per_s: Math.round(stats.unique / seconds),
+            per_s_after_1s: Math.round(perSecondAfterFirstSecond(stats) ?? NaN),
             server_cpu_us: Math.round((serverMs * 1000) / args.events),
             receiver_cpu_us: Math.round((receiverMs * 1000) / args.events),
             peak_rss_mb: Math.round(peakRssMb),

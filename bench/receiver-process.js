@@ -46,3 +46,15 @@ export async function startReceiver({ port: fixedPort = 0 } = {}) {
     close: () => child.kill('SIGTERM'),
   };
 }
+
+/**
+ * Deliveries per second after the first second of deliveries, from the receiver's counts per
+ * 250 ms (null when the deliveries took less than two seconds): a drain's rate once the server has
+ * warmed up, next to the rate from first to last delivery, which includes the warm-up.
+ */
+export function perSecondAfterFirstSecond(stats) {
+  const seconds = (stats.lastMs - stats.firstMs) / 1000 - 1;
+  if (!(seconds >= 1)) return null;
+  const after = stats.quarters.slice(4).reduce((sum, n) => sum + (n ?? 0), 0);
+  return after / seconds;
+}

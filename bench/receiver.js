@@ -21,6 +21,8 @@ function fresh() {
     rejected: 0,
     firstMs: null,
     lastMs: null,
+    // Verified deliveries per 250 ms since the first: how fast a drain gets up to speed.
+    quarters: [],
     ids: new Set(),
     duplicates: 0,
     latencies: [],
@@ -33,6 +35,8 @@ function handle(path, headers, body) {
     const t = now();
     stats.firstMs ??= t;
     stats.lastMs = t;
+    const quarter = Math.floor((t - stats.firstMs) / 250);
+    stats.quarters[quarter] = (stats.quarters[quarter] ?? 0) + 1;
     return t;
   };
   stats.received++;

@@ -78,6 +78,11 @@ export function printReport(r) {
     `  drain: ${int(r.drain.count)} events, first to last delivery ${r.drain.firstToLastSeconds.toFixed(2)} s ` +
       `(${r.drain.fromStartSeconds.toFixed(2)} s from server spawn), ${r.drain.bodyBytes} B bodies, ` +
       `${r.drain.duplicates} duplicates, every signature verified`,
+    `  drain warm-up (a new server process): ${r.drain.firstQuarters.map(int).join(', ')} ` +
+      `deliveries in each of its first 250 ms; ` +
+      (r.drain.afterFirstSecondPerSecond === null
+        ? 'it took under 2 s'
+        : `${int(r.drain.afterFirstSecondPerSecond)}/s after its first second`),
   );
   out.push(
     `  steady: ${int(r.steady.count)} events, p90 ${r.steady.p90.toFixed(2)} ms, max ${r.steady.max.toFixed(2)} ms, ` +

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuSnapshot, cpuUsed } from './cpu.js';
 import { apiClient, rawCeiling, runConcurrent, runPaced } from './load.js';
 import { percentile, printReport } from './report.js';
-import { startReceiver } from './receiver-process.js';
+import { perSecondAfterFirstSecond, startReceiver } from './receiver-process.js';
 import { benchDatabase } from './database.js';
 import { startServer } from './server.js';
 
@@ -218,6 +218,8 @@ async function main() {
       duplicates: drained.duplicates,
       firstToLastSeconds: (drained.lastMs - drained.firstMs) / 1000,
       perSecond: drained.unique / ((drained.lastMs - drained.firstMs) / 1000),
+      afterFirstSecondPerSecond: perSecondAfterFirstSecond(drained),
+      firstQuarters: drained.quarters.slice(0, 4).map((n) => n ?? 0),
       fromStartSeconds: (drained.lastMs - results.clockOffsetMs - server.startedMs) / 1000,
       bodyBytes: Math.round(drained.bytes / drained.received),
       cpu: drainCpu,
