@@ -6,6 +6,7 @@ import * as listenSecrets from './migrations/0003-listen-secrets.js';
 import * as leaseIndex from './migrations/0004-lease-index.js';
 import * as claimFunction from './migrations/0005-claim-function.js';
 import * as freeDeliveriesIndex from './migrations/0006-free-deliveries-index.js';
+import * as narrowDeliveryIndexes from './migrations/0007-narrow-delivery-indexes.js';
 
 /** Versioned migrations, applied in name order. */
 function provider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0004-lease-index': { up: (db) => leaseIndex.up(db) },
     '0005-claim-function': { up: (db) => claimFunction.up(db, dialect.name) },
     '0006-free-deliveries-index': { up: (db) => freeDeliveriesIndex.up(db, dialect.name) },
+    '0007-narrow-delivery-indexes': { up: (db) => narrowDeliveryIndexes.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

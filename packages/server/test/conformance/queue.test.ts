@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimArgs, ClaimedDelivery, Dialect } from '../../src/storage/dialect.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -5,6 +6,7 @@ import {
   insertDeliveries,
   nextDueTime,
   queueStats,
+  queueStatsQuery,
 } from '../../src/storage/repositories/deliveries.js';
 import { insertEndpoint, updateEndpoint } from '../../src/storage/repositories/endpoints.js';
 import { insertEvent } from '../../src/storage/repositories/events.js';
@@ -463,6 +465,23 @@ describe(`storage conformance on ${backend}`, () => {
       oldestDueMs: NOW - 4_000,
     });
   });
+
+  it.runIf(backend === 'sqlite')(
+    'reads the queue through the partial index of pending deliveries, not the whole table',
+    async () => {
+      const we = await endpoint(b.main);
+      const ids = await deliveries(b.main, we, 3, NOW - 1_000);
+      await deliver(b.main, ids.slice(0, 2));
+      const { sql, parameters } = queueStatsQuery(b.main.db, NOW, Date.now()).compile();
+      const plan = await b.main.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${sql}`, [...parameters]),
+      );
+      const details = plan.rows.map((r) => r.detail);
+      expect(details.join('\n')).toMatch(/USING INDEX deliveries_pending/);
+      expect(details).not.toContain('SCAN deliveries');
+      expect(await queueStats(b.main.db, NOW, Date.now())).toMatchObject({ pending: 1, due: 1 });
+    },
+  );
 
   it('two workers claiming scheduled tasks at once never run the same task', async () => {
     const peer = await b.peer();
