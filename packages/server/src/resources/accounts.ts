@@ -33,6 +33,7 @@ import {
 import {
   createObject,
   deleteObject,
+  findObjectToChange,
   listVisible,
   parseData,
   parseInternal,
@@ -277,7 +278,19 @@ export async function requireAccount(
   caller: Caller,
   id: string,
 ): Promise<ObjectRow> {
-  const row = await findObject(db, id);
+  return accountOrThrow(await findObject(db, id), caller, id);
+}
+
+/** requireAccount for an account this write goes on to change: locked (findObjectToChange). */
+export async function requireAccountToChange(
+  w: WriteContext,
+  caller: Caller,
+  id: string,
+): Promise<ObjectRow> {
+  return accountOrThrow(await findObjectToChange(w, id), caller, id);
+}
+
+function accountOrThrow(row: ObjectRow | undefined, caller: Caller, id: string): ObjectRow {
   const mine =
     row &&
     row.type === 'account' &&
@@ -389,7 +402,7 @@ export async function refreshAccount(
     account: Stripe.Account,
   ) => { internal: AccountInternal; account?: Stripe.Account },
 ): Promise<Stripe.Account> {
-  const row = await findObject(w.db, accountId);
+  const row = await findObjectToChange(w, accountId);
   if (!row) throw errors.resourceMissing('account', accountId, 'account');
   const before = parseData<Stripe.Account>(row);
   const changed = change(parseInternal<AccountInternal>(row), before);
@@ -445,10 +458,9 @@ export const accounts: Resource = {
     }),
 
     post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
-      const row =
-        caller.accountId === path.id
-          ? caller.account!
-          : await requireAccount(w.db, caller, path.id!);
+      // Read again inside the write, locked, even when the account is the caller (Stripe-Account):
+      // the row read when the request was authenticated may be older than a concurrent update.
+      const row = await requireAccountToChange(w, caller, path.id!);
       const before = parseData<Stripe.Account>(row);
       const { account, internal } = applyAccountParams(
         before,
@@ -460,7 +472,7 @@ export const accounts: Resource = {
     }),
 
     del('/v1/accounts/:id', {}, async ({ w, caller, path }) => {
-      const row = await requireAccount(w.db, asPlatform(caller), path.id!);
+      const row = await requireAccountToChange(w, asPlatform(caller), path.id!);
       const account = parseData<Stripe.Account>(row);
       if (row.livemode === 1 && hasDashboardAccess(account)) {
         throw errors.invalidRequest(

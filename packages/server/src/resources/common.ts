@@ -6,6 +6,7 @@ import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
 import {
   findObject,
+  findObjectForUpdate,
   insertObject,
   listObjects,
   updateObject,
@@ -52,7 +53,39 @@ export async function requireObject(
   label = type,
   param = 'id',
 ): Promise<ObjectRow> {
-  const row = await findObject(db, id);
+  return visibleOrThrow(await findObject(db, id), caller, type, id, label, param);
+}
+
+/**
+ * Reads an object that this write goes on to change: the row stays locked until the write commits
+ * (findObjectForUpdate), so that two concurrent writes never both start from the same version
+ * and one lose the other's changes (on PostgreSQL, where requests run at once on a pool of
+ * connections: confirming one payment intent six times at once charged it six times).
+ */
+export function findObjectToChange(w: WriteContext, id: string): Promise<ObjectRow | undefined> {
+  return findObjectForUpdate(w.services.dialect, w.db, id);
+}
+
+/** requireObject for an object this write goes on to change: locked (findObjectToChange). */
+export async function requireObjectToChange(
+  w: WriteContext,
+  caller: Caller,
+  type: string,
+  id: string,
+  label = type,
+  param = 'id',
+): Promise<ObjectRow> {
+  return visibleOrThrow(await findObjectToChange(w, id), caller, type, id, label, param);
+}
+
+function visibleOrThrow(
+  row: ObjectRow | undefined,
+  caller: Caller,
+  type: string,
+  id: string,
+  label: string,
+  param: string,
+): ObjectRow {
   if (row && row.type === type && visibleTo(row, caller)) return row;
   if (
     row &&

@@ -4,10 +4,10 @@ import { expandParam, required, string } from '../api/params.js';
 import { post, type Caller, type Resource } from '../api/route.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
-import { findObject, updateObject, type ObjectRow } from '../storage/repositories/objects.js';
+import { updateObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { hasDashboardAccess } from './account-model.js';
 import { applicationOf, DISCONNECTED } from './accounts.js';
-import { parseData } from './common.js';
+import { findObjectToChange, parseData } from './common.js';
 
 /**
  * The connection between a platform and an account with Dashboard access (Standard): connecting
@@ -21,7 +21,7 @@ async function findOwnAccount(
   id: string,
   param: string,
 ): Promise<ObjectRow> {
-  const row = await findObject(w.db, id);
+  const row = await findObjectToChange(w, id);
   const modeOk =
     row !== undefined &&
     (row.livemode === (caller.livemode ? 1 : 0) || (row.livemode === 1 && !caller.livemode));

@@ -24,6 +24,7 @@ import {
   listVisible,
   parseData,
   requireObject,
+  requireObjectToChange,
   saveObject,
 } from './common.js';
 
@@ -154,7 +155,7 @@ export const customers: Resource = {
     ),
 
     post('/v1/customers/:id', writable, async ({ w, caller, path, params }) => {
-      const row = await requireObject(w.db, caller, 'customer', path.id!);
+      const row = await requireObjectToChange(w, caller, 'customer', path.id!);
       const before = parseData<Stripe.Customer>(row);
       const after = applyParams(before, params);
       const previous = previousAttributes(before as never, after as never);
@@ -169,7 +170,7 @@ export const customers: Resource = {
     }),
 
     del('/v1/customers/:id', {}, async ({ w, caller, path }) => {
-      const row = await requireObject(w.db, caller, 'customer', path.id!);
+      const row = await requireObjectToChange(w, caller, 'customer', path.id!);
       await deleteObject(w.db, row.id);
       await emitEvent(w, { type: 'customer.deleted', object: parseData(row) });
       return { id: row.id, object: 'customer', deleted: true } satisfies Stripe.DeletedCustomer;

@@ -26,8 +26,20 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
-import { platformAccountRow, refreshAccount, requireAccount } from './accounts.js';
-import { createObject, deleteObject, parseData, parseInternal, saveObject } from './common.js';
+import {
+  platformAccountRow,
+  refreshAccount,
+  requireAccount,
+  requireAccountToChange,
+} from './accounts.js';
+import {
+  createObject,
+  deleteObject,
+  findObjectToChange,
+  parseData,
+  parseInternal,
+  saveObject,
+} from './common.js';
 
 /**
  * External accounts of a connected account: bank accounts (inline details or tokens such as
@@ -51,6 +63,16 @@ async function accountFor(db: WriteContext['db'], caller: Caller, id: string): P
   if (caller.accountId === id) return caller.account!;
   if (id === caller.platform.id) return platformAccountRow(caller.platform, caller.livemode);
   return requireAccount(db, caller, id);
+}
+
+/**
+ * accountFor in a write that changes the account's external accounts: the account row is locked
+ * until the write commits (requireAccountToChange), so that the writes to one account's external
+ * accounts, and what syncAccount derives from them, go one at a time.
+ */
+async function accountToChange(w: WriteContext, caller: Caller, id: string): Promise<ObjectRow> {
+  if (id === caller.platform.id) return platformAccountRow(caller.platform, caller.livemode);
+  return requireAccountToChange(w, caller, id);
 }
 
 function bankAccount(
@@ -204,13 +226,14 @@ export async function syncAccount(
   }));
 }
 
+/** An external account of the account; `find` reads it (findObjectToChange in a write). */
 async function requireExternalAccount(
-  w: WriteContext['db'],
+  find: (id: string) => Promise<ObjectRow | undefined>,
   accountId: string,
   id: string,
   livemode: boolean,
 ): Promise<ObjectRow> {
-  const row = await findObject(w, id);
+  const row = await find(id);
   if (
     !row ||
     row.parent_id !== accountId ||
@@ -254,7 +277,7 @@ export const externalAccounts: Resource = {
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
-        const accountRow = await accountFor(w.db, caller, path.id!);
+        const accountRow = await accountToChange(w, caller, path.id!);
         const existing = await w.db
           .selectFrom('objects')
           .select('id')
@@ -312,7 +335,7 @@ export const externalAccounts: Resource = {
         });
         if (isDefault && existing.length > 0) {
           for (const other of existing) {
-            const row = (await findObject(w.db, other.id))!;
+            const row = (await findObjectToChange(w, other.id))!;
             await saveObject(w.db, row.id, {
               ...parseData<ExternalAccount>(row),
               default_for_currency: false,
@@ -327,15 +350,19 @@ export const externalAccounts: Resource = {
 
     get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
       const account = await accountFor(db, caller, path.id!);
-      return parseData(await requireExternalAccount(db, account.id, path.child!, caller.livemode));
+      const find = (id: string) => findObject(db, id);
+      return parseData(
+        await requireExternalAccount(find, account.id, path.child!, caller.livemode),
+      );
     }),
 
     post(
       '/v1/accounts/:id/external_accounts/:child',
       updateParams,
       async ({ w, caller, path, params }) => {
-        const accountRow = await accountFor(w.db, caller, path.id!);
-        const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
+        const accountRow = await accountToChange(w, caller, path.id!);
+        const find = (id: string) => findObjectToChange(w, id);
+        const row = await requireExternalAccount(find, accountRow.id, path.child!, caller.livemode);
         const before = parseData<ExternalAccount>(row);
         const next: Record<string, unknown> = { ...before };
         for (const [k, v] of Object.entries(params)) {
@@ -371,8 +398,9 @@ export const externalAccounts: Resource = {
     ),
 
     del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
-      const accountRow = await accountFor(w.db, caller, path.id!);
-      const row = await requireExternalAccount(w.db, accountRow.id, path.child!, caller.livemode);
+      const accountRow = await accountToChange(w, caller, path.id!);
+      const find = (id: string) => findObjectToChange(w, id);
+      const row = await requireExternalAccount(find, accountRow.id, path.child!, caller.livemode);
       const data = parseData<ExternalAccount>(row);
       const others = await w.db
         .selectFrom('objects')

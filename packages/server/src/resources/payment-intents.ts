@@ -32,7 +32,14 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { requireAccount } from './accounts.js';
 import { buildCharge } from './charges.js';
-import { createObject, listVisible, parseData, requireObject, saveObject } from './common.js';
+import {
+  createObject,
+  listVisible,
+  parseData,
+  requireObject,
+  requireObjectToChange,
+  saveObject,
+} from './common.js';
 import { shippingParams, toAddress } from './shared-params.js';
 
 /**
@@ -418,8 +425,8 @@ const updatableStates = new Set([
 ]);
 
 async function loadIntent(call: WriteCall<Record<string, never>>) {
-  const row = await requireObject(
-    call.w.db,
+  const row = await requireObjectToChange(
+    call.w,
     call.caller,
     'payment_intent',
     call.path.id!,
@@ -559,8 +566,8 @@ export const paymentIntents: Resource = {
             'amount_too_large',
           );
         }
-        const chargeRow = await requireObject(
-          w.db,
+        const chargeRow = await requireObjectToChange(
+          w,
           call.caller,
           'charge',
           pi.latest_charge as string,

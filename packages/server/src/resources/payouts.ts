@@ -25,10 +25,12 @@ import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { platformAccountRow, refreshAccount } from './accounts.js';
 import {
   createObject,
+  findObjectToChange,
   listVisible,
   parseData,
   parseInternal,
   requireObject,
+  requireObjectToChange,
   saveObject,
 } from './common.js';
 import {
@@ -127,7 +129,11 @@ async function failPayout(
     account: row.account_id,
     livemode: row.livemode === 1,
   });
-  const ea = payout.destination ? await findObject(w.db, payout.destination as string) : undefined;
+  // The account before its external account, in the order the external account writes lock them.
+  if (row.account_id) await findObjectToChange(w, row.account_id);
+  const ea = payout.destination
+    ? await findObjectToChange(w, payout.destination as string)
+    : undefined;
   if (ea && ea.deleted === 0) {
     const before = parseData<ExternalAccount>(ea);
     const after = { ...before, status: 'errored' } as ExternalAccount;
@@ -165,7 +171,7 @@ async function payPayout(w: WriteContext, row: ObjectRow, payout: Stripe.Payout)
 
 /** The scheduled arrival: paid, or failed by the destination's test outcome. */
 async function arrive(w: WriteContext, payload: TaskPayload): Promise<void> {
-  const row = await findObject(w.db, payload.payout as string);
+  const row = await findObjectToChange(w, payload.payout as string);
   if (!row) return;
   const payout = parseData<Stripe.Payout>(row);
   if (payout.status !== 'pending' && payout.status !== 'in_transit') return;
@@ -302,7 +308,7 @@ export const payouts: Resource = {
       '/v1/payouts/:id',
       { metadata: metadata(), ...expandParam },
       async ({ w, caller, path, params }) => {
-        const row = await requireObject(w.db, caller, 'payout', path.id!);
+        const row = await requireObjectToChange(w, caller, 'payout', path.id!);
         const before = parseData<Stripe.Payout>(row);
         const after = {
           ...before,
@@ -321,7 +327,7 @@ export const payouts: Resource = {
     ),
 
     post('/v1/payouts/:id/cancel', expandParam, async ({ w, caller, path }) => {
-      const row = await requireObject(w.db, caller, 'payout', path.id!);
+      const row = await requireObjectToChange(w, caller, 'payout', path.id!);
       const payout = parseData<Stripe.Payout>(row);
       if (payout.status !== 'pending') {
         throw errors.invalidRequest(
@@ -351,7 +357,7 @@ export const payouts: Resource = {
           undefined,
           400,
         );
-      const row = await requireObject(w.db, caller, 'payout', path.id!);
+      const row = await requireObjectToChange(w, caller, 'payout', path.id!);
       const payout = parseData<Stripe.Payout>(row);
       if (payout.status !== 'pending' && payout.status !== 'in_transit') {
         throw errors.invalidRequest(

@@ -19,8 +19,8 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
-import { refreshAccount, requireAccount } from './accounts.js';
-import { createObject, deleteObject, parseData, saveObject } from './common.js';
+import { refreshAccount, requireAccount, requireAccountToChange } from './accounts.js';
+import { createObject, deleteObject, findObjectToChange, parseData, saveObject } from './common.js';
 import { addressParams, toAddress } from './shared-params.js';
 
 /**
@@ -157,12 +157,22 @@ async function accountFor(w: WriteContext['db'], caller: Caller, id: string): Pr
   return caller.accountId === id ? caller.account! : requireAccount(w, caller, id);
 }
 
+/**
+ * accountFor in a write that changes the account's persons: the account row is locked until the
+ * write commits (requireAccountToChange), so that the writes to one account's persons, and what
+ * syncRepresentative derives from them, go one at a time.
+ */
+function accountToChange(w: WriteContext, caller: Caller, id: string): Promise<ObjectRow> {
+  return requireAccountToChange(w, caller, id);
+}
+
+/** A person of the account; `find` reads it (findObjectToChange in a write). */
 async function requirePerson(
-  db: WriteContext['db'],
+  find: (id: string) => Promise<ObjectRow | undefined>,
   accountId: string,
   id: string,
 ): Promise<ObjectRow> {
-  const row = await findObject(db, id);
+  const row = await find(id);
   if (!row || row.type !== 'person' || row.parent_id !== accountId || row.deleted !== 0)
     throw errors.resourceMissing('person', id);
   return row;
@@ -217,7 +227,7 @@ export const persons: Resource = {
   name: 'persons',
   routes: [
     post('/v1/accounts/:id/persons', personParams, async ({ w, caller, path, params }) => {
-      const accountRow = await accountFor(w.db, caller, path.id!);
+      const accountRow = await accountToChange(w, caller, path.id!);
       const { data } = await createObject<Stripe.Person>(w, {
         type: 'person',
         id: newId('person', 24),
@@ -277,12 +287,16 @@ export const persons: Resource = {
 
     get('/v1/accounts/:id/persons/:child', expandParam, async ({ db, caller, path }) => {
       const accountRow = await accountFor(db, caller, path.id!);
-      return parseData(await requirePerson(db, accountRow.id, path.child!));
+      return parseData(await requirePerson((id) => findObject(db, id), accountRow.id, path.child!));
     }),
 
     post('/v1/accounts/:id/persons/:child', personParams, async ({ w, caller, path, params }) => {
-      const accountRow = await accountFor(w.db, caller, path.id!);
-      const row = await requirePerson(w.db, accountRow.id, path.child!);
+      const accountRow = await accountToChange(w, caller, path.id!);
+      const row = await requirePerson(
+        (id) => findObjectToChange(w, id),
+        accountRow.id,
+        path.child!,
+      );
       const before = parseData<Stripe.Person>(row);
       const after = apply(before, params);
       await saveObject(w.db, row.id, after);
@@ -293,8 +307,12 @@ export const persons: Resource = {
     }),
 
     del('/v1/accounts/:id/persons/:child', {}, async ({ w, caller, path }) => {
-      const accountRow = await accountFor(w.db, caller, path.id!);
-      const row = await requirePerson(w.db, accountRow.id, path.child!);
+      const accountRow = await accountToChange(w, caller, path.id!);
+      const row = await requirePerson(
+        (id) => findObjectToChange(w, id),
+        accountRow.id,
+        path.child!,
+      );
       await deleteObject(w.db, row.id);
       await emitPersonEvent(w, accountRow, 'person.deleted', parseData(row));
       await syncRepresentative(w, accountRow.id);

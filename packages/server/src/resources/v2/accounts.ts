@@ -19,7 +19,13 @@ import { emitEvent } from '../../services/emit-event.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { findObject, type ObjectRow } from '../../storage/repositories/objects.js';
 import { controllerFor, deriveStatus, newV1Account } from '../account-model.js';
-import { createObject, parseData, parseInternal, saveObject } from '../common.js';
+import {
+  createObject,
+  findObjectToChange,
+  parseData,
+  parseInternal,
+  saveObject,
+} from '../common.js';
 import { decodePage, iso, v2List } from './pages.js';
 
 /**
@@ -296,12 +302,13 @@ function changedTypes(before: V2Account, after: V2Account): string[] {
 
 const related = (id: string) => ({ id, type: 'v2.core.account', url: `/v2/core/accounts/${id}` });
 
+/** The caller's v2 account; `find` reads it (findObjectToChange in a write that changes it). */
 async function requireV2Account(
-  db: WriteContext['db'],
+  find: (id: string) => Promise<ObjectRow | undefined>,
   caller: Caller,
   id: string,
 ): Promise<{ row: ObjectRow; account: V2Account }> {
-  const row = await findObject(db, id);
+  const row = await find(id);
   const internal = row ? parseInternal<{ v2?: V2Account }>(row) : {};
   if (
     !row ||
@@ -406,7 +413,10 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id',
       { include: array(oneOf(includable)) },
       async ({ db, caller, path, params: p }) =>
-        renderV2Account((await requireV2Account(db, caller, path.id!)).account, p.include ?? []),
+        renderV2Account(
+          (await requireV2Account((id) => findObject(db, id), caller, path.id!)).account,
+          p.include ?? [],
+        ),
       { body: 'json' },
     ),
 
@@ -414,7 +424,11 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id',
       params,
       async ({ w, caller, path, params: p }) => {
-        const { row, account } = await requireV2Account(w.db, caller, path.id!);
+        const { row, account } = await requireV2Account(
+          (id) => findObjectToChange(w, id),
+          caller,
+          path.id!,
+        );
         if (account.closed)
           throw errors.invalidRequest(
             `The account '${account.id}' is closed.`,
@@ -433,7 +447,11 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id/close',
       { applied_configurations: array(oneOf(configurations)) },
       async ({ w, caller, path }) => {
-        const { row, account } = await requireV2Account(w.db, caller, path.id!);
+        const { row, account } = await requireV2Account(
+          (id) => findObjectToChange(w, id),
+          caller,
+          path.id!,
+        );
         const after = { ...account, closed: true };
         await save(w, row, account, after, ['v2.core.account.closed']);
         return renderV2Account(after);
