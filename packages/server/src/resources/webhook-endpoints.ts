@@ -18,10 +18,12 @@ import type { Cidr } from '../domain/addresses.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { liveUrlProblem } from '../services/live-url.js';
 import type { PreviousSecret } from '../domain/signing-secrets.js';
+import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
 import {
   countEndpoints,
   findEndpoint,
+  findEndpointForUpdate,
   insertEndpoint,
   listEndpoints,
   updateEndpoint,
@@ -107,7 +109,29 @@ export async function requireEndpoint(
   id: string,
   param = 'id',
 ): Promise<EndpointRow> {
-  const row = await findEndpoint(db, id);
+  return endpointOrThrow(await findEndpoint(db, id), caller, id, param);
+}
+
+/**
+ * requireEndpoint for a write that changes the endpoint: the row stays locked until the write
+ * commits, so that two concurrent updates (metadata merges, secret rolls) never both start from
+ * the same version (see findObjectToChange in common.ts).
+ */
+async function requireEndpointToChange(
+  w: WriteContext,
+  caller: Caller,
+  id: string,
+): Promise<EndpointRow> {
+  const row = await findEndpointForUpdate(w.services.dialect, w.db, id);
+  return endpointOrThrow(row, caller, id, 'id');
+}
+
+function endpointOrThrow(
+  row: EndpointRow | undefined,
+  caller: Caller,
+  id: string,
+  param: string,
+): EndpointRow {
   if (
     !row ||
     row.kind !== 'webhook' ||
@@ -210,7 +234,7 @@ export const webhookEndpoints: Resource = {
         ...expandParam,
       },
       async ({ w, caller, path, params, services }) => {
-        const row = await requireEndpoint(w.db, caller, path.id!);
+        const row = await requireEndpointToChange(w, caller, path.id!);
         const changes: Partial<EndpointRow> = {};
         if (params.url !== undefined) {
           changes.url = await checkLiveUrl(
@@ -240,7 +264,7 @@ export const webhookEndpoints: Resource = {
     ),
 
     del('/v1/webhook_endpoints/:id', {}, async ({ w, caller, path }) => {
-      const row = await requireEndpoint(w.db, caller, path.id!);
+      const row = await requireEndpointToChange(w, caller, path.id!);
       await updateEndpoint(w.db, row.id, { deleted: 1, status: 'disabled' });
       return { id: row.id, object: 'webhook_endpoint', deleted: true };
     }),
@@ -283,7 +307,7 @@ export const webhookEndpoints: Resource = {
       '/v1/webhook_endpoints/:id/roll_secret',
       { previous_secret_expires_in: integer({ min: 0, max: 86_400 }), ...expandParam },
       async ({ w, caller, path, params }) => {
-        const row = await requireEndpoint(w.db, caller, path.id!);
+        const row = await requireEndpointToChange(w, caller, path.id!);
         const secret = newWebhookSecret();
         const keepMs = (params.previous_secret_expires_in ?? 0) * 1000;
         const previous = (JSON.parse(row.previous_secrets) as PreviousSecret[]).filter(

@@ -70,6 +70,37 @@ describe('concurrent writes to one object', () => {
     );
   });
 
+  it('updates and secret rolls of one webhook endpoint keep every change', async () => {
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: 'https://example.com/hook',
+      enabled_events: ['customer.created'],
+    });
+    await Promise.all(
+      keys.map((k) => stripe.webhookEndpoints.update(endpoint.id, { metadata: { [k]: 'set' } })),
+    );
+    const after = await stripe.webhookEndpoints.retrieve(endpoint.id);
+    expect(Object.keys(after.metadata).sort()).toEqual([...keys].sort());
+
+    // Each roll keeps the secret it replaces for an hour: after six at once, the last one signs,
+    // with the six before it still signing.
+    const rolled = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        stripe.rawRequest('POST', `/v1/webhook_endpoints/${endpoint.id}/roll_secret`, {
+          previous_secret_expires_in: 3600,
+        }),
+      ),
+    );
+    const revealed = (await stripe.rawRequest(
+      'GET',
+      `/v1/switchboard/webhook_endpoints/${endpoint.id}/secret`,
+      {},
+    )) as unknown as { secret: string; previous_secrets: unknown[] };
+    expect(rolled.map((r) => (r as unknown as { secret: string }).secret)).toContain(
+      revealed.secret,
+    );
+    expect(revealed.previous_secrets).toHaveLength(6);
+  });
+
   it('a payment intent confirmed several times at once is charged once', async () => {
     const pi = await stripe.paymentIntents.create({
       amount: 1500,

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../dialect.js';
 import type { Database, EndpointsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { reusable } from './reusable.js';
@@ -17,6 +18,17 @@ export async function findEndpoint(
   id: string,
 ): Promise<EndpointRow | undefined> {
   return db.selectFrom('endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Reads an endpoint and locks it until the transaction ends (see findObjectForUpdate). */
+export async function findEndpointForUpdate(
+  dialect: Dialect,
+  db: Kysely<Database>,
+  id: string,
+): Promise<EndpointRow | undefined> {
+  return dialect
+    .forUpdate(db.selectFrom('endpoints').selectAll().where('id', '=', id))
+    .executeTakeFirst();
 }
 
 export async function findEndpoints(
