@@ -22,12 +22,54 @@ export interface FeedSubscriber {
 const BATCH = 500;
 
 /**
+ * Seqs a poll read past without finding a row: on PostgreSQL a transaction that took a seq and had
+ * not committed yet (others with later seqs had). Each is looked for again at every poll until its
+ * row shows, or for `keepMs` (a transaction rolled back, or a sequence that skipped, leaves a seq
+ * that never fills). At most `max` are kept: a jump wider than that is not a race between writers.
+ */
+export class SeqGaps {
+  readonly #open = new Map<number, number>();
+
+  constructor(
+    private readonly keepMs = 10_000,
+    private readonly max = 1_000,
+  ) {}
+
+  /** The seqs to look for again. */
+  get missing(): number[] {
+    return [...this.#open.keys()];
+  }
+
+  /**
+   * After a poll that read `seqs` (ascending) past `position`: the seqs it skipped are noted, and
+   * those it found or that waited too long are forgotten.
+   */
+  update(position: number, seqs: readonly number[], now: number): void {
+    let last = position;
+    for (const seq of seqs) {
+      if (seq <= position) {
+        this.#open.delete(seq);
+        continue;
+      }
+      for (let gap = last + 1; gap < seq && this.#open.size < this.max; gap++)
+        this.#open.set(gap, now);
+      last = seq;
+    }
+    for (const [seq, since] of this.#open) if (now - since > this.keepMs) this.#open.delete(seq);
+  }
+
+  clear(): void {
+    this.#open.clear();
+  }
+}
+
+/**
  * New events and attempts, read from the database by position (seq), so the stream sees rows written
  * by any process: a worker in another process records attempts the API process never hears of.
  * One poller serves every open stream of this process and runs only while one is open.
- * Reading by seq assumes rows commit in seq order, as on SQLite (one writer). Where transactions can
- * commit out of order (PostgreSQL), a row may be skipped: the stream is a nudge, and the pages reload
- * what they show from the API when it speaks, so a skipped row shows at the next message.
+ * Rows commit in seq order on SQLite (one writer), not on PostgreSQL: a transaction may take a seq
+ * and commit after others with later seqs were read. The seqs a poll skips are looked for again at
+ * the next polls (SeqGaps), so such a row is sent late, not never.
  */
 export class LiveFeed {
   readonly #subscribers = new Set<FeedSubscriber>();
@@ -35,6 +77,8 @@ export class LiveFeed {
   #starting: Promise<FeedPosition> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #ticking = false;
+  readonly #eventGaps = new SeqGaps();
+  readonly #attemptGaps = new SeqGaps();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -68,13 +112,18 @@ export class LiveFeed {
     this.#ticking = true;
     try {
       const [events, attempts] = await Promise.all([
-        eventsAfter(this.db, position.events, BATCH),
-        attemptsAfter(this.db, position.attempts, BATCH),
+        eventsAfter(this.db, position.events, BATCH, this.#eventGaps.missing),
+        attemptsAfter(this.db, position.attempts, BATCH, this.#attemptGaps.missing),
       ]);
       for (const e of events) this.#dispatch(e, 'event', renderFeedEvent(e));
       for (const a of attempts) this.#dispatch(a, 'attempt', renderFeedAttempt(a));
-      if (events.length > 0) position.events = Number(events[events.length - 1]!.seq);
-      if (attempts.length > 0) position.attempts = Number(attempts[attempts.length - 1]!.seq);
+      const now = Date.now();
+      const eventSeqs = events.map((e) => Number(e.seq));
+      const attemptSeqs = attempts.map((a) => Number(a.seq));
+      this.#eventGaps.update(position.events, eventSeqs, now);
+      this.#attemptGaps.update(position.attempts, attemptSeqs, now);
+      position.events = Math.max(position.events, ...eventSeqs);
+      position.attempts = Math.max(position.attempts, ...attemptSeqs);
     } catch (e) {
       this.log.warn('live feed poll failed', { error: (e as Error).message });
     } finally {
@@ -91,6 +140,8 @@ export class LiveFeed {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#position = null;
+    this.#eventGaps.clear();
+    this.#attemptGaps.clear();
   }
 
   #dispatch(

@@ -3,7 +3,11 @@ import type { Database } from '../schema.js';
 import type { AttemptRow } from './deliveries.js';
 import type { EventRow } from './events.js';
 
-/** Reads for the dashboard's live stream: rows added since a position (seq), oldest first. */
+/**
+ * Reads for the dashboard's live stream: rows added since a position (seq), and rows at seqs the
+ * stream found missing below it (`missing`: transactions that had not committed when it read past
+ * them), oldest first.
+ */
 export interface FeedPosition {
   events: number;
   attempts: number;
@@ -40,6 +44,7 @@ export async function eventsAfter(
   db: Kysely<Database>,
   seq: number,
   limit: number,
+  missing: readonly number[] = [],
 ): Promise<FeedEvent[]> {
   return db
     .selectFrom('events')
@@ -54,9 +59,13 @@ export async function eventsAfter(
       'created',
       'pending_webhooks',
     ])
-    .where('seq', '>', seq)
+    .where((eb) =>
+      missing.length > 0
+        ? eb.or([eb('seq', '>', seq), eb('seq', 'in', [...missing])])
+        : eb('seq', '>', seq),
+    )
     .orderBy('seq', 'asc')
-    .limit(limit)
+    .limit(limit + missing.length)
     .execute();
 }
 
@@ -71,14 +80,19 @@ export async function attemptsAfter(
   db: Kysely<Database>,
   seq: number,
   limit: number,
+  missing: readonly number[] = [],
 ): Promise<FeedAttempt[]> {
   return db
     .selectFrom('attempts')
     .innerJoin('events', 'events.id', 'attempts.event_id')
     .selectAll('attempts')
     .select(['events.account_id', 'events.livemode', 'events.type as event_type'])
-    .where('attempts.seq', '>', seq)
+    .where((eb) =>
+      missing.length > 0
+        ? eb.or([eb('attempts.seq', '>', seq), eb('attempts.seq', 'in', [...missing])])
+        : eb('attempts.seq', '>', seq),
+    )
     .orderBy('attempts.seq', 'asc')
-    .limit(limit)
+    .limit(limit + missing.length)
     .execute();
 }
