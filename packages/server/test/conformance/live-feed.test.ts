@@ -9,6 +9,7 @@ import { openBackend, type Backend } from './backend.js';
 
 /** The dashboard's live stream reads new rows by seq, from any process's writes. */
 let b: Backend;
+const quiet = createLogger({ level: 'error', format: 'json', write: () => {} });
 let n = 0;
 
 function addEvent(db: Kysely<Database>): Promise<void> {
@@ -50,7 +51,7 @@ describe(`the live feed on ${backend}`, () => {
   });
 
   it('sends each new event once', async () => {
-    const feed = new LiveFeed(b.main.db, createLogger({ level: 'error' }), 60_000);
+    const feed = new LiveFeed(b.main.db, quiet, 60_000);
     await addEvent(b.main.db);
     const seen = await subscribed(feed);
     await addEvent(b.main.db);
@@ -65,7 +66,7 @@ describe(`the live feed on ${backend}`, () => {
   it.runIf(backend === 'postgres')(
     'sends an event whose transaction commits after a later event was read',
     async () => {
-      const feed = new LiveFeed(b.main.db, createLogger({ level: 'error' }), 60_000);
+      const feed = new LiveFeed(b.main.db, quiet, 60_000);
       const seen = await subscribed(feed);
       const peer = await b.peer();
       let commit!: () => void;
