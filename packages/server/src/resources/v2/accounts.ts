@@ -358,6 +358,9 @@ async function save(
   }
 }
 
+/** Rows read at a time when listing accounts (the filters apply to what is read). */
+const LIST_CHUNK = 100;
+
 export const v2Accounts: Resource = {
   name: 'v2.core.accounts',
   routes: [
@@ -467,28 +470,39 @@ export const v2Accounts: Resource = {
         closed: boolean(),
         applied_configurations: array(oneOf(configurations)),
       },
-      async ({ db, caller, params: p, url }) => {
+      async ({ db, services, caller, params: p, url }) => {
         const limit = p.limit ?? 10;
-        let q = db
-          .selectFrom('objects')
-          .selectAll()
-          .where('platform_id', '=', caller.platform.id)
-          .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
-          .where('livemode', '=', caller.livemode ? 1 : 0)
-          .where('type', 'in', ['account', 'v2.core.account'])
-          .where('deleted', '!=', 1)
-          .orderBy('seq', 'desc')
-          .limit(limit * 5 + 1);
-        const after = decodePage(p.page);
-        if (after !== undefined) q = q.where('seq', '<', after);
-        const rows = (await q.execute()).filter((r) => {
+        const matches = (r: ObjectRow) => {
           const v2 = parseInternal<{ v2?: V2Account }>(r).v2;
           if (!v2) return false;
           if (p.closed !== undefined && v2.closed !== p.closed) return false;
           return (
             !p.applied_configurations || p.applied_configurations.every((c) => v2.configuration[c])
           );
-        });
+        };
+        // Accounts with a v2 view, newest first, read a chunk at a time until the page and one
+        // more (has_more) are found: the filters on closed and configurations read the stored
+        // account, so a chunk may hold none of them.
+        const rows: ObjectRow[] = [];
+        let before = decodePage(p.page);
+        for (;;) {
+          let q = db
+            .selectFrom('objects')
+            .selectAll()
+            .where('platform_id', '=', caller.platform.id)
+            .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
+            .where('livemode', '=', caller.livemode ? 1 : 0)
+            .where('type', 'in', ['account', 'v2.core.account'])
+            .where('deleted', '!=', 1)
+            .where(services.dialect.jsonText('internal', 'v2'), 'is not', null)
+            .orderBy('seq', 'desc')
+            .limit(LIST_CHUNK);
+          if (before !== undefined) q = q.where('seq', '<', before);
+          const chunk = await q.execute();
+          for (const r of chunk) if (rows.length <= limit && matches(r)) rows.push(r);
+          if (rows.length > limit || chunk.length < LIST_CHUNK) break;
+          before = Number(chunk[chunk.length - 1]!.seq);
+        }
         const page = rows.slice(0, limit);
         const { page: _page, ...filters } = p;
         return v2List(
