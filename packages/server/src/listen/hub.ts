@@ -16,6 +16,8 @@ const ACK_TIMEOUT_MS = 15_000;
 interface Session {
   endpointId: string;
   socket: WebSocket;
+  /** The API version `stripe listen --latest` asks for: the platform's (the one Switchboard renders). */
+  latestVersion: string;
   /** webhook_id -> resolve(acked) */
   waiting: Map<string, (acked: boolean) => void>;
 }
@@ -25,6 +27,7 @@ interface SessionRow {
   config: string;
   livemode: number;
   platform_id: string;
+  default_api_version: string;
 }
 
 /**
@@ -77,17 +80,29 @@ export class ListenHub {
   async #find(websocketId: string): Promise<SessionRow | undefined> {
     return this.services.dialect.db
       .selectFrom('endpoints')
-      .select(['id', 'config', 'livemode', 'platform_id'])
-      .where('kind', '=', 'listen')
-      .where('url', '=', hashWebsocketId(websocketId))
-      .where('deleted', '=', 0)
+      .innerJoin('platforms', 'platforms.id', 'endpoints.platform_id')
+      .select([
+        'endpoints.id',
+        'endpoints.config',
+        'endpoints.livemode',
+        'endpoints.platform_id',
+        'platforms.default_api_version',
+      ])
+      .where('endpoints.kind', '=', 'listen')
+      .where('endpoints.url', '=', hashWebsocketId(websocketId))
+      .where('endpoints.deleted', '=', 0)
       .executeTakeFirst();
   }
 
   #attach(row: SessionRow, ws: WebSocket): void {
     const previous = this.#sessions.get(row.id);
     if (previous) previous.socket.close(1000, 'Replaced by a new connection');
-    const session: Session = { endpointId: row.id, socket: ws, waiting: new Map() };
+    const session: Session = {
+      endpointId: row.id,
+      socket: ws,
+      latestVersion: row.default_api_version,
+      waiting: new Map(),
+    };
     this.#sessions.set(row.id, session);
     ws.on('message', (data, isBinary) => this.#onMessage(session, data, isBinary));
     ws.on('error', () => ws.terminate());
@@ -231,6 +246,20 @@ export class ListenHub {
       });
     });
     session.socket.send(JSON.stringify(message));
+    if (message.type === 'webhook_event') {
+      // The same event for `stripe listen --latest`, which forwards only copies that name an API
+      // version, as a plain `stripe listen` forwards only those that do not: the CLI acks both
+      // and forwards one (stripe-cli-protocol.md). Switchboard renders a single version, so the
+      // bytes and signature are the same; the delivery waits for the first copy's ack.
+      session.socket.send(
+        JSON.stringify({
+          ...message,
+          webhook_id: `${d.deliveryId}_latest`,
+          webhook_conversation_id: newId('wc', 20),
+          endpoint: { api_version: session.latestVersion },
+        }),
+      );
+    }
     const ok = await acked;
     const durationMs = Math.round(performance.now() - started);
     if (!ok)

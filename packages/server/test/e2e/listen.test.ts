@@ -138,6 +138,10 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
       );
       const hook = receiver.at('/stripe-hook')[0]!;
       const connect = receiver.at('/stripe-connect')[0]!;
+      // Each event is sent twice, for plain and --latest listeners; a plain one forwards one copy.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.at('/stripe-hook')).toHaveLength(1);
+      expect(receiver.at('/stripe-connect')).toHaveLength(1);
       expect(hook.verified, hook.verifyError ?? '').toBe(true);
       expect(connect.verified, connect.verifyError ?? '').toBe(true);
       expect((hook.event!.data as { object: { id: string } }).object.id).toBe(own.id);
@@ -167,6 +171,40 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
       await receiver.waitFor(() =>
         receiver.at('/stripe-hook').some((r) => r.event?.type === 'payment_intent.succeeded'),
       );
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  it('the official `stripe listen --latest` forwards each event once too', async () => {
+    const cli = run(stripeBin, [
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--skip-update',
+      '--latest',
+      '--all-snapshot',
+      '--forward-to',
+      receiver.url('/stripe-latest'),
+    ]);
+    try {
+      const ready = await waitForText(
+        cli.err,
+        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
+      );
+      receiver.expect('/stripe-latest', ready[1]!);
+      const customer = await stripe.customers.create({ name: 'for --latest' });
+      const mine = () =>
+        receiver
+          .at('/stripe-latest')
+          .filter((r) => (r.event?.data as { object: { id: string } }).object.id === customer.id);
+      await receiver.waitFor(() => mine().length >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(mine()).toHaveLength(1);
+      expect(mine()[0]!.verified, mine()[0]!.verifyError ?? '').toBe(true);
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exited;
