@@ -7,9 +7,10 @@ import * as leaseIndex from './migrations/0004-lease-index.js';
 import * as claimFunction from './migrations/0005-claim-function.js';
 import * as freeDeliveriesIndex from './migrations/0006-free-deliveries-index.js';
 import * as narrowDeliveryIndexes from './migrations/0007-narrow-delivery-indexes.js';
+import * as eventPending from './migrations/0008-event-pending.js';
 
-/** Versioned migrations, applied in name order. */
-function provider(dialect: Dialect): MigrationProvider {
+/** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
   const all: Record<string, Migration> = {
     '0001-initial': { up: (db) => initial.up(db, dialect.name) },
     '0002-scheduled-tasks': { up: (db) => scheduledTasks.up(db, dialect.name) },
@@ -18,6 +19,7 @@ function provider(dialect: Dialect): MigrationProvider {
     '0005-claim-function': { up: (db) => claimFunction.up(db, dialect.name) },
     '0006-free-deliveries-index': { up: (db) => freeDeliveriesIndex.up(db, dialect.name) },
     '0007-narrow-delivery-indexes': { up: (db) => narrowDeliveryIndexes.up(db, dialect.name) },
+    '0008-event-pending': { up: (db) => eventPending.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }
@@ -28,7 +30,7 @@ function provider(dialect: Dialect): MigrationProvider {
  * does not cover creating its own bookkeeping tables), and the later ones find nothing to do.
  */
 export async function migrate(dialect: Dialect): Promise<string[]> {
-  const migrator = new Migrator({ db: dialect.db, provider: provider(dialect) });
+  const migrator = new Migrator({ db: dialect.db, provider: migrationProvider(dialect) });
   const { error, results } = await dialect.exclusive('migrate', () => migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -10,6 +10,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   objects: ObjectsTable;
   events: EventsTable;
+  event_pending: EventPendingTable;
   endpoints: EndpointsTable;
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
@@ -84,10 +85,19 @@ export interface EventsTable {
   data: string;
   request_id: string | null;
   idempotency_key: string | null;
-  /** Endpoints that have not yet answered 2xx. */
-  pending_webhooks: number;
   /** The id of `data.object` (v1) or `related_object` (v2), for filtering. */
   object_id: string | null;
+}
+
+/**
+ * An event's `pending_webhooks`: the endpoints that have not yet answered 2xx. A row for each event
+ * that had endpoints to deliver to (none: 0), counted down to 0.
+ * Apart from the event's row (which holds its ~1 KB of data) so that counting a delivery down
+ * writes a narrow row: in the events row these updates were ~30% of the WAL a drain wrote.
+ */
+export interface EventPendingTable {
+  event_id: string;
+  pending: number;
 }
 
 export interface EndpointsTable {

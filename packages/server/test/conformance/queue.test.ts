@@ -1,7 +1,7 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimArgs, ClaimedDelivery, Dialect } from '../../src/storage/dialect.js';
-import { migrate } from '../../src/storage/migrate.js';
+import { migrate, migrationProvider } from '../../src/storage/migrate.js';
 import {
   insertDeliveries,
   nextDueTime,
@@ -9,7 +9,7 @@ import {
   queueStatsQuery,
 } from '../../src/storage/repositories/deliveries.js';
 import { insertEndpoint, updateEndpoint } from '../../src/storage/repositories/endpoints.js';
-import { insertEvent } from '../../src/storage/repositories/events.js';
+import { findEvents, insertEvent } from '../../src/storage/repositories/events.js';
 import {
   findObjectForUpdate,
   insertObject,
@@ -376,9 +376,9 @@ describe(`storage conformance on ${backend}`, () => {
           .where('id', '=', toC!)
           .execute();
         await b.main.db
-          .updateTable('events')
-          .set({ pending_webhooks: 2 })
-          .where('id', '=', row.event_id)
+          .updateTable('event_pending')
+          .set({ pending: 2 })
+          .where('event_id', '=', row.event_id)
           .execute();
         events.push({ id: row.event_id, toA: toA!, toC: toC! });
       }
@@ -411,16 +411,11 @@ describe(`storage conformance on ${backend}`, () => {
       for (const e of [...events].reverse()) c.add(delivered(e.toC, e.id, we2));
       await Promise.all([a.flush(), c.flush()]);
       expect(errors).toEqual([]);
-      const left = await b.main.db
-        .selectFrom('events')
-        .select('pending_webhooks')
-        .where(
-          'id',
-          'in',
-          events.map((e) => e.id),
-        )
-        .execute();
-      expect(left.every((r) => r.pending_webhooks === 0)).toBe(true);
+      const left = await findEvents(
+        b.main.db,
+        events.map((e) => e.id),
+      );
+      expect(left.map((r) => r.pending_webhooks)).toEqual(events.map(() => 0));
     }
   });
 
@@ -592,6 +587,38 @@ describe(`storage conformance on ${backend}`, () => {
       expect(woken).toBe(after);
     },
   );
+});
+
+describe(`upgrading a database on ${backend}`, () => {
+  it('0008 moves the pending_webhooks of each event to event_pending, and drops the column', async () => {
+    const fresh = await openBackend({ migrate: false });
+    try {
+      const db = fresh.main.db;
+      const migrator = new Migrator({ db, provider: migrationProvider(fresh.main) });
+      const to7 = await migrator.migrateTo('0007-narrow-delivery-indexes');
+      expect(to7.error).toBeUndefined();
+      for (const [id, pending] of [
+        ['evt_up_two', 2],
+        ['evt_up_none', 0],
+      ] as const) {
+        await sql`
+          INSERT INTO events (id, platform_id, account_id, livemode, type, object, api_version,
+            created, created_ms, data, request_id, idempotency_key, pending_webhooks, object_id)
+          VALUES (${id}, 'acct_up', NULL, 0, 'customer.created', 'event', NULL, 1, 1000, '{}',
+            NULL, NULL, ${pending}, NULL)
+        `.execute(db);
+      }
+      expect(await migrate(fresh.main)).toEqual(['0008-event-pending']);
+      const rows = await findEvents(db, ['evt_up_two', 'evt_up_none']);
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.pending_webhooks]))).toEqual({
+        evt_up_two: 2,
+        evt_up_none: 0,
+      });
+      await expect(sql`SELECT pending_webhooks FROM events`.execute(db)).rejects.toThrow();
+    } finally {
+      await fresh.close();
+    }
+  });
 });
 
 describe.runIf(multiProcess)(`migrations on ${backend}`, () => {

@@ -177,10 +177,10 @@ export async function deferDeliveries(
 
 const countDelivered = reusable<{ id: string; n: number }>((db, v) =>
   db
-    .updateTable('events')
-    .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', v.n) }))
-    .where('id', '=', v.id)
-    .where('pending_webhooks', '>=', v.n),
+    .updateTable('event_pending')
+    .set((eb) => ({ pending: eb('pending', '-', v.n) }))
+    .where('event_id', '=', v.id)
+    .where('pending', '>=', v.n),
 );
 
 /**

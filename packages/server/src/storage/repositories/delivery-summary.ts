@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { EventDeliveryStatus } from '../../domain/delivery-summary.js';
 import type { Database } from '../schema.js';
 import type { DeliveryRow } from './deliveries.js';
-import type { EventRow } from './events.js';
+import { selectEvents, type EventRow } from './events.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
 /** The dashboard's reads: events of a whole platform by delivery status, attempts per minute. */
@@ -78,9 +78,7 @@ export async function listPlatformEvents(
   q: PlatformEventQuery,
   page: PageRequest,
 ): Promise<Page<EventRow>> {
-  let query = db
-    .selectFrom('events')
-    .selectAll()
+  let query = selectEvents(db)
     .where('platform_id', '=', q.platformId)
     .where('livemode', '=', q.livemode ? 1 : 0)
     .where('object', '=', 'event')

@@ -1,19 +1,32 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, EventsTable } from '../schema.js';
 import { applyRange, type RangeFilter } from './objects.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { reusableInsert } from './reusable.js';
 
-export type EventRow = Selectable<EventsTable>;
+/** An event with its `pending_webhooks` (kept in `event_pending`: see schema.ts). */
+export type EventRow = Selectable<EventsTable> & { pending_webhooks: number };
 
 const insertEventRow = reusableInsert('events');
+const insertPendingRow = reusableInsert('event_pending');
 
 export async function insertEvent(db: Kysely<Database>, row: Omit<EventRow, 'seq'>): Promise<void> {
-  await insertEventRow(db, [row]);
+  const { pending_webhooks: pending, ...event } = row;
+  await insertEventRow(db, [event]);
+  if (pending > 0) await insertPendingRow(db, [{ event_id: row.id, pending }]);
+}
+
+/** Events with their pending_webhooks, for any query that reads events as EventRow. */
+export function selectEvents(db: Kysely<Database>) {
+  return db
+    .selectFrom('events')
+    .leftJoin('event_pending', 'event_pending.event_id', 'events.id')
+    .selectAll('events')
+    .select(sql<number>`coalesce(event_pending.pending, 0)`.as('pending_webhooks'));
 }
 
 export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {
-  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  return selectEvents(db).where('events.id', '=', id).executeTakeFirst();
 }
 
 export async function findEvents(
@@ -21,7 +34,7 @@ export async function findEvents(
   ids: readonly string[],
 ): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('events').selectAll().where('id', 'in', ids).execute();
+  return selectEvents(db).where('events.id', 'in', ids).execute();
 }
 
 export interface EventQuery {
@@ -45,9 +58,7 @@ export async function listEvents(
   q: EventQuery,
   page: PageRequest,
 ): Promise<Page<EventRow>> {
-  let query = db
-    .selectFrom('events')
-    .selectAll()
+  let query = selectEvents(db)
     .where('platform_id', '=', q.platformId)
     .where('livemode', '=', q.livemode ? 1 : 0)
     .where('object', '=', q.object);
@@ -68,20 +79,12 @@ export async function listEvents(
   if (q.created) query = applyRange(query, 'created', q.created);
   if (q.notBefore !== undefined) query = query.where('created', '>=', q.notBefore);
   if (q.deliverySuccess !== undefined) {
-    query = query.where('pending_webhooks', q.deliverySuccess ? '=' : '>', 0);
+    query = query.where(
+      sql<number>`coalesce(event_pending.pending, 0)`,
+      q.deliverySuccess ? '=' : '>',
+      0,
+    );
   }
   if (q.objectId !== undefined) query = query.where('object_id', '=', q.objectId);
   return paginate(query, 'seq', page);
-}
-
-export async function decrementPending(
-  db: Kysely<Database>,
-  eventId: string,
-  by: number,
-): Promise<void> {
-  await db
-    .updateTable('events')
-    .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', by) }))
-    .where('id', '=', eventId)
-    .execute();
 }

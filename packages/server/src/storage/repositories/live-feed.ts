@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AttemptRow } from './deliveries.js';
 import type { EventRow } from './events.js';
@@ -48,6 +48,7 @@ export async function eventsAfter(
 ): Promise<FeedEvent[]> {
   return db
     .selectFrom('events')
+    .leftJoin('event_pending', 'event_pending.event_id', 'events.id')
     .select([
       'seq',
       'id',
@@ -57,7 +58,7 @@ export async function eventsAfter(
       'type',
       'object',
       'created',
-      'pending_webhooks',
+      sql<number>`coalesce(event_pending.pending, 0)`.as('pending_webhooks'),
     ])
     .where((eb) =>
       missing.length > 0
