@@ -93,27 +93,33 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the official `stripe listen` forwards platform and Connect events, signed with the secret it printed', async () => {
-    const printed = run(stripeBin, [
+  /** The official `stripe listen` against the server, with more arguments. */
+  const stripeListen = (more: string[]) =>
+    run(stripeBin, [
       'listen',
-      '--print-secret',
       '--api-base',
       server.url,
       '--api-key',
       KEY,
       '--skip-update',
+      ...more,
     ]);
+  /** Waits for the CLI's ready line; resolves with the signing secret it prints. */
+  const readySecret = async (cli: Running) =>
+    (
+      await waitForText(
+        cli.err,
+        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
+      )
+    )[1]!;
+
+  it('the official `stripe listen` forwards platform and Connect events, signed with the secret it printed', async () => {
+    const printed = stripeListen(['--print-secret']);
     expect(await printed.exited).toBe(0);
     const secret = printed.out.join('').trim();
     expect(secret).toMatch(/^whsec_/);
 
-    const cli = run(stripeBin, [
-      'listen',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
-      '--skip-update',
+    const cli = stripeListen([
       '--all-snapshot',
       '--forward-to',
       receiver.url('/stripe-hook'),
@@ -121,11 +127,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
       receiver.url('/stripe-connect'),
     ]);
     try {
-      const ready = await waitForText(
-        cli.err,
-        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
-      );
-      expect(ready[1]).toBe(secret);
+      expect(await readySecret(cli)).toBe(secret);
       receiver.expect('/stripe-hook', secret);
       receiver.expect('/stripe-connect', secret);
       const own = await stripe.customers.create({ name: 'platform customer' });
@@ -178,24 +180,14 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   });
 
   it('the official `stripe listen --latest` forwards each event once too', async () => {
-    const cli = run(stripeBin, [
-      'listen',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
-      '--skip-update',
+    const cli = stripeListen([
       '--latest',
       '--all-snapshot',
       '--forward-to',
       receiver.url('/stripe-latest'),
     ]);
     try {
-      const ready = await waitForText(
-        cli.err,
-        /Ready! .*Your webhook signing secret is (whsec_\w+) \(\^C to quit\)/,
-      );
-      receiver.expect('/stripe-latest', ready[1]!);
+      receiver.expect('/stripe-latest', await readySecret(cli));
       const customer = await stripe.customers.create({ name: 'for --latest' });
       const mine = () =>
         receiver
