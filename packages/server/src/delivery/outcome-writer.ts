@@ -38,7 +38,7 @@ export class OutcomeWriter {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly storage: Pick<Dialect, 'db' | 'runEach'>,
+    private readonly storage: Pick<Dialect, 'db' | 'runEach' | 'forUpdate'>,
     private readonly health: HealthPolicy,
     private readonly now: () => number,
     private readonly log: Logger,
@@ -157,11 +157,16 @@ export class OutcomeWriter {
     }
     const onlyFailed = [...failed].filter((id) => !succeeded.has(id));
     if (onlyFailed.length === 0) return;
-    const rows = await tx
-      .selectFrom('endpoints')
-      .select(['id', 'failing_since_ms', 'warned_at_ms', 'status', 'url', 'livemode'])
-      .where('id', 'in', onlyFailed)
-      .orderBy('id')
+    // Locked (PostgreSQL), so that a failure streak is extended from the endpoint as it is: a user
+    // re-enabling the endpoint meanwhile clears the streak, which an unlocked read would restore.
+    const rows = await this.storage
+      .forUpdate(
+        tx
+          .selectFrom('endpoints')
+          .select(['id', 'failing_since_ms', 'warned_at_ms', 'status', 'url', 'livemode'])
+          .where('id', 'in', onlyFailed)
+          .orderBy('id'),
+      )
       .execute();
     for (const row of rows) {
       if (row.status !== 'enabled') continue;

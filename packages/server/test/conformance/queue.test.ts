@@ -8,7 +8,11 @@ import {
   queueStats,
   queueStatsQuery,
 } from '../../src/storage/repositories/deliveries.js';
-import { insertEndpoint, updateEndpoint } from '../../src/storage/repositories/endpoints.js';
+import {
+  findEndpoint,
+  insertEndpoint,
+  updateEndpoint,
+} from '../../src/storage/repositories/endpoints.js';
 import { findEvents, insertEvent } from '../../src/storage/repositories/events.js';
 import {
   findObjectForUpdate,
@@ -343,6 +347,65 @@ describe(`storage conformance on ${backend}`, () => {
       expect(delivered).toBe(80);
       expect(most).toBeLessThanOrEqual(limit);
       expect(most).toBe(limit);
+    },
+  );
+
+  it.runIf(multiProcess)(
+    'a failure extends the streak of the endpoint as a concurrent re-enable leaves it',
+    async () => {
+      const we = await endpoint(b.main);
+      await updateEndpoint(b.main.db, we, { failing_since_ms: NOW - 2 * 86_400_000 });
+      const [deliveryId] = await deliveries(b.main, we, 1);
+      const { event_id: eventId } = await b.main.db
+        .selectFrom('deliveries')
+        .select('event_id')
+        .where('id', '=', deliveryId!)
+        .executeTakeFirstOrThrow();
+      // Another process re-enables the endpoint (clearing its streak) and has not committed yet.
+      const peer = await b.peer();
+      let commit!: () => void;
+      const reEnabled = peer.db.transaction().execute(async (tx) => {
+        await updateEndpoint(tx, we, { status: 'enabled', failing_since_ms: null });
+        await new Promise<void>((resolve) => (commit = resolve));
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      const writer = new OutcomeWriter(
+        b.main,
+        { disableAfterMs: 9 * 86_400_000, warnAfterMs: 3 * 86_400_000 },
+        () => NOW,
+        createLogger({ level: 'error', format: 'json', write: () => {} }),
+      );
+      writer.add({
+        attempt: {
+          id: `wa_${deliveryId}`,
+          delivery_id: deliveryId!,
+          event_id: eventId,
+          endpoint_id: we,
+          platform_id: 'acct_conf',
+          url: null,
+          started_ms: NOW,
+          duration_ms: 1,
+          status_code: 500,
+          error: 'HTTP 500',
+          response_body: null,
+          request_headers: '{}',
+          outcome: 'failed',
+          next_attempt_ms: NOW + 60_000,
+        },
+        decision: { kind: 'retry', at: NOW + 60_000 },
+        deliveryId: deliveryId!,
+        attemptsMade: 1,
+        firstAttemptMs: NOW,
+        countsPending: true,
+        trackHealth: true,
+      });
+      const flushed = writer.flush();
+      await new Promise((r) => setTimeout(r, 200));
+      commit();
+      await reEnabled;
+      await flushed;
+      // The failure starts a new streak; it does not bring back the one the re-enable cleared.
+      expect((await findEndpoint(b.main.db, we))!.failing_since_ms).toBe(NOW);
     },
   );
 
