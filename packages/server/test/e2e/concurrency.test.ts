@@ -101,6 +101,23 @@ describe('concurrent writes to one object', () => {
     expect(revealed.previous_secrets).toHaveLength(6);
   });
 
+  it('updates of one event destination keep every metadata key', async () => {
+    const destination = await stripe.v2.core.eventDestinations.create({
+      name: 'concurrent',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      enabled_events: ['v2.core.account.created'],
+      webhook_endpoint: { url: 'https://example.com/thin' },
+    });
+    await Promise.all(
+      keys.map((k) =>
+        stripe.v2.core.eventDestinations.update(destination.id, { metadata: { [k]: 'set' } }),
+      ),
+    );
+    const after = await stripe.v2.core.eventDestinations.retrieve(destination.id);
+    expect(Object.keys(after.metadata ?? {}).sort()).toEqual([...keys].sort());
+  });
+
   it('a payment intent confirmed several times at once is charged once', async () => {
     const pi = await stripe.paymentIntents.create({
       amount: 1500,

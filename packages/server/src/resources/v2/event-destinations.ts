@@ -17,9 +17,11 @@ import { webhookEventTypes } from '../../domain/event-types.js';
 import type { Cidr } from '../../domain/addresses.js';
 import { newId } from '../../domain/ids.js';
 import { liveUrlProblem } from '../../services/live-url.js';
+import type { WriteContext } from '../../services/context.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import {
   findEndpoint,
+  findEndpointForUpdate,
   insertEndpoint,
   updateEndpoint,
   type EndpointRow,
@@ -162,7 +164,22 @@ async function requireDestination(
   caller: Caller,
   id: string,
 ): Promise<EndpointRow> {
-  const row = await findEndpoint(db, id);
+  return destinationOrThrow(await findEndpoint(db, id), caller, id);
+}
+
+/**
+ * requireDestination for a write that changes the destination: locked until the write commits,
+ * so that concurrent updates (metadata merges, its config) never both start from one version.
+ */
+async function requireDestinationToChange(
+  w: WriteContext,
+  caller: Caller,
+  id: string,
+): Promise<EndpointRow> {
+  return destinationOrThrow(await findEndpointForUpdate(w.services.dialect, w.db, id), caller, id);
+}
+
+function destinationOrThrow(row: EndpointRow | undefined, caller: Caller, id: string): EndpointRow {
   if (
     !row ||
     row.kind !== 'destination' ||
@@ -277,7 +294,7 @@ export const v2EventDestinations: Resource = {
         include: array(oneOf(['webhook_endpoint.url'] as const)),
       },
       async ({ w, caller, path, params: p, services }) => {
-        const row = await requireDestination(w.db, caller, path.id!);
+        const row = await requireDestinationToChange(w, caller, path.id!);
         const c = config(row);
         const changes: Partial<EndpointRow> = {};
         if (p.description !== undefined) changes.description = p.description;
@@ -304,7 +321,7 @@ export const v2EventDestinations: Resource = {
       '/v2/core/event_destinations/:id',
       {},
       async ({ w, caller, path }) => {
-        const row = await requireDestination(w.db, caller, path.id!);
+        const row = await requireDestinationToChange(w, caller, path.id!);
         await updateEndpoint(w.db, row.id, { deleted: 1, status: 'disabled' });
         return { id: row.id, object: 'v2.core.event_destination' };
       },
@@ -316,7 +333,7 @@ export const v2EventDestinations: Resource = {
         `/v2/core/event_destinations/:id/${action}`,
         { include: array(oneOf(['webhook_endpoint.url'] as const)) },
         async ({ w, caller, path, params: p }) => {
-          const row = await requireDestination(w.db, caller, path.id!);
+          const row = await requireDestinationToChange(w, caller, path.id!);
           const changes: Partial<EndpointRow> = {
             status: action === 'enable' ? 'enabled' : 'disabled',
             disabled_reason: action === 'enable' ? null : 'user',
