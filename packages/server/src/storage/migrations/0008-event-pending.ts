@@ -3,9 +3,9 @@ import type { DialectName } from '../dialect.js';
 
 /**
  * `pending_webhooks` moves from the events row to a table of its own (`event_pending`, a row for
- * each event that had endpoints to deliver to): each delivery that succeeds counts its event down, and in the
- * events row (~1.2 KB with its data) those updates were ~30% of the WAL a drain wrote. The events
- * table loses the column (on SQLite this rewrites the table, once).
+ * each event that had endpoints to deliver to): each delivery that succeeds counts its event
+ * down, and in the events row (~1.2 KB with its data) those updates were ~30% of the WAL a drain
+ * wrote. The events table loses the column (on SQLite this rewrites the table, once).
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   let table = db.schema

@@ -16,13 +16,16 @@ export async function insertEvent(db: Kysely<Database>, row: Omit<EventRow, 'seq
   if (pending > 0) await insertPendingRow(db, [{ event_id: row.id, pending }]);
 }
 
+/** An event's pending_webhooks, in a query joined to `event_pending` (no row: 0). */
+export const pendingWebhooks = sql<number>`coalesce(event_pending.pending, 0)`;
+
 /** Events with their pending_webhooks, for any query that reads events as EventRow. */
 export function selectEvents(db: Kysely<Database>) {
   return db
     .selectFrom('events')
     .leftJoin('event_pending', 'event_pending.event_id', 'events.id')
     .selectAll('events')
-    .select(sql<number>`coalesce(event_pending.pending, 0)`.as('pending_webhooks'));
+    .select(pendingWebhooks.as('pending_webhooks'));
 }
 
 export async function findEvent(db: Kysely<Database>, id: string): Promise<EventRow | undefined> {
@@ -79,11 +82,7 @@ export async function listEvents(
   if (q.created) query = applyRange(query, 'created', q.created);
   if (q.notBefore !== undefined) query = query.where('created', '>=', q.notBefore);
   if (q.deliverySuccess !== undefined) {
-    query = query.where(
-      sql<number>`coalesce(event_pending.pending, 0)`,
-      q.deliverySuccess ? '=' : '>',
-      0,
-    );
+    query = query.where(pendingWebhooks, q.deliverySuccess ? '=' : '>', 0);
   }
   if (q.objectId !== undefined) query = query.where('object_id', '=', q.objectId);
   return paginate(query, 'seq', page);

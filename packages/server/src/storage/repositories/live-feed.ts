@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 import type { AttemptRow } from './deliveries.js';
-import type { EventRow } from './events.js';
+import { pendingWebhooks, type EventRow } from './events.js';
 
 /**
  * Reads for the dashboard's live stream: rows added since a position (seq), and rows at seqs the
@@ -58,7 +58,7 @@ export async function eventsAfter(
       'type',
       'object',
       'created',
-      sql<number>`coalesce(event_pending.pending, 0)`.as('pending_webhooks'),
+      pendingWebhooks.as('pending_webhooks'),
     ])
     .where((eb) =>
       missing.length > 0
