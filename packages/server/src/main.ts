@@ -226,6 +226,7 @@ export async function startSwitchboard(
         await http.close();
         for (const t of Object.values(options.transports ?? {})) await t.close();
         await dialect.close();
+        metrics.stop();
       })();
       return closing;
     },

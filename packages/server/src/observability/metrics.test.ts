@@ -26,6 +26,17 @@ describe('Prometheus registry', () => {
     );
   });
 
+  it('sets a counter to a total kept elsewhere', async () => {
+    const r = new Registry();
+    const c = r.counter('cpu_seconds_total', 'CPU.');
+    c.sync({}, 1.5);
+    c.sync({}, 2.25);
+    expect(c.get()).toBe(2.25);
+    expect(await r.render()).toBe(
+      '# HELP cpu_seconds_total CPU.\n# TYPE cpu_seconds_total counter\ncpu_seconds_total 2.25\n',
+    );
+  });
+
   it('renders histograms as cumulative buckets with +Inf, sum and count', async () => {
     const r = new Registry();
     const h = r.histogram('d_seconds', 'Durations.', [0.1, 1]);

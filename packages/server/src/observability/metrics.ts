@@ -67,6 +67,10 @@ export class Counter extends Series<number> {
   inc(labels: Labels = {}, by = 1): void {
     this.entry(labels, () => 0).value += by;
   }
+  /** Sets the count to a total kept elsewhere, read at scrape time (the process's CPU time). */
+  sync(labels: Labels, total: number): void {
+    this.entry(labels, () => 0).value = total;
+  }
   get(labels: Labels = {}): number {
     return this.series.get(keyOf(labels))?.value ?? 0;
   }

@@ -4,6 +4,7 @@ import type { Dialect } from '../storage/dialect.js';
 import { queueStats } from '../storage/repositories/deliveries.js';
 import { disabledEndpointCounts } from '../storage/repositories/endpoints.js';
 import { PROMETHEUS_CONTENT_TYPE, Registry, type Counter, type Histogram } from './metrics.js';
+import { registerProcessMetrics } from './process-metrics.js';
 
 /** What a delivery attempt came to, as counted in `switchboard_delivery_attempts_total`. */
 export type AttemptOutcome = 'delivered' | 'retry' | 'exhausted' | 'canceled' | 'deferred';
@@ -16,6 +17,8 @@ export interface SwitchboardMetrics {
   eventsCreated: Counter;
   /** Deliveries in flight in this process: set by its workers. */
   inFlight: () => number;
+  /** Stops sampling the event loop (when the server closes). */
+  stop: () => void;
 }
 
 /** Attempt durations in seconds: from a fast local receiver to the 30 s default timeout. */
@@ -87,7 +90,9 @@ export function createMetrics(
     }
   });
 
-  return { registry, attempts, attemptDuration, eventsCreated, inFlight };
+  const stop = registerProcessMetrics(registry);
+
+  return { registry, attempts, attemptDuration, eventsCreated, inFlight, stop };
 }
 
 /** The `GET /metrics` handler; true when it answered. */

@@ -40,6 +40,40 @@ describe('GET /metrics', () => {
     }
   });
 
+  it("exports the process's CPU, memory, file descriptors and event-loop lag", async () => {
+    const cpuBefore = await sample(server, /process_cpu_seconds_total/);
+    // A scrape starts a new window of event-loop samples, counted from its first interval on.
+    await new Promise((r) => setTimeout(r, 50));
+    // The test server runs in this process: a 100 ms stall is CPU time for it to account for, and
+    // a late event loop to see.
+    const stalledUntil = Date.now() + 100;
+    while (Date.now() < stalledUntil);
+    await new Promise((r) => setTimeout(r, 50));
+
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter');
+    expect(value('process_cpu_seconds_total')).toBeGreaterThan(cpuBefore);
+    expect(value('process_cpu_seconds_total')).toBeCloseTo(
+      value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total'),
+      5,
+    );
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(1024 * 1024);
+    expect(value('nodejs_heap_size_used_bytes')).toBeLessThanOrEqual(
+      value('nodejs_heap_size_total_bytes'),
+    );
+    const started = value('process_start_time_seconds');
+    expect(started).toBeLessThanOrEqual(Date.now() / 1000);
+    expect(started).toBeGreaterThan(Date.now() / 1000 - 24 * 3600);
+    expect(value('process_open_fds')).toBeGreaterThan(0);
+    expect(value('process_max_fds')).toBeGreaterThanOrEqual(value('process_open_fds'));
+    // The stall shows as a late event loop: at least 100 ms less the 20 ms sampling interval.
+    expect(value('nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.07);
+    expect(value('nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0.07);
+    expect(value('nodejs_eventloop_lag_mean_seconds')).toBeGreaterThan(0);
+  });
+
   it('counts events by type, attempts by outcome, their latency, and the due queue with its age', async () => {
     const stripe = server.stripe();
     const ok = await stripe.webhookEndpoints.create({
