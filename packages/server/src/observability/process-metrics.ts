@@ -99,7 +99,7 @@ export function registerProcessMetrics(registry: Registry): () => void {
     // reset is not counted): 0.
     const seconds = (ns: number) =>
       delay.count > 0 && Number.isFinite(ns)
-        ? Math.max(0, ns / 1e6 - DELAY_RESOLUTION_MS) / 1e3
+        ? Math.max(0, Math.round(ns) - DELAY_RESOLUTION_MS * 1e6) / 1e9
         : 0;
     lagMean.set({}, seconds(delay.mean));
     lagP99.set({}, seconds(delay.percentile(99)));
