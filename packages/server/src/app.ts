@@ -70,7 +70,6 @@ export function buildApp(
     }
     try {
       for (const mount of mounts) if (await mount(req, res, path)) return;
-      if (path === '/healthz') return send(res, { status: 200, body: '{"status":"ok"}' });
       const match = router.match(method, path);
       if (match.kind !== 'found') throw errors.unrecognizedUrl(method, path);
       const route = match.handler;

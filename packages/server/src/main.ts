@@ -10,6 +10,7 @@ import type { Transport } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, metricsHandler } from './observability/switchboard-metrics.js';
+import { probesHandler } from './observability/probes.js';
 import type { Services } from './services/context.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
 import { TaskRunner } from './services/scheduler.js';
@@ -152,11 +153,13 @@ export async function startSwitchboard(
   }
 
   const metricsMount = metricsHandler(metrics);
+  let closing: Promise<void> | null = null;
+  const probes = probesHandler(dialect.db, () => closing !== null);
   let metricsServer: Server | null = null;
   if (config.metricsPort !== undefined) {
     metricsServer = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      void metricsMount(req, res, path).then(
+      void (async () => (await probes(req, res, path)) || metricsMount(req, res, path))().then(
         (handled) => {
           if (!handled) res.writeHead(404).end();
         },
@@ -174,6 +177,7 @@ export async function startSwitchboard(
     dashboard = dashboardMounts(services);
     app = buildApp(services, {
       mounts: [
+        probes,
         ...(config.metrics ? [metricsMount] : []),
         ...(options.mounts ?? []),
         ...dashboard.mounts,
@@ -193,7 +197,6 @@ export async function startSwitchboard(
   housekeeping.unref();
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  let closing: Promise<void> | null = null;
   return {
     url: port === null ? null : `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
