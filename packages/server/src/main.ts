@@ -12,13 +12,13 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, metricsHandler } from './observability/switchboard-metrics.js';
 import { probesHandler } from './observability/probes.js';
 import type { Services } from './services/context.js';
+import { startHousekeeping, type Housekeeping } from './services/housekeeping.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
-import { deleteExpiredIdempotencyKeys } from './storage/repositories/idempotency.js';
 
 export interface Switchboard {
   /** The API's base URL, e.g. http://127.0.0.1:12111 (null for a worker-only process). */
@@ -30,6 +30,8 @@ export interface Switchboard {
   worker: DeliveryWorker | null;
   app: App | null;
   startup: StartupPlatform;
+  /** Deletes idempotency keys and events past retention: hourly, or now with `run()`. */
+  housekeeping: Housekeeping;
   /** Stops accepting requests, lets deliveries in flight finish, closes the database. */
   close(): Promise<void>;
 }
@@ -191,10 +193,7 @@ export async function startSwitchboard(
     });
   }
 
-  const housekeeping = setInterval(() => {
-    void deleteExpiredIdempotencyKeys(dialect.db, Date.now() - 86_400_000).catch(() => undefined);
-  }, 3_600_000);
-  housekeeping.unref();
+  const housekeeping = startHousekeeping(services);
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -205,9 +204,10 @@ export async function startSwitchboard(
     worker,
     app,
     startup,
+    housekeeping,
     close() {
       closing ??= (async () => {
-        clearInterval(housekeeping);
+        await housekeeping.stop();
         // Open dashboard streams would hold server.close() until the 5 s cut-off below.
         dashboard?.close();
         if (server) {

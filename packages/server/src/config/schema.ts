@@ -400,7 +400,8 @@ export const options: Option[] = [
     env: 'SWITCHBOARD_EVENT_RETENTION_DAYS',
     default: '30',
     valueName: 'days',
-    description: 'Events older than this are no longer listed or resent (Stripe keeps 30 days).',
+    description:
+      'Events older than this are no longer listed or resent (Stripe keeps 30 days); hourly housekeeping deletes them with their deliveries and attempts (an event with a delivery still pending waits for it).',
     parse: positiveInt('--event-retention-days'),
   }),
   opt({
