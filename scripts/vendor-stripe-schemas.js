@@ -7,6 +7,7 @@ const source = new URL('../../shared/stripe-openapi/spec3.2023-09-12.json', impo
 const target = new URL('../packages/server/test/fixtures/stripe-schemas.json', import.meta.url);
 const roots = [
   'account',
+  'account_link',
   'application',
   'balance',
   'bank_account',

@@ -17,6 +17,7 @@ import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
+import { onboardingMount } from './hosted/onboarding.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 
@@ -182,6 +183,7 @@ export async function startSwitchboard(
         probes,
         ...(config.metrics ? [metricsMount] : []),
         ...(options.mounts ?? []),
+        onboardingMount(services),
         ...dashboard.mounts,
       ],
     });

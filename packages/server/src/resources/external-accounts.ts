@@ -3,6 +3,7 @@ import { errors } from '../api/errors.js';
 import {
   anything,
   applyMetadata,
+  type MetadataPatch,
   boolean,
   expandParam,
   integer,
@@ -265,6 +266,90 @@ const updateParams = {
   ...expandParam,
 };
 
+/**
+ * Adds a bank account or debit card to an account (or to the platform itself), as
+ * `POST /v1/accounts/:id/external_accounts` does: `externalAccount` is a token (`btok_us`,
+ * `tok_visa_debit`) or bank account details. Emits `account.external_account.created` and keeps the
+ * account's list and requirements in step.
+ */
+export async function addExternalAccount(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  options: {
+    externalAccount: unknown;
+    defaultForCurrency?: boolean | undefined;
+    metadata?: MetadataPatch | undefined;
+  },
+): Promise<ExternalAccount> {
+  const existing = await w.db
+    .selectFrom('objects')
+    .select('id')
+    .where('parent_id', '=', accountRow.id)
+    .where('deleted', '=', 0)
+    .where('livemode', '=', w.livemode ? 1 : 0)
+    .where('type', 'in', ['bank_account', 'card'])
+    .execute();
+  const isDefault = existing.length === 0 || options.defaultForCurrency === true;
+  const given = options.externalAccount;
+  let built: { data: ExternalAccount; payout: PayoutOutcome };
+  const created = Math.floor(w.now / 1000);
+  if (typeof given === 'string') {
+    const token = bankTokens[given];
+    if (token)
+      built = bankAccount(
+        newId('ba', 24),
+        accountRow.id,
+        {
+          account_number: token.accountNumber,
+          country: token.country,
+          currency: token.currency,
+        },
+        isDefault,
+      );
+    else if (given.startsWith('tok_'))
+      built = debitCard(newId('card', 24), accountRow.id, given, created, isDefault);
+    else throw errors.resourceMissing('token', given, 'external_account');
+  } else if (given && typeof given === 'object' && !Array.isArray(given)) {
+    const p = given as Record<string, unknown>;
+    if (p.object !== 'bank_account') {
+      throw errors.parameterInvalid(
+        'external_account[object]',
+        'Invalid external_account[object]: must be bank_account (cards are added with a token such as tok_visa_debit).',
+      );
+    }
+    built = bankAccount(newId('ba', 24), accountRow.id, p, isDefault);
+  } else {
+    throw errors.parameterInvalid(
+      'external_account',
+      'Invalid external_account: pass a token (btok_us, tok_visa_debit) or bank account details.',
+    );
+  }
+  const data = {
+    ...built.data,
+    metadata: applyMetadata({}, options.metadata),
+  } as ExternalAccount;
+  await createObject(w, {
+    type: data.object,
+    id: data.id,
+    accountId: null,
+    parentId: accountRow.id,
+    data: () => data,
+    internal: { payout: built.payout } satisfies ExternalAccountInternal,
+  });
+  if (isDefault && existing.length > 0) {
+    for (const other of existing) {
+      const row = (await findObjectToChange(w, other.id))!;
+      await saveObject(w.db, row.id, {
+        ...parseData<ExternalAccount>(row),
+        default_for_currency: false,
+      });
+    }
+  }
+  await emitExternalAccountEvent(w, accountRow, 'created', data);
+  await syncAccount(w, accountRow.id);
+  return data;
+}
+
 export const externalAccounts: Resource = {
   name: 'external_accounts',
   routes: [
@@ -276,76 +361,12 @@ export const externalAccounts: Resource = {
         metadata: metadata(),
         ...expandParam,
       },
-      async ({ w, caller, path, params }) => {
-        const accountRow = await accountToChange(w, caller, path.id!);
-        const existing = await w.db
-          .selectFrom('objects')
-          .select('id')
-          .where('parent_id', '=', accountRow.id)
-          .where('deleted', '=', 0)
-          .where('livemode', '=', caller.livemode ? 1 : 0)
-          .where('type', 'in', ['bank_account', 'card'])
-          .execute();
-        const isDefault = existing.length === 0 || params.default_for_currency === true;
-        const given = params.external_account;
-        let built: { data: ExternalAccount; payout: PayoutOutcome };
-        const created = Math.floor(w.now / 1000);
-        if (typeof given === 'string') {
-          const token = bankTokens[given];
-          if (token)
-            built = bankAccount(
-              newId('ba', 24),
-              accountRow.id,
-              {
-                account_number: token.accountNumber,
-                country: token.country,
-                currency: token.currency,
-              },
-              isDefault,
-            );
-          else if (given.startsWith('tok_'))
-            built = debitCard(newId('card', 24), accountRow.id, given, created, isDefault);
-          else throw errors.resourceMissing('token', given, 'external_account');
-        } else if (given && typeof given === 'object' && !Array.isArray(given)) {
-          const p = given as Record<string, unknown>;
-          if (p.object !== 'bank_account') {
-            throw errors.parameterInvalid(
-              'external_account[object]',
-              'Invalid external_account[object]: must be bank_account (cards are added with a token such as tok_visa_debit).',
-            );
-          }
-          built = bankAccount(newId('ba', 24), accountRow.id, p, isDefault);
-        } else {
-          throw errors.parameterInvalid(
-            'external_account',
-            'Invalid external_account: pass a token (btok_us, tok_visa_debit) or bank account details.',
-          );
-        }
-        const data = {
-          ...built.data,
-          metadata: applyMetadata({}, params.metadata),
-        } as ExternalAccount;
-        await createObject(w, {
-          type: data.object,
-          id: data.id,
-          accountId: null,
-          parentId: accountRow.id,
-          data: () => data,
-          internal: { payout: built.payout } satisfies ExternalAccountInternal,
-        });
-        if (isDefault && existing.length > 0) {
-          for (const other of existing) {
-            const row = (await findObjectToChange(w, other.id))!;
-            await saveObject(w.db, row.id, {
-              ...parseData<ExternalAccount>(row),
-              default_for_currency: false,
-            });
-          }
-        }
-        await emitExternalAccountEvent(w, accountRow, 'created', data);
-        await syncAccount(w, accountRow.id);
-        return data;
-      },
+      async ({ w, caller, path, params }) =>
+        addExternalAccount(w, await accountToChange(w, caller, path.id!), {
+          externalAccount: params.external_account,
+          defaultForCurrency: params.default_for_currency,
+          metadata: params.metadata,
+        }),
     ),
 
     get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {

@@ -1,4 +1,5 @@
 import type { Resource } from '../api/route.js';
+import { accountLinks } from './account-links.js';
 import { accounts } from './accounts.js';
 import { balance } from './balance.js';
 import { charges } from './charges.js';
@@ -22,6 +23,7 @@ import { webhookEndpoints } from './webhook-endpoints.js';
 
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
 export const resources: Resource[] = [
+  accountLinks,
   accounts,
   balance,
   charges,

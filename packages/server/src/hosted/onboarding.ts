@@ -1,0 +1,152 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Stripe from 'stripe';
+import type { Mount } from '../app.js';
+import { newId } from '../domain/ids.js';
+import {
+  completeOnboarding,
+  setLinkState,
+  type AccountLinkInternal,
+} from '../resources/account-links.js';
+import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
+import { inTransaction, type Services } from '../services/context.js';
+import { findPlatform } from '../storage/repositories/platforms.js';
+
+const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(res: ServerResponse, status: number, title: string, body: string): void {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${escape(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1f36}
+code{background:#f6f8fa;padding:0 .25em}button{font:inherit;padding:.5em 1em;margin:.25em .5em .25em 0}
+.note{color:#697386;font-size:.875rem}</style></head>
+<body>${body}</body></html>`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(html);
+}
+
+function redirect(res: ServerResponse, url: string): void {
+  res.writeHead(303, { Location: url, 'Cache-Control': 'no-store' });
+  res.end();
+}
+
+/** Where a link that cannot be used any more sends the user: its refresh_url, or a page. */
+function gone(res: ServerResponse, link: AccountLinkInternal, why: string): void {
+  if (link.refresh_url) return redirect(res, link.refresh_url);
+  page(res, 410, 'Link no longer valid', `<h1>This link is no longer valid</h1><p>${why}</p>`);
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 10_000) break;
+  }
+  return new URLSearchParams(body);
+}
+
+/**
+ * The page an account link leads to (resources/account-links.ts): Stripe's hosted onboarding,
+ * reduced to one form. Opening it uses up the link, as on Stripe; submitting it fills in the
+ * account with test data (what is currently due, a test bank account if one is due) and returns
+ * to the link's `return_url`; leaving returns there unchanged.
+ */
+export function onboardingMount(services: Services): Mount {
+  return async (req, res, path) => {
+    const match = PATH.exec(path);
+    if (!match || (req.method !== 'GET' && req.method !== 'POST')) return false;
+    const token = match[1]!;
+    const form = req.method === 'POST' ? await readForm(req) : null;
+    const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const now = services.clock.now();
+    const link = await services.dialect.db
+      .selectFrom('objects')
+      .selectAll()
+      .where('id', '=', token)
+      .where('type', '=', 'account_link')
+      .executeTakeFirst();
+    if (!link) {
+      page(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
+      return true;
+    }
+    const platform = await findPlatform(services.dialect.db, link.platform_id);
+    if (!platform) {
+      page(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
+      return true;
+    }
+    const base = {
+      platform,
+      livemode: link.livemode === 1,
+      accountId: null,
+      now,
+      request: { id: newId('req', 14), idempotency_key: null },
+    };
+    type Outcome =
+      | { kind: 'gone'; link: AccountLinkInternal; why: string }
+      | { kind: 'form'; link: AccountLinkInternal; account: Stripe.Account }
+      | { kind: 'redirect'; url: string }
+      | { kind: 'done' };
+    const outcome = await inTransaction(services, base, async (w): Promise<Outcome> => {
+      const row = (await findObjectToChange(w, token))!;
+      const state = parseInternal<AccountLinkInternal>(row);
+      const expiresAt = parseData<Stripe.AccountLink>(row).expires_at;
+      if (Math.floor(now / 1000) > expiresAt)
+        return { kind: 'gone', link: state, why: 'It expired.' };
+      if (state.state === 'used') return { kind: 'gone', link: state, why: 'It was used.' };
+      if (req.method === 'GET') {
+        if (state.state === 'opened')
+          return { kind: 'gone', link: state, why: 'It was already opened.' };
+        await setLinkState(w, row, 'opened');
+        const account = await w.db
+          .selectFrom('objects')
+          .selectAll()
+          .where('id', '=', state.account)
+          .executeTakeFirst();
+        if (!account || account.deleted === 1)
+          return { kind: 'gone', link: state, why: 'Its account was deleted.' };
+        return { kind: 'form', link: state, account: parseData<Stripe.Account>(account) };
+      }
+      await setLinkState(w, row, 'used');
+      if (form?.get('action') === 'submit') await completeOnboarding(w, state.account, ip);
+      return state.return_url ? { kind: 'redirect', url: state.return_url } : { kind: 'done' };
+    });
+    if (outcome.kind === 'gone') gone(res, outcome.link, outcome.why);
+    else if (outcome.kind === 'redirect') redirect(res, outcome.url);
+    else if (outcome.kind === 'done')
+      page(res, 200, 'Done', '<h1>Done</h1><p>You can close this page.</p>');
+    else {
+      const due = outcome.account.requirements?.currently_due ?? [];
+      const items = due.length
+        ? `<ul>${due.map((f) => `<li><code>${escape(f)}</code></li>`).join('')}</ul>`
+        : '<p>Nothing is due.</p>';
+      page(
+        res,
+        200,
+        `${platform.application_name}: account setup`,
+        `<h1>Set up ${escape(outcome.account.id)}</h1>
+<p><b>${escape(platform.application_name)}</b> asks you to ${
+          outcome.link.type === 'account_update' ? 'update' : 'complete'
+        } this account (Switchboard's stand-in for Stripe's hosted onboarding, ${
+          link.livemode === 1 ? 'live' : 'test'
+        } mode).</p>
+<p>Currently due:</p>${items}
+<form method="post">
+<button name="action" value="submit">Fill in test data and submit</button>
+<button name="action" value="leave">Leave without submitting</button>
+</form>
+<p class="note">Submitting provides every due field with Stripe's test values (Jenny Rosen, date of
+birth 1901-01-01, address <code>address_full_match</code>) and a test bank account
+(<code>btok_us</code>), then returns to the platform.</p>`,
+      );
+    }
+    return true;
+  };
+}

@@ -1,0 +1,208 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import { anything, expandParam, oneOf, required, string } from '../api/params.js';
+import { post, type Resource } from '../api/route.js';
+import { randomToken } from '../domain/ids.js';
+import type { WriteContext } from '../services/context.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import {
+  applyAccountParams,
+  requireAccount,
+  saveAccount,
+  type AccountInternal,
+} from './accounts.js';
+import {
+  createObject,
+  findObjectToChange,
+  parseData,
+  parseInternal,
+  saveObject,
+} from './common.js';
+import { addExternalAccount } from './external-accounts.js';
+
+/** An account link is good for this long (seconds), as on Stripe. */
+const LINK_LIFETIME_S = 300;
+
+/** Where the link leads, and how far the user got: opened once, then used (or expired). */
+export interface AccountLinkInternal {
+  account: string;
+  type: 'account_onboarding' | 'account_update';
+  refresh_url: string | null;
+  return_url: string | null;
+  state: 'new' | 'opened' | 'used';
+}
+
+function checkUrl(value: string | undefined, param: string): string | null {
+  if (value === undefined) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw errors.parameterInvalid(param, 'Not a valid URL', 'url_invalid');
+  return value;
+}
+
+/**
+ * Stripe's test values for what onboarding asks (the test-mode date of birth 1901-01-01 and the
+ * address `address_full_match` verify at once), by field without its `individual.`/`company.`.
+ */
+const TEST_VALUES: Record<string, string | number> = {
+  'address.city': 'South San Francisco',
+  'address.line1': 'address_full_match',
+  'address.postal_code': '94080',
+  'address.state': 'CA',
+  'dob.day': 1,
+  'dob.month': 1,
+  'dob.year': 1901,
+  email: 'jenny.rosen@example.com',
+  first_name: 'Jenny',
+  last_name: 'Rosen',
+  phone: '0000000000',
+  ssn_last_4: '0000',
+  name: 'Switchboard Test Company',
+  tax_id: '000000000',
+  mcc: '5734',
+  url: 'https://accessible.stripe.com',
+};
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let cur = target;
+  for (const key of path.slice(0, -1)) {
+    cur[key] ??= {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path[path.length - 1]!] = value;
+}
+
+/**
+ * The update parameters that provide every field in `due` with a test value, as a user filling in
+ * Stripe's onboarding form would. The representative of a company is given as `individual`, which
+ * is how this server tracks person fields. `external_account` is not a parameter here.
+ */
+export function onboardingParams(
+  due: readonly string[],
+  now: number,
+  ip: string,
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const field of due) {
+    const [section, ...rest] = field.split('.');
+    const key = rest.join('.');
+    if (field === 'business_type') params.business_type = 'individual';
+    else if (field === 'tos_acceptance.date') setPath(params, ['tos_acceptance', 'date'], now);
+    else if (field === 'tos_acceptance.ip') setPath(params, ['tos_acceptance', 'ip'], ip);
+    else if (TEST_VALUES[key] !== undefined) {
+      const target = section === 'representative' ? 'individual' : section!;
+      setPath(params, [target, ...rest], TEST_VALUES[key]);
+    }
+  }
+  return params;
+}
+
+/**
+ * What the hosted onboarding form does when the user submits it: everything the account is asked
+ * for is provided with test values (a bank account first, if one is due), which emits what
+ * Stripe would (`account.external_account.created`, `account.updated`, `capability.updated`).
+ */
+export async function completeOnboarding(
+  w: WriteContext,
+  accountId: string,
+  ip: string,
+): Promise<Stripe.Account> {
+  const load = async (): Promise<ObjectRow> => {
+    const row = await findObjectToChange(w, accountId);
+    if (!row || row.type !== 'account' || row.deleted === 1)
+      throw errors.resourceMissing('account', accountId, 'account');
+    return row;
+  };
+  let row = await load();
+  const dueOf = (r: ObjectRow) => parseData<Stripe.Account>(r).requirements?.currently_due ?? [];
+  if (dueOf(row).includes('external_account')) {
+    await addExternalAccount(w, row, { externalAccount: 'btok_us' });
+    row = await load();
+  }
+  // The business type decides which fields are asked for: choose it first, then fill them.
+  const before = parseData<Stripe.Account>(row);
+  const now = Math.floor(w.now / 1000);
+  let changed = applyAccountParams(
+    before,
+    parseInternal<AccountInternal>(row),
+    onboardingParams(dueOf(row), now, ip),
+  );
+  const stillDue = changed.account.requirements?.currently_due ?? [];
+  if (stillDue.length > 0)
+    changed = applyAccountParams(
+      changed.account,
+      changed.internal,
+      onboardingParams(stillDue, now, ip),
+    );
+  await saveAccount(w, row, before, changed.account, changed.internal);
+  return changed.account;
+}
+
+/**
+ * `POST /v1/account_links`: a single-use link to Stripe-hosted onboarding for a connected account.
+ * Here the link leads to a page of this server (`/connect/setup/...`, hosted/onboarding.ts) that
+ * fills in the account with test data when the user submits it, then returns to `return_url`; a
+ * link opened a second time, used, or older than 5 minutes sends the user to `refresh_url`.
+ */
+export const accountLinks: Resource = {
+  name: 'account_links',
+  routes: [
+    post(
+      '/v1/account_links',
+      {
+        account: required(string()),
+        type: required(oneOf(['account_onboarding', 'account_update'] as const)),
+        refresh_url: string(),
+        return_url: string(),
+        collect: oneOf(['currently_due', 'eventually_due'] as const),
+        collection_options: anything(),
+        ...expandParam,
+      },
+      async ({ w, caller, params, services, host }) => {
+        const refreshUrl = checkUrl(params.refresh_url, 'refresh_url');
+        const returnUrl = checkUrl(params.return_url, 'return_url');
+        const platformCaller = { ...caller, account: null, accountId: null };
+        const account = await requireAccount(w.db, platformCaller, params.account);
+        const base = services.config.publicUrl ?? `http://${host}`;
+        const token = `acctlink_${randomToken(32)}`;
+        const { data } = await createObject<Stripe.AccountLink>(w, {
+          type: 'account_link',
+          id: token,
+          accountId: null,
+          livemode: account.livemode === 1,
+          data: (_id, created) => ({
+            object: 'account_link',
+            created,
+            expires_at: created + LINK_LIFETIME_S,
+            url: `${base}/connect/setup/${token}`,
+          }),
+          internal: {
+            account: account.id,
+            type: params.type,
+            refresh_url: refreshUrl,
+            return_url: returnUrl,
+            state: 'new',
+          } satisfies AccountLinkInternal,
+        });
+        return data;
+      },
+    ),
+  ],
+};
+
+/** Records how far the user got with a link. */
+export async function setLinkState(
+  w: WriteContext,
+  row: ObjectRow,
+  state: AccountLinkInternal['state'],
+): Promise<void> {
+  await saveObject(w.db, row.id, parseData(row), {
+    ...parseInternal<AccountLinkInternal>(row),
+    state,
+  });
+}
