@@ -8,6 +8,7 @@ const target = new URL('../packages/server/test/fixtures/stripe-schemas.json', i
 const roots = [
   'account',
   'account_link',
+  'login_link',
   'application',
   'balance',
   'bank_account',

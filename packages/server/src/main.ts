@@ -17,6 +17,7 @@ import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
+import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { onboardingMount } from './hosted/onboarding.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
@@ -184,6 +185,7 @@ export async function startSwitchboard(
         ...(config.metrics ? [metricsMount] : []),
         ...(options.mounts ?? []),
         onboardingMount(services),
+        expressDashboardMount(services),
         ...dashboard.mounts,
       ],
     });

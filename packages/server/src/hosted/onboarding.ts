@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
+import { escapeHtml, sendPage, sendRedirect } from './page.js';
 import { newId } from '../domain/ids.js';
 import {
   completeOnboarding,
@@ -13,35 +14,10 @@ import { findPlatform } from '../storage/repositories/platforms.js';
 
 const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function page(res: ServerResponse, status: number, title: string, body: string): void {
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escape(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1f36}
-code{background:#f6f8fa;padding:0 .25em}button{font:inherit;padding:.5em 1em;margin:.25em .5em .25em 0}
-.note{color:#697386;font-size:.875rem}</style></head>
-<body>${body}</body></html>`;
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(html),
-    'Cache-Control': 'no-store',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-    'Referrer-Policy': 'no-referrer',
-  });
-  res.end(html);
-}
-
-function redirect(res: ServerResponse, url: string): void {
-  res.writeHead(303, { Location: url, 'Cache-Control': 'no-store' });
-  res.end();
-}
-
 /** Where a link that cannot be used any more sends the user: its refresh_url, or a page. */
 function gone(res: ServerResponse, link: AccountLinkInternal, why: string): void {
-  if (link.refresh_url) return redirect(res, link.refresh_url);
-  page(res, 410, 'Link no longer valid', `<h1>This link is no longer valid</h1><p>${why}</p>`);
+  if (link.refresh_url) return sendRedirect(res, link.refresh_url);
+  sendPage(res, 410, 'Link no longer valid', `<h1>This link is no longer valid</h1><p>${why}</p>`);
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -74,12 +50,12 @@ export function onboardingMount(services: Services): Mount {
       .where('type', '=', 'account_link')
       .executeTakeFirst();
     if (!link) {
-      page(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
+      sendPage(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
       return true;
     }
     const platform = await findPlatform(services.dialect.db, link.platform_id);
     if (!platform) {
-      page(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
+      sendPage(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
       return true;
     }
     const base = {
@@ -119,20 +95,20 @@ export function onboardingMount(services: Services): Mount {
       return state.return_url ? { kind: 'redirect', url: state.return_url } : { kind: 'done' };
     });
     if (outcome.kind === 'gone') gone(res, outcome.link, outcome.why);
-    else if (outcome.kind === 'redirect') redirect(res, outcome.url);
+    else if (outcome.kind === 'redirect') sendRedirect(res, outcome.url);
     else if (outcome.kind === 'done')
-      page(res, 200, 'Done', '<h1>Done</h1><p>You can close this page.</p>');
+      sendPage(res, 200, 'Done', '<h1>Done</h1><p>You can close this page.</p>');
     else {
       const due = outcome.account.requirements?.currently_due ?? [];
       const items = due.length
-        ? `<ul>${due.map((f) => `<li><code>${escape(f)}</code></li>`).join('')}</ul>`
+        ? `<ul>${due.map((f) => `<li><code>${escapeHtml(f)}</code></li>`).join('')}</ul>`
         : '<p>Nothing is due.</p>';
-      page(
+      sendPage(
         res,
         200,
         `${platform.application_name}: account setup`,
-        `<h1>Set up ${escape(outcome.account.id)}</h1>
-<p><b>${escape(platform.application_name)}</b> asks you to ${
+        `<h1>Set up ${escapeHtml(outcome.account.id)}</h1>
+<p><b>${escapeHtml(platform.application_name)}</b> asks you to ${
           outcome.link.type === 'account_update' ? 'update' : 'complete'
         } this account (Switchboard's stand-in for Stripe's hosted onboarding, ${
           link.livemode === 1 ? 'live' : 'test'

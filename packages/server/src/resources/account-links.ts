@@ -195,6 +195,52 @@ export const accountLinks: Resource = {
   ],
 };
 
+/** Where a login link leads: the Express Dashboard of one account, once. */
+export interface LoginLinkInternal {
+  account: string;
+  state: 'new' | 'opened';
+}
+
+/**
+ * `POST /v1/accounts/:id/login_links`: a single-use link that logs the owner of an Express account
+ * into their Express Dashboard. Here it leads to a read-only page of this server
+ * (`/express/login/...`, hosted/express-dashboard.ts): the account's status, its bank accounts,
+ * balance and recent payouts.
+ */
+export const loginLinks: Resource = {
+  name: 'login_links',
+  routes: [
+    post(
+      '/v1/accounts/:id/login_links',
+      { ...expandParam },
+      async ({ w, caller, path, services, host }) => {
+        const platformCaller = { ...caller, account: null, accountId: null };
+        const account = await requireAccount(w.db, platformCaller, path.id!);
+        if (parseData<Stripe.Account>(account).controller?.stripe_dashboard?.type !== 'express')
+          throw errors.invalidRequest(
+            'Login links can only be created for Express accounts (accounts whose dashboard is the Express Dashboard).',
+            'account',
+          );
+        const base = services.config.publicUrl ?? `http://${host}`;
+        const token = `loginlink_${randomToken(32)}`;
+        const { data } = await createObject<Stripe.LoginLink>(w, {
+          type: 'login_link',
+          id: token,
+          accountId: null,
+          livemode: account.livemode === 1,
+          data: (_id, created) => ({
+            object: 'login_link',
+            created,
+            url: `${base}/express/login/${token}`,
+          }),
+          internal: { account: account.id, state: 'new' } satisfies LoginLinkInternal,
+        });
+        return data;
+      },
+    ),
+  ],
+};
+
 /** Records how far the user got with a link. */
 export async function setLinkState(
   w: WriteContext,
@@ -202,7 +248,7 @@ export async function setLinkState(
   state: AccountLinkInternal['state'],
 ): Promise<void> {
   await saveObject(w.db, row.id, parseData(row), {
-    ...parseInternal<AccountLinkInternal>(row),
+    ...parseInternal<AccountLinkInternal | LoginLinkInternal>(row),
     state,
   });
 }

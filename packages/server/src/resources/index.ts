@@ -1,5 +1,5 @@
 import type { Resource } from '../api/route.js';
-import { accountLinks } from './account-links.js';
+import { accountLinks, loginLinks } from './account-links.js';
 import { accounts } from './accounts.js';
 import { balance } from './balance.js';
 import { charges } from './charges.js';
@@ -31,6 +31,7 @@ export const resources: Resource[] = [
   customers,
   events,
   externalAccounts,
+  loginLinks,
   paymentIntents,
   payouts,
   persons,

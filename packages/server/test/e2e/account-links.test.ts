@@ -26,7 +26,7 @@ async function submit(url: string, action: 'submit' | 'leave') {
 }
 
 /** Account links lead to a stand-in for Stripe's hosted onboarding, which completes the account. */
-describe('account links and hosted onboarding', () => {
+describe('account links, login links, and the pages they lead to', () => {
   let server: TestServer;
   let receiver: Receiver;
   let stripe: Stripe;
@@ -123,6 +123,29 @@ describe('account links and hosted onboarding', () => {
     // Used: opening or submitting it again leads to refresh_url.
     expect(await open(created.url)).toMatchObject({ status: 303, location: REFRESH });
     expect(await submit(created.url, 'submit')).toEqual({ status: 303, location: REFRESH });
+  });
+
+  it("logs an Express account's owner into a read-only dashboard, once", async () => {
+    const account = await stripe.accounts.create({ type: 'express', email: 'owner@example.com' });
+    const { url } = await link(account.id);
+    await open(url);
+    await submit(url, 'submit');
+
+    const login = await stripe.accounts.createLoginLink(account.id);
+    expect(schemaErrors(login)).toEqual([]);
+    expect(login.url.startsWith(`${server.url}/express/login/loginlink_`)).toBe(true);
+    const page = await open(login.url);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('owner@example.com');
+    expect(page.html).toContain('<tr><th>Payouts enabled</th><td>yes</td></tr>');
+    expect(page.html).toContain('····6789');
+    expect((await open(login.url)).status).toBe(410);
+
+    const standard = await stripe.accounts.create({ type: 'standard' });
+    await expect(stripe.accounts.createLoginLink(standard.id)).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeInvalidRequestError',
+    });
   });
 
   it('fills in a company with its representative', async () => {

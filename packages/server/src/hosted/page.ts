@@ -1,0 +1,30 @@
+import type { ServerResponse } from 'node:http';
+
+/** Text made safe to put in HTML. */
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A small self-contained HTML page (no scripts, no outside resources). */
+export function sendPage(res: ServerResponse, status: number, title: string, body: string): void {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1f36}
+code{background:#f6f8fa;padding:0 .25em}button{font:inherit;padding:.5em 1em;margin:.25em .5em .25em 0}
+table{border-collapse:collapse}td,th{text-align:left;padding:.2em 1em .2em 0}
+.note{color:#697386;font-size:.875rem}</style></head>
+<body>${body}</body></html>`;
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    'Cache-Control': 'no-store',
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+    'Referrer-Policy': 'no-referrer',
+  });
+  res.end(html);
+}
+
+export function sendRedirect(res: ServerResponse, url: string): void {
+  res.writeHead(303, { Location: url, 'Cache-Control': 'no-store' });
+  res.end();
+}
