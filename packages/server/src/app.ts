@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
 import { RateLimiter } from './api/rate-limit.js';
-import { errors, StripeError } from './api/errors.js';
+import { errors, redactKey, StripeError } from './api/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
 import {
   isUniqueViolation,
@@ -119,8 +119,17 @@ export function buildApp(
         "Can't specify both Stripe-Account and Stripe-Context with different values.",
       );
     }
-    const actAs = accountHeader ?? (context && context.split('/').pop()) ?? null;
-    const account = actAs ? await resolveConnectedAccount(services, owner, actAs) : null;
+    const asked = accountHeader ?? (context && context.split('/').pop()) ?? null;
+    // An OAuth access token acts as its connected account, and only as it.
+    const bound = owner.key.account_id;
+    if (bound && asked && asked !== bound) throw errors.accountInvalid(redactKey(token), asked);
+    const actAs = bound ?? asked;
+    const account = actAs
+      ? await resolveConnectedAccount(services, owner, actAs).catch((e: unknown) => {
+          // A token whose account disconnected (or is gone) is revoked: 401, as for any dead key.
+          throw bound ? errors.invalidApiKey(redactKey(token)) : e;
+        })
+      : null;
     const version = header(req, 'stripe-version');
     if (version !== null && !versionPattern.test(version)) {
       throw errors.invalidRequest(

@@ -18,6 +18,7 @@ import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
+import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
 import type { Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
@@ -186,6 +187,7 @@ export async function startSwitchboard(
         ...(options.mounts ?? []),
         onboardingMount(services),
         expressDashboardMount(services),
+        oauthAuthorizeMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -65,7 +65,8 @@ export class KeyResolver {
   async #load(hash: string, token: string): Promise<KeyOwner | null> {
     const db = this.services.dialect.db;
     const key = await findApiKeyByHash(db, hash);
-    if (!key || key.revoked) return null;
+    // OAuth refresh tokens are kept with the keys, but only /oauth/token takes them.
+    if (!key || key.revoked || key.kind === 'refresh') return null;
     const platform = await findPlatform(db, key.platform_id);
     return platform ? { key, platform, token } : null;
   }

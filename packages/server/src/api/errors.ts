@@ -31,12 +31,28 @@ export class StripeError extends Error {
     this.name = 'StripeError';
   }
 
-  toJSON(): { error: StripeErrorBody } {
+  toJSON(): object {
     const error: StripeErrorBody = { ...this.body };
     if (error.code)
       error.doc_url ??= `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`;
     for (const k of Object.keys(error)) if (error[k] === undefined) delete error[k];
     return { error };
+  }
+}
+
+/**
+ * An error of Stripe's OAuth endpoints (`/oauth/token`), which answer in OAuth's shape instead:
+ * `{"error": "invalid_grant", "error_description": "..."}`. stripe-node maps `error` to its
+ * OAuth error classes (`StripeInvalidGrantError`, ...).
+ */
+export class OAuthError extends StripeError {
+  constructor(status: number, error: string, description: string) {
+    super(status, { type: 'invalid_request_error', code: error, message: description });
+    this.name = 'OAuthError';
+  }
+
+  override toJSON(): object {
+    return { error: this.body.code, error_description: this.body.message };
   }
 }
 
@@ -158,6 +174,13 @@ export const errors = {
       type: 'api_error',
       message: `An unexpected error occurred on our side (request ${requestId}). Nothing was changed; please retry.`,
     }),
+  /** OAuth (`/oauth/token`): the code or refresh token is unknown, used, expired or not the caller's. */
+  oauthInvalidGrant: (description: string) => new OAuthError(400, 'invalid_grant', description),
+  /** OAuth: a parameter is missing or has a value the endpoint does not take. */
+  oauthInvalidRequest: (description: string) => new OAuthError(400, 'invalid_request', description),
+  /** OAuth: `grant_type` is neither `authorization_code` nor `refresh_token`. */
+  oauthUnsupportedGrantType: (grantType: string) =>
+    new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`),
 } as const;
 
 /** `sk_test_abc...wxyz` shown as Stripe shows keys in errors: prefix, stars, last four. */

@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
-import { escapeHtml, sendPage, sendRedirect } from './page.js';
+import { escapeHtml, readForm, sendPage, sendRedirect } from './page.js';
 import { newId } from '../domain/ids.js';
 import {
   completeOnboarding,
@@ -18,15 +18,6 @@ const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
 function gone(res: ServerResponse, link: AccountLinkInternal, why: string): void {
   if (link.refresh_url) return sendRedirect(res, link.refresh_url);
   sendPage(res, 410, 'Link no longer valid', `<h1>This link is no longer valid</h1><p>${why}</p>`);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 10_000) break;
-  }
-  return new URLSearchParams(body);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Text made safe to put in HTML. */
 export const escapeHtml = (s: string): string =>
@@ -27,4 +27,14 @@ table{border-collapse:collapse}td,th{text-align:left;padding:.2em 1em .2em 0}
 export function sendRedirect(res: ServerResponse, url: string): void {
   res.writeHead(303, { Location: url, 'Cache-Control': 'no-store' });
   res.end();
+}
+
+/** A form POSTed by one of these pages (small: anything past 10 KB is ignored). */
+export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 10_000) break;
+  }
+  return new URLSearchParams(body);
 }

@@ -12,6 +12,7 @@ import {
   oneOf,
   range,
   string,
+  type Parsed,
 } from '../api/params.js';
 import { del, get, post, type Caller, type Resource } from '../api/route.js';
 import { previousAttributes } from '../domain/event-body.js';
@@ -416,41 +417,51 @@ export async function refreshAccount(
   return after;
 }
 
+/**
+ * Creates a connected account of the platform, as `POST /v1/accounts` does (also what OAuth's
+ * authorize page does when a user connects a new account): an account with Dashboard access
+ * (Standard) is connected at once and authorizes the platform's application.
+ */
+export async function createConnectedAccount(
+  w: WriteContext,
+  params: Parsed<typeof createParams>,
+): Promise<Stripe.Account> {
+  const { type: _t, controller: _c, country: _country, ...rest } = params;
+  let internal: AccountInternal = {};
+  const { id, data } = await createObject<Stripe.Account>(w, {
+    type: 'account',
+    id: newId('acct', 16),
+    accountId: null,
+    data: (id, created) => {
+      const applied = applyAccountParams(
+        newAccount(id, created, params as Params),
+        {},
+        rest as Params,
+      );
+      internal = applied.internal;
+      return applied.account;
+    },
+  });
+  await saveObject(w.db, id, data, internal);
+  const row = (await findObject(w.db, id))!;
+  const none = { ...data, capabilities: {} } as Stripe.Account;
+  await emitCapabilityChanges(w, row, none, data);
+  if (hasDashboardAccess(data)) {
+    // An account with Dashboard access (Standard) authorizes the platform's application when it
+    // is connected; created through the API, it is connected at once.
+    await emitEvent(w, {
+      type: 'account.application.authorized',
+      object: applicationOf(w.platform) as never,
+      account: id,
+    });
+  }
+  return data;
+}
+
 export const accounts: Resource = {
   name: 'accounts',
   routes: [
-    post('/v1/accounts', createParams, async ({ w, params }) => {
-      const { type: _t, controller: _c, country: _country, ...rest } = params;
-      let internal: AccountInternal = {};
-      const { id, data } = await createObject<Stripe.Account>(w, {
-        type: 'account',
-        id: newId('acct', 16),
-        accountId: null,
-        data: (id, created) => {
-          const applied = applyAccountParams(
-            newAccount(id, created, params as Params),
-            {},
-            rest as Params,
-          );
-          internal = applied.internal;
-          return applied.account;
-        },
-      });
-      await saveObject(w.db, id, data, internal);
-      const row = (await findObject(w.db, id))!;
-      const none = { ...data, capabilities: {} } as Stripe.Account;
-      await emitCapabilityChanges(w, row, none, data);
-      if (hasDashboardAccess(data)) {
-        // An account with Dashboard access (Standard) authorizes the platform's application when it
-        // is connected; created through the API, it is connected at once.
-        await emitEvent(w, {
-          type: 'account.application.authorized',
-          object: applicationOf(w.platform) as never,
-          account: id,
-        });
-      }
-      return data;
-    }),
+    post('/v1/accounts', createParams, async ({ w, params }) => createConnectedAccount(w, params)),
 
     get('/v1/accounts/:id', expandParam, async ({ db, caller, path }) => {
       if (caller.accountId === path.id) return parseData(caller.account!);

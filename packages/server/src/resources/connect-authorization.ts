@@ -4,6 +4,7 @@ import { expandParam, required, string } from '../api/params.js';
 import { post, type Caller, type Resource } from '../api/route.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
+import { revokeAccountKeys } from '../storage/repositories/api-keys.js';
 import { updateObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { hasDashboardAccess } from './account-model.js';
 import { applicationOf, DISCONNECTED } from './accounts.js';
@@ -56,6 +57,8 @@ export async function deauthorize(w: WriteContext, row: ObjectRow): Promise<void
     );
   }
   await updateObject(w.db, row.id, { deleted: DISCONNECTED });
+  // Its OAuth access and refresh tokens end with the connection.
+  await revokeAccountKeys(w.db, row.id);
   await emitEvent(w, {
     type: 'account.application.deauthorized',
     object: applicationOf(w.platform) as never,

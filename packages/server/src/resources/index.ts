@@ -7,6 +7,7 @@ import { connectAuthorization } from './connect-authorization.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
+import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
@@ -32,6 +33,7 @@ export const resources: Resource[] = [
   events,
   externalAccounts,
   loginLinks,
+  oauth,
   paymentIntents,
   payouts,
   persons,

@@ -40,6 +40,7 @@ export async function addKey(
     last4: token.slice(-4),
     created,
     revoked: 0,
+    account_id: null,
   });
 }
 

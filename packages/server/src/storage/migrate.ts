@@ -8,6 +8,7 @@ import * as claimFunction from './migrations/0005-claim-function.js';
 import * as freeDeliveriesIndex from './migrations/0006-free-deliveries-index.js';
 import * as narrowDeliveryIndexes from './migrations/0007-narrow-delivery-indexes.js';
 import * as eventPending from './migrations/0008-event-pending.js';
+import * as accountKeys from './migrations/0009-account-keys.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0006-free-deliveries-index': { up: (db) => freeDeliveriesIndex.up(db, dialect.name) },
     '0007-narrow-delivery-indexes': { up: (db) => narrowDeliveryIndexes.up(db, dialect.name) },
     '0008-event-pending': { up: (db) => eventPending.up(db, dialect.name) },
+    '0009-account-keys': { up: (db) => accountKeys.up(db) },
   };
   return { getMigrations: async () => all };
 }

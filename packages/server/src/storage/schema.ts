@@ -36,7 +36,7 @@ export interface ApiKeysTable {
   id: string;
   platform_id: string;
   livemode: number;
-  /** `secret` (sk_) or `restricted` (rk_). */
+  /** `secret` (sk_), `restricted` (rk_), or `refresh` (an OAuth refresh token, not an API key). */
   kind: string;
   /** SHA-256 of the key: the only form in which live keys are kept. */
   token_hash: string;
@@ -45,6 +45,8 @@ export interface ApiKeysTable {
   last4: string;
   created: number;
   revoked: number;
+  /** The connected account the key acts as (an OAuth access token); null for platform keys. */
+  account_id: string | null;
 }
 
 export interface ObjectsTable {

@@ -23,7 +23,17 @@ export async function listApiKeys(db: Kysely<Database>, platformId: string): Pro
     .selectAll()
     .where('platform_id', '=', platformId)
     .where('revoked', '=', 0)
+    .where('account_id', 'is', null)
     .orderBy('seq')
+    .execute();
+}
+
+/** Revokes every key that acts as the account (its OAuth tokens), when it disconnects. */
+export async function revokeAccountKeys(db: Kysely<Database>, accountId: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ revoked: 1 })
+    .where('account_id', '=', accountId)
     .execute();
 }
 

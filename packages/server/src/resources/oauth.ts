@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
+import { hashKey } from '../api/auth.js';
+import { errors } from '../api/errors.js';
+import { anything, expandParam, required, string } from '../api/params.js';
+import { post, type Resource } from '../api/route.js';
+import { newId, randomToken } from '../domain/ids.js';
+import type { WriteContext } from '../services/context.js';
+import { findApiKeyByHash, insertApiKey } from '../storage/repositories/api-keys.js';
+import { DISCONNECTED } from './accounts.js';
+import { createObject, findObjectToChange, parseInternal, saveObject } from './common.js';
+import { findObject } from '../storage/repositories/objects.js';
+
+/** An authorization code is good for this long (seconds), and once. */
+const CODE_LIFETIME_S = 300;
+
+/** What a code stands for until it is exchanged. */
+export interface OAuthCodeInternal {
+  account: string;
+  scope: 'read_write' | 'read_only';
+  expires_at: number;
+  used: boolean;
+}
+
+/** Codes are kept by their hash, as keys are: the row's id names the hash, never the code. */
+const codeRowId = (code: string) => `oauthcode_${createHash('sha256').update(code).digest('hex')}`;
+
+/**
+ * Issues an authorization code for an account the user just connected (hosted/oauth-authorize.ts):
+ * what `/oauth/authorize` puts in the redirect to the platform.
+ */
+export async function issueAuthorizationCode(
+  w: WriteContext,
+  account: string,
+  scope: OAuthCodeInternal['scope'],
+): Promise<string> {
+  const code = `ac_${randomToken(32)}`;
+  await createObject(w, {
+    type: 'oauth_code',
+    id: codeRowId(code),
+    accountId: null,
+    data: () => ({}),
+    internal: {
+      account,
+      scope,
+      expires_at: Math.floor(w.now / 1000) + CODE_LIFETIME_S,
+      used: false,
+    } satisfies OAuthCodeInternal,
+  });
+  return code;
+}
+
+/** A new access token (a secret key that acts as the account) and its refresh token. */
+async function issueTokens(
+  w: WriteContext,
+  account: string,
+  scope: string,
+): Promise<Stripe.OAuthToken> {
+  const mode = w.livemode ? 'live' : 'test';
+  const accessToken = `sk_${mode}_${randomToken(48)}`;
+  const refreshToken = `rt_${randomToken(48)}`;
+  const created = Math.floor(w.now / 1000);
+  for (const [token, kind] of [
+    [accessToken, 'secret'],
+    [refreshToken, 'refresh'],
+  ] as const) {
+    await insertApiKey(w.db, {
+      id: newId('key', 16),
+      platform_id: w.platform.id,
+      livemode: w.livemode ? 1 : 0,
+      kind,
+      token_hash: hashKey(token),
+      // Shown once, in this answer, as Stripe does.
+      token: null,
+      last4: token.slice(-4),
+      created,
+      revoked: 0,
+      account_id: account,
+    });
+  }
+  return {
+    access_token: accessToken,
+    livemode: w.livemode,
+    refresh_token: refreshToken,
+    scope,
+    // Publishable keys are not used by this server; one is made up for the shape's sake.
+    stripe_publishable_key: `pk_${mode}_${randomToken(24)}`,
+    stripe_user_id: account,
+    token_type: 'bearer',
+  };
+}
+
+/** The account of a grant must still be connected to the platform. */
+async function requireConnected(w: WriteContext, account: string): Promise<void> {
+  const row = await findObject(w.db, account);
+  if (!row || row.platform_id !== w.platform.id || row.deleted === 1)
+    throw errors.oauthInvalidGrant(`No such account: ${account}`);
+  if (row.deleted === DISCONNECTED)
+    throw errors.oauthInvalidGrant(
+      `The account ${account} has disconnected from your platform: it must connect again.`,
+    );
+}
+
+/**
+ * `POST /oauth/token` (what `stripe.oauth.token` calls, with the platform's secret key): exchanges
+ * the code from `/oauth/authorize` for the connected account's id (`stripe_user_id`) and an
+ * `access_token`, a secret key that acts as that account (as `Stripe-Account` does, and only as
+ * it); or, with `grant_type=refresh_token`, issues another access token. Codes work once and for 5
+ * minutes. Deauthorizing the account revokes its tokens. Errors come in OAuth's shape
+ * (`{"error": "invalid_grant", "error_description": ...}`).
+ */
+export const oauth: Resource = {
+  name: 'oauth',
+  routes: [
+    post(
+      '/oauth/token',
+      {
+        grant_type: required(string()),
+        code: string(),
+        refresh_token: string(),
+        scope: string(),
+        assert_capabilities: anything(),
+        client_secret: string(),
+        ...expandParam,
+      },
+      async ({ w, caller, params }) => {
+        if (caller.accountId)
+          throw errors.oauthInvalidRequest(
+            'Exchange codes with the platform secret key, without Stripe-Account.',
+          );
+        if (params.grant_type === 'authorization_code') {
+          if (!params.code) throw errors.oauthInvalidRequest('No authorization code provided');
+          const row = await findObjectToChange(w, codeRowId(params.code));
+          const missing = () =>
+            errors.oauthInvalidGrant(`Authorization code does not exist: ${params.code}`);
+          if (!row || row.type !== 'oauth_code' || row.platform_id !== w.platform.id)
+            throw missing();
+          if (row.livemode !== (w.livemode ? 1 : 0))
+            throw errors.oauthInvalidGrant(
+              `Authorization code provided does not belong to you: it was issued in ${row.livemode === 1 ? 'live' : 'test'} mode.`,
+            );
+          const code = parseInternal<OAuthCodeInternal>(row);
+          if (code.used)
+            throw errors.oauthInvalidGrant(
+              `This authorization code has already been used: ${params.code}`,
+            );
+          if (Math.floor(w.now / 1000) > code.expires_at)
+            throw errors.oauthInvalidGrant(`Authorization code expired: ${params.code}`);
+          await saveObject(w.db, row.id, {}, { ...code, used: true });
+          await requireConnected(w, code.account);
+          return issueTokens(w, code.account, code.scope);
+        }
+        if (params.grant_type === 'refresh_token') {
+          if (!params.refresh_token) throw errors.oauthInvalidRequest('No refresh token provided');
+          const key = await findApiKeyByHash(w.db, hashKey(params.refresh_token));
+          if (
+            !key ||
+            key.kind !== 'refresh' ||
+            key.revoked ||
+            key.platform_id !== w.platform.id ||
+            key.livemode !== (w.livemode ? 1 : 0) ||
+            !key.account_id
+          )
+            throw errors.oauthInvalidGrant(
+              `Invalid refresh token: ${params.refresh_token.slice(0, 8)}...`,
+            );
+          await requireConnected(w, key.account_id);
+          const scope = params.scope === 'read_only' ? 'read_only' : 'read_write';
+          return issueTokens(w, key.account_id, scope);
+        }
+        throw errors.oauthUnsupportedGrantType(params.grant_type);
+      },
+    ),
+  ],
+};

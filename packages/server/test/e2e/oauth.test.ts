@@ -1,0 +1,186 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Receiver } from '../helpers/receiver.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const REDIRECT = 'https://platform.example/oauth/callback';
+
+/** Connects a new account through the authorize page, as a user's browser would. */
+async function connect(
+  server: TestServer,
+  authorizeUrl: string,
+  action: 'connect' | 'deny' = 'connect',
+): Promise<URL> {
+  // stripe-node builds https://<host>/oauth/authorize?..., without the port: the user opens the
+  // same path and query on this server.
+  const parsed = new URL(authorizeUrl);
+  const url = `${server.url}${parsed.pathname}${parsed.search}`;
+  const page = await fetch(url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  const hidden = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+    ([, name, value]) => [name!, value!.replace(/&#38;/g, '&')],
+  );
+  const form = new URLSearchParams([...hidden, ['action', action]] as string[][]);
+  const res = await fetch(new URL(url).origin + new URL(url).pathname, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+  expect(res.status).toBe(303);
+  return new URL(res.headers.get('location')!);
+}
+
+/** OAuth for Standard accounts: authorize page, code exchange, access tokens, deauthorization. */
+describe('Connect OAuth', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let stripe: Stripe;
+  let clientId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ manualClock: true });
+    receiver = await new Receiver().start();
+    stripe = server.stripe();
+    // The platform's application (ca_...): the client_id of its OAuth links.
+    clientId = server.sb.startup.platform.application_id;
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: receiver.url('/oauth'),
+      connect: true,
+      enabled_events: ['account.application.authorized', 'account.application.deauthorized'],
+    });
+    receiver.expect('/oauth', endpoint.secret!);
+  });
+  afterAll(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it('connects a new Standard account, exchanges the code, and acts as the account with its token', async () => {
+    const authorizeUrl = stripe.oauth.authorizeUrl({
+      client_id: clientId,
+      scope: 'read_write',
+      redirect_uri: REDIRECT,
+      state: 'csrf-123',
+      stripe_user: { email: 'owner@example.com' },
+    });
+    const back = await connect(server, authorizeUrl);
+    expect(back.origin + back.pathname).toBe(REDIRECT);
+    expect(back.searchParams.get('state')).toBe('csrf-123');
+    expect(back.searchParams.get('scope')).toBe('read_write');
+    const code = back.searchParams.get('code')!;
+    expect(code).toMatch(/^ac_/);
+
+    const token = await stripe.oauth.token({ grant_type: 'authorization_code', code });
+    expect(token).toMatchObject({
+      livemode: false,
+      scope: 'read_write',
+      token_type: 'bearer',
+      stripe_user_id: expect.stringMatching(/^acct_/),
+      access_token: expect.stringMatching(/^sk_test_/),
+      refresh_token: expect.stringMatching(/^rt_/),
+      stripe_publishable_key: expect.stringMatching(/^pk_test_/),
+    });
+    const accountId = token.stripe_user_id!;
+    const account = await stripe.accounts.retrieve(accountId);
+    expect(account.type).toBe('standard');
+    expect(account.email).toBe('owner@example.com');
+    await receiver.waitFor(() =>
+      receiver
+        .at('/oauth')
+        .some(
+          (r) =>
+            r.event!.type === 'account.application.authorized' && r.event!.account === accountId,
+        ),
+    );
+
+    // The access token is a key that acts as the connected account.
+    const asAccount = server.stripe(token.access_token!);
+    const customer = await asAccount.customers.create({ name: 'made with the access token' });
+    expect(
+      (await stripe.customers.retrieve(customer.id, {}, { stripeAccount: accountId })).id,
+    ).toBe(customer.id);
+    await expect(stripe.customers.retrieve(customer.id)).rejects.toMatchObject({
+      statusCode: 404,
+    });
+    expect((await asAccount.accounts.retrieveCurrent()).id).toBe(accountId);
+    const other = await stripe.accounts.create({ type: 'custom', country: 'US' });
+    await expect(asAccount.customers.list({}, { stripeAccount: other.id })).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'account_invalid',
+    });
+
+    // A code works once.
+    await expect(
+      stripe.oauth.token({ grant_type: 'authorization_code', code }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidGrantError', rawType: 'invalid_grant' });
+
+    // The refresh token issues another access token for the same account.
+    const refreshed = await stripe.oauth.token({
+      grant_type: 'refresh_token',
+      refresh_token: token.refresh_token!,
+    });
+    expect(refreshed.stripe_user_id).toBe(accountId);
+    expect(refreshed.access_token).not.toBe(token.access_token);
+    // A refresh token is not an API key.
+    await expect(server.stripe(token.refresh_token!).customers.list()).rejects.toMatchObject({
+      statusCode: 401,
+    });
+
+    // Deauthorizing ends the connection and its tokens.
+    await stripe.oauth.deauthorize({ client_id: clientId, stripe_user_id: accountId });
+    for (const t of [token.access_token!, refreshed.access_token!])
+      await expect(server.stripe(t).customers.list()).rejects.toMatchObject({ statusCode: 401 });
+    await expect(
+      stripe.oauth.token({ grant_type: 'refresh_token', refresh_token: token.refresh_token! }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidGrantError' });
+  });
+
+  it('sends the user back with access_denied when they deny', async () => {
+    const back = await connect(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: REDIRECT, state: 's1' }),
+      'deny',
+    );
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('state')).toBe('s1');
+    expect(back.searchParams.get('code')).toBeNull();
+  });
+
+  it('connects Express accounts on the express path', async () => {
+    const back = await connect(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: REDIRECT }, { express: true }),
+    );
+    const token = await stripe.oauth.token({
+      grant_type: 'authorization_code',
+      code: back.searchParams.get('code')!,
+    });
+    expect((await stripe.accounts.retrieve(token.stripe_user_id!)).type).toBe('express');
+  });
+
+  it('refuses what Stripe refuses', async () => {
+    const page = await fetch(`${server.url}/oauth/authorize?response_type=code&client_id=ca_nope`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('No application matches the supplied client identifier');
+    await expect(
+      stripe.oauth.token({ grant_type: 'authorization_code', code: 'ac_nosuchcode' }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidGrantError', rawType: 'invalid_grant' });
+    await expect(stripe.oauth.token({ grant_type: 'password' as never })).rejects.toMatchObject({
+      rawType: 'unsupported_grant_type',
+    });
+    // Codes expire after 5 minutes.
+    const back = await connect(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: REDIRECT }),
+    );
+    server.clock!.advance(301_000);
+    await expect(
+      stripe.oauth.token({
+        grant_type: 'authorization_code',
+        code: back.searchParams.get('code')!,
+      }),
+    ).rejects.toMatchObject({ type: 'StripeInvalidGrantError' });
+  });
+});
