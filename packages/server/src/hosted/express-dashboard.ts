@@ -1,12 +1,10 @@
 import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
-import { newId } from '../domain/ids.js';
 import { setLinkState, type LoginLinkInternal } from '../resources/account-links.js';
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { readBalance } from '../services/balance.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { findPlatform } from '../storage/repositories/platforms.js';
-import { escapeHtml, sendPage } from './page.js';
+import { escapeHtml, findLink, pageWrite, sendPage } from './page.js';
 
 const PATH = /^\/express\/login\/(loginlink_[A-Za-z0-9]+)$/;
 
@@ -26,25 +24,13 @@ export function expressDashboardMount(services: Services): Mount {
     const match = PATH.exec(path);
     if (!match || req.method !== 'GET') return false;
     const token = match[1]!;
-    const db = services.dialect.db;
-    const link = await db
-      .selectFrom('objects')
-      .selectAll()
-      .where('id', '=', token)
-      .where('type', '=', 'login_link')
-      .executeTakeFirst();
-    const platform = link && (await findPlatform(db, link.platform_id));
-    if (!link || !platform) {
+    const found = await findLink(services, token, 'login_link');
+    if (!found) {
       sendPage(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
       return true;
     }
-    const base = {
-      platform,
-      livemode: link.livemode === 1,
-      accountId: null,
-      now: services.clock.now(),
-      request: { id: newId('req', 14), idempotency_key: null },
-    };
+    const { link, platform } = found;
+    const base = pageWrite(platform, link.livemode === 1, services.clock.now());
     const view = await inTransaction(services, base, async (w) => {
       const row = (await findObjectToChange(w, token))!;
       const state = parseInternal<LoginLinkInternal>(row);

@@ -1,9 +1,8 @@
 import type { Mount } from '../app.js';
-import { newId } from '../domain/ids.js';
 import { createConnectedAccount } from '../resources/accounts.js';
 import { issueAuthorizationCode } from '../resources/oauth.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { escapeHtml, readForm, sendPage, sendRedirect } from './page.js';
+import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATHS: Record<string, 'standard' | 'express'> = {
   '/oauth/authorize': 'standard',
@@ -113,13 +112,7 @@ export function oauthAuthorizeMount(services: Services): Mount {
       else sendPage(res, 200, 'Denied', '<h1>Access denied</h1>');
       return true;
     }
-    const base = {
-      platform,
-      livemode: false,
-      accountId: null,
-      now: services.clock.now(),
-      request: { id: newId('req', 14), idempotency_key: null },
-    };
+    const base = pageWrite(platform, false, services.clock.now());
     const email = get('email');
     const code = await inTransaction(services, base, async (w) => {
       const account = await createConnectedAccount(w, {

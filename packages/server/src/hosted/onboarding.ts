@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
-import { escapeHtml, readForm, sendPage, sendRedirect } from './page.js';
-import { newId } from '../domain/ids.js';
+import { escapeHtml, findLink, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 import {
   completeOnboarding,
   setLinkState,
@@ -10,7 +9,6 @@ import {
 } from '../resources/account-links.js';
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { findPlatform } from '../storage/repositories/platforms.js';
 
 const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
 
@@ -34,28 +32,13 @@ export function onboardingMount(services: Services): Mount {
     const form = req.method === 'POST' ? await readForm(req) : null;
     const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     const now = services.clock.now();
-    const link = await services.dialect.db
-      .selectFrom('objects')
-      .selectAll()
-      .where('id', '=', token)
-      .where('type', '=', 'account_link')
-      .executeTakeFirst();
-    if (!link) {
+    const found = await findLink(services, token, 'account_link');
+    if (!found) {
       sendPage(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
       return true;
     }
-    const platform = await findPlatform(services.dialect.db, link.platform_id);
-    if (!platform) {
-      sendPage(res, 404, 'Unknown link', '<h1>This link does not exist</h1>');
-      return true;
-    }
-    const base = {
-      platform,
-      livemode: link.livemode === 1,
-      accountId: null,
-      now,
-      request: { id: newId('req', 14), idempotency_key: null },
-    };
+    const { link, platform } = found;
+    const base = pageWrite(platform, link.livemode === 1, now);
     type Outcome =
       | { kind: 'gone'; link: AccountLinkInternal; why: string }
       | { kind: 'form'; link: AccountLinkInternal; account: Stripe.Account }

@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newId } from '../domain/ids.js';
+import type { Services, WriteContext } from '../services/context.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
 
 /** Text made safe to put in HTML. */
 export const escapeHtml = (s: string): string =>
@@ -37,4 +41,36 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (body.length > 10_000) break;
   }
   return new URLSearchParams(body);
+}
+
+/** What a page writes as: the platform itself, in `livemode`, under a request id of its own. */
+export function pageWrite(
+  platform: PlatformRow,
+  livemode: boolean,
+  now: number,
+): Omit<WriteContext, 'db' | 'afterCommit' | 'services'> {
+  return {
+    platform,
+    livemode,
+    accountId: null,
+    now,
+    request: { id: newId('req', 14), idempotency_key: null },
+  };
+}
+
+/** A link (account link, login link) by its token, with its platform; undefined if unknown. */
+export async function findLink(
+  services: Services,
+  token: string,
+  type: 'account_link' | 'login_link',
+): Promise<{ link: ObjectRow; platform: PlatformRow } | undefined> {
+  const db = services.dialect.db;
+  const link = await db
+    .selectFrom('objects')
+    .selectAll()
+    .where('id', '=', token)
+    .where('type', '=', type)
+    .executeTakeFirst();
+  const platform = link && (await findPlatform(db, link.platform_id));
+  return link && platform ? { link, platform } : undefined;
 }
