@@ -93,6 +93,8 @@ export interface AccountExtras {
   personFields: Set<string>;
   /** An external account that failed a payout and has not been updated since. */
   externalAccountDisabled?: boolean;
+  /** The platform rejected the account (`POST /v1/accounts/:id/reject`), for this reason. */
+  rejected?: 'fraud' | 'terms_of_service' | 'other' | undefined;
 }
 
 const individualFields = [
@@ -162,6 +164,19 @@ export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Ac
     past_due: due.filter((f) => f !== 'external_account' || !extra.externalAccountDisabled),
     pending_verification: [],
   };
+  if (extra.rejected) {
+    // Rejected for good: nothing the account provides enables it again.
+    const inactive = Object.fromEntries(
+      Object.keys(a.capabilities ?? {}).map((n) => [n, 'inactive']),
+    );
+    return {
+      ...a,
+      requirements: { ...requirements, disabled_reason: `rejected.${extra.rejected}` },
+      capabilities: inactive as Stripe.Account.Capabilities,
+      charges_enabled: false,
+      payouts_enabled: false,
+    };
+  }
   const complete = due.length === 0;
   const capabilities: Record<string, string> = {};
   for (const [name, status] of Object.entries(a.capabilities ?? {})) {

@@ -49,6 +49,7 @@ export interface AccountInternal {
   person_fields?: string[];
   external_account_disabled?: boolean;
   deauthorized?: boolean;
+  rejected?: AccountExtras['rejected'];
 }
 
 const capabilityParams = anything();
@@ -120,6 +121,7 @@ function extrasOf(internal: AccountInternal): AccountExtras {
     externalAccounts: internal.external_accounts ?? 0,
     personFields: new Set(internal.person_fields ?? []),
     externalAccountDisabled: internal.external_account_disabled ?? false,
+    rejected: internal.rejected,
   };
 }
 
@@ -270,7 +272,7 @@ export function deauthorizedError(id: string) {
  * connected account (Stripe-Account) acts for the platform, so that the Stripe CLI's account
  * fixtures (`stripe trigger account.updated --stripe-account acct_...`) run as they are.
  */
-function asPlatform(caller: Caller): Caller {
+export function asPlatform(caller: Caller): Caller {
   return caller.accountId ? { ...caller, account: null, accountId: null } : caller;
 }
 
@@ -342,11 +344,14 @@ export function capabilityObject(
 ): Stripe.Capability {
   const status = ((account.capabilities ?? {}) as Record<string, string>)[name] ?? 'inactive';
   const due = status === 'active' ? [] : (account.requirements?.currently_due ?? []);
+  const rejected = account.requirements?.disabled_reason?.startsWith('rejected.')
+    ? account.requirements.disabled_reason
+    : null;
   const requirements = {
     alternatives: [],
     current_deadline: null,
     currently_due: due,
-    disabled_reason: due.length ? 'requirements.fields_needed' : null,
+    disabled_reason: rejected ?? (due.length ? 'requirements.fields_needed' : null),
     errors: [],
     eventually_due: due,
     past_due: due,
@@ -408,11 +413,7 @@ export async function refreshAccount(
   const before = parseData<Stripe.Account>(row);
   const changed = change(parseInternal<AccountInternal>(row), before);
   const base = changed.account ?? before;
-  const after = deriveStatus(base, {
-    externalAccounts: changed.internal.external_accounts ?? 0,
-    personFields: new Set(changed.internal.person_fields ?? []),
-    externalAccountDisabled: changed.internal.external_account_disabled ?? false,
-  });
+  const after = deriveStatus(base, extrasOf(changed.internal));
   await saveAccount(w, row, before, after, changed.internal);
   return after;
 }

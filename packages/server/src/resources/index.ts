@@ -2,6 +2,7 @@ import type { Resource } from '../api/route.js';
 import { accountLinks, loginLinks } from './account-links.js';
 import { accounts } from './accounts.js';
 import { balance } from './balance.js';
+import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
 import { connectAuthorization } from './connect-authorization.js';
 import { customers } from './customers.js';
@@ -27,6 +28,7 @@ export const resources: Resource[] = [
   accountLinks,
   accounts,
   balance,
+  capabilities,
   charges,
   connectAuthorization,
   customers,
