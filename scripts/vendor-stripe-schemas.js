@@ -8,6 +8,7 @@ const target = new URL('../packages/server/test/fixtures/stripe-schemas.json', i
 const roots = [
   'account',
   'account_link',
+  'account_session',
   'login_link',
   'application',
   'balance',

@@ -1,5 +1,6 @@
 import type { Resource } from '../api/route.js';
 import { accountLinks, loginLinks } from './account-links.js';
+import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';
 import { balance } from './balance.js';
 import { capabilities } from './capabilities.js';
@@ -26,6 +27,7 @@ import { webhookEndpoints } from './webhook-endpoints.js';
 /** Every emulated resource. Adding one is a new file here and a line in this list. */
 export const resources: Resource[] = [
   accountLinks,
+  accountSessions,
   accounts,
   balance,
   capabilities,

@@ -178,6 +178,41 @@ describe('account links, login links, and the pages they lead to', () => {
     expect((await open(`${server.url}/connect/setup/acctlink_nosuchlink`)).status).toBe(404);
   });
 
+  it('creates account sessions for embedded components', async () => {
+    const account = await stripe.accounts.create({ type: 'express' });
+    const session = await stripe.accountSessions.create({
+      account: account.id,
+      components: {
+        account_onboarding: { enabled: true, features: { external_account_collection: true } },
+        payouts: { enabled: true },
+      },
+    });
+    expect(schemaErrors(session)).toEqual([]);
+    expect(session).toMatchObject({
+      object: 'account_session',
+      account: account.id,
+      livemode: false,
+      components: {
+        account_onboarding: { enabled: true, features: { external_account_collection: true } },
+        payouts: { enabled: true, features: {} },
+      },
+    });
+    expect(session.client_secret).toMatch(/^accs_secret__/);
+    expect(session.expires_at - Math.floor(server.clock!.now() / 1000)).toBe(1800);
+    await expect(
+      stripe.accountSessions.create({
+        account: account.id,
+        components: { payments: { features: { refund_management: true } } as never },
+      }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'components[payments][enabled]' });
+    await expect(
+      stripe.accountSessions.create({
+        account: 'acct_nosuchaccount',
+        components: { account_onboarding: { enabled: true } },
+      }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+  });
+
   it('refuses what Stripe refuses', async () => {
     const account = await stripe.accounts.create({ type: 'express' });
     await expect(
