@@ -7,6 +7,7 @@ import type { WriteContext } from '../services/context.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
   applyAccountParams,
+  asPlatform,
   requireAccount,
   saveAccount,
   type AccountInternal,
@@ -190,6 +191,24 @@ export const accountLinks: Resource = {
           } satisfies AccountLinkInternal,
         });
         return data;
+      },
+    ),
+  ],
+};
+
+/**
+ * Test helper (Switchboard's own): what submitting the hosted onboarding form does, without a
+ * browser, for scripts and CI: `POST /v1/test_helpers/accounts/:id/complete_onboarding`.
+ */
+export const onboardingHelper: Resource = {
+  name: 'onboarding_helper',
+  routes: [
+    post(
+      '/v1/test_helpers/accounts/:id/complete_onboarding',
+      { ...expandParam },
+      async ({ w, caller, path }) => {
+        const account = await requireAccount(w.db, asPlatform(caller), path.id!);
+        return completeOnboarding(w, account.id, '127.0.0.1');
       },
     ),
   ],

@@ -1,5 +1,5 @@
 import type { Resource } from '../api/route.js';
-import { accountLinks, loginLinks } from './account-links.js';
+import { accountLinks, loginLinks, onboardingHelper } from './account-links.js';
 import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';
 import { balance } from './balance.js';
@@ -38,6 +38,7 @@ export const resources: Resource[] = [
   externalAccounts,
   loginLinks,
   oauth,
+  onboardingHelper,
   paymentIntents,
   payouts,
   persons,

@@ -148,6 +148,19 @@ describe('account links, login links, and the pages they lead to', () => {
     });
   });
 
+  it('completes onboarding without a browser through a test helper', async () => {
+    const account = await stripe.accounts.create({ type: 'custom', country: 'US' });
+    expect(account.payouts_enabled).toBe(false);
+    const done = (await stripe.rawRequest(
+      'POST',
+      `/v1/test_helpers/accounts/${account.id}/complete_onboarding`,
+      {},
+    )) as unknown as Stripe.Account;
+    expect(done.id).toBe(account.id);
+    expect(done.requirements!.currently_due).toEqual([]);
+    expect((await stripe.accounts.retrieve(account.id)).payouts_enabled).toBe(true);
+  });
+
   it('fills in a company with its representative', async () => {
     const account = await stripe.accounts.create({ type: 'express', business_type: 'company' });
     expect(account.requirements!.currently_due).toContain('company.tax_id');
