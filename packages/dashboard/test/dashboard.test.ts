@@ -231,4 +231,19 @@ describe('the dashboard in Chromium', () => {
     await shoot('account-detail');
     expect(pageErrors).toEqual([]);
   });
+
+  it('onboards the account through its hosted onboarding page and comes back', async () => {
+    const onboarding = page.getByRole('region', { name: 'Onboarding' });
+    await onboarding.getByText('business_type').waitFor();
+    await onboarding.getByRole('button', { name: 'Open the onboarding page' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Set up acct_/ }).waitFor();
+    await page.getByRole('button', { name: 'Fill in test data and submit' }).click();
+    // Back on the account's page (the link's return_url), signed in still.
+    await heading('shop@example.com').waitFor();
+    await page.getByRole('region', { name: 'Onboarding' }).getByText('Nothing is due.').waitFor();
+    // Charges and payouts are now enabled.
+    await page.getByText('Enabled').nth(1).waitFor();
+    await shoot('account-onboarded');
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -107,6 +107,7 @@ export interface ConnectedAccount {
   payouts_enabled?: boolean;
   details_submitted?: boolean;
   business_profile?: { name?: string | null; url?: string | null } | null;
+  requirements?: { currently_due?: string[]; disabled_reason?: string | null } | null;
   metadata?: Record<string, string>;
 }
 

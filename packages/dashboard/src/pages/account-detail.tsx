@@ -48,6 +48,32 @@ export function AccountDetail({ id }: { id: string }) {
     }
   }
 
+  /** Onboarding as the account's owner would do it (hosted page), or at once with test data. */
+  async function onboard(how: 'page' | 'helper') {
+    setRunning(`onboarding:${how}`);
+    setMessage(null);
+    try {
+      if (how === 'page') {
+        const back = window.location.href;
+        const link = await api.post<{ url: string }>('/v1/account_links', {
+          account: id,
+          type: 'account_onboarding',
+          refresh_url: back,
+          return_url: back,
+        });
+        window.location.assign(link.url);
+        return;
+      }
+      await api.post(`/v1/test_helpers/accounts/${id}/complete_onboarding`, {});
+      setMessage({ tone: 'good', text: `Completed the onboarding of ${id} with test data.` });
+      account.reload();
+    } catch (e) {
+      setMessage({ tone: 'error', text: `Onboarding: ${messageOf(e)}` });
+    } finally {
+      setRunning(null);
+    }
+  }
+
   if (account.error && !account.data)
     return (
       <div>
@@ -89,6 +115,50 @@ export function AccountDetail({ id }: { id: string }) {
           <p>
             <Link to={`/events?account=${a.id}`}>All events of this account →</Link>
           </p>
+        </section>
+        <section className="card" aria-labelledby="account-onboarding">
+          <h2 id="account-onboarding">Onboarding</h2>
+          {(a.requirements?.currently_due ?? []).length === 0 ? (
+            <p>
+              Nothing is due
+              {a.requirements?.disabled_reason ? ` (${a.requirements.disabled_reason})` : ''}.
+            </p>
+          ) : (
+            <>
+              <p className="hint">Currently due:</p>
+              <ul className="due">
+                {a.requirements!.currently_due!.map((f) => (
+                  <li key={f}>
+                    <code>{f}</code>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <p className="hint">
+            The onboarding page is what an account link leads to (Switchboard’s stand-in for
+            Stripe’s hosted onboarding); completing with test data does what submitting it does.
+            Either way the account sends <code>account.updated</code> to your Connected accounts
+            endpoints.
+          </p>
+          <div className="actions">
+            <button
+              type="button"
+              className="button small"
+              disabled={running !== null}
+              onClick={() => void onboard('page')}
+            >
+              Open the onboarding page
+            </button>
+            <button
+              type="button"
+              className="button small"
+              disabled={running !== null}
+              onClick={() => void onboard('helper')}
+            >
+              {running === 'onboarding:helper' ? 'Completing…' : 'Complete with test data'}
+            </button>
+          </div>
         </section>
         <section className="card" aria-labelledby="account-trigger">
           <h2 id="account-trigger">Trigger events</h2>
