@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
-import { escapeHtml, findLink, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 import {
   completeOnboarding,
   setLinkState,
@@ -9,6 +8,7 @@ import {
 } from '../resources/account-links.js';
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { inTransaction, type Services } from '../services/context.js';
+import { escapeHtml, findLink, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
 
@@ -60,8 +60,8 @@ export function onboardingMount(services: Services): Mount {
           .selectAll()
           .where('id', '=', state.account)
           .executeTakeFirst();
-        if (!account || account.deleted === 1)
-          return { kind: 'gone', link: state, why: 'Its account was deleted.' };
+        if (!account || account.deleted !== 0)
+          return { kind: 'gone', link: state, why: 'Its account is deleted or disconnected.' };
         return { kind: 'form', link: state, account: parseData<Stripe.Account>(account) };
       }
       await setLinkState(w, row, 'used');

@@ -115,7 +115,7 @@ export async function completeOnboarding(
 ): Promise<Stripe.Account> {
   const load = async (): Promise<ObjectRow> => {
     const row = await findObjectToChange(w, accountId);
-    if (!row || row.type !== 'account' || row.deleted === 1)
+    if (!row || row.type !== 'account' || row.deleted !== 0)
       throw errors.resourceMissing('account', accountId, 'account');
     return row;
   };
