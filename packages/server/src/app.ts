@@ -34,6 +34,14 @@ export type Mount = (
 
 const versionPattern = /^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/;
 
+/**
+ * A request path as it may be logged: the single-use tokens of account and login links, which
+ * travel in the path and act as credentials until used, are cut to their prefix.
+ */
+function loggablePath(path: string): string {
+  return path.slice(0, 200).replace(/\b(acctlink|loginlink)_[A-Za-z0-9]+/g, '$1_…');
+}
+
 /** Builds the HTTP app. It never listens: main.ts (or a test) owns the server. */
 export function buildApp(
   services: Services,
@@ -62,7 +70,7 @@ export function buildApp(
         log.debug('request', {
           request_id: requestId,
           method,
-          path: path.slice(0, 200),
+          path: loggablePath(path),
           status: res.statusCode,
           duration_ms: Math.round(performance.now() - started),
         }),

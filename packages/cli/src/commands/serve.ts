@@ -101,6 +101,9 @@ function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchbo
       `Stripe CLI:   stripe listen --api-base ${sb.url} --api-key <test key> --forward-to localhost:4242/webhook`,
     );
     out.push(`Dashboard:    ${sb.url}/dashboard`);
+    out.push(
+      `Connect OAuth: ${sb.url}/oauth/authorize?response_type=code&client_id=${platform.application_id}&scope=read_write`,
+    );
   }
   process.stdout.write(out.join('\n') + '\n');
 }

@@ -46,8 +46,10 @@ describe('secrets stay out of the logs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a full run (endpoints, deliveries, failures, a roll, listen, bad keys) logs no key or secret', async () => {
+  it('a full run (endpoints, deliveries, failures, a roll, listen, links, OAuth, bad keys) logs no key or secret', async () => {
     const port = Number(new URL(server.url).port);
+    // The platform's OAuth client_id (ca_...), from the startup banner's OAuth link.
+    const clientId = /client_id=(ca_[A-Za-z0-9]+)/.exec(server.stdout.join(''))![1]!;
     for (const key of [KEY, LIVE]) {
       const stripe = new Stripe(key, { host: '127.0.0.1', port, protocol: 'http' });
       const ok = await stripe.webhookEndpoints.create({
@@ -88,6 +90,50 @@ describe('secrets stay out of the logs', () => {
       })
     ).json()) as { secret: string };
     secrets.push(restricted.secret);
+    // Links and OAuth: the link tokens travel in URL paths, codes and tokens in bodies.
+    const stripe = new Stripe(KEY, { host: '127.0.0.1', port, protocol: 'http' });
+    const express = await stripe.accounts.create({ type: 'express' });
+    const link = await stripe.accountLinks.create({
+      account: express.id,
+      type: 'account_onboarding',
+      return_url: 'https://platform.example/return',
+    });
+    await fetch(link.url);
+    await fetch(link.url, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ action: 'submit' }),
+    });
+    const login = await stripe.accounts.createLoginLink(express.id);
+    await fetch(login.url);
+    secrets.push(new URL(link.url).pathname.split('/').pop()!);
+    secrets.push(new URL(login.url).pathname.split('/').pop()!);
+    const authorize = await fetch(
+      `${server.url}/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: 'https://platform.example/callback',
+      })}`,
+    );
+    expect(authorize.status).toBe(200);
+    const approved = await fetch(`${server.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: 'https://platform.example/callback',
+        action: 'connect',
+      }),
+    });
+    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    const token = await stripe.oauth.token({ grant_type: 'authorization_code', code });
+    await new Stripe(token.access_token!, {
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+    }).customers.list();
+    secrets.push(code, token.access_token!, token.refresh_token!);
     await fetch(`${server.url}/v1/customers`, {
       headers: { Authorization: `Bearer ${KEY.slice(0, -1)}X` },
     });
