@@ -17,6 +17,7 @@ import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
 import { switchboardEvents } from './switchboard-events.js';
+import { transfers } from './transfers.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
 import { webhookEndpointStats } from './webhook-endpoint-stats.js';
 import { v2Accounts } from './v2/accounts.js';
@@ -46,6 +47,7 @@ export const resources: Resource[] = [
   sandboxes,
   stripecliSessions,
   switchboardEvents,
+  transfers,
   webhookEndpointSecrets,
   webhookEndpointStats,
   webhookEndpoints,

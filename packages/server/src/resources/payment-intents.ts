@@ -32,6 +32,7 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { requireAccount } from './accounts.js';
 import { buildCharge } from './charges.js';
+import { createTransfer } from './transfers.js';
 import {
   createObject,
   listVisible,
@@ -248,47 +249,18 @@ async function settle(
   );
   let transfer: string | null = null;
   if (destination && transferAmount > 0) {
-    transfer = newId('tr', 24);
-    const created = Math.floor(w.now / 1000);
-    const tr = {
-      id: transfer,
-      object: 'transfer',
-      amount: transferAmount,
-      amount_reversed: 0,
-      balance_transaction: null,
-      created,
-      currency: pi.currency,
-      description: null,
-      destination,
-      destination_payment: `py_${randomToken(24)}`,
-      livemode: pi.livemode,
-      metadata: {},
-      reversals: {
-        object: 'list',
-        data: [],
-        has_more: false,
-        url: `/v1/transfers/${transfer}/reversals`,
-      },
-      reversed: false,
-      source_transaction: charge.id,
-      source_type: 'card',
-      transfer_group: pi.transfer_group ?? `group_${pi.id}`,
-    } as unknown as Stripe.Transfer;
-    await createObject(w, { type: 'transfer', id: transfer, data: () => tr });
-    await emitEvent(w, { type: 'transfer.created', object: tr as never });
-    await creditFunds(
+    const tr = await createTransfer(
       w,
-      { accountId: destination, livemode: pi.livemode },
       {
-        currency: pi.currency,
         amount: transferAmount,
-        fee: 0,
-        type: 'payment',
-        source: tr.destination_payment as string,
-        description: null,
+        currency: pi.currency,
+        destination,
+        sourceTransaction: charge.id,
+        transferGroup: pi.transfer_group ?? `group_${pi.id}`,
       },
       availableAt,
     );
+    transfer = tr.id;
   }
   if (appFee > 0) {
     await creditFunds(

@@ -200,18 +200,19 @@ async function emitBalanceAvailable(
   });
 }
 
-/** Takes available funds (a payout); refuses when the balance is too low. */
+/** Takes available funds (a payout, a transfer); refuses when the balance is too low. */
 export async function debitAvailable(
   w: WriteContext,
   s: BalanceScope,
   currency: string,
   amount: number,
+  what: 'payout' | 'transfer' = 'payout',
 ): Promise<void> {
   const balance = await lockBalance(w, s);
   const available = balance.available.find((e) => e.currency === currency)?.amount ?? 0;
   if (available < amount) {
     throw errors.invalidRequest(
-      `You have insufficient funds in your Stripe account for this transfer. Your ${currency.toUpperCase()} available balance is ${available} and the payout is ${amount}. (Test charges with pm_card_bypassPending make funds available at once.)`,
+      `You have insufficient funds in your Stripe account for this ${what}. Your ${currency.toUpperCase()} available balance is ${available} and the ${what} is ${amount}. (Test charges with pm_card_bypassPending make funds available at once.)`,
       'amount',
       'balance_insufficient',
     );

@@ -213,6 +213,9 @@ describe('delivery engine', () => {
     const failed = await test.events.list({ delivery_success: false, limit: 100 });
     expect(failed.data.map((e) => e.id)).toContain(event.id);
     receiver.respond('/pending-fail', () => ({ status: 200 }));
+    // Both outcomes recorded (the failure's retry time counts from the clock as it is now) before
+    // the clock moves: a failure recorded after the jump would be retried 10 minutes later.
+    await waitAttempts(event.id, 2);
     server.clock!.advance(10 * MIN);
     await eventually(
       async () => (await test.events.retrieve(event.id)).pending_webhooks === 0,

@@ -1,0 +1,177 @@
+import type Stripe from 'stripe';
+import { errors } from '../api/errors.js';
+import {
+  applyMetadata,
+  expandParam,
+  integer,
+  listParams,
+  metadata,
+  range,
+  required,
+  string,
+} from '../api/params.js';
+import { get, post, type Resource } from '../api/route.js';
+import { newId, randomToken } from '../domain/ids.js';
+import { creditFunds, debitAvailable, recordBalanceTransaction } from '../services/balance.js';
+import type { WriteContext } from '../services/context.js';
+import { emitEvent } from '../services/emit-event.js';
+import { asPlatform, requireAccount } from './accounts.js';
+import { createObject, listVisible, parseData, requireObject } from './common.js';
+
+/** A transfer from the platform to a connected account, as Stripe renders it. */
+function transferObject(
+  w: WriteContext,
+  t: {
+    /** Its id, when the caller needs it first (to record the balance transaction it is the source of). */
+    id?: string;
+    amount: number;
+    currency: string;
+    destination: string;
+    description?: string | null | undefined;
+    metadata?: Record<string, string>;
+    sourceTransaction?: string | null | undefined;
+    transferGroup?: string | null | undefined;
+    balanceTransaction?: string | null;
+  },
+): Stripe.Transfer {
+  const id = t.id ?? newId('tr', 24);
+  return {
+    id,
+    object: 'transfer',
+    amount: t.amount,
+    amount_reversed: 0,
+    balance_transaction: t.balanceTransaction ?? null,
+    created: Math.floor(w.now / 1000),
+    currency: t.currency,
+    description: t.description ?? null,
+    destination: t.destination,
+    destination_payment: `py_${randomToken(24)}`,
+    livemode: w.livemode,
+    metadata: t.metadata ?? {},
+    reversals: { object: 'list', data: [], has_more: false, url: `/v1/transfers/${id}/reversals` },
+    reversed: false,
+    source_transaction: t.sourceTransaction ?? null,
+    source_type: 'card',
+    transfer_group: t.transferGroup ?? null,
+  } as unknown as Stripe.Transfer;
+}
+
+/**
+ * Moves `amount` to the destination's balance as a transfer (`transfer.created`, on the
+ * platform): from a destination charge (its funds follow the charge's, `availableAt`), or from the
+ * platform's available balance (`POST /v1/transfers`, available at once).
+ */
+export async function createTransfer(
+  w: WriteContext,
+  t: Parameters<typeof transferObject>[1],
+  availableAt: number | 'now',
+): Promise<Stripe.Transfer> {
+  const tr = transferObject(w, t);
+  await createObject(w, { type: 'transfer', id: tr.id, data: () => tr });
+  await emitEvent(w, { type: 'transfer.created', object: tr as never });
+  await creditFunds(
+    w,
+    { accountId: t.destination, livemode: w.livemode },
+    {
+      currency: t.currency,
+      amount: t.amount,
+      fee: 0,
+      type: 'payment',
+      source: tr.destination_payment as string,
+      description: null,
+    },
+    availableAt,
+  );
+  return tr;
+}
+
+/**
+ * `POST /v1/transfers` (separate charges and transfers): the platform sends part of its available
+ * balance to a connected account, which gets it available at once. `GET /v1/transfers[/:id]`.
+ */
+export const transfers: Resource = {
+  name: 'transfers',
+  routes: [
+    post(
+      '/v1/transfers',
+      {
+        amount: required(integer({ min: 1 })),
+        currency: required(string()),
+        destination: required(string()),
+        description: string(),
+        metadata: metadata(),
+        source_transaction: string(),
+        transfer_group: string(),
+        ...expandParam,
+      },
+      async ({ w, caller, params }) => {
+        if (caller.accountId)
+          throw errors.invalidRequest(
+            'Transfers go from the platform to a connected account: remove the Stripe-Account header.',
+          );
+        const destination = await requireAccount(w.db, asPlatform(caller), params.destination);
+        if (destination.livemode !== (w.livemode ? 1 : 0))
+          throw errors.invalidRequest(
+            `The destination '${destination.id}' is a ${destination.livemode === 1 ? 'live' : 'test'} mode account.`,
+            'destination',
+          );
+        const currency = params.currency.toLowerCase();
+        if (params.source_transaction)
+          await requireObject(w.db, caller, 'charge', params.source_transaction);
+        const scope = { accountId: null, livemode: w.livemode };
+        await debitAvailable(w, scope, currency, params.amount, 'transfer');
+        const id = newId('tr', 24);
+        const balanceTransaction = await recordBalanceTransaction(
+          w,
+          scope,
+          {
+            currency,
+            amount: -params.amount,
+            fee: 0,
+            type: 'transfer',
+            source: id,
+            description: params.description ?? null,
+          },
+          w.now,
+          'available',
+        );
+        return createTransfer(
+          w,
+          {
+            id,
+            amount: params.amount,
+            currency,
+            destination: destination.id,
+            description: params.description,
+            metadata: applyMetadata({}, params.metadata),
+            sourceTransaction: params.source_transaction,
+            transferGroup: params.transfer_group,
+            balanceTransaction,
+          },
+          'now',
+        );
+      },
+    ),
+
+    get('/v1/transfers/:id', expandParam, async ({ db, caller, path }) =>
+      parseData(await requireObject(db, asPlatform(caller), 'transfer', path.id!)),
+    ),
+
+    get(
+      '/v1/transfers',
+      { ...listParams, created: range(), destination: string(), transfer_group: string() },
+      async ({ services, caller, params, url }) => {
+        const where: Record<string, string> = {};
+        if (params.destination) where.destination = params.destination;
+        if (params.transfer_group) where.transfer_group = params.transfer_group;
+        return listVisible(
+          services.dialect,
+          asPlatform(caller),
+          url,
+          { type: 'transfer', where, created: params.created },
+          params,
+        );
+      },
+    ),
+  ],
+};

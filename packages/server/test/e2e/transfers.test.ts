@@ -1,0 +1,109 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Receiver } from '../helpers/receiver.js';
+import { schemaErrors } from '../helpers/schemas.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const available = (b: Stripe.Balance) => b.available.find((e) => e.currency === 'usd')?.amount ?? 0;
+
+/** Separate charges and transfers: the platform sends funds to a connected account. */
+describe('transfers', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    receiver = await new Receiver().start();
+    stripe = server.stripe();
+    const own = await stripe.webhookEndpoints.create({
+      url: receiver.url('/platform'),
+      enabled_events: ['transfer.created'],
+    });
+    const connect = await stripe.webhookEndpoints.create({
+      url: receiver.url('/connect'),
+      connect: true,
+      enabled_events: ['balance.available'],
+    });
+    receiver.expect('/platform', own.secret!);
+    receiver.expect('/connect', connect.secret!);
+  });
+  afterAll(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it('moves available funds from the platform to the account, with its events and records', async () => {
+    // Funds available at once on the platform.
+    await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_bypassPending',
+      confirm: true,
+    });
+    const before = available(await stripe.balance.retrieve());
+    expect(before).toBeGreaterThan(1000);
+    const account = await stripe.accounts.create({ type: 'express' });
+
+    const transfer = await stripe.transfers.create({
+      amount: 1000,
+      currency: 'usd',
+      destination: account.id,
+      transfer_group: 'order_1',
+      metadata: { order: '1' },
+    });
+    expect(schemaErrors(transfer)).toEqual([]);
+    expect(transfer).toMatchObject({
+      object: 'transfer',
+      amount: 1000,
+      destination: account.id,
+      transfer_group: 'order_1',
+      metadata: { order: '1' },
+    });
+    expect(available(await stripe.balance.retrieve())).toBe(before - 1000);
+    expect(available(await stripe.balance.retrieve({}, { stripeAccount: account.id }))).toBe(1000);
+
+    const txns = await stripe.balanceTransactions.list({ limit: 10 });
+    expect(txns.data.find((t) => t.source === transfer.id)).toMatchObject({
+      type: 'transfer',
+      amount: -1000,
+    });
+    expect(transfer.balance_transaction).toBe(txns.data.find((t) => t.source === transfer.id)!.id);
+
+    await receiver.waitFor(
+      () =>
+        receiver.at('/platform').some((r) => r.event!.type === 'transfer.created') &&
+        receiver.at('/connect').some((r) => r.event!.account === account.id),
+    );
+    const created = receiver.at('/platform').find((r) => r.event!.type === 'transfer.created')!;
+    expect(created.event!.account).toBeUndefined();
+    expect((created.event!.data as { object: { id: string } }).object.id).toBe(transfer.id);
+
+    expect((await stripe.transfers.retrieve(transfer.id)).id).toBe(transfer.id);
+    expect(
+      (await stripe.transfers.list({ destination: account.id })).data.map((t) => t.id),
+    ).toEqual([transfer.id]);
+    expect((await stripe.transfers.list({ transfer_group: 'order_2' })).data).toEqual([]);
+  });
+
+  it('refuses what Stripe refuses, moving nothing', async () => {
+    const account = await stripe.accounts.create({ type: 'express' });
+    const before = available(await stripe.balance.retrieve());
+    await expect(
+      stripe.transfers.create({ amount: 10 ** 9, currency: 'usd', destination: account.id }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'balance_insufficient' });
+    expect(available(await stripe.balance.retrieve())).toBe(before);
+    await expect(
+      stripe.transfers.create({ amount: 100, currency: 'usd', destination: 'acct_nosuchaccount' }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await expect(
+      stripe.transfers.create(
+        { amount: 100, currency: 'usd', destination: account.id },
+        { stripeAccount: account.id },
+      ),
+    ).rejects.toMatchObject({ statusCode: 400 });
+    await expect(
+      stripe.transfers.create({ amount: 0, currency: 'usd', destination: account.id }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
+  });
+});
