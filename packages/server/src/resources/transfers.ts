@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { errors } from '../api/errors.js';
 import {
+  anything,
   applyMetadata,
   expandParam,
   integer,
@@ -16,7 +17,14 @@ import { creditFunds, debitAvailable, recordBalanceTransaction } from '../servic
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { asPlatform, requireAccount } from './accounts.js';
-import { createObject, listVisible, parseData, requireObject } from './common.js';
+import {
+  createObject,
+  listVisible,
+  parseData,
+  requireObject,
+  requireObjectToChange,
+  saveObject,
+} from './common.js';
 
 /** A transfer from the platform to a connected account, as Stripe renders it. */
 function transferObject(
@@ -88,6 +96,8 @@ export async function createTransfer(
 /**
  * `POST /v1/transfers` (separate charges and transfers): the platform sends part of its available
  * balance to a connected account, which gets it available at once. `GET /v1/transfers[/:id]`.
+ * `POST /v1/transfers/:id/reversals` takes (part of) it back from the account's available balance
+ * (`transfer.reversed`).
  */
 export const transfers: Resource = {
   name: 'transfers',
@@ -150,6 +160,86 @@ export const transfers: Resource = {
           },
           'now',
         );
+      },
+    ),
+
+    post(
+      '/v1/transfers/:id/reversals',
+      {
+        amount: integer({ min: 1 }),
+        description: string(),
+        metadata: metadata(),
+        refund_application_fee: anything(),
+        ...expandParam,
+      },
+      async ({ w, caller, path, params }) => {
+        const row = await requireObjectToChange(w, asPlatform(caller), 'transfer', path.id!);
+        const transfer = parseData<Stripe.Transfer>(row);
+        const left = transfer.amount - transfer.amount_reversed;
+        const amount = params.amount ?? left;
+        if (amount > left)
+          throw errors.invalidRequest(
+            `Transfer ${transfer.id} has only ${left} left to reverse; ${amount} was asked.`,
+            'amount',
+          );
+        if (amount <= 0)
+          throw errors.invalidRequest(`Transfer ${transfer.id} is already fully reversed.`);
+        const destination = transfer.destination as string;
+        const currency = transfer.currency;
+        // Back from the account's available balance to the platform's, at once.
+        await debitAvailable(
+          w,
+          { accountId: destination, livemode: w.livemode },
+          currency,
+          amount,
+          'transfer reversal',
+        );
+        const id = newId('trr', 24);
+        const balanceTransaction = await creditFunds(
+          w,
+          { accountId: null, livemode: w.livemode },
+          {
+            currency,
+            amount,
+            fee: 0,
+            type: 'transfer_refund',
+            source: id,
+            description: params.description ?? null,
+          },
+          'now',
+        );
+        const reversal = {
+          id,
+          object: 'transfer_reversal',
+          amount,
+          balance_transaction: balanceTransaction,
+          created: Math.floor(w.now / 1000),
+          currency,
+          destination_payment_refund: `pyr_${randomToken(24)}`,
+          metadata: applyMetadata({}, params.metadata),
+          source_refund: null,
+          transfer: transfer.id,
+        } as Stripe.TransferReversal;
+        const reversed = transfer.amount_reversed + amount;
+        const next = {
+          ...transfer,
+          amount_reversed: reversed,
+          reversed: reversed === transfer.amount,
+          reversals: {
+            ...transfer.reversals,
+            data: [reversal, ...transfer.reversals.data],
+          },
+        } as Stripe.Transfer;
+        await saveObject(w.db, row.id, next);
+        await emitEvent(w, {
+          type: 'transfer.reversed',
+          object: next as never,
+          previousAttributes: {
+            amount_reversed: transfer.amount_reversed,
+            reversed: transfer.reversed,
+          },
+        });
+        return reversal;
       },
     ),
 

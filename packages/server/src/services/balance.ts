@@ -206,7 +206,7 @@ export async function debitAvailable(
   s: BalanceScope,
   currency: string,
   amount: number,
-  what: 'payout' | 'transfer' = 'payout',
+  what: 'payout' | 'transfer' | 'transfer reversal' = 'payout',
 ): Promise<void> {
   const balance = await lockBalance(w, s);
   const available = balance.available.find((e) => e.currency === currency)?.amount ?? 0;

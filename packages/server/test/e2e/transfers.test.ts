@@ -18,7 +18,7 @@ describe('transfers', () => {
     stripe = server.stripe();
     const own = await stripe.webhookEndpoints.create({
       url: receiver.url('/platform'),
-      enabled_events: ['transfer.created'],
+      enabled_events: ['transfer.created', 'transfer.reversed'],
     });
     const connect = await stripe.webhookEndpoints.create({
       url: receiver.url('/connect'),
@@ -84,6 +84,35 @@ describe('transfers', () => {
       (await stripe.transfers.list({ destination: account.id })).data.map((t) => t.id),
     ).toEqual([transfer.id]);
     expect((await stripe.transfers.list({ transfer_group: 'order_2' })).data).toEqual([]);
+
+    // Reversals take funds back from the account, in part or in whole.
+    const platformBefore = available(await stripe.balance.retrieve());
+    const partial = await stripe.transfers.createReversal(transfer.id, { amount: 400 });
+    expect(schemaErrors(partial)).toEqual([]);
+    expect(partial).toMatchObject({
+      object: 'transfer_reversal',
+      amount: 400,
+      transfer: transfer.id,
+    });
+    expect(available(await stripe.balance.retrieve({}, { stripeAccount: account.id }))).toBe(600);
+    expect(available(await stripe.balance.retrieve())).toBe(platformBefore + 400);
+    expect(await stripe.transfers.retrieve(transfer.id)).toMatchObject({
+      amount_reversed: 400,
+      reversed: false,
+    });
+    await expect(
+      stripe.transfers.createReversal(transfer.id, { amount: 601 }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'amount' });
+    await stripe.transfers.createReversal(transfer.id);
+    const whole = await stripe.transfers.retrieve(transfer.id);
+    expect(whole).toMatchObject({ amount_reversed: 1000, reversed: true });
+    expect(whole.reversals.data.map((r) => r.amount)).toEqual([600, 400]);
+    expect(schemaErrors(whole)).toEqual([]);
+    expect(available(await stripe.balance.retrieve({}, { stripeAccount: account.id }))).toBe(0);
+    await receiver.waitFor(
+      () =>
+        receiver.at('/platform').filter((r) => r.event!.type === 'transfer.reversed').length === 2,
+    );
   });
 
   it('refuses what Stripe refuses, moving nothing', async () => {
