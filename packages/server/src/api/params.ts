@@ -138,6 +138,25 @@ export function nullableObject<S extends Shape>(shape: S): Field<Parsed<S> | nul
   );
 }
 
+/** Whether `value` is an absolute http or https URL. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http or https URL (where the API sends a browser back to the platform). */
+export function httpUrl(): Field<string, false> {
+  return field((value, param) => {
+    if (typeof value !== 'string' || !isHttpUrl(value))
+      throw errors.parameterInvalid(param, 'Not a valid URL', 'url_invalid');
+    return value;
+  });
+}
+
 /** Any value, kept as sent (for parameters accepted but not modelled). */
 export function anything(): Field<unknown, false> {
   return field((value) => value);

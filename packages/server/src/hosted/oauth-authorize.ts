@@ -1,7 +1,9 @@
+import { isHttpUrl } from '../api/params.js';
 import type { Mount } from '../app.js';
 import { createConnectedAccount } from '../resources/accounts.js';
 import { issueAuthorizationCode } from '../resources/oauth.js';
 import { inTransaction, type Services } from '../services/context.js';
+import { findPlatformByApplication } from '../storage/repositories/platforms.js';
 import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATHS: Record<string, 'standard' | 'express'> = {
@@ -11,16 +13,6 @@ const PATHS: Record<string, 'standard' | 'express'> = {
 
 /** The parameters of the authorize URL that the form carries on to its POST. */
 const CARRIED = ['response_type', 'client_id', 'scope', 'redirect_uri', 'state'] as const;
-
-function validRedirect(value: string | null): boolean {
-  if (!value) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `/oauth/authorize` (and `/express/oauth/authorize`): the page where, on Stripe, a user logs in
@@ -42,11 +34,7 @@ export function oauthAuthorizeMount(services: Services): Mount {
 
     const clientId = get('client_id');
     const platform = clientId
-      ? await services.dialect.db
-          .selectFrom('platforms')
-          .selectAll()
-          .where('application_id', '=', clientId)
-          .executeTakeFirst()
+      ? await findPlatformByApplication(services.dialect.db, clientId)
       : undefined;
     if (!platform) {
       fail(`No application matches the supplied client identifier: ${clientId ?? '(none)'}.`);
@@ -62,7 +50,7 @@ export function oauthAuthorizeMount(services: Services): Mount {
       return true;
     }
     const redirectUri = get('redirect_uri');
-    if (redirectUri !== null && !validRedirect(redirectUri)) {
+    if (redirectUri !== null && !isHttpUrl(redirectUri)) {
       fail(`Invalid redirect_uri: ${redirectUri}`);
       return true;
     }

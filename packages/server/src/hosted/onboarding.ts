@@ -8,6 +8,7 @@ import {
 } from '../resources/account-links.js';
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { inTransaction, type Services } from '../services/context.js';
+import { findObject } from '../storage/repositories/objects.js';
 import { escapeHtml, findLink, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
@@ -55,11 +56,7 @@ export function onboardingMount(services: Services): Mount {
         if (state.state === 'opened')
           return { kind: 'gone', link: state, why: 'It was already opened.' };
         await setLinkState(w, row, 'opened');
-        const account = await w.db
-          .selectFrom('objects')
-          .selectAll()
-          .where('id', '=', state.account)
-          .executeTakeFirst();
+        const account = await findObject(w.db, state.account);
         if (!account || account.deleted !== 0)
           return { kind: 'gone', link: state, why: 'Its account is deleted or disconnected.' };
         return { kind: 'form', link: state, account: parseData<Stripe.Account>(account) };

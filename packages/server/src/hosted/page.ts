@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newId } from '../domain/ids.js';
 import type { Services, WriteContext } from '../services/context.js';
-import type { ObjectRow } from '../storage/repositories/objects.js';
+import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
 
 /** Text made safe to put in HTML. */
@@ -65,12 +65,8 @@ export async function findLink(
   type: 'account_link' | 'login_link',
 ): Promise<{ link: ObjectRow; platform: PlatformRow } | undefined> {
   const db = services.dialect.db;
-  const link = await db
-    .selectFrom('objects')
-    .selectAll()
-    .where('id', '=', token)
-    .where('type', '=', type)
-    .executeTakeFirst();
-  const platform = link && (await findPlatform(db, link.platform_id));
-  return link && platform ? { link, platform } : undefined;
+  const link = await findObject(db, token);
+  if (!link || link.type !== type) return undefined;
+  const platform = await findPlatform(db, link.platform_id);
+  return platform ? { link, platform } : undefined;
 }

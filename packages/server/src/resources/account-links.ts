@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { errors } from '../api/errors.js';
-import { anything, expandParam, oneOf, required, string } from '../api/params.js';
+import { anything, expandParam, httpUrl, oneOf, required, string } from '../api/params.js';
 import { post, type Resource } from '../api/route.js';
 import { randomToken } from '../domain/ids.js';
-import type { WriteContext } from '../services/context.js';
+import { publicBaseUrl, type WriteContext } from '../services/context.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
   applyAccountParams,
@@ -31,19 +31,6 @@ export interface AccountLinkInternal {
   refresh_url: string | null;
   return_url: string | null;
   state: 'new' | 'opened' | 'used';
-}
-
-function checkUrl(value: string | undefined, param: string): string | null {
-  if (value === undefined) return null;
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    // reported below
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw errors.parameterInvalid(param, 'Not a valid URL', 'url_invalid');
-  return value;
 }
 
 /**
@@ -158,18 +145,15 @@ export const accountLinks: Resource = {
       {
         account: required(string()),
         type: required(oneOf(['account_onboarding', 'account_update'] as const)),
-        refresh_url: string(),
-        return_url: string(),
+        refresh_url: httpUrl(),
+        return_url: httpUrl(),
         collect: oneOf(['currently_due', 'eventually_due'] as const),
         collection_options: anything(),
         ...expandParam,
       },
       async ({ w, caller, params, services, host }) => {
-        const refreshUrl = checkUrl(params.refresh_url, 'refresh_url');
-        const returnUrl = checkUrl(params.return_url, 'return_url');
-        const platformCaller = { ...caller, account: null, accountId: null };
-        const account = await requireAccount(w.db, platformCaller, params.account);
-        const base = services.config.publicUrl ?? `http://${host}`;
+        const account = await requireAccount(w.db, asPlatform(caller), params.account);
+        const base = publicBaseUrl(services, host);
         const token = `acctlink_${randomToken(32)}`;
         const { data } = await createObject<Stripe.AccountLink>(w, {
           type: 'account_link',
@@ -185,8 +169,8 @@ export const accountLinks: Resource = {
           internal: {
             account: account.id,
             type: params.type,
-            refresh_url: refreshUrl,
-            return_url: returnUrl,
+            refresh_url: params.refresh_url ?? null,
+            return_url: params.return_url ?? null,
             state: 'new',
           } satisfies AccountLinkInternal,
         });
@@ -233,14 +217,13 @@ export const loginLinks: Resource = {
       '/v1/accounts/:id/login_links',
       { ...expandParam },
       async ({ w, caller, path, services, host }) => {
-        const platformCaller = { ...caller, account: null, accountId: null };
-        const account = await requireAccount(w.db, platformCaller, path.id!);
+        const account = await requireAccount(w.db, asPlatform(caller), path.id!);
         if (parseData<Stripe.Account>(account).controller?.stripe_dashboard?.type !== 'express')
           throw errors.invalidRequest(
             'Login links can only be created for Express accounts (accounts whose dashboard is the Express Dashboard).',
             'account',
           );
-        const base = services.config.publicUrl ?? `http://${host}`;
+        const base = publicBaseUrl(services, host);
         const token = `loginlink_${randomToken(32)}`;
         const { data } = await createObject<Stripe.LoginLink>(w, {
           type: 'login_link',

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { errors } from '../api/errors.js';
-import { anything, expandParam, required, string } from '../api/params.js';
+import { anything, boolean, expandParam, required, string } from '../api/params.js';
 import { post, type Resource } from '../api/route.js';
 import { randomToken } from '../domain/ids.js';
 import { asPlatform, requireAccount } from './accounts.js';
@@ -10,11 +10,7 @@ const SESSION_LIFETIME_S = 1_800;
 
 type Component = { enabled: boolean; features: Record<string, boolean> };
 
-const asBoolean = (v: unknown, param: string): boolean => {
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw errors.parameterInvalid(param, `Invalid boolean: ${String(v).slice(0, 40)}`);
-};
+const asBoolean = boolean().parse;
 
 /**
  * `POST /v1/account_sessions` (`stripe.accountSessions.create`): what a platform's backend asks for

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { hashKey } from '../api/auth.js';
 import { errors } from '../api/errors.js';
@@ -23,7 +22,7 @@ export interface OAuthCodeInternal {
 }
 
 /** Codes are kept by their hash, as keys are: the row's id names the hash, never the code. */
-const codeRowId = (code: string) => `oauthcode_${createHash('sha256').update(code).digest('hex')}`;
+const codeRowId = (code: string) => `oauthcode_${hashKey(code)}`;
 
 /**
  * Issues an authorization code for an account the user just connected (hosted/oauth-authorize.ts):

@@ -1,6 +1,7 @@
 import { array, boolean, oneOf, string } from '../api/params.js';
 import { post, type Resource } from '../api/route.js';
 import { newId, randomToken } from '../domain/ids.js';
+import { publicBaseUrl } from '../services/context.js';
 import { hashWebsocketId } from '../listen/session-id.js';
 import { insertEndpoint } from '../storage/repositories/endpoints.js';
 import { listenSecret } from '../storage/repositories/listen-secrets.js';
@@ -67,7 +68,7 @@ export const stripecliSessions: Resource = {
           }),
           deleted: 0,
         });
-        const base = services.config.publicUrl ?? `http://${host}`;
+        const base = publicBaseUrl(services, host);
         return {
           websocket_url: `${base.replace(/^http/, 'ws')}/v1/stripecli/websocket`,
           websocket_id: websocketId,

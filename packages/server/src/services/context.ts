@@ -20,6 +20,14 @@ export interface Services {
   eventCreated?(type: string): void;
 }
 
+/**
+ * The base of URLs this server hands out (links, websockets): `--public-url` when set, else the
+ * host the client reached it by.
+ */
+export function publicBaseUrl(services: Services, host: string): string {
+  return services.config.publicUrl ?? `http://${host}`;
+}
+
 /** One write: its transaction, who acts, and what to run once it commits. */
 export interface WriteContext {
   db: Kysely<Database>;

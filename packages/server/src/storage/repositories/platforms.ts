@@ -17,6 +17,18 @@ export async function findPlatform(
   return db.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The platform whose Connect application (OAuth `client_id`) this is. */
+export async function findPlatformByApplication(
+  db: Kysely<Database>,
+  applicationId: string,
+): Promise<PlatformRow | undefined> {
+  return db
+    .selectFrom('platforms')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .executeTakeFirst();
+}
+
 export async function firstPlatform(db: Kysely<Database>): Promise<PlatformRow | undefined> {
   return db
     .selectFrom('platforms')
