@@ -16,7 +16,7 @@ import { get, post, type Resource } from '../api/route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { PayoutOutcome } from '../domain/test-instruments.js';
-import { debitAvailable, recordBalanceTransaction, returnFunds } from '../services/balance.js';
+import { recordBalanceTransaction, returnFunds, withdrawAvailable } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import type { TaskPayload } from '../services/scheduler.js';
@@ -235,21 +235,13 @@ export const payouts: Resource = {
         let txn: string | null = null;
         const id = newId('po', 24);
         if (params.status !== 'failed') {
-          await debitAvailable(w, scope, currency, params.amount);
-          txn = await recordBalanceTransaction(
-            w,
-            scope,
-            {
-              currency,
-              amount: -params.amount,
-              fee: 0,
-              type: 'payout',
-              source: id,
-              description: params.description ?? 'STRIPE PAYOUT',
-            },
-            w.now,
-            'available',
-          );
+          txn = await withdrawAvailable(w, scope, {
+            currency,
+            amount: params.amount,
+            type: 'payout',
+            source: id,
+            description: params.description ?? 'STRIPE PAYOUT',
+          });
         }
         const arrival = w.now + w.services.config.payoutArrivalMs;
         const destinationData = destination ? parseData<ExternalAccount>(destination) : null;

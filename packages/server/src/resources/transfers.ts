@@ -13,7 +13,7 @@ import {
 } from '../api/params.js';
 import { get, post, type Resource } from '../api/route.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { creditFunds, debitAvailable, recordBalanceTransaction } from '../services/balance.js';
+import { creditFunds, debitAvailable, withdrawAvailable } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { asPlatform, requireAccount } from './accounts.js';
@@ -129,22 +129,14 @@ export const transfers: Resource = {
         if (params.source_transaction)
           await requireObject(w.db, caller, 'charge', params.source_transaction);
         const scope = { accountId: null, livemode: w.livemode };
-        await debitAvailable(w, scope, currency, params.amount, 'transfer');
         const id = newId('tr', 24);
-        const balanceTransaction = await recordBalanceTransaction(
-          w,
-          scope,
-          {
-            currency,
-            amount: -params.amount,
-            fee: 0,
-            type: 'transfer',
-            source: id,
-            description: params.description ?? null,
-          },
-          w.now,
-          'available',
-        );
+        const balanceTransaction = await withdrawAvailable(w, scope, {
+          currency,
+          amount: params.amount,
+          type: 'transfer',
+          source: id,
+          description: params.description ?? null,
+        });
         return createTransfer(
           w,
           {

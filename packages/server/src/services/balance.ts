@@ -221,6 +221,25 @@ export async function debitAvailable(
   await writeBalance(w, s, balance);
 }
 
+/**
+ * Takes `amount` out of the available balance for a payout or a transfer (`source`) and records it
+ * as a negative balance transaction of that type; returns the transaction's id.
+ */
+export async function withdrawAvailable(
+  w: WriteContext,
+  s: BalanceScope,
+  m: {
+    currency: string;
+    amount: number;
+    type: 'payout' | 'transfer';
+    source: string;
+    description: string | null;
+  },
+): Promise<string> {
+  await debitAvailable(w, s, m.currency, m.amount, m.type);
+  return recordBalanceTransaction(w, s, { ...m, amount: -m.amount, fee: 0 }, w.now, 'available');
+}
+
 /** Gives funds back to the available balance (a failed or canceled payout), without an event. */
 export async function returnFunds(
   w: WriteContext,
