@@ -3,6 +3,7 @@ import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/au
 import { RateLimiter } from './api/rate-limit.js';
 import { errors, redactKey, StripeError } from './api/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
+import { sendJson } from './api/json-response.js';
 import {
   isUniqueViolation,
   remember,
@@ -98,7 +99,7 @@ export function buildApp(
       res.setHeader('Stripe-Version', caller.apiVersion);
       if (caller.idempotencyKey) res.setHeader('Idempotency-Key', caller.idempotencyKey);
       if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      send(res, reply);
+      sendJson(res, reply.status, reply.body);
     } catch (e) {
       sendError(res, e, requestId, method, path);
     }
@@ -238,7 +239,7 @@ export function buildApp(
     }
     if (error.status >= 500) res.setHeader('Stripe-Should-Retry', 'true');
     if (error.status === 413) res.setHeader('Connection', 'close');
-    send(res, { status: error.status, body: JSON.stringify(error.toJSON(), null, 2) });
+    sendJson(res, error.status, JSON.stringify(error.toJSON(), null, 2));
   }
 
   return {
@@ -303,16 +304,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on('error', reject);
   });
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (res.headersSent) return;
-  res.writeHead(reply.status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(reply.body),
-    'Cache-Control': 'no-cache, no-store',
-  });
-  res.end(reply.body);
 }
 
 function toJson(result: unknown): string {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from '../api/auth.js';
 import { errors, StripeError } from '../api/errors.js';
+import { sendJson } from '../api/json-response.js';
 import type { Mount } from '../app.js';
 import type { Services } from '../services/context.js';
 import { findApiKeyById } from '../storage/repositories/api-keys.js';
@@ -40,12 +41,13 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
       { keyId: owner.key.id, accountId: account?.id ?? null, expiresMs },
       owner.key.token_hash,
     );
-    sendJson(res, 200, {
+    const body = {
       object: 'stream_token',
       token: streamToken,
       expires: Math.floor(expiresMs / 1000),
       url: `${STREAM_PATH}?token=${streamToken}`,
-    });
+    };
+    sendJson(res, 200, JSON.stringify(body, null, 2));
   }
 
   async function openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -107,7 +109,7 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
       else throw errors.unrecognizedUrl(method, path);
     } catch (e) {
       if (!(e instanceof StripeError)) throw e;
-      sendJson(res, e.status, e.toJSON());
+      sendJson(res, e.status, JSON.stringify(e.toJSON(), null, 2));
     }
     return true;
   };
@@ -117,15 +119,4 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
       open.clear();
     },
   });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body, null, 2);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-cache, no-store',
-  });
-  res.end(text);
 }

@@ -1,19 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql, type Kysely } from 'kysely';
+import { sendJson } from '../api/json-response.js';
 import type { Database } from '../storage/schema.js';
 
 /** A readiness check gives the database this long to answer `SELECT 1`. */
 const DATABASE_TIMEOUT_MS = 2_000;
-
-function sendJson(res: ServerResponse, status: number, body: object, head: boolean): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-cache, no-store',
-  });
-  res.end(head ? undefined : text);
-}
 
 /** Whether the database answers `SELECT 1` in time; never throws. */
 async function databaseAnswers(db: Kysely<Database>): Promise<boolean> {
@@ -50,18 +41,17 @@ export function probesHandler(
   return async (req, res, path) => {
     if (path !== '/healthz' && path !== '/readyz') return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const head = req.method === 'HEAD';
     if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' }, head);
+      sendJson(res, 200, JSON.stringify({ status: 'ok' }));
       return true;
     }
     if (stopping()) {
-      sendJson(res, 503, { status: 'stopping' }, head);
+      sendJson(res, 503, JSON.stringify({ status: 'stopping' }));
       return true;
     }
     const ok = await databaseAnswers(db);
-    if (ok) sendJson(res, 200, { status: 'ready', database: 'ok' }, head);
-    else sendJson(res, 503, { status: 'unavailable', database: 'unreachable' }, head);
+    if (ok) sendJson(res, 200, JSON.stringify({ status: 'ready', database: 'ok' }));
+    else sendJson(res, 503, JSON.stringify({ status: 'unavailable', database: 'unreachable' }));
     return true;
   };
 }
