@@ -4,6 +4,7 @@ import { setLinkState, type LoginLinkInternal } from '../resources/account-links
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { readBalance } from '../services/balance.js';
 import { inTransaction, type Services } from '../services/context.js';
+import { findObject, listObjects } from '../storage/repositories/objects.js';
 import { escapeHtml, findLink, pageWrite, sendPage } from './page.js';
 
 const PATH = /^\/express\/login\/(loginlink_[A-Za-z0-9]+)$/;
@@ -31,34 +32,28 @@ export function expressDashboardMount(services: Services): Mount {
     }
     const { link, platform } = found;
     const base = pageWrite(platform, link.livemode === 1, services.clock.now());
-    const view = await inTransaction(services, base, async (w) => {
+    // Opening uses the link up (the write); what the page shows is only read.
+    const accountId = await inTransaction(services, base, async (w) => {
       const row = (await findObjectToChange(w, token))!;
       const state = parseInternal<LoginLinkInternal>(row);
       if (state.state === 'opened') return null;
       await setLinkState(w, row, 'opened');
-      const accountRow = await findObjectToChange(w, state.account);
-      if (!accountRow || accountRow.deleted === 1) return null;
-      const payouts = await w.db
-        .selectFrom('objects')
-        .select('data')
-        .where('platform_id', '=', platform.id)
-        .where('account_id', '=', state.account)
-        .where('type', '=', 'payout')
-        .where('livemode', '=', link.livemode)
-        .orderBy('seq', 'desc')
-        .limit(10)
-        .execute();
-      return {
-        account: parseData<Stripe.Account>(accountRow),
-        balance: await readBalance(w, { accountId: state.account, livemode: link.livemode === 1 }),
-        payouts: payouts.map((p) => JSON.parse(p.data) as Stripe.Payout),
-      };
+      return state.account;
     });
-    if (!view) {
+    const accountRow = accountId ? await findObject(services.dialect.db, accountId) : undefined;
+    if (!accountRow || accountRow.deleted === 1) {
       sendPage(res, 410, 'Link no longer valid', '<h1>This login link was already used</h1>');
       return true;
     }
-    const { account, balance, payouts } = view;
+    const scope = { accountId: accountRow.id, livemode: link.livemode === 1 };
+    const recent = await listObjects(
+      services.dialect,
+      { platformId: platform.id, type: 'payout', ...scope },
+      { limit: 10 },
+    );
+    const account = parseData<Stripe.Account>(accountRow);
+    const balance = await readBalance({ db: services.dialect.db, platform }, scope);
+    const payouts = recent.rows.map((p) => parseData<Stripe.Payout>(p));
     const yes = (b: boolean | undefined) => (b ? 'yes' : 'no');
     const due = account.requirements?.currently_due ?? [];
     const banks = (account.external_accounts?.data ?? []).map(
