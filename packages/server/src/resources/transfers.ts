@@ -13,7 +13,7 @@ import {
 } from '../api/params.js';
 import { get, post, type Resource } from '../api/route.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { creditFunds, debitAvailable, withdrawAvailable } from '../services/balance.js';
+import { creditFunds, withdrawAvailable } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { asPlatform, requireAccount } from './accounts.js';
@@ -178,15 +178,21 @@ export const transfers: Resource = {
           throw errors.invalidRequest(`Transfer ${transfer.id} is already fully reversed.`);
         const destination = transfer.destination as string;
         const currency = transfer.currency;
-        // Back from the account's available balance to the platform's, at once.
-        await debitAvailable(
+        // Back from the account's available balance to the platform's, at once: on the account a
+        // refund of the payment the transfer made there, on the platform a transfer refund.
+        const id = newId('trr', 24);
+        const paymentRefund = `pyr_${randomToken(24)}`;
+        await withdrawAvailable(
           w,
           { accountId: destination, livemode: w.livemode },
-          currency,
-          amount,
-          'transfer reversal',
+          {
+            currency,
+            amount,
+            type: 'payment_refund',
+            source: paymentRefund,
+            description: params.description ?? null,
+          },
         );
-        const id = newId('trr', 24);
         const balanceTransaction = await creditFunds(
           w,
           { accountId: null, livemode: w.livemode },
@@ -207,7 +213,7 @@ export const transfers: Resource = {
           balance_transaction: balanceTransaction,
           created: Math.floor(w.now / 1000),
           currency,
-          destination_payment_refund: `pyr_${randomToken(24)}`,
+          destination_payment_refund: paymentRefund,
           metadata: applyMetadata({}, params.metadata),
           source_refund: null,
           transfer: transfer.id,

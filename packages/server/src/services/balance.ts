@@ -97,6 +97,22 @@ export interface Movement {
   description: string | null;
 }
 
+/** Stripe's `reporting_category` for the balance transaction types Switchboard records. */
+function reportingCategory(type: Stripe.BalanceTransaction.Type): string {
+  switch (type) {
+    case 'payout':
+    case 'transfer':
+      return type;
+    case 'transfer_refund':
+      return 'transfer_reversal';
+    case 'payment_refund':
+    case 'refund':
+      return 'refund';
+    default:
+      return 'charge';
+  }
+}
+
 /** Records a balance transaction (`txn_...`) in the scope's account; returns its id. */
 export async function recordBalanceTransaction(
   w: WriteContext,
@@ -129,8 +145,7 @@ export async function recordBalanceTransaction(
         ]
       : [],
     net: m.amount - m.fee,
-    reporting_category:
-      m.type === 'payout' ? 'payout' : m.type === 'transfer' ? 'transfer' : 'charge',
+    reporting_category: reportingCategory(m.type),
     source: m.source,
     status,
     type: m.type,
@@ -200,13 +215,21 @@ async function emitBalanceAvailable(
   });
 }
 
+/** What takes available funds, as balance transaction type and as a refusal names it. */
+const withdrawals = {
+  payout: 'payout',
+  transfer: 'transfer',
+  // A reversal refunds the account's side of the transfer (its `py_...` payment).
+  payment_refund: 'transfer reversal',
+} as const;
+
 /** Takes available funds (a payout, a transfer); refuses when the balance is too low. */
-export async function debitAvailable(
+async function debitAvailable(
   w: WriteContext,
   s: BalanceScope,
   currency: string,
   amount: number,
-  what: 'payout' | 'transfer' | 'transfer reversal' = 'payout',
+  what: (typeof withdrawals)[keyof typeof withdrawals],
 ): Promise<void> {
   const balance = await lockBalance(w, s);
   const available = balance.available.find((e) => e.currency === currency)?.amount ?? 0;
@@ -222,8 +245,9 @@ export async function debitAvailable(
 }
 
 /**
- * Takes `amount` out of the available balance for a payout or a transfer (`source`) and records it
- * as a negative balance transaction of that type; returns the transaction's id.
+ * Takes `amount` out of the available balance for a payout, a transfer or a transfer's reversal
+ * (`source`) and records it as a negative balance transaction of that type; returns the
+ * transaction's id.
  */
 export async function withdrawAvailable(
   w: WriteContext,
@@ -231,12 +255,12 @@ export async function withdrawAvailable(
   m: {
     currency: string;
     amount: number;
-    type: 'payout' | 'transfer';
+    type: keyof typeof withdrawals;
     source: string;
     description: string | null;
   },
 ): Promise<string> {
-  await debitAvailable(w, s, m.currency, m.amount, m.type);
+  await debitAvailable(w, s, m.currency, m.amount, withdrawals[m.type]);
   return recordBalanceTransaction(w, s, { ...m, amount: -m.amount, fee: 0 }, w.now, 'available');
 }
 

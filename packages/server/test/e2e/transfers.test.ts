@@ -96,6 +96,24 @@ describe('transfers', () => {
     });
     expect(available(await stripe.balance.retrieve({}, { stripeAccount: account.id }))).toBe(600);
     expect(available(await stripe.balance.retrieve())).toBe(platformBefore + 400);
+    // Both sides record it: the account refunds the payment the transfer made there, the platform
+    // gets a transfer refund.
+    const accountTxns = await stripe.balanceTransactions.list({}, { stripeAccount: account.id });
+    expect(accountTxns.data.map((t) => [t.type, t.amount, t.reporting_category])).toEqual([
+      ['payment_refund', -400, 'refund'],
+      ['payment', 1000, 'charge'],
+    ]);
+    expect(accountTxns.data[0]!.source).toBe(partial.destination_payment_refund);
+    const platformTxn = await stripe.balanceTransactions.retrieve(
+      partial.balance_transaction as string,
+    );
+    expect(platformTxn).toMatchObject({
+      type: 'transfer_refund',
+      amount: 400,
+      source: partial.id,
+      reporting_category: 'transfer_reversal',
+    });
+    expect(accountTxns.data.concat(platformTxn).flatMap((t) => schemaErrors(t))).toEqual([]);
     expect(await stripe.transfers.retrieve(transfer.id)).toMatchObject({
       amount_reversed: 400,
       reversed: false,
