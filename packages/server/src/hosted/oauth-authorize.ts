@@ -27,7 +27,8 @@ export function oauthAuthorizeMount(services: Services): Mount {
     const type = PATHS[path];
     if (!type || (req.method !== 'GET' && req.method !== 'POST')) return false;
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
-    const input = req.method === 'POST' ? await readForm(req) : query;
+    const input = req.method === 'POST' ? await readForm(req, res) : query;
+    if (!input) return true;
     const get = (name: string) => input.get(name);
     const fail = (message: string) =>
       sendPage(res, 400, 'Cannot connect', `<h1>Cannot connect</h1><p>${escapeHtml(message)}</p>`);

@@ -30,7 +30,8 @@ export function onboardingMount(services: Services): Mount {
     const match = PATH.exec(path);
     if (!match || (req.method !== 'GET' && req.method !== 'POST')) return false;
     const token = match[1]!;
-    const form = req.method === 'POST' ? await readForm(req) : null;
+    const form = req.method === 'POST' ? await readForm(req, res) : null;
+    if (req.method === 'POST' && !form) return true;
     const ip = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     const now = services.clock.now();
     const found = await findLink(services, token, 'account_link');

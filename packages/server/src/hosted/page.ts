@@ -33,14 +33,34 @@ export function sendRedirect(res: ServerResponse, url: string): void {
   res.end();
 }
 
-/** A form POSTed by one of these pages (small: anything past 10 KB is ignored). */
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  let body = '';
-  for await (const chunk of req) {
-    body += String(chunk);
-    if (body.length > 10_000) break;
+/** The most a form POSTed to one of these pages may hold (they have a few short fields). */
+const FORM_LIMIT = 10_000;
+
+/**
+ * A form POSTed by one of these pages. A body past FORM_LIMIT bytes gets a 413 page (and the
+ * connection is closed rather than read to its end): resolves with null, the answer sent.
+ */
+export async function readForm(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<URLSearchParams | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > FORM_LIMIT) {
+      res.setHeader('Connection', 'close');
+      sendPage(
+        res,
+        413,
+        'Form too large',
+        `<h1>Form too large</h1><p>This page takes forms of at most ${FORM_LIMIT} bytes.</p>`,
+      );
+      return null;
+    }
+    chunks.push(chunk);
   }
-  return new URLSearchParams(body);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** What a page writes as: the platform itself, in `livemode`, under a request id of its own. */

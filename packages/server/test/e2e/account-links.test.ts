@@ -191,6 +191,23 @@ describe('account links, login links, and the pages they lead to', () => {
     expect((await open(`${server.url}/connect/setup/acctlink_nosuchlink`)).status).toBe(404);
   });
 
+  it('answers a form past 10 KB with 413, leaving the link and the account as they were', async () => {
+    const account = await stripe.accounts.create({ type: 'express' });
+    const created = await link(account.id);
+    expect((await open(created.url)).status).toBe(200);
+    const res = await fetch(created.url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `action=submit&padding=${'x'.repeat(20_000)}`,
+    });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('Form too large');
+    expect((await stripe.accounts.retrieve(account.id)).details_submitted).toBe(false);
+    expect(await submit(created.url, 'submit')).toEqual({ status: 303, location: RETURN });
+    expect((await stripe.accounts.retrieve(account.id)).details_submitted).toBe(true);
+  });
+
   it('creates account sessions for embedded components', async () => {
     const account = await stripe.accounts.create({ type: 'express' });
     const session = await stripe.accountSessions.create({

@@ -164,6 +164,15 @@ describe('Connect OAuth', () => {
     const page = await fetch(`${server.url}/oauth/authorize?response_type=code&client_id=ca_nope`);
     expect(page.status).toBe(400);
     expect(await page.text()).toContain('No application matches the supplied client identifier');
+    const accountsBefore = (await stripe.accounts.list({ limit: 100 })).data.length;
+    const large = await fetch(`${server.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `client_id=${clientId}&action=connect&state=${'x'.repeat(20_000)}`,
+    });
+    expect(large.status).toBe(413);
+    expect((await stripe.accounts.list({ limit: 100 })).data.length).toBe(accountsBefore);
     await expect(
       stripe.oauth.token({ grant_type: 'authorization_code', code: 'ac_nosuchcode' }),
     ).rejects.toMatchObject({ type: 'StripeInvalidGrantError', rawType: 'invalid_grant' });
