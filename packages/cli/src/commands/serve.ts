@@ -98,7 +98,7 @@ function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchbo
       `stripe-node:  new Stripe(key, { host: '${u.hostname}', port: ${u.port}, protocol: 'http' })`,
     );
     out.push(
-      `Stripe CLI:   stripe listen --api-base ${sb.url} --api-key <test key> --forward-to localhost:4242/webhook`,
+      `Stripe CLI:   stripe listen --api-base ${sb.url} --api-key <test key> --all-snapshot --forward-to localhost:4242/webhook --forward-connect-to localhost:4242/connect`,
     );
     out.push(`Dashboard:    ${sb.url}/dashboard`);
     out.push(

@@ -58,7 +58,7 @@ export function Webhooks() {
             </Link>
           </p>
           <p>Or forward events to a local server with the Stripe CLI:</p>
-          <Command>{`stripe listen --forward-connect-to localhost:4242/webhook --api-base ${location.origin} --api-key sk_test_...`}</Command>
+          <Command>{`stripe listen --all-snapshot --forward-to localhost:4242/webhook --forward-connect-to localhost:4242/connect --api-base ${location.origin} --api-key sk_test_...`}</Command>
         </Empty>
       )}
       {endpoints.data && endpoints.data.data.length > 0 && (

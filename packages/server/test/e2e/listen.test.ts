@@ -179,6 +179,32 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     }
   });
 
+  it('the `stripe listen` command the server prints at start runs as printed', async () => {
+    const line = /Stripe CLI: +stripe (listen .*)/.exec(server.stdout.join(''))?.[1];
+    expect(line).toBeDefined();
+    const printed = line!
+      .replace('<test key>', KEY)
+      .replace('localhost:4242/webhook', receiver.url('/banner-hook'))
+      .replace('localhost:4242/connect', receiver.url('/banner-connect'))
+      .split(' ');
+    const cli = run(stripeBin, [...printed, '--skip-update']);
+    try {
+      const secret = await readySecret(cli);
+      receiver.expect('/banner-hook', secret);
+      receiver.expect('/banner-connect', secret);
+      await stripe.customers.create({ name: 'banner platform' });
+      await stripe.customers.create({ name: 'banner connected' }, { stripeAccount: account });
+      await receiver.waitFor(
+        () => receiver.at('/banner-hook').length >= 1 && receiver.at('/banner-connect').length >= 1,
+      );
+      expect(receiver.at('/banner-connect')[0]!.event!.account).toBe(account);
+      expect(receiver.at('/banner-hook')[0]!.verified).toBe(true);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
   it('the official `stripe listen --latest` forwards each event once too', async () => {
     const cli = stripeListen([
       '--latest',
