@@ -4,7 +4,7 @@ import { get, post, RawJson, type Caller, type Resource } from '../api/route.js'
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
 import { queueDeliveries, toRoutable } from '../services/emit-event.js';
-import { findEndpoint } from '../storage/repositories/endpoints.js';
+import { findEndpoint, type EndpointRow } from '../storage/repositories/endpoints.js';
 import {
   deliveriesForEvent,
   findAttempt,
@@ -45,6 +45,58 @@ export async function requireEvent(
     throw errors.resourceMissing('event', id);
   }
   return row;
+}
+
+/**
+ * Where a resend of `event` may go: a webhook endpoint of the caller's platform (or, with
+ * `destinations`, an event destination) that receives events of the event's scope and mode, and
+ * of its kind (v2 thin events go to thin destinations only, v1 events to the others). Any other
+ * id is refused, naming the parameter it came in.
+ */
+export async function resendTarget(
+  db: Kysely<Database>,
+  caller: Caller,
+  event: EventRow,
+  target: { id: string; param: string; destinations: boolean },
+): Promise<EndpointRow> {
+  const endpoint = await findEndpoint(db, target.id);
+  const kinds = target.destinations ? ['webhook', 'destination'] : ['webhook'];
+  const what = target.destinations ? 'webhook endpoint or event destination' : 'webhook endpoint';
+  if (
+    !endpoint ||
+    endpoint.deleted ||
+    endpoint.platform_id !== caller.platform.id ||
+    !kinds.includes(endpoint.kind)
+  ) {
+    throw errors.resourceMissing(what, target.id, target.param);
+  }
+  const routable = toRoutable(endpoint);
+  const thin = event.object === 'v2.core.event';
+  const fits = routable.payload === 'both' || thin === (routable.payload === 'thin');
+  if (!fits) {
+    throw errors.invalidRequest(
+      `Event ${event.id} is a ${thin ? 'v2 (thin)' : 'v1 (snapshot)'} event: ${endpoint.id} takes ${thin ? 'v1 snapshot events only' : 'v2 thin events only'}.`,
+      target.param,
+    );
+  }
+  const scoped = scopeAndModeMatch(
+    {
+      id: event.id as never,
+      platformId: event.platform_id as never,
+      account: event.account_id as never,
+      livemode: event.livemode === 1,
+      type: event.type,
+      object: thin ? 'v2.core.event' : 'event',
+    },
+    routable,
+  );
+  if (!scoped) {
+    throw errors.invalidRequest(
+      `Event ${event.id} cannot be sent to ${what} ${endpoint.id}: the ${endpoint.kind === 'destination' ? 'destination' : 'endpoint'} does not receive events of this ${event.account_id ? 'connected account' : 'account'} in ${event.livemode ? 'live' : 'test'} mode.`,
+      target.param,
+    );
+  }
+  return endpoint;
 }
 
 /** Queues one resend of an event to one endpoint: a single attempt, outside the retry schedule. */
@@ -151,37 +203,11 @@ export const events: Resource = {
           }
           throw errors.parameterMissing('webhook_endpoint');
         }
-        const endpoint = await findEndpoint(w.db, params.webhook_endpoint);
-        if (
-          !endpoint ||
-          endpoint.deleted ||
-          endpoint.platform_id !== caller.platform.id ||
-          endpoint.kind !== 'webhook'
-        ) {
-          throw errors.resourceMissing(
-            'webhook endpoint',
-            params.webhook_endpoint,
-            'webhook_endpoint',
-          );
-        }
-        const routable = toRoutable(endpoint);
-        const scoped = scopeAndModeMatch(
-          {
-            id: event.id as never,
-            platformId: event.platform_id as never,
-            account: event.account_id as never,
-            livemode: event.livemode === 1,
-            type: event.type,
-            object: 'event',
-          },
-          routable,
-        );
-        if (!scoped) {
-          throw errors.invalidRequest(
-            `Event ${event.id} cannot be sent to webhook endpoint ${endpoint.id}: the endpoint does not receive events of this ${event.account_id ? 'connected account' : 'account'} in ${event.livemode ? 'live' : 'test'} mode.`,
-            'webhook_endpoint',
-          );
-        }
+        const endpoint = await resendTarget(w.db, caller, event, {
+          id: params.webhook_endpoint,
+          param: 'webhook_endpoint',
+          destinations: false,
+        });
         await queueResend(w, event, endpoint.id);
         return new RawJson(eventJson(event));
       },

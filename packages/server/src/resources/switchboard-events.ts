@@ -1,17 +1,63 @@
+import type { Kysely } from 'kysely';
 import { errors } from '../api/errors.js';
-import { array, listParams, oneOf, string } from '../api/params.js';
-import { get, type Resource } from '../api/route.js';
+import { array, listParams, oneOf, required, string } from '../api/params.js';
+import { get, post, type Caller, type Resource } from '../api/route.js';
 import { eventDeliveryStatus, eventDeliveryStatuses } from '../domain/delivery-summary.js';
+import type { Services } from '../services/context.js';
+import {
+  deliveriesForEvent,
+  findAttempt,
+  listAttempts,
+  type DeliveryRow,
+} from '../storage/repositories/deliveries.js';
 import {
   deliveriesForEvents,
   listPlatformEvents,
 } from '../storage/repositories/delivery-summary.js';
-import { findEvent } from '../storage/repositories/events.js';
+import { findEvent, type EventRow } from '../storage/repositories/events.js';
+import type { Database } from '../storage/schema.js';
 import { listOf, pageRequest } from './common.js';
-import { eventJson } from './render.js';
+import { queueResend, resendTarget } from './events.js';
+import { eventJson, renderAttempt, renderDelivery } from './render.js';
 
 const DAY = 86_400;
 const retentionStart = (now: number, days: number) => Math.floor(now / 1000) - days * DAY;
+
+/**
+ * An event of the caller's platform in its mode, v1 or v2, within retention: the platform's own or
+ * any connected account's (with Stripe-Account, only that account's). Else "No such event".
+ */
+async function requirePlatformEvent(
+  db: Kysely<Database>,
+  caller: Caller,
+  id: string,
+  now: number,
+  services: Services,
+): Promise<EventRow> {
+  const row = await findEvent(db, id);
+  if (
+    !row ||
+    row.platform_id !== caller.platform.id ||
+    row.livemode !== (caller.livemode ? 1 : 0) ||
+    (caller.accountId !== null && row.account_id !== caller.accountId) ||
+    Number(row.created) < retentionStart(now, services.config.eventRetentionDays)
+  ) {
+    throw errors.resourceMissing('event', id);
+  }
+  return row;
+}
+
+/**
+ * The event as its API returns it (v1: the event object; v2: the full v2 event, as
+ * `GET /v2/core/events/{id}`), with `delivery_status` from its deliveries.
+ */
+function withDeliveryStatus(row: EventRow, deliveries: readonly DeliveryRow[]) {
+  const body =
+    row.object === 'v2.core.event'
+      ? (JSON.parse(row.data) as object)
+      : (JSON.parse(eventJson(row)) as object);
+  return { ...body, delivery_status: eventDeliveryStatus(deliveries) };
+}
 
 /**
  * Events across a whole platform, the platform's own and every connected account's, filtered by
@@ -29,6 +75,7 @@ export const switchboardEvents: Resource = {
         types: array(string({ maxLength: 200 }), { max: 20 }),
         account: string({ maxLength: 80 }),
         delivery_status: oneOf(eventDeliveryStatuses),
+        object: oneOf(['event', 'v2.core.event'] as const),
       },
       async ({ db, caller, params, url, now, services }) => {
         if (params.type !== undefined && params.types !== undefined)
@@ -66,6 +113,7 @@ export const switchboardEvents: Resource = {
             account,
             types: params.type !== undefined ? [params.type] : params.types,
             deliveryStatus: params.delivery_status,
+            object: params.object ?? 'event',
             notBefore: retentionStart(now, services.config.eventRetentionDays),
           },
           page,
@@ -77,10 +125,12 @@ export const switchboardEvents: Resource = {
         return listOf(
           url,
           result,
-          result.rows.map((r) => ({
-            ...(JSON.parse(eventJson(r)) as object),
-            delivery_status: eventDeliveryStatus(deliveries.filter((d) => d.event_id === r.id)),
-          })),
+          result.rows.map((r) =>
+            withDeliveryStatus(
+              r,
+              deliveries.filter((d) => d.event_id === r.id),
+            ),
+          ),
         );
       },
       { restricted: 'read' },
@@ -91,24 +141,62 @@ export const switchboardEvents: Resource = {
       '/v1/switchboard/events/:id',
       {},
       async ({ db, caller, path, now, services }) => {
-        const row = await findEvent(db, path.id!);
-        if (
-          !row ||
-          row.object !== 'event' ||
-          row.platform_id !== caller.platform.id ||
-          row.livemode !== (caller.livemode ? 1 : 0) ||
-          (caller.accountId !== null && row.account_id !== caller.accountId) ||
-          Number(row.created) < retentionStart(now, services.config.eventRetentionDays)
-        ) {
-          throw errors.resourceMissing('event', path.id!);
-        }
-        const deliveries = await deliveriesForEvents(db, [row.id]);
-        return {
-          ...(JSON.parse(eventJson(row)) as object),
-          delivery_status: eventDeliveryStatus(deliveries),
-        };
+        const row = await requirePlatformEvent(db, caller, path.id!, now, services);
+        return withDeliveryStatus(row, await deliveriesForEvents(db, [row.id]));
       },
       { restricted: 'read' },
+    ),
+
+    /** Where the event was owed: one delivery per endpoint, destination or listen session. */
+    get(
+      '/v1/switchboard/events/:id/deliveries',
+      {},
+      async ({ db, caller, path, url, now, services }) => {
+        const row = await requirePlatformEvent(db, caller, path.id!, now, services);
+        const rows = await deliveriesForEvent(db, row.id);
+        return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
+      },
+      { restricted: 'read' },
+    ),
+
+    /** Every attempt to send the event, to any endpoint, destination or listen session. */
+    get(
+      '/v1/switchboard/events/:id/attempts',
+      listParams,
+      async ({ db, caller, path, params, url, now, services }) => {
+        const row = await requirePlatformEvent(db, caller, path.id!, now, services);
+        const page = await pageRequest(
+          params,
+          async (id) => {
+            const a = await findAttempt(db, id);
+            return a && a.event_id === row.id ? a : undefined;
+          },
+          'webhook attempt',
+        );
+        const result = await listAttempts(db, { eventId: row.id }, page);
+        return listOf(url, result, result.rows.map(renderAttempt));
+      },
+      { restricted: 'read' },
+    ),
+
+    /**
+     * Resends a v1 or v2 event to one webhook endpoint or event destination (`endpoint`): one
+     * attempt, outside the retry schedule, as `POST /v1/events/{id}/retry` does for v1 events.
+     * Stripe's API has no resend for v2 events; this one works for both.
+     */
+    post(
+      '/v1/switchboard/events/:id/retry',
+      { endpoint: required(string({ maxLength: 80 })) },
+      async ({ w, caller, path, params, now, services }) => {
+        const row = await requirePlatformEvent(w.db, caller, path.id!, now, services);
+        const endpoint = await resendTarget(w.db, caller, row, {
+          id: params.endpoint,
+          param: 'endpoint',
+          destinations: true,
+        });
+        await queueResend(w, row, endpoint.id);
+        return withDeliveryStatus(row, await deliveriesForEvents(w.db, [row.id]));
+      },
     ),
   ],
 };

@@ -214,6 +214,80 @@ describe('v2 accounts, event destinations and thin events', () => {
     });
   });
 
+  it("shows a v2 event's deliveries and resends it to a destination through Switchboard's routes", async () => {
+    type Listed = { id: string; object: string; type: string; delivery_status: string };
+    const raw = async <T>(method: 'GET' | 'POST', path: string, params: object = {}) =>
+      (await (method === 'GET'
+        ? stripe.rawRequest('GET', path, null as never)
+        : stripe.rawRequest('POST', path, params))) as unknown as T;
+    const created = thinAt('/thin-self').find(
+      (r) =>
+        r.event!.type === 'v2.core.account.created' &&
+        (r.event!.related_object as { id: string }).id === accountId,
+    )!;
+    const id = created.event!.id as string;
+
+    // Listed with the platform's v2 events (v1 events stay the default), delivered to @self.
+    const thin = await raw<{ data: Listed[] }>(
+      'GET',
+      '/v1/switchboard/events?object=v2.core.event&limit=100',
+    );
+    expect(thin.data.every((e) => e.object === 'v2.core.event')).toBe(true);
+    expect(thin.data.find((e) => e.id === id)).toMatchObject({ delivery_status: 'delivered' });
+    const v1 = await raw<{ data: Listed[] }>('GET', '/v1/switchboard/events?limit=100');
+    expect(v1.data.length).toBeGreaterThan(0);
+    expect(v1.data.every((e) => e.object === 'event')).toBe(true);
+
+    // Retrieved as GET /v2/core/events/{id} returns it, with its deliveries and attempts.
+    const one = await raw<Stripe.V2.Core.Event & { delivery_status: string }>(
+      'GET',
+      `/v1/switchboard/events/${id}`,
+    );
+    const { delivery_status: status, ...event } = one;
+    expect(status).toBe('delivered');
+    expect(event).toEqual(JSON.parse(JSON.stringify(await stripe.v2.core.events.retrieve(id))));
+    const deliveries = await raw<{ data: Array<{ webhook_endpoint: string; status: string }> }>(
+      'GET',
+      `/v1/switchboard/events/${id}/deliveries`,
+    );
+    expect(deliveries.data).toEqual([
+      expect.objectContaining({ webhook_endpoint: self.id, status: 'succeeded' }),
+    ]);
+    const attempts = await raw<{ data: Array<{ webhook_endpoint: string; status_code: number }> }>(
+      'GET',
+      `/v1/switchboard/events/${id}/attempts`,
+    );
+    expect(attempts.data).toEqual([
+      expect.objectContaining({ webhook_endpoint: self.id, status_code: 200 }),
+    ]);
+
+    // Resent to the destination: the same thin notification arrives again, signed.
+    const before = thinAt('/thin-self').filter((r) => r.event!.id === id).length;
+    await raw('POST', `/v1/switchboard/events/${id}/retry`, { endpoint: self.id });
+    await receiver.waitFor(
+      () => thinAt('/thin-self').filter((r) => r.event!.id === id).length === before + 1,
+    );
+    const again = thinAt('/thin-self').filter((r) => r.event!.id === id)[before]!;
+    expect(parse(again, self.webhook_endpoint!.signing_secret!).id).toBe(id);
+    expect(again.body).toBe(created.body);
+
+    // Refused: a v1 webhook endpoint, a destination of the other scope, an unknown id.
+    const v1Endpoint = (await stripe.webhookEndpoints.list()).data[0]!;
+    await expect(
+      raw('POST', `/v1/switchboard/events/${id}/retry`, { endpoint: v1Endpoint.id }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'endpoint' });
+    await expect(
+      raw('POST', `/v1/switchboard/events/${id}/retry`, { endpoint: accountsOnly.id }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'endpoint' });
+    await expect(
+      raw('POST', `/v1/switchboard/events/${id}/retry`, { endpoint: 'ed_test_nope' }),
+    ).rejects.toMatchObject({ statusCode: 404, param: 'endpoint' });
+    await expect(raw('POST', `/v1/switchboard/events/${id}/retry`)).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'endpoint',
+    });
+  });
+
   it('pings a destination, and sends nothing to it while disabled', async () => {
     const ping = await stripe.v2.core.eventDestinations.ping(self.id);
     expect(ping.type).toBe('v2.core.event_destination.ping');

@@ -14,6 +14,8 @@ export interface PlatformEventQuery {
   /** Exact types; `*` is a wildcard (`customer.*`). */
   types?: readonly string[] | undefined;
   deliveryStatus?: EventDeliveryStatus | undefined;
+  /** v1 (snapshot) events, or v2 (thin) events. */
+  object: 'event' | 'v2.core.event';
   /** Unix seconds: older events are past retention. */
   notBefore: number;
 }
@@ -81,7 +83,7 @@ export async function listPlatformEvents(
   let query = selectEvents(db)
     .where('platform_id', '=', q.platformId)
     .where('livemode', '=', q.livemode ? 1 : 0)
-    .where('object', '=', 'event')
+    .where('object', '=', q.object)
     .where('created', '>=', q.notBefore);
   if (q.account === 'platform') query = query.where('account_id', 'is', null);
   else if (q.account === 'connected') query = query.where('account_id', 'is not', null);
