@@ -246,4 +246,58 @@ describe('the dashboard in Chromium', () => {
     await shoot('account-onboarded');
     expect(pageErrors).toEqual([]);
   });
+
+  it('lists event destinations and v2 events, and resends a thin event to its destination', async () => {
+    const destination = await stripe.v2.core.eventDestinations.create({
+      name: 'Accounts feed',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      events_from: ['@self'],
+      enabled_events: ['v2.core.account.created'],
+      webhook_endpoint: { url: receiver.url('/thin') },
+    });
+    const v2Account = await stripe.v2.core.accounts.create({
+      display_name: 'Furever',
+      identity: { country: 'us', entity_type: 'company' },
+    });
+    await receiver.waitFor(() => receiver.at('/thin').length === 1);
+    const thinId = receiver.at('/thin')[0]!.event!.id;
+
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Webhooks' })
+      .click();
+    const row = page.locator(`tr[data-destination="${destination.id}"]`);
+    await row.getByText('Accounts feed').waitFor();
+    expect(await row.textContent()).toContain('Your account');
+    expect(await row.textContent()).toContain('Thin (v2)');
+
+    await page.getByRole('link', { name: 'Events (v2)' }).click();
+    await heading('Events').waitFor();
+    expect(await page.getByLabel('Events', { exact: true }).inputValue()).toBe('v2');
+    const eventRow = page.locator(`tr[data-event="${thinId}"]`);
+    await eventRow.getByText('Delivered').waitFor();
+    expect(await eventRow.textContent()).toContain('v2.core.account.created');
+    expect(await unlabelledControls()).toEqual([]);
+
+    await eventRow.getByRole('link', { name: 'v2.core.account.created' }).click();
+    await heading('v2.core.account.created').waitFor();
+    expect(await page.getByLabel('Event JSON').textContent()).toContain(v2Account.id);
+    const attempts = page.getByRole('list', { name: `Attempts to ${receiver.url('/thin')}` });
+    await attempts.getByRole('listitem').first().waitFor();
+    await attempts.getByRole('listitem').first().locator('summary').click();
+    // The request body shown is the notification the destination got: no data.
+    const sent = await page.getByLabel('Request body').first().textContent();
+    expect(sent).toContain(thinId);
+    expect(sent).not.toContain('"data"');
+    await shoot('event-detail-v2');
+
+    await page.getByRole('button', { name: `Resend to ${receiver.url('/thin')}` }).click();
+    await page.getByText('Resend queued').waitFor();
+    await attempts.getByRole('listitem').nth(1).waitFor();
+    await receiver.waitFor(() => receiver.at('/thin').length === 2);
+    expect(receiver.at('/thin')[1]!.event!.id).toBe(thinId);
+    expect(receiver.at('/thin')[1]!.body).toBe(receiver.at('/thin')[0]!.body);
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -5,7 +5,16 @@ import { HttpStatus } from './status';
 import { Json } from './ui';
 
 /** One attempt's request and response, for an expandable row. */
-export function AttemptDetails({ attempt, body }: { attempt: Attempt; body?: unknown }) {
+export function AttemptDetails({
+  attempt,
+  body,
+  hint,
+}: {
+  attempt: Attempt;
+  body?: unknown;
+  /** What the request body shown is (default: a v1 event as the endpoint received it). */
+  hint?: string | undefined;
+}) {
   return (
     <div className="attempt-details">
       <div>
@@ -31,8 +40,12 @@ export function AttemptDetails({ attempt, body }: { attempt: Attempt; body?: unk
           <>
             <h4>Request body</h4>
             <p className="hint">
-              The event below, as this endpoint received it (rendered for its API version, with{' '}
-              <code>pending_webhooks</code> as it was then).
+              {hint ?? (
+                <>
+                  The event below, as this endpoint received it (rendered for its API version, with{' '}
+                  <code>pending_webhooks</code> as it was then).
+                </>
+              )}
             </p>
             <Json value={body} label="Request body" />
           </>

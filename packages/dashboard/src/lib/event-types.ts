@@ -1,2 +1,2 @@
 // Every event type `enabled_events` accepts besides `*`: the server's own list, bundled at build time.
-export { webhookEventTypes } from '../../../server/src/domain/event-types.js';
+export { thinEventTypes, webhookEventTypes } from '../../../server/src/domain/event-types.js';

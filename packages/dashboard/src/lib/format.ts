@@ -1,3 +1,4 @@
+import type { AnyEvent } from './types';
 const dateTime = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
   month: 'short',
@@ -21,6 +22,14 @@ export function formatPercent(rate: number | null): string {
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
+
+/** The connected account an event comes from (v1 `account`, v2 `context`); null for the platform's own. */
+export const eventAccount = (e: AnyEvent): string | null =>
+  e.object === 'v2.core.event' ? e.context : (e.account ?? null);
+
+/** When an event was created, in unix seconds (v2 events carry an ISO date). */
+export const eventCreated = (e: AnyEvent): number =>
+  typeof e.created === 'number' ? e.created : Math.floor(Date.parse(e.created) / 1000);
 
 /** "Your account" or the connected account's id: the seed's two scopes. */
 export const scopeLabel = (account: string | null | undefined): string =>

@@ -53,6 +53,49 @@ export interface StripeEvent {
   delivery_status?: DeliveryStatus;
 }
 
+/** A v2 (thin) event, as `GET /v2/core/events/{id}` returns it. */
+export interface ThinEvent {
+  id: string;
+  object: 'v2.core.event';
+  type: string;
+  livemode: boolean;
+  /** ISO 8601. */
+  created: string;
+  /** The connected account the event comes from; null for the platform's own. */
+  context: string | null;
+  reason: {
+    type: string;
+    request?: { id: string | null; idempotency_key: string | null };
+  } | null;
+  related_object: { id: string; type: string; url: string } | null;
+  data?: Record<string, unknown>;
+  changes?: Record<string, unknown>;
+  delivery_status?: DeliveryStatus;
+}
+
+/** A v1 event or a v2 (thin) one: Switchboard's own event routes return either. */
+export type AnyEvent = StripeEvent | ThinEvent;
+
+/** A v2 event destination, listed with `include[0]=webhook_endpoint.url`. */
+export interface EventDestination {
+  id: string;
+  name: string;
+  description?: string | null;
+  status: 'enabled' | 'disabled' | string;
+  type: string;
+  event_payload: 'thin' | 'snapshot';
+  events_from: string[];
+  enabled_events: string[];
+  livemode: boolean;
+  webhook_endpoint?: { url?: string | null } | null;
+}
+
+/** A v2 list (`next_page_url` instead of `has_more`). */
+export interface V2List<T> {
+  data: T[];
+  next_page_url: string | null;
+}
+
 export interface Attempt {
   id: string;
   created: number;

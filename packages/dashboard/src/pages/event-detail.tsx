@@ -1,41 +1,46 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { AttemptDetails } from '../components/attempts';
 import { DeliveryBadge, HttpStatus } from '../components/status';
 import { Empty, Fields, Json, Loading, Notice, PageHeader } from '../components/ui';
 import { messageOf } from '../lib/api';
-import { formatDateTime, formatDuration } from '../lib/format';
+import { eventAccount, eventCreated, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
+import { listDestinations } from '../lib/destinations';
 import { useApi } from '../lib/session';
-import type { Attempt, Delivery, Endpoint, List, StripeEvent } from '../lib/types';
+import type { AnyEvent, Attempt, Delivery, Endpoint, List } from '../lib/types';
+
+/** Where a delivery went, for its heading: a webhook endpoint or an event destination. */
+interface Target {
+  url: string;
+  /** The endpoint's page; destinations have none. */
+  page: string | null;
+}
 
 export function EventDetail({ id }: { id: string }) {
   const api = useApi();
-  // Switchboard's retrieve finds a connected account's event too; its account then scopes the
-  // rest, as Stripe's API wants (Stripe-Account).
-  const event = useAsync(() => api.get<StripeEvent>(`/v1/switchboard/events/${id}`), [api.key, id]);
-  const loaded = event.data !== undefined;
-  const account = event.data?.account ?? null;
-  const opts = { account };
+  // Switchboard's routes find any event of the platform, v1 or v2, its connected accounts' too.
+  const event = useAsync(() => api.get<AnyEvent>(`/v1/switchboard/events/${id}`), [api.key, id]);
   const deliveries = useAsync(
-    () =>
-      loaded
-        ? api.get<List<Delivery>>(`/v1/events/${id}/deliveries`, {}, opts)
-        : new Promise<List<Delivery>>(() => undefined),
-    [api.key, id, loaded, account],
+    () => api.get<List<Delivery>>(`/v1/switchboard/events/${id}/deliveries`),
+    [api.key, id],
   );
   const attempts = useAsync(
-    () =>
-      loaded
-        ? api.get<List<Attempt>>(`/v1/events/${id}/attempts`, { limit: 100 }, opts)
-        : new Promise<List<Attempt>>(() => undefined),
-    [api.key, id, loaded, account],
+    () => api.get<List<Attempt>>(`/v1/switchboard/events/${id}/attempts`, { limit: 100 }),
+    [api.key, id],
   );
-  const endpoints = useAsync(
-    () => api.get<List<Endpoint>>('/v1/webhook_endpoints', { limit: 100 }),
-    [api.key],
-  );
+  const targets = useAsync(async () => {
+    const [endpoints, destinations] = await Promise.all([
+      api.get<List<Endpoint>>('/v1/webhook_endpoints', { limit: 100 }),
+      listDestinations(api),
+    ]);
+    const byId = new Map<string, Target>();
+    for (const e of endpoints.data) byId.set(e.id, { url: e.url, page: `/webhooks/${e.id}` });
+    for (const d of destinations)
+      byId.set(d.id, { url: d.webhook_endpoint?.url ?? d.name, page: null });
+    return byId;
+  }, [api.key]);
   const [message, setMessage] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
   const refresh = useDebounced(() => {
     deliveries.reload();
@@ -47,7 +52,7 @@ export function EventDetail({ id }: { id: string }) {
 
   async function resend(endpointId: string, url: string) {
     try {
-      await api.post(`/v1/events/${id}/retry`, { webhook_endpoint: endpointId }, opts);
+      await api.post(`/v1/switchboard/events/${id}/retry`, { endpoint: endpointId });
       setMessage({ tone: 'good', text: `Resend queued to ${url}: the attempt appears below.` });
       refresh();
     } catch (e) {
@@ -72,7 +77,12 @@ export function EventDetail({ id }: { id: string }) {
   const byEndpoint = new Map<string, Delivery[]>();
   for (const d of deliveries.data?.data ?? [])
     byEndpoint.set(d.webhook_endpoint, [...(byEndpoint.get(d.webhook_endpoint) ?? []), d]);
-  const endpointOf = (eid: string) => endpoints.data?.data.find((x) => x.id === eid);
+  const account = eventAccount(e);
+  const thin = e.object === 'v2.core.event';
+  const { delivery_status: _status, ...stored } = e;
+  // What an attempt sent: a v1 event whole; for a v2 event, its notification (no data, changes).
+  const { data: _data, changes: _changes, ...notification } = stored as Record<string, unknown>;
+  const sent = thin ? notification : stored;
 
   return (
     <div>
@@ -80,7 +90,7 @@ export function EventDetail({ id }: { id: string }) {
         title={e.type}
         subtitle={
           <>
-            <Link to="/events">Events</Link> / <code>{e.id}</code>
+            <Link to={thin ? '/events?api=v2' : '/events'}>Events</Link> / <code>{e.id}</code>
           </>
         }
       />
@@ -92,25 +102,33 @@ export function EventDetail({ id }: { id: string }) {
             items={[
               [
                 'From',
-                e.account ? (
-                  <Link to={`/accounts/${e.account}`}>
-                    <code>{e.account}</code>
+                account ? (
+                  <Link to={`/accounts/${account}`}>
+                    <code>{account}</code>
                   </Link>
                 ) : (
                   'Your account'
                 ),
               ],
               ['Mode', e.livemode ? 'Live' : 'Test'],
-              ['Created', formatDateTime(e.created)],
-              ['API version', e.api_version ?? '—'],
-              ['Pending webhooks', String(e.pending_webhooks)],
-              ['Request', e.request?.id ?? 'Automatic (no API request)'],
+              ['Created', formatDateTime(eventCreated(e))],
+              ...(e.object === 'v2.core.event'
+                ? ([
+                    ['Kind', 'v2 thin event'],
+                    ['Related object', e.related_object ? <code>{e.related_object.id}</code> : '—'],
+                    ['Request', e.reason?.request?.id ?? 'Automatic (no API request)'],
+                  ] satisfies Array<[string, ReactNode]>)
+                : ([
+                    ['API version', e.api_version ?? '—'],
+                    ['Pending webhooks', String(e.pending_webhooks)],
+                    ['Request', e.request?.id ?? 'Automatic (no API request)'],
+                  ] satisfies Array<[string, ReactNode]>)),
             ]}
           />
         </section>
         <section className="card" aria-labelledby="event-payload">
           <h2 id="event-payload">Event data</h2>
-          <Json value={e} label="Event JSON" />
+          <Json value={stored} label="Event JSON" />
         </section>
       </div>
 
@@ -118,32 +136,50 @@ export function EventDetail({ id }: { id: string }) {
         <h2 id="event-deliveries">Deliveries</h2>
         {deliveries.error && <Notice tone="error">{deliveries.error}</Notice>}
         {deliveries.data && byEndpoint.size === 0 && (
-          <Empty title="No endpoint received this event">
-            <p>
-              No {e.account ? 'Connected accounts' : 'Your account'} endpoint in{' '}
-              {e.livemode ? 'live' : 'test'} mode listened to <code>{e.type}</code> when it
-              happened. <Link to="/webhooks/new">Add an endpoint</Link>, then resend it from here.
-            </p>
+          <Empty
+            title={
+              thin ? 'No event destination received this event' : 'No endpoint received this event'
+            }
+          >
+            {thin ? (
+              <p>
+                No thin event destination in {e.livemode ? 'live' : 'test'} mode with events from{' '}
+                {account ? 'connected accounts (@accounts)' : 'your account (@self)'} listened to{' '}
+                <code>{e.type}</code> when it happened. Create one with{' '}
+                <code>stripe.v2.core.eventDestinations.create</code>, then resend it from here.
+              </p>
+            ) : (
+              <p>
+                No {account ? 'Connected accounts' : 'Your account'} endpoint in{' '}
+                {e.livemode ? 'live' : 'test'} mode listened to <code>{e.type}</code> when it
+                happened. <Link to="/webhooks/new">Add an endpoint</Link>, then resend it from here.
+              </p>
+            )}
           </Empty>
         )}
         {[...byEndpoint.entries()].map(([endpointId, list]) => {
-          const ep = endpointOf(endpointId);
+          const target = targets.data?.get(endpointId);
           const latest = list[list.length - 1]!;
           const tries = (attempts.data?.data ?? []).filter(
             (a) => a.webhook_endpoint === endpointId,
           );
-          const label = ep?.url ?? endpointId;
+          const label = target?.url ?? endpointId;
           return (
             <div className="delivery" key={endpointId} data-endpoint={endpointId}>
               <div className="delivery-header">
                 <div>
-                  {ep ? (
-                    <Link to={`/webhooks/${endpointId}`} className="strong break">
-                      {ep.url}
+                  {target?.page ? (
+                    <Link to={target.page} className="strong break">
+                      {target.url}
                     </Link>
+                  ) : target ? (
+                    <span className="strong break">{target.url}</span>
                   ) : (
                     <code>{endpointId}</code>
                   )}{' '}
+                  {target && !target.page && (
+                    <span className="muted small">event destination </span>
+                  )}
                   <DeliveryBadge
                     status={
                       latest.status === 'pending' && latest.attempts > 0
@@ -158,7 +194,7 @@ export function EventDetail({ id }: { id: string }) {
                     </span>
                   )}
                 </div>
-                {ep && (
+                {target && (
                   <button
                     type="button"
                     className="button"
@@ -184,7 +220,15 @@ export function EventDetail({ id }: { id: string }) {
                             <span className="muted">resend</span>
                           )}
                         </summary>
-                        <AttemptDetails attempt={a} body={e} />
+                        <AttemptDetails
+                          attempt={a}
+                          body={sent}
+                          hint={
+                            thin
+                              ? 'The thin notification this destination received: the event without its data, which the receiver fetches.'
+                              : undefined
+                          }
+                        />
                       </details>
                     </li>
                   ))}

@@ -1,13 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { DeliveryBadge } from '../components/status';
 import { Command, Empty, Loading, Notice, PageHeader, Pager } from '../components/ui';
-import { webhookEventTypes } from '../lib/event-types';
-import { formatDateTime, scopeLabel, triggerCommand } from '../lib/format';
+import { thinEventTypes, webhookEventTypes } from '../lib/event-types';
+import {
+  eventAccount,
+  eventCreated,
+  formatDateTime,
+  scopeLabel,
+  triggerCommand,
+} from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link, navigate, useLocation, withQuery } from '../lib/router';
 import { effectiveMode, setSession, useApi, useSession, type Mode } from '../lib/session';
-import type { ConnectedAccount, List, StripeEvent } from '../lib/types';
+import type { AnyEvent, ConnectedAccount, List } from '../lib/types';
 
 const PAGE = 20;
 
@@ -18,6 +24,8 @@ export function Events() {
   const session = useSession();
   const { query } = useLocation();
   const filters = {
+    // '' for v1 (snapshot) events, 'v2' for v2 (thin) events.
+    api: query.get('api') === 'v2' ? 'v2' : '',
     type: query.get('type') ?? '',
     account: query.get('account') ?? '',
     status: query.get('status') ?? '',
@@ -30,8 +38,9 @@ export function Events() {
 
   const events = useAsync(
     () =>
-      api.get<List<StripeEvent>>('/v1/switchboard/events', {
+      api.get<List<AnyEvent>>('/v1/switchboard/events', {
         limit: PAGE,
+        object: filters.api === 'v2' ? 'v2.core.event' : undefined,
         type: filters.type || undefined,
         account: filters.account || undefined,
         delivery_status: filters.status || undefined,
@@ -94,6 +103,17 @@ export function Events() {
         }}
       >
         <div className="field">
+          <label htmlFor="filter-api">Events</label>
+          <select
+            id="filter-api"
+            value={filters.api}
+            onChange={(e) => set({ api: e.target.value, type: '' })}
+          >
+            <option value="">v1 (snapshot events, webhook endpoints)</option>
+            <option value="v2">v2 (thin events, event destinations)</option>
+          </select>
+        </div>
+        <div className="field">
           <label htmlFor="filter-type">Type</label>
           <input
             id="filter-type"
@@ -104,7 +124,7 @@ export function Events() {
             onBlur={() => typeDraft.trim() !== filters.type && set({ type: typeDraft.trim() })}
           />
           <datalist id="event-type-list">
-            {webhookEventTypes.map((t) => (
+            {(filters.api === 'v2' ? thinEventTypes : webhookEventTypes).map((t) => (
               <option key={t} value={t} />
             ))}
           </datalist>
@@ -161,12 +181,30 @@ export function Events() {
       {events.error && <Notice tone="error">{events.error}</Notice>}
       {!events.data && !events.error && <Loading what="events" />}
       {events.data && rows.length === 0 && (
-        <Empty title={filtered ? 'No events match these filters' : 'No events yet'}>
+        <Empty
+          title={
+            filtered
+              ? 'No events match these filters'
+              : filters.api === 'v2'
+                ? 'No v2 events yet'
+                : 'No events yet'
+          }
+        >
           {filtered ? (
             <p>
-              <button type="button" className="button" onClick={() => navigate('/events')}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => navigate(withQuery('/events', { api: filters.api }))}
+              >
                 Clear filters
               </button>
+            </p>
+          ) : filters.api === 'v2' ? (
+            <p>
+              v2 Accounts (<code>stripe.v2.core.accounts.create</code>) send thin events such as{' '}
+              <code>v2.core.account.created</code> to event destinations; an event destination’s
+              ping sends one too.
             </p>
           ) : (
             <>
@@ -203,11 +241,11 @@ export function Events() {
                       <code>{e.id}</code>
                     </div>
                   </td>
-                  <td>{scopeLabel(e.account)}</td>
+                  <td>{scopeLabel(eventAccount(e))}</td>
                   <td>
                     <DeliveryBadge status={e.delivery_status} />
                   </td>
-                  <td className="nowrap">{formatDateTime(e.created)}</td>
+                  <td className="nowrap">{formatDateTime(eventCreated(e))}</td>
                 </tr>
               ))}
             </tbody>

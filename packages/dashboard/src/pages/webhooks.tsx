@@ -4,9 +4,19 @@ import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { effectiveMode, useApi, useSession } from '../lib/session';
-import type { Endpoint, EndpointStats, List } from '../lib/types';
+import { listDestinations } from '../lib/destinations';
+import type { Endpoint, EndpointStats, EventDestination, List } from '../lib/types';
 
 export const scopeOf = (e: Endpoint) => (e.application ? 'Connected accounts' : 'Your account');
+
+/** `events_from` in the seed's words: `@self` is "Your account", `@accounts` "Connected accounts". */
+export function destinationScope(d: EventDestination): string {
+  const scopes = [
+    ...(d.events_from.includes('@self') ? ['Your account'] : []),
+    ...(d.events_from.includes('@accounts') ? ['Connected accounts'] : []),
+  ];
+  return scopes.join(' and ') || '—';
+}
 
 export function eventsSummary(types: string[]): string {
   if (types.includes('*')) return 'All events';
@@ -21,6 +31,7 @@ export function Webhooks() {
     () => api.get<List<Endpoint>>('/v1/webhook_endpoints', { limit: 100 }),
     [api.key],
   );
+  const destinations = useAsync(() => listDestinations(api), [api.key]);
   const stats = useAsync(
     () => api.get<List<EndpointStats>>('/v1/switchboard/webhook_endpoint_stats', { minutes: 60 }),
     [api.key],
@@ -96,6 +107,48 @@ export function Webhooks() {
             </tbody>
           </table>
         </div>
+      )}
+      {destinations.data && destinations.data.length > 0 && (
+        <section aria-labelledby="destinations-heading">
+          <h2 id="destinations-heading">Event destinations</h2>
+          <p className="muted">
+            Created with the v2 API (<code>stripe.v2.core.eventDestinations.create</code>). Thin
+            destinations receive v2 events, listed under{' '}
+            <Link to="/events?api=v2">Events (v2)</Link>; snapshot destinations receive v1 events.
+          </p>
+          <div className="table-wrap">
+            <table className="table">
+              <caption className="visually-hidden">Event destinations</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Destination</th>
+                  <th scope="col">Events from</th>
+                  <th scope="col">Payload</th>
+                  <th scope="col">Listening to</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {destinations.data.map((d) => (
+                  <tr key={d.id} data-destination={d.id}>
+                    <td>
+                      <span className="strong">{d.name}</span>
+                      <div className="muted small break">
+                        {d.webhook_endpoint?.url ?? d.type} · <code>{d.id}</code>
+                      </div>
+                    </td>
+                    <td>{destinationScope(d)}</td>
+                    <td>{d.event_payload === 'thin' ? 'Thin (v2)' : 'Snapshot (v1)'}</td>
+                    <td>{eventsSummary(d.enabled_events)}</td>
+                    <td>
+                      <EndpointStatusBadge status={d.status} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
       )}
     </div>
   );

@@ -277,3 +277,25 @@ export const webhookEventTypes: readonly string[] = [
   'treasury.received_credit.succeeded',
   'treasury.received_debit.created',
 ];
+
+/** The v2 (thin) event types Switchboard emits, which thin event destinations subscribe to. */
+export const thinEventTypes: readonly string[] = [
+  'v2.core.account.created',
+  'v2.core.account.updated',
+  'v2.core.account.closed',
+  'v2.core.account[configuration.customer].updated',
+  'v2.core.account[configuration.merchant].updated',
+  'v2.core.account[configuration.recipient].updated',
+  'v2.core.account[configuration.customer].capability_status_updated',
+  'v2.core.account[configuration.merchant].capability_status_updated',
+  'v2.core.account[configuration.recipient].capability_status_updated',
+  'v2.core.account[defaults].updated',
+  'v2.core.account[identity].updated',
+  'v2.core.account[requirements].updated',
+  'v2.core.account[future_requirements].updated',
+  'v2.core.account_person.created',
+  'v2.core.account_person.updated',
+  'v2.core.account_person.deleted',
+  'v2.core.account_link.returned',
+  'v2.core.event_destination.ping',
+];

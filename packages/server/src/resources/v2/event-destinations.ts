@@ -13,7 +13,7 @@ import {
   string,
 } from '../../api/params.js';
 import { del, get, post, type Caller, type Resource } from '../../api/route.js';
-import { webhookEventTypes } from '../../domain/event-types.js';
+import { thinEventTypes, webhookEventTypes } from '../../domain/event-types.js';
 import type { Cidr } from '../../domain/addresses.js';
 import { newId } from '../../domain/ids.js';
 import { liveUrlProblem } from '../../services/live-url.js';
@@ -39,26 +39,7 @@ import { decodePage, iso, v2List } from './pages.js';
 const v1Types = new Set(webhookEventTypes);
 
 /** v2 (thin) types Switchboard emits, plus the `v1.` forms of the v1 types. */
-export const thinTypes = new Set([
-  'v2.core.account.created',
-  'v2.core.account.updated',
-  'v2.core.account.closed',
-  'v2.core.account[configuration.customer].updated',
-  'v2.core.account[configuration.merchant].updated',
-  'v2.core.account[configuration.recipient].updated',
-  'v2.core.account[configuration.customer].capability_status_updated',
-  'v2.core.account[configuration.merchant].capability_status_updated',
-  'v2.core.account[configuration.recipient].capability_status_updated',
-  'v2.core.account[defaults].updated',
-  'v2.core.account[identity].updated',
-  'v2.core.account[requirements].updated',
-  'v2.core.account[future_requirements].updated',
-  'v2.core.account_person.created',
-  'v2.core.account_person.updated',
-  'v2.core.account_person.deleted',
-  'v2.core.account_link.returned',
-  'v2.core.event_destination.ping',
-]);
+export const thinTypes = new Set(thinEventTypes);
 
 interface DestinationConfig {
   payload: 'thin' | 'snapshot';
