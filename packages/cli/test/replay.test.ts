@@ -201,6 +201,50 @@ describe('switchboard replay', () => {
     expect(s.failures[0]!.reason).toMatch(/cannot be sent to webhook endpoint/);
   });
 
+  it('resends v2 (thin) events to the event destinations that receive them', async () => {
+    const destination = await stripe.v2.core.eventDestinations.create({
+      name: 'accounts feed',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      events_from: ['@self'],
+      enabled_events: ['v2.core.account.created'],
+      webhook_endpoint: { url: receiver.url('/thin') },
+    });
+    const account = await stripe.v2.core.accounts.create({ display_name: 'Thin Co' });
+    await receiver.waitFor(() => receiver.at('/thin').length === 1);
+    const original = receiver.at('/thin')[0]!;
+    expect((original.event!.related_object as { id: string }).id).toBe(account.id);
+
+    const dry = await replay(['--dry-run', '--json', '--type', 'v2.core.account.created']);
+    expect(JSON.parse(dry.stdout)).toEqual({ dry_run: true, matched: 1, resends: 1, endpoints: 1 });
+    const r = await replay(['--json', '--type', 'v2.core.account.created']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ matched: 1, sent: 1, succeeded: 1, failed: 0 });
+    expect(receiver.at('/thin')).toHaveLength(2);
+    expect(receiver.at('/thin')[1]!.body).toBe(original.body);
+
+    // --endpoint with a thin destination takes the window's v2 events only.
+    const only = await replay(['--json', '--endpoint', destination.id]);
+    expect(only.code, only.stderr).toBe(0);
+    expect(JSON.parse(only.stdout)).toMatchObject({ matched: 1, sent: 1, succeeded: 1 });
+    expect(receiver.at('/thin')).toHaveLength(3);
+    // --failed-only: the v2 event whose delivery failed, and only it.
+    let thinFailing = true;
+    receiver.respond('/thin', () => ({ status: thinFailing ? 503 : 200 }));
+    const lost = await stripe.v2.core.accounts.create({ display_name: 'Lost Co' });
+    const isLost = (x: (typeof original)[]) =>
+      x.filter((y) => (y.event!.related_object as { id: string }).id === lost.id);
+    await receiver.waitFor(() => isLost(receiver.at('/thin')).length === 1);
+    thinFailing = false;
+    const failed = await replay(['--failed-only', '--json', '--type', 'v2.core.account.created']);
+    expect(failed.code, failed.stderr).toBe(0);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ matched: 1, sent: 1, succeeded: 1 });
+    expect(isLost(receiver.at('/thin'))).toHaveLength(2);
+    // A connected account's window has no v2 events for an @self destination.
+    const theirs = await replay(['--dry-run', '--json', '--account', accountA, '--type', 'v2.*']);
+    expect(JSON.parse(theirs.stdout)).toMatchObject({ matched: 0, resends: 0 });
+  });
+
   it('explains a time it cannot read, in one line', async () => {
     const r = await runCli([
       'replay',

@@ -37,8 +37,8 @@ export function replayCommand(): Command {
     )
     .option('--account <acct>', "a connected account's events instead of the platform's own")
     .option(
-      '--endpoint <we>',
-      'resend to this endpoint only (default: every endpoint that receives the event)',
+      '--endpoint <id>',
+      'resend to this webhook endpoint (we_) or event destination (ed_) only (default: every one that receives the event)',
     )
     .option('--failed-only', 'only events with a delivery that has not succeeded')
     .option('--dry-run', 'count the events and resends, send nothing')
@@ -53,14 +53,17 @@ export function replayCommand(): Command {
     `
 Each resend is a single attempt outside the retry schedule. Without --endpoint, an event goes again
 to every enabled endpoint that receives it: the platform's own events to its Your-account endpoints,
-a connected account's events (--account) to the Connect endpoints and to that account's own. A
-progress bar is drawn on a terminal (stderr); the summary goes to stdout. Exits 1 if any resend
-was refused, failed or is still pending.
+a connected account's events (--account) to the Connect endpoints and to that account's own. v2
+(thin) events of the window go again to the thin event destinations that receive them (events_from
+@self or @accounts), and v1 events to snapshot destinations too. A progress bar is drawn on a
+terminal (stderr); the summary goes to stdout. Exits 1 if any resend was refused, failed or is
+still pending.
 
 Examples:
   switchboard replay --since 2h --dry-run
   switchboard replay --since 2026-11-24T09:00:00Z --until 2026-11-24T11:30:00Z --failed-only
-  switchboard replay --since 1d --account acct_1Nv0FGQ9RKHgCVdK --type payout.failed --endpoint we_123`,
+  switchboard replay --since 1d --account acct_1Nv0FGQ9RKHgCVdK --type payout.failed --endpoint we_123
+  switchboard replay --since 6h --type 'v2.core.account*' --endpoint ed_test_61Rp`,
   );
   cmd.action(
     action('replay', async (flags: ReplayFlags) => {

@@ -1,17 +1,22 @@
 import { ApiError, call, listAll, type Connection } from '../api/client.js';
 import type { Progress } from './progress.js';
 import {
+  destinationsReceiving,
   endpointsReceiving,
   type OwnedEndpoint,
+  type RoutedDestination,
   type RoutedEndpoint,
   type RoutedEvent,
 } from './targets.js';
 
 export interface ReplayEvent extends RoutedEvent {
+  /** Unix seconds. */
   created: number;
+  /** A v1 (snapshot) event, or a v2 (thin) one. */
+  object: 'event' | 'v2.core.event';
 }
 
-/** One resend to make: an event to an endpoint. */
+/** One resend to make: an event to an endpoint or event destination. */
 export interface Resend {
   event: ReplayEvent;
   endpoint: string;
@@ -42,10 +47,71 @@ async function eachLimited<T>(items: readonly T[], work: (item: T, i: number) =>
   await Promise.all(lanes);
 }
 
+const isDestination = (id: string) => id.startsWith('ed_');
+
+/** A v2 event as Switchboard's event list returns it. */
+interface WireThinEvent {
+  id: string;
+  type: string;
+  livemode: boolean;
+  created: string;
+  context: string | null;
+}
+
 /**
- * The matching events, oldest first, and where each is resent: to `--endpoint` if given, else to
- * every enabled endpoint that receives it under the seed's rules (the platform's endpoints, and
- * with `--account` that account's own).
+ * The v2 (thin) events of the window, from Switchboard's event list (Stripe's v2 list has no
+ * delivery filter): the platform's own, or with Stripe-Account that account's. `delivery_success:
+ * false` keeps those whose delivery has not succeeded (failed, retrying or pending).
+ */
+async function thinEvents(
+  events: Connection,
+  filters: Record<string, unknown>,
+): Promise<ReplayEvent[]> {
+  const { delivery_success: deliverySuccess, ...rest } = filters;
+  const params = {
+    ...rest,
+    object: 'v2.core.event',
+    ...(events.stripeAccount ? {} : { account: 'platform' }),
+  };
+  const statuses = deliverySuccess === false ? ['failed', 'pending'] : [undefined];
+  const found = new Map<string, ReplayEvent>();
+  for (const status of statuses) {
+    const query = status ? { ...params, delivery_status: status } : params;
+    for await (const e of listAll<WireThinEvent>(events, '/v1/switchboard/events', query)) {
+      found.set(e.id, {
+        id: e.id,
+        object: 'v2.core.event',
+        type: e.type,
+        account: e.context,
+        livemode: e.livemode,
+        created: Math.floor(Date.parse(e.created) / 1000),
+      });
+    }
+  }
+  return [...found.values()];
+}
+
+/** The platform's v2 event destinations (the v2 list pages by `next_page_url`). */
+async function destinations(platform: Connection): Promise<RoutedDestination[]> {
+  const all: RoutedDestination[] = [];
+  let path: string | null = '/v2/core/event_destinations?limit=100';
+  while (path) {
+    const page: { data: RoutedDestination[]; next_page_url: string | null } = await call(
+      platform,
+      'GET',
+      path,
+    );
+    all.push(...page.data);
+    path = page.next_page_url;
+  }
+  return all;
+}
+
+/**
+ * The matching events, v1 and v2, oldest first, and where each is resent: to `--endpoint` if
+ * given (a webhook endpoint takes v1 events; an event destination the kind of its payload), else
+ * to every enabled endpoint and destination that receives it under the seed's rules (the
+ * platform's endpoints, with `--account` that account's own, and the platform's destinations).
  */
 export async function planReplay(
   platform: Connection,
@@ -53,12 +119,25 @@ export async function planReplay(
   filters: Record<string, unknown>,
   endpoint: string | undefined,
 ): Promise<ReplayPlan> {
-  const matched: ReplayEvent[] = [];
-  for await (const e of listAll<ReplayEvent & { id: string }>(events, '/v1/events', filters))
-    matched.push(e);
-  matched.reverse();
+  const v1: ReplayEvent[] = [];
+  for await (const e of listAll<Omit<ReplayEvent, 'object'>>(events, '/v1/events', filters))
+    v1.push({ ...e, object: 'event' });
+  const v2 = await thinEvents(events, filters);
+  // Oldest first: v1 events are listed newest first, so reversed; the sort is stable.
+  const matched = [...v1.reverse(), ...v2].sort((a, b) => a.created - b.created);
   if (endpoint !== undefined) {
-    return { events: matched, resends: matched.map((event) => ({ event, endpoint })) };
+    let payload: 'thin' | 'snapshot' = 'snapshot';
+    if (isDestination(endpoint)) {
+      const d = await call<RoutedDestination>(
+        platform,
+        'GET',
+        `/v2/core/event_destinations/${encodeURIComponent(endpoint)}`,
+      );
+      payload = d.event_payload;
+    }
+    const kind = payload === 'thin' ? 'v2.core.event' : 'event';
+    const theirs = matched.filter((e) => e.object === kind);
+    return { events: theirs, resends: theirs.map((event) => ({ event, endpoint })) };
   }
   const endpoints: OwnedEndpoint[] = [];
   for await (const e of listAll<RoutedEndpoint>(platform, '/v1/webhook_endpoints'))
@@ -67,9 +146,13 @@ export async function planReplay(
     for await (const e of listAll<RoutedEndpoint>(events, '/v1/webhook_endpoints'))
       endpoints.push({ endpoint: e, owner: events.stripeAccount });
   }
-  const resends = matched.flatMap((event) =>
-    endpointsReceiving(event, endpoints).map((t) => ({ event, endpoint: t.endpoint.id })),
-  );
+  const routed = await destinations(platform);
+  const resends = matched.flatMap((event) => [
+    ...(event.object === 'event'
+      ? endpointsReceiving(event, endpoints).map((t) => ({ event, endpoint: t.endpoint.id }))
+      : []),
+    ...destinationsReceiving(event, routed).map((d) => ({ event, endpoint: d.id })),
+  ]);
   return { events: matched, resends };
 }
 
@@ -83,9 +166,17 @@ export async function sendResends(
   let done = 0;
   await eachLimited(resends, async (r, i) => {
     try {
-      await call(conn, 'POST', `/v1/events/${encodeURIComponent(r.event.id)}/retry`, {
-        params: { webhook_endpoint: r.endpoint },
-      });
+      const id = encodeURIComponent(r.event.id);
+      // Stripe's resend takes v1 events to webhook endpoints; Switchboard's takes any event to
+      // an event destination too.
+      if (isDestination(r.endpoint) || r.event.object !== 'event')
+        await call(conn, 'POST', `/v1/switchboard/events/${id}/retry`, {
+          params: { endpoint: r.endpoint },
+        });
+      else
+        await call(conn, 'POST', `/v1/events/${id}/retry`, {
+          params: { webhook_endpoint: r.endpoint },
+        });
       outcomes[i] = { ...r, status: 'pending', reason: null };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
@@ -126,7 +217,7 @@ export async function awaitOutcomes(
       const page = await call<{ data: WireDelivery[] }>(
         conn,
         'GET',
-        `/v1/events/${encodeURIComponent(id)}/deliveries`,
+        `/v1/switchboard/events/${encodeURIComponent(id)}/deliveries`,
       );
       for (const o of byEvent.get(id)!) {
         const mine = page.data.filter((d) => d.resend && d.webhook_endpoint === o.endpoint).at(-1);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { endpointsReceiving, type OwnedEndpoint } from './targets.js';
+import {
+  destinationsReceiving,
+  endpointsReceiving,
+  type OwnedEndpoint,
+  type RoutedDestination,
+} from './targets.js';
 
 const endpoint = (
   id: string,
@@ -70,5 +75,52 @@ describe('which endpoints receive an event (replay without --endpoint)', () => {
     expect(
       ids({ id: 'e', type: 'identity.verification_session.redacted', livemode: false }),
     ).toEqual([]);
+  });
+});
+
+describe('destinationsReceiving', () => {
+  const destination = (id: string, over: Partial<RoutedDestination> = {}): RoutedDestination => ({
+    id,
+    status: 'enabled',
+    enabled_events: ['v2.core.account.updated', 'customer.created'],
+    livemode: false,
+    event_payload: 'thin',
+    events_from: ['@self'],
+    ...over,
+  });
+  const all = [
+    destination('thin-self'),
+    destination('thin-accounts', { events_from: ['@accounts'] }),
+    destination('thin-both', { events_from: ['@self', '@accounts'] }),
+    destination('thin-live', { livemode: true }),
+    destination('thin-disabled', { status: 'disabled' }),
+    destination('thin-other-type', { enabled_events: ['v2.core.account.created'] }),
+    destination('snapshot-self', { event_payload: 'snapshot' }),
+  ];
+  const ids = (event: Parameters<typeof destinationsReceiving>[0]) =>
+    destinationsReceiving(event, all).map((d) => d.id);
+
+  it("sends the platform's v2 events to thin @self destinations of their mode and type", () => {
+    expect(
+      ids({ id: 'e', object: 'v2.core.event', type: 'v2.core.account.updated', livemode: false }),
+    ).toEqual(['thin-self', 'thin-both']);
+  });
+
+  it("sends a connected account's v2 events to thin @accounts destinations", () => {
+    expect(
+      ids({
+        id: 'e',
+        object: 'v2.core.event',
+        type: 'v2.core.account.updated',
+        account: 'acct_A',
+        livemode: false,
+      }),
+    ).toEqual(['thin-accounts', 'thin-both']);
+  });
+
+  it('sends v1 events to snapshot destinations only', () => {
+    expect(ids({ id: 'e', object: 'event', type: 'customer.created', livemode: false })).toEqual([
+      'snapshot-self',
+    ]);
   });
 });

@@ -51,3 +51,36 @@ export function endpointsReceiving<E extends RoutedEndpoint>(
     return connect && (e.livemode === event.livemode || e.livemode);
   });
 }
+
+/** What routing needs of a v2 event destination, as `GET /v2/core/event_destinations` returns it. */
+export interface RoutedDestination {
+  id: string;
+  status: string;
+  enabled_events: string[];
+  livemode: boolean;
+  /** `thin` destinations take v2 events, `snapshot` ones v1 events. */
+  event_payload: 'thin' | 'snapshot';
+  /** `@self`: the platform's own events; `@accounts`: its connected accounts' events. */
+  events_from: string[];
+}
+
+/**
+ * The enabled event destinations that receive an event: of its payload (v2 events go to thin
+ * destinations, v1 events to snapshot ones) and mode, from its scope (`@self` for the platform's
+ * own, `@accounts` for a connected account's), with its type enabled.
+ */
+export function destinationsReceiving<D extends RoutedDestination>(
+  event: RoutedEvent & { object: 'event' | 'v2.core.event' },
+  destinations: readonly D[],
+): D[] {
+  const payload = event.object === 'v2.core.event' ? 'thin' : 'snapshot';
+  const scope = (event.account ?? null) === null ? '@self' : '@accounts';
+  return destinations.filter(
+    (d) =>
+      d.status === 'enabled' &&
+      d.event_payload === payload &&
+      d.livemode === event.livemode &&
+      d.events_from.includes(scope) &&
+      wants(d.enabled_events, event.type),
+  );
+}

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { errors } from '../api/errors.js';
-import { array, listParams, oneOf, required, string } from '../api/params.js';
+import { array, listParams, oneOf, range, required, string } from '../api/params.js';
 import { get, post, type Caller, type Resource } from '../api/route.js';
 import { eventDeliveryStatus, eventDeliveryStatuses } from '../domain/delivery-summary.js';
 import type { Services } from '../services/context.js';
@@ -76,6 +76,7 @@ export const switchboardEvents: Resource = {
         account: string({ maxLength: 80 }),
         delivery_status: oneOf(eventDeliveryStatuses),
         object: oneOf(['event', 'v2.core.event'] as const),
+        created: range(),
       },
       async ({ db, caller, params, url, now, services }) => {
         if (params.type !== undefined && params.types !== undefined)
@@ -114,6 +115,7 @@ export const switchboardEvents: Resource = {
             types: params.type !== undefined ? [params.type] : params.types,
             deliveryStatus: params.delivery_status,
             object: params.object ?? 'event',
+            created: params.created,
             notBefore: retentionStart(now, services.config.eventRetentionDays),
           },
           page,

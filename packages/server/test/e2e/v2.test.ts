@@ -234,6 +234,12 @@ describe('v2 accounts, event destinations and thin events', () => {
     );
     expect(thin.data.every((e) => e.object === 'v2.core.event')).toBe(true);
     expect(thin.data.find((e) => e.id === id)).toMatchObject({ delivery_status: 'delivered' });
+    const later = Math.floor(Date.now() / 1000) + 3_600;
+    const none = await raw<{ data: Listed[] }>(
+      'GET',
+      `/v1/switchboard/events?object=v2.core.event&created[gt]=${later}`,
+    );
+    expect(none.data).toEqual([]);
     const v1 = await raw<{ data: Listed[] }>('GET', '/v1/switchboard/events?limit=100');
     expect(v1.data.length).toBeGreaterThan(0);
     expect(v1.data.every((e) => e.object === 'event')).toBe(true);

@@ -3,6 +3,7 @@ import type { EventDeliveryStatus } from '../../domain/delivery-summary.js';
 import type { Database } from '../schema.js';
 import type { DeliveryRow } from './deliveries.js';
 import { selectEvents, type EventRow } from './events.js';
+import { applyRange, type RangeFilter } from './objects.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 
 /** The dashboard's reads: events of a whole platform by delivery status, attempts per minute. */
@@ -14,6 +15,8 @@ export interface PlatformEventQuery {
   /** Exact types; `*` is a wildcard (`customer.*`). */
   types?: readonly string[] | undefined;
   deliveryStatus?: EventDeliveryStatus | undefined;
+  /** Created within this range (unix seconds). */
+  created?: RangeFilter | undefined;
   /** v1 (snapshot) events, or v2 (thin) events. */
   object: 'event' | 'v2.core.event';
   /** Unix seconds: older events are past retention. */
@@ -85,6 +88,7 @@ export async function listPlatformEvents(
     .where('livemode', '=', q.livemode ? 1 : 0)
     .where('object', '=', q.object)
     .where('created', '>=', q.notBefore);
+  if (q.created) query = applyRange(query, 'created', q.created);
   if (q.account === 'platform') query = query.where('account_id', 'is', null);
   else if (q.account === 'connected') query = query.where('account_id', 'is not', null);
   else if (q.account !== undefined) query = query.where('account_id', '=', q.account);
