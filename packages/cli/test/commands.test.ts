@@ -169,7 +169,7 @@ describe('switchboard commands', () => {
       expect(again.event!.id).toBe(event.id);
       const noFlag = await sb('events', 'resend', event.id);
       expect(noFlag.code).toBe(1);
-      expect(noFlag.stderr).toMatch(/required option '--webhook-endpoint <we>' not specified/);
+      expect(noFlag.stderr).toMatch(/required option '--webhook-endpoint <id>' not specified/);
     });
 
     it("resends a connected account's event to a Connect endpoint with --stripe-account", async () => {
@@ -208,6 +208,49 @@ describe('switchboard commands', () => {
       expect(wrong.code).toBe(1);
       expect(wrong.stderr).toMatch(
         /^switchboard events resend: Event evt_\w+ cannot be sent to webhook endpoint/,
+      );
+    });
+
+    it('lists, retrieves and resends v2 (thin) events to an event destination', async () => {
+      const destination = await stripe.v2.core.eventDestinations.create({
+        name: 'cli feed',
+        type: 'webhook_endpoint',
+        event_payload: 'thin',
+        events_from: ['@self'],
+        enabled_events: ['v2.core.account.created'],
+        webhook_endpoint: { url: receiver.url('/events-thin') },
+      });
+      await stripe.v2.core.accounts.create({ display_name: 'CLI Co' });
+      await receiver.waitFor(() => receiver.at('/events-thin').length === 1);
+      const id = receiver.at('/events-thin')[0]!.event!.id;
+
+      const rows = json<Array<{ id: string; delivery_status: string }>>(
+        await sb('events', 'list', '--v2', '--type', 'v2.core.account.created', '--json'),
+      );
+      expect(rows).toEqual([expect.objectContaining({ id, delivery_status: 'delivered' })]);
+      const table = await sb('events', 'list', '--v2', '--limit', '1');
+      expect(table.stdout.split('\n')[0]).toMatch(
+        /^ID\s+TYPE\s+CONTEXT\s+CREATED \(UTC\)\s+DELIVERY$/,
+      );
+      expect(table.stdout.split('\n')[1]).toContain(id);
+      expect((await sb('events', 'list', '--v2', '--failed-only')).stdout).toBe('No v2 events.\n');
+
+      expect(json(await sb('events', 'retrieve', id))).toMatchObject({
+        id,
+        object: 'v2.core.event',
+        type: 'v2.core.account.created',
+      });
+
+      const r = await sb('events', 'resend', id, '--webhook-endpoint', destination.id);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`Resending v2.core.account.created ${id} to ${destination.id}.\n`);
+      await receiver.waitFor(() => receiver.at('/events-thin').length === 2);
+      expect(receiver.at('/events-thin')[1]!.body).toBe(receiver.at('/events-thin')[0]!.body);
+      // A v2 event does not go to a v1 webhook endpoint.
+      const wrong = await sb('events', 'resend', id, '--webhook-endpoint', endpoint);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(
+        /^switchboard events resend: Event evt_test_\w+ is a v2 \(thin\) event: we_\w+ takes v1 snapshot events only\.\n$/,
       );
     });
   });

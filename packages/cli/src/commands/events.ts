@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { call, CliError, listAll } from '../api/client.js';
+import { ApiError, call, CliError, listAll, request, type Connection } from '../api/client.js';
 import {
   addConnectionOptions,
   resolveConnection,
@@ -17,13 +17,53 @@ interface WireEvent {
   pending_webhooks: number;
 }
 
+/** A v2 (thin) event as Switchboard's event list returns it. */
+interface WireThinEvent {
+  id: string;
+  type: string;
+  created: string;
+  context: string | null;
+  livemode: boolean;
+  delivery_status: string;
+}
+
 interface ListFlags extends ConnectionFlags {
   type?: string[];
   since?: string;
   until?: string;
   failedOnly?: boolean;
+  v2?: boolean;
   limit: string;
   json?: boolean;
+}
+
+/**
+ * v2 (thin) events, newest first, from Switchboard's event list: the platform's own, or with
+ * --stripe-account that account's. --failed-only keeps those whose delivery failed or is retrying.
+ */
+async function listThin(conn: Connection, flags: ListFlags, limit: number) {
+  const { delivery_success: failedOnly, ...filters } = eventFilters(flags);
+  const params = {
+    ...filters,
+    object: 'v2.core.event',
+    ...(conn.stripeAccount ? {} : { account: 'platform' }),
+    ...(failedOnly === false ? { delivery_status: 'failed' } : {}),
+  };
+  const rows: WireThinEvent[] = [];
+  for await (const e of listAll<WireThinEvent>(conn, '/v1/switchboard/events', params, limit))
+    rows.push(e);
+  if (flags.json) return printJson(rows);
+  if (rows.length === 0) return void process.stdout.write('No v2 events.\n');
+  printTable(
+    ['ID', 'TYPE', 'CONTEXT', 'CREATED (UTC)', 'DELIVERY'],
+    rows.map((e) => [
+      e.id,
+      e.type,
+      e.context ?? '-',
+      formatTime(Math.floor(Date.parse(e.created) / 1000)),
+      e.delivery_status,
+    ]),
+  );
 }
 
 export function eventsCommand(): Command {
@@ -44,6 +84,7 @@ export function eventsCommand(): Command {
     )
     .option('--until <time>', 'created at or before (same forms)')
     .option('--failed-only', 'only events with a delivery that has not succeeded')
+    .option('--v2', 'v2 (thin) events, sent to event destinations, instead of v1 events')
     .option('--limit <n>', 'how many events at most', '10');
   addConnectionOptions(list, { stripeAccount: true });
   list
@@ -54,7 +95,8 @@ export function eventsCommand(): Command {
 Examples:
   switchboard events list
   switchboard events list --type payout.failed --since 1d --stripe-account acct_1Nv0FGQ9RKHgCVdK
-  switchboard events list --failed-only --json`,
+  switchboard events list --failed-only --json
+  switchboard events list --v2 --type 'v2.core.account*'`,
     )
     .action(
       action('events list', async (flags: ListFlags) => {
@@ -62,6 +104,7 @@ Examples:
         const limit = Number(flags.limit);
         if (!Number.isInteger(limit) || limit < 1)
           throw new CliError('--limit must be a positive integer');
+        if (flags.v2) return listThin(conn, flags, limit);
         const rows: WireEvent[] = [];
         for await (const e of listAll<WireEvent>(conn, '/v1/events', eventFilters(flags), limit))
           rows.push(e);
@@ -81,7 +124,7 @@ Examples:
     );
 
   const retrieve = new Command('retrieve')
-    .description('Show one event as JSON.')
+    .description('Show one event, v1 or v2, as JSON.')
     .argument('<event>', 'the event id (evt_...)');
   addConnectionOptions(retrieve, { stripeAccount: true });
   retrieve
@@ -89,26 +132,40 @@ Examples:
     .action(
       action('events retrieve', async (id: string, flags: ConnectionFlags) => {
         const conn = resolveConnection(flags);
-        printJson(await call(conn, 'GET', `/v1/events/${encodeURIComponent(id)}`));
+        const path = encodeURIComponent(id);
+        try {
+          printJson(await call(conn, 'GET', `/v1/events/${path}`));
+        } catch (e) {
+          // Not a v1 event: perhaps a v2 (thin) one.
+          if (!(e instanceof ApiError) || e.status !== 404) throw e;
+          const thin = await request(conn, 'GET', `/v2/core/events/${path}`);
+          if (thin.status !== 200) throw e;
+          printJson(thin.body);
+        }
       }),
     );
 
   const resend = new Command('resend')
     .description(
-      'Send an event again to one webhook endpoint (a single attempt, outside the retry schedule).',
+      'Send an event again to one webhook endpoint or event destination (a single attempt, outside the retry schedule).',
     )
     .argument('<event>', 'the event id (evt_...)')
-    .requiredOption('--webhook-endpoint <we>', 'the endpoint to send it to (we_...)');
+    .requiredOption(
+      '--webhook-endpoint <id>',
+      'where to send it: a webhook endpoint (we_...) or an event destination (ed_..., v2 events too)',
+    );
   addConnectionOptions(resend, { stripeAccount: true });
   resend
     .option('--json', 'print the event as JSON')
     .addHelpText(
       'after',
       `
-A connected account's event is resent with --stripe-account set to that account.
+A connected account's event is resent with --stripe-account set to that account. An event
+destination takes the events of its payload: v2 (thin) events, or v1 events (snapshot).
 
-Example:
-  switchboard events resend evt_1NG8Du2eZvKYlo2CUI79vXWy --webhook-endpoint we_1Mr5jULkdIwHu7ix`,
+Examples:
+  switchboard events resend evt_1NG8Du2eZvKYlo2CUI79vXWy --webhook-endpoint we_1Mr5jULkdIwHu7ix
+  switchboard events resend evt_test_65RN... --webhook-endpoint ed_test_61RN...`,
     )
     .action(
       action(
@@ -118,13 +175,13 @@ Example:
           flags: ConnectionFlags & { webhookEndpoint: string; json?: boolean },
         ) => {
           const conn = resolveConnection(flags);
+          const target = flags.webhookEndpoint;
+          // Switchboard's resend (Stripe's takes v1 events to webhook endpoints only).
           const event = await call<WireEvent>(
             conn,
             'POST',
-            `/v1/events/${encodeURIComponent(id)}/retry`,
-            {
-              params: { webhook_endpoint: flags.webhookEndpoint },
-            },
+            `/v1/switchboard/events/${encodeURIComponent(id)}/retry`,
+            { params: { endpoint: target } },
           );
           if (flags.json) return printJson(event);
           process.stdout.write(

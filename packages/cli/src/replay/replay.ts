@@ -156,7 +156,7 @@ export async function planReplay(
   return { events: matched, resends };
 }
 
-/** Asks the server to resend each event to its endpoint (`POST /v1/events/{id}/retry`). */
+/** Asks the server to resend each event to its endpoint (`POST /v1/switchboard/events/{id}/retry`). */
 export async function sendResends(
   conn: Connection,
   resends: readonly Resend[],
@@ -166,17 +166,10 @@ export async function sendResends(
   let done = 0;
   await eachLimited(resends, async (r, i) => {
     try {
-      const id = encodeURIComponent(r.event.id);
-      // Stripe's resend takes v1 events to webhook endpoints; Switchboard's takes any event to
-      // an event destination too.
-      if (isDestination(r.endpoint) || r.event.object !== 'event')
-        await call(conn, 'POST', `/v1/switchboard/events/${id}/retry`, {
-          params: { endpoint: r.endpoint },
-        });
-      else
-        await call(conn, 'POST', `/v1/events/${id}/retry`, {
-          params: { webhook_endpoint: r.endpoint },
-        });
+      // Switchboard's resend (Stripe's takes v1 events to webhook endpoints only).
+      await call(conn, 'POST', `/v1/switchboard/events/${encodeURIComponent(r.event.id)}/retry`, {
+        params: { endpoint: r.endpoint },
+      });
       outcomes[i] = { ...r, status: 'pending', reason: null };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
