@@ -10,6 +10,7 @@ import {
   type TestServer,
 } from '../../server/test/helpers/server.js';
 import { freshConfigHome, runCli } from './helpers/cli.js';
+import { thinDestination } from '../../server/test/helpers/destinations.js';
 
 /** The API commands as real processes against a real server. */
 describe('switchboard commands', () => {
@@ -212,14 +213,9 @@ describe('switchboard commands', () => {
     });
 
     it('lists, retrieves and resends v2 (thin) events to an event destination', async () => {
-      const destination = await stripe.v2.core.eventDestinations.create({
-        name: 'cli feed',
-        type: 'webhook_endpoint',
-        event_payload: 'thin',
-        events_from: ['@self'],
-        enabled_events: ['v2.core.account.created'],
-        webhook_endpoint: { url: receiver.url('/events-thin') },
-      });
+      const destination = await thinDestination(stripe, receiver.url('/events-thin'), [
+        'v2.core.account.created',
+      ]);
       await stripe.v2.core.accounts.create({ display_name: 'CLI Co' });
       await receiver.waitFor(() => receiver.at('/events-thin').length === 1);
       const id = receiver.at('/events-thin')[0]!.event!.id;

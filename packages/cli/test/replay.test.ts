@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../../server/test/helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../../server/test/helpers/server.js';
 import { runCli } from './helpers/cli.js';
+import { thinDestination } from '../../server/test/helpers/destinations.js';
 
 interface Summary {
   matched: number;
@@ -202,14 +203,9 @@ describe('switchboard replay', () => {
   });
 
   it('resends v2 (thin) events to the event destinations that receive them', async () => {
-    const destination = await stripe.v2.core.eventDestinations.create({
-      name: 'accounts feed',
-      type: 'webhook_endpoint',
-      event_payload: 'thin',
-      events_from: ['@self'],
-      enabled_events: ['v2.core.account.created'],
-      webhook_endpoint: { url: receiver.url('/thin') },
-    });
+    const destination = await thinDestination(stripe, receiver.url('/thin'), [
+      'v2.core.account.created',
+    ]);
     const account = await stripe.v2.core.accounts.create({ display_name: 'Thin Co' });
     await receiver.waitFor(() => receiver.at('/thin').length === 1);
     const original = receiver.at('/thin')[0]!;

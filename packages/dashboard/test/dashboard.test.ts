@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../../server/test/helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../../server/test/helpers/server.js';
 import { launchChromium, screenshot } from './browser.js';
+import { thinDestination } from '../../server/test/helpers/destinations.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const built = fileURLToPath(new URL('../dist/index.html', import.meta.url));
@@ -248,14 +249,12 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('lists event destinations and v2 events, and resends a thin event to its destination', async () => {
-    const destination = await stripe.v2.core.eventDestinations.create({
-      name: 'Accounts feed',
-      type: 'webhook_endpoint',
-      event_payload: 'thin',
-      events_from: ['@self'],
-      enabled_events: ['v2.core.account.created'],
-      webhook_endpoint: { url: receiver.url('/thin') },
-    });
+    const destination = await thinDestination(
+      stripe,
+      receiver.url('/thin'),
+      ['v2.core.account.created'],
+      { name: 'Accounts feed' },
+    );
     const v2Account = await stripe.v2.core.accounts.create({
       display_name: 'Furever',
       identity: { country: 'us', entity_type: 'company' },

@@ -5,16 +5,13 @@ import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
 import { queueDeliveries, toRoutable } from '../services/emit-event.js';
 import { findEndpoint, type EndpointRow } from '../storage/repositories/endpoints.js';
-import {
-  deliveriesForEvent,
-  findAttempt,
-  listAttempts,
-} from '../storage/repositories/deliveries.js';
+import { deliveriesForEvent } from '../storage/repositories/deliveries.js';
 import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
+import { attemptList } from './attempt-list.js';
 import { listOf, pageRequest } from './common.js';
-import { eventJson, renderAttempt, renderDelivery } from './render.js';
+import { eventJson, renderDelivery } from './render.js';
 
 const DAY = 86_400;
 
@@ -221,16 +218,7 @@ export const events: Resource = {
           now,
           days: services.config.eventRetentionDays,
         });
-        const page = await pageRequest(
-          params,
-          async (id) => {
-            const a = await findAttempt(db, id);
-            return a && a.event_id === event.id ? a : undefined;
-          },
-          'webhook attempt',
-        );
-        const result = await listAttempts(db, { eventId: event.id }, page);
-        return listOf(url, result, result.rows.map(renderAttempt));
+        return attemptList(db, { eventId: event.id }, params, url);
       },
       { restricted: 'read' },
     ),

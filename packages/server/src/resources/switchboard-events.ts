@@ -4,21 +4,17 @@ import { array, listParams, oneOf, range, required, string } from '../api/params
 import { get, post, type Caller, type Resource } from '../api/route.js';
 import { eventDeliveryStatus, eventDeliveryStatuses } from '../domain/delivery-summary.js';
 import type { Services } from '../services/context.js';
-import {
-  deliveriesForEvent,
-  findAttempt,
-  listAttempts,
-  type DeliveryRow,
-} from '../storage/repositories/deliveries.js';
+import { deliveriesForEvent, type DeliveryRow } from '../storage/repositories/deliveries.js';
 import {
   deliveriesForEvents,
   listPlatformEvents,
 } from '../storage/repositories/delivery-summary.js';
 import { findEvent, type EventRow } from '../storage/repositories/events.js';
 import type { Database } from '../storage/schema.js';
+import { attemptList } from './attempt-list.js';
 import { listOf, pageRequest } from './common.js';
 import { queueResend, resendTarget } from './events.js';
-import { eventJson, renderAttempt, renderDelivery } from './render.js';
+import { eventJson, renderDelivery } from './render.js';
 
 const DAY = 86_400;
 const retentionStart = (now: number, days: number) => Math.floor(now / 1000) - days * DAY;
@@ -167,16 +163,7 @@ export const switchboardEvents: Resource = {
       listParams,
       async ({ db, caller, path, params, url, now, services }) => {
         const row = await requirePlatformEvent(db, caller, path.id!, now, services);
-        const page = await pageRequest(
-          params,
-          async (id) => {
-            const a = await findAttempt(db, id);
-            return a && a.event_id === row.id ? a : undefined;
-          },
-          'webhook attempt',
-        );
-        const result = await listAttempts(db, { eventId: row.id }, page);
-        return listOf(url, result, result.rows.map(renderAttempt));
+        return attemptList(db, { eventId: row.id }, params, url);
       },
       { restricted: 'read' },
     ),

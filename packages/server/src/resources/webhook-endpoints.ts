@@ -29,10 +29,10 @@ import {
   updateEndpoint,
   type EndpointRow,
 } from '../storage/repositories/endpoints.js';
-import { listAttempts, deliveriesPage } from '../storage/repositories/deliveries.js';
+import { deliveriesPage } from '../storage/repositories/deliveries.js';
+import { attemptList } from './attempt-list.js';
 import { listOf, pageRequest } from './common.js';
-import { renderAttempt, renderDelivery, renderEndpoint } from './render.js';
-import { findAttempt } from '../storage/repositories/deliveries.js';
+import { renderDelivery, renderEndpoint } from './render.js';
 
 const knownTypes = new Set(['*', ...webhookEventTypes]);
 
@@ -325,16 +325,7 @@ export const webhookEndpoints: Resource = {
       listParams,
       async ({ db, caller, path, params, url }) => {
         const endpoint = await requireEndpoint(db, caller, path.id!);
-        const page = await pageRequest(
-          params,
-          async (id) => {
-            const a = await findAttempt(db, id);
-            return a && a.endpoint_id === endpoint.id ? a : undefined;
-          },
-          'webhook attempt',
-        );
-        const result = await listAttempts(db, { endpointId: endpoint.id }, page);
-        return listOf(url, result, result.rows.map(renderAttempt));
+        return attemptList(db, { endpointId: endpoint.id }, params, url);
       },
       { restricted: 'read' },
     ),

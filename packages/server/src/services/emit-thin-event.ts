@@ -1,16 +1,10 @@
 import { newId } from '../domain/ids.js';
+import type { RelatedObject, ThinEvent } from '../domain/thin-event.js';
 import { endpointsFor } from '../domain/routing.js';
 import { routableEndpoints } from '../storage/repositories/endpoints.js';
 import { insertEvent } from '../storage/repositories/events.js';
 import type { WriteContext } from './context.js';
 import { queueDeliveries, toRoutable } from './emit-event.js';
-
-export interface RelatedObject {
-  id: string;
-  type: string;
-  /** A path beginning with one `/`, as the SDK requires. */
-  url: string;
-}
 
 export interface ThinEventInput {
   type: string;
@@ -21,23 +15,6 @@ export interface ThinEventInput {
   changes?: Record<string, unknown> | undefined;
   /** Deliver only to this destination (a ping). */
   onlyTo?: string | undefined;
-}
-
-/** The full v2 event, as `GET /v2/core/events/{id}` returns it. */
-export interface ThinEvent {
-  id: string;
-  object: 'v2.core.event';
-  type: string;
-  livemode: boolean;
-  created: string;
-  context: string | null;
-  reason: {
-    type: 'request';
-    request: { id: string | null; idempotency_key: string | null };
-  } | null;
-  related_object: RelatedObject | null;
-  data?: Record<string, unknown>;
-  changes?: Record<string, unknown>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { thinDestination } from '../helpers/destinations.js';
 
 /**
  * Concurrent writes to one object, as a platform's several servers (or one server's many requests)
@@ -102,13 +103,9 @@ describe('concurrent writes to one object', () => {
   });
 
   it('updates of one event destination keep every metadata key', async () => {
-    const destination = await stripe.v2.core.eventDestinations.create({
-      name: 'concurrent',
-      type: 'webhook_endpoint',
-      event_payload: 'thin',
-      enabled_events: ['v2.core.account.created'],
-      webhook_endpoint: { url: 'https://example.com/thin' },
-    });
+    const destination = await thinDestination(stripe, 'https://example.com/thin', [
+      'v2.core.account.created',
+    ]);
     await Promise.all(
       keys.map((k) =>
         stripe.v2.core.eventDestinations.update(destination.id, { metadata: { [k]: 'set' } }),
