@@ -4,6 +4,7 @@ import { LiveProvider } from './lib/live';
 import { match, navigate, useLocation } from './lib/router';
 import { activeKey, useSession } from './lib/session';
 import { AccountDetail } from './pages/account-detail';
+import { DestinationDetail } from './pages/destination-detail';
 import { Accounts } from './pages/accounts';
 import { EndpointDetail } from './pages/endpoint-detail';
 import { EndpointNew } from './pages/endpoint-new';
@@ -18,6 +19,7 @@ function Page({ path }: { path: string }) {
   if (path === '/webhooks') return <Webhooks />;
   if (path === '/webhooks/new') return <EndpointNew />;
   if ((p = match('/webhooks/:id', path))) return <EndpointDetail id={p.id!} />;
+  if ((p = match('/destinations/:id', path))) return <DestinationDetail id={p.id!} />;
   if (path === '/events') return <Events />;
   if ((p = match('/events/:id', path))) return <EventDetail id={p.id!} />;
   if (path === '/accounts') return <Accounts />;

@@ -297,6 +297,32 @@ describe('the dashboard in Chromium', () => {
     await receiver.waitFor(() => receiver.at('/thin').length === 2);
     expect(receiver.at('/thin')[1]!.event!.id).toBe(thinId);
     expect(receiver.at('/thin')[1]!.body).toBe(receiver.at('/thin')[0]!.body);
+
+    // The destination's page: its attempts, a ping, disable and enable.
+    await page
+      .getByRole('link', { name: receiver.url('/thin') })
+      .first()
+      .click();
+    await heading('Accounts feed').waitFor();
+    await page.locator('tr[data-attempt]').nth(1).waitFor();
+    await page.getByRole('button', { name: 'Send ping' }).click();
+    await page.getByText(/^Ping sent: evt_test_/).waitFor();
+    await receiver.waitFor(() =>
+      receiver.at('/thin').some((r) => r.event?.type === 'v2.core.event_destination.ping'),
+    );
+    await page.locator('tr[data-attempt]').nth(2).waitFor();
+    expect(await unlabelledControls()).toEqual([]);
+    await shoot('destination-detail');
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Destination disabled').waitFor();
+    expect((await stripe.v2.core.eventDestinations.retrieve(destination.id)).status).toBe(
+      'disabled',
+    );
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Destination enabled.').waitFor();
+    expect((await stripe.v2.core.eventDestinations.retrieve(destination.id)).status).toBe(
+      'enabled',
+    );
     expect(pageErrors).toEqual([]);
   });
 });

@@ -56,6 +56,9 @@ export class Api {
   }
 
   post<T>(path: string, params: Params = {}, options: CallOptions = {}): Promise<T> {
+    // v2 takes JSON bodies; v1 form-encoded ones, as Stripe's API does.
+    if (path.startsWith('/v2/'))
+      return this.request<T>('POST', path, JSON.stringify(params), options);
     return this.request<T>('POST', path, encodeForm(params).join('&'), options);
   }
 
@@ -70,7 +73,10 @@ export class Api {
     options: CallOptions,
   ): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.key}` };
-    if (body !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (body !== undefined)
+      headers['Content-Type'] = path.startsWith('/v2/')
+        ? 'application/json'
+        : 'application/x-www-form-urlencoded';
     if (options.account) headers['Stripe-Account'] = options.account;
     let res: Response;
     try {

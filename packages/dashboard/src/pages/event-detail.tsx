@@ -14,8 +14,8 @@ import type { AnyEvent, Attempt, Delivery, Endpoint, List } from '../lib/types';
 /** Where a delivery went, for its heading: a webhook endpoint or an event destination. */
 interface Target {
   url: string;
-  /** The endpoint's page; destinations have none. */
-  page: string | null;
+  /** Its page in the dashboard. */
+  page: string;
 }
 
 export function EventDetail({ id }: { id: string }) {
@@ -38,7 +38,7 @@ export function EventDetail({ id }: { id: string }) {
     const byId = new Map<string, Target>();
     for (const e of endpoints.data) byId.set(e.id, { url: e.url, page: `/webhooks/${e.id}` });
     for (const d of destinations)
-      byId.set(d.id, { url: d.webhook_endpoint?.url ?? d.name, page: null });
+      byId.set(d.id, { url: d.webhook_endpoint?.url ?? d.name, page: `/destinations/${d.id}` });
     return byId;
   }, [api.key]);
   const [message, setMessage] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
@@ -168,16 +168,14 @@ export function EventDetail({ id }: { id: string }) {
             <div className="delivery" key={endpointId} data-endpoint={endpointId}>
               <div className="delivery-header">
                 <div>
-                  {target?.page ? (
+                  {target ? (
                     <Link to={target.page} className="strong break">
                       {target.url}
                     </Link>
-                  ) : target ? (
-                    <span className="strong break">{target.url}</span>
                   ) : (
                     <code>{endpointId}</code>
                   )}{' '}
-                  {target && !target.page && (
+                  {endpointId.startsWith('ed_') && (
                     <span className="muted small">event destination </span>
                   )}
                   <DeliveryBadge

@@ -132,7 +132,9 @@ export function Webhooks() {
                 {destinations.data.map((d) => (
                   <tr key={d.id} data-destination={d.id}>
                     <td>
-                      <span className="strong">{d.name}</span>
+                      <Link to={`/destinations/${d.id}`} className="strong">
+                        {d.name}
+                      </Link>
                       <div className="muted small break">
                         {d.webhook_endpoint?.url ?? d.type} · <code>{d.id}</code>
                       </div>

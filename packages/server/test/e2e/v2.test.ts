@@ -277,6 +277,22 @@ describe('v2 accounts, event destinations and thin events', () => {
     expect(parse(again, self.webhook_endpoint!.signing_secret!).id).toBe(id);
     expect(again.body).toBe(created.body);
 
+    // The destination's attempts: the first delivery and the resend (outcomes are written in
+    // batches, so the resend's may take a moment).
+    const attemptsToSelf = async () =>
+      (
+        await raw<{ data: Array<{ event: string; status_code: number }> }>(
+          'GET',
+          `/v1/switchboard/event_destinations/${self.id}/attempts?limit=100`,
+        )
+      ).data.filter((a) => a.event === id);
+    for (let tries = 0; (await attemptsToSelf()).length < 2 && tries < 50; tries++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await attemptsToSelf()).map((a) => a.status_code)).toEqual([200, 200]);
+    await expect(
+      raw('GET', '/v1/switchboard/event_destinations/ed_test_nope/attempts'),
+    ).rejects.toMatchObject({ statusCode: 404 });
+
     // Refused: a v1 webhook endpoint, a destination of the other scope, an unknown id.
     const v1Endpoint = (await stripe.webhookEndpoints.list()).data[0]!;
     await expect(

@@ -6,6 +6,7 @@ import {
   integer,
   metadata,
   applyMetadata,
+  listParams,
   nullableString,
   object,
   oneOf,
@@ -19,6 +20,7 @@ import { newId } from '../../domain/ids.js';
 import { liveUrlProblem } from '../../services/live-url.js';
 import type { WriteContext } from '../../services/context.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
+import { attemptList } from '../attempt-list.js';
 import {
   findEndpoint,
   findEndpointForUpdate,
@@ -326,6 +328,20 @@ export const v2EventDestinations: Resource = {
         },
         { body: 'json' },
       ),
+    ),
+
+    /**
+     * The attempts to deliver to this destination, newest first (Switchboard's API, as
+     * `GET /v1/webhook_endpoints/{id}/attempts` for a webhook endpoint; the dashboard reads it).
+     */
+    get(
+      '/v1/switchboard/event_destinations/:id/attempts',
+      listParams,
+      async ({ db, caller, path, params, url }) => {
+        const row = await requireDestination(db, caller, path.id!);
+        return attemptList(db, { endpointId: row.id }, params, url);
+      },
+      { restricted: 'read' },
     ),
 
     /** Sends a `v2.core.event_destination.ping` thin event to this destination and returns it. */
