@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link } from '../lib/router';
 
 /** Small building blocks shared by the pages. */
 
@@ -162,5 +163,26 @@ export function Pager({
         Older →
       </button>
     </nav>
+  );
+}
+
+/** A page whose object could not be loaded: its error, and the way back to the list. */
+export function LoadFailed({
+  title,
+  error,
+  back,
+}: {
+  title: string;
+  error: string;
+  back: { to: string; label: string };
+}) {
+  return (
+    <div>
+      <PageHeader title={title} />
+      <Notice tone="error">{error}</Notice>
+      <p>
+        <Link to={back.to}>{back.label}</Link>
+      </p>
+    </div>
   );
 }

@@ -72,3 +72,30 @@ export function useDebounced(fn: () => void, ms: number): () => void {
     timer.current = setTimeout(() => fnRef.current(), ms);
   }, [ms]);
 }
+
+/** A page's message after an action: good news, an error, or information. */
+export interface PageMessage {
+  tone: 'good' | 'error' | 'info';
+  text: string;
+}
+
+/**
+ * Runs a page's actions one at a time: `busy` while one runs, then its text as a good `message`,
+ * or its error as an error `message` (an action that returns nothing leaves the message as it is).
+ */
+export function useAction(initial: PageMessage | null = null) {
+  const [message, setMessage] = useState<PageMessage | null>(initial);
+  const [busy, setBusy] = useState(false);
+  async function act(what: () => Promise<string | void>): Promise<void> {
+    setBusy(true);
+    try {
+      const text = await what();
+      if (text) setMessage({ tone: 'good', text });
+    } catch (e) {
+      setMessage({ tone: 'error', text: messageOf(e) });
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { message, setMessage, busy, act };
+}

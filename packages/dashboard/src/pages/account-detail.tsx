@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { DeliveryBadge } from '../components/status';
-import { Command, Empty, Fields, Loading, Notice, PageHeader } from '../components/ui';
+import { Command, Empty, Fields, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
 import { messageOf } from '../lib/api';
 import { fixtures, type Fixture } from '../lib/fixtures';
 import { formatDateTime, triggerCommand } from '../lib/format';
@@ -76,13 +76,11 @@ export function AccountDetail({ id }: { id: string }) {
 
   if (account.error && !account.data)
     return (
-      <div>
-        <PageHeader title="Connected account" />
-        <Notice tone="error">{account.error}</Notice>
-        <p>
-          <Link to="/accounts">Back to connected accounts</Link>
-        </p>
-      </div>
+      <LoadFailed
+        title="Connected account"
+        error={account.error}
+        back={{ to: '/accounts', label: 'Back to connected accounts' }}
+      />
     );
   const a = account.data;
   if (!a) return <Loading what="the account" />;

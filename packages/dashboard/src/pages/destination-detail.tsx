@@ -1,9 +1,7 @@
-import { useState } from 'react';
 import { AttemptsTable } from '../components/attempts';
 import { EndpointStatusBadge } from '../components/status';
-import { Empty, Fields, Loading, Notice, PageHeader } from '../components/ui';
-import { messageOf } from '../lib/api';
-import { useAsync, useDebounced } from '../lib/hooks';
+import { Empty, Fields, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
+import { useAction, useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { useApi } from '../lib/session';
@@ -26,33 +24,19 @@ export function DestinationDetail({ id }: { id: string }) {
       api.get<List<Attempt>>(`/v1/switchboard/event_destinations/${id}/attempts`, { limit: 20 }),
     [api.key, id],
   );
-  const [message, setMessage] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { message, busy, act } = useAction();
   const refresh = useDebounced(attempts.reload, 300);
   useLive((m) => {
     if (m.kind === 'attempt' && m.data.webhook_endpoint === id) refresh();
   });
 
-  async function act(what: () => Promise<string>) {
-    setBusy(true);
-    try {
-      setMessage({ tone: 'good', text: await what() });
-    } catch (e) {
-      setMessage({ tone: 'error', text: messageOf(e) });
-    } finally {
-      setBusy(false);
-    }
-  }
-
   if (destination.error && !destination.data)
     return (
-      <div>
-        <PageHeader title="Event destination" />
-        <Notice tone="error">{destination.error}</Notice>
-        <p>
-          <Link to="/webhooks">Back to webhooks</Link>
-        </p>
-      </div>
+      <LoadFailed
+        title="Event destination"
+        error={destination.error}
+        back={{ to: '/webhooks', label: 'Back to webhooks' }}
+      />
     );
   const d = destination.data;
   if (!d) return <Loading what="the event destination" />;

@@ -8,13 +8,13 @@ import {
   Dialog,
   Empty,
   Fields,
+  LoadFailed,
   Loading,
   Notice,
   PageHeader,
 } from '../components/ui';
-import { messageOf } from '../lib/api';
 import { formatDateTime, triggerCommand } from '../lib/format';
-import { useAsync, useDebounced } from '../lib/hooks';
+import { useAction, useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link, navigate, useLocation } from '../lib/router';
 import { useApi } from '../lib/session';
@@ -42,7 +42,7 @@ export function EndpointDetail({ id }: { id: string }) {
   );
   const [live, setLive] = useState<Attempt[]>([]);
   const [secret, setSecret] = useState<string | null>(null);
-  const [message, setMessage] = useState<{ tone: 'good' | 'error' | 'info'; text: string } | null>(
+  const { message, busy, act } = useAction(
     query.get('created')
       ? { tone: 'good', text: 'Endpoint created. Reveal its signing secret to verify deliveries.' }
       : null,
@@ -50,7 +50,6 @@ export function EndpointDetail({ id }: { id: string }) {
   const [rolling, setRolling] = useState(false);
   const [overlap, setOverlap] = useState(0);
   const [deleting, setDeleting] = useState(false);
-  const [busy, setBusy] = useState(false);
   const refreshStats = useDebounced(stats.reload, 500);
 
   useLive((m) => {
@@ -64,27 +63,13 @@ export function EndpointDetail({ id }: { id: string }) {
     ...(attempts.data?.data ?? []).filter((a) => !live.some((l) => l.id === a.id)),
   ].slice(0, 20);
 
-  async function act(what: () => Promise<string | void>) {
-    setBusy(true);
-    try {
-      const text = await what();
-      if (text) setMessage({ tone: 'good', text });
-    } catch (e) {
-      setMessage({ tone: 'error', text: messageOf(e) });
-    } finally {
-      setBusy(false);
-    }
-  }
-
   if (endpoint.error && !endpoint.data)
     return (
-      <div>
-        <PageHeader title="Webhook endpoint" />
-        <Notice tone="error">{endpoint.error}</Notice>
-        <p>
-          <Link to="/webhooks">Back to webhooks</Link>
-        </p>
-      </div>
+      <LoadFailed
+        title="Webhook endpoint"
+        error={endpoint.error}
+        back={{ to: '/webhooks', label: 'Back to webhooks' }}
+      />
     );
   const e = endpoint.data;
   if (!e) return <Loading what="the endpoint" />;

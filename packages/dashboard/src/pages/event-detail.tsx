@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { AttemptDetails } from '../components/attempts';
 import { DeliveryBadge, HttpStatus } from '../components/status';
-import { Empty, Fields, Json, Loading, Notice, PageHeader } from '../components/ui';
+import { Empty, Fields, Json, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
 import { messageOf } from '../lib/api';
 import { eventAccount, eventCreated, formatDateTime, formatDuration } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
@@ -62,13 +62,11 @@ export function EventDetail({ id }: { id: string }) {
 
   if (event.error && !event.data)
     return (
-      <div>
-        <PageHeader title="Event" />
-        <Notice tone="error">{event.error}</Notice>
-        <p>
-          <Link to="/events">Back to events</Link>
-        </p>
-      </div>
+      <LoadFailed
+        title="Event"
+        error={event.error}
+        back={{ to: '/events', label: 'Back to events' }}
+      />
     );
   const e = event.data;
   if (!e) return <Loading what="the event" />;
