@@ -311,6 +311,7 @@ describe('the dashboard in Chromium', () => {
       receiver.at('/thin').some((r) => r.event?.type === 'v2.core.event_destination.ping'),
     );
     await page.locator('tr[data-attempt]').nth(2).waitFor();
+    await page.getByRole('img', { name: /Deliveries per minute.*3 attempts, 0 failed/ }).waitFor();
     expect(await unlabelledControls()).toEqual([]);
     await shoot('destination-detail');
     await page.getByRole('button', { name: 'Disable' }).click();

@@ -1,4 +1,7 @@
 import { formatClock, formatPercent } from '../lib/format';
+import type { Async } from '../lib/hooks';
+import { FailureRate } from './status';
+import { Loading, Notice } from './ui';
 import type { EndpointStats } from '../lib/types';
 
 const W = 600;
@@ -174,5 +177,34 @@ export function StatsTable({ buckets }: { buckets: Bucket[] }) {
         </table>
       )}
     </details>
+  );
+}
+
+/** The card of an endpoint's (or event destination's) last hour: its charts and their table. */
+export function LastHour({ stats }: { stats: Async<EndpointStats> }) {
+  return (
+    <section className="card" aria-labelledby="chart-title">
+      <div className="card-header">
+        <h2 id="chart-title">Last hour</h2>
+        <FailureRate stats={stats.data} />
+      </div>
+      {stats.data?.buckets ? (
+        <div className="charts">
+          <figure>
+            <figcaption>Deliveries per minute</figcaption>
+            <DeliveriesChart buckets={stats.data.buckets} />
+          </figure>
+          <figure>
+            <figcaption>Failure rate</figcaption>
+            <FailureRateChart buckets={stats.data.buckets} />
+          </figure>
+          <StatsTable buckets={stats.data.buckets} />
+        </div>
+      ) : stats.error ? (
+        <Notice tone="error">{stats.error}</Notice>
+      ) : (
+        <Loading what="delivery stats" />
+      )}
+    </section>
   );
 }

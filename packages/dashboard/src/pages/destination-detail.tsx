@@ -1,11 +1,12 @@
 import { AttemptsTable } from '../components/attempts';
+import { LastHour } from '../components/chart';
 import { EndpointStatusBadge } from '../components/status';
 import { Empty, Fields, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
 import { useAction, useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { useApi } from '../lib/session';
-import type { Attempt, EventDestination, List } from '../lib/types';
+import type { Attempt, EndpointStats, EventDestination, List } from '../lib/types';
 import { destinationScope, eventsSummary } from './webhooks';
 
 /**
@@ -24,8 +25,15 @@ export function DestinationDetail({ id }: { id: string }) {
       api.get<List<Attempt>>(`/v1/switchboard/event_destinations/${id}/attempts`, { limit: 20 }),
     [api.key, id],
   );
+  const stats = useAsync(
+    () => api.get<EndpointStats>(`/v1/switchboard/event_destinations/${id}/stats`, { minutes: 60 }),
+    [api.key, id],
+  );
   const { message, busy, act } = useAction();
-  const refresh = useDebounced(attempts.reload, 300);
+  const refresh = useDebounced(() => {
+    attempts.reload();
+    stats.reload();
+  }, 300);
   useLive((m) => {
     if (m.kind === 'attempt' && m.data.webhook_endpoint === id) refresh();
   });
@@ -105,6 +113,8 @@ export function DestinationDetail({ id }: { id: string }) {
           ]}
         />
       </section>
+
+      <LastHour stats={stats} />
 
       <section className="card" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Recent attempts</h2>

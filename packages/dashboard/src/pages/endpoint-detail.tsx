@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { AttemptsTable } from '../components/attempts';
-import { DeliveriesChart, FailureRateChart, StatsTable } from '../components/chart';
-import { EndpointStatusBadge, FailureRate } from '../components/status';
+import { LastHour } from '../components/chart';
+import { EndpointStatusBadge } from '../components/status';
 import {
   Command,
   CopyButton,
@@ -169,29 +169,7 @@ export function EndpointDetail({ id }: { id: string }) {
         </section>
       </div>
 
-      <section className="card" aria-labelledby="chart-title">
-        <div className="card-header">
-          <h2 id="chart-title">Last hour</h2>
-          <FailureRate stats={stats.data} />
-        </div>
-        {stats.data?.buckets ? (
-          <div className="charts">
-            <figure>
-              <figcaption>Deliveries per minute</figcaption>
-              <DeliveriesChart buckets={stats.data.buckets} />
-            </figure>
-            <figure>
-              <figcaption>Failure rate</figcaption>
-              <FailureRateChart buckets={stats.data.buckets} />
-            </figure>
-            <StatsTable buckets={stats.data.buckets} />
-          </div>
-        ) : stats.error ? (
-          <Notice tone="error">{stats.error}</Notice>
-        ) : (
-          <Loading what="delivery stats" />
-        )}
-      </section>
+      <LastHour stats={stats} />
 
       <section className="card" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Recent attempts</h2>

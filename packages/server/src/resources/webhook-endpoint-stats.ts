@@ -1,8 +1,11 @@
+import type { Kysely } from 'kysely';
 import { integer } from '../api/params.js';
 import { get, type Resource } from '../api/route.js';
 import { attemptStats } from '../domain/delivery-summary.js';
 import { attemptCountsByMinute } from '../storage/repositories/delivery-summary.js';
 import { listEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
+import type { Database } from '../storage/schema.js';
+import { requireDestination } from './v2/event-destinations.js';
 import { requireEndpoint } from './webhook-endpoints.js';
 
 const minutesParam = { minutes: integer({ min: 1, max: 1440 }) };
@@ -37,6 +40,13 @@ function render(
   };
 }
 
+/** One endpoint's (or event destination's) attempts over the last `minutes`, minute by minute. */
+async function statsOf(db: Kysely<Database>, endpoint: EndpointRow, minutes: number, now: number) {
+  const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
+  const counts = await attemptCountsByMinute(db, [endpoint.id], since);
+  return render(endpoint, attemptStats(counts, now, minutes), minutes, true);
+}
+
 /**
  * Delivery attempts per endpoint over the last `minutes` (60 by default) on the server's clock:
  * counts, failure rate and, for one endpoint, one bucket per minute (Switchboard's API, for the
@@ -48,13 +58,15 @@ export const webhookEndpointStats: Resource = {
     get(
       '/v1/switchboard/webhook_endpoints/:id/stats',
       minutesParam,
-      async ({ db, caller, path, params, now }) => {
-        const endpoint = await requireEndpoint(db, caller, path.id!);
-        const minutes = params.minutes ?? 60;
-        const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
-        const counts = await attemptCountsByMinute(db, [endpoint.id], since);
-        return render(endpoint, attemptStats(counts, now, minutes), minutes, true);
-      },
+      async ({ db, caller, path, params, now }) =>
+        statsOf(db, await requireEndpoint(db, caller, path.id!), params.minutes ?? 60, now),
+      { restricted: 'read' },
+    ),
+    get(
+      '/v1/switchboard/event_destinations/:id/stats',
+      minutesParam,
+      async ({ db, caller, path, params, now }) =>
+        statsOf(db, await requireDestination(db, caller, path.id!), params.minutes ?? 60, now),
       { restricted: 'read' },
     ),
     get(

@@ -289,6 +289,17 @@ describe('v2 accounts, event destinations and thin events', () => {
     for (let tries = 0; (await attemptsToSelf()).length < 2 && tries < 50; tries++)
       await new Promise((r) => setTimeout(r, 20));
     expect((await attemptsToSelf()).map((a) => a.status_code)).toEqual([200, 200]);
+    const stats = await raw<{ webhook_endpoint: string; attempts: number; failed: number }>(
+      'GET',
+      `/v1/switchboard/event_destinations/${self.id}/stats?minutes=60`,
+    );
+    expect(stats).toMatchObject({ webhook_endpoint: self.id, failed: 0 });
+    expect(stats.attempts).toBeGreaterThanOrEqual(2);
+    // A webhook endpoint is not an event destination.
+    const webhookEndpoint = (await stripe.webhookEndpoints.list()).data[0]!.id;
+    await expect(
+      raw('GET', `/v1/switchboard/event_destinations/${webhookEndpoint}/stats`),
+    ).rejects.toMatchObject({ statusCode: 404 });
     await expect(
       raw('GET', '/v1/switchboard/event_destinations/ed_test_nope/attempts'),
     ).rejects.toMatchObject({ statusCode: 404 });

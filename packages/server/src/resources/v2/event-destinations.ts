@@ -142,7 +142,7 @@ async function checkUrl(
   return url;
 }
 
-async function requireDestination(
+export async function requireDestination(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
