@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
 import type Stripe from 'stripe';
 import { errors } from '../api/errors.js';
 import {
@@ -193,6 +195,23 @@ export async function emitExternalAccountEvent(
   });
 }
 
+/** The ids of an account's external accounts (bank accounts and cards) in one mode. */
+async function externalAccountIds(
+  db: Kysely<Database>,
+  accountId: string,
+  livemode: boolean,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('objects')
+    .select('id')
+    .where('parent_id', '=', accountId)
+    .where('deleted', '=', 0)
+    .where('livemode', '=', livemode ? 1 : 0)
+    .where('type', 'in', ['bank_account', 'card'])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Keeps the account's `external_accounts` list and requirements in step with its external accounts. */
 export async function syncAccount(
   w: WriteContext,
@@ -281,14 +300,7 @@ export async function addExternalAccount(
     metadata?: MetadataPatch | undefined;
   },
 ): Promise<ExternalAccount> {
-  const existing = await w.db
-    .selectFrom('objects')
-    .select('id')
-    .where('parent_id', '=', accountRow.id)
-    .where('deleted', '=', 0)
-    .where('livemode', '=', w.livemode ? 1 : 0)
-    .where('type', 'in', ['bank_account', 'card'])
-    .execute();
+  const existing = await externalAccountIds(w.db, accountRow.id, w.livemode);
   const isDefault = existing.length === 0 || options.defaultForCurrency === true;
   const given = options.externalAccount;
   let built: { data: ExternalAccount; payout: PayoutOutcome };
@@ -337,8 +349,8 @@ export async function addExternalAccount(
     internal: { payout: built.payout } satisfies ExternalAccountInternal,
   });
   if (isDefault && existing.length > 0) {
-    for (const other of existing) {
-      const row = (await findObjectToChange(w, other.id))!;
+    for (const id of existing) {
+      const row = (await findObjectToChange(w, id))!;
       await saveObject(w.db, row.id, {
         ...parseData<ExternalAccount>(row),
         default_for_currency: false,
@@ -423,15 +435,9 @@ export const externalAccounts: Resource = {
       const find = (id: string) => findObjectToChange(w, id);
       const row = await requireExternalAccount(find, accountRow.id, path.child!, caller.livemode);
       const data = parseData<ExternalAccount>(row);
-      const others = await w.db
-        .selectFrom('objects')
-        .select('id')
-        .where('parent_id', '=', accountRow.id)
-        .where('deleted', '=', 0)
-        .where('livemode', '=', caller.livemode ? 1 : 0)
-        .where('type', 'in', ['bank_account', 'card'])
-        .where('id', '!=', row.id)
-        .execute();
+      const others = (await externalAccountIds(w.db, accountRow.id, caller.livemode)).filter(
+        (id) => id !== row.id,
+      );
       if (data.default_for_currency && others.length > 0) {
         throw errors.invalidRequest(
           'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
