@@ -1,6 +1,7 @@
 import { errors } from '../api/errors.js';
 import { array, boolean, expandParam, listParams, range, string } from '../api/params.js';
 import { get, post, RawJson, type Caller, type Resource } from '../api/route.js';
+import { retentionStart } from '../domain/retention.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
 import { queueDeliveries, toRoutable } from '../services/emit-event.js';
@@ -13,31 +14,30 @@ import { attemptList } from './attempt-list.js';
 import { listOf, pageRequest } from './common.js';
 import { eventJson, renderDelivery } from './render.js';
 
-const DAY = 86_400;
-
-function retentionStart(caller: { now: number; days: number }): number {
-  return Math.floor(caller.now / 1000) - caller.days * DAY;
-}
-
 /**
  * The events a caller sees: its platform's own (or, with Stripe-Account, that connected account's),
- * in its mode, within retention. Anything else is "No such event", as on Stripe.
+ * v1 events, in its mode, within retention. Anything else is "No such event", as on Stripe.
+ * `scope` widens or moves that: another `account` (null: the platform's own), `anyAccount` (the
+ * platform's and every connected account's, for Switchboard's platform-wide routes), other
+ * `objects` (`v2.core.event`).
  */
 export async function requireEvent(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
   window: { now: number; days: number },
-  accountId: string | null = caller.accountId,
+  scope: { account?: string | null; anyAccount?: boolean; objects?: readonly string[] } = {},
 ): Promise<EventRow> {
+  const account = scope.account === undefined ? caller.accountId : scope.account;
+  const objects = scope.objects ?? ['event'];
   const row = await findEvent(db, id);
   if (
     !row ||
-    row.object !== 'event' ||
+    !objects.includes(row.object) ||
     row.platform_id !== caller.platform.id ||
-    row.account_id !== accountId ||
+    (!scope.anyAccount && row.account_id !== account) ||
     row.livemode !== (caller.livemode ? 1 : 0) ||
-    Number(row.created) < retentionStart(window)
+    Number(row.created) < retentionStart(window.now, window.days)
   ) {
     throw errors.resourceMissing('event', id);
   }
@@ -143,7 +143,7 @@ export const events: Resource = {
             types: params.type !== undefined ? [params.type] : params.types,
             created: params.created,
             deliverySuccess: params.delivery_success,
-            notBefore: retentionStart(window),
+            notBefore: retentionStart(window.now, window.days),
           },
           page,
         );
@@ -182,7 +182,7 @@ export const events: Resource = {
           caller,
           path.id!,
           { now, days: services.config.eventRetentionDays },
-          accountId,
+          { account: accountId },
         );
         if (params.webhook_endpoint === undefined) {
           if (params.for_stripecli) {

@@ -10,37 +10,31 @@ import {
   listPlatformEvents,
 } from '../storage/repositories/delivery-summary.js';
 import { findEvent, type EventRow } from '../storage/repositories/events.js';
+import { retentionStart } from '../domain/retention.js';
 import type { Database } from '../storage/schema.js';
 import { attemptList } from './attempt-list.js';
 import { listOf, pageRequest } from './common.js';
-import { queueResend, resendTarget } from './events.js';
+import { queueResend, requireEvent, resendTarget } from './events.js';
 import { eventJson, renderDelivery } from './render.js';
-
-const DAY = 86_400;
-const retentionStart = (now: number, days: number) => Math.floor(now / 1000) - days * DAY;
 
 /**
  * An event of the caller's platform in its mode, v1 or v2, within retention: the platform's own or
  * any connected account's (with Stripe-Account, only that account's). Else "No such event".
  */
-async function requirePlatformEvent(
+function requirePlatformEvent(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
   now: number,
   services: Services,
 ): Promise<EventRow> {
-  const row = await findEvent(db, id);
-  if (
-    !row ||
-    row.platform_id !== caller.platform.id ||
-    row.livemode !== (caller.livemode ? 1 : 0) ||
-    (caller.accountId !== null && row.account_id !== caller.accountId) ||
-    Number(row.created) < retentionStart(now, services.config.eventRetentionDays)
-  ) {
-    throw errors.resourceMissing('event', id);
-  }
-  return row;
+  return requireEvent(
+    db,
+    caller,
+    id,
+    { now, days: services.config.eventRetentionDays },
+    { anyAccount: caller.accountId === null, objects: ['event', 'v2.core.event'] },
+  );
 }
 
 /**

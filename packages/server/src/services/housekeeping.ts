@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteExpiredIdempotencyKeys } from '../storage/repositories/idempotency.js';
 import { deleteEventsBefore } from '../storage/repositories/retention.js';
 import type { Services } from './context.js';
+import { retentionStart } from '../domain/retention.js';
 
 const HOUR = 3_600_000;
 /**
@@ -29,7 +30,7 @@ export function startHousekeeping({ dialect, clock, config, log }: Services): Ho
   const round = () =>
     dialect.exclusive('housekeeping', async () => {
       await deleteExpiredIdempotencyKeys(dialect.db, Date.now() - 24 * HOUR);
-      const before = Math.floor(clock.now() / 1000) - config.eventRetentionDays * 86_400;
+      const before = retentionStart(clock.now(), config.eventRetentionDays);
       // Between rounds of 500 events, let requests and deliveries in (SQLite has one connection).
       const events = await deleteEventsBefore(dialect.db, before, {
         pause: () => sleep(10).then(() => !stopped),

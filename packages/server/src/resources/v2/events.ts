@@ -6,6 +6,7 @@ import { applyRange } from '../../storage/repositories/objects.js';
 import { paginate } from '../../storage/repositories/pagination.js';
 import type { Database } from '../../storage/schema.js';
 import { decodePage, toSeconds, v2List } from './pages.js';
+import { retentionStart } from '../../domain/retention.js';
 
 /**
  * `/v2/core/events`: thin events with their full data, for the caller's own scope or, with
@@ -54,11 +55,7 @@ export const v2Events: Resource = {
           .where('object', '=', 'v2.core.event')
           .where('livemode', '=', caller.livemode ? 1 : 0)
           .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
-          .where(
-            'created',
-            '>=',
-            Math.floor(now / 1000) - services.config.eventRetentionDays * 86_400,
-          );
+          .where('created', '>=', retentionStart(now, services.config.eventRetentionDays));
         if (p.object_id) q = q.where('object_id', '=', p.object_id);
         if (p.types?.length) q = q.where('type', 'in', p.types);
         const c = p.created ?? {};
