@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ApiError, call, CliError, listAll, request, type Connection } from '../api/client.js';
+import { listThinEvents } from '../api/thin-events.js';
 import {
   addConnectionOptions,
   resolveConnection,
@@ -17,16 +18,6 @@ interface WireEvent {
   pending_webhooks: number;
 }
 
-/** A v2 (thin) event as Switchboard's event list returns it. */
-interface WireThinEvent {
-  id: string;
-  type: string;
-  created: string;
-  context: string | null;
-  livemode: boolean;
-  delivery_status: string;
-}
-
 interface ListFlags extends ConnectionFlags {
   type?: string[];
   since?: string;
@@ -37,21 +28,9 @@ interface ListFlags extends ConnectionFlags {
   json?: boolean;
 }
 
-/**
- * v2 (thin) events, newest first, from Switchboard's event list: the platform's own, or with
- * --stripe-account that account's. --failed-only keeps those whose delivery failed or is retrying.
- */
+/** v2 (thin) events, newest first: the platform's own, or with --stripe-account that account's. */
 async function listThin(conn: Connection, flags: ListFlags, limit: number) {
-  const { delivery_success: failedOnly, ...filters } = eventFilters(flags);
-  const params = {
-    ...filters,
-    object: 'v2.core.event',
-    ...(conn.stripeAccount ? {} : { account: 'platform' }),
-    ...(failedOnly === false ? { delivery_status: 'failed' } : {}),
-  };
-  const rows: WireThinEvent[] = [];
-  for await (const e of listAll<WireThinEvent>(conn, '/v1/switchboard/events', params, limit))
-    rows.push(e);
+  const rows = await listThinEvents(conn, eventFilters(flags), limit);
   if (flags.json) return printJson(rows);
   if (rows.length === 0) return void process.stdout.write('No v2 events.\n');
   printTable(

@@ -1,4 +1,5 @@
 import { ApiError, call, listAll, type Connection } from '../api/client.js';
+import { listThinEvents } from '../api/thin-events.js';
 import type { Progress } from './progress.js';
 import {
   destinationsReceiving,
@@ -49,46 +50,19 @@ async function eachLimited<T>(items: readonly T[], work: (item: T, i: number) =>
 
 const isDestination = (id: string) => id.startsWith('ed_');
 
-/** A v2 event as Switchboard's event list returns it. */
-interface WireThinEvent {
-  id: string;
-  type: string;
-  livemode: boolean;
-  created: string;
-  context: string | null;
-}
-
-/**
- * The v2 (thin) events of the window, from Switchboard's event list (Stripe's v2 list has no
- * delivery filter): the platform's own, or with Stripe-Account that account's. `delivery_success:
- * false` keeps those whose delivery has not succeeded (failed, retrying or pending).
- */
+/** The v2 (thin) events of the window, as replay routes them. */
 async function thinEvents(
   events: Connection,
   filters: Record<string, unknown>,
 ): Promise<ReplayEvent[]> {
-  const { delivery_success: deliverySuccess, ...rest } = filters;
-  const params = {
-    ...rest,
+  return (await listThinEvents(events, filters)).map((e) => ({
+    id: e.id,
     object: 'v2.core.event',
-    ...(events.stripeAccount ? {} : { account: 'platform' }),
-  };
-  const statuses = deliverySuccess === false ? ['failed', 'pending'] : [undefined];
-  const found = new Map<string, ReplayEvent>();
-  for (const status of statuses) {
-    const query = status ? { ...params, delivery_status: status } : params;
-    for await (const e of listAll<WireThinEvent>(events, '/v1/switchboard/events', query)) {
-      found.set(e.id, {
-        id: e.id,
-        object: 'v2.core.event',
-        type: e.type,
-        account: e.context,
-        livemode: e.livemode,
-        created: Math.floor(Date.parse(e.created) / 1000),
-      });
-    }
-  }
-  return [...found.values()];
+    type: e.type,
+    account: e.context,
+    livemode: e.livemode,
+    created: Math.floor(Date.parse(e.created) / 1000),
+  }));
 }
 
 /** The platform's v2 event destinations (the v2 list pages by `next_page_url`). */
