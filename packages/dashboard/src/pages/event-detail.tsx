@@ -1,10 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { AttemptDetails } from '../components/attempts';
 import { DeliveryBadge, HttpStatus } from '../components/status';
 import { Empty, Fields, Json, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
-import { messageOf } from '../lib/api';
 import { eventAccount, eventCreated, formatDateTime, formatDuration } from '../lib/format';
-import { useAsync, useDebounced } from '../lib/hooks';
+import { useAction, useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { listDestinations } from '../lib/destinations';
@@ -41,7 +40,7 @@ export function EventDetail({ id }: { id: string }) {
       byId.set(d.id, { url: d.webhook_endpoint?.url ?? d.name, page: `/destinations/${d.id}` });
     return byId;
   }, [api.key]);
-  const [message, setMessage] = useState<{ tone: 'good' | 'error'; text: string } | null>(null);
+  const { message, act } = useAction();
   const refresh = useDebounced(() => {
     deliveries.reload();
     attempts.reload();
@@ -50,15 +49,12 @@ export function EventDetail({ id }: { id: string }) {
     if (m.kind === 'attempt' && m.data.event === id) refresh();
   });
 
-  async function resend(endpointId: string, url: string) {
-    try {
+  const resend = (endpointId: string, url: string) =>
+    act(async () => {
       await api.post(`/v1/switchboard/events/${id}/retry`, { endpoint: endpointId });
-      setMessage({ tone: 'good', text: `Resend queued to ${url}: the attempt appears below.` });
       refresh();
-    } catch (e) {
-      setMessage({ tone: 'error', text: messageOf(e) });
-    }
-  }
+      return `Resend queued to ${url}: the attempt appears below.`;
+    });
 
   if (event.error && !event.data)
     return (
