@@ -40,7 +40,7 @@ import { decodePage, iso, v2List } from './pages.js';
  */
 const v1Types = new Set(webhookEventTypes);
 
-/** v2 (thin) types Switchboard emits, plus the `v1.` forms of the v1 types. */
+/** v2 (thin) types Switchboard emits (checkEvents also takes the `v1.` forms of the v1 types). */
 export const thinTypes = new Set(thinEventTypes);
 
 interface DestinationConfig {
