@@ -132,6 +132,29 @@ export async function completeOnboarding(
 }
 
 /**
+ * A single-use link for `account`: an object of `link.type` whose id is its token (a secret: it
+ * travels in the URL and acts as a credential until used), at `link.path/<token>` on this server.
+ */
+async function createLink<T>(
+  w: WriteContext,
+  account: ObjectRow,
+  link: { type: 'account_link' | 'login_link'; prefix: string; path: string },
+  data: (url: string, created: number) => T,
+  internal: object,
+): Promise<T> {
+  const token = `${link.prefix}_${randomToken(32)}`;
+  const created = await createObject<T>(w, {
+    type: link.type,
+    id: token,
+    accountId: null,
+    livemode: account.livemode === 1,
+    data: (_id, at) => data(`${link.path}/${token}`, at),
+    internal,
+  });
+  return created.data;
+}
+
+/**
  * `POST /v1/account_links`: a single-use link to Stripe-hosted onboarding for a connected account.
  * Here the link leads to a page of this server (`/connect/setup/...`, hosted/onboarding.ts) that
  * fills in the account with test data when the user submits it, then returns to `return_url`; a
@@ -153,28 +176,28 @@ export const accountLinks: Resource = {
       },
       async ({ w, caller, params, services, host }) => {
         const account = await requireAccount(w.db, asPlatform(caller), params.account);
-        const base = publicBaseUrl(services, host);
-        const token = `acctlink_${randomToken(32)}`;
-        const { data } = await createObject<Stripe.AccountLink>(w, {
-          type: 'account_link',
-          id: token,
-          accountId: null,
-          livemode: account.livemode === 1,
-          data: (_id, created) => ({
+        return createLink<Stripe.AccountLink>(
+          w,
+          account,
+          {
+            type: 'account_link',
+            prefix: 'acctlink',
+            path: `${publicBaseUrl(services, host)}/connect/setup`,
+          },
+          (url, created) => ({
             object: 'account_link',
             created,
             expires_at: created + LINK_LIFETIME_S,
-            url: `${base}/connect/setup/${token}`,
+            url,
           }),
-          internal: {
+          {
             account: account.id,
             type: params.type,
             refresh_url: params.refresh_url ?? null,
             return_url: params.return_url ?? null,
             state: 'new',
           } satisfies AccountLinkInternal,
-        });
-        return data;
+        );
       },
     ),
   ],
@@ -223,21 +246,17 @@ export const loginLinks: Resource = {
             'Login links can only be created for Express accounts (accounts whose dashboard is the Express Dashboard).',
             'account',
           );
-        const base = publicBaseUrl(services, host);
-        const token = `loginlink_${randomToken(32)}`;
-        const { data } = await createObject<Stripe.LoginLink>(w, {
-          type: 'login_link',
-          id: token,
-          accountId: null,
-          livemode: account.livemode === 1,
-          data: (_id, created) => ({
-            object: 'login_link',
-            created,
-            url: `${base}/express/login/${token}`,
-          }),
-          internal: { account: account.id, state: 'new' } satisfies LoginLinkInternal,
-        });
-        return data;
+        return createLink<Stripe.LoginLink>(
+          w,
+          account,
+          {
+            type: 'login_link',
+            prefix: 'loginlink',
+            path: `${publicBaseUrl(services, host)}/express/login`,
+          },
+          (url, created) => ({ object: 'login_link', created, url }),
+          { account: account.id, state: 'new' } satisfies LoginLinkInternal,
+        );
       },
     ),
   ],
