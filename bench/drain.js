@@ -25,13 +25,22 @@ const TEST_KEY = 'sk_test_bench_0123456789';
 const LIVE_KEY = 'sk_live_bench_0123456789';
 
 function parseArgs(argv) {
-  const args = { events: 50_000, runs: 3, port: 18555, cpuProf: null, serverArgs: [] };
+  const args = {
+    events: 50_000,
+    runs: 3,
+    port: 18555,
+    cpuProf: null,
+    nodeArgs: [],
+    serverArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--events') args.events = Number(argv[++i]);
     else if (a === '--runs') args.runs = Number(argv[++i]);
     else if (a === '--port') args.port = Number(argv[++i]);
     else if (a === '--cpu-prof') args.cpuProf = argv[++i];
+    else if (a === '--node-arg') args.nodeArgs.push(argv[++i]);
+    else if (a.startsWith('--node-arg=')) args.nodeArgs.push(a.slice(11));
     else if (a === '--') {
       args.serverArgs = argv.slice(i + 1);
       break;
@@ -42,6 +51,7 @@ function parseArgs(argv) {
           '  --runs K    drains of a fresh copy of the fixture (default 3)\n' +
           '  --port P    the receiver port the fixture endpoint points at (default 18555)\n' +
           '  --cpu-prof DIR  write V8 CPU profiles of the draining server (every thread) to DIR\n' +
+          '  --node-arg FLAG a node flag for the draining server, e.g. --node-arg=--no-opt\n' +
           '  after --    options for `switchboard serve`, e.g. -- --sender-thread off\n',
       );
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
@@ -115,7 +125,10 @@ async function main() {
           liveKey: LIVE_KEY,
           roles: 'api,worker',
           extraArgs: args.serverArgs,
-          nodeArgs: args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : [],
+          nodeArgs: [
+            ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', args.cpuProf] : []),
+            ...args.nodeArgs,
+          ],
         });
         let stats;
         let threads;

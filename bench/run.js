@@ -22,22 +22,33 @@ const LIVE_KEY = 'sk_live_bench_0123456789';
 const RAW_SECRET = 'whsec_benchrawceiling0123456789abcdef';
 
 function parseArgs(argv) {
-  const args = { quick: false, db: 'sqlite', keep: false, cpuProf: false, burst: null };
+  const args = {
+    quick: false,
+    db: 'sqlite',
+    keep: false,
+    cpuProf: false,
+    burst: null,
+    nodeArgs: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--keep') args.keep = true;
     else if (a === '--cpu-prof') args.cpuProf = true;
     else if (a === '--burst') args.burst = Number(argv[++i]);
+    else if (a === '--node-arg') args.nodeArgs.push(argv[++i]);
+    else if (a.startsWith('--node-arg=')) args.nodeArgs.push(a.slice(11));
     else if (a === '--db') args.db = argv[++i];
     else if (a.startsWith('--db=')) args.db = a.slice(5);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--quick] [--burst N] [--db sqlite|postgres|URL] [--keep] [--cpu-prof]\n' +
+          '                          [--node-arg FLAG]...\n' +
           '  --quick     a short smoke run (5,000-event burst, 3 s phases)\n' +
           '  --burst N   events in the burst (default 50,000; 5,000 with --quick)\n' +
           '  --keep      keep the temporary directory (database, CPU profiles)\n' +
-          '  --cpu-prof  write V8 CPU profiles of the server processes into that directory\n',
+          '  --cpu-prof  write V8 CPU profiles of the server processes into that directory\n' +
+          '  --node-arg  a node flag for the server processes, e.g. --node-arg=--heap-growing-percent=0\n',
       );
       process.exit(0);
     } else {
@@ -125,7 +136,10 @@ async function main() {
   // sqlite: a file in `dir`; postgres: a throwaway cluster (durable settings); or a given server.
   const database = await benchDatabase(args.db, dir);
   const db = database.url;
-  const nodeArgs = args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
+  const nodeArgs = [
+    ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
+    ...args.nodeArgs,
+  ];
   const serverOptions = { db, testKey: TEST_KEY, liveKey: LIVE_KEY, nodeArgs };
   const receiver = await startReceiver();
   let server = null;

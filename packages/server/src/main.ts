@@ -263,6 +263,7 @@ export {
   type Clock,
   type ManualClock,
 } from './domain/clock.js';
+export { limitHeapGrowth } from './heap.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
 export { openStorage, isPostgresUrl } from './storage/open.js';
 export { migrate } from './storage/migrate.js';

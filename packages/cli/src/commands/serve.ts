@@ -52,7 +52,8 @@ Examples:
       }
       throw e;
     }
-    const { startSwitchboard } = await import('@switchboard/server');
+    const { limitHeapGrowth, startSwitchboard } = await import('@switchboard/server');
+    limitHeapGrowth();
     const sb = await startSwitchboard(config);
     printBanner(config, sb);
     let stopping = false;
