@@ -342,6 +342,147 @@ describe('switchboard commands', () => {
         /^switchboard endpoints create: Invalid enabled_events\[0\]: .+'nope\.nope' is not one of them\)\n$/,
       );
     });
+
+    it('manage v2 event destinations: create, list, ping, update and delete', async () => {
+      const url = receiver.url('/ed');
+      const created = json<{
+        id: string;
+        object: string;
+        name: string;
+        event_payload: string;
+        events_from: string[];
+        webhook_endpoint: { url: string; signing_secret: string };
+      }>(
+        await sb(
+          'endpoints',
+          'create',
+          '--destination',
+          'thin',
+          '--url',
+          url,
+          '--events',
+          'v2.core.account.updated',
+          '--events-from',
+          'self,accounts',
+          '--json',
+        ),
+      );
+      expect(created).toMatchObject({
+        object: 'v2.core.event_destination',
+        name: url,
+        event_payload: 'thin',
+        events_from: ['@self', '@accounts'],
+        webhook_endpoint: { url },
+      });
+      expect(created.id).toMatch(/^ed_test_/);
+      expect(created.webhook_endpoint.signing_secret).toMatch(/^whsec_/);
+
+      const snapshot = await sb(
+        'endpoints',
+        'create',
+        '--destination',
+        'snapshot',
+        '--url',
+        receiver.url('/ed-snapshot'),
+        '--events',
+        'customer.created',
+        '--connect',
+        '--name',
+        'snap',
+      );
+      expect(snapshot.stdout).toMatch(
+        /^Created event destination ed_test_\w+ \(test mode, snapshot events from connected accounts, enabled\)\n {2}name: +snap\n {2}url: +http.+\/ed-snapshot\n {2}events: customer\.created\n {2}signing secret: whsec_\w+/,
+      );
+
+      const listed = await sb('endpoints', 'list');
+      expect(listed.stdout).toMatch(
+        new RegExp(
+          `^${created.id}\\s+thin\\s+your account \\+ connected accounts\\s+enabled\\s+v2\\.core\\.account\\.updated\\s+http.+/ed$`,
+          'm',
+        ),
+      );
+      const both = json<Array<{ id: string; object: string }>>(
+        await sb('endpoints', 'list', '--json'),
+      );
+      expect(both.find((e) => e.id === created.id)?.object).toBe('v2.core.event_destination');
+      // A connected account's own webhook endpoints: the platform's destinations are not its.
+      const account = await stripe.accounts.create({ type: 'custom' });
+      const theirs = json<unknown[]>(
+        await sb('endpoints', 'list', '--stripe-account', account.id, '--json'),
+      );
+      expect(theirs).toEqual([]);
+
+      const pinged = await sb('endpoints', 'ping', created.id);
+      expect(pinged.code, pinged.stderr).toBe(0);
+      const eventId = /^Sent (evt_test_\w+) \(v2\.core\.event_destination\.ping\) to /.exec(
+        pinged.stdout,
+      )?.[1];
+      expect(eventId).toBeDefined();
+      await receiver.waitFor(() => receiver.received.some((r) => r.event?.id === eventId));
+      const ping = receiver.received.find((r) => r.event?.id === eventId)!;
+      expect(ping.path).toBe('/ed');
+      // Signed with the secret the create printed (a thin notification: parseEventNotification).
+      const notification = stripe.parseEventNotification(
+        ping.body,
+        ping.headers['stripe-signature'] as string,
+        created.webhook_endpoint.signing_secret,
+      );
+      expect(notification).toMatchObject({ id: eventId, type: 'v2.core.event_destination.ping' });
+
+      const updated = json<{ status: string; name: string; webhook_endpoint: { url: string } }>(
+        await sb(
+          'endpoints',
+          'update',
+          created.id,
+          '--name',
+          'renamed',
+          '--url',
+          receiver.url('/ed-moved'),
+          '--disable',
+          '--json',
+        ),
+      );
+      expect(updated).toMatchObject({
+        status: 'disabled',
+        name: 'renamed',
+        webhook_endpoint: { url: receiver.url('/ed-moved') },
+      });
+
+      const roll = await sb('endpoints', 'roll-secret', created.id);
+      expect(roll.code).toBe(1);
+      expect(roll.stderr).toBe(
+        "switchboard endpoints roll-secret: event destinations have no secret roll (Stripe's v2 API has none): create a new destination and delete the old one\n",
+      );
+      const asAccount = await sb('endpoints', 'delete', created.id, '--stripe-account', account.id);
+      expect(asAccount.stderr).toMatch(
+        /^switchboard endpoints delete: event destinations belong to the platform: drop --stripe-account/,
+      );
+      const webhookPing = await sb('endpoints', 'ping', 'we_123');
+      expect(webhookPing.stderr).toMatch(
+        /^switchboard endpoints ping: we_123 is not an event destination/,
+      );
+      const nameless = await sb(
+        'endpoints',
+        'create',
+        '--url',
+        url,
+        '--events',
+        '*',
+        '--name',
+        'n',
+      );
+      expect(nameless.stderr).toBe(
+        'switchboard endpoints create: --name and --events-from are for event destinations (--destination)\n',
+      );
+
+      expect((await sb('endpoints', 'delete', created.id)).stdout).toBe(
+        `Deleted event destination ${created.id}.\n`,
+      );
+      const gone = await sb('endpoints', 'delete', created.id);
+      expect(gone.stderr).toBe(
+        `switchboard endpoints delete: No such event destination: '${created.id}'\n`,
+      );
+    });
   });
 
   describe('accounts and sandboxes', () => {
@@ -406,6 +547,7 @@ describe('switchboard commands', () => {
       ['endpoints', 'list'],
       ['endpoints', 'update'],
       ['endpoints', 'delete'],
+      ['endpoints', 'ping'],
       ['endpoints', 'roll-secret'],
       ['replay'],
       ['accounts', 'create'],

@@ -270,6 +270,8 @@ describe('the dashboard in Chromium', () => {
     await row.getByText('Accounts feed').waitFor();
     expect(await row.textContent()).toContain('Your account');
     expect(await row.textContent()).toContain('Thin (v2)');
+    // Its last hour, as each webhook endpoint's: the one delivery so far succeeded.
+    await row.getByText('(0 of 1)').waitFor();
 
     await page.getByRole('link', { name: 'Events (v2)' }).click();
     await heading('Events').waitFor();

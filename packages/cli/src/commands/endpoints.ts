@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { call, CliError, listAll } from '../api/client.js';
+import { Command, Option } from 'commander';
+import { call, CliError, listAll, type Connection } from '../api/client.js';
+import { isDestination, listDestinations, type WireDestination } from '../api/destinations.js';
 import {
   addConnectionOptions,
   resolveConnection,
@@ -10,6 +11,7 @@ import { parseDuration } from '../time.js';
 
 export interface WireEndpoint {
   id: string;
+  object: 'webhook_endpoint';
   url: string;
   enabled_events: string[];
   status: 'enabled' | 'disabled';
@@ -22,6 +24,12 @@ export interface WireEndpoint {
 
 const scopeOf = (e: WireEndpoint) => (e.application ? 'connected accounts' : 'your account');
 
+/** A destination's `events_from` in the words of the endpoints' scopes. */
+const sourcesOf = (d: WireDestination) =>
+  d.events_from
+    .map((f) => (f === '@accounts' ? 'connected accounts' : f === '@self' ? 'your account' : f))
+    .join(' + ');
+
 function printEndpoint(verb: string, e: WireEndpoint): void {
   const lines = [
     `${verb} webhook endpoint ${e.id} (${e.livemode ? 'live' : 'test'} mode, ${scopeOf(e)}, ${e.status})`,
@@ -33,22 +41,85 @@ function printEndpoint(verb: string, e: WireEndpoint): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+function printDestination(verb: string, d: WireDestination): void {
+  const lines = [
+    `${verb} event destination ${d.id} (${d.livemode ? 'live' : 'test'} mode, ${d.event_payload} events from ${sourcesOf(d)}, ${d.status})`,
+    `  name:   ${d.name}`,
+  ];
+  if (d.webhook_endpoint.url) lines.push(`  url:    ${d.webhook_endpoint.url}`);
+  lines.push(`  events: ${d.enabled_events.join(', ')}`);
+  if (d.webhook_endpoint.signing_secret)
+    lines.push(`  signing secret: ${d.webhook_endpoint.signing_secret}   (keep it secret)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Event destinations are the platform's: there is no acting as a connected account for them. */
+function platformOnly(flags: ConnectionFlags): Connection {
+  if (flags.stripeAccount)
+    throw new CliError(
+      "event destinations belong to the platform: drop --stripe-account (events_from chooses the connected accounts' events)",
+    );
+  return resolveConnection(flags);
+}
+
+const destinationPath = (id: string, action = '') =>
+  `/v2/core/event_destinations/${encodeURIComponent(id)}${action}`;
+const withUrl = { include: ['webhook_endpoint.url'] };
+
 interface WriteFlags extends ConnectionFlags {
   url?: string;
   events?: string[];
   connect?: boolean;
   description?: string;
   apiVersion?: string;
+  destination?: 'thin' | 'snapshot';
+  name?: string;
+  eventsFrom?: string[];
   json?: boolean;
+}
+
+/** `--connect` and `--events-from` as a destination's `events_from`. */
+function eventsFrom(flags: WriteFlags): string[] {
+  if (flags.connect && flags.eventsFrom)
+    throw new CliError(
+      '--connect and --events-from are exclusive (--connect is --events-from accounts)',
+    );
+  const from = flags.eventsFrom ?? (flags.connect ? ['accounts'] : ['self']);
+  for (const f of from) {
+    if (f !== 'self' && f !== 'accounts')
+      throw new CliError(`--events-from: ${JSON.stringify(f)} is not one of self, accounts`);
+  }
+  return from.map((f) => `@${f}`);
+}
+
+async function createDestination(flags: WriteFlags): Promise<void> {
+  const conn = platformOnly({ ...flags, apiVersion: undefined });
+  const payload = flags.destination!;
+  if (flags.apiVersion !== undefined && payload === 'thin')
+    throw new CliError('--api-version applies to snapshot destinations only');
+  const params: Record<string, unknown> = {
+    name: flags.name ?? flags.url,
+    type: 'webhook_endpoint',
+    event_payload: payload,
+    enabled_events: flags.events,
+    events_from: eventsFrom(flags),
+    webhook_endpoint: { url: flags.url },
+    include: ['webhook_endpoint.url', 'webhook_endpoint.signing_secret'],
+  };
+  if (flags.description !== undefined) params.description = flags.description;
+  if (flags.apiVersion !== undefined) params.snapshot_api_version = flags.apiVersion;
+  const d = await call<WireDestination>(conn, 'POST', '/v2/core/event_destinations', { params });
+  if (flags.json) return printJson(d);
+  printDestination('Created', d);
 }
 
 export function endpointsCommand(): Command {
   const endpoints = new Command('endpoints').description(
-    'Manage webhook endpoints: where events are sent, for which scope and event types.',
+    'Manage webhook endpoints (we_...) and event destinations (ed_...): where events are sent, for which scope and event types.',
   );
 
   const create = new Command('create')
-    .description('Create a webhook endpoint; prints its signing secret.')
+    .description('Create a webhook endpoint, or an event destination; prints its signing secret.')
     .requiredOption('--url <url>', 'where events are POSTed')
     .requiredOption(
       '--events <types>',
@@ -57,7 +128,19 @@ export function endpointsCommand(): Command {
     )
     .option('--connect', "receive connected accounts' events (the Connected accounts scope)")
     .option('--description <text>', 'a description')
-    .option('--api-version <version>', 'render events in this API version');
+    .option('--api-version <version>', 'render events in this API version')
+    .addOption(
+      new Option(
+        '--destination <payload>',
+        'create a v2 event destination instead: thin (v2 events) or snapshot (v1 events)',
+      ).choices(['thin', 'snapshot']),
+    )
+    .option('--name <name>', "the destination's name (default: its url)")
+    .option(
+      '--events-from <sources>',
+      "the destination's sources: self, accounts or both, comma-separated (default: self)",
+      collectList,
+    );
   addConnectionOptions(create, { stripeAccount: true });
   create
     .option('--json', 'print JSON')
@@ -68,12 +151,21 @@ Without --connect the endpoint receives the platform's own events ("Your account
 it receives events from connected accounts, which carry a top-level "account". A test-mode endpoint
 receives test events; a live one (--live) receives live events, and with --connect test events too.
 
+With --destination the server creates a v2 event destination (POST /v2/core/event_destinations):
+thin destinations receive v2 events (v1.account.updated, v2.core.account...), snapshot ones the v1
+events a webhook endpoint would; --events-from self,accounts takes both scopes at once.
+
 Examples:
   switchboard endpoints create --url https://example.com/webhook --events customer.created,payout.failed
-  switchboard endpoints create --url http://localhost:4242/connect --events '*' --connect`,
+  switchboard endpoints create --url http://localhost:4242/connect --events '*' --connect
+  switchboard endpoints create --destination thin --url http://localhost:4242/v2 \\
+    --events v2.core.account.updated --events-from self,accounts`,
     )
     .action(
       action('endpoints create', async (flags: WriteFlags) => {
+        if (flags.destination) return createDestination(flags);
+        if (flags.name !== undefined || flags.eventsFrom !== undefined)
+          throw new CliError('--name and --events-from are for event destinations (--destination)');
         const conn = resolveConnection({ ...flags, apiVersion: undefined });
         const params: Record<string, unknown> = {
           url: flags.url,
@@ -88,31 +180,56 @@ Examples:
       }),
     );
 
-  const list = new Command('list').description('List webhook endpoints (of this mode).');
+  const list = new Command('list').description(
+    'List webhook endpoints and event destinations (of this mode).',
+  );
   addConnectionOptions(list, { stripeAccount: true });
   list
-    .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  switchboard endpoints list --live')
+    .option('--json', 'print JSON (webhook endpoints, then event destinations, each with `object`)')
+    .addHelpText(
+      'after',
+      "\nWith --stripe-account, that connected account's own webhook endpoints (destinations are the platform's).\n\nExample:\n  switchboard endpoints list --live",
+    )
     .action(
       action('endpoints list', async (flags: ConnectionFlags & { json?: boolean }) => {
         const conn = resolveConnection(flags);
         const rows: WireEndpoint[] = [];
         for await (const e of listAll<WireEndpoint>(conn, '/v1/webhook_endpoints')) rows.push(e);
-        if (flags.json) return printJson(rows);
-        if (rows.length === 0) return void process.stdout.write('No webhook endpoints.\n');
+        const destinations = flags.stripeAccount ? [] : await listDestinations(conn);
+        if (flags.json) return printJson([...rows, ...destinations]);
+        if (rows.length === 0 && destinations.length === 0)
+          return void process.stdout.write('No webhook endpoints or event destinations.\n');
+        if (rows.length > 0) {
+          printTable(
+            ['ID', 'SCOPE', 'STATUS', 'EVENTS', 'URL'],
+            rows.map((e) => [e.id, scopeOf(e), e.status, e.enabled_events.join(','), e.url]),
+          );
+        }
+        if (destinations.length === 0) return;
+        if (rows.length > 0) process.stdout.write('\n');
         printTable(
-          ['ID', 'SCOPE', 'STATUS', 'EVENTS', 'URL'],
-          rows.map((e) => [e.id, scopeOf(e), e.status, e.enabled_events.join(','), e.url]),
+          ['ID', 'PAYLOAD', 'FROM', 'STATUS', 'EVENTS', 'URL'],
+          destinations.map((d) => [
+            d.id,
+            d.event_payload,
+            sourcesOf(d),
+            d.status,
+            d.enabled_events.join(','),
+            d.webhook_endpoint.url ?? '',
+          ]),
         );
       }),
     );
 
   const update = new Command('update')
-    .description("Change an endpoint's url, events or description, or disable/enable it.")
-    .argument('<endpoint>', 'the endpoint id (we_...)')
+    .description(
+      "Change an endpoint's or destination's url, events or description, or disable/enable it.",
+    )
+    .argument('<endpoint>', 'the endpoint id (we_...) or event destination id (ed_...)')
     .option('--url <url>', 'new url')
     .option('--events <types>', 'new event types (replace the list)', collectList)
     .option('--description <text>', 'new description')
+    .option('--name <name>', 'new name (event destinations)')
     .option('--disable', 'stop sending events to it')
     .option('--enable', 'send events to it again');
   addConnectionOptions(update, { stripeAccount: true });
@@ -120,7 +237,7 @@ Examples:
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      "\nExamples:\n  switchboard endpoints update we_123 --events '*'\n  switchboard endpoints update we_123 --disable",
+      "\nExamples:\n  switchboard endpoints update we_123 --events '*'\n  switchboard endpoints update we_123 --disable\n  switchboard endpoints update ed_test_123 --url http://localhost:4242/v2",
     )
     .action(
       action(
@@ -129,33 +246,50 @@ Examples:
           if (flags.disable && flags.enable)
             throw new CliError('--disable and --enable are exclusive');
           const params: Record<string, unknown> = {};
-          if (flags.url !== undefined) params.url = flags.url;
+          const destination = isDestination(id);
+          if (flags.url !== undefined)
+            if (destination) params.webhook_endpoint = { url: flags.url };
+            else params.url = flags.url;
           if (flags.events !== undefined) params.enabled_events = flags.events;
           if (flags.description !== undefined) params.description = flags.description;
-          if (flags.disable) params.disabled = true;
-          if (flags.enable) params.disabled = false;
-          if (Object.keys(params).length === 0)
+          if (flags.name !== undefined) {
+            if (!destination) throw new CliError('--name is for event destinations (ed_...)');
+            params.name = flags.name;
+          }
+          const toggle = flags.disable ? 'disable' : flags.enable ? 'enable' : null;
+          if (toggle && !destination) params.disabled = toggle === 'disable';
+          if (Object.keys(params).length === 0 && !toggle)
             throw new CliError(
               'nothing to change: give --url, --events, --description, --disable or --enable',
             );
-          const conn = resolveConnection(flags);
-          const e = await call<WireEndpoint>(
-            conn,
-            'POST',
-            `/v1/webhook_endpoints/${encodeURIComponent(id)}`,
-            {
-              params,
-            },
-          );
-          if (flags.json) return printJson(e);
-          printEndpoint('Updated', e);
+          if (!destination) {
+            const conn = resolveConnection(flags);
+            const e = await call<WireEndpoint>(
+              conn,
+              'POST',
+              `/v1/webhook_endpoints/${encodeURIComponent(id)}`,
+              { params },
+            );
+            if (flags.json) return printJson(e);
+            return printEndpoint('Updated', e);
+          }
+          const conn = platformOnly(flags);
+          let d: WireDestination | null = null;
+          if (Object.keys(params).length > 0)
+            d = await call(conn, 'POST', destinationPath(id), {
+              params: { ...params, ...withUrl },
+            });
+          if (toggle)
+            d = await call(conn, 'POST', destinationPath(id, `/${toggle}`), { params: withUrl });
+          if (flags.json) return printJson(d);
+          printDestination('Updated', d!);
         },
       ),
     );
 
   const del = new Command('delete')
-    .description('Delete a webhook endpoint.')
-    .argument('<endpoint>', 'the endpoint id (we_...)');
+    .description('Delete a webhook endpoint or an event destination.')
+    .argument('<endpoint>', 'the endpoint id (we_...) or event destination id (ed_...)');
   addConnectionOptions(del, { stripeAccount: true });
   del
     .option('--json', 'print JSON')
@@ -164,12 +298,43 @@ Examples:
       action(
         'endpoints delete',
         async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
-          const conn = resolveConnection(flags);
-          const res = await call(conn, 'DELETE', `/v1/webhook_endpoints/${encodeURIComponent(id)}`);
+          const destination = isDestination(id);
+          const conn = destination ? platformOnly(flags) : resolveConnection(flags);
+          const res = await call(
+            conn,
+            'DELETE',
+            destination ? destinationPath(id) : `/v1/webhook_endpoints/${encodeURIComponent(id)}`,
+          );
           if (flags.json) return printJson(res);
-          process.stdout.write(`Deleted webhook endpoint ${id}.\n`);
+          process.stdout.write(
+            `Deleted ${destination ? 'event destination' : 'webhook endpoint'} ${id}.\n`,
+          );
         },
       ),
+    );
+
+  const ping = new Command('ping')
+    .description(
+      'Send an event destination a v2.core.event_destination.ping event (thin destinations).',
+    )
+    .argument('<destination>', 'the event destination id (ed_...)');
+  addConnectionOptions(ping);
+  ping
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  switchboard endpoints ping ed_test_123')
+    .action(
+      action('endpoints ping', async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
+        if (!isDestination(id))
+          throw new CliError(
+            `${id} is not an event destination (ed_...): webhook endpoints have no ping; \`switchboard trigger\` sends them events`,
+          );
+        const conn = platformOnly(flags);
+        const event = await call<{ id: string }>(conn, 'POST', destinationPath(id, '/ping'));
+        if (flags.json) return printJson(event);
+        process.stdout.write(
+          `Sent ${event.id} (v2.core.event_destination.ping) to ${id}; \`switchboard events retrieve ${event.id}\` shows its delivery.\n`,
+        );
+      }),
     );
 
   const roll = new Command('roll-secret')
@@ -190,6 +355,10 @@ Examples:
       action(
         'endpoints roll-secret',
         async (id: string, flags: ConnectionFlags & { expiresIn: string; json?: boolean }) => {
+          if (isDestination(id))
+            throw new CliError(
+              "event destinations have no secret roll (Stripe's v2 API has none): create a new destination and delete the old one",
+            );
           const seconds = parseDuration(flags.expiresIn, '--expires-in');
           if (seconds > 86_400) throw new CliError('--expires-in: at most 24h (86400 seconds)');
           const conn = resolveConnection(flags);
@@ -215,5 +384,6 @@ Examples:
     .addCommand(list)
     .addCommand(update)
     .addCommand(del)
+    .addCommand(ping)
     .addCommand(roll);
 }

@@ -1,4 +1,5 @@
 import { ApiError, call, listAll, type Connection } from '../api/client.js';
+import { isDestination, listDestinations } from '../api/destinations.js';
 import { listThinEvents } from '../api/thin-events.js';
 import type { Progress } from './progress.js';
 import {
@@ -48,8 +49,6 @@ async function eachLimited<T>(items: readonly T[], work: (item: T, i: number) =>
   await Promise.all(lanes);
 }
 
-const isDestination = (id: string) => id.startsWith('ed_');
-
 /** The v2 (thin) events of the window, as replay routes them. */
 async function thinEvents(
   events: Connection,
@@ -63,22 +62,6 @@ async function thinEvents(
     livemode: e.livemode,
     created: Math.floor(Date.parse(e.created) / 1000),
   }));
-}
-
-/** The platform's v2 event destinations (the v2 list pages by `next_page_url`). */
-async function destinations(platform: Connection): Promise<RoutedDestination[]> {
-  const all: RoutedDestination[] = [];
-  let path: string | null = '/v2/core/event_destinations?limit=100';
-  while (path) {
-    const page: { data: RoutedDestination[]; next_page_url: string | null } = await call(
-      platform,
-      'GET',
-      path,
-    );
-    all.push(...page.data);
-    path = page.next_page_url;
-  }
-  return all;
 }
 
 /**
@@ -120,7 +103,7 @@ export async function planReplay(
     for await (const e of listAll<RoutedEndpoint>(events, '/v1/webhook_endpoints'))
       endpoints.push({ endpoint: e, owner: events.stripeAccount });
   }
-  const routed = await destinations(platform);
+  const routed = await listDestinations(platform);
   const resends = matched.flatMap((event) => [
     ...(event.object === 'event'
       ? endpointsReceiving(event, endpoints).map((t) => ({ event, endpoint: t.endpoint.id }))

@@ -36,11 +36,21 @@ export function Webhooks() {
     () => api.get<List<EndpointStats>>('/v1/switchboard/webhook_endpoint_stats', { minutes: 60 }),
     [api.key],
   );
-  const refreshStats = useDebounced(stats.reload, 700);
+  const destinationStats = useAsync(
+    () => api.get<List<EndpointStats>>('/v1/switchboard/event_destination_stats', { minutes: 60 }),
+    [api.key],
+  );
+  const refreshStats = useDebounced(() => {
+    stats.reload();
+    destinationStats.reload();
+  }, 700);
   useLive((m) => {
     if (m.kind === 'attempt') refreshStats();
   });
-  const statsOf = (id: string) => stats.data?.data.find((s) => s.webhook_endpoint === id);
+  const statsOf = (id: string) =>
+    [...(stats.data?.data ?? []), ...(destinationStats.data?.data ?? [])].find(
+      (s) => s.webhook_endpoint === id,
+    );
   const mode = effectiveMode(session);
 
   return (
@@ -126,6 +136,7 @@ export function Webhooks() {
                   <th scope="col">Payload</th>
                   <th scope="col">Listening to</th>
                   <th scope="col">Status</th>
+                  <th scope="col">Last hour</th>
                 </tr>
               </thead>
               <tbody>
@@ -144,6 +155,9 @@ export function Webhooks() {
                     <td>{eventsSummary(d.enabled_events)}</td>
                     <td>
                       <EndpointStatusBadge status={d.status} />
+                    </td>
+                    <td>
+                      <FailureRate stats={statsOf(d.id)} />
                     </td>
                   </tr>
                 ))}

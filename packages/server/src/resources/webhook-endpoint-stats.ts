@@ -47,6 +47,35 @@ async function statsOf(db: Kysely<Database>, endpoint: EndpointRow, minutes: num
   return render(endpoint, attemptStats(counts, now, minutes), minutes, true);
 }
 
+/** Each endpoint's (or destination's) counts and failure rate over the last `minutes`, as a list. */
+async function statsList(
+  db: Kysely<Database>,
+  rows: EndpointRow[],
+  minutes: number,
+  now: number,
+  url: string,
+) {
+  const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
+  const counts = await attemptCountsByMinute(
+    db,
+    rows.map((r) => r.id),
+    since,
+  );
+  const data = rows.map((r) =>
+    render(
+      r,
+      attemptStats(
+        counts.filter((c) => c.endpoint_id === r.id),
+        now,
+        minutes,
+      ),
+      minutes,
+      false,
+    ),
+  );
+  return { object: 'list', data, has_more: false, url };
+}
+
 /**
  * Delivery attempts per endpoint over the last `minutes` (60 by default) on the server's clock:
  * counts, failure rate and, for one endpoint, one bucket per minute (Switchboard's API, for the
@@ -73,8 +102,6 @@ export const webhookEndpointStats: Resource = {
       '/v1/switchboard/webhook_endpoint_stats',
       minutesParam,
       async ({ db, caller, params, now, url, services }) => {
-        const minutes = params.minutes ?? 60;
-        const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
         const { rows } = await listEndpoints(
           db,
           {
@@ -85,24 +112,26 @@ export const webhookEndpointStats: Resource = {
           },
           { limit: services.config.maxEndpoints },
         );
-        const counts = await attemptCountsByMinute(
+        return statsList(db, rows, params.minutes ?? 60, now, url);
+      },
+      { restricted: 'read' },
+    ),
+    // The platform's event destinations (whoever the caller acts as, as /v2/core/event_destinations).
+    get(
+      '/v1/switchboard/event_destination_stats',
+      minutesParam,
+      async ({ db, caller, params, now, url }) => {
+        const { rows } = await listEndpoints(
           db,
-          rows.map((r) => r.id),
-          since,
+          {
+            platformId: caller.platform.id,
+            livemode: caller.livemode,
+            accountId: null,
+            kind: 'destination',
+          },
+          { limit: 1_000 },
         );
-        const data = rows.map((r) =>
-          render(
-            r,
-            attemptStats(
-              counts.filter((c) => c.endpoint_id === r.id),
-              now,
-              minutes,
-            ),
-            minutes,
-            false,
-          ),
-        );
-        return { object: 'list', data, has_more: false, url };
+        return statsList(db, rows, params.minutes ?? 60, now, url);
       },
       { restricted: 'read' },
     ),

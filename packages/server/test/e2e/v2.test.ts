@@ -295,6 +295,16 @@ describe('v2 accounts, event destinations and thin events', () => {
     );
     expect(stats).toMatchObject({ webhook_endpoint: self.id, failed: 0 });
     expect(stats.attempts).toBeGreaterThanOrEqual(2);
+    // Every destination's, as the dashboard's list shows them; webhook endpoints are not among them.
+    const listed = await raw<{ data: Array<{ webhook_endpoint: string; attempts: number }> }>(
+      'GET',
+      '/v1/switchboard/event_destination_stats?minutes=60',
+    );
+    expect(listed.data.find((s) => s.webhook_endpoint === self.id)).toMatchObject({
+      attempts: stats.attempts,
+      failed: 0,
+    });
+    expect(listed.data.every((s) => s.webhook_endpoint.startsWith('ed_test_'))).toBe(true);
     // A webhook endpoint is not an event destination.
     const webhookEndpoint = (await stripe.webhookEndpoints.list()).data[0]!.id;
     await expect(
