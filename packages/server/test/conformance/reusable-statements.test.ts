@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/storage/dialect.js';
 import { openStorage } from '../../src/storage/open.js';
 import { findObject } from '../../src/storage/repositories/objects.js';
 import { reusable, reusableInsert } from '../../src/storage/repositories/reusable.js';
+import { backend } from '../helpers/database.js';
 import { openBackend, type Backend } from './backend.js';
 
 /** Statements compiled once and run again with new values (storage/repositories/reusable.ts). */
@@ -143,5 +145,80 @@ describe('reusable statements run for many values (Dialect.runEach)', () => {
   it('outside a transaction, runs each through Kysely', async () => {
     await rename.each(b.main.db, [{ id: 'cus_each_3', data: '{"n":33}' }], b.main.runEach);
     expect(await dataOf('cus_each_3')).toBe('{"n":33}');
+  });
+});
+
+/** PostgreSQL keeps the statements compiled once prepared (dialects/postgres/postgres-dialect.ts). */
+describe.runIf(backend === 'postgres')('reusable statements prepared on PostgreSQL', () => {
+  let b: Backend;
+  let one: Dialect;
+  const insertObject = reusableInsert('objects');
+  const byType = reusable<{ type: string }, { id: string }>((db, v) =>
+    db.selectFrom('objects').select('id').where('type', '=', v.type).orderBy('id'),
+  );
+
+  beforeAll(async () => {
+    b = await openBackend();
+    // One connection, so the session whose prepared statements are listed is the one that ran them.
+    one = await openStorage(b.url, { migrate: false, poolSize: 1 });
+  });
+  afterAll(async () => {
+    await one?.close();
+    await b.close();
+  });
+
+  const prepared = async () =>
+    (
+      await sql<{ name: string; statement: string }>`
+        select name, statement from pg_prepared_statements order by name`.execute(one.db)
+    ).rows;
+
+  it('prepares each once per connection, by name, and runs ad-hoc queries unnamed', async () => {
+    const row = (id: string, type: string) => ({
+      id,
+      platform_id: 'acct_prepared',
+      account_id: null,
+      livemode: 0,
+      type,
+      data: '{}',
+      internal: '{}',
+      parent_id: null,
+      created: 1,
+      deleted: 0,
+    });
+    await insertObject(one.db, [row('cus_p1', 'customer')]);
+    await insertObject(one.db, [row('po_p1', 'payout')]);
+    expect(await byType(one.db, { type: 'customer' })).toEqual([{ id: 'cus_p1' }]);
+    expect(await byType(one.db, { type: 'payout' })).toEqual([{ id: 'po_p1' }]);
+    await one.db
+      .selectFrom('objects')
+      .select('id')
+      .where('id', 'in', ['cus_p1', 'po_p1'])
+      .execute();
+
+    const statements = await prepared();
+    // The one-row insert and the select, each prepared once though each ran twice.
+    expect(statements.map((s) => s.name)).toEqual([
+      expect.stringMatching(/^sb_[0-9a-f]{32}$/),
+      expect.stringMatching(/^sb_[0-9a-f]{32}$/),
+    ]);
+    expect(statements.map((s) => s.statement).sort()).toEqual([
+      expect.stringMatching(/^insert into "objects"/),
+      expect.stringMatching(/^select "id" from "objects"/),
+    ]);
+    // Inside a transaction, with the rows rolled back with it.
+    await one.db
+      .transaction()
+      .execute(async (tx) => {
+        await insertObject(tx, [row('cus_p2', 'customer')]);
+        expect(await byType(tx, { type: 'customer' })).toEqual([
+          { id: 'cus_p1' },
+          { id: 'cus_p2' },
+        ]);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await byType(one.db, { type: 'customer' })).toEqual([{ id: 'cus_p1' }]);
+    expect(await prepared()).toHaveLength(2);
   });
 });

@@ -22,6 +22,12 @@ export const runEachThroughKysely: RunEach = async (db, sql, parameterLists) => 
     await db.executeQuery(CompiledQuery.raw(sql, parameters));
 };
 
+/**
+ * The SQL text of every statement compiled once here. A dialect may keep these prepared on each
+ * connection (PostgreSQL: dialects/postgres), since they are a bounded set run over and over.
+ */
+export const compiledOnce = new Set<string>();
+
 /** A statement compiled once; `each` runs it for many sets of values (see RunEach). */
 export interface Reusable<V, R> {
   (db: Kysely<Database>, values: V): Promise<R[]>;
@@ -54,6 +60,7 @@ export function reusable<V extends object, R = unknown>(
         slots: compiled.parameters.map((p) => (p instanceof Slot ? p : { fixed: p })),
       };
       templates.set(dialect, template);
+      compiledOnce.add(template.sql);
     }
     return template;
   };
@@ -121,6 +128,7 @@ export function reusableInsert<T extends keyof Database & string>(
         throw new Error(`reusableInsert(${table}): values are not bound row by row`);
       text = compiled.sql;
       byDialect.set(dialect, text);
+      compiledOnce.add(text);
     }
     return text;
   };

@@ -1,9 +1,10 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { createHash } from 'node:crypto';
+import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import type { AnySelect, ClaimArgs, ClaimedDelivery, Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { nextDueTime } from '../../repositories/deliveries.js';
-import { runEachThroughKysely } from '../../repositories/reusable.js';
+import { compiledOnce, runEachThroughKysely } from '../../repositories/reusable.js';
 
 /** The channel on which API processes wake delivery workers. */
 const CHANNEL = 'switchboard_deliveries';
@@ -28,6 +29,41 @@ const types = {
   },
 };
 
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: the same on every connection for the same SQL text. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `sb_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * The pool as Kysely sees it: its clients run the statements compiled once
+ * (repositories/reusable.ts: the inserts, lookups and updates of every create and every attempt)
+ * as named prepared statements, so PostgreSQL parses and plans each once per connection instead of
+ * on every run. Other queries (lists with their filters, IN lists of any length) stay unnamed, so
+ * the prepared set stays bounded.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: unknown[]) =>
+          typeof text === 'string' && compiledOnce.has(text)
+            ? client.query({ name: statementName(text), text, values })
+            : client.query(text as string, values)) as never,
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 export function openPostgres(url: string, options: PostgresOptions = {}): Dialect {
   const connection = { connectionString: url, types, keepAlive: true };
   const pool = new pg.Pool({
@@ -41,7 +77,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
   // The query in progress fails, and the pool drops the connection and opens a new one when needed.
   pool.on('error', (e) => options.onConnectionError?.(e));
   pool.on('connect', (client) => client.on('error', (e) => options.onConnectionError?.(e)));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
 
   let notifying: Promise<void> | null = null;
   let notifyAgain = false;
