@@ -14,7 +14,11 @@ import { resolveConnection } from '../config/connection.js';
 export interface ListenOptions {
   forwardTo?: string;
   forwardConnectTo?: string;
+  /** Where v2 (thin) events go: the platform's, and (default the same) connected accounts'. */
+  forwardThinTo?: string;
+  forwardThinConnectTo?: string;
   events?: string;
+  thinEvents?: string;
   headers?: string;
   connectHeaders?: string;
   format?: string;
@@ -44,6 +48,13 @@ interface WebhookEvent {
   id: string;
   type: string;
   account?: string;
+}
+
+/** A v2 (thin) event: its `context` names the connected account it comes from, if any. */
+interface ThinEvent {
+  id: string;
+  type: string;
+  context?: string | null;
 }
 
 /**
@@ -99,10 +110,19 @@ async function createSession(
 ): Promise<Session> {
   const form = new URLSearchParams();
   form.append('device_name', hostname());
-  form.append('websocket_features[]', 'webhooks');
+  const { snapshot, thin } = printOnly ? { snapshot: true, thin: false } : kindsOf(opts);
+  if (snapshot) form.append('websocket_features[]', 'webhooks');
+  if (thin) form.append('websocket_features[]', 'v2_events');
   if (!printOnly && opts.forwardTo) {
     form.append('forward_to_url', expandUrl(opts.forwardTo));
     form.append('forward_connect_to_url', expandUrl(opts.forwardConnectTo ?? opts.forwardTo));
+  }
+  if (!printOnly && opts.forwardThinTo) {
+    form.append('forward_thin_to_url', expandUrl(opts.forwardThinTo));
+    form.append(
+      'forward_thin_connect_to_url',
+      expandUrl(opts.forwardThinConnectTo ?? opts.forwardThinTo),
+    );
   }
   const res = await fetch(`${opts.apiBase}/v1/stripecli/sessions`, {
     method: 'POST',
@@ -118,6 +138,16 @@ async function createSession(
       `could not start a listen session: ${body.error?.message ?? `HTTP ${res.status}`}`,
     );
   return body;
+}
+
+/**
+ * Which events the session asks for: v2 (thin) events when a thin forward URL is given, v1
+ * (snapshot) events unless only thin ones are forwarded.
+ */
+function kindsOf(opts: ListenOptions): { snapshot: boolean; thin: boolean } {
+  const thin = Boolean(opts.forwardThinTo || opts.forwardThinConnectTo);
+  const snapshot = !thin || Boolean(opts.forwardTo || opts.forwardConnectTo);
+  return { snapshot, thin };
 }
 
 async function webhooksApiRoutes(opts: ListenOptions, key: string): Promise<Route[]> {
@@ -196,6 +226,27 @@ export async function runListen(opts: ListenOptions): Promise<void> {
             ]
           : []),
       ];
+  const thinFilter = opts.thinEvents
+    ? opts.thinEvents
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
+  const thinTo = opts.forwardThinTo ?? opts.forwardThinConnectTo;
+  const thinRoutes: Route[] = [
+    ...(opts.forwardThinTo
+      ? [{ url: expandUrl(opts.forwardThinTo), events: null, connect: false }]
+      : []),
+    ...(thinTo
+      ? [
+          {
+            url: expandUrl(opts.forwardThinConnectTo ?? opts.forwardThinTo!),
+            events: null,
+            connect: true,
+          },
+        ]
+      : []),
+  ];
   const dispatcher = new Agent({ connect: { rejectUnauthorized: !opts.skipVerify } });
 
   let session = await createSession(opts, key, false);
@@ -212,7 +263,7 @@ export async function runListen(opts: ListenOptions): Promise<void> {
     route: Route,
     payload: string,
     eventHeaders: Record<string, string>,
-    event: WebhookEvent,
+    event: { id: string },
     ids: { webhook_id?: string; webhook_conversation_id?: string },
   ) => {
     const extra = route.connect ? connectHeaders : headers;
@@ -255,10 +306,52 @@ export async function runListen(opts: ListenOptions): Promise<void> {
     }
   };
 
+  /** Prints an event's line (or its JSON with --format json). */
+  const show = (event: { id: string; type: string }, connect: boolean) => {
+    if (opts.format?.toLowerCase() === 'json') process.stdout.write(`${sortedJson(event)}\n`);
+    else
+      process.stdout.write(
+        `${timestamp()}   --> ${connect ? 'connect ' : ''}${color(1, event.type)} [${event.id}]\n`,
+      );
+  };
+
+  /** A v2 (thin) event: acked, then forwarded by its context as v1 events are by account. */
+  const onThinEvent = (
+    ws: WebSocket,
+    payload: string,
+    httpHeaders: Record<string, string>,
+    destinationId: string | undefined,
+  ) => {
+    let event: ThinEvent;
+    try {
+      event = JSON.parse(payload) as ThinEvent;
+    } catch {
+      return;
+    }
+    // As the official CLI does: the destination id in place of a webhook id, no conversation.
+    ws.send(
+      JSON.stringify({
+        type: 'event_ack',
+        event_id: event.id,
+        webhook_id: destinationId ?? '',
+        webhook_conversation_id: '',
+      }),
+    );
+    if (!wanted(thinFilter, event.type)) return;
+    const connect = Boolean(event.context);
+    show(event, connect);
+    for (const route of thinRoutes) {
+      if (route.connect !== connect) continue;
+      void forward(ws, route, payload, httpHeaders, event, { webhook_id: destinationId });
+    }
+  };
+
   const onMessage = (ws: WebSocket, raw: WebSocket.RawData) => {
     let message: {
       type?: string;
       event_payload?: string;
+      payload?: string;
+      destination_id?: string;
       http_headers?: Record<string, string>;
       webhook_id?: string;
       webhook_conversation_id?: string;
@@ -269,6 +362,8 @@ export async function runListen(opts: ListenOptions): Promise<void> {
     } catch {
       return;
     }
+    if (message.type === 'v2_event' && typeof message.payload === 'string')
+      return onThinEvent(ws, message.payload, message.http_headers ?? {}, message.destination_id);
     if (message.type !== 'webhook_event' || typeof message.event_payload !== 'string') return;
     let event: WebhookEvent;
     try {
@@ -284,11 +379,7 @@ export async function runListen(opts: ListenOptions): Promise<void> {
     if (message.endpoint?.api_version != null) return;
     if (!wanted(eventFilter, event.type)) return;
     const connect = Boolean(event.account);
-    if (opts.format?.toLowerCase() === 'json') process.stdout.write(`${sortedJson(event)}\n`);
-    else
-      process.stdout.write(
-        `${timestamp()}   --> ${connect ? 'connect ' : ''}${color(1, event.type)} [${event.id}]\n`,
-      );
+    show(event, connect);
     for (const route of routes) {
       if (route.connect !== connect || !wanted(route.events, event.type)) continue;
       void forward(ws, route, message.event_payload, message.http_headers ?? {}, event, ids);
@@ -371,6 +462,15 @@ export function listenCommand(): Command {
     )
     .option('-e, --events <types>', 'comma-separated event types to forward (default: all)')
     .option(
+      '--forward-thin-to <url>',
+      'URL for v2 (thin) events from your account; the session then receives thin events too',
+    )
+    .option(
+      '--forward-thin-connect-to <url>',
+      'URL for thin events from connected accounts (defaults to --forward-thin-to)',
+    )
+    .option('--thin-events <types>', 'comma-separated thin event types to forward (default: all)')
+    .option(
       '-H, --headers <headers>',
       'extra headers for forwarded requests: "Key:Value,Key2:Value2"',
     )
@@ -400,7 +500,12 @@ export function listenCommand(): Command {
 Examples:
   switchboard listen --forward-to localhost:4242/webhook --forward-connect-to localhost:4242/connect
   switchboard listen -e customer.created,account.updated -f 4242
-  switchboard listen --print-secret`,
+  switchboard listen --forward-thin-to localhost:4242/v2 --thin-events v2.core.account.updated
+  switchboard listen --print-secret
+
+With only --forward-thin-to (or --forward-thin-connect-to), the session receives v2 (thin) events
+alone; with --forward-to as well, both kinds, each to its own URL. Thin events are signed with the
+same secret; receivers verify them with stripe.parseEventNotification.`,
     )
     .action(async (opts: ListenOptions) => {
       await runListen({ ...opts, apiBase: opts.apiBase.replace(/\/$/, '') });

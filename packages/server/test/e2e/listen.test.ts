@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { cliBin, freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
-import { Receiver } from '../helpers/receiver.js';
+import { Receiver, type Received } from '../helpers/receiver.js';
 
 const KEY = 'sk_test_listen_e2e_000001';
 /** The official Stripe CLI's Go binary (run directly: the npm shim leaves orphans when signalled). */
@@ -361,6 +361,131 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     } finally {
       listen.child.kill('SIGTERM');
       expect(await listen.exited).toBe(0);
+    }
+  });
+
+  /** A thin notification the receiver got, verified as stripe-node verifies one. */
+  const notification = (r: Received, secret: string) =>
+    stripe.parseEventNotification(r.body, r.headers['stripe-signature'] as string, secret) as {
+      id: string;
+      type: string;
+      /** A StripeContext: its string is the account id. */
+      context?: unknown;
+      related_object: { id: string } | null;
+    };
+  const createdFor = (path: string, accountId: string) => () =>
+    receiver
+      .at(path)
+      .some(
+        (r) =>
+          r.event?.type === 'v2.core.account.created' &&
+          (r.event.related_object as { id: string }).id === accountId,
+      );
+  /** A v2 account of the platform, and a customer account in its context: one thin event each. */
+  const thinEvents = async (name: string) => {
+    const own = await stripe.v2.core.accounts.create({
+      display_name: name,
+      identity: { country: 'us', entity_type: 'company' },
+    });
+    const theirs = await stripe.v2.core.accounts.create(
+      {
+        display_name: `a customer of ${name}`,
+        configuration: { customer: {} },
+        identity: { country: 'us', entity_type: 'individual' },
+      },
+      { stripeContext: own.id },
+    );
+    return { own: own.id, theirs: theirs.id };
+  };
+
+  it('the official `stripe listen --all-thin` forwards v2 events by context, signed with the secret it printed', async () => {
+    const cli = stripeListen([
+      '--all-thin',
+      '--forward-to',
+      receiver.url('/cli-thin'),
+      '--forward-connect-to',
+      receiver.url('/cli-thin-connect'),
+    ]);
+    try {
+      const secret = await readySecret(cli);
+      const { own, theirs } = await thinEvents('Thin via the Stripe CLI');
+      await receiver.waitFor(createdFor('/cli-thin', own));
+      await receiver.waitFor(createdFor('/cli-thin-connect', theirs));
+      const platform = receiver.at('/cli-thin').find((r) => r.event!.related_object)!;
+      expect(notification(platform, secret)).toMatchObject({
+        type: 'v2.core.account.created',
+        related_object: { id: own },
+      });
+      expect(notification(platform, secret).context ?? null).toBeNull();
+      const connected = receiver.at('/cli-thin-connect').find((r) => r.event!.related_object)!;
+      expect(String(notification(connected, secret).context)).toBe(own);
+      // The session asked for thin events only: a v1 event is not forwarded.
+      await stripe.customers.create({ name: 'not thin' });
+      const later = await thinEvents('after the v1 event');
+      await receiver.waitFor(createdFor('/cli-thin', later.own));
+      expect(
+        [...receiver.at('/cli-thin'), ...receiver.at('/cli-thin-connect')].every(
+          (r) => r.event!.object === 'v2.core.event',
+        ),
+      ).toBe(true);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  it('switchboard listen: --forward-thin-to beside --forward-to, each kind to its URL, --thin-events filtering', async () => {
+    const listen = run(process.execPath, [
+      cliBin,
+      'listen',
+      '--api-base',
+      server.url,
+      '--api-key',
+      KEY,
+      '--forward-to',
+      receiver.url('/sb-v1'),
+      '--forward-thin-to',
+      receiver.url('/sb-thin'),
+      '--forward-thin-connect-to',
+      receiver.url('/sb-thin-connect'),
+      '--thin-events',
+      'v2.core.account.created',
+    ]);
+    try {
+      const secret = (await waitForText(listen.err, /signing secret is (whsec_\w+)/))[1]!;
+      receiver.expect('/sb-v1', secret);
+      const { own, theirs } = await thinEvents('Thin via switchboard listen');
+      const customer = await stripe.customers.create({ name: 'beside thin events' });
+      await receiver.waitFor(createdFor('/sb-thin', own));
+      await receiver.waitFor(createdFor('/sb-thin-connect', theirs));
+      await receiver.waitFor(() =>
+        receiver
+          .at('/sb-v1')
+          .some((r) => (r.event?.data as { object: { id: string } }).object.id === customer.id),
+      );
+      expect(receiver.at('/sb-v1').every((r) => r.verified && r.event!.object === 'event')).toBe(
+        true,
+      );
+      const platform = receiver.at('/sb-thin').find((r) => r.event!.related_object)!;
+      expect(notification(platform, secret)).toMatchObject({
+        type: 'v2.core.account.created',
+        related_object: { id: own },
+      });
+      expect(String(notification(receiver.at('/sb-thin-connect')[0]!, secret).context)).toBe(own);
+      await waitForText(listen.out, /--> v2\.core\.account\.created \[evt_test_\w+\]/);
+      await waitForText(listen.out, /--> connect v2\.core\.account\.created \[evt_test_\w+\]/);
+
+      // v2.core.account.updated is not among --thin-events: acknowledged, neither printed nor sent.
+      await stripe.v2.core.accounts.update(own, { display_name: 'renamed' });
+      const later = await thinEvents('after the update');
+      await receiver.waitFor(createdFor('/sb-thin', later.own));
+      expect(receiver.at('/sb-thin').map((r) => r.event!.type)).not.toContain(
+        'v2.core.account.updated',
+      );
+      expect(listen.out.join('')).not.toContain('v2.core.account.updated');
+    } finally {
+      listen.child.kill('SIGTERM');
+      await listen.exited;
     }
   });
 });
