@@ -183,6 +183,28 @@ async function webhooksApiRoutes(opts: ListenOptions, key: string): Promise<Rout
     });
 }
 
+/** `a, b` -> ['a', 'b']; null (every type) when not given. */
+function typeList(value: string | undefined): string[] | null {
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
+}
+
+/**
+ * The platform's events to `to`; connected accounts' to `connectTo`, which defaults to `to` (and
+ * either alone is enough).
+ */
+function forwardRoutes(to: string | undefined, connectTo: string | undefined): Route[] {
+  const routes: Route[] = [];
+  if (to) routes.push({ url: expandUrl(to), events: null, connect: false });
+  if (to || connectTo)
+    routes.push({ url: expandUrl(connectTo ?? to!), events: null, connect: true });
+  return routes;
+}
+
 function wanted(filter: string[] | null, type: string): boolean {
   return filter === null || filter.includes('*') || filter.includes(type);
 }
@@ -202,51 +224,14 @@ export async function runListen(opts: ListenOptions): Promise<void> {
   }
   const tty = Boolean(process.stdout.isTTY);
   const color = (code: number, s: string) => (tty ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const eventFilter = opts.events
-    ? opts.events
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : null;
+  const eventFilter = typeList(opts.events);
   const headers = parseHeaderList(opts.headers);
   const connectHeaders = { ...headers, ...parseHeaderList(opts.connectHeaders) };
   const routes: Route[] = opts.loadFromWebhooksApi
     ? await webhooksApiRoutes(opts, key)
-    : [
-        ...(opts.forwardTo
-          ? [{ url: expandUrl(opts.forwardTo), events: null, connect: false }]
-          : []),
-        ...(opts.forwardTo || opts.forwardConnectTo
-          ? [
-              {
-                url: expandUrl(opts.forwardConnectTo ?? opts.forwardTo!),
-                events: null,
-                connect: true,
-              },
-            ]
-          : []),
-      ];
-  const thinFilter = opts.thinEvents
-    ? opts.thinEvents
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : null;
-  const thinTo = opts.forwardThinTo ?? opts.forwardThinConnectTo;
-  const thinRoutes: Route[] = [
-    ...(opts.forwardThinTo
-      ? [{ url: expandUrl(opts.forwardThinTo), events: null, connect: false }]
-      : []),
-    ...(thinTo
-      ? [
-          {
-            url: expandUrl(opts.forwardThinConnectTo ?? opts.forwardThinTo!),
-            events: null,
-            connect: true,
-          },
-        ]
-      : []),
-  ];
+    : forwardRoutes(opts.forwardTo, opts.forwardConnectTo);
+  const thinFilter = typeList(opts.thinEvents);
+  const thinRoutes = forwardRoutes(opts.forwardThinTo, opts.forwardThinConnectTo);
   const dispatcher = new Agent({ connect: { rejectUnauthorized: !opts.skipVerify } });
 
   let session = await createSession(opts, key, false);

@@ -104,6 +104,9 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
       '--skip-update',
       ...more,
     ]);
+  /** `switchboard listen` against the server, with more arguments. */
+  const switchboardListen = (more: string[]) =>
+    run(process.execPath, [cliBin, 'listen', '--api-base', server.url, '--api-key', KEY, ...more]);
   /** Waits for the CLI's ready line; resolves with the signing secret it prints. */
   const readySecret = async (cli: Running) =>
     (
@@ -230,15 +233,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   });
 
   it('switchboard listen: --print-secret, --format json and --load-from-webhooks-api', async () => {
-    const printed = run(process.execPath, [
-      cliBin,
-      'listen',
-      '--print-secret',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
-    ]);
+    const printed = switchboardListen(['--print-secret']);
     expect(await printed.exited).toBe(0);
     const secret = printed.out.join('').trim();
     expect(secret).toMatch(/^whsec_/);
@@ -253,13 +248,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
     });
     receiver.expect('/from-api/own', secret);
     receiver.expect('/from-api/connect', secret);
-    const listen = run(process.execPath, [
-      cliBin,
-      'listen',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
+    const listen = switchboardListen([
       '--format',
       'json',
       '--load-from-webhooks-api',
@@ -301,13 +290,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   });
 
   it('switchboard listen forwards, filters, adds headers, and receives what it missed across a server restart', async () => {
-    const listen = run(process.execPath, [
-      cliBin,
-      'listen',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
+    const listen = switchboardListen([
       '-f',
       `127.0.0.1:${receiver.port}/sb-hook`,
       '-c',
@@ -435,13 +418,7 @@ describe('listen: the official Stripe CLI and switchboard listen', () => {
   });
 
   it('switchboard listen: --forward-thin-to beside --forward-to, each kind to its URL, --thin-events filtering', async () => {
-    const listen = run(process.execPath, [
-      cliBin,
-      'listen',
-      '--api-base',
-      server.url,
-      '--api-key',
-      KEY,
+    const listen = switchboardListen([
       '--forward-to',
       receiver.url('/sb-v1'),
       '--forward-thin-to',
