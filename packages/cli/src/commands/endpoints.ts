@@ -247,9 +247,10 @@ Examples:
             throw new CliError('--disable and --enable are exclusive');
           const params: Record<string, unknown> = {};
           const destination = isDestination(id);
-          if (flags.url !== undefined)
+          if (flags.url !== undefined) {
             if (destination) params.webhook_endpoint = { url: flags.url };
             else params.url = flags.url;
+          }
           if (flags.events !== undefined) params.enabled_events = flags.events;
           if (flags.description !== undefined) params.description = flags.description;
           if (flags.name !== undefined) {

@@ -47,10 +47,13 @@ export function Webhooks() {
   useLive((m) => {
     if (m.kind === 'attempt') refreshStats();
   });
-  const statsOf = (id: string) =>
-    [...(stats.data?.data ?? []), ...(destinationStats.data?.data ?? [])].find(
-      (s) => s.webhook_endpoint === id,
-    );
+  const statsById = new Map(
+    [...(stats.data?.data ?? []), ...(destinationStats.data?.data ?? [])].map((s) => [
+      s.webhook_endpoint,
+      s,
+    ]),
+  );
+  const statsOf = (id: string) => statsById.get(id);
   const mode = effectiveMode(session);
 
   return (

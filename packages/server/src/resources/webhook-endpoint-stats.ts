@@ -3,7 +3,11 @@ import { integer } from '../api/params.js';
 import { get, type Resource } from '../api/route.js';
 import { attemptStats } from '../domain/delivery-summary.js';
 import { attemptCountsByMinute } from '../storage/repositories/delivery-summary.js';
-import { listEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
+import {
+  listEndpoints,
+  type EndpointQuery,
+  type EndpointRow,
+} from '../storage/repositories/endpoints.js';
 import type { Database } from '../storage/schema.js';
 import { requireDestination } from './v2/event-destinations.js';
 import { requireEndpoint } from './webhook-endpoints.js';
@@ -47,14 +51,19 @@ async function statsOf(db: Kysely<Database>, endpoint: EndpointRow, minutes: num
   return render(endpoint, attemptStats(counts, now, minutes), minutes, true);
 }
 
-/** Each endpoint's (or destination's) counts and failure rate over the last `minutes`, as a list. */
+/**
+ * The counts and failure rate over the last `minutes` of each endpoint (or destination) a query
+ * lists, at most `limit` of them, as a list.
+ */
 async function statsList(
   db: Kysely<Database>,
-  rows: EndpointRow[],
+  query: EndpointQuery,
+  limit: number,
   minutes: number,
   now: number,
   url: string,
 ) {
+  const { rows } = await listEndpoints(db, query, { limit });
   const since = (Math.floor(now / 60_000) - minutes + 1) * 60_000;
   const counts = await attemptCountsByMinute(
     db,
@@ -101,8 +110,8 @@ export const webhookEndpointStats: Resource = {
     get(
       '/v1/switchboard/webhook_endpoint_stats',
       minutesParam,
-      async ({ db, caller, params, now, url, services }) => {
-        const { rows } = await listEndpoints(
+      async ({ db, caller, params, now, url, services }) =>
+        statsList(
           db,
           {
             platformId: caller.platform.id,
@@ -110,18 +119,19 @@ export const webhookEndpointStats: Resource = {
             accountId: caller.accountId,
             kind: 'webhook',
           },
-          { limit: services.config.maxEndpoints },
-        );
-        return statsList(db, rows, params.minutes ?? 60, now, url);
-      },
+          services.config.maxEndpoints,
+          params.minutes ?? 60,
+          now,
+          url,
+        ),
       { restricted: 'read' },
     ),
     // The platform's event destinations (whoever the caller acts as, as /v2/core/event_destinations).
     get(
       '/v1/switchboard/event_destination_stats',
       minutesParam,
-      async ({ db, caller, params, now, url }) => {
-        const { rows } = await listEndpoints(
+      async ({ db, caller, params, now, url }) =>
+        statsList(
           db,
           {
             platformId: caller.platform.id,
@@ -129,10 +139,11 @@ export const webhookEndpointStats: Resource = {
             accountId: null,
             kind: 'destination',
           },
-          { limit: 1_000 },
-        );
-        return statsList(db, rows, params.minutes ?? 60, now, url);
-      },
+          1_000,
+          params.minutes ?? 60,
+          now,
+          url,
+        ),
       { restricted: 'read' },
     ),
   ],
