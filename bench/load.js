@@ -129,18 +129,26 @@ const STRIPE_HEADERS = {
 };
 
 /**
- * The raw ceiling: the same body, signed per request exactly as the worker signs (fresh timestamp,
- * v1 plus the test-mode v0 decoy), sent with the worker's own HttpTransport (undici Agent,
- * `connections` per origin) with `connections` requests in flight, as the worker keeps per endpoint.
+ * The raw ceiling: the event's body, each request with an event id of its own (so the receiver
+ * parses and counts it exactly as it does a delivery), signed per request exactly as the worker
+ * signs (fresh timestamp, v1 plus the test-mode v0 decoy), sent with the worker's own
+ * HttpTransport (undici Agent) with `connections` requests in flight, as the worker keeps per
+ * endpoint.
  */
-export async function rawCeiling({ url, secret, body, connections, seconds }) {
-  const transport = new HttpTransport(connections);
+export async function rawCeiling({ url, secret, body, eventId, connections, seconds }) {
+  const transport = new HttpTransport();
   const statuses = new Map();
+  // The id is replaced by one of the same length: every body has the sample's size.
+  const at = body.indexOf(JSON.stringify(eventId));
+  if (at < 0) throw new Error(`raw ceiling: the body does not hold the event id ${eventId}`);
+  const head = body.slice(0, at + 1);
+  const tail = body.slice(at + 1 + eventId.length);
+  const width = eventId.length - 'evt_raw'.length;
   let sent = 0;
   const result = await runConcurrent({
     concurrency: connections,
     seconds,
-    task: async () => {
+    task: async (i) => {
       // The transport signs as it sends (fresh timestamp, v1 and the test-mode v0 decoy), as the
       // worker's transports do.
       const out = await transport.send({
@@ -149,7 +157,7 @@ export async function rawCeiling({ url, secret, body, connections, seconds }) {
         endpointId: 'we_raw',
         url,
         headers: STRIPE_HEADERS,
-        body,
+        body: `${head}evt_raw${String(i).padStart(width, '0')}${tail}`,
         signing: { secrets: [secret], decoyKey: 'v0:we_raw' },
         timeoutMs: 30_000,
       });

@@ -195,6 +195,7 @@ async function main() {
         url: receiver.url('/raw'),
         secret: RAW_SECRET,
         body,
+        eventId: sample.id,
         connections: endpointConcurrency,
         seconds: plan.rawSeconds,
       }),
@@ -205,6 +206,8 @@ async function main() {
       throw new Error(`raw ceiling: ${raw.failed} POSTs failed: ${JSON.stringify(raw.statuses)}`);
     if (rawStats.verified !== raw.ok)
       throw new Error(`raw ceiling: sent ${raw.ok}, receiver verified ${rawStats.verified}`);
+    if (rawStats.unique !== raw.ok || rawStats.duplicates > 0)
+      throw new Error(`raw ceiling: sent ${raw.ok} events, receiver counted ${rawStats.unique}`);
     results.raw = {
       count: raw.ok,
       seconds: raw.seconds,
