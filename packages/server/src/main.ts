@@ -66,6 +66,16 @@ export async function startSwitchboard(
   });
   const api = config.roles.includes('api');
   const runsWorker = config.roles.includes('worker');
+  // SQLite: one process delivers from a database file. It claims without leases, which would let
+  // a second delivering process send the same deliveries: that one refuses to start instead.
+  if (runsWorker && dialect.lockDeliveries) {
+    try {
+      dialect.lockDeliveries();
+    } catch (e) {
+      await dialect.close();
+      throw e;
+    }
+  }
   // SQLite serves one process best: split roles work (processes share the file) but nothing wakes
   // a worker in another process (no NOTIFY), and each process keeps its own endpoint limits.
   if (dialect.singleProcess && !(api && runsWorker)) {
@@ -139,6 +149,7 @@ export async function startSwitchboard(
       // Leases left by a previous run can be released at start only when this process is the only
       // one delivering: SQLite with both roles here.
       releaseLeasesAtStart: dialect.singleProcess && api && runsWorker,
+      claimsWithoutLeases: runsWorker && dialect.lockDeliveries !== null,
     });
     await worker.start();
     const w = worker;

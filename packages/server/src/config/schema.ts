@@ -189,7 +189,7 @@ export const options: Option[] = [
     default: 'api,worker',
     valueName: 'list',
     description:
-      'What this process runs: api, worker, or both (api,worker). Separate api and worker processes are for PostgreSQL.',
+      'What this process runs: api, worker, or both (api,worker). Separate api and worker processes are for PostgreSQL; on SQLite only one process with the worker role may use the database file.',
     parse: (t) => {
       const roles = t
         .split(',')

@@ -42,8 +42,8 @@ export class OutcomeWriter {
     private readonly health: HealthPolicy,
     private readonly now: () => number,
     private readonly log: Logger,
-    /** Called after each batch is committed. */
-    private readonly onWritten: () => void = () => {},
+    /** Called after each batch is committed, with the ids of its deliveries. */
+    private readonly onWritten: (deliveryIds: string[]) => void = () => {},
     private readonly maxBatch = 500,
   ) {}
 
@@ -66,7 +66,7 @@ export class OutcomeWriter {
     const batch = this.#pending;
     this.#pending = [];
     this.#flushing = this.#write(batch)
-      .then(() => this.onWritten())
+      .then(() => this.onWritten(batch.map((b) => b.deliveryId)))
       .catch((e: unknown) => {
         // Keep the outcomes to write on the next flush: the deliveries stay leased meanwhile.
         this.#pending.unshift(...batch);

@@ -33,6 +33,11 @@ export interface WorkerOptions {
   listenSessions?: () => readonly string[];
   /** Release every lease at start: only when no other process delivers from this database. */
   releaseLeasesAtStart?: boolean;
+  /**
+   * Claim without leases (ClaimArgs.heldIds): only when this process holds the database's
+   * delivery lock (Dialect.lockDeliveries), so that no other process claims these kinds.
+   */
+  claimsWithoutLeases?: boolean;
 }
 
 /** With several processes, slots freed within this many ms are claimed together. */
@@ -72,7 +77,12 @@ export class DeliveryWorker {
   /** The most slots any endpoint gets: what a single-process claim tops each endpoint up to. */
   readonly #maxSlots: number;
   readonly #waiting = new Map<string, Job[]>();
-  readonly #held = new Set<string>();
+  /**
+   * The deliveries this worker holds, by id with their endpoint: claimed and not yet given back,
+   * that is until their outcome is written (or their lease released).
+   */
+  readonly #held = new Map<string, string>();
+  readonly #withoutLeases: boolean;
   readonly #kinds: string[];
   /** The last claim got fewer deliveries than it asked for. */
   #short = false;
@@ -92,6 +102,7 @@ export class DeliveryWorker {
     this.#o = options;
     this.#maxInFlight = options.maxInFlight ?? options.config.workerConcurrency;
     this.#batch = options.batchSize ?? 200;
+    this.#withoutLeases = options.claimsWithoutLeases ?? false;
     this.#kinds = Object.keys(options.transports).filter((k) => options.transports[k]);
     this.#maxSlots =
       options.config.endpointConcurrency +
@@ -108,8 +119,11 @@ export class DeliveryWorker {
       () => options.clock.now(),
       options.log,
       // Written outcomes end their leases, which frees slots of endpoints at their limit for every
-      // worker: if the last claim came back short, claim again.
-      () => {
+      // worker: if the last claim came back short, claim again. Without leases, a claim leaves out
+      // deliveries held here until their outcome is written: from now on it may take them again
+      // (a retry, when it falls due).
+      (written) => {
+        for (const id of written) this.#held.delete(id);
         if (this.#short && !options.dialect.singleProcess) this.wake();
       },
     );
@@ -125,8 +139,10 @@ export class DeliveryWorker {
         });
     }
     this.#unsubscribeClock = this.#o.clock.onJump(() => this.wake());
-    this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
-    this.#renewTimer.unref();
+    if (!this.#withoutLeases) {
+      this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
+      this.#renewTimer.unref();
+    }
     this.#loop = this.#run();
   }
 
@@ -160,6 +176,7 @@ export class DeliveryWorker {
     await this.#loop;
     const waiting = [...this.#waiting.values()].flat().map((j) => j.claim.id);
     this.#waiting.clear();
+    for (const id of waiting) this.#held.delete(id);
     while (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.add(r));
     await this.#writer.flush();
     await releaseLeases(this.#o.dialect.db, waiting).catch(() => undefined);
@@ -209,6 +226,7 @@ export class DeliveryWorker {
       kinds: this.#kinds,
       listenSessions: this.#o.listenSessions?.(),
       excludeEndpoints: this.#busyEndpoints(),
+      heldIds: this.#withoutLeases ? this.#held : undefined,
     });
     let delay = 30_000;
     if (next.due !== null) {
@@ -262,21 +280,25 @@ export class DeliveryWorker {
       excludeEndpoints: busy,
       heldHere: this.#heldByEndpoint(),
       listenSessions: this.#o.listenSessions?.(),
+      heldIds: this.#withoutLeases ? this.#held : undefined,
     });
     this.#short = claims.length < round.limit;
     round.claimed = claims.length;
     if (claims.length === 0) return round;
+    // The claim may have read the events already (SQLite without leases).
+    const unread = [...new Set(claims.filter((c) => !c.event).map((c) => c.event_id))];
     const [events, endpoints] = await Promise.all([
-      findEvents(this.#o.dialect.db, [...new Set(claims.map((c) => c.event_id))]),
+      unread.length > 0 ? findEvents(this.#o.dialect.db, unread) : [],
       findEndpoints(this.#o.dialect.db, [...new Set(claims.map((c) => c.endpoint_id))]),
     ]);
     const eventById = new Map(events.map((e) => [e.id, e]));
+    for (const c of claims) if (c.event) eventById.set(c.event_id, c.event);
     const endpointById = new Map(endpoints.map((e) => [e.id, e]));
     const unsent: string[] = [];
     for (const claim of claims) {
       const event = eventById.get(claim.event_id);
       const endpoint = endpointById.get(claim.endpoint_id);
-      this.#held.add(claim.id);
+      this.#held.set(claim.id, claim.endpoint_id);
       if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled') {
         this.#cancel(claim, endpoint);
         continue;
@@ -381,7 +403,6 @@ export class DeliveryWorker {
       countsPending: false,
       trackHealth: false,
     });
-    this.#held.delete(claim.id);
     this.#o.metrics?.attempts.inc({ outcome: 'canceled' });
   }
 
@@ -470,7 +491,6 @@ export class DeliveryWorker {
         countsPending: false,
         trackHealth: false,
       });
-      this.#held.delete(claim.id);
       this.#o.metrics?.attempts.inc({ outcome: 'deferred' });
       return;
     }
@@ -518,7 +538,6 @@ export class DeliveryWorker {
       countsPending: claim.one_shot === 0 && endpoint.kind !== 'listen',
       trackHealth: endpoint.kind !== 'listen',
     });
-    this.#held.delete(claim.id);
     this.#o.metrics?.attempts.inc({ outcome: decision.kind });
     this.#o.metrics?.attemptDuration.observe({ kind: endpoint.kind }, sent.durationMs / 1000);
     if (log.enabled('info')) {
@@ -543,7 +562,7 @@ export class DeliveryWorker {
       await this.#o.dialect.db
         .updateTable('deliveries')
         .set({ lease_until_ms: Date.now() + this.#leaseMs })
-        .where('id', 'in', [...this.#held])
+        .where('id', 'in', [...this.#held.keys()])
         .where('lease_owner', '=', this.id)
         .where('status', '=', 'pending')
         .execute();

@@ -1,4 +1,5 @@
 import type { Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { EventRow } from './repositories/events.js';
 import type { RunEach } from './repositories/reusable.js';
 import type { Database } from './schema.js';
 
@@ -12,6 +13,8 @@ export interface ClaimedDelivery {
   attempts: number;
   first_attempt_ms: number | null;
   one_shot: number;
+  /** The event, when the claim read it with the delivery (SQLite without leases). */
+  event?: EventRow;
 }
 
 export interface ClaimArgs {
@@ -42,6 +45,14 @@ export interface ClaimArgs {
    * takes no delivery to another session, which the process holding its websocket delivers.
    */
   listenSessions?: readonly string[] | undefined;
+  /**
+   * Claim without leases: the worker holds the delivery lock (Dialect.lockDeliveries), so no
+   * other process claims deliveries of its kinds. It leaves out the deliveries it holds instead
+   * (in flight, waiting for a slot, or with an outcome not yet written), by id with their
+   * endpoint; deliveries to endpoints of other kinds, even deleted or disabled ones, are left to
+   * the process with a transport for them. SQLite only.
+   */
+  heldIds?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface NextDueArgs {
@@ -51,6 +62,8 @@ export interface NextDueArgs {
   listenSessions?: readonly string[] | undefined;
   /** Endpoints to leave out (at their limit here: a freed slot wakes the worker for them). */
   excludeEndpoints?: readonly string[] | undefined;
+  /** As in ClaimArgs: deliveries this worker holds without a lease, not due for it again. */
+  heldIds?: ReadonlyMap<string, string> | undefined;
 }
 
 /**
@@ -116,5 +129,22 @@ export interface Dialect {
   runEach: RunEach;
   /** Whether this process is the only one using the database (SQLite): stale leases can be cleared. */
   singleProcess: boolean;
+  /**
+   * SQLite: makes this process the one that delivers from the database file, until it closes, or
+   * throws DeliveryLockError when another process holds that. Its worker then claims without
+   * leases (ClaimArgs.heldIds). Null on PostgreSQL, where several processes deliver, kept apart
+   * by leases.
+   */
+  lockDeliveries: (() => void) | null;
   close(): Promise<void>;
+}
+
+/** Another process already delivers from this SQLite database (Dialect.lockDeliveries). */
+export class DeliveryLockError extends Error {
+  constructor(file: string) {
+    super(
+      `another Switchboard process delivers from ${file}: SQLite allows one process with the worker role per database (stop the other, or use PostgreSQL for several)`,
+    );
+    this.name = 'DeliveryLockError';
+  }
 }

@@ -1,6 +1,11 @@
 import { CompiledQuery, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimArgs, ClaimedDelivery, Dialect } from '../../src/storage/dialect.js';
+import {
+  DeliveryLockError,
+  type ClaimArgs,
+  type ClaimedDelivery,
+  type Dialect,
+} from '../../src/storage/dialect.js';
 import { migrate, migrationProvider } from '../../src/storage/migrate.js';
 import {
   insertDeliveries,
@@ -245,6 +250,86 @@ describe(`storage conformance on ${backend}`, () => {
     const other = await claim(b.main, { kinds: ['listen'], listenSessions: [theirs] });
     expect(other).toHaveLength(1);
   });
+
+  it.runIf(backend === 'sqlite')(
+    'SQLite without leases: writes none, reads each delivery with its event, leaves out what the worker holds',
+    async () => {
+      const we = await endpoint(b.main);
+      const ids = await deliveries(b.main, we, 5);
+      const first = await claim(b.main, { limit: 2, heldIds: new Map() });
+      expect(first.map((c) => c.id)).toEqual(ids.slice(0, 2));
+      const [event] = await findEvents(b.main.db, [first[0]!.event_id]);
+      expect(first[0]!.event).toEqual(event);
+      expect(first[0]!.event!.pending_webhooks).toBe(5);
+      const leased = await b.main.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('lease_owner', 'is not', null)
+        .execute();
+      expect(leased).toEqual([]);
+
+      const held = new Map(first.map((c) => [c.id, we]));
+      const rest = await claim(b.main, { limit: 10, heldIds: held });
+      expect(rest.map((c) => c.id)).toEqual(ids.slice(2));
+      for (const c of rest) held.set(c.id, we);
+      expect(await claim(b.main, { heldIds: held })).toEqual([]);
+      // The worker tops each endpoint up to what it may hold, counting what it holds.
+      held.delete(ids[0]!);
+      const again = await claim(b.main, {
+        heldIds: held,
+        topUpTo: 5,
+        heldHere: new Map([[we, 4]]),
+      });
+      expect(again.map((c) => c.id)).toEqual([ids[0]]);
+    },
+  );
+
+  it.runIf(backend === 'sqlite')(
+    'SQLite without leases: the next due time leaves out what the worker holds',
+    async () => {
+      const we = await endpoint(b.main);
+      const [now] = await deliveries(b.main, we, 1, NOW);
+      await deliveries(b.main, we, 1, NOW + 5_000);
+      const args = { realNow: Date.now(), kinds: ['webhook'] };
+      expect(await b.main.nextDue({ ...args, heldIds: new Map() })).toEqual({
+        due: NOW,
+        leaseEnds: null,
+      });
+      const held = new Map([[now!, we]]);
+      expect(await b.main.nextDue({ ...args, heldIds: held })).toEqual({
+        due: NOW + 5_000,
+        leaseEnds: null,
+      });
+    },
+  );
+
+  it.runIf(backend === 'sqlite')(
+    'SQLite without leases: deliveries to endpoints of kinds the worker does not send stay for the process that sends them',
+    async () => {
+      const goneListen = await endpoint(b.main, 'listen');
+      await updateEndpoint(b.main.db, goneListen, { deleted: 1, status: 'disabled' });
+      const [toGone] = await deliveries(b.main, goneListen, 1);
+      const kinds = ['webhook', 'destination'];
+      expect(await claim(b.main, { kinds, heldIds: new Map() })).toEqual([]);
+      // An API process's listen loop (with leases) cancels it.
+      const listenLoop = await claim(b.main, { kinds: ['listen'] });
+      expect(listenLoop.map((c) => c.id)).toEqual([toGone]);
+    },
+  );
+
+  it.runIf(backend === 'sqlite')(
+    'SQLite: one connection at a time holds the delivery lock, until it closes',
+    async () => {
+      const other = await b.openRaw();
+      b.main.lockDeliveries!();
+      expect(() => other.lockDeliveries!()).toThrow(DeliveryLockError);
+      expect(() => other.lockDeliveries!()).toThrow(/another Switchboard process delivers from/);
+      // Taking it again where it is held is a no-op.
+      expect(() => b.main.lockDeliveries!()).not.toThrow();
+      await b.main.close();
+      expect(() => other.lockDeliveries!()).not.toThrow();
+    },
+  );
 
   it('skips the endpoints the worker says are at their limit in this process', async () => {
     const busy = await endpoint(b.main);

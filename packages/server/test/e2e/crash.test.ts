@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { backend, freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
 import { Receiver } from '../helpers/receiver.js';
 
@@ -85,6 +85,8 @@ describe('crashes and shutdown', () => {
     await Promise.all(loops);
     expect(accepted.size).toBeGreaterThan(50);
 
+    // On SQLite the restart takes the delivery lock the killed process held (the operating
+    // system lets go of it with the process).
     server = await spawnServer(args);
     const deliveredIds = () =>
       new Set(
@@ -105,6 +107,33 @@ describe('crashes and shutdown', () => {
     expect(await server.exited).toBe(0);
     server = null;
   });
+
+  it.runIf(backend === 'sqlite')(
+    'a second process delivering from the same SQLite file refuses to start; an API-only one starts',
+    async () => {
+      const db = await database('second');
+      const args = (port: number) => [
+        '--port',
+        String(port),
+        '--db',
+        db,
+        '--test-key',
+        KEY,
+        '--log-level',
+        'warn',
+      ];
+      server = await spawnServer(args(await freePort()));
+      await expect(spawnServer(args(await freePort()))).rejects.toThrow(
+        /another Switchboard process delivers from .*second\.db: SQLite allows one process with the worker role per database/,
+      );
+      const apiOnly = await spawnServer([...args(await freePort()), '--roles', 'api']);
+      apiOnly.child.kill('SIGTERM');
+      expect(await apiOnly.exited).toBe(0);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      server = null;
+    },
+  );
 
   it('on SIGTERM finishes the attempt in flight, records it, and exits 0', async () => {
     const port = await freePort();

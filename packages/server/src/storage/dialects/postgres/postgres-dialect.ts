@@ -86,6 +86,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     name: 'postgres',
     db,
     singleProcess: false,
+    lockDeliveries: null,
     jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
     claimDue: (args) => claimDue(db, args),
     runEach: runEachThroughKysely,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import type { Dialect } from '../../dialect.js';
+import { DeliveryLockError, type Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { runEachThroughKysely } from '../../repositories/reusable.js';
@@ -32,6 +32,28 @@ function statementCache(
   };
 }
 
+/**
+ * Takes the delivery lock of a database file: an exclusive lock on a small file beside it
+ * (`<file>-worker-lock`), held by a connection in EXCLUSIVE locking mode until it closes or the
+ * process ends (the operating system lets go of a killed process's locks). Throws
+ * DeliveryLockError when another connection, in this process or another, holds it.
+ */
+function takeDeliveryLock(file: string): BetterSqlite3.Database {
+  const lock = new BetterSqlite3(`${file}-worker-lock`);
+  try {
+    lock.pragma('busy_timeout = 0');
+    // Nothing is ever written to it: no journal file beside it either.
+    lock.pragma('journal_mode = MEMORY');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
+    return lock;
+  } catch (e) {
+    lock.close();
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw new DeliveryLockError(file);
+    throw e;
+  }
+}
+
 export function openSqlite(file: string): Dialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
@@ -58,6 +80,8 @@ export function openSqlite(file: string): Dialect {
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 
+  let deliveryLock: BetterSqlite3.Database | null = null;
+
   // Prepared on first use: the tables exist only once migrations have run.
   let prepared: SqliteClaimer | null = null;
   const claimer = () => (prepared ??= sqliteClaimer(raw));
@@ -66,6 +90,10 @@ export function openSqlite(file: string): Dialect {
     name: 'sqlite',
     db,
     singleProcess: true,
+    lockDeliveries() {
+      // An in-memory database is this connection's alone.
+      if (file !== ':memory:') deliveryLock ??= takeDeliveryLock(file);
+    },
     jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
     // One process uses the file: the worker keeps each endpoint's limit in memory (heldHere), so
     // leases need not be counted here. Claims run on Kysely's connection (after any transaction
@@ -88,6 +116,7 @@ export function openSqlite(file: string): Dialect {
       // The checkpointer's connection closes first: the last one to close folds the WAL back in.
       await checkpointer?.stop();
       await db.destroy();
+      deliveryLock?.close();
     },
   };
 }
