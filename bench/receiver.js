@@ -27,6 +27,9 @@ function fresh() {
     duplicates: 0,
     latencies: [],
     rejections: [],
+    // Events created to warm a new server up before the measured burst (metadata.bench_warmup):
+    // counted apart, and not in any figure above.
+    warmup: { count: 0, bytes: 0, firstMs: null, lastMs: null },
   };
 }
 
@@ -56,6 +59,14 @@ function handle(path, headers, body) {
   // the raw ceiling's requests too (each has an event id of its own), so that the receiver does
   // the same work for a raw request as for a delivery.
   const event = JSON.parse(body);
+  if (event.data?.object?.metadata?.bench_warmup) {
+    const t = now();
+    stats.warmup.count++;
+    stats.warmup.bytes += Buffer.byteLength(body);
+    stats.warmup.firstMs ??= t;
+    stats.warmup.lastMs = t;
+    return 200;
+  }
   if (stats.ids.has(event.id)) stats.duplicates++;
   else stats.ids.add(event.id);
   const sentAt = Number(event.data?.object?.metadata?.bench_t);

@@ -78,12 +78,17 @@ export function printReport(r) {
     `  drain: ${int(r.drain.count)} events, first to last delivery ${r.drain.firstToLastSeconds.toFixed(2)} s ` +
       `(${r.drain.fromStartSeconds.toFixed(2)} s from server spawn), ${r.drain.bodyBytes} B bodies, ` +
       `${r.drain.duplicates} duplicates, every signature verified`,
-    `  drain warm-up (a new server process): ${r.drain.firstQuarters.map(int).join(', ')} ` +
-      `deliveries in each of its first 250 ms; ` +
-      (r.drain.afterFirstSecondPerSecond === null
-        ? 'it took under 2 s'
-        : `${int(r.drain.afterFirstSecondPerSecond)}/s after its first second`),
+    r.drain.warmup.count > 0
+      ? `  drain warm-up (a new server process): ${int(r.drain.warmup.count)} deliveries ahead of the ` +
+          `burst, not counted, first to last in ${r.drain.warmup.seconds.toFixed(2)} s ` +
+          `(${int(r.drain.warmup.count / r.drain.warmup.seconds)}/s); then the burst: `
+      : `  drain from a cold start (a new server process, no warm-up): `,
   );
+  out[out.length - 1] +=
+    `${r.drain.firstQuarters.map(int).join(', ')} deliveries in each of its first 250 ms; ` +
+    (r.drain.afterFirstSecondPerSecond === null
+      ? 'it took under 2 s'
+      : `${int(r.drain.afterFirstSecondPerSecond)}/s after its first second`);
   out.push(
     `  steady: ${int(r.steady.count)} events, p90 ${r.steady.p90.toFixed(2)} ms, max ${r.steady.max.toFixed(2)} ms, ` +
       `client lag max ${r.steady.maxClientLagMs.toFixed(1)} ms, ${r.steady.duplicates} duplicates`,
@@ -108,7 +113,7 @@ export function printReport(r) {
     ['API creates', r.apiCreates.cpu],
   ];
   for (const [name, cpu] of phases) out.push(`  ${name.padEnd(12)} ${cores(cpu)}`);
-  const perEvent = (p) => ((p.cpu.server * p.cpu.seconds) / p.count) * 1e6;
+  const perEvent = (p) => ((p.cpu.server * p.cpu.seconds) / (p.deliveries ?? p.count)) * 1e6;
   out.push(
     `  server CPU per event: ${perEvent(r.burstCreates).toFixed(0)} us a create with an endpoint ` +
       `(worker off), ${perEvent(r.drain).toFixed(0)} us a delivery (drain), ` +
