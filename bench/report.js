@@ -78,17 +78,16 @@ export function printReport(r) {
     `  drain: ${int(r.drain.count)} events, first to last delivery ${r.drain.firstToLastSeconds.toFixed(2)} s ` +
       `(${r.drain.fromStartSeconds.toFixed(2)} s from server spawn), ${r.drain.bodyBytes} B bodies, ` +
       `${r.drain.duplicates} duplicates, every signature verified`,
-    r.drain.warmup.count > 0
+    (r.drain.warmup.count > 0
       ? `  drain warm-up (a new server process): ${int(r.drain.warmup.count)} deliveries ahead of the ` +
-          `burst, not counted, first to last in ${r.drain.warmup.seconds.toFixed(2)} s ` +
-          `(${int(r.drain.warmup.count / r.drain.warmup.seconds)}/s); then the burst: `
-      : `  drain from a cold start (a new server process, no warm-up): `,
+        `burst, not counted, first to last in ${r.drain.warmup.seconds.toFixed(2)} s ` +
+        `(${int(r.drain.warmup.count / r.drain.warmup.seconds)}/s); then the burst: `
+      : `  drain from a cold start (a new server process, no warm-up): `) +
+      `${r.drain.firstQuarters.map(int).join(', ')} deliveries in each of its first 250 ms; ` +
+      (r.drain.afterFirstSecondPerSecond === null
+        ? 'it took under 2 s'
+        : `${int(r.drain.afterFirstSecondPerSecond)}/s after its first second`),
   );
-  out[out.length - 1] +=
-    `${r.drain.firstQuarters.map(int).join(', ')} deliveries in each of its first 250 ms; ` +
-    (r.drain.afterFirstSecondPerSecond === null
-      ? 'it took under 2 s'
-      : `${int(r.drain.afterFirstSecondPerSecond)}/s after its first second`);
   out.push(
     `  steady: ${int(r.steady.count)} events, p90 ${r.steady.p90.toFixed(2)} ms, max ${r.steady.max.toFixed(2)} ms, ` +
       `client lag max ${r.steady.maxClientLagMs.toFixed(1)} ms, ${r.steady.duplicates} duplicates`,

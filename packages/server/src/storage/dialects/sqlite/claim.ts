@@ -10,9 +10,10 @@ import type { ClaimArgs, ClaimedDelivery, NextDue, NextDueArgs } from '../../dia
  * any, then leases each due endpoint's oldest deliveries up to its room.
  *
  * A worker that holds the delivery lock (ClaimArgs.heldIds) writes no lease: it reads each due
- * endpoint's oldest deliveries and leaves out those it holds. The lease's UPDATE and its commit
- * were a quarter of a drain's SQLite time (4.1 and 2.4 µs a delivery, against 1.4 µs to read
- * the rows; timed per statement draining 50,000 deliveries: docs/benchmarks.md).
+ * endpoint's oldest index entries, leaves out the deliveries it holds, and reads the rest with
+ * their events. Timed per statement draining 50,000 deliveries (docs/benchmarks.md): the lease's
+ * UPDATE, the claim's commit and a query of its own for the events took 537-602 ms; these reads
+ * take 252-268 ms.
  *
  * Statements are literal where they must match the partial index (`status = 'pending' AND
  * lease_until_ms IS NULL`): SQLite uses a partial index only when the query's terms imply its
