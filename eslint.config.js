@@ -34,6 +34,31 @@ export default tseslint.config(
     },
   },
   {
+    // The HTTP layer (api/) calls resources and services, never the other way: the error
+    // catalogue and the parameter fields live in stripe/, route declarations in resources/.
+    files: [
+      'packages/server/src/resources/**/*.ts',
+      'packages/server/src/services/**/*.ts',
+      'packages/server/src/stripe/**/*.ts',
+      'packages/server/src/storage/**/*.ts',
+      'packages/server/src/delivery/**/*.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/*'],
+              message:
+                'api/ is the HTTP layer: import from stripe/, resources/ or services/ instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
 import { RateLimiter } from './api/rate-limit.js';
-import { errors, redactKey, StripeError } from './api/errors.js';
+import { errors, redactKey, StripeError } from './stripe/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
 import { sendJson } from './api/json-response.js';
 import {
@@ -12,8 +12,14 @@ import {
   requestHash,
   type Reply,
 } from './api/idempotency.js';
-import { parseShape } from './api/params.js';
-import { CommittedError, RawJson, type Caller, type Resource, type Route } from './api/route.js';
+import { parseShape } from './stripe/params.js';
+import {
+  CommittedError,
+  RawJson,
+  type Caller,
+  type Resource,
+  type Route,
+} from './resources/route.js';
 import { Router } from './api/router.js';
 import { newId } from './domain/ids.js';
 import { resources as allResources } from './resources/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { errors } from '../src/api/errors.js';
+import { errors } from '../src/stripe/errors.js';
 import { renderConfigDocs } from '../src/config/docs.js';
 
 const read = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');

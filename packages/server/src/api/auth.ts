@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Services } from '../services/context.js';
+import { hashKey } from '../services/platforms.js';
 import { findApiKeyByHash, type ApiKeyRow } from '../storage/repositories/api-keys.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
-import { errors, redactKey } from './errors.js';
-
-export const hashKey = (token: string): string => createHash('sha256').update(token).digest('hex');
+import { errors, redactKey } from '../stripe/errors.js';
 
 export interface KeyOwner {
   key: ApiKeyRow;

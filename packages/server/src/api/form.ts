@@ -1,4 +1,4 @@
-import { errors } from './errors.js';
+import { errors } from '../stripe/errors.js';
 
 /**
  * Stripe's wire format for v1 parameters: `application/x-www-form-urlencoded` with nested keys.

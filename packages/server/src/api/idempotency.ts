@@ -7,7 +7,7 @@ import {
   type IdempotencyRow,
   type IdempotencyScope,
 } from '../storage/repositories/idempotency.js';
-import { errors } from './errors.js';
+import { errors } from '../stripe/errors.js';
 
 /** A response to send: the status and the JSON text. */
 export interface Reply {

@@ -2,7 +2,9 @@
  * A small path router: static segments and `:name` parameters, matched segment by segment.
  * Static segments win over parameters, so `/v1/events/:id/retry` and `/v1/events/:id` coexist.
  */
-export type Method = 'GET' | 'POST' | 'DELETE';
+import type { Method } from '../resources/route.js';
+
+export type { Method };
 
 interface Node<H> {
   statics: Map<string, Node<H>>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from '../api/auth.js';
-import { errors, StripeError } from '../api/errors.js';
+import { errors, StripeError } from '../stripe/errors.js';
 import { sendJson } from '../api/json-response.js';
 import type { Mount } from '../app.js';
 import type { Services } from '../services/context.js';

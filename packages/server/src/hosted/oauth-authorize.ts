@@ -1,4 +1,4 @@
-import { isHttpUrl } from '../api/params.js';
+import { isHttpUrl } from '../stripe/params.js';
 import type { Mount } from '../app.js';
 import { createConnectedAccount } from '../resources/accounts.js';
 import { issueAuthorizationCode } from '../resources/oauth.js';

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
-import { anything, boolean, expandParam, required, string } from '../api/params.js';
-import { post, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { anything, boolean, expandParam, required, string } from '../stripe/params.js';
+import { post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import { asPlatform, requireAccount } from './accounts.js';
 

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -13,8 +13,8 @@ import {
   range,
   string,
   type Parsed,
-} from '../api/params.js';
-import { del, get, post, type Caller, type Resource } from '../api/route.js';
+} from '../stripe/params.js';
+import { del, get, post, type Caller, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';

@@ -1,5 +1,5 @@
-import { expandParam, listParams, range, string } from '../api/params.js';
-import { get, type Resource } from '../api/route.js';
+import { expandParam, listParams, range, string } from '../stripe/params.js';
+import { get, type Resource } from './route.js';
 import { readBalance, releasePending } from '../services/balance.js';
 import { listVisible, parseData, requireObject } from './common.js';
 

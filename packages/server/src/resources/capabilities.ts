@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
-import { boolean, expandParam, oneOf, required } from '../api/params.js';
-import { get, post, type Caller, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { boolean, expandParam, oneOf, required } from '../stripe/params.js';
+import { get, post, type Caller, type Resource } from './route.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
 import {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { emptyBillingDetails } from './shared-params.js';
-import { expandParam, listParams, range, string } from '../api/params.js';
-import { get, type Resource } from '../api/route.js';
+import { expandParam, listParams, range, string } from '../stripe/params.js';
+import { get, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import type { TestCard } from '../domain/test-instruments.js';
 import { listVisible, parseData, requireObject } from './common.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { errors } from '../api/errors.js';
-import type { Caller } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import type { Caller } from './route.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
-import { expandParam, required, string } from '../api/params.js';
-import { post, type Caller, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { expandParam, required, string } from '../stripe/params.js';
+import { post, type Caller, type Resource } from './route.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { revokeAccountKeys } from '../storage/repositories/api-keys.js';

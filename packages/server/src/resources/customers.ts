@@ -12,8 +12,8 @@ import {
   oneOf,
   range,
   string,
-} from '../api/params.js';
-import { del, get, post, type Resource } from '../api/route.js';
+} from '../stripe/params.js';
+import { del, get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';

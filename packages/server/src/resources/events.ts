@@ -1,6 +1,6 @@
-import { errors } from '../api/errors.js';
-import { array, boolean, expandParam, listParams, range, string } from '../api/params.js';
-import { get, post, RawJson, type Caller, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { array, boolean, expandParam, listParams, range, string } from '../stripe/params.js';
+import { get, post, RawJson, type Caller, type Resource } from './route.js';
 import { retentionStart } from '../domain/retention.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -14,8 +14,8 @@ import {
   nullableString,
   oneOf,
   required,
-} from '../api/params.js';
-import { del, get, post, type Caller, type Resource } from '../api/route.js';
+} from '../stripe/params.js';
+import { del, get, post, type Caller, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId, randomToken } from '../domain/ids.js';
 import {

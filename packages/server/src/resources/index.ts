@@ -1,4 +1,4 @@
-import type { Resource } from '../api/route.js';
+import type { Resource } from './route.js';
 import { accountLinks, loginLinks, onboardingHelper } from './account-links.js';
 import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';

@@ -1,8 +1,8 @@
 import type Stripe from 'stripe';
-import { hashKey } from '../api/auth.js';
-import { errors } from '../api/errors.js';
-import { anything, expandParam, required, string } from '../api/params.js';
-import { post, type Resource } from '../api/route.js';
+import { hashKey } from '../services/platforms.js';
+import { errors } from '../stripe/errors.js';
+import { anything, expandParam, required, string } from '../stripe/params.js';
+import { post, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import { findApiKeyByHash, insertApiKey } from '../storage/repositories/api-keys.js';

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { emptyBillingDetails } from './shared-params.js';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -16,15 +16,8 @@ import {
   range,
   required,
   string,
-} from '../api/params.js';
-import {
-  CommittedError,
-  get,
-  post,
-  type Caller,
-  type Resource,
-  type WriteCall,
-} from '../api/route.js';
+} from '../stripe/params.js';
+import { CommittedError, get, post, type Caller, type Resource, type WriteCall } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { stripeFee, testCard, testCards, type TestCard } from '../domain/test-instruments.js';
 import { creditFunds } from '../services/balance.js';

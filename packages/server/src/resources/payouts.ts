@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
   expandParam,
@@ -11,8 +11,8 @@ import {
   range,
   required,
   string,
-} from '../api/params.js';
-import { get, post, type Resource } from '../api/route.js';
+} from '../stripe/params.js';
+import { get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { PayoutOutcome } from '../domain/test-instruments.js';

@@ -1,5 +1,5 @@
-import { errors } from '../api/errors.js';
-import { post, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { post, type Resource } from './route.js';
 import { createRestrictedKey } from '../services/platforms.js';
 
 /**

@@ -1,6 +1,6 @@
-import { errors } from '../api/errors.js';
-import { listParams, string } from '../api/params.js';
-import { get, post, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { listParams, string } from '../stripe/params.js';
+import { get, post, type Resource } from './route.js';
 import { createPlatform, testKeysOf } from '../services/platforms.js';
 import { listPlatforms, type PlatformRow } from '../storage/repositories/platforms.js';
 import type { Kysely } from 'kysely';

@@ -5,7 +5,7 @@ import {
   object,
   required,
   string,
-} from '../api/params.js';
+} from '../stripe/params.js';
 
 /** Parameters several resources share. */
 export const addressParams = {

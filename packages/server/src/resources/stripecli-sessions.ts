@@ -1,5 +1,5 @@
-import { array, boolean, oneOf, string } from '../api/params.js';
-import { post, type Resource } from '../api/route.js';
+import { array, boolean, oneOf, string } from '../stripe/params.js';
+import { post, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { publicBaseUrl } from '../services/context.js';
 import { hashWebsocketId } from '../listen/session-id.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { errors } from '../api/errors.js';
-import { array, listParams, oneOf, range, required, string } from '../api/params.js';
-import { get, post, type Caller, type Resource } from '../api/route.js';
+import { errors } from '../stripe/errors.js';
+import { array, listParams, oneOf, range, required, string } from '../stripe/params.js';
+import { get, post, type Caller, type Resource } from './route.js';
 import { eventDeliveryStatus, eventDeliveryStatuses } from '../domain/delivery-summary.js';
 import type { Services } from '../services/context.js';
 import { deliveriesForEvent, type DeliveryRow } from '../storage/repositories/deliveries.js';

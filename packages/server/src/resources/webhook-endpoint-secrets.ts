@@ -1,4 +1,4 @@
-import { get, type Resource } from '../api/route.js';
+import { get, type Resource } from './route.js';
 import type { PreviousSecret } from '../domain/signing-secrets.js';
 import { requireEndpoint } from './webhook-endpoints.js';
 

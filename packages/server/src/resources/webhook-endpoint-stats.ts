@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { integer } from '../api/params.js';
-import { get, type Resource } from '../api/route.js';
+import { integer } from '../stripe/params.js';
+import { get, type Resource } from './route.js';
 import { attemptStats } from '../domain/delivery-summary.js';
 import { attemptCountsByMinute } from '../storage/repositories/delivery-summary.js';
 import {

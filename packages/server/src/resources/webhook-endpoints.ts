@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
   array,
@@ -11,8 +11,8 @@ import {
   nullableString,
   required,
   string,
-} from '../api/params.js';
-import { del, get, post, type Caller, type Resource } from '../api/route.js';
+} from '../stripe/params.js';
+import { del, get, post, type Caller, type Resource } from './route.js';
 import { webhookEventTypes } from '../domain/event-types.js';
 import type { Cidr } from '../domain/addresses.js';
 import { newId, randomToken } from '../domain/ids.js';

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { errors } from '../api/errors.js';
+import { errors } from '../stripe/errors.js';
 import { newId } from '../domain/ids.js';
 import {
   findObject,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { hashKey } from '../api/auth.js';
+import { createHash } from 'node:crypto';
 import { newId, randomToken } from '../domain/ids.js';
 import { insertApiKey, listApiKeys } from '../storage/repositories/api-keys.js';
 import { findApiKeyByHash } from '../storage/repositories/api-keys.js';
@@ -9,6 +9,9 @@ import {
   type PlatformRow,
 } from '../storage/repositories/platforms.js';
 import type { Database } from '../storage/schema.js';
+
+/** API keys are found (and, live ones, only kept) by their SHA-256. */
+export const hashKey = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** The API version new platforms default to: the one stripe-node 23 pins. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';

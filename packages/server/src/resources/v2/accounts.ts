@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { errors } from '../../api/errors.js';
+import { errors } from '../../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -10,8 +10,8 @@ import {
   nullableString,
   oneOf,
   string,
-} from '../../api/params.js';
-import { get, post, type Caller, type Resource } from '../../api/route.js';
+} from '../../stripe/params.js';
+import { get, post, type Caller, type Resource } from '../route.js';
 import { deepEqual, previousAttributes } from '../../domain/event-body.js';
 import { newId } from '../../domain/ids.js';
 import type { WriteContext } from '../../services/context.js';

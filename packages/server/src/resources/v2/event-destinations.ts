@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { errors } from '../../api/errors.js';
+import { errors } from '../../stripe/errors.js';
 import {
   anything,
   array,
@@ -12,8 +12,8 @@ import {
   oneOf,
   required,
   string,
-} from '../../api/params.js';
-import { del, get, post, type Caller, type Resource } from '../../api/route.js';
+} from '../../stripe/params.js';
+import { del, get, post, type Caller, type Resource } from '../route.js';
 import { thinEventTypes, webhookEventTypes } from '../../domain/event-types.js';
 import type { Cidr } from '../../domain/addresses.js';
 import { newId } from '../../domain/ids.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { errors } from '../../api/errors.js';
-import { array, integer, object, string } from '../../api/params.js';
-import { get, RawJson, type Caller, type Resource } from '../../api/route.js';
+import { errors } from '../../stripe/errors.js';
+import { array, integer, object, string } from '../../stripe/params.js';
+import { get, RawJson, type Caller, type Resource } from '../route.js';
 import { applyRange } from '../../storage/repositories/objects.js';
 import { paginate } from '../../storage/repositories/pagination.js';
 import type { Database } from '../../storage/schema.js';

@@ -1,4 +1,4 @@
-import { errors } from '../../api/errors.js';
+import { errors } from '../../stripe/errors.js';
 
 /**
  * v2 lists: `{data, next_page_url, previous_page_url}`. The SDK follows `next_page_url` exactly as

@@ -4,9 +4,8 @@ import type { TaskHandler } from '../services/scheduler.js';
 import type { Database } from '../storage/schema.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
-import type { StripeError } from './errors.js';
-import type { Field, Parsed } from './params.js';
-import type { Method } from './router.js';
+import type { StripeError } from '../stripe/errors.js';
+import type { Field, Parsed } from '../stripe/params.js';
 
 /** Who is calling: resolved from the API key and `Stripe-Account`. */
 export interface Caller {
@@ -22,6 +21,8 @@ export interface Caller {
   /** `Stripe-Context` (v2), when sent. */
   context: string | null;
 }
+
+export type Method = 'GET' | 'POST' | 'DELETE';
 
 type Shape = Record<string, Field<unknown>>;
 
@@ -120,8 +121,6 @@ export interface Resource {
   routes: Route[];
   tasks?: Record<string, TaskHandler>;
 }
-
-export type { Method };
 
 /** A handler result that is already JSON text (an event body): sent byte for byte. */
 export class RawJson {
