@@ -21,12 +21,26 @@ function machineTicks() {
   return { busy, total: busy + idle + iowait };
 }
 
+/**
+ * `pids`: by name, a process id, or a list of them (PostgreSQL's processes), whose ticks are kept
+ * per process: one that starts between two snapshots counts from zero.
+ */
 export function cpuSnapshot(pids) {
+  const ticksOf = (pid) =>
+    Array.isArray(pid) ? new Map(pid.map((p) => [p, processTicks(p) ?? 0])) : processTicks(pid);
   return {
     at: performance.now(),
     machine: machineTicks(),
-    procs: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processTicks(pid)])),
+    procs: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, ticksOf(pid)])),
   };
+}
+
+/** Jiffies between two snapshots of one name (for a list, of the processes alive at the second). */
+function ticksBetween(a, b) {
+  if (!(b instanceof Map)) return b - a;
+  let sum = 0;
+  for (const [pid, ticks] of b) sum += ticks - (a instanceof Map ? (a.get(pid) ?? 0) : 0);
+  return sum;
 }
 
 /**
@@ -40,7 +54,7 @@ export function cpuUsed(a, b) {
   for (const name of Object.keys(a.procs)) {
     if (name === 'seconds') continue;
     if (a.procs[name] === null || b.procs[name] === null) continue;
-    used[name] = (b.procs[name] - a.procs[name]) / 100 / seconds;
+    used[name] = ticksBetween(a.procs[name], b.procs[name]) / 100 / seconds;
     ours += used[name];
   }
   const busy = (b.machine.busy - a.machine.busy) / 100 / seconds;

@@ -2,9 +2,11 @@
 // Phases (docs/benchmarks.md says exactly what each one measures):
 //   1. burst: an API-only server queues N customer.created events for one endpoint;
 //   2. raw ceiling: signed POSTs straight to the receiver with the worker's own HTTP client;
-//   3. drain: a full server (api + worker) starts on that database and delivers the queue;
-//   4. steady: customers created at a fixed 1,000/s, latency from request to receiver done;
-//   5. API creates: concurrent form-encoded POST /v1/customers in a sandbox with no endpoints.
+//   3. PostgreSQL only: the baseline, the same deliveries queued and sent by graphile-worker;
+//   4. drain: a full server (api + worker) starts on that database and delivers the queue;
+//   5. API creates: concurrent form-encoded POST /v1/customers in a sandbox with no endpoints;
+//   6. steady: customers created at a fixed rate (by default half the API creates/s of phase 5),
+//      latency from request to receiver done.
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -14,12 +16,16 @@ import { cpuSnapshot, cpuUsed } from './cpu.js';
 import { apiClient, rawCeiling, runConcurrent, runPaced } from './load.js';
 import { percentile, printReport } from './report.js';
 import { perSecondAfterFirstSecond, startReceiver } from './receiver-process.js';
+import { fillBaselineQueue, startBaselineWorker } from './baseline.js';
 import { benchDatabase } from './database.js';
 import { startServer } from './server.js';
 
 const TEST_KEY = 'sk_test_bench_0123456789';
 const LIVE_KEY = 'sk_live_bench_0123456789';
 const RAW_SECRET = 'whsec_benchrawceiling0123456789abcdef';
+const BASELINE_SECRET = 'whsec_benchbaseline0123456789abcdef';
+/** The steady phase's rate by default: this share of the API creates/s the same run measured. */
+const STEADY_SHARE = 0.5;
 
 function parseArgs(argv) {
   const args = {
@@ -29,6 +35,9 @@ function parseArgs(argv) {
     cpuProf: false,
     burst: null,
     warmup: null,
+    steadyRate: 'auto',
+    baseline: true,
+    pgStats: false,
     nodeArgs: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -38,18 +47,27 @@ function parseArgs(argv) {
     else if (a === '--cpu-prof') args.cpuProf = true;
     else if (a === '--burst') args.burst = Number(argv[++i]);
     else if (a === '--warmup') args.warmup = Number(argv[++i]);
+    else if (a === '--steady-rate') args.steadyRate = argv[++i];
+    else if (a === '--no-baseline') args.baseline = false;
+    else if (a === '--pg-stats') args.pgStats = true;
     else if (a === '--node-arg') args.nodeArgs.push(argv[++i]);
     else if (a.startsWith('--node-arg=')) args.nodeArgs.push(a.slice(11));
     else if (a === '--db') args.db = argv[++i];
     else if (a.startsWith('--db=')) args.db = a.slice(5);
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'usage: npm run bench -- [--quick] [--burst N] [--warmup N] [--db sqlite|postgres|URL] [--keep]\n' +
+        'usage: npm run bench -- [--quick] [--burst N] [--warmup N] [--steady-rate auto|N]\n' +
+          '                          [--db sqlite|postgres|URL] [--no-baseline] [--pg-stats] [--keep]\n' +
           '                          [--cpu-prof] [--node-arg FLAG]...\n' +
           '  --quick     a short smoke run (5,000-event burst, 3 s phases)\n' +
           '  --burst N   events in the burst (default 50,000; 5,000 with --quick)\n' +
           '  --warmup N  events delivered ahead of the burst to warm the new server up, not counted\n' +
           '              (default 10,000; 1,000 with --quick; 0 measures the burst from a cold start)\n' +
+          '  --steady-rate  creates/s in the steady phase: auto (default) is half the API creates/s\n' +
+          '              the same run measured; a number is a fixed rate (1000 before 2026-12)\n' +
+          '  --no-baseline  PostgreSQL: skip the graphile-worker baseline\n' +
+          '  --pg-stats  PostgreSQL (throwaway cluster): count statements, round trips and commits\n' +
+          '              per create and per delivery (pg_stat_statements; costs a little)\n' +
           '  --keep      keep the temporary directory (database, CPU profiles)\n' +
           '  --cpu-prof  write V8 CPU profiles of the server processes into that directory\n' +
           '  --node-arg  a node flag for the server processes, e.g. --node-arg=--heap-growing-percent=0\n',
@@ -63,6 +81,13 @@ function parseArgs(argv) {
   if (args.warmup !== null && !(Number.isInteger(args.warmup) && args.warmup >= 0)) {
     process.stderr.write('bench: --warmup needs a whole number (0 for none)\n');
     process.exit(2);
+  }
+  if (args.steadyRate !== 'auto') {
+    args.steadyRate = Number(args.steadyRate);
+    if (!(args.steadyRate > 0)) {
+      process.stderr.write('bench: --steady-rate is auto or a positive number of creates/s\n');
+      process.exit(2);
+    }
   }
   if (args.burst !== null && !(Number.isInteger(args.burst) && args.burst > 0)) {
     process.stderr.write('bench: --burst needs a positive integer\n');
@@ -119,37 +144,78 @@ function checkReceiver(stats, what) {
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
-/** Runs a phase and adds to its result the cores each process (and the rest of the machine) used. */
-async function phase(pids, work, server) {
+/** What PostgreSQL counted between two `database.counters()` (null without them). */
+function countsBetween(before, after) {
+  if (!before) return null;
+  const minus = (k) => (after[k] === null ? null : after[k] - before[k]);
+  return {
+    commits: minus('commits'),
+    statements: minus('statements'),
+    roundTrips: minus('roundTrips'),
+  };
+}
+
+/**
+ * Runs a phase and adds to its result the cores each process (and the rest of the machine) used,
+ * and what PostgreSQL counted meanwhile (`counters`, with --pg-stats).
+ */
+async function phase(pids, work, server, counters = null) {
   server?.takeWindowPeakMb();
+  const pgBefore = counters ? await counters() : null;
   const before = cpuSnapshot(pids());
   const result = await work();
+  const cpu = cpuUsed(before, cpuSnapshot(pids()));
+  const rssMb = server?.takeWindowPeakMb();
+  return { ...result, cpu, rssMb, pg: countsBetween(pgBefore, counters ? await counters() : null) };
+}
+
+/**
+ * Runs a drain: `start()` starts the process that delivers the queue (whose CPU counts from its
+ * start), then waits for `count` deliveries of the burst and `warmup` of the warm-up at the
+ * receiver. Returns the receiver's stats, the process, its CPU, and PostgreSQL's counts.
+ */
+async function drainPhase({ receiver, pids, name, start, count, warmup, counters }) {
+  receiver.reset();
+  const pgBefore = counters ? await counters() : null;
+  const before = cpuSnapshot(pids());
+  const proc = await start();
+  const stats = await waitForDeliveries(receiver, count, 300_000, name);
+  if (stats.warmup.count !== warmup)
+    throw new Error(`${name}: ${stats.warmup.count} of ${warmup} warm-up events arrived`);
+  // The process was not running at the first snapshot: its whole CPU time counts.
+  const cpu = cpuUsed({ ...before, procs: { ...before.procs, [name]: 0 } }, cpuSnapshot(pids()));
+  checkReceiver(stats, name);
+  return { stats, proc, cpu, pgBefore };
+}
+
+/** A drain's figures from the receiver's stats. */
+function drainFigures(stats, cpu, pg) {
+  const { warmup } = stats;
   return {
-    ...result,
-    cpu: cpuUsed(before, cpuSnapshot(pids())),
-    rssMb: server?.takeWindowPeakMb(),
+    count: stats.unique,
+    // Every delivery made in the phase (CPU per delivery counts them all).
+    deliveries: stats.unique + warmup.count,
+    warmup: {
+      count: warmup.count,
+      seconds: warmup.count > 0 ? (warmup.lastMs - warmup.firstMs) / 1000 : 0,
+    },
+    duplicates: stats.duplicates,
+    firstToLastSeconds: (stats.lastMs - stats.firstMs) / 1000,
+    perSecond: stats.unique / ((stats.lastMs - stats.firstMs) / 1000),
+    afterFirstSecondPerSecond: perSecondAfterFirstSecond(stats),
+    firstQuarters: stats.quarters.slice(0, 4).map((n) => n ?? 0),
+    bodyBytes: Math.round((stats.bytes - warmup.bytes) / (stats.received - warmup.count)),
+    cpu,
+    pg,
   };
 }
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const plan = args.quick
-    ? {
-        burst: 5_000,
-        warmup: 1_000,
-        rawSeconds: 3,
-        steadyRate: 1_000,
-        steadySeconds: 3,
-        apiSeconds: 3,
-      }
-    : {
-        burst: 50_000,
-        warmup: 10_000,
-        rawSeconds: 10,
-        steadyRate: 1_000,
-        steadySeconds: 15,
-        apiSeconds: 10,
-      };
+    ? { burst: 5_000, warmup: 1_000, rawSeconds: 3, steadySeconds: 3, apiSeconds: 3 }
+    : { burst: 50_000, warmup: 10_000, rawSeconds: 10, steadySeconds: 15, apiSeconds: 10 };
+  plan.steadyRate = args.steadyRate;
   if (args.burst) plan.burst = args.burst;
   if (args.warmup !== null) plan.warmup = args.warmup;
   // The worker's default per-endpoint concurrency (config/schema.ts): the raw client matches it.
@@ -157,8 +223,10 @@ async function main() {
   const apiConcurrency = 32;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   // sqlite: a file in `dir`; postgres: a throwaway cluster (durable settings); or a given server.
-  const database = await benchDatabase(args.db, dir);
+  const database = await benchDatabase(args.db, dir, { statements: args.pgStats });
+  const postgres = database.kind === 'postgres';
   const db = database.url;
+  const counters = postgres && args.pgStats ? () => database.counters(db) : null;
   const nodeArgs = [
     ...(args.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', dir] : []),
     ...args.nodeArgs,
@@ -166,11 +234,19 @@ async function main() {
   const serverOptions = { db, testKey: TEST_KEY, liveKey: LIVE_KEY, nodeArgs };
   const receiver = await startReceiver();
   let server = null;
-  const pids = () => ({ server: server?.pid ?? -1, receiver: receiver.pid, bench: process.pid });
+  let baseline = null;
+  const pids = () => ({
+    server: server?.pid ?? -1,
+    ...(baseline ? { baseline: baseline.pid } : {}),
+    receiver: receiver.pid,
+    bench: process.pid,
+    ...(postgres ? { postgres: database.pids() } : {}),
+  });
   const results = {
     plan,
     machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? '?', node: process.version },
     database: database.describe,
+    postgres,
   };
   try {
     results.clockOffsetMs = await receiver.clockOffsetMs();
@@ -182,7 +258,11 @@ async function main() {
       url: receiver.url('/webhook'),
       'enabled_events[]': 'customer.created',
     });
-    receiver.configure({ '/webhook': endpoint.secret, '/raw': RAW_SECRET });
+    receiver.configure({
+      '/webhook': endpoint.secret,
+      '/raw': RAW_SECRET,
+      '/baseline': BASELINE_SECRET,
+    });
     // The drain's server is a new process: deliveries queued ahead of the burst warm it up (V8
     // compiles the delivery path as it runs), as the raw ceiling's client is warm (this process
     // ran the same HTTP client for the burst). The receiver counts them apart.
@@ -212,6 +292,7 @@ async function main() {
             api.post('/v1/customers', { name: `Burst ${i}`, email: `burst${i}@example.com` }),
         }),
       server,
+      counters,
     );
     if (burst.failed > 0)
       throw new Error(`burst: ${burst.failed} creates failed: ${burst.firstError.message}`);
@@ -221,11 +302,29 @@ async function main() {
       perSecond: burst.ok / burst.seconds,
       cpu: burst.cpu,
       rssMb: burst.rssMb,
+      pg: burst.pg,
     };
     const sample = (await api.get('/v1/events?limit=1')).data[0];
     await api.close();
     results.apiOnlyServer = await server.stop();
     server = null;
+
+    // PostgreSQL: the baseline's queue, the same deliveries in graphile-worker's jobs table.
+    let baselineUrl = null;
+    if (postgres && args.baseline) {
+      baselineUrl = await database.another('graphile_baseline');
+      log(
+        `baseline: queueing ${plan.warmup} + ${plan.burst} jobs with graphile-worker's addJobs...`,
+      );
+      const seconds = await fillBaselineQueue({
+        url: baselineUrl,
+        receiverUrl: receiver.url('/baseline'),
+        sample,
+        warmup: plan.warmup,
+        burst: plan.burst,
+      });
+      results.baselineQueued = { seconds, perSecond: plan.burst / seconds };
+    }
 
     // 2. Raw ceiling, with the server stopped: the most the client and this receiver can do.
     const body = JSON.stringify(sample, null, 2);
@@ -257,53 +356,99 @@ async function main() {
       cpu: raw.cpu,
     };
 
-    // 3. Drain: a full server starts on the database holding the queued burst.
-    receiver.reset();
+    // 3. The baseline drains its queue, as Switchboard's drain does next (no server running).
+    if (baselineUrl) {
+      log(`baseline: graphile-worker delivers ${plan.warmup} warm-up and ${plan.burst} jobs...`);
+      const baselineCounters = args.pgStats ? () => database.counters(baselineUrl) : null;
+      const run = await drainPhase({
+        receiver,
+        pids,
+        name: 'baseline',
+        start: async () =>
+          (baseline = await startBaselineWorker({
+            url: baselineUrl,
+            secret: BASELINE_SECRET,
+            concurrency: endpointConcurrency,
+          })),
+        count: plan.burst,
+        warmup: plan.warmup,
+        counters: baselineCounters,
+      });
+      await baseline.stop();
+      baseline = null;
+      const pg = countsBetween(run.pgBefore, baselineCounters && (await baselineCounters()));
+      results.baseline = drainFigures(run.stats, run.cpu, pg);
+    }
+
+    // 4. Drain: a full server starts on the database holding the queued burst.
     log(`draining ${plan.warmup} warm-up and ${plan.burst} queued deliveries...`);
-    const beforeDrain = cpuSnapshot(pids());
-    server = await startServer({ ...serverOptions, roles: 'api,worker' });
-    const drained = await waitForDeliveries(receiver, plan.burst, 300_000, 'drain');
-    if (drained.warmup.count !== plan.warmup)
-      throw new Error(`drain: ${drained.warmup.count} of ${plan.warmup} warm-up events arrived`);
-    // The server was not running at the first snapshot: its whole CPU time counts.
-    const drainCpu = cpuUsed(
-      { ...beforeDrain, procs: { ...beforeDrain.procs, server: 0 } },
-      cpuSnapshot(pids()),
-    );
-    checkReceiver(drained, 'drain');
+    const drain = await drainPhase({
+      receiver,
+      pids,
+      name: 'server',
+      start: async () => (server = await startServer({ ...serverOptions, roles: 'api,worker' })),
+      count: plan.burst,
+      warmup: plan.warmup,
+      counters,
+    });
     api = apiClient(server.url, TEST_KEY, 4);
     await checkRecorded(api, plan.burst);
-    const { warmup } = drained;
+    await api.close();
     results.drain = {
-      count: drained.unique,
-      // Every delivery the server made in the phase (its CPU per delivery counts them all).
-      deliveries: drained.unique + warmup.count,
-      warmup: {
-        count: warmup.count,
-        seconds: warmup.count > 0 ? (warmup.lastMs - warmup.firstMs) / 1000 : 0,
-      },
-      duplicates: drained.duplicates,
-      firstToLastSeconds: (drained.lastMs - drained.firstMs) / 1000,
-      perSecond: drained.unique / ((drained.lastMs - drained.firstMs) / 1000),
-      afterFirstSecondPerSecond: perSecondAfterFirstSecond(drained),
-      firstQuarters: drained.quarters.slice(0, 4).map((n) => n ?? 0),
-      fromStartSeconds: (drained.lastMs - results.clockOffsetMs - server.startedMs) / 1000,
-      bodyBytes: Math.round((drained.bytes - warmup.bytes) / (drained.received - warmup.count)),
-      cpu: drainCpu,
+      ...drainFigures(
+        drain.stats,
+        drain.cpu,
+        countsBetween(drain.pgBefore, counters && (await counters())),
+      ),
+      fromStartSeconds: (drain.stats.lastMs - results.clockOffsetMs - server.startedMs) / 1000,
       rssMb: server.takeWindowPeakMb(),
+    };
+
+    // 5. API creates: a sandbox has no endpoints, so these measure the API and its writes alone.
+    const admin = apiClient(server.url, TEST_KEY, 1);
+    const sandbox = await admin.post('/v1/switchboard/sandboxes', { name: 'bench' });
+    await admin.close();
+    api = apiClient(server.url, sandbox.secret_key, apiConcurrency);
+    log(`API creates: ${plan.apiSeconds} s, ${apiConcurrency} in flight...`);
+    const creates = await phase(
+      pids,
+      () =>
+        runConcurrent({
+          concurrency: apiConcurrency,
+          seconds: plan.apiSeconds,
+          task: (i) =>
+            api.post('/v1/customers', { name: `Api ${i}`, email: `api${i}@example.com` }),
+        }),
+      server,
+      counters,
+    );
+    if (creates.failed > 0)
+      throw new Error(`API creates: ${creates.failed} failed: ${creates.firstError.message}`);
+    results.apiCreates = {
+      count: creates.ok,
+      seconds: creates.seconds,
+      perSecond: creates.ok / creates.seconds,
+      cpu: creates.cpu,
+      rssMb: creates.rssMb,
+      pg: creates.pg,
     };
     await api.close();
 
-    // 4. Steady rate: open-model arrivals; latency runs from when a create was due to when the
+    // 6. Steady rate: open-model arrivals; latency runs from when a create was due to when the
     // receiver had verified the event, so neither a late client nor a slow API hides any time.
+    // By default at half what this machine just did: a fixed rate measures the machine as much.
+    const rate =
+      plan.steadyRate === 'auto'
+        ? Math.max(1, Math.round(STEADY_SHARE * results.apiCreates.perSecond))
+        : plan.steadyRate;
     receiver.reset();
     api = apiClient(server.url, TEST_KEY, 256);
-    log(`steady: ${plan.steadyRate} creates/s for ${plan.steadySeconds} s...`);
+    log(`steady: ${rate} creates/s for ${plan.steadySeconds} s...`);
     const steady = await phase(
       pids,
       () =>
         runPaced({
-          rate: plan.steadyRate,
+          rate,
           seconds: plan.steadySeconds,
           task: (i, scheduledMs) =>
             api.post('/v1/customers', {
@@ -323,7 +468,8 @@ async function main() {
       .sort((a, b) => a - b);
     results.steady = {
       count: steady.ok,
-      rate: plan.steadyRate,
+      rate,
+      auto: plan.steadyRate === 'auto',
       cpu: steady.cpu,
       rssMb: steady.rssMb,
       maxClientLagMs: steady.maxLagMs,
@@ -334,38 +480,11 @@ async function main() {
       duplicates: steadyStats.duplicates,
     };
     await api.close();
-
-    // 5. API creates: a sandbox has no endpoints, so these measure the API and its writes alone.
-    const admin = apiClient(server.url, TEST_KEY, 1);
-    const sandbox = await admin.post('/v1/switchboard/sandboxes', { name: 'bench' });
-    await admin.close();
-    api = apiClient(server.url, sandbox.secret_key, apiConcurrency);
-    log(`API creates: ${plan.apiSeconds} s, ${apiConcurrency} in flight...`);
-    const creates = await phase(
-      pids,
-      () =>
-        runConcurrent({
-          concurrency: apiConcurrency,
-          seconds: plan.apiSeconds,
-          task: (i) =>
-            api.post('/v1/customers', { name: `Api ${i}`, email: `api${i}@example.com` }),
-        }),
-      server,
-    );
-    if (creates.failed > 0)
-      throw new Error(`API creates: ${creates.failed} failed: ${creates.firstError.message}`);
-    results.apiCreates = {
-      count: creates.ok,
-      seconds: creates.seconds,
-      perSecond: creates.ok / creates.seconds,
-      cpu: creates.cpu,
-      rssMb: creates.rssMb,
-    };
-    await api.close();
     results.fullServer = await server.stop();
     server = null;
   } finally {
     if (server) await server.stop().catch(() => undefined);
+    if (baseline) await baseline.stop().catch(() => undefined);
     receiver.close();
     await database.stop().catch((e) => log(`could not stop the database: ${e.message}`));
     if (!args.keep) rmSync(dir, { recursive: true, force: true });

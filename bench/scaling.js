@@ -13,7 +13,7 @@
 //                            [--worker-concurrency 16] [--delay-ms 100] [--db-url postgres://...]
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,7 @@ import pg from 'pg';
 import { fetch } from 'undici';
 import { verifyHeader } from '@switchboard/sdk';
 import { freePort, startCluster, stopCluster } from '../scripts/pg-cluster.mjs';
+import { postgresPids } from './database.js';
 
 const bin = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
 const KEY = 'sk_test_bench_scaling_0123';
@@ -62,28 +63,6 @@ function ticks(pid) {
   } catch {
     return 0;
   }
-}
-
-/** The postmaster of a cluster directory and its children (the backends). */
-function postgresPids(clusterDir) {
-  if (!clusterDir) return [];
-  let postmaster;
-  try {
-    postmaster = Number(readFileSync(`${clusterDir}/data/postmaster.pid`, 'utf8').split('\n')[0]);
-  } catch {
-    return [];
-  }
-  const pids = [postmaster];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (ppid === postmaster) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
 }
 
 function machineBusy() {
@@ -246,7 +225,7 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
     const workerArgs = [
       ...['--roles', 'worker', '--worker-concurrency', String(a.workerConcurrency), ...common],
     ];
-    const pg0 = postgresPids(clusterDir);
+    const pg0 = clusterDir ? postgresPids(clusterDir) : [];
     const before = cpuSnapshot({ api: [procs[0].pid], postgres: pg0, bench: [process.pid] });
     const spawned = await Promise.all(Array.from({ length: workers }, () => serve(workerArgs)));
     procs.push(...spawned);
@@ -259,7 +238,7 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
     }
     const after = cpuSnapshot({
       api: [procs[0].pid],
-      postgres: [...new Set([...pg0, ...postgresPids(clusterDir)])],
+      postgres: [...new Set([...pg0, ...(clusterDir ? postgresPids(clusterDir) : [])])],
       bench: [process.pid],
       workers: spawned.map((p) => p.pid),
     });

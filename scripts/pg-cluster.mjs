@@ -87,7 +87,8 @@ export function freePort() {
 
 /**
  * Creates and starts a cluster. `durable: false` (tests) turns fsync off; benchmarks keep the
- * defaults so their figures mean something. Returns { url, dir, port }.
+ * defaults so their figures mean something. `settings`: more `name=value` server settings.
+ * Returns { url, dir, port }.
  */
 export async function startCluster(options = {}) {
   // Its own directory (the `postgres` user must be able to reach it: not inside a root-only one).
@@ -113,6 +114,7 @@ export async function startCluster(options = {}) {
     ...(options.durable
       ? []
       : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+    ...(options.settings ?? []).map((s) => `-c ${s}`),
   ].join(' ');
   run('pg_ctl', ['-D', data, '-o', settings, '-l', logFile(dir), '-w', '-t', '60', 'start']);
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, port };
