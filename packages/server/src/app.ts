@@ -107,6 +107,15 @@ export function buildApp(
       if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
       sendJson(res, reply.status, reply.body);
     } catch (e) {
+      if (clientWentAway(req, e)) {
+        // Not a server error: the client closed the connection before its request was read.
+        log.debug('request aborted by the client', {
+          request_id: requestId,
+          method,
+          path: loggablePath(path),
+        });
+        return;
+      }
       sendError(res, e, requestId, method, path);
     }
   }
@@ -239,7 +248,7 @@ export function buildApp(
       log.error('request failed', {
         request_id: requestId,
         method,
-        path,
+        path: loggablePath(path),
         error: (e as Error)?.stack ?? String(e),
       });
     }
@@ -252,6 +261,14 @@ export function buildApp(
     handle: (req, res) => void handle(req, res),
     keys,
   };
+}
+
+/** Whether `e` is the client closing the connection mid-request (Node's `aborted` / ECONNRESET). */
+function clientWentAway(req: IncomingMessage, e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return (
+    req.readableAborted || (req.destroyed && (code === 'ECONNRESET' || code === 'ECONNABORTED'))
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | null {

@@ -63,6 +63,7 @@ export async function startSwitchboard(
     poolSize: config.dbPoolSize,
     onConnectionError: (e) =>
       log.warn('database connection lost; reconnecting', { error: e.message }),
+    onProblem: (why) => log.error(why),
   });
   const api = config.roles.includes('api');
   const runsWorker = config.roles.includes('worker');
@@ -170,7 +171,11 @@ export async function startSwitchboard(
 
   const metricsMount = metricsHandler(metrics);
   let closing: Promise<void> | null = null;
-  const probes = probesHandler(dialect.db, () => closing !== null);
+  const probes = probesHandler(
+    dialect.db,
+    () => closing !== null,
+    () => dialect.problem?.() ?? null,
+  );
   let metricsServer: Server | null = null;
   if (config.metricsPort !== undefined) {
     metricsServer = createServer((req, res) => {

@@ -18,7 +18,7 @@ const money = (amounts: Array<{ amount: number; currency: string }>) =>
  * The page a login link leads to (resources/account-links.ts): a read-only stand-in for the Express
  * Dashboard of one account, with what its owner would check there: whether it can take charges and
  * receive payouts, what it still has to provide, its bank accounts, balance and recent payouts.
- * A login link works once.
+ * A login link works once, within 5 minutes of its creation.
  */
 export function expressDashboardMount(services: Services): Mount {
   return async (req, res, path) => {
@@ -31,18 +31,32 @@ export function expressDashboardMount(services: Services): Mount {
       return true;
     }
     const { link, platform } = found;
-    const base = pageWrite(platform, link.livemode === 1, services.clock.now());
+    const now = services.clock.now();
+    const base = pageWrite(platform, link.livemode === 1, now);
     // Opening uses the link up (the write); what the page shows is only read.
-    const accountId = await inTransaction(services, base, async (w) => {
-      const row = (await findObjectToChange(w, token))!;
-      const state = parseInternal<LoginLinkInternal>(row);
-      if (state.state === 'opened') return null;
-      await setLinkState(w, row, 'opened');
-      return state.account;
-    });
-    const accountRow = accountId ? await findObject(services.dialect.db, accountId) : undefined;
+    const opened = await inTransaction(
+      services,
+      base,
+      async (w): Promise<{ account?: string; gone?: string }> => {
+        const row = (await findObjectToChange(w, token))!;
+        const state = parseInternal<LoginLinkInternal>(row);
+        if (state.expires_at !== undefined && Math.floor(now / 1000) > state.expires_at)
+          return { gone: 'It expired: login links work for 5 minutes.' };
+        if (state.state === 'opened') return { gone: 'It was already used.' };
+        await setLinkState(w, row, 'opened');
+        return { account: state.account };
+      },
+    );
+    const accountRow = opened.account
+      ? await findObject(services.dialect.db, opened.account)
+      : undefined;
     if (!accountRow || accountRow.deleted === 1) {
-      sendPage(res, 410, 'Link no longer valid', '<h1>This login link was already used</h1>');
+      sendPage(
+        res,
+        410,
+        'Link no longer valid',
+        `<h1>This login link is no longer valid</h1><p>${escapeHtml(opened.gone ?? 'Its account is gone.')} Ask the platform for a new one.</p>`,
+      );
       return true;
     }
     const scope = { accountId: accountRow.id, livemode: link.livemode === 1 };

@@ -19,9 +19,12 @@ export type Fields = Record<string, unknown>;
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 const secretPattern =
-  /\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]+|\bwhsec_[A-Za-z0-9+/=_]+|\bcliws_[A-Za-z0-9]+/g;
+  /\b((?:sk|rk)_(?:test|live)_)[A-Za-z0-9_]+|\bwhsec_[A-Za-z0-9+/=_]+|\bcliws_[A-Za-z0-9]+|\b(?:acctlink|loginlink)_[A-Za-z0-9]+|\b(?:rt|ac)_[A-Za-z0-9]{24,}/g;
 
-/** Replaces API keys, webhook secrets and listen-session credentials with a marker. */
+/**
+ * Replaces API keys, webhook secrets, listen-session credentials, link tokens, OAuth refresh
+ * tokens and authorization codes with a marker.
+ */
 export function redactSecrets(text: string): string {
   return text.replace(secretPattern, (match, keyPrefix: string | undefined) =>
     keyPrefix ? `${keyPrefix}[redacted]` : `${match.slice(0, match.indexOf('_') + 1)}[redacted]`,

@@ -31,12 +31,15 @@ async function databaseAnswers(db: Kysely<Database>): Promise<boolean> {
  * - `GET /healthz` (liveness): the process answers; 200 `{"status":"ok"}`.
  * - `GET /readyz` (readiness): the database answers `SELECT 1` within 2 s and the process is not
  *   shutting down; 200 `{"status":"ready","database":"ok"}`, else 503 with `"unavailable"` (the
- *   database did not answer) or `"stopping"` (SIGTERM received: let traffic go elsewhere).
+ *   database did not answer, `"database":"unreachable"`; or the SQLite file was deleted or
+ *   replaced under the server, `"database":"file_missing"`) or `"stopping"` (SIGTERM received:
+ *   let traffic go elsewhere).
  * Neither says why the database failed: the answer needs no key.
  */
 export function probesHandler(
   db: Kysely<Database>,
   stopping: () => boolean,
+  problem: () => string | null = () => null,
 ): (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean> {
   return async (req, res, path) => {
     if (path !== '/healthz' && path !== '/readyz') return false;
@@ -47,6 +50,10 @@ export function probesHandler(
     }
     if (stopping()) {
       sendJson(res, 503, JSON.stringify({ status: 'stopping' }));
+      return true;
+    }
+    if (problem() !== null) {
+      sendJson(res, 503, JSON.stringify({ status: 'unavailable', database: 'file_missing' }));
       return true;
     }
     const ok = await databaseAnswers(db);

@@ -21,8 +21,11 @@ import {
 } from './common.js';
 import { addExternalAccount } from './external-accounts.js';
 
-/** An account link is good for this long (seconds), as on Stripe. */
-const LINK_LIFETIME_S = 300;
+/**
+ * An account link is good for this long (seconds), as on Stripe; so is a login link, which on
+ * Stripe "expires a brief period after you retrieve it" (the Express Dashboard guide).
+ */
+export const LINK_LIFETIME_S = 300;
 
 /** Where the link leads, and how far the user got: opened once, then used (or expired). */
 export interface AccountLinkInternal {
@@ -221,17 +224,19 @@ export const onboardingHelper: Resource = {
   ],
 };
 
-/** Where a login link leads: the Express Dashboard of one account, once. */
+/** Where a login link leads: the Express Dashboard of one account, once, until `expires_at`. */
 export interface LoginLinkInternal {
   account: string;
   state: 'new' | 'opened';
+  /** Unix seconds; links made before login links expired have none. */
+  expires_at?: number;
 }
 
 /**
  * `POST /v1/accounts/:id/login_links`: a single-use link that logs the owner of an Express account
  * into their Express Dashboard. Here it leads to a read-only page of this server
  * (`/express/login/...`, hosted/express-dashboard.ts): the account's status, its bank accounts,
- * balance and recent payouts.
+ * balance and recent payouts. It works once, within 5 minutes of its creation.
  */
 export const loginLinks: Resource = {
   name: 'login_links',
@@ -255,7 +260,11 @@ export const loginLinks: Resource = {
             path: `${publicBaseUrl(services, host)}/express/login`,
           },
           (url, created) => ({ object: 'login_link', created, url }),
-          { account: account.id, state: 'new' } satisfies LoginLinkInternal,
+          {
+            account: account.id,
+            state: 'new',
+            expires_at: Math.floor(w.now / 1000) + LINK_LIFETIME_S,
+          } satisfies LoginLinkInternal,
         );
       },
     ),

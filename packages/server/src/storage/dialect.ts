@@ -127,6 +127,11 @@ export interface Dialect {
    * garbage more (a drain profile). PostgreSQL runs them through Kysely.
    */
   runEach: RunEach;
+  /**
+   * Why the database cannot be trusted now, or null (readiness probes ask): on SQLite, the file
+   * was deleted or replaced under the running process, after which writes are refused.
+   */
+  problem?(): string | null;
   /** Whether this process is the only one using the database (SQLite): stale leases can be cleared. */
   singleProcess: boolean;
   /**

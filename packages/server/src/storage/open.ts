@@ -12,6 +12,8 @@ export interface OpenOptions {
   poolSize?: number;
   /** PostgreSQL: told when an idle connection is lost (the pool replaces it). */
   onConnectionError?: (error: Error) => void;
+  /** SQLite: told once when the database file is deleted or replaced under the process. */
+  onProblem?: (why: string) => void;
 }
 
 /** Opens the database named by `--db`: a postgres:// URL, or else a SQLite file path. */
@@ -21,7 +23,7 @@ export async function openStorage(db: string, options: OpenOptions = {}): Promis
         ...(options.poolSize ? { poolSize: options.poolSize } : {}),
         ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}),
       })
-    : openSqlite(db);
+    : openSqlite(db, options.onProblem ? { onProblem: options.onProblem } : {});
   try {
     if (options.migrate !== false) await migrate(dialect);
   } catch (e) {

@@ -148,6 +148,18 @@ describe('account links, login links, and the pages they lead to', () => {
     });
   });
 
+  it('login links expire 5 minutes after they are created, unopened', async () => {
+    const account = await stripe.accounts.create({ type: 'express' });
+    const fresh = await stripe.accounts.createLoginLink(account.id);
+    const late = await stripe.accounts.createLoginLink(account.id);
+    server.clock!.advance(299_000);
+    expect((await open(fresh.url)).status).toBe(200);
+    server.clock!.advance(2_000);
+    const expired = await open(late.url);
+    expect(expired.status).toBe(410);
+    expect(expired.html).toContain('expired');
+  });
+
   it('completes onboarding without a browser through a test helper', async () => {
     const account = await stripe.accounts.create({ type: 'custom', country: 'US' });
     expect(account.payouts_enabled).toBe(false);

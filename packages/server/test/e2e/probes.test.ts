@@ -55,6 +55,32 @@ describe('probes', () => {
     }
   });
 
+  it.runIf(backend === 'sqlite')(
+    'say unavailable once the SQLite file is deleted under the server, and writes fail instead of vanishing',
+    async () => {
+      const server = await startTestServer();
+      try {
+        const stripe = server.stripe();
+        await stripe.customers.create({ name: 'before' });
+        rmSync(server.db);
+        await until(`${server.url}/readyz`, 503);
+        expect(await probe(`${server.url}/readyz`)).toEqual({
+          status: 503,
+          body: { status: 'unavailable', database: 'file_missing' },
+        });
+        await expect(stripe.customers.create({ name: 'lost?' })).rejects.toMatchObject({
+          statusCode: 500,
+        });
+        // Reads of what the process still holds keep working; liveness stays up.
+        expect((await stripe.customers.list()).data.map((c) => c.name)).toEqual(['before']);
+        expect((await probe(`${server.url}/healthz`)).status).toBe(200);
+        expect(server.logs.some((l) => /database file .* (deleted|replaced)/.test(l))).toBe(true);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
   it('are served by a worker process on its --metrics-port, its only port', async () => {
     const db = await freshDatabase(dir, 'worker');
     databases.push(db);

@@ -7,6 +7,7 @@ import type { Database } from '../../schema.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { runEachThroughKysely } from '../../repositories/reusable.js';
 import { sqliteClaimer, type SqliteClaimer } from './claim.js';
+import { watchDatabaseFile, type FileWatch } from './file-watch.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
@@ -54,7 +55,10 @@ function takeDeliveryLock(file: string): BetterSqlite3.Database {
   }
 }
 
-export function openSqlite(file: string): Dialect {
+export function openSqlite(
+  file: string,
+  options: { onProblem?: (why: string) => void } = {},
+): Dialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   // WAL with synchronous=NORMAL: a committed transaction survives a process crash (kill -9), which
@@ -73,6 +77,16 @@ export function openSqlite(file: string): Dialect {
     raw.pragma('wal_autocheckpoint = 0');
     checkpointer = startCheckpointer(file, () => void raw.pragma('wal_autocheckpoint = 1000'));
   }
+  // A deleted or replaced file: writes fail from then on (they would vanish at the next start);
+  // reads of what the process still holds keep working, and the open file can still be copied
+  // out of /proc/<pid>/fd.
+  const watch: FileWatch | null =
+    file === ':memory:'
+      ? null
+      : watchDatabaseFile(file, (why) => {
+          raw.pragma('query_only = ON');
+          options.onProblem?.(`${why}: writes are refused from now on; restart the server`);
+        });
   const statement = statementCache(raw);
   const database: SqliteDatabase = {
     close: () => raw.close(),
@@ -110,9 +124,11 @@ export function openSqlite(file: string): Dialect {
     skipLocked: (query) => query,
     forUpdate: (query) => query,
     exclusive: (_name, work) => work(),
+    problem: () => watch?.check() ?? null,
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
     async close() {
+      watch?.stop();
       // The checkpointer's connection closes first: the last one to close folds the WAL back in.
       await checkpointer?.stop();
       await db.destroy();
