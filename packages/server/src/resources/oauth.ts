@@ -75,6 +75,7 @@ async function issueTokens(
       created,
       revoked: 0,
       account_id: account,
+      expires_ms: null,
     });
   }
   return {

@@ -44,6 +44,7 @@ export async function addKey(
     created,
     revoked: 0,
     account_id: null,
+    expires_ms: null,
   });
 }
 
@@ -70,6 +71,7 @@ export async function createPlatform(
     application_name: input.name,
     default_api_version: DEFAULT_API_VERSION,
     created,
+    redirect_uris: '[]',
   };
   const testKey = input.testKey ?? newSecretKey('test');
   const liveKey = input.parentId ? null : (input.liveKey ?? newSecretKey('live'));

@@ -9,6 +9,7 @@ import * as freeDeliveriesIndex from './migrations/0006-free-deliveries-index.js
 import * as narrowDeliveryIndexes from './migrations/0007-narrow-delivery-indexes.js';
 import * as eventPending from './migrations/0008-event-pending.js';
 import * as accountKeys from './migrations/0009-account-keys.js';
+import * as keyExpiryRedirectUris from './migrations/0010-key-expiry-redirect-uris.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0007-narrow-delivery-indexes': { up: (db) => narrowDeliveryIndexes.up(db, dialect.name) },
     '0008-event-pending': { up: (db) => eventPending.up(db, dialect.name) },
     '0009-account-keys': { up: (db) => accountKeys.up(db) },
+    '0010-key-expiry-redirect-uris': { up: (db) => keyExpiryRedirectUris.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

@@ -29,6 +29,8 @@ export interface PlatformsTable {
   application_name: string;
   default_api_version: string;
   created: number;
+  /** The URIs its Connect OAuth flow may return to (JSON array; the first is the default). */
+  redirect_uris: Generated<string>;
 }
 
 export interface ApiKeysTable {
@@ -47,6 +49,8 @@ export interface ApiKeysTable {
   revoked: number;
   /** The connected account the key acts as (an OAuth access token); null for platform keys. */
   account_id: string | null;
+  /** Clock ms after which the key stops working (a secret key rolled with an overlap). */
+  expires_ms: number | null;
 }
 
 export interface ObjectsTable {

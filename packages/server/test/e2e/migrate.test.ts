@@ -32,7 +32,7 @@ describe('switchboard migrate', () => {
 
   it('applies every migration once, then reports the database up to date', async () => {
     const first = await run(process.execPath, [cliBin, 'migrate', '--db', url]);
-    expect(first.stdout).toMatch(/applied 0001-initial, .*0009-account-keys\n$/);
+    expect(first.stdout).toMatch(/applied 0001-initial, .*0010-key-expiry-redirect-uris\n$/);
     const second = await run(process.execPath, [cliBin, 'migrate', '--db', url]);
     expect(second.stdout).toMatch(/: up to date\n$/);
     expect(first.stdout + second.stdout).not.toContain('pw_not_to_be_shown');
