@@ -13,8 +13,10 @@ import {
   type Reply,
 } from './api/idempotency.js';
 import { parseShape } from './stripe/params.js';
+import { catalogue } from './stripe/catalogue.js';
 import {
   CommittedError,
+  notModelled,
   RawJson,
   type Caller,
   type Resource,
@@ -58,6 +60,12 @@ export function buildApp(
   for (const resource of options.resources ?? allResources) {
     for (const route of resource.routes) router.add(route.method, route.path, route);
   }
+  // Every other operation of Stripe's API is known too: it answers operation_not_supported,
+  // never "Unrecognized request URL".
+  for (const op of catalogue().operations) {
+    const route = notModelled(op);
+    if (!router.has(route.method, route.path)) router.add(route.method, route.path, route);
+  }
   const keys = new KeyResolver(services);
   const limiter = new RateLimiter(services.config.rateLimitPerSecond);
   const mounts = options.mounts ?? [];
@@ -89,6 +97,10 @@ export function buildApp(
       if (match.kind !== 'found') throw errors.unrecognizedUrl(method, path);
       const route = match.handler;
       const caller = await authenticate(req, route, requestId);
+      if (route.notModelled) {
+        const op = route.notModelled;
+        throw errors.operationNotSupported(op.id, op.m, op.p);
+      }
       const body = method === 'POST' ? await readBody(req, services.config.bodyLimitBytes) : '';
       const input = parseInput(route, method, query, body, req.headers['content-type']);
       const params = parseShape(route.params, input);

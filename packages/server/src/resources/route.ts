@@ -6,6 +6,7 @@ import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import type { StripeError } from '../stripe/errors.js';
 import type { Field, Parsed } from '../stripe/params.js';
+import { routePath, type Operation } from '../stripe/catalogue.js';
 
 /** Who is calling: resolved from the API key and `Stripe-Account`. */
 export interface Caller {
@@ -53,6 +54,8 @@ export interface RouteOptions {
   restricted?: 'read' | 'none';
   /** v2 routes take JSON bodies; v1 routes take forms. */
   body?: 'form' | 'json';
+  /** An operation of Stripe's API that no resource serves: refused once the caller is known. */
+  notModelled?: Operation;
 }
 
 export type Route =
@@ -114,6 +117,16 @@ export const del = <S extends Shape>(
   handler: (call: WriteCall<S>) => Promise<unknown>,
   options?: RouteOptions,
 ) => write('DELETE', path, params, handler, options);
+
+/** The route of an operation of Stripe's API that no resource serves. */
+export function notModelled(op: Operation): Route {
+  const handler = () => Promise.reject(new Error(`${op.id} is not modelled`));
+  const path = routePath(op.p);
+  const body = op.p.startsWith('/v2/') ? 'json' : 'form';
+  return op.m === 'GET'
+    ? { method: 'GET', path, params: {}, handler, notModelled: op, body }
+    : { method: op.m, path, params: {}, handler, notModelled: op, body };
+}
 
 /** What a resource file exports: its routes, and handlers for the tasks it schedules. */
 export interface Resource {

@@ -33,7 +33,7 @@ export class StripeError extends Error {
 
   toJSON(): object {
     const error: StripeErrorBody = { ...this.body };
-    if (error.code)
+    if (error.code && !switchboardCodes.has(error.code))
       error.doc_url ??= `https://stripe.com/docs/error-codes/${error.code.replace(/_/g, '-')}`;
     for (const k of Object.keys(error)) if (error[k] === undefined) delete error[k];
     return { error };
@@ -56,6 +56,9 @@ export class OAuthError extends StripeError {
   }
 }
 
+/** Codes of Switchboard's own (no page on stripe.com to link to): docs/errors.md explains them. */
+const switchboardCodes = new Set(['operation_not_supported', 'parameter_not_supported']);
+
 const invalid = (message: string, code?: string, param?: string, status = 400) =>
   new StripeError(status, { type: 'invalid_request_error', code, message, param });
 
@@ -67,6 +70,17 @@ export const errors = {
       undefined,
       undefined,
       404,
+    ),
+  /**
+   * An operation of Stripe's API that Switchboard does not emulate. 400, not 501: the SDKs retry
+   * a 5xx (stripe-node twice by default) and raise it as StripeAPIError, a fault on Stripe's side
+   * that apps retry too; a 400 is StripeInvalidRequestError in every SDK and never retried. Not
+   * 404, which apps read as "no such object".
+   */
+  operationNotSupported: (operation: string, method: string, path: string) =>
+    invalid(
+      `Switchboard does not emulate ${operation} (${method} ${path}) of Stripe's API; see docs/resources.md for the operations it serves.`,
+      'operation_not_supported',
     ),
   missingApiKey: () =>
     new StripeError(401, {

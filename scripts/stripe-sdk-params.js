@@ -1,0 +1,111 @@
+// Reads the parameters of each operation from the official `stripe` package's TypeScript types
+// (node_modules/stripe/cjs/resources/**/*.d.ts) with the TypeScript compiler, as OpenAPI-like
+// schemas: what scripts/gen-stripe-catalogue.js adds to the 2023 spec for newer parameters.
+// TypeScript has one `number`: a parameter only the types know is a number, not an integer.
+import ts from 'typescript';
+import { join } from 'node:path';
+
+const MAX_DEPTH = 12;
+
+/**
+ * `ops`: [{ resource: 'Issuing/Cards', name: 'create', ... }]. Returns a map from
+ * `resource.name` to the schema of that method's `params` argument.
+ */
+export function sdkParams(dir, ops) {
+  const files = [...new Set(ops.map((o) => join(dir, `${o.resource}.d.ts`)))];
+  const program = ts.createProgram(files, {
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  });
+  const checker = program.getTypeChecker();
+  const out = new Map();
+
+  for (const resource of new Set(ops.map((o) => o.resource))) {
+    const source = program.getSourceFile(join(dir, `${resource}.d.ts`));
+    if (!source) continue;
+    for (const stmt of source.statements) {
+      if (!ts.isClassDeclaration(stmt)) continue;
+      for (const member of stmt.members) {
+        if (!ts.isMethodDeclaration(member) || !member.name) continue;
+        const param = member.parameters.find((p) => p.name.getText(source) === 'params');
+        if (!param) continue;
+        const type = checker.getNonNullableType(checker.getTypeAtLocation(param));
+        out.set(`${resource}.${member.name.getText(source)}`, convert(type, 0, new Set()));
+      }
+    }
+  }
+  return out;
+
+  function convert(type, depth, seen) {
+    if (depth > MAX_DEPTH || seen.has(type.id)) return {};
+    if (type.flags & ts.TypeFlags.String) return { type: 'string' };
+    if (type.flags & ts.TypeFlags.Number) return { type: 'number' };
+    if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral))
+      return { type: 'boolean' };
+    if (type.flags & ts.TypeFlags.StringLiteral) return { type: 'string', enum: [type.value] };
+    if (type.isUnion()) return union(type.types, depth, seen);
+    if (type.isIntersection()) {
+      // OtherString = string & Record<never, never>: any string (an open enum's escape).
+      if (type.types.some((t) => t.flags & ts.TypeFlags.String))
+        return { type: 'string', open: true };
+      return {};
+    }
+    if (checker.isArrayType(type)) {
+      const [item] = checker.getTypeArguments(type);
+      return { type: 'array', items: item ? convert(item, depth + 1, seen) : {} };
+    }
+    const symbol = type.getSymbol() ?? type.aliasSymbol;
+    if (symbol && /^Decimal/.test(symbol.getName())) return { type: 'string', format: 'decimal' };
+    if (type.flags & ts.TypeFlags.Object) {
+      const inner = new Set(seen).add(type.id);
+      const properties = {};
+      const required = [];
+      for (const prop of checker.getPropertiesOfType(type)) {
+        const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+        if (!decl) continue;
+        const propType = checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(prop, decl));
+        if (propType.getCallSignatures().length) continue;
+        properties[prop.getName()] = convert(propType, depth + 1, inner);
+        if (!(prop.flags & ts.SymbolFlags.Optional)) required.push(prop.getName());
+      }
+      const node = { type: 'object', properties, required };
+      const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
+      if (index) node.additionalProperties = convert(index.type, depth + 1, inner);
+      return node;
+    }
+    return {};
+  }
+
+  function union(types, depth, seen) {
+    const literals = [];
+    let emptyable = false;
+    let open = false;
+    let hasString = false;
+    let hasBoolean = false;
+    const others = [];
+    for (const t of types) {
+      if (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
+      if (t.flags & ts.TypeFlags.StringLiteral) {
+        if (t.value === '') emptyable = true;
+        else literals.push(t.value);
+      } else if (t.flags & ts.TypeFlags.BooleanLiteral) hasBoolean = true;
+      else if (t.isIntersection() && t.types.some((x) => x.flags & ts.TypeFlags.String))
+        open = true;
+      else if (t.flags & ts.TypeFlags.String) hasString = true;
+      else others.push(t);
+    }
+    const alternatives = [];
+    if (literals.length) {
+      const node = { type: 'string', enum: literals };
+      if (open || hasString) node['x-stripeBypassValidation'] = true;
+      alternatives.push(node);
+    } else if (open || hasString) alternatives.push({ type: 'string' });
+    if (hasBoolean) alternatives.push({ type: 'boolean' });
+    for (const t of others) alternatives.push(convert(t, depth, seen));
+    if (emptyable) alternatives.push({ type: 'string', enum: [''] });
+    return alternatives.length === 1 ? alternatives[0] : { anyOf: alternatives };
+  }
+}
