@@ -59,6 +59,25 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard speaks HTTP only: it imports no server source (what it needs, such as the
+    // event types, it reads from the API), so nothing of the server ends up in its bundle.
+    files: ['packages/dashboard/src/**/*.ts', 'packages/dashboard/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '@switchboard/server', '@switchboard/server/**'],
+              message:
+                'The dashboard speaks HTTP only: read what it needs from the API (e.g. GET /v1/switchboard/event_types), never from server source.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: {

@@ -339,7 +339,20 @@ describe('switchboard commands', () => {
       );
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(
-        /^switchboard endpoints create: Invalid enabled_events\[0\]: .+'nope\.nope' is not one of them\)\n$/,
+        /^switchboard endpoints create: Invalid enabled_events\[0\]: .+'nope\.nope' is not one of them\)\.\n$/,
+      );
+      // A typo gets the nearest event types, as `switchboard trigger` suggests.
+      const typo = await sb(
+        'endpoints',
+        'create',
+        '--url',
+        receiver.url('/x'),
+        '--events',
+        'customer.created,payout.faild',
+      );
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toMatch(
+        /Invalid enabled_events\[1\]: .+'payout\.faild' is not one of them\)\. Did you mean payout\.failed( or [a-z._]+)?\?\n$/,
       );
     });
 

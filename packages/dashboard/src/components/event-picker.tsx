@@ -1,5 +1,5 @@
 import { useId, useMemo, useState } from 'react';
-import { webhookEventTypes } from '../lib/event-types';
+import { useEventTypes } from '../lib/event-types';
 
 /**
  * Picks `enabled_events`: search across every event type, tick types or whole groups, or choose
@@ -14,18 +14,19 @@ export function EventPicker({
 }) {
   const [search, setSearch] = useState('');
   const id = useId();
+  const known = useEventTypes()?.enabled_events;
   const all = value.includes('*');
   const selected = new Set(value);
   const groups = useMemo(() => {
     const q = search.trim().toLowerCase();
     const map = new Map<string, string[]>();
-    for (const t of webhookEventTypes) {
+    for (const t of known ?? []) {
       if (q && !t.includes(q)) continue;
       const group = t.split('.')[0]!;
       map.set(group, [...(map.get(group) ?? []), t]);
     }
     return [...map.entries()];
-  }, [search]);
+  }, [search, known]);
   const count = groups.reduce((n, [, types]) => n + types.length, 0);
 
   const toggle = (types: string[], on: boolean) => {
@@ -63,7 +64,9 @@ export function EventPicker({
               aria-describedby={`${id}-count`}
             />
             <p id={`${id}-count`} className="hint" aria-live="polite">
-              {count} of {webhookEventTypes.length} types shown · {value.length} selected
+              {known
+                ? `${count} of ${known.length} types shown · ${value.length} selected`
+                : 'Loading event types…'}
             </p>
           </div>
           <div className="event-groups" role="group" aria-label="Event types">

@@ -1,5 +1,3 @@
-import type { ThinEvent as StoredThinEvent } from '../../../server/src/domain/thin-event.js';
-
 /** The API objects the dashboard reads, as far as it reads them. */
 export interface List<T> {
   object: 'list';
@@ -55,8 +53,23 @@ export interface StripeEvent {
   delivery_status?: DeliveryStatus;
 }
 
-/** A v2 (thin) event as Switchboard's event routes return it, with its delivery status. */
-export type ThinEvent = StoredThinEvent & { delivery_status?: DeliveryStatus };
+/** A v2 (thin) event as Switchboard's event routes return it (`GET /v2/core/events/{id}`'s shape). */
+export interface ThinEvent {
+  id: string;
+  object: 'v2.core.event';
+  type: string;
+  livemode: boolean;
+  created: string;
+  context: string | null;
+  reason: {
+    type: 'request';
+    request: { id: string | null; idempotency_key: string | null };
+  } | null;
+  related_object: { id: string; type: string; url: string } | null;
+  data?: Record<string, unknown>;
+  changes?: Record<string, unknown>;
+  delivery_status?: DeliveryStatus;
+}
 
 /** A v1 event or a v2 (thin) one: Switchboard's own event routes return either. */
 export type AnyEvent = StripeEvent | ThinEvent;

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { DeliveryBadge } from '../components/status';
 import { Command, Empty, Loading, Notice, PageHeader, Pager } from '../components/ui';
-import { thinEventTypes, webhookEventTypes } from '../lib/event-types';
+import { useEventTypes } from '../lib/event-types';
 import {
   eventAccount,
   eventCreated,
@@ -22,6 +22,7 @@ export const eventLink = (e: { id: string }): string => `/events/${e.id}`;
 export function Events() {
   const api = useApi();
   const session = useSession();
+  const known = useEventTypes();
   const { query } = useLocation();
   const filters = {
     // '' for v1 (snapshot) events, 'v2' for v2 (thin) events.
@@ -124,9 +125,11 @@ export function Events() {
             onBlur={() => typeDraft.trim() !== filters.type && set({ type: typeDraft.trim() })}
           />
           <datalist id="event-type-list">
-            {(filters.api === 'v2' ? thinEventTypes : webhookEventTypes).map((t) => (
-              <option key={t} value={t} />
-            ))}
+            {((filters.api === 'v2' ? known?.thin_events : known?.enabled_events) ?? []).map(
+              (t) => (
+                <option key={t} value={t} />
+              ),
+            )}
           </datalist>
         </div>
         <div className="field">

@@ -45,6 +45,8 @@ export class ListenHub {
     handleProtocols: (p) => [...p][0] ?? false,
   });
   readonly #sessions = new Map<string, Session>();
+  /** Sessions whose connection was logged (at info); their reconnections are logged at debug. */
+  readonly #announced = new Set<string>();
   readonly #janitor: NodeJS.Timeout;
 
   constructor(private readonly services: Services) {
@@ -112,13 +114,18 @@ export class ListenHub {
       session.waiting.clear();
       // The CLI says "Connection Done" when it quits; "Resetting the connection" when it recycles.
       const quit = reason.toString() === 'Connection Done';
+      if (quit) this.#announced.delete(row.id);
       void this.#touch(row.id, quit).catch(() => undefined);
     });
     void this.#touch(row.id, false).then(() => this.#sendWaiting(row.id));
-    this.services.log.info('listen session connected', {
-      session: row.id,
-      livemode: row.livemode === 1,
-    });
+    // The Stripe CLI recycles its websocket about once a minute: only a session's first
+    // connection here is news.
+    const first = !this.#announced.has(row.id);
+    this.#announced.add(row.id);
+    this.services.log[first ? 'info' : 'debug'](
+      first ? 'listen session connected' : 'listen session reconnected',
+      { session: row.id, livemode: row.livemode === 1 },
+    );
   }
 
   #onMessage(session: Session, data: RawData, _isBinary: boolean): void {
@@ -190,6 +197,7 @@ export class ListenHub {
       }
       const seen = (JSON.parse(row.config) as { last_seen_ms?: number }).last_seen_ms ?? 0;
       if (now - seen > EXPIRE_AFTER_MS) {
+        this.#announced.delete(row.id);
         await db
           .updateTable('endpoints')
           .set({ deleted: 1, status: 'disabled' })

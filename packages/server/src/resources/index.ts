@@ -17,6 +17,7 @@ import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
 import { switchboardEvents } from './switchboard-events.js';
+import { switchboardEventTypes } from './switchboard-event-types.js';
 import { transfers } from './transfers.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
 import { webhookEndpointStats } from './webhook-endpoint-stats.js';
@@ -47,6 +48,7 @@ export const resources: Resource[] = [
   sandboxes,
   stripecliSessions,
   switchboardEvents,
+  switchboardEventTypes,
   transfers,
   webhookEndpointSecrets,
   webhookEndpointStats,

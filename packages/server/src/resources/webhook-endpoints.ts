@@ -14,6 +14,7 @@ import {
 } from '../stripe/params.js';
 import { del, get, post, type Caller, type Resource } from './route.js';
 import { webhookEventTypes } from '../domain/event-types.js';
+import { didYouMean } from '../domain/suggest.js';
 import type { Cidr } from '../domain/addresses.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { liveUrlProblem } from '../services/live-url.js';
@@ -47,7 +48,7 @@ function checkEnabledEvents(events: string[]): string[] {
     if (!knownTypes.has(type)) {
       throw errors.parameterInvalid(
         `enabled_events[${i}]`,
-        `Invalid enabled_events[${i}]: must be one of ${[...knownTypes].slice(0, 6).join(', ')}, ... (${knownTypes.size} values; '${type.slice(0, 80)}' is not one of them)`,
+        `Invalid enabled_events[${i}]: must be one of ${[...knownTypes].slice(0, 6).join(', ')}, ... (${knownTypes.size} values; '${type.slice(0, 80)}' is not one of them).${didYouMean(type.slice(0, 80), knownTypes)}`,
       );
     }
   });

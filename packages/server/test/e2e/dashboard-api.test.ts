@@ -139,6 +139,20 @@ describe('dashboard API routes', () => {
     expect(none.map((e) => e.type)).toEqual(['customer.updated']);
   });
 
+  it('lists the event types the server knows, for the dashboard to offer (it bundles none)', async () => {
+    const r = await call<{ object: string; enabled_events: string[]; thin_events: string[] }>(
+      'GET',
+      '/v1/switchboard/event_types',
+    );
+    expect(r.status).toBe(200);
+    expect(r.body.object).toBe('event_types');
+    expect(r.body.enabled_events).toContain('customer.created');
+    expect(r.body.enabled_events).toContain('account.application.deauthorized');
+    expect(r.body.enabled_events).not.toContain('*');
+    expect(r.body.thin_events).toContain('v2.core.account.created');
+    expect((await call('GET', '/v1/switchboard/event_types', { key: null })).status).toBe(401);
+  });
+
   it('shows a delivery waiting for its first answer as pending, then delivered', async () => {
     const slow = await stripe.webhookEndpoints.create({
       url: receiver.url('/slow'),

@@ -15,6 +15,7 @@ import {
 } from '../../stripe/params.js';
 import { del, get, post, type Caller, type Resource } from '../route.js';
 import { thinEventTypes, webhookEventTypes } from '../../domain/event-types.js';
+import { didYouMean } from '../../domain/suggest.js';
 import type { Cidr } from '../../domain/addresses.js';
 import { newId } from '../../domain/ids.js';
 import { liveUrlProblem } from '../../services/live-url.js';
@@ -106,7 +107,7 @@ function checkEvents(events: string[], payload: 'thin' | 'snapshot'): string[] {
     if (!known) {
       throw errors.parameterInvalid(
         `enabled_events[${i}]`,
-        `Invalid enabled_events[${i}]: '${t.slice(0, 100)}' is not a ${payload} event type${payload === 'snapshot' ? ' (snapshot destinations take v1 types such as customer.created)' : ' (thin destinations take v2 types such as v2.core.account.updated)'}.`,
+        `Invalid enabled_events[${i}]: '${t.slice(0, 100)}' is not a ${payload} event type${payload === 'snapshot' ? ' (snapshot destinations take v1 types such as customer.created)' : ' (thin destinations take v2 types such as v2.core.account.updated)'}.${didYouMean(t.slice(0, 100), payload === 'thin' ? thinTypes : v1Types)}`,
       );
     }
   });

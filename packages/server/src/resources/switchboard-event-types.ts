@@ -1,0 +1,24 @@
+import { thinEventTypes, webhookEventTypes } from '../domain/event-types.js';
+import { get, type Resource } from './route.js';
+
+/**
+ * The event types this server knows, for clients that offer them (the dashboard's event pickers
+ * and filters), so that they read them over HTTP instead of bundling the server's list:
+ * `enabled_events` (what webhook endpoints and snapshot destinations accept besides `*`) and
+ * `thin_events` (what thin event destinations accept).
+ */
+export const switchboardEventTypes: Resource = {
+  name: 'switchboard_event_types',
+  routes: [
+    get(
+      '/v1/switchboard/event_types',
+      {},
+      async () => ({
+        object: 'event_types' as const,
+        enabled_events: webhookEventTypes,
+        thin_events: thinEventTypes,
+      }),
+      { restricted: 'read' },
+    ),
+  ],
+};
