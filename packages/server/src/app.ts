@@ -220,6 +220,12 @@ export function buildApp(
       request: { id: caller.requestId, idempotency_key: caller.idempotencyKey },
     };
     try {
+      if (route.transaction === false) {
+        const result = await route.handler({ ...base, db });
+        const reply = { status: 200, body: toJson(result) };
+        if (scope) await remember(db, scope, hash, reply, Date.now());
+        return reply;
+      }
       return await inTransaction(services, writeBase, async (w) => {
         const result = await route.handler({ ...base, w, db: w.db });
         const reply =

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type Mount } from './app.js';
 import type { Config } from './config/schema.js';
 import { dashboardMounts } from './dashboard/index.js';
-import { scaledClock, type Clock } from './domain/clock.js';
+import { isManualClock, manualClock, scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import { ThreadedHttpTransport } from './delivery/threaded-transport.js';
 import type { Transport } from './delivery/transport.js';
@@ -11,6 +11,7 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, metricsHandler } from './observability/switchboard-metrics.js';
 import { probesHandler } from './observability/probes.js';
+import { manualClockControl } from './services/clock-control.js';
 import type { Services } from './services/context.js';
 import { startHousekeeping, type Housekeeping } from './services/housekeeping.js';
 import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
@@ -85,7 +86,8 @@ export async function startSwitchboard(
       { roles: config.roles.join(',') },
     );
   }
-  const clock = options.clock ?? scaledClock(config.clockSpeed);
+  const clock =
+    options.clock ?? (config.clock === 'manual' ? manualClock() : scaledClock(config.clockSpeed));
   // Several processes may start at once on one database: one of them creates the first platform.
   const startup = await dialect.exclusive('first-platform', () =>
     ensureFirstPlatform(
@@ -113,6 +115,16 @@ export async function startSwitchboard(
       if (!dialect.singleProcess) void dialect.notifyDeliveries().catch(() => undefined);
     },
     eventCreated: (type) => metrics.eventsCreated.inc({ type }),
+    // Only the process that delivers and runs the tasks can tell when what fell due is done.
+    ...(isManualClock(clock) && api && runsWorker
+      ? {
+          clockControl: manualClockControl({
+            clock,
+            db: dialect.db,
+            stallMs: config.deliveryTimeoutMs + 15_000,
+          }),
+        }
+      : {}),
   };
 
   // Only a process that delivers webhooks needs the sender thread.

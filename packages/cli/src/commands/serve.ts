@@ -32,7 +32,8 @@ once (it is stored hashed); \`switchboard keys\` shows the test keys again. Keys
 Examples:
   switchboard serve
   switchboard serve --port 4000 --db /var/lib/switchboard/data.db
-  SWITCHBOARD_TEST_KEY=sk_test_ci_0123456789 switchboard serve --clock-speed 1000`,
+  SWITCHBOARD_TEST_KEY=sk_test_ci_0123456789 switchboard serve --clock-speed 1000
+  switchboard serve --clock manual     # then: curl -u sk_test_...: 127.0.0.1:12111/v1/switchboard/clock/advance -d by=3d`,
   );
   cmd.action(async (opts: Record<string, string>) => {
     const flags: Partial<Record<keyof Config, string>> = {};
@@ -92,6 +93,11 @@ function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchbo
     out.push('  Keys: `switchboard keys` shows the test keys.');
   }
   if (config.clockSpeed !== 1) out.push(`Clock runs ${config.clockSpeed}x faster than real time.`);
+  if (config.clock === 'manual') {
+    out.push(
+      `Clock is manual, at ${new Date(sb.services.clock.now()).toISOString()}: it moves only with POST /v1/switchboard/clock/advance (by=3d).`,
+    );
+  }
   if (sb.url) {
     const u = new URL(sb.url);
     out.push('');

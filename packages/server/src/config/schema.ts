@@ -1,4 +1,5 @@
 import { parseCidr, type Cidr } from '../domain/addresses.js';
+import { parseDurationMs } from '../domain/clock.js';
 import type { RetryPolicy } from '../domain/retry-schedule.js';
 
 /**
@@ -12,6 +13,7 @@ export interface Config {
   testKey: string | undefined;
   liveKey: string | undefined;
   roles: Array<'api' | 'worker'>;
+  clock: 'system' | 'manual';
   clockSpeed: number;
   logLevel: LogLevel;
   logFormat: 'json' | 'pretty';
@@ -65,14 +67,12 @@ export function describeDatabase(db: string): string {
   }
 }
 
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** `250ms`, `30s`, `5m`, `12h`, `9d`, or a bare number of seconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  if (!match)
+  const ms = parseDurationMs(text);
+  if (ms === null)
     throw new ConfigError(`'${text}' is not a duration (examples: 250ms, 30s, 5m, 12h, 9d)`);
-  return Math.round(Number(match[1]) * units[match[2] ?? 's']!);
+  return ms;
 }
 
 function positiveInt(name: string) {
@@ -228,6 +228,20 @@ export const options: Option[] = [
       if (!Number.isInteger(n) || n < 0 || n > 65535)
         throw new ConfigError(`--metrics-port must be 0-65535, not '${t}'`);
       return n;
+    },
+  }),
+  opt({
+    key: 'clock',
+    flag: '--clock',
+    env: 'SWITCHBOARD_CLOCK',
+    default: 'system',
+    valueName: 'system|manual',
+    description:
+      'system: the server clock follows real time (sped up by --clock-speed). manual: it stands still until POST /v1/switchboard/clock/advance moves it (what tests use: retries, auto-disable, payouts, funds and link expiry happen exactly when a test says). manual needs one process with both roles.',
+    parse: (t) => {
+      if (t !== 'system' && t !== 'manual')
+        throw new ConfigError(`--clock is system or manual, not '${t}'`);
+      return t;
     },
   }),
   opt({
@@ -487,5 +501,18 @@ export function loadConfig(
       throw new ConfigError(`${o.flag} / ${o.env}: ${(e as Error).message}`);
     }
   }
-  return config as Config;
+  return checkCombinations(config as Config);
+}
+
+/** Settings that are each valid but not together. */
+function checkCombinations(config: Config): Config {
+  if (config.clock === 'manual' && config.clockSpeed !== 1)
+    throw new ConfigError(
+      '--clock manual moves only when advanced: it does not take --clock-speed (leave it at 1)',
+    );
+  if (config.clock === 'manual' && config.roles.length !== 2)
+    throw new ConfigError(
+      '--clock manual needs one process with both roles (--roles api,worker): the clock lives in that process',
+    );
+  return config;
 }

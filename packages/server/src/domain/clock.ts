@@ -58,4 +58,18 @@ export function manualClock(start = Date.now()): ManualClock {
   };
 }
 
+/** Whether `clock` moves only when told (`serve --clock manual`, or a test's clock). */
+export function isManualClock(clock: Clock): clock is ManualClock {
+  return 'advance' in clock && 'set' in clock;
+}
+
 export const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `250ms`, `30s`, `5m`, `12h`, `3d`, or a bare number of seconds, in ms; null when it is none. */
+export function parseDurationMs(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!match) return null;
+  return Math.round(Number(match[1]) * units[match[2] ?? 's']!);
+}

@@ -5,6 +5,7 @@ import { accounts } from './accounts.js';
 import { balance } from './balance.js';
 import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
+import { clock } from './clock.js';
 import { connectAuthorization } from './connect-authorization.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
@@ -34,6 +35,7 @@ export const resources: Resource[] = [
   balance,
   capabilities,
   charges,
+  clock,
   connectAuthorization,
   customers,
   events,

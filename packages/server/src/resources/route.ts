@@ -69,7 +69,15 @@ export type Route =
       method: 'POST' | 'DELETE';
       path: string;
       params: Shape;
+      transaction?: true;
       handler: (call: WriteCall<Shape>) => Promise<unknown>;
+    } & RouteOptions)
+  | ({
+      method: 'POST';
+      path: string;
+      params: Shape;
+      transaction: false;
+      handler: (call: ReadCall<Shape>) => Promise<unknown>;
     } & RouteOptions);
 
 /** Declares a read route with typed parameters. */
@@ -126,6 +134,27 @@ export function notModelled(op: Operation): Route {
   return op.m === 'GET'
     ? { method: 'GET', path, params: {}, handler, notModelled: op, body }
     : { method: op.m, path, params: {}, handler, notModelled: op, body };
+}
+
+/**
+ * Declares a POST that runs outside any transaction (with idempotency): for an action that waits
+ * for work other transactions do, such as advancing the manual clock until the deliveries it
+ * made due are recorded (inside a transaction it would hold SQLite's one writer meanwhile).
+ */
+export function action<S extends Shape>(
+  path: string,
+  params: S,
+  handler: (call: ReadCall<S>) => Promise<unknown>,
+  options: RouteOptions = {},
+): Route {
+  return {
+    method: 'POST',
+    path,
+    params,
+    transaction: false,
+    handler: handler as (call: ReadCall<Shape>) => Promise<unknown>,
+    ...options,
+  };
 }
 
 /** What a resource file exports: its routes, and handlers for the tasks it schedules. */

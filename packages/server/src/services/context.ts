@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Dialect } from '../storage/dialect.js';
 import type { Database } from '../storage/schema.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
+import type { ClockControl } from './clock-control.js';
 
 /** Long-lived dependencies, built once in main.ts. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   tasksQueued(): void;
   /** Called after a commit that created an event (for metrics). */
   eventCreated?(type: string): void;
+  /** Moves the clock: only when it is manual and this process runs the worker and the API. */
+  clockControl?: ClockControl;
 }
 
 /**

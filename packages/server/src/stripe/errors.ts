@@ -168,6 +168,20 @@ export const errors = {
       code: 'rate_limit',
       message: 'Too many requests made to the API too quickly.',
     }),
+  platformKeyRequired: (what: string) =>
+    new StripeError(403, {
+      type: 'permission_error',
+      message: `${what} takes a platform's secret key without Stripe-Account: not a restricted key, and not an OAuth access token (which acts as a connected account).`,
+    }),
+  clockNotManual: () =>
+    invalid(
+      "The server's clock follows real time: only a manual clock is advanced. Start the server with `switchboard serve --clock manual` (one process with both roles).",
+    ),
+  clockStalled: (detail: string) =>
+    new StripeError(500, {
+      type: 'api_error',
+      message: `The clock stopped advancing: ${detail}. It stands at the time of that work; the server's log tells what went wrong.`,
+    }),
   invalidRequest: (message: string, param?: string, code?: string, status = 400) =>
     invalid(message, code, param, status),
   cardError: (
