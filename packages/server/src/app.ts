@@ -181,6 +181,7 @@ export function buildApp(
       platform: owner.platform,
       livemode: owner.key.livemode === 1,
       keyKind,
+      keyId: owner.key.id,
       account,
       accountId: account?.id ?? null,
       apiVersion: version ?? owner.platform.default_api_version,

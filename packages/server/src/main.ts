@@ -21,7 +21,7 @@ import { ListenHub } from './listen/hub.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
-import type { Dialect } from './storage/dialect.js';
+import { CREDENTIALS_REVOKED, type Dialect } from './storage/dialect.js';
 import { openStorage } from './storage/open.js';
 
 export interface Switchboard {
@@ -98,6 +98,7 @@ export async function startSwitchboard(
   );
 
   let worker: DeliveryWorker | null = null;
+  let app: App | null = null;
   let tasks: TaskRunner | null = null;
   const metrics = createMetrics(dialect, clock, () => worker?.inFlight ?? 0);
   const services: Services = {
@@ -125,6 +126,9 @@ export async function startSwitchboard(
           }),
         }
       : {}),
+    credentialsRevoked() {
+      app?.keys.forget();
+    },
   };
 
   // Only a process that delivers webhooks needs the sender thread.
@@ -166,9 +170,13 @@ export async function startSwitchboard(
     });
     await worker.start();
     const w = worker;
-    stopListening = await dialect.listenDeliveries(() => {
-      w.wake();
-      tasks?.wake();
+    stopListening = await dialect.listenDeliveries((topic) => {
+      // null: (re)connected, so anything may have been missed.
+      if (topic !== CREDENTIALS_REVOKED) {
+        w.wake();
+        tasks?.wake();
+      }
+      if (topic !== '') services.credentialsRevoked?.();
     });
   }
   if (runsWorker) {
@@ -203,7 +211,6 @@ export async function startSwitchboard(
   }
 
   let server: Server | null = null;
-  let app: App | null = null;
   let port: number | null = null;
   let dashboard: ReturnType<typeof dashboardMounts> | null = null;
   if (api) {

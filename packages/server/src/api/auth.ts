@@ -30,7 +30,8 @@ export function tokenFromHeaders(headers: IncomingHttpHeaders): string | null {
 
 /**
  * Resolves API keys to their platform. Lookups are cached for a few seconds: keys are hashed with
- * SHA-256 and found by hash, so a cache hit skips two queries on every request.
+ * SHA-256 and found by hash, so a cache hit skips two queries on every request. Revoking a key
+ * clears the cache of every process (Services.credentialsRevoked), so it stops working at once.
  */
 export class KeyResolver {
   readonly #cache = new Map<string, { owner: KeyOwner | null; expires: number }>();
@@ -52,7 +53,10 @@ export class KeyResolver {
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(hash, { owner, expires: realNow + this.ttlMs });
     }
-    if (!owner) throw errors.invalidApiKey(redactKey(token));
+    // A rolled key works until its expiry, cached or not.
+    const expires = owner?.key.expires_ms ?? null;
+    if (!owner || (expires !== null && this.services.clock.now() >= Number(expires)))
+      throw errors.invalidApiKey(redactKey(token));
     return owner;
   }
 

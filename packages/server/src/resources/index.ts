@@ -2,6 +2,7 @@ import type { Resource } from './route.js';
 import { accountLinks, loginLinks, onboardingHelper } from './account-links.js';
 import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';
+import { apiKeys } from './api-keys.js';
 import { balance } from './balance.js';
 import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
@@ -32,6 +33,7 @@ export const resources: Resource[] = [
   accountLinks,
   accountSessions,
   accounts,
+  apiKeys,
   balance,
   capabilities,
   charges,

@@ -13,6 +13,8 @@ export interface Caller {
   platform: PlatformRow;
   livemode: boolean;
   keyKind: 'secret' | 'restricted';
+  /** The id (`key_...`) of the API key that made the request. */
+  keyId: string;
   /** The connected account acted as, or null for the platform itself. */
   account: ObjectRow | null;
   accountId: string | null;

@@ -21,6 +21,11 @@ export interface Services {
   eventCreated?(type: string): void;
   /** Moves the clock: only when it is manual and this process runs the worker and the API. */
   clockControl?: ClockControl;
+  /**
+   * Called after a commit that revoked keys (also when another process says it did): this
+   * process forgets the keys it cached, so they stop working at once.
+   */
+  credentialsRevoked?(): void;
 }
 
 /**

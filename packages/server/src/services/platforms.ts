@@ -119,9 +119,12 @@ export async function ensureFirstPlatform(
 
 /** Test keys of a platform, readable again (live keys are not). */
 export async function testKeysOf(db: Kysely<Database>, platformId: string): Promise<string[]> {
-  return (await listApiKeys(db, platformId))
-    .filter((k) => k.livemode === 0 && k.token)
-    .map((k) => k.token!);
+  return (
+    (await listApiKeys(db, platformId))
+      // A rolled key on its way out is not shown: its successor is.
+      .filter((k) => k.livemode === 0 && k.token && k.expires_ms === null)
+      .map((k) => k.token!)
+  );
 }
 
 /** A restricted key (`rk_...`): read-only access to events and webhook endpoints. */

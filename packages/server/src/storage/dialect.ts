@@ -5,6 +5,9 @@ import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** What Dialect.notifyCredentialsRevoked says to the other processes' listeners. */
+export const CREDENTIALS_REVOKED = 'credentials';
+
 /** A claimed delivery: what the worker needs to send it. */
 export interface ClaimedDelivery {
   id: string;
@@ -118,8 +121,18 @@ export interface Dialect {
   exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Wakes delivery workers and task runners in other processes (PostgreSQL NOTIFY); a no-op on SQLite. */
   notifyDeliveries(): Promise<void>;
-  /** Calls `listener` when another process notifies; returns a function that stops listening. */
-  listenDeliveries(listener: () => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` when another process notifies, with what it said: '' (deliveries or tasks
+   * queued) or CREDENTIALS_REVOKED; and with null after every (re)connection, when notifications
+   * may have been missed. Returns a function that stops listening.
+   */
+  listenDeliveries(listener: (topic: string | null) => void): Promise<() => Promise<void>>;
+  /**
+   * Inside the transaction that revoked API keys: tells the other processes when it commits, so
+   * that they forget the keys they cached (PostgreSQL NOTIFY CREDENTIALS_REVOKED; a no-op on
+   * SQLite, where one process serves the API).
+   */
+  notifyCredentialsRevoked(tx: Kysely<Database>): Promise<void>;
   /**
    * Runs one statement once per list of parameters inside the transaction `tx`, for the
    * statements written once per delivery attempt. SQLite binds its prepared statement directly, on

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { Dialect } from '../dialect.js';
 import type { ApiKeysTable, Database } from '../schema.js';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -42,4 +43,60 @@ export async function findApiKeyById(
   id: string,
 ): Promise<ApiKeyRow | undefined> {
   return db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Which platform keys a caller manages: its platform's own, of its mode. */
+export interface PlatformKeyScope {
+  platformId: string;
+  livemode: boolean;
+}
+
+const platformKeys = (db: Kysely<Database>, scope: PlatformKeyScope) =>
+  db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('platform_id', '=', scope.platformId)
+    .where('livemode', '=', scope.livemode ? 1 : 0)
+    .where('account_id', 'is', null)
+    .where('kind', 'in', ['secret', 'restricted'])
+    .where('revoked', '=', 0);
+
+/**
+ * The platform's secret and restricted keys of one mode that still work at clock time `now`
+ * (not revoked, not past a roll's expiry), oldest first. OAuth tokens are not among them.
+ */
+export async function listPlatformKeys(
+  db: Kysely<Database>,
+  scope: PlatformKeyScope,
+  now: number,
+): Promise<ApiKeyRow[]> {
+  return platformKeys(db, scope)
+    .where((eb) => eb.or([eb('expires_ms', 'is', null), eb('expires_ms', '>', now)]))
+    .orderBy('seq')
+    .execute();
+}
+
+/** One of the platform's keys of the mode (see listPlatformKeys), by id; locked until commit. */
+export async function findPlatformKeyToChange(
+  dialect: Dialect,
+  db: Kysely<Database>,
+  scope: PlatformKeyScope,
+  id: string,
+  now: number,
+): Promise<ApiKeyRow | undefined> {
+  return dialect
+    .forUpdate(
+      platformKeys(db, scope)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('expires_ms', 'is', null), eb('expires_ms', '>', now)])),
+    )
+    .executeTakeFirst();
+}
+
+export async function updateApiKey(
+  db: Kysely<Database>,
+  id: string,
+  changes: { revoked?: number; expires_ms?: number | null },
+): Promise<void> {
+  await db.updateTable('api_keys').set(changes).where('id', '=', id).execute();
 }

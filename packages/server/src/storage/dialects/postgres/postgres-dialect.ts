@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
-import type { AnySelect, ClaimArgs, ClaimedDelivery, Dialect } from '../../dialect.js';
+import {
+  CREDENTIALS_REVOKED,
+  type AnySelect,
+  type ClaimArgs,
+  type ClaimedDelivery,
+  type Dialect,
+} from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { nextDueTime } from '../../repositories/deliveries.js';
 import { compiledOnce, runEachThroughKysely } from '../../repositories/reusable.js';
@@ -129,6 +135,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
       return notifying;
     },
     listenDeliveries: (listener) => listen(connection, listener, options.onConnectionError),
+    async notifyCredentialsRevoked(tx) {
+      // In the transaction: PostgreSQL delivers it at commit, before the revoking request answers.
+      await sql`SELECT pg_notify(${CHANNEL}, ${CREDENTIALS_REVOKED})`.execute(tx);
+    },
     close: () => db.destroy(),
   };
 }
@@ -154,11 +164,12 @@ async function claimDue(db: Kysely<Database>, a: ClaimArgs): Promise<ClaimedDeli
 
 /**
  * LISTEN on a connection of its own, reconnecting (1 s, doubling to 30 s) when it is lost. After
- * every (re)connection the listener is called once: notifications sent while away are lost.
+ * every (re)connection the listener is called once with null: notifications sent while away are
+ * lost.
  */
 async function listen(
   connection: pg.ClientConfig,
-  listener: () => void,
+  listener: (topic: string | null) => void,
   onError: ((e: Error) => void) | undefined,
 ): Promise<() => Promise<void>> {
   let stopped = false;
@@ -189,7 +200,7 @@ async function listen(
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
-    client.on('notification', () => listener());
+    client.on('notification', (n) => listener(n.payload ?? ''));
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
@@ -203,7 +214,7 @@ async function listen(
     }
     current = client;
     backoff = 1_000;
-    listener();
+    listener(null);
   };
 
   await connect();

@@ -127,6 +127,7 @@ export function openSqlite(
     problem: () => watch?.check() ?? null,
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
+    notifyCredentialsRevoked: async () => {},
     async close() {
       watch?.stop();
       // The checkpointer's connection closes first: the last one to close folds the WAL back in.
