@@ -756,7 +756,11 @@ describe(`upgrading a database on ${backend}`, () => {
             NULL, NULL, ${pending}, NULL)
         `.execute(db);
       }
-      expect(await migrate(fresh.main)).toEqual(['0008-event-pending', '0009-account-keys']);
+      // 0008 and what came after it, whatever later migrations there are.
+      expect((await migrate(fresh.main)).slice(0, 2)).toEqual([
+        '0008-event-pending',
+        '0009-account-keys',
+      ]);
       const rows = await findEvents(db, ['evt_up_two', 'evt_up_none']);
       expect(Object.fromEntries(rows.map((r) => [r.id, r.pending_webhooks]))).toEqual({
         evt_up_two: 2,
