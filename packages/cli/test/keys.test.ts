@@ -56,9 +56,12 @@ describe('switchboard keys', () => {
         headers: { Authorization: `Bearer ${fresh}` },
       })
     ).json()) as { secret: string };
-    const id = (
-      JSON.parse((await runCli(['keys', 'list', '--json'], { env })).stdout) as WireKey[]
-    ).find((k) => k.type === 'restricted')!.id;
+    const all = (await (
+      await fetch(`${server.url}/v1/switchboard/api_keys`, {
+        headers: { Authorization: `Bearer ${fresh}` },
+      })
+    ).json()) as { data: WireKey[] };
+    const id = all.data.find((k) => k.type === 'restricted')!.id;
     const revoked = await runCli(['keys', 'revoke', id], { env });
     expect(revoked.code, revoked.stderr).toBe(0);
     expect(revoked.stdout).toBe(
@@ -83,5 +86,5 @@ describe('switchboard keys', () => {
     const fromDb = await runCli(['keys', '--db', server.db, '--json'], { env });
     expect(fromDb.code, fromDb.stderr).toBe(0);
     expect(JSON.parse(fromDb.stdout)[0].test_keys).toEqual([fresh]);
-  });
+  }, 90_000);
 });
