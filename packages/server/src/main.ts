@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp, type App, type Mount } from './app.js';
-import type { Config } from './config/schema.js';
+import { destinationPolicyWarning, type Config } from './config/schema.js';
 import { dashboardMounts } from './dashboard/index.js';
 import { isManualClock, manualClock, scaledClock, type Clock } from './domain/clock.js';
 import { HttpTransport } from './delivery/http-transport.js';
@@ -88,6 +88,8 @@ export async function startSwitchboard(
   }
   const clock =
     options.clock ?? (config.clock === 'manual' ? manualClock() : scaledClock(config.clockSpeed));
+  const destinationWarning = destinationPolicyWarning(config);
+  if (destinationWarning) log.warn(destinationWarning);
   // Several processes may start at once on one database: one of them creates the first platform.
   const startup = await dialect.exclusive('first-platform', () =>
     ensureFirstPlatform(
@@ -131,15 +133,19 @@ export async function startSwitchboard(
     },
   };
 
+  const destinationRules = {
+    policy: config.destinationPolicy,
+    allowlist: config.destinationAllowlist,
+  };
   // Only a process that delivers webhooks needs the sender thread.
   const http =
     runsWorker && config.senderThread
       ? new ThreadedHttpTransport({
-          allowlist: config.destinationAllowlist,
+          rules: destinationRules,
           endpointConcurrency: config.endpointConcurrency,
           log,
         })
-      : new HttpTransport(config.destinationAllowlist);
+      : new HttpTransport(destinationRules);
   // Listen sessions' websockets live in the API process that accepted them: a worker process
   // cannot reach them, so it leaves their deliveries to a small worker in the API process that
   // claims deliveries to listen sessions only.

@@ -1,4 +1,4 @@
-import { parseCidr, type Cidr } from '../domain/addresses.js';
+import { parseCidr, type Cidr, type DestinationPolicy } from '../domain/addresses.js';
 import { parseDurationMs } from '../domain/clock.js';
 import type { RetryPolicy } from '../domain/retry-schedule.js';
 
@@ -35,6 +35,7 @@ export interface Config {
   eventRetentionDays: number;
   publicUrl: string | undefined;
   fundsAvailableAfterMs: number;
+  destinationPolicy: DestinationPolicy;
   destinationAllowlist: Cidr[];
   rateLimitPerSecond: number;
   payoutArrivalMs: number;
@@ -439,13 +440,27 @@ export const options: Option[] = [
     parse: parseDuration,
   }),
   opt({
+    key: 'destinationPolicy',
+    flag: '--destination-policy',
+    env: 'SWITCHBOARD_DESTINATION_POLICY',
+    default: 'any',
+    valueName: 'policy',
+    description:
+      'Which addresses test-mode and sandbox endpoints and event destinations may reach. any (the default, for local development: receivers on localhost); private (public addresses and private networks, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7, but not loopback, link-local or cloud metadata); public (public addresses only: the setting for a server that several platforms share or that others can reach, whose attempt logs would otherwise show the answers of internal services). Live-mode endpoints need a public address whatever the policy. Checked when an endpoint is saved and at every connection; --destination-allowlist opens chosen ranges under every policy.',
+    parse: (t) => {
+      if (t !== 'any' && t !== 'private' && t !== 'public')
+        throw new ConfigError(`--destination-policy is any, private or public, not '${t}'`);
+      return t;
+    },
+  }),
+  opt({
     key: 'destinationAllowlist',
     flag: '--destination-allowlist',
     env: 'SWITCHBOARD_DESTINATION_ALLOWLIST',
     default: '',
     valueName: 'cidrs',
     description:
-      'Comma-separated addresses or CIDRs that live-mode endpoints may reach although private or loopback (e.g. 10.0.0.0/8); they may also use http. Live endpoints otherwise need https and a public address, checked on save and on every connection. Test mode and sandboxes may target anything.',
+      'Comma-separated addresses or CIDRs that endpoints may reach although --destination-policy (or, for live-mode endpoints, public) does not allow them (e.g. 10.0.0.0/8). Live-mode endpoints need https unless their host is allowlisted.',
     parse: (t) =>
       t
         .split(',')
@@ -483,6 +498,21 @@ export const options: Option[] = [
     parse: (t) => t.replace(/\/$/, ''),
   }),
 ];
+
+/**
+ * The startup warning for a server whose test-mode endpoints may reach internal addresses while
+ * others can reach it (bound beyond loopback, or behind a public URL); null when there is none.
+ */
+export function destinationPolicyWarning(config: Config): string | null {
+  if (config.destinationPolicy === 'public') return null;
+  const loopback = /^(127\.|::1$|localhost$)/.test(config.host) && !config.publicUrl;
+  if (loopback) return null;
+  const what =
+    config.destinationPolicy === 'any'
+      ? 'any address this server can reach, loopback and cloud metadata included'
+      : 'private networks';
+  return `test-mode and sandbox endpoints may reach ${what} (--destination-policy ${config.destinationPolicy}), and their attempt logs show the answers: on a server that several platforms share or that others can reach, set --destination-policy public (SWITCHBOARD_DESTINATION_POLICY=public)`;
+}
 
 /**
  * Builds the config from flags (already split by the CLI, keyed like `port`), then environment

@@ -1,14 +1,14 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { blockedReason, type Cidr } from '../domain/addresses.js';
+import { blockedReason, type Cidr, type DestinationPolicy } from '../domain/addresses.js';
 
 /**
- * SSRF protection for live-mode deliveries: a DNS lookup that refuses private, loopback,
- * link-local and reserved answers (checked at each connection, so a name that later resolves
- * to an internal address, DNS rebinding, is caught), and a check for URLs with IP literals,
- * which never go through a lookup.
+ * SSRF protection for deliveries under the `public` and `private` destination policies: a DNS
+ * lookup that refuses answers the policy does not allow (checked at each connection, so a name
+ * that later resolves to an internal address, DNS rebinding, is caught), and a check for URLs with
+ * IP literals, which never go through a lookup.
  */
-export function guardedLookup(allowlist: readonly Cidr[]) {
+export function guardedLookup(policy: DestinationPolicy, allowlist: readonly Cidr[]) {
   return (
     hostname: string,
     options: { all?: boolean; family?: number } | number,
@@ -22,7 +22,7 @@ export function guardedLookup(allowlist: readonly Cidr[]) {
     dnsLookup(hostname, { family: opts.family ?? 0, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       for (const a of addresses) {
-        const reason = blockedReason(a.address, allowlist);
+        const reason = blockedReason(a.address, allowlist, policy);
         if (reason) {
           const error: NodeJS.ErrnoException = new Error(
             `refused to connect to ${hostname}: ${reason}`,
@@ -48,8 +48,12 @@ export function ipLiteral(url: string): string | null {
   }
 }
 
-/** Before connecting: a live delivery to an IP literal is judged here (no lookup happens). */
-export function literalBlockedReason(url: string, allowlist: readonly Cidr[]): string | null {
+/** Before connecting: a delivery to an IP literal is judged here (no lookup happens). */
+export function literalBlockedReason(
+  url: string,
+  policy: DestinationPolicy,
+  allowlist: readonly Cidr[],
+): string | null {
   const ip = ipLiteral(url);
-  return ip ? blockedReason(ip, allowlist) : null;
+  return ip ? blockedReason(ip, allowlist, policy) : null;
 }

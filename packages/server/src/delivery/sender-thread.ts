@@ -7,8 +7,8 @@ import type { FromSender, Outgoing, SenderThreadData, ToSender } from './threade
 
 if (parentPort) {
   const port = parentPort;
-  const { allowlist, endpointConcurrency } = workerData as SenderThreadData;
-  const http = new HttpTransport(allowlist);
+  const { rules, endpointConcurrency } = workerData as SenderThreadData;
+  const http = new HttpTransport(rules);
   // In flight by endpoint, and those waiting here for one of the endpoint's requests to end.
   const active = new Map<string, number>();
   const waiting = new Map<string, Outgoing[]>();

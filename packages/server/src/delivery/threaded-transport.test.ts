@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ThreadedHttpTransport } from './threaded-transport.js';
 import type { OutgoingDelivery } from './transport.js';
 
+/** Receivers here are on loopback: the local-development policy. */
+const ANY = { policy: 'any' as const, allowlist: [] };
+
 const SECRET = 'whsec_threadtest0123456789';
 
 /** A receiver that answers after `delayMs`, verifying signatures and counting requests open at once. */
@@ -61,7 +64,7 @@ describe('ThreadedHttpTransport', () => {
   it('sends from its thread, signed as it sends, never more than the limit in flight per endpoint', async () => {
     const r = await receiver(30);
     cleanup.push(r.close);
-    const transport = new ThreadedHttpTransport({ allowlist: [], endpointConcurrency: 3 });
+    const transport = new ThreadedHttpTransport({ rules: ANY, endpointConcurrency: 3 });
     cleanup.push(() => transport.close());
     expect(transport.queuesPerEndpoint).toBe(6);
 
@@ -83,7 +86,7 @@ describe('ThreadedHttpTransport', () => {
     const r = await receiver(0);
     cleanup.push(r.close);
     const transport = new ThreadedHttpTransport({
-      allowlist: [],
+      rules: ANY,
       endpointConcurrency: 3,
       threadFile: '/nonexistent/sender-thread.js',
     });

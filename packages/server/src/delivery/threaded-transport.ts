@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Cidr } from '../domain/addresses.js';
+import type { DestinationRules } from '../domain/addresses.js';
 import { recordedHeaders } from '../domain/delivery-headers.js';
 import type { Logger } from '../observability/logger.js';
 import {
@@ -14,7 +14,8 @@ import type { OutgoingDelivery, Transport, TransportResult } from './transport.j
 
 /** What the sender thread starts with. */
 export interface SenderThreadData {
-  allowlist: Cidr[];
+  /** Where deliveries may go (`--destination-policy`, `--destination-allowlist`). */
+  rules: DestinationRules;
   /** Most requests in flight to one endpoint; more wait in the thread. */
   endpointConcurrency: number;
 }
@@ -59,7 +60,7 @@ interface InHand {
  * main thread, as with `--sender-thread off`.
  */
 export class ThreadedHttpTransport implements Transport {
-  readonly #allowlist: Cidr[];
+  readonly #rules: DestinationRules;
   readonly #log: Logger | undefined;
   readonly #worker: Worker;
   readonly #inHand = new Map<number, InHand>();
@@ -80,18 +81,18 @@ export class ThreadedHttpTransport implements Transport {
   readonly queuesPerEndpoint: number;
 
   constructor(options: {
-    allowlist: readonly Cidr[];
+    rules: DestinationRules;
     endpointConcurrency: number;
     log?: Logger;
     /** The thread's script (default: sender-thread.js); tests give a missing one. */
     threadFile?: string;
   }) {
     const { endpointConcurrency, log } = options;
-    this.#allowlist = [...options.allowlist];
+    this.#rules = { policy: options.rules.policy, allowlist: [...options.rules.allowlist] };
     this.#log = log;
     this.queuesPerEndpoint = 2 * endpointConcurrency;
     this.#worker = new Worker(options.threadFile ?? senderThreadFile(), {
-      workerData: { allowlist: this.#allowlist, endpointConcurrency } satisfies SenderThreadData,
+      workerData: { rules: this.#rules, endpointConcurrency } satisfies SenderThreadData,
       // The thread keeps little alive: the requests in hand (at most the worker's concurrency)
       // and the sockets. V8's default young generation (48 MB) only raised the server's peak
       // RSS: drains peaked at 233-270 MB with it, 218-224 MB with 8 MB, at the same rate
@@ -143,7 +144,7 @@ export class ThreadedHttpTransport implements Transport {
   /** From now on the main thread sends, starting with what the thread had in hand. */
   #fail(reason: string): void {
     if (this.#fallback || (this.#closing && this.#inHand.size === 0)) return;
-    const fallback = new HttpTransport(this.#allowlist);
+    const fallback = new HttpTransport(this.#rules);
     this.#fallback = fallback;
     if (!this.#closing)
       this.#log?.error('sender thread failed; sending from the main thread', { error: reason });

@@ -13,7 +13,10 @@ export interface OutgoingDelivery {
   signing: Signing;
   /** A v2 thin notification rather than a v1 event. */
   thin: boolean;
-  /** Live deliveries may only reach public addresses (or the allowlist). */
+  /**
+   * The endpoint's mode (not the event's: a live Connect endpoint also gets test events): a
+   * live endpoint may only reach public addresses (or the allowlist), whatever the policy.
+   */
   livemode: boolean;
   timeoutMs: number;
 }
@@ -32,6 +35,8 @@ export interface TransportResult {
    * every delivery carries, so the signature); '{}' if nothing was sent.
    */
   requestHeaders: string;
+  /** Why a request got no answer, in full (addresses, system messages): for the server's log only. */
+  detail?: string;
 }
 
 /** How deliveries reach an endpoint: HTTP POST for webhook endpoints, a websocket for listen sessions. */

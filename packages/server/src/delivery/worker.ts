@@ -477,7 +477,9 @@ export class DeliveryWorker {
         decoyKey: event.livemode === 0 ? `v0:${endpoint.id}` : null,
       },
       thin,
-      livemode: event.livemode === 1,
+      // The endpoint's mode holds it to its destination policy (a live Connect endpoint also gets
+      // test events, which must not go out unguarded).
+      livemode: endpoint.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
     });
     const now = clock.now();
@@ -540,6 +542,13 @@ export class DeliveryWorker {
     });
     this.#o.metrics?.attempts.inc({ outcome: decision.kind });
     this.#o.metrics?.attemptDuration.observe({ kind: endpoint.kind }, sent.durationMs / 1000);
+    // The attempt log keeps a coarse error; the full one (addresses, ports) is for this log only.
+    if (sent.detail && log.enabled('debug'))
+      log.debug('delivery.connection_error', {
+        delivery: claim.id,
+        endpoint: endpoint.id,
+        detail: sent.detail,
+      });
     if (log.enabled('info')) {
       log.info('delivery.attempted', {
         event: event.id,

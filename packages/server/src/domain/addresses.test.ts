@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockedReason, parseCidr } from './addresses.js';
+import { blockedReason, endpointPolicy, parseCidr } from './addresses.js';
 
 describe('addresses live deliveries may not reach', () => {
   it('refuses loopback, private, link-local, metadata and reserved addresses, v4 and v6', () => {
@@ -38,5 +38,33 @@ describe('addresses live deliveries may not reach', () => {
   it('rejects malformed CIDRs', () => {
     for (const c of ['300.0.0.1/8', '10.0.0.0/33', 'abc', '::1/129'])
       expect(parseCidr(c), c).toBeNull();
+  });
+});
+
+describe('destination policies', () => {
+  it('private lets private networks through, never loopback, link-local or metadata', () => {
+    for (const ip of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', 'fd00::1', '8.8.8.8'])
+      expect(blockedReason(ip, [], 'private'), ip).toBeNull();
+    for (const ip of [
+      '127.0.0.1',
+      '169.254.169.254',
+      '::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+    ])
+      expect(blockedReason(ip, [], 'private'), ip).not.toBeNull();
+  });
+
+  it('any lets everything through; the allowlist opens ranges under every policy', () => {
+    expect(blockedReason('127.0.0.1', [], 'any')).toBeNull();
+    expect(blockedReason('127.0.0.1', [parseCidr('127.0.0.1')!], 'private')).toBeNull();
+  });
+
+  it('holds live endpoints to public whatever the server allows test endpoints', () => {
+    expect(endpointPolicy('any', true)).toBe('public');
+    expect(endpointPolicy('private', true)).toBe('public');
+    expect(endpointPolicy('any', false)).toBe('any');
+    expect(endpointPolicy('public', false)).toBe('public');
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Which network addresses a live-mode delivery may reach. Webhooks are sent to URLs that users
- * type, so a server that delivers them must not be turned against its own network: loopback,
- * private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast and
- * reserved ranges are refused unless the operator allowlists them.
+ * Which network addresses a delivery may reach. Webhooks are sent to URLs that users type, so a
+ * server that delivers them must not be turned against its own network: under the `public`
+ * policy (always for live-mode endpoints) loopback, private, link-local (cloud metadata at
+ * 169.254.169.254), carrier-grade NAT, multicast and reserved ranges are refused unless the
+ * operator allowlists them.
  */
 export interface Cidr {
   family: 4 | 6;
@@ -73,16 +74,22 @@ export function inCidr(ip: { family: 4 | 6; value: bigint }, cidr: Cidr): boolea
   return ip.value >> shift === cidr.bits >> shift;
 }
 
-const blocked = [
-  '0.0.0.0/8',
+/** Private networks: what `private` lets through beside public addresses. */
+const privateRanges = [
   '10.0.0.0/8',
   '100.64.0.0/10',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  'fc00::/7',
+].map((c) => parseCidr(c)!);
+
+/** Never public: loopback, link-local (cloud metadata), unspecified, multicast, reserved. */
+const internalRanges = [
+  '0.0.0.0/8',
   '127.0.0.0/8',
   '169.254.0.0/16',
-  '172.16.0.0/12',
   '192.0.0.0/24',
   '192.0.2.0/24',
-  '192.168.0.0/16',
   '198.18.0.0/15',
   '198.51.100.0/24',
   '203.0.113.0/24',
@@ -95,13 +102,36 @@ const blocked = [
   '64:ff9b::/96',
   '100::/64',
   '2001:db8::/32',
-  'fc00::/7',
   'fe80::/10',
   'ff00::/8',
 ].map((c) => parseCidr(c)!);
 
-/** Why an address may not receive live deliveries, or null when it may. */
-export function blockedReason(address: string, allowlist: readonly Cidr[]): string | null {
+/**
+ * Where deliveries may go (`--destination-policy`): `public` addresses only; `private`, public
+ * ones and private networks; `any` address. An allowlist opens chosen ranges under every policy.
+ */
+export type DestinationPolicy = 'public' | 'private' | 'any';
+
+export interface DestinationRules {
+  policy: DestinationPolicy;
+  allowlist: readonly Cidr[];
+}
+
+/**
+ * The policy an endpoint is held to: the server's, but never laxer than `public` for a live-mode
+ * endpoint, whatever mode its events are (a live Connect endpoint also gets test events).
+ */
+export function endpointPolicy(policy: DestinationPolicy, livemode: boolean): DestinationPolicy {
+  return livemode ? 'public' : policy;
+}
+
+/** Why `policy` does not let a delivery reach an address, or null when it does. */
+export function blockedReason(
+  address: string,
+  allowlist: readonly Cidr[],
+  policy: DestinationPolicy = 'public',
+): string | null {
+  if (policy === 'any') return null;
   const ip = parseIp(address);
   if (!ip) return `'${address}' is not an IP address`;
   // An IPv4-mapped IPv6 address is judged as the IPv4 address it carries.
@@ -110,7 +140,9 @@ export function blockedReason(address: string, allowlist: readonly Cidr[]): stri
       ? { family: 4 as const, value: ip.value & 0xffffffffn }
       : ip;
   if (allowlist.some((c) => inCidr(mapped, c) || inCidr(ip, c))) return null;
-  if (blocked.some((c) => inCidr(mapped, c)))
-    return `${address} is a loopback, private, link-local or reserved address`;
+  if (internalRanges.some((c) => inCidr(mapped, c)))
+    return `${address} is a loopback, link-local or reserved address`;
+  if (policy === 'public' && privateRanges.some((c) => inCidr(mapped, c)))
+    return `${address} is a private address`;
   return null;
 }

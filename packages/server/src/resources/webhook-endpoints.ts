@@ -15,9 +15,9 @@ import {
 import { del, get, post, type Caller, type Resource } from './route.js';
 import { webhookEventTypes } from '../domain/event-types.js';
 import { didYouMean } from '../domain/suggest.js';
-import type { Cidr } from '../domain/addresses.js';
+import type { Config } from '../config/schema.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { liveUrlProblem } from '../services/live-url.js';
+import { destinationProblem } from '../services/destination-url.js';
 import type { PreviousSecret } from '../domain/signing-secrets.js';
 import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
@@ -55,21 +55,18 @@ function checkEnabledEvents(events: string[]): string[] {
   return [...new Set(events)];
 }
 
-/** Live endpoints must be public https URLs (or allowlisted): webhooks must not probe internal networks. */
-async function checkLiveUrl(
+/**
+ * The URL must be one the destination policy lets deliveries reach (live endpoints: public https
+ * URLs, or allowlisted): webhooks must not probe internal networks.
+ */
+async function checkDestination(
   url: string,
   livemode: boolean,
-  allowlist: readonly Cidr[],
+  config: Config,
   param = 'url',
 ): Promise<string> {
-  if (!livemode) return url;
-  const problem = await liveUrlProblem(url, allowlist);
-  if (problem)
-    throw errors.parameterInvalid(
-      param,
-      `Invalid URL for a live-mode endpoint: ${problem}.`,
-      'url_invalid',
-    );
+  const problem = await destinationProblem(url, livemode, config);
+  if (problem) throw errors.parameterInvalid(param, `Invalid URL: ${problem}.`, 'url_invalid');
   return url;
 }
 
@@ -188,11 +185,7 @@ export const webhookEndpoints: Resource = {
           account_id: caller.accountId,
           livemode: caller.livemode ? 1 : 0,
           kind: 'webhook',
-          url: await checkLiveUrl(
-            checkUrl(params.url),
-            caller.livemode,
-            services.config.destinationAllowlist,
-          ),
+          url: await checkDestination(checkUrl(params.url), caller.livemode, services.config),
           connect: connect ? 1 : 0,
           api_version:
             params.api_version === undefined ? null : checkApiVersion(params.api_version),
@@ -238,10 +231,10 @@ export const webhookEndpoints: Resource = {
         const row = await requireEndpointToChange(w, caller, path.id!);
         const changes: Partial<EndpointRow> = {};
         if (params.url !== undefined) {
-          changes.url = await checkLiveUrl(
+          changes.url = await checkDestination(
             checkUrl(params.url),
             caller.livemode,
-            services.config.destinationAllowlist,
+            services.config,
           );
         }
         if (params.enabled_events !== undefined)

@@ -187,7 +187,7 @@ describe('delivery engine', () => {
     );
     expect(byEndpoint[redirect.id]).toMatchObject({ outcome: 'failed', status_code: 302 });
     expect(byEndpoint[slow.id]).toMatchObject({ outcome: 'failed', status_code: null });
-    expect(byEndpoint[slow.id]!.error).toMatch(/timeout/);
+    expect(byEndpoint[slow.id]!.error).toMatch(/^Timed out/);
     expect(receiver.at('/redirect-target')).toHaveLength(0);
     expect(attempts).toHaveLength(2);
     await test.webhookEndpoints.del(redirect.id);

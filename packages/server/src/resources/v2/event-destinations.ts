@@ -16,9 +16,9 @@ import {
 import { del, get, post, type Caller, type Resource } from '../route.js';
 import { thinEventTypes, webhookEventTypes } from '../../domain/event-types.js';
 import { didYouMean } from '../../domain/suggest.js';
-import type { Cidr } from '../../domain/addresses.js';
+import type { Config } from '../../config/schema.js';
 import { newId } from '../../domain/ids.js';
-import { liveUrlProblem } from '../../services/live-url.js';
+import { destinationProblem } from '../../services/destination-url.js';
 import type { WriteContext } from '../../services/context.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { attemptList } from '../attempt-list.js';
@@ -114,11 +114,7 @@ function checkEvents(events: string[], payload: 'thin' | 'snapshot'): string[] {
   return [...new Set(events)];
 }
 
-async function checkUrl(
-  url: string,
-  livemode: boolean,
-  allowlist: readonly Cidr[],
-): Promise<string> {
+async function checkUrl(url: string, livemode: boolean, config: Config): Promise<string> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -131,12 +127,11 @@ async function checkUrl(
       'Invalid URL: only http and https are supported.',
     );
   }
-  if (!livemode) return url;
-  const problem = await liveUrlProblem(url, allowlist);
+  const problem = await destinationProblem(url, livemode, config);
   if (problem) {
     throw errors.parameterInvalid(
       'webhook_endpoint[url]',
-      `Invalid URL for a live-mode destination: ${problem}.`,
+      `Invalid URL: ${problem}.`,
       'url_invalid',
     );
   }
@@ -225,11 +220,7 @@ export const v2EventDestinations: Resource = {
           account_id: null,
           livemode: caller.livemode ? 1 : 0,
           kind: 'destination',
-          url: await checkUrl(
-            p.webhook_endpoint.url,
-            caller.livemode,
-            services.config.destinationAllowlist,
-          ),
+          url: await checkUrl(p.webhook_endpoint.url, caller.livemode, services.config),
           connect: eventsFrom.includes('@accounts') ? 1 : 0,
           api_version:
             p.event_payload === 'snapshot'
@@ -289,11 +280,7 @@ export const v2EventDestinations: Resource = {
             applyMetadata(JSON.parse(row.metadata) as Record<string, string>, p.metadata),
           );
         if (p.webhook_endpoint)
-          changes.url = await checkUrl(
-            p.webhook_endpoint.url,
-            caller.livemode,
-            services.config.destinationAllowlist,
-          );
+          changes.url = await checkUrl(p.webhook_endpoint.url, caller.livemode, services.config);
         changes.config = JSON.stringify({ ...c, name: p.name ?? c.name, updated_ms: w.now });
         await updateEndpoint(w.db, row.id, changes);
         return renderDestination({ ...row, ...changes }, p.include ?? []);
