@@ -32,6 +32,8 @@ export interface Config {
   disableWarnAfterMs: number;
   bodyLimitBytes: number;
   maxEndpoints: number;
+  maxEventDestinations: number;
+  maxListenSessions: number;
   eventRetentionDays: number;
   publicUrl: string | undefined;
   fundsAvailableAfterMs: number;
@@ -408,6 +410,26 @@ export const options: Option[] = [
     valueName: 'N',
     description: 'Most webhook endpoints per account and mode (Stripe allows 16).',
     parse: positiveInt('--max-endpoints'),
+  }),
+  opt({
+    key: 'maxEventDestinations',
+    flag: '--max-event-destinations',
+    env: 'SWITCHBOARD_MAX_EVENT_DESTINATIONS',
+    default: '16',
+    valueName: 'N',
+    description:
+      'Most v2 event destinations per platform (or sandbox) and mode, as webhook endpoints: each event is one POST per destination that takes it.',
+    parse: positiveInt('--max-event-destinations'),
+  }),
+  opt({
+    key: 'maxListenSessions',
+    flag: '--max-listen-sessions',
+    env: 'SWITCHBOARD_MAX_LISTEN_SESSIONS',
+    default: '32',
+    valueName: 'N',
+    description:
+      'Most listen sessions (stripe listen, switchboard listen) per platform (or sandbox) and mode. At the limit a new session takes the place of the longest-gone disconnected one; with none disconnected for a minute, it is refused. Every session receives every event of its mode.',
+    parse: positiveInt('--max-listen-sessions'),
   }),
   opt({
     key: 'eventRetentionDays',

@@ -1,11 +1,47 @@
+import { errors } from '../stripe/errors.js';
 import { array, boolean, oneOf, string } from '../stripe/params.js';
-import { post, type Resource } from './route.js';
+import { post, type Caller, type Resource } from './route.js';
+import type { WriteContext } from '../services/context.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { publicBaseUrl } from '../services/context.js';
 import { hashWebsocketId } from '../listen/session-id.js';
-import { insertEndpoint } from '../storage/repositories/endpoints.js';
+import {
+  insertEndpoint,
+  openListenSessions,
+  updateEndpoint,
+} from '../storage/repositories/endpoints.js';
 import { listenSecret } from '../storage/repositories/listen-secrets.js';
 import { newWebhookSecret } from './webhook-endpoints.js';
+
+/**
+ * A session not seen for this long has no CLI connected: connected sessions are seen every 30 s
+ * (listen/hub.ts), and one that disconnects is kept 5 minutes for its CLI to come back.
+ */
+const GONE_AFTER_MS = 90_000;
+
+/**
+ * Every session receives every event of its mode, so they are capped (`--max-listen-sessions`):
+ * 2,000 of them made every platform's deliveries 30 times slower. At the cap, the sessions gone
+ * longest make room (a CLI killed without quitting leaves one behind for 5 minutes); with none
+ * gone, the new session is refused.
+ */
+async function makeRoom(w: WriteContext, caller: Caller, limit: number): Promise<void> {
+  const open = await openListenSessions(w.db, caller.platform.id, caller.livemode);
+  const excess = open.length - limit + 1;
+  if (excess <= 0) return;
+  const now = Date.now();
+  const gone = open
+    .filter((s) => now - s.lastSeenMs > GONE_AFTER_MS)
+    .sort((a, b) => a.lastSeenMs - b.lastSeenMs);
+  if (gone.length < excess)
+    throw errors.invalidRequest(
+      `You have reached the maximum of ${limit} ${caller.livemode ? 'live' : 'test'} listen sessions on this account: quit a \`stripe listen\` or \`switchboard listen\` before starting another (a session whose CLI went away without quitting ends 5 minutes later).`,
+      undefined,
+      'listen_sessions_limit_reached',
+    );
+  for (const s of gone.slice(0, excess))
+    await updateEndpoint(w.db, s.id, { deleted: 1, status: 'disabled' });
+}
 
 /**
  * `POST /v1/stripecli/sessions`: what `stripe listen` (and `switchboard listen`) call first. The
@@ -37,6 +73,7 @@ export const stripecliSessions: Resource = {
           caller.livemode,
           newWebhookSecret,
         );
+        await makeRoom(w, caller, services.config.maxListenSessions);
         const websocketId = `cliws_${randomToken(40)}`;
         const snapshot = features.includes('webhooks');
         const thin = features.includes('v2_events');

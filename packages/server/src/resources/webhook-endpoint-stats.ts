@@ -130,7 +130,7 @@ export const webhookEndpointStats: Resource = {
     get(
       '/v1/switchboard/event_destination_stats',
       minutesParam,
-      async ({ db, caller, params, now, url }) =>
+      async ({ db, caller, params, now, url, services }) =>
         statsList(
           db,
           {
@@ -139,7 +139,7 @@ export const webhookEndpointStats: Resource = {
             accountId: null,
             kind: 'destination',
           },
-          1_000,
+          services.config.maxEventDestinations,
           params.minutes ?? 60,
           now,
           url,

@@ -23,6 +23,7 @@ import type { WriteContext } from '../../services/context.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { attemptList } from '../attempt-list.js';
 import {
+  countEndpoints,
   findEndpoint,
   findEndpointForUpdate,
   insertEndpoint,
@@ -208,6 +209,20 @@ export const v2EventDestinations: Resource = {
           throw errors.parameterInvalid(
             'snapshot_api_version',
             'snapshot_api_version applies to snapshot destinations only.',
+          );
+        }
+        const limit = services.config.maxEventDestinations;
+        const scope = {
+          platformId: caller.platform.id,
+          livemode: caller.livemode,
+          accountId: null,
+          kind: 'destination',
+        };
+        if ((await countEndpoints(w.db, scope)) >= limit) {
+          throw errors.invalidRequest(
+            `You have reached the maximum of ${limit} ${caller.livemode ? 'live' : 'test'} event destinations on this account: delete one before creating another.`,
+            undefined,
+            'event_destinations_limit_reached',
           );
         }
         const secret = newWebhookSecret();

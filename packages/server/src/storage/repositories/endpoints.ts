@@ -114,3 +114,23 @@ export async function disabledEndpointCounts(
     .execute();
   return rows.map((r) => ({ reason: r.disabled_reason ?? 'user', count: Number(r.n) }));
 }
+
+/** A platform's listen sessions of one mode that have not ended, with when each was last seen. */
+export async function openListenSessions(
+  db: Kysely<Database>,
+  platformId: string,
+  livemode: boolean,
+): Promise<Array<{ id: string; lastSeenMs: number }>> {
+  const rows = await db
+    .selectFrom('endpoints')
+    .select(['id', 'config'])
+    .where('platform_id', '=', platformId)
+    .where('livemode', '=', livemode ? 1 : 0)
+    .where('kind', '=', 'listen')
+    .where('deleted', '=', 0)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    lastSeenMs: (JSON.parse(r.config) as { last_seen_ms?: number }).last_seen_ms ?? 0,
+  }));
+}
