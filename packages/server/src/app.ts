@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from './api/auth.js';
+import {
+  checkAccess,
+  KeyResolver,
+  resolveScope,
+  tokenFromHeaders,
+  type RouteAccess,
+} from './api/auth.js';
 import { RateLimiter } from './api/rate-limit.js';
-import { errors, redactKey, StripeError } from './stripe/errors.js';
+import { errors, StripeError } from './stripe/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
 import { sendJson } from './api/json-response.js';
 import {
@@ -56,15 +62,18 @@ export function buildApp(
   services: Services,
   options: { resources?: Resource[]; mounts?: Mount[] } = {},
 ): App {
-  const router = new Router<Route>();
+  const router = new Router<{ route: Route; access: RouteAccess | null }>();
   for (const resource of options.resources ?? allResources) {
-    for (const route of resource.routes) router.add(route.method, route.path, route);
+    for (const route of resource.routes)
+      router.add(route.method, route.path, { route, access: accessOf(resource, route) });
   }
   // Every other operation of Stripe's API is known too: it answers operation_not_supported,
   // never "Unrecognized request URL".
   for (const op of catalogue().operations) {
     const route = notModelled(op);
-    if (!router.has(route.method, route.path)) router.add(route.method, route.path, route);
+    // Any credential of the platform learns that the operation is not modelled.
+    if (!router.has(route.method, route.path))
+      router.add(route.method, route.path, { route, access: null });
   }
   const keys = new KeyResolver(services);
   const limiter = new RateLimiter(services.config.rateLimitPerSecond);
@@ -95,8 +104,8 @@ export function buildApp(
       for (const mount of mounts) if (await mount(req, res, path)) return;
       const match = router.match(method, path);
       if (match.kind !== 'found') throw errors.unrecognizedUrl(method, path);
-      const route = match.handler;
-      const caller = await authenticate(req, route, requestId);
+      const { route, access } = match.handler;
+      const caller = await authenticate(req, access, requestId);
       if (route.notModelled) {
         const op = route.notModelled;
         throw errors.operationNotSupported(op.id, op.m, op.p);
@@ -134,38 +143,19 @@ export function buildApp(
 
   async function authenticate(
     req: IncomingMessage,
-    route: Route,
+    access: RouteAccess | null,
     requestId: string,
   ): Promise<Caller> {
     const token = tokenFromHeaders(req.headers);
     if (!token) throw errors.missingApiKey();
     const owner = await keys.resolve(token);
     if (!limiter.take(owner.key.id)) throw errors.rateLimited();
-    const keyKind = owner.key.kind as Caller['keyKind'];
-    if (keyKind === 'restricted' && route.restricted !== 'read') {
-      throw errors.restrictedKeyForbidden(
-        token.slice(0, 8) + '...' + token.slice(-4),
-        `${route.path.split('/')[2] ?? 'api'}_write`,
-      );
-    }
-    const accountHeader = header(req, 'stripe-account');
     const context = header(req, 'stripe-context');
-    if (accountHeader && context && accountHeader !== context) {
-      throw errors.invalidRequest(
-        "Can't specify both Stripe-Account and Stripe-Context with different values.",
-      );
-    }
-    const asked = accountHeader ?? (context && context.split('/').pop()) ?? null;
-    // An OAuth access token acts as its connected account, and only as it.
-    const bound = owner.key.account_id;
-    if (bound && asked && asked !== bound) throw errors.accountInvalid(redactKey(token), asked);
-    const actAs = bound ?? asked;
-    const account = actAs
-      ? await resolveConnectedAccount(services, owner, actAs).catch((e: unknown) => {
-          // A token whose account disconnected (or is gone) is revoked: 401, as for any dead key.
-          throw bound ? errors.invalidApiKey(redactKey(token)) : e;
-        })
-      : null;
+    const scope = await resolveScope(services, owner, {
+      account: header(req, 'stripe-account'),
+      context,
+    });
+    if (access) checkAccess(scope, access, token);
     const version = header(req, 'stripe-version');
     if (version !== null && !versionPattern.test(version)) {
       throw errors.invalidRequest(
@@ -178,12 +168,8 @@ export function buildApp(
     if (idempotencyKey !== null && idempotencyKey.length > 255)
       throw errors.idempotencyKeyTooLong();
     return {
-      platform: owner.platform,
-      livemode: owner.key.livemode === 1,
-      keyKind,
+      ...scope,
       keyId: owner.key.id,
-      account,
-      accountId: account?.id ?? null,
       apiVersion: version ?? owner.platform.default_api_version,
       requestId,
       idempotencyKey,
@@ -288,6 +274,18 @@ function clientWentAway(req: IncomingMessage, e: unknown): boolean {
   return (
     req.readableAborted || (req.destroyed && (code === 'ECONNRESET' || code === 'ECONNABORTED'))
   );
+}
+
+/** What a route lets in (RouteOptions), with the defaults filled in from its resource. */
+function accessOf(resource: Resource, route: Route): RouteAccess {
+  const writes = route.method !== 'GET';
+  return {
+    callers: route.callers ?? 'any',
+    permission: route.permission ?? `${resource.name}:${writes ? 'write' : 'read'}`,
+    writes,
+    publishable: route.publishable ?? false,
+    what: resource.name,
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | null {

@@ -130,6 +130,8 @@ export async function startSwitchboard(
       : {}),
     credentialsRevoked() {
       app?.keys.forget();
+      void hub?.recheck().catch(() => undefined);
+      void dashboard?.recheck().catch(() => undefined);
     },
   };
 

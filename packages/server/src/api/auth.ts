@@ -1,8 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Services } from '../services/context.js';
 import { hashKey } from '../services/platforms.js';
+import {
+  DEFAULT_RESTRICTED_PERMISSIONS,
+  type Credential,
+  type OAuthAccess,
+  type Scope,
+} from '../scope/scope.js';
+import { DISCONNECTED } from '../scope/finders.js';
 import { findApiKeyByHash, type ApiKeyRow } from '../storage/repositories/api-keys.js';
-import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
 import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
 import { errors, redactKey } from '../stripe/errors.js';
 
@@ -74,6 +81,61 @@ export class KeyResolver {
   }
 }
 
+/** What a key is, as the scope carries it. */
+export function credentialOf(key: ApiKeyRow): Credential {
+  if (key.account_id) {
+    return {
+      kind: 'oauth',
+      keyId: key.id,
+      account: key.account_id,
+      access: (key.oauth_scope as OAuthAccess | null) ?? 'read_write',
+    };
+  }
+  if (key.kind === 'restricted') {
+    const permissions = key.permissions
+      ? (JSON.parse(key.permissions) as string[])
+      : [...DEFAULT_RESTRICTED_PERMISSIONS];
+    return { kind: 'restricted', keyId: key.id, permissions };
+  }
+  if (key.kind === 'publishable') return { kind: 'publishable', keyId: key.id };
+  return { kind: 'secret', keyId: key.id };
+}
+
+/**
+ * The scope of a request made with `owner`'s key: its platform and mode, and the connected
+ * account it acts as — the one an OAuth token is bound to (a different `Stripe-Account` is
+ * refused), or the one `Stripe-Account` / `Stripe-Context` names.
+ */
+export async function resolveScope(
+  services: Services,
+  owner: KeyOwner,
+  headers: { account: string | null; context: string | null },
+): Promise<Scope> {
+  if (headers.account && headers.context && headers.account !== headers.context) {
+    throw errors.invalidRequest(
+      "Can't specify both Stripe-Account and Stripe-Context with different values.",
+    );
+  }
+  const asked = headers.account ?? (headers.context && headers.context.split('/').pop()) ?? null;
+  const credential = credentialOf(owner.key);
+  const bound = credential.kind === 'oauth' ? credential.account : null;
+  if (bound && asked && asked !== bound) throw errors.accountInvalid(redactKey(owner.token), asked);
+  const actAs = bound ?? asked;
+  const account = actAs
+    ? await resolveConnectedAccount(services, owner, actAs).catch((e: unknown) => {
+        // A token whose account disconnected (or is gone) is revoked: 401, as for any dead key.
+        throw bound ? errors.invalidApiKey(redactKey(owner.token)) : e;
+      })
+    : null;
+  return {
+    platform: owner.platform,
+    livemode: owner.key.livemode === 1,
+    credential,
+    account,
+    accountId: account?.id ?? null,
+  };
+}
+
 /**
  * `Stripe-Account: acct_...` must name one of the key owner's connected accounts. A test key may
  * act on a live connected account (test activity on a production connection, as on Stripe); a
@@ -88,20 +150,48 @@ export async function resolveConnectedAccount(
   if (value === owner.platform.id) return null;
   if (!/^acct_[A-Za-z0-9]{1,64}$/.test(value))
     throw errors.accountHeaderInvalid(value.slice(0, 80));
-  const account = await findObject(services.dialect.db, value);
+  const account = await services.dialect.db
+    .selectFrom('objects')
+    .selectAll()
+    .where('id', '=', value)
+    .where('type', '=', 'account')
+    .where('platform_id', '=', owner.platform.id)
+    .where('account_id', 'is', null)
+    .executeTakeFirst();
   const refused = () => errors.accountInvalid(redactKey(owner.token), value);
-  if (!account || account.type !== 'account' || account.platform_id !== owner.platform.id)
-    throw refused();
-  // 2: the account disconnected from the platform (account.application.deauthorized).
-  if (account.deleted === 2) {
-    throw errors.invalidRequest(
-      `The account '${value}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
-      undefined,
-      'account_invalid',
-      403,
-    );
-  }
+  if (!account) throw refused();
+  if (account.deleted === DISCONNECTED) throw errors.accountDeauthorized(value);
   if (account.deleted) throw refused();
   if (account.livemode === 0 && owner.key.livemode === 1) throw refused();
   return account;
+}
+
+/** What a route lets in: see RouteOptions in resources/route.ts. */
+export interface RouteAccess {
+  callers: 'any' | 'platform';
+  /** The restricted-key permission the route needs (`events:read`). */
+  permission: string;
+  /** Whether the route changes anything (read_only OAuth tokens may not). */
+  writes: boolean;
+  publishable: boolean;
+  /** How the route names what it manages in a refusal ("Sandboxes"). */
+  what: string;
+}
+
+/**
+ * Refuses a credential the route does not let in: a publishable key outside Stripe.js's routes,
+ * a restricted key without the route's permission, a read_only OAuth token that writes, and
+ * anything but the platform's own secret key (without Stripe-Account) on platform routes.
+ */
+export function checkAccess(scope: Scope, access: RouteAccess, token: string): void {
+  const c = scope.credential;
+  if (c.kind === 'publishable') {
+    if (!access.publishable) throw errors.publishableKeyForbidden(redactKey(token));
+    return;
+  }
+  if (access.callers === 'platform' && (c.kind !== 'secret' || scope.accountId !== null))
+    throw errors.platformKeyRequired(access.what);
+  if (c.kind === 'restricted' && !c.permissions.includes(access.permission))
+    throw errors.restrictedKeyForbidden(redactKey(token), access.permission);
+  if (c.kind === 'oauth' && c.access === 'read_only' && access.writes) throw errors.oauthReadOnly();
 }

@@ -14,7 +14,7 @@ export const defaultDashboardDir = fileURLToPath(
 export function dashboardMounts(
   services: Services,
   options: { dir?: string } = {},
-): { mounts: Mount[]; close(): void } {
+): { mounts: Mount[]; close(): void; recheck(): Promise<void> } {
   const feed = new LiveFeed(services.dialect.db, services.log);
   const stream = streamMount(services, feed);
   return {
@@ -23,5 +23,6 @@ export function dashboardMounts(
       stream.close();
       feed.close();
     },
+    recheck: () => stream.recheck(),
   };
 }

@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { KeyResolver, resolveConnectedAccount, tokenFromHeaders } from '../api/auth.js';
+import {
+  checkAccess,
+  KeyResolver,
+  resolveScope,
+  tokenFromHeaders,
+  type RouteAccess,
+} from '../api/auth.js';
+import { DISCONNECTED } from '../scope/finders.js';
 import { errors, StripeError } from '../stripe/errors.js';
 import { sendJson } from '../api/json-response.js';
 import type { Mount } from '../app.js';
@@ -16,15 +23,48 @@ const HEARTBEAT_MS = 15_000;
 /** A client this far behind is dropped; it reconnects and reloads. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 
+/** Who may open a stream: any key that may read events (restricted keys with `events:read`). */
+const streamAccess: RouteAccess = {
+  callers: 'any',
+  permission: 'events:read',
+  writes: false,
+  publishable: false,
+  what: 'stream',
+};
+
+/** Whether a stream's key still works and the account it shows (if any) is still connected. */
+async function grantStillValid(
+  services: Services,
+  keyId: string,
+  accountId: string | null,
+): Promise<boolean> {
+  const db = services.dialect.db;
+  const key = await findApiKeyById(db, keyId);
+  if (!key || key.revoked) return false;
+  if (accountId === null) return true;
+  const account = await db
+    .selectFrom('objects')
+    .select('deleted')
+    .where('id', '=', accountId)
+    .where('platform_id', '=', key.platform_id)
+    .where('type', '=', 'account')
+    .executeTakeFirst();
+  return account !== undefined && account.deleted !== DISCONNECTED && account.deleted !== 1;
+}
+
 /**
  * The live stream (server-sent events) of new events and attempts:
  * `POST /v1/switchboard/stream_tokens` (authenticated like any API call, with an optional
  * `Stripe-Account`) returns a token valid for a minute; `GET /v1/switchboard/stream?token=...`
  * opens the stream. The token only opens it: a stream stays open once started.
  */
-export function streamMount(services: Services, feed: LiveFeed): Mount & { close(): void } {
+export function streamMount(
+  services: Services,
+  feed: LiveFeed,
+): Mount & { close(): void; recheck(): Promise<void> } {
   const keys = new KeyResolver(services);
-  const open = new Set<ServerResponse>();
+  /** Open streams, with how each checks that its grant still holds. */
+  const open = new Map<ServerResponse, () => Promise<boolean>>();
 
   async function issueToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
@@ -32,13 +72,15 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
     if (!token) throw errors.missingApiKey();
     const owner = await keys.resolve(token);
     const header = req.headers['stripe-account'];
-    const account =
-      typeof header === 'string' && header !== ''
-        ? await resolveConnectedAccount(services, owner, header)
-        : null;
+    // The stream shows what the key's scope reaches: an OAuth token, its account's events only.
+    const scope = await resolveScope(services, owner, {
+      account: typeof header === 'string' && header !== '' ? header : null,
+      context: null,
+    });
+    checkAccess(scope, streamAccess, token);
     const expiresMs = Date.now() + TOKEN_TTL_MS;
     const streamToken = signStreamToken(
-      { keyId: owner.key.id, accountId: account?.id ?? null, expiresMs },
+      { keyId: owner.key.id, accountId: scope.accountId, expiresMs },
       owner.key.token_hash,
     );
     const body = {
@@ -71,6 +113,7 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
         401,
       );
     }
+    const stillValid = () => grantStillValid(services, claimed.keyId, claimed.accountId);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-store, no-transform',
@@ -78,7 +121,7 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 3000\n\n');
-    open.add(res);
+
     const write = (text: string) => {
       if (res.writableLength > MAX_BUFFERED_BYTES) return res.end();
       res.write(text);
@@ -92,7 +135,13 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
     write(
       `event: ready\ndata: ${JSON.stringify({ livemode: key.livemode === 1, account: claimed.accountId })}\n\n`,
     );
-    const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => {
+      // A stream ends with its key (revoked) and with the connection of the account it shows.
+      void stillValid()
+        .then((ok) => (ok ? write(': keep-alive\n\n') : res.end()))
+        .catch(() => undefined);
+    }, HEARTBEAT_MS);
+    open.set(res, stillValid);
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -115,8 +164,12 @@ export function streamMount(services: Services, feed: LiveFeed): Mount & { close
   };
   return Object.assign(mount, {
     close() {
-      for (const res of open) res.end();
+      for (const res of open.keys()) res.end();
       open.clear();
+    },
+    /** Ends the streams whose key was revoked or whose account disconnected. */
+    async recheck() {
+      for (const [res, stillValid] of [...open]) if (!(await stillValid())) res.end();
     },
   });
 }

@@ -4,8 +4,9 @@ import { setLinkState, type LoginLinkInternal } from '../resources/account-links
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { readBalance } from '../services/balance.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { findObject, listObjects } from '../storage/repositories/objects.js';
-import { escapeHtml, findLink, pageWrite, sendPage } from './page.js';
+import { listObjects } from '../storage/repositories/objects.js';
+import { findPlatformAccount } from '../scope/finders.js';
+import { escapeHtml, findLink, linkScope, pageWrite, sendPage } from './page.js';
 
 const PATH = /^\/express\/login\/(loginlink_[A-Za-z0-9]+)$/;
 
@@ -48,7 +49,7 @@ export function expressDashboardMount(services: Services): Mount {
       },
     );
     const accountRow = opened.account
-      ? await findObject(services.dialect.db, opened.account)
+      ? await findPlatformAccount(services.dialect.db, linkScope(platform, link), opened.account)
       : undefined;
     if (!accountRow || accountRow.deleted === 1) {
       sendPage(

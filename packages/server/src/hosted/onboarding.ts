@@ -8,8 +8,16 @@ import {
 } from '../resources/account-links.js';
 import { findObjectToChange, parseData, parseInternal } from '../resources/common.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { findObject } from '../storage/repositories/objects.js';
-import { escapeHtml, findLink, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
+import { findPlatformAccount } from '../scope/finders.js';
+import {
+  escapeHtml,
+  findLink,
+  linkScope,
+  pageWrite,
+  readForm,
+  sendPage,
+  sendRedirect,
+} from './page.js';
 
 const PATH = /^\/connect\/setup\/(acctlink_[A-Za-z0-9]+)$/;
 
@@ -57,7 +65,7 @@ export function onboardingMount(services: Services): Mount {
         if (state.state === 'opened')
           return { kind: 'gone', link: state, why: 'It was already opened.' };
         await setLinkState(w, row, 'opened');
-        const account = await findObject(w.db, state.account);
+        const account = await findPlatformAccount(w.db, linkScope(platform, row), state.account);
         if (!account || account.deleted !== 0)
           return { kind: 'gone', link: state, why: 'Its account is deleted or disconnected.' };
         return { kind: 'form', link: state, account: parseData<Stripe.Account>(account) };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newId } from '../domain/ids.js';
 import type { Services, WriteContext } from '../services/context.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import { serverScope, type Scope } from '../scope/scope.js';
 import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
 
 /** Text made safe to put in HTML. */
@@ -76,6 +77,14 @@ export function pageWrite(
     now,
     request: { id: newId('req', 14), idempotency_key: null },
   };
+}
+
+/**
+ * The scope a single-use link grants: its platform and mode, as the link itself (its token is
+ * the credential: it was found by it).
+ */
+export function linkScope(platform: PlatformRow, link: ObjectRow): Scope {
+  return serverScope(platform, link.livemode === 1, null, { kind: 'link', linkId: link.id });
 }
 
 /** A link (account link, login link) by its token, with its platform; undefined if unknown. */

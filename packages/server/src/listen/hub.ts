@@ -50,7 +50,13 @@ export class ListenHub {
   readonly #janitor: NodeJS.Timeout;
 
   constructor(private readonly services: Services) {
-    this.#janitor = setInterval(() => void this.#expire(), 30_000);
+    this.#janitor = setInterval(
+      () =>
+        void this.#expire()
+          .then(() => this.recheck())
+          .catch(() => undefined),
+      30_000,
+    );
     this.#janitor.unref();
   }
 
@@ -68,7 +74,7 @@ export class ListenHub {
       typeof id === 'string' && id.startsWith('cliws_')
         ? await this.#find(id).catch(() => undefined)
         : undefined;
-    if (!row) {
+    if (!row || !(await this.#keyValid(row).catch(() => false))) {
       // This exact message makes the Stripe CLI start a new session.
       const body = JSON.stringify({ error: { message: 'Unknown WebSocket ID.' } });
       socket.end(
@@ -77,6 +83,45 @@ export class ListenHub {
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#attach(row, ws));
+  }
+
+  /**
+   * Whether the key that opened a session still works: a session ends with its key (revoked,
+   * rolled past its expiry), and with the connection of the account it was opened for.
+   */
+  async #keyValid(row: { config: string }): Promise<boolean> {
+    const keyId = (JSON.parse(row.config) as { key_id?: string | null }).key_id;
+    if (!keyId) return true;
+    const key = await this.services.dialect.db
+      .selectFrom('api_keys')
+      .select(['revoked'])
+      .where('id', '=', keyId)
+      .executeTakeFirst();
+    return key !== undefined && key.revoked === 0;
+  }
+
+  /**
+   * Ends the sessions whose key no longer works: run after a commit that revoked keys
+   * (Services.credentialsRevoked) and on every janitor round (a key revoked by another process).
+   */
+  async recheck(): Promise<void> {
+    const db = this.services.dialect.db;
+    for (const [endpointId, session] of this.#sessions) {
+      const row = await db
+        .selectFrom('endpoints')
+        .select(['config', 'deleted'])
+        .where('id', '=', endpointId)
+        .executeTakeFirst();
+      if (row && row.deleted === 0 && (await this.#keyValid(row))) continue;
+      this.#sessions.delete(endpointId);
+      session.socket.terminate();
+      await db
+        .updateTable('endpoints')
+        .set({ deleted: 1, status: 'disabled' })
+        .where('id', '=', endpointId)
+        .execute();
+      this.services.log.info('listen session ended: its key was revoked', { session: endpointId });
+    }
   }
 
   async #find(websocketId: string): Promise<SessionRow | undefined> {

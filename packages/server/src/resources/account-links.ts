@@ -7,8 +7,7 @@ import { publicBaseUrl, type WriteContext } from '../services/context.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
   applyAccountParams,
-  asPlatform,
-  requireAccount,
+  requireAccountToChange,
   saveAccount,
   type AccountInternal,
 } from './accounts.js';
@@ -178,7 +177,8 @@ export const accountLinks: Resource = {
         ...expandParam,
       },
       async ({ w, caller, params, services, host }) => {
-        const account = await requireAccount(w.db, asPlatform(caller), params.account);
+        // A link onboards or changes the account: the same access as changing it.
+        const account = await requireAccountToChange(w, caller, params.account, 'account');
         return createLink<Stripe.AccountLink>(
           w,
           account,
@@ -217,7 +217,7 @@ export const onboardingHelper: Resource = {
       '/v1/test_helpers/accounts/:id/complete_onboarding',
       { ...expandParam },
       async ({ w, caller, path }) => {
-        const account = await requireAccount(w.db, asPlatform(caller), path.id!);
+        const account = await requireAccountToChange(w, caller, path.id!);
         return completeOnboarding(w, account.id, '127.0.0.1');
       },
     ),
@@ -245,7 +245,7 @@ export const loginLinks: Resource = {
       '/v1/accounts/:id/login_links',
       { ...expandParam },
       async ({ w, caller, path, services, host }) => {
-        const account = await requireAccount(w.db, asPlatform(caller), path.id!);
+        const account = await requireAccountToChange(w, caller, path.id!);
         if (parseData<Stripe.Account>(account).controller?.stripe_dashboard?.type !== 'express')
           throw errors.invalidRequest(
             'Login links can only be created for Express accounts (accounts whose dashboard is the Express Dashboard).',

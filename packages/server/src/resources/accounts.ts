@@ -14,7 +14,7 @@ import {
   string,
   type Parsed,
 } from '../stripe/params.js';
-import { del, get, post, type Caller, type Resource } from './route.js';
+import { del, get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
@@ -35,13 +35,20 @@ import {
   createObject,
   deleteObject,
   findObjectToChange,
-  listVisible,
+  listOf,
   parseData,
   parseInternal,
   saveObject,
 } from './common.js';
 import { addressParams, toAddress } from './shared-params.js';
 import { findObject } from '../storage/repositories/objects.js';
+import {
+  DISCONNECTED,
+  listAccounts,
+  requireAccount as requireScopedAccount,
+  requireAccountToChange as requireScopedAccountToChange,
+} from '../scope/finders.js';
+import { platformView, type Scope } from '../scope/scope.js';
 
 /** What the API does not render about an account. */
 export interface AccountInternal {
@@ -255,63 +262,34 @@ export function applicationOf(platform: PlatformRow): Stripe.Application {
   return { id: platform.application_id, object: 'application', name: platform.application_name };
 }
 
-/** `objects.deleted` value of an account that disconnected from the platform (hidden, not gone). */
-export const DISCONNECTED = 2;
-
-export function deauthorizedError(id: string) {
-  return errors.invalidRequest(
-    `The account '${id}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
-    undefined,
-    'account_invalid',
-    403,
-  );
-}
+export { DISCONNECTED };
 
 /**
- * Connected accounts are the platform's objects. A request that manages accounts while acting as a
- * connected account (Stripe-Account) acts for the platform, so that the Stripe CLI's account
- * fixtures (`stripe trigger account.updated --stripe-account acct_...`) run as they are.
+ * Connected accounts are the platform's objects: a platform key acting as a connected account
+ * (Stripe-Account) still manages them (scope.ts platformView), so that the Stripe CLI's account
+ * fixtures (`stripe trigger account.updated --stripe-account acct_...`) run as they are; an OAuth
+ * token reaches only its own account.
  */
-export function asPlatform(caller: Caller): Caller {
-  return caller.accountId ? { ...caller, account: null, accountId: null } : caller;
-}
+export { platformView as asPlatform };
 
-export async function requireAccount(
+/** A connected account the caller reaches for reading (scope/finders.ts). */
+export function requireAccount(
   db: WriteContext['db'],
-  caller: Caller,
+  scope: Scope,
   id: string,
+  param = 'account',
 ): Promise<ObjectRow> {
-  return accountOrThrow(await findObject(db, id), caller, id);
+  return requireScopedAccount(db, platformView(scope), id, 'read', param);
 }
 
-/** requireAccount for an account this write goes on to change: locked (findObjectToChange). */
-export async function requireAccountToChange(
+/** A connected account the caller may change, locked until the write commits. */
+export function requireAccountToChange(
   w: WriteContext,
-  caller: Caller,
+  scope: Scope,
   id: string,
+  param = 'id',
 ): Promise<ObjectRow> {
-  return accountOrThrow(await findObjectToChange(w, id), caller, id);
-}
-
-function accountOrThrow(row: ObjectRow | undefined, caller: Caller, id: string): ObjectRow {
-  const mine =
-    row &&
-    row.type === 'account' &&
-    row.platform_id === caller.platform.id &&
-    row.deleted === 0 &&
-    (row.livemode === (caller.livemode ? 1 : 0) || (row.livemode === 1 && !caller.livemode));
-  if (!mine) {
-    if (
-      row &&
-      row.type === 'account' &&
-      row.platform_id === caller.platform.id &&
-      row.deleted === DISCONNECTED
-    ) {
-      throw deauthorizedError(id);
-    }
-    throw errors.resourceMissing('account', id, 'account');
-  }
-  return row;
+  return requireScopedAccountToChange(w, platformView(scope), id, param);
 }
 
 /** Saves an account and emits `account.updated` when something a receiver can see changed. */
@@ -465,8 +443,7 @@ export const accounts: Resource = {
     post('/v1/accounts', createParams, async ({ w, params }) => createConnectedAccount(w, params)),
 
     get('/v1/accounts/:id', expandParam, async ({ db, caller, path }) => {
-      if (caller.accountId === path.id) return parseData(caller.account!);
-      return parseData(await requireAccount(db, asPlatform(caller), path.id!));
+      return parseData(await requireAccount(db, caller, path.id!, 'id'));
     }),
 
     post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
@@ -484,7 +461,7 @@ export const accounts: Resource = {
     }),
 
     del('/v1/accounts/:id', {}, async ({ w, caller, path }) => {
-      const row = await requireAccountToChange(w, asPlatform(caller), path.id!);
+      const row = await requireAccountToChange(w, caller, path.id!);
       const account = parseData<Stripe.Account>(row);
       if (row.livemode === 1 && hasDashboardAccess(account)) {
         throw errors.invalidRequest(
@@ -510,14 +487,13 @@ export const accounts: Resource = {
       '/v1/accounts',
       { ...listParams, created: range() },
       async ({ services, caller, params, url }) => {
-        return listVisible(
+        const page = await listAccounts(
           services.dialect,
-          asPlatform(caller),
-          url,
-          { type: 'account', accountId: null, created: params.created },
+          platformView(caller),
+          { created: params.created },
           params,
-          'account',
         );
+        return listOf(url, page, page.rows.map(parseData));
       },
     ),
 

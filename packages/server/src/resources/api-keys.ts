@@ -25,13 +25,10 @@ import {
  * is cleared, on PostgreSQL through a notification).
  */
 function platformKeys(caller: Caller): PlatformKeyScope {
-  if (caller.keyKind !== 'secret' || caller.accountId !== null)
-    throw errors.invalidRequest(
-      "API keys are managed with one of the platform's own secret keys, without Stripe-Account (not with a restricted key or an OAuth access token).",
-      undefined,
-      undefined,
-      403,
-    );
+  // The routes let in only the platform's own secret keys (callers: 'platform'); checked again
+  // here because a key roll hands out a new secret.
+  if (caller.credential.kind !== 'secret' || caller.accountId !== null)
+    throw errors.platformKeyRequired('API keys');
   return { platformId: caller.platform.id, livemode: caller.livemode };
 }
 
@@ -66,15 +63,20 @@ async function requireKeyToChange(w: WriteContext, caller: Caller, id: string): 
 export const apiKeys: Resource = {
   name: 'api_keys',
   routes: [
-    get('/v1/switchboard/api_keys', {}, async ({ db, caller, now, url }) => {
-      const rows = await listPlatformKeys(db, platformKeys(caller), now);
-      return {
-        object: 'list',
-        data: rows.map((r) => renderKey(r, caller)),
-        has_more: false,
-        url,
-      };
-    }),
+    get(
+      '/v1/switchboard/api_keys',
+      {},
+      async ({ db, caller, now, url }) => {
+        const rows = await listPlatformKeys(db, platformKeys(caller), now);
+        return {
+          object: 'list',
+          data: rows.map((r) => renderKey(r, caller)),
+          has_more: false,
+          url,
+        };
+      },
+      { callers: 'platform' },
+    ),
 
     /**
      * A new key in place of this one, returned with its `secret` (shown once). The old key works
@@ -94,27 +96,33 @@ export const apiKeys: Resource = {
         await credentialsRevoked(w);
         return renderKey(rolled.row, caller, rolled.token);
       },
+      { callers: 'platform' },
     ),
 
     /**
      * Ends a key at once. The last secret key of a mode that is not on its way out cannot be
      * revoked (roll it instead): nothing could manage the platform in that mode any more.
      */
-    post('/v1/switchboard/api_keys/:id/revoke', {}, async ({ w, caller, path }) => {
-      const row = await requireKeyToChange(w, caller, path.id!);
-      if (row.kind === 'secret') {
-        const lasting = (await listPlatformKeys(w.db, platformKeys(caller), w.now)).filter(
-          (k) => k.kind === 'secret' && k.expires_ms === null && k.id !== row.id,
-        );
-        if (lasting.length === 0)
-          throw errors.invalidRequest(
-            `The key '${row.id}' is the last ${caller.livemode ? 'live' : 'test'} secret key of this platform that does not expire: roll it instead (POST /v1/switchboard/api_keys/${row.id}/roll), which gives a new one.`,
-            'id',
+    post(
+      '/v1/switchboard/api_keys/:id/revoke',
+      {},
+      async ({ w, caller, path }) => {
+        const row = await requireKeyToChange(w, caller, path.id!);
+        if (row.kind === 'secret') {
+          const lasting = (await listPlatformKeys(w.db, platformKeys(caller), w.now)).filter(
+            (k) => k.kind === 'secret' && k.expires_ms === null && k.id !== row.id,
           );
-      }
-      await updateApiKey(w.db, row.id, { revoked: 1, expires_ms: w.now });
-      await credentialsRevoked(w);
-      return { ...renderKey({ ...row, expires_ms: w.now }, caller), revoked: true };
-    }),
+          if (lasting.length === 0)
+            throw errors.invalidRequest(
+              `The key '${row.id}' is the last ${caller.livemode ? 'live' : 'test'} secret key of this platform that does not expire: roll it instead (POST /v1/switchboard/api_keys/${row.id}/roll), which gives a new one.`,
+              'id',
+            );
+        }
+        await updateApiKey(w.db, row.id, { revoked: 1, expires_ms: w.now });
+        await credentialsRevoked(w);
+        return { ...renderKey({ ...row, expires_ms: w.now }, caller), revoked: true };
+      },
+      { callers: 'platform' },
+    ),
   ],
 };

@@ -1,12 +1,11 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import { boolean, expandParam, oneOf, required } from '../stripe/params.js';
-import { get, post, type Caller, type Resource } from './route.js';
+import { get, post, type Resource } from './route.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
 import {
   applyAccountParams,
-  asPlatform,
   capabilityObject,
   requireAccount,
   requireAccountToChange,
@@ -16,11 +15,6 @@ import {
 import { parseData, parseInternal } from './common.js';
 
 const capabilityName = /^[a-z][a-z0-9_]{0,63}$/;
-
-/** The account of the path: the caller itself with Stripe-Account, else one of its platform's. */
-function caller(c: Caller, id: string): Caller {
-  return c.accountId === id ? c : asPlatform(c);
-}
 
 function requested(account: Stripe.Account, name: string): boolean {
   return Object.hasOwn(account.capabilities ?? {}, name);
@@ -37,9 +31,7 @@ export const capabilities: Resource = {
   name: 'capabilities',
   routes: [
     get('/v1/accounts/:id/capabilities', expandParam, async ({ db, caller: c, path, now }) => {
-      const account = parseData<Stripe.Account>(
-        await requireAccount(db, caller(c, path.id!), path.id!),
-      );
+      const account = parseData<Stripe.Account>(await requireAccount(db, c, path.id!, 'id'));
       const names = Object.keys(account.capabilities ?? {}).sort();
       return {
         object: 'list',
@@ -53,9 +45,7 @@ export const capabilities: Resource = {
       '/v1/accounts/:id/capabilities/:capability',
       expandParam,
       async ({ db, caller: c, path, now }) => {
-        const account = parseData<Stripe.Account>(
-          await requireAccount(db, caller(c, path.id!), path.id!),
-        );
+        const account = parseData<Stripe.Account>(await requireAccount(db, c, path.id!, 'id'));
         if (!requested(account, path.capability!))
           throw errors.resourceMissing('capability', path.capability!, 'capability');
         return capabilityObject(account, path.capability!, now);
@@ -69,7 +59,7 @@ export const capabilities: Resource = {
         const name = path.capability!;
         if (!capabilityName.test(name))
           throw errors.parameterInvalid('capability', `Invalid capability: ${name.slice(0, 64)}`);
-        const row: ObjectRow = await requireAccountToChange(w, caller(c, path.id!), path.id!);
+        const row: ObjectRow = await requireAccountToChange(w, c, path.id!);
         const before = parseData<Stripe.Account>(row);
         const changed =
           params.requested === undefined
@@ -96,7 +86,7 @@ export const capabilities: Resource = {
         ...expandParam,
       },
       async ({ w, caller: c, path, params }) => {
-        const row = await requireAccountToChange(w, asPlatform(c), path.id!);
+        const row = await requireAccountToChange(w, c, path.id!);
         const before = parseData<Stripe.Account>(row);
         if (!platformControls(before))
           throw errors.invalidRequest(

@@ -4,11 +4,14 @@ import { expandParam, required, string } from '../stripe/params.js';
 import { post, type Caller, type Resource } from './route.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
+import { credentialsRevoked } from '../services/api-keys.js';
 import { revokeAccountKeys } from '../storage/repositories/api-keys.js';
 import { updateObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { hasDashboardAccess } from './account-model.js';
 import { applicationOf, DISCONNECTED } from './accounts.js';
-import { findObjectToChange, parseData } from './common.js';
+import { parseData } from './common.js';
+import { requireAccountToChange } from '../scope/finders.js';
+import { platformView } from '../scope/scope.js';
 
 /**
  * The connection between a platform and an account with Dashboard access (Standard): connecting
@@ -16,26 +19,13 @@ import { findObjectToChange, parseData } from './common.js';
  * disconnecting, or the platform deauthorizing it, ends it (`account.application.deauthorized`),
  * after which the platform can no longer act as the account.
  */
-async function findOwnAccount(
+function findOwnAccount(
   w: WriteContext,
   caller: Caller,
   id: string,
   param: string,
 ): Promise<ObjectRow> {
-  const row = await findObjectToChange(w, id);
-  const modeOk =
-    row !== undefined &&
-    (row.livemode === (caller.livemode ? 1 : 0) || (row.livemode === 1 && !caller.livemode));
-  if (
-    !row ||
-    row.type !== 'account' ||
-    row.platform_id !== caller.platform.id ||
-    row.deleted === 1 ||
-    !modeOk
-  ) {
-    throw errors.resourceMissing('account', id, param);
-  }
-  return row;
+  return requireAccountToChange(w, platformView(caller), id, param, 'allow');
 }
 
 function requireDashboardAccess(row: ObjectRow): void {
@@ -57,8 +47,19 @@ export async function deauthorize(w: WriteContext, row: ObjectRow): Promise<void
     );
   }
   await updateObject(w.db, row.id, { deleted: DISCONNECTED });
-  // Its OAuth access and refresh tokens end with the connection.
+  // Its OAuth access and refresh tokens end with the connection, and with them whatever was
+  // opened with them: the endpoints and destinations made in the account's name stop receiving
+  // (disabled, not deleted: the platform sees them and may enable them once it reconnects), and
+  // dashboard streams of the account end.
   await revokeAccountKeys(w.db, row.id);
+  await w.db
+    .updateTable('endpoints')
+    .set({ status: 'disabled', disabled_reason: 'account_deauthorized' })
+    .where('platform_id', '=', w.platform.id)
+    .where('account_id', '=', row.id)
+    .where('status', '=', 'enabled')
+    .execute();
+  await credentialsRevoked(w);
   await emitEvent(w, {
     type: 'account.application.deauthorized',
     object: applicationOf(w.platform) as never,
@@ -84,13 +85,6 @@ export async function authorize(w: WriteContext, row: ObjectRow): Promise<void> 
   });
 }
 
-const platformOnly = (caller: Caller) => {
-  if (caller.accountId)
-    throw errors.invalidRequest(
-      'This request must be made by the platform: remove the Stripe-Account header.',
-    );
-};
-
 export const connectAuthorization: Resource = {
   name: 'connect_authorization',
   routes: [
@@ -99,7 +93,6 @@ export const connectAuthorization: Resource = {
       '/oauth/deauthorize',
       { client_id: required(string()), stripe_user_id: required(string()) },
       async ({ w, caller, params }) => {
-        platformOnly(caller);
         if (params.client_id !== caller.platform.application_id) {
           throw errors.invalidRequest(
             `No such application: '${params.client_id}'`,
@@ -113,24 +106,33 @@ export const connectAuthorization: Resource = {
         await deauthorize(w, row);
         return { stripe_user_id: row.id };
       },
+      { callers: 'platform' },
     ),
 
     /** Test helper: the account owner disconnects the platform from their Dashboard. */
-    post('/v1/test_helpers/accounts/:id/deauthorize', expandParam, async ({ w, caller, path }) => {
-      platformOnly(caller);
-      const row = await findOwnAccount(w, caller, path.id!, 'id');
-      requireDashboardAccess(row);
-      await deauthorize(w, row);
-      return { ...parseData<Stripe.Account>(row) };
-    }),
+    post(
+      '/v1/test_helpers/accounts/:id/deauthorize',
+      expandParam,
+      async ({ w, caller, path }) => {
+        const row = await findOwnAccount(w, caller, path.id!, 'id');
+        requireDashboardAccess(row);
+        await deauthorize(w, row);
+        return { ...parseData<Stripe.Account>(row) };
+      },
+      { callers: 'platform' },
+    ),
 
     /** Test helper: the account owner connects to the platform again (OAuth). */
-    post('/v1/test_helpers/accounts/:id/authorize', expandParam, async ({ w, caller, path }) => {
-      platformOnly(caller);
-      const row = await findOwnAccount(w, caller, path.id!, 'id');
-      requireDashboardAccess(row);
-      await authorize(w, row);
-      return parseData<Stripe.Account>(row);
-    }),
+    post(
+      '/v1/test_helpers/accounts/:id/authorize',
+      expandParam,
+      async ({ w, caller, path }) => {
+        const row = await findOwnAccount(w, caller, path.id!, 'id');
+        requireDashboardAccess(row);
+        await authorize(w, row);
+        return parseData<Stripe.Account>(row);
+      },
+      { callers: 'platform' },
+    ),
   ],
 };

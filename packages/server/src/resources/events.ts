@@ -5,9 +5,16 @@ import { retentionStart } from '../domain/retention.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
 import type { WriteContext } from '../services/context.js';
 import { queueDeliveries, toRoutable } from '../services/emit-event.js';
-import { findEndpoint, type EndpointRow } from '../storage/repositories/endpoints.js';
+import type { EndpointRow } from '../storage/repositories/endpoints.js';
 import { deliveriesForEvent } from '../storage/repositories/deliveries.js';
-import { findEvent, listEvents, type EventRow } from '../storage/repositories/events.js';
+import { listEvents, type EventRow } from '../storage/repositories/events.js';
+import {
+  findEventOf,
+  findResendTarget,
+  listenSessionsOf,
+  requireEvent as requireScopedEvent,
+  type EventReach,
+} from '../scope/finders.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import { attemptList } from './attempt-list.js';
@@ -15,33 +22,30 @@ import { listOf, pageRequest } from './common.js';
 import { eventJson, renderDelivery } from './render.js';
 
 /**
- * The events a caller sees: its platform's own (or, with Stripe-Account, that connected account's),
- * v1 events, in its mode, within retention. Anything else is "No such event", as on Stripe.
- * `scope` widens or moves that: another `account` (null: the platform's own), `anyAccount` (the
- * platform's and every connected account's, for Switchboard's platform-wide routes), other
- * `objects` (`v2.core.event`).
+ * The events a caller sees: its platform's own (or, acting as a connected account, that
+ * account's), v1 events, in its mode, within retention. Anything else is "No such event", as on
+ * Stripe. `scope` widens or moves that: another `account` (null: the platform's own),
+ * `anyAccount` (the platform's and every connected account's, for Switchboard's platform-wide
+ * routes), other `objects` (`v2.core.event`) — within what the caller's scope reaches
+ * (scope/finders.ts eventAccounts: an OAuth token, only its account's).
  */
-export async function requireEvent(
+export function requireEvent(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
   window: { now: number; days: number },
   scope: { account?: string | null; anyAccount?: boolean; objects?: readonly string[] } = {},
 ): Promise<EventRow> {
-  const account = scope.account === undefined ? caller.accountId : scope.account;
-  const objects = scope.objects ?? ['event'];
-  const row = await findEvent(db, id);
-  if (
-    !row ||
-    !objects.includes(row.object) ||
-    row.platform_id !== caller.platform.id ||
-    (!scope.anyAccount && row.account_id !== account) ||
-    row.livemode !== (caller.livemode ? 1 : 0) ||
-    Number(row.created) < retentionStart(window.now, window.days)
-  ) {
-    throw errors.resourceMissing('event', id);
-  }
-  return row;
+  const reach: EventReach = scope.anyAccount
+    ? { kind: 'platform-wide' }
+    : scope.account !== undefined
+      ? { kind: 'account', account: scope.account }
+      : { kind: 'own' };
+  return requireScopedEvent(db, caller, id, {
+    notBefore: retentionStart(window.now, window.days),
+    reach,
+    objects: scope.objects,
+  });
 }
 
 /**
@@ -56,17 +60,11 @@ export async function resendTarget(
   event: EventRow,
   target: { id: string; param: string; destinations: boolean },
 ): Promise<EndpointRow> {
-  const endpoint = await findEndpoint(db, target.id);
   const kinds = target.destinations ? ['webhook', 'destination'] : ['webhook'];
   const what = target.destinations ? 'webhook endpoint or event destination' : 'webhook endpoint';
-  if (
-    !endpoint ||
-    endpoint.deleted ||
-    endpoint.platform_id !== caller.platform.id ||
-    !kinds.includes(endpoint.kind)
-  ) {
+  const endpoint = await findResendTarget(db, caller, target.id);
+  if (!endpoint || !kinds.includes(endpoint.kind))
     throw errors.resourceMissing(what, target.id, target.param);
-  }
   const routable = toRoutable(endpoint);
   const thin = event.object === 'v2.core.event';
   const fits = routable.payload === 'both' || thin === (routable.payload === 'thin');
@@ -124,12 +122,8 @@ export const events: Resource = {
         const page = await pageRequest(
           params,
           async (id) => {
-            const row = await findEvent(db, id);
-            return row &&
-              row.platform_id === caller.platform.id &&
-              row.account_id === caller.accountId
-              ? row
-              : undefined;
+            const row = await findEventOf(db, caller, id);
+            return row && row.account_id === caller.accountId ? row : undefined;
           },
           'event',
         );
@@ -153,7 +147,7 @@ export const events: Resource = {
           result.rows.map((r) => JSON.parse(eventJson(r)) as unknown),
         );
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     get(
@@ -168,7 +162,7 @@ export const events: Resource = {
             }),
           ),
         ),
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     /** Resends an event to one endpoint (`stripe events resend EVT --webhook-endpoint we_...`). */
@@ -187,14 +181,7 @@ export const events: Resource = {
         if (params.webhook_endpoint === undefined) {
           if (params.for_stripecli) {
             // `stripe events resend EVT` without an endpoint: send it to this mode's listen sessions.
-            const sessions = await w.db
-              .selectFrom('endpoints')
-              .select('id')
-              .where('platform_id', '=', caller.platform.id)
-              .where('kind', '=', 'listen')
-              .where('livemode', '=', caller.livemode ? 1 : 0)
-              .where('deleted', '=', 0)
-              .execute();
+            const sessions = await listenSessionsOf(w.db, caller);
             for (const s of sessions) await queueResend(w, event, s.id);
             return new RawJson(eventJson(event));
           }
@@ -220,7 +207,7 @@ export const events: Resource = {
         });
         return attemptList(db, { eventId: event.id }, params, url);
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     get(
@@ -234,7 +221,7 @@ export const events: Resource = {
         const rows = await deliveriesForEvent(db, event.id);
         return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
   ],
 };

@@ -27,7 +27,9 @@ import {
 } from '../domain/test-instruments.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
-import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import { requireChild } from '../scope/finders.js';
+import { isPlatformKey } from '../scope/scope.js';
 import { platformControls } from './account-model.js';
 import {
   platformAccountRow,
@@ -63,9 +65,9 @@ export interface ExternalAccountInternal {
  * that fixtures that create an account and then its bank account run with `trigger --stripe-account`.
  */
 async function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
-  if (caller.accountId === id) return caller.account!;
-  if (id === caller.platform.id) return platformAccountRow(caller.platform, caller.livemode);
-  return requireAccount(db, caller, id);
+  if (id === caller.platform.id && isPlatformKey(caller))
+    return platformAccountRow(caller.platform, caller.livemode);
+  return requireAccount(db, caller, id, 'id');
 }
 
 /**
@@ -74,7 +76,8 @@ async function accountFor(db: WriteContext['db'], caller: Caller, id: string): P
  * accounts, and what syncAccount derives from them, go one at a time.
  */
 async function accountToChange(w: WriteContext, caller: Caller, id: string): Promise<ObjectRow> {
-  if (id === caller.platform.id) return platformAccountRow(caller.platform, caller.livemode);
+  if (id === caller.platform.id && isPlatformKey(caller))
+    return platformAccountRow(caller.platform, caller.livemode);
   return requireAccountToChange(w, caller, id);
 }
 
@@ -246,24 +249,18 @@ export async function syncAccount(
   }));
 }
 
-/** An external account of the account; `find` reads it (findObjectToChange in a write). */
-async function requireExternalAccount(
-  find: (id: string) => Promise<ObjectRow | undefined>,
-  accountId: string,
+/** An external account of the account (locked until the write commits, in a write). */
+function requireExternalAccount(
+  db: WriteContext['db'],
+  caller: Caller,
+  account: ObjectRow,
   id: string,
-  livemode: boolean,
+  lock?: WriteContext,
 ): Promise<ObjectRow> {
-  const row = await find(id);
-  if (
-    !row ||
-    row.parent_id !== accountId ||
-    row.livemode !== (livemode ? 1 : 0) ||
-    row.deleted !== 0 ||
-    (row.type !== 'bank_account' && row.type !== 'card')
-  ) {
-    throw errors.resourceMissing('external account', id);
-  }
-  return row;
+  return requireChild(db, caller, account, ['bank_account', 'card'], id, {
+    label: 'external account',
+    lock,
+  });
 }
 
 const updateParams = {
@@ -383,10 +380,7 @@ export const externalAccounts: Resource = {
 
     get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
       const account = await accountFor(db, caller, path.id!);
-      const find = (id: string) => findObject(db, id);
-      return parseData(
-        await requireExternalAccount(find, account.id, path.child!, caller.livemode),
-      );
+      return parseData(await requireExternalAccount(db, caller, account, path.child!));
     }),
 
     post(
@@ -394,8 +388,7 @@ export const externalAccounts: Resource = {
       updateParams,
       async ({ w, caller, path, params }) => {
         const accountRow = await accountToChange(w, caller, path.id!);
-        const find = (id: string) => findObjectToChange(w, id);
-        const row = await requireExternalAccount(find, accountRow.id, path.child!, caller.livemode);
+        const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
         const before = parseData<ExternalAccount>(row);
         const next: Record<string, unknown> = { ...before };
         for (const [k, v] of Object.entries(params)) {
@@ -432,8 +425,7 @@ export const externalAccounts: Resource = {
 
     del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
       const accountRow = await accountToChange(w, caller, path.id!);
-      const find = (id: string) => findObjectToChange(w, id);
-      const row = await requireExternalAccount(find, accountRow.id, path.child!, caller.livemode);
+      const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
       const data = parseData<ExternalAccount>(row);
       const others = (await externalAccountIds(w.db, accountRow.id, caller.livemode)).filter(
         (id) => id !== row.id,

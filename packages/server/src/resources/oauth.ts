@@ -2,13 +2,16 @@ import type Stripe from 'stripe';
 import { hashKey } from '../services/platforms.js';
 import { errors } from '../stripe/errors.js';
 import { anything, expandParam, required, string } from '../stripe/params.js';
-import { post, type Resource } from './route.js';
+import { post, type Caller, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
+import type { OAuthAccess } from '../scope/scope.js';
 import { findApiKeyByHash, insertApiKey } from '../storage/repositories/api-keys.js';
 import { DISCONNECTED } from './accounts.js';
-import { createObject, findObjectToChange, parseInternal, saveObject } from './common.js';
-import { findObject } from '../storage/repositories/objects.js';
+import { createObject, parseInternal, requireObjectToChange, saveObject } from './common.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import { findPlatformAccount } from '../scope/finders.js';
+import { platformView } from '../scope/scope.js';
 
 /** An authorization code is good for this long (seconds), and once. */
 const CODE_LIFETIME_S = 300;
@@ -53,7 +56,7 @@ export async function issueAuthorizationCode(
 async function issueTokens(
   w: WriteContext,
   account: string,
-  scope: string,
+  scope: OAuthAccess,
 ): Promise<Stripe.OAuthToken> {
   const mode = w.livemode ? 'live' : 'test';
   const accessToken = `sk_${mode}_${randomToken(48)}`;
@@ -76,6 +79,10 @@ async function issueTokens(
       revoked: 0,
       account_id: account,
       expires_ms: null,
+      permissions: null,
+      // A read_only token may only read (api/auth.ts checkAccess); its refresh token keeps the
+      // scope, so refreshing never widens it.
+      oauth_scope: scope,
     });
   }
   return {
@@ -90,11 +97,44 @@ async function issueTokens(
   };
 }
 
+/**
+ * The scope of a refreshed token: the grant's own unless a narrower one is asked for
+ * (`read_write` -> `read_only`); a refresh never widens a grant, as on Stripe.
+ */
+function refreshedScope(granted: string | null, asked: string | undefined): OAuthAccess {
+  const original: OAuthAccess = granted === 'read_only' ? 'read_only' : 'read_write';
+  if (asked === undefined) return original;
+  if (asked !== 'read_only' && asked !== 'read_write')
+    throw errors.oauthInvalidScope(`Invalid scope provided: ${asked.slice(0, 40)}`);
+  if (asked === 'read_write' && original === 'read_only')
+    throw errors.oauthInvalidScope(
+      'Invalid scope provided: read_write. A refresh token granted read_only cannot issue read_write tokens.',
+    );
+  return asked;
+}
+
+/** The platform's code row (either mode: a code of the other mode gets its own error). */
+async function findOAuthCode(
+  w: WriteContext,
+  caller: Caller,
+  id: string,
+): Promise<ObjectRow | undefined> {
+  for (const livemode of [caller.livemode, !caller.livemode]) {
+    const row = await requireObjectToChange(
+      w,
+      { ...platformView(caller), livemode },
+      'oauth_code',
+      id,
+    ).catch(() => undefined);
+    if (row) return row;
+  }
+  return undefined;
+}
+
 /** The account of a grant must still be connected to the platform. */
-async function requireConnected(w: WriteContext, account: string): Promise<void> {
-  const row = await findObject(w.db, account);
-  if (!row || row.platform_id !== w.platform.id || row.deleted === 1)
-    throw errors.oauthInvalidGrant(`No such account: ${account}`);
+async function requireConnected(w: WriteContext, caller: Caller, account: string): Promise<void> {
+  const row = await findPlatformAccount(w.db, caller, account);
+  if (!row || row.deleted === 1) throw errors.oauthInvalidGrant(`No such account: ${account}`);
   if (row.deleted === DISCONNECTED)
     throw errors.oauthInvalidGrant(
       `The account ${account} has disconnected from your platform: it must connect again.`,
@@ -130,11 +170,9 @@ export const oauth: Resource = {
           );
         if (params.grant_type === 'authorization_code') {
           if (!params.code) throw errors.oauthInvalidRequest('No authorization code provided');
-          const row = await findObjectToChange(w, codeRowId(params.code));
-          const missing = () =>
-            errors.oauthInvalidGrant(`Authorization code does not exist: ${params.code}`);
-          if (!row || row.type !== 'oauth_code' || row.platform_id !== w.platform.id)
-            throw missing();
+          const row = await findOAuthCode(w, caller, codeRowId(params.code));
+          if (!row)
+            throw errors.oauthInvalidGrant(`Authorization code does not exist: ${params.code}`);
           if (row.livemode !== (w.livemode ? 1 : 0))
             throw errors.oauthInvalidGrant(
               `Authorization code provided does not belong to you: it was issued in ${row.livemode === 1 ? 'live' : 'test'} mode.`,
@@ -147,7 +185,7 @@ export const oauth: Resource = {
           if (Math.floor(w.now / 1000) > code.expires_at)
             throw errors.oauthInvalidGrant(`Authorization code expired: ${params.code}`);
           await saveObject(w.db, row.id, {}, { ...code, used: true });
-          await requireConnected(w, code.account);
+          await requireConnected(w, caller, code.account);
           return issueTokens(w, code.account, code.scope);
         }
         if (params.grant_type === 'refresh_token') {
@@ -164,9 +202,8 @@ export const oauth: Resource = {
             throw errors.oauthInvalidGrant(
               `Invalid refresh token: ${params.refresh_token.slice(0, 8)}...`,
             );
-          await requireConnected(w, key.account_id);
-          const scope = params.scope === 'read_only' ? 'read_only' : 'read_write';
-          return issueTokens(w, key.account_id, scope);
+          await requireConnected(w, caller, key.account_id);
+          return issueTokens(w, key.account_id, refreshedScope(key.oauth_scope, params.scope));
         }
         throw errors.oauthUnsupportedGrantType(params.grant_type);
       },

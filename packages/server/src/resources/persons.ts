@@ -1,5 +1,4 @@
 import type Stripe from 'stripe';
-import { errors } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -17,10 +16,11 @@ import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
-import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
+import { requireChild } from '../scope/finders.js';
 import { platformControls } from './account-model.js';
 import { refreshAccount, requireAccount, requireAccountToChange } from './accounts.js';
-import { createObject, deleteObject, findObjectToChange, parseData, saveObject } from './common.js';
+import { createObject, deleteObject, parseData, saveObject } from './common.js';
 import { addressParams, toAddress } from './shared-params.js';
 
 /**
@@ -150,11 +150,11 @@ function apply(p: Stripe.Person, params: Record<string, unknown>): Stripe.Person
 
 /**
  * The account whose persons a request manages. Acting as another connected account
- * (Stripe-Account) acts for the platform, as for accounts themselves, so that fixtures that create
- * an account and then its persons run with `trigger --stripe-account`.
+ * (Stripe-Account) with a platform key acts for the platform, as for accounts themselves, so that
+ * fixtures that create an account and then its persons run with `trigger --stripe-account`.
  */
-async function accountFor(w: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
-  return caller.accountId === id ? caller.account! : requireAccount(w, caller, id);
+function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise<ObjectRow> {
+  return requireAccount(db, caller, id, 'id');
 }
 
 /**
@@ -166,16 +166,15 @@ function accountToChange(w: WriteContext, caller: Caller, id: string): Promise<O
   return requireAccountToChange(w, caller, id);
 }
 
-/** A person of the account; `find` reads it (findObjectToChange in a write). */
-async function requirePerson(
-  find: (id: string) => Promise<ObjectRow | undefined>,
-  accountId: string,
+/** A person of the account (locked until the write commits, in a write). */
+function requirePerson(
+  db: WriteContext['db'],
+  caller: Caller,
+  account: ObjectRow,
   id: string,
+  lock?: WriteContext,
 ): Promise<ObjectRow> {
-  const row = await find(id);
-  if (!row || row.type !== 'person' || row.parent_id !== accountId || row.deleted !== 0)
-    throw errors.resourceMissing('person', id);
-  return row;
+  return requireChild(db, caller, account, ['person'], id, { label: 'person', lock });
 }
 
 async function emitPersonEvent(
@@ -287,16 +286,12 @@ export const persons: Resource = {
 
     get('/v1/accounts/:id/persons/:child', expandParam, async ({ db, caller, path }) => {
       const accountRow = await accountFor(db, caller, path.id!);
-      return parseData(await requirePerson((id) => findObject(db, id), accountRow.id, path.child!));
+      return parseData(await requirePerson(db, caller, accountRow, path.child!));
     }),
 
     post('/v1/accounts/:id/persons/:child', personParams, async ({ w, caller, path, params }) => {
       const accountRow = await accountToChange(w, caller, path.id!);
-      const row = await requirePerson(
-        (id) => findObjectToChange(w, id),
-        accountRow.id,
-        path.child!,
-      );
+      const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
       const before = parseData<Stripe.Person>(row);
       const after = apply(before, params);
       await saveObject(w.db, row.id, after);
@@ -308,11 +303,7 @@ export const persons: Resource = {
 
     del('/v1/accounts/:id/persons/:child', {}, async ({ w, caller, path }) => {
       const accountRow = await accountToChange(w, caller, path.id!);
-      const row = await requirePerson(
-        (id) => findObjectToChange(w, id),
-        accountRow.id,
-        path.child!,
-      );
+      const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
       await deleteObject(w.db, row.id);
       await emitPersonEvent(w, accountRow, 'person.deleted', parseData(row));
       await syncRepresentative(w, accountRow.id);

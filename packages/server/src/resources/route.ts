@@ -2,22 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Services, WriteContext } from '../services/context.js';
 import type { TaskHandler } from '../services/scheduler.js';
 import type { Database } from '../storage/schema.js';
-import type { PlatformRow } from '../storage/repositories/platforms.js';
-import type { ObjectRow } from '../storage/repositories/objects.js';
+import type { Scope } from '../scope/scope.js';
 import type { StripeError } from '../stripe/errors.js';
 import type { Field, Parsed } from '../stripe/params.js';
 import { routePath, type Operation } from '../stripe/catalogue.js';
 
-/** Who is calling: resolved from the API key and `Stripe-Account`. */
-export interface Caller {
-  platform: PlatformRow;
-  livemode: boolean;
-  keyKind: 'secret' | 'restricted';
+/**
+ * Who is calling: the request's scope (scope/scope.ts: platform, mode, acting account,
+ * credential), with what the request says about itself.
+ */
+export interface Caller extends Scope {
   /** The id (`key_...`) of the API key that made the request. */
   keyId: string;
-  /** The connected account acted as, or null for the platform itself. */
-  account: ObjectRow | null;
-  accountId: string | null;
   apiVersion: string;
   requestId: string;
   idempotencyKey: string | null;
@@ -52,8 +48,20 @@ export interface WriteCall<S extends Shape> extends BaseCall<S> {
 }
 
 export interface RouteOptions {
-  /** Restricted keys (rk_) may call read routes on events and endpoints only. */
-  restricted?: 'read' | 'none';
+  /**
+   * Who may call: `any` credential of the platform (the default; restricted keys need the
+   * route's `permission`, read_only OAuth tokens may only read), or `platform`: only the
+   * platform's (or sandbox's) own secret key, without Stripe-Account — for what belongs to the
+   * platform as a whole (sandboxes, keys, listen sessions).
+   */
+  callers?: 'any' | 'platform';
+  /**
+   * The restricted-key permission the route needs: `<resource>:read` or `<resource>:write`,
+   * by default the resource's name and whether the route reads (GET) or writes.
+   */
+  permission?: string;
+  /** Publishable keys (`pk_`) may call this route: what Stripe.js and the mobile SDKs do. */
+  publishable?: boolean;
   /** v2 routes take JSON bodies; v1 routes take forms. */
   body?: 'form' | 'json';
   /** An operation of Stripe's API that no resource serves: refused once the caller is known. */

@@ -32,10 +32,6 @@ export const sandboxes: Resource = {
           throw errors.invalidRequest(
             'A sandbox cannot create sandboxes: use a key of the platform itself.',
           );
-        if (caller.accountId)
-          throw errors.invalidRequest(
-            'Sandboxes belong to the platform: remove the Stripe-Account header.',
-          );
         const created = await createPlatform(w.db, {
           name: params.name ?? 'Sandbox',
           parentId: caller.platform.id,
@@ -43,11 +39,23 @@ export const sandboxes: Resource = {
         });
         return renderSandbox(w.db, created.platform, created.testKey);
       },
+      { callers: 'platform' },
     ),
-    get('/v1/switchboard/sandboxes', listParams, async ({ db, caller, url }) => {
-      const rows = await listPlatforms(db, caller.platform.parent_id ?? caller.platform.id);
-      const data = await Promise.all(rows.map((r) => renderSandbox(db, r)));
-      return { object: 'list', data, has_more: false, url };
-    }),
+    /**
+     * The platform's sandboxes, with their keys. A sandbox's key sees only its own sandbox: its
+     * siblings (and their keys) are out of its reach.
+     */
+    get(
+      '/v1/switchboard/sandboxes',
+      listParams,
+      async ({ db, caller, url }) => {
+        const rows = caller.platform.parent_id
+          ? [caller.platform]
+          : await listPlatforms(db, caller.platform.id);
+        const data = await Promise.all(rows.map((r) => renderSandbox(db, r)));
+        return { object: 'list', data, has_more: false, url };
+      },
+      { callers: 'platform' },
+    ),
   ],
 };

@@ -102,6 +102,8 @@ export const stripecliSessions: Resource = {
             events_from: ['@self', '@accounts'],
             device_name: params.device_name ?? null,
             last_seen_ms: Date.now(),
+            // The key that opened it: the session ends when the key is revoked.
+            key_id: caller.credential.kind === 'secret' ? caller.credential.keyId : null,
           }),
           deleted: 0,
         });
@@ -118,6 +120,8 @@ export const stripecliSessions: Resource = {
           display_connect_filter_warning: false,
         };
       },
+      // A session receives every event of the platform and carries its listen secret.
+      { callers: 'platform' },
     ),
   ],
 };

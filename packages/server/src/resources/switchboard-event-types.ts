@@ -18,7 +18,7 @@ export const switchboardEventTypes: Resource = {
         enabled_events: webhookEventTypes,
         thin_events: thinEventTypes,
       }),
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
   ],
 };

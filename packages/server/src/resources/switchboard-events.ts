@@ -9,7 +9,8 @@ import {
   deliveriesForEvents,
   listPlatformEvents,
 } from '../storage/repositories/delivery-summary.js';
-import { findEvent, type EventRow } from '../storage/repositories/events.js';
+import type { EventRow } from '../storage/repositories/events.js';
+import { findEventOf } from '../scope/finders.js';
 import { retentionStart } from '../domain/retention.js';
 import type { Database } from '../storage/schema.js';
 import { attemptList } from './attempt-list.js';
@@ -88,14 +89,7 @@ export const switchboardEvents: Resource = {
             'With a Stripe-Account header, only that account’s events are listed: remove the account parameter.',
             'account',
           );
-        const page = await pageRequest(
-          params,
-          async (id) => {
-            const row = await findEvent(db, id);
-            return row && row.platform_id === caller.platform.id ? row : undefined;
-          },
-          'event',
-        );
+        const page = await pageRequest(params, async (id) => findEventOf(db, caller, id), 'event');
         const result = await listPlatformEvents(
           db,
           {
@@ -125,7 +119,7 @@ export const switchboardEvents: Resource = {
           ),
         );
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     /** One event of the platform or any of its connected accounts, without `Stripe-Account`. */
@@ -136,7 +130,7 @@ export const switchboardEvents: Resource = {
         const row = await requirePlatformEvent(db, caller, path.id!, now, services);
         return withDeliveryStatus(row, await deliveriesForEvents(db, [row.id]));
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     /** Where the event was owed: one delivery per endpoint, destination or listen session. */
@@ -148,7 +142,7 @@ export const switchboardEvents: Resource = {
         const rows = await deliveriesForEvent(db, row.id);
         return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     /** Every attempt to send the event, to any endpoint, destination or listen session. */
@@ -159,7 +153,7 @@ export const switchboardEvents: Resource = {
         const row = await requirePlatformEvent(db, caller, path.id!, now, services);
         return attemptList(db, { eventId: row.id }, params, url);
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
 
     /**

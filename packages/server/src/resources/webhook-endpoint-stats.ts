@@ -98,14 +98,14 @@ export const webhookEndpointStats: Resource = {
       minutesParam,
       async ({ db, caller, path, params, now }) =>
         statsOf(db, await requireEndpoint(db, caller, path.id!), params.minutes ?? 60, now),
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
     get(
       '/v1/switchboard/event_destinations/:id/stats',
       minutesParam,
       async ({ db, caller, path, params, now }) =>
         statsOf(db, await requireDestination(db, caller, path.id!), params.minutes ?? 60, now),
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
     get(
       '/v1/switchboard/webhook_endpoint_stats',
@@ -124,9 +124,9 @@ export const webhookEndpointStats: Resource = {
           now,
           url,
         ),
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
-    // The platform's event destinations (whoever the caller acts as, as /v2/core/event_destinations).
+    // The caller's event destinations, as /v2/core/event_destinations lists them.
     get(
       '/v1/switchboard/event_destination_stats',
       minutesParam,
@@ -136,7 +136,7 @@ export const webhookEndpointStats: Resource = {
           {
             platformId: caller.platform.id,
             livemode: caller.livemode,
-            accountId: null,
+            accountId: caller.accountId,
             kind: 'destination',
           },
           services.config.maxEventDestinations,
@@ -144,7 +144,7 @@ export const webhookEndpointStats: Resource = {
           now,
           url,
         ),
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
   ],
 };

@@ -23,16 +23,18 @@ import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
 import {
   countEndpoints,
-  findEndpoint,
-  findEndpointForUpdate,
   insertEndpoint,
-  listEndpoints,
   updateEndpoint,
   type EndpointRow,
 } from '../storage/repositories/endpoints.js';
 import { deliveriesPage } from '../storage/repositories/deliveries.js';
 import { attemptList } from './attempt-list.js';
-import { listOf, pageRequest } from './common.js';
+import { listOf } from './common.js';
+import {
+  listOwnEndpoints,
+  requireEndpoint as requireScopedEndpoint,
+  requireEndpointToChange as requireScopedEndpointToChange,
+} from '../scope/finders.js';
 import { renderDelivery, renderEndpoint } from './render.js';
 
 const knownTypes = new Set(['*', ...webhookEventTypes]);
@@ -100,47 +102,31 @@ function checkApiVersion(v: string): string {
   return v;
 }
 
-/** The endpoints list a caller sees: its platform's (or its connected account's) own, in its mode. */
-export async function requireEndpoint(
+/** A webhook endpoint the caller owns: its platform's (or its connected account's), in its mode. */
+export function requireEndpoint(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
   param = 'id',
 ): Promise<EndpointRow> {
-  return endpointOrThrow(await findEndpoint(db, id), caller, id, param);
+  return requireScopedEndpoint(db, caller, id, ['webhook'], () =>
+    errors.resourceMissing('webhook endpoint', id, param),
+  );
 }
 
 /**
  * requireEndpoint for a write that changes the endpoint: the row stays locked until the write
  * commits, so that two concurrent updates (metadata merges, secret rolls) never both start from
- * the same version (see findObjectToChange in common.ts).
+ * the same version.
  */
-async function requireEndpointToChange(
+function requireEndpointToChange(
   w: WriteContext,
   caller: Caller,
   id: string,
 ): Promise<EndpointRow> {
-  const row = await findEndpointForUpdate(w.services.dialect, w.db, id);
-  return endpointOrThrow(row, caller, id, 'id');
-}
-
-function endpointOrThrow(
-  row: EndpointRow | undefined,
-  caller: Caller,
-  id: string,
-  param: string,
-): EndpointRow {
-  if (
-    !row ||
-    row.kind !== 'webhook' ||
-    row.deleted === 1 ||
-    row.platform_id !== caller.platform.id ||
-    row.account_id !== caller.accountId ||
-    row.livemode !== (caller.livemode ? 1 : 0)
-  ) {
-    throw errors.resourceMissing('webhook endpoint', id, param);
-  }
-  return row;
+  return requireScopedEndpointToChange(w, caller, id, ['webhook'], () =>
+    errors.resourceMissing('webhook endpoint', id, 'id'),
+  );
 }
 
 export const webhookEndpoints: Resource = {
@@ -213,7 +199,7 @@ export const webhookEndpoints: Resource = {
       expandParam,
       async ({ db, caller, path }) => renderEndpoint(await requireEndpoint(db, caller, path.id!)),
       {
-        restricted: 'read',
+        permission: 'webhook_endpoints:read',
       },
     ),
 
@@ -267,30 +253,14 @@ export const webhookEndpoints: Resource = {
       '/v1/webhook_endpoints',
       listParams,
       async ({ db, caller, params, url }) => {
-        const scope = {
-          platformId: caller.platform.id,
-          livemode: caller.livemode,
-          accountId: caller.accountId,
-          kind: 'webhook',
-        };
-        const page = await pageRequest(
-          params,
-          async (id) => {
-            const row = await findEndpoint(db, id);
-            return row && row.platform_id === scope.platformId && row.kind === 'webhook'
-              ? row
-              : undefined;
-          },
-          'webhook endpoint',
-        );
-        const result = await listEndpoints(db, scope, page);
+        const result = await listOwnEndpoints(db, caller, 'webhook', params, 'webhook endpoint');
         return listOf(
           url,
           result,
           result.rows.map((r) => renderEndpoint(r)),
         );
       },
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
 
     /**
@@ -321,7 +291,7 @@ export const webhookEndpoints: Resource = {
         const endpoint = await requireEndpoint(db, caller, path.id!);
         return attemptList(db, { endpointId: endpoint.id }, params, url);
       },
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
 
     get(
@@ -336,7 +306,7 @@ export const webhookEndpoints: Resource = {
         );
         return listOf(url, result, result.rows.map(renderDelivery));
       },
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
   ],
 };

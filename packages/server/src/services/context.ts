@@ -22,8 +22,9 @@ export interface Services {
   /** Moves the clock: only when it is manual and this process runs the worker and the API. */
   clockControl?: ClockControl;
   /**
-   * Called after a commit that revoked keys (also when another process says it did): this
-   * process forgets the keys it cached, so they stop working at once.
+   * Called after a commit that revoked keys or disconnected an account (also when another
+   * process says it did): this process forgets the keys it cached, so they stop working at once,
+   * and ends the listen sessions and dashboard streams opened with those keys or for that account.
    */
   credentialsRevoked?(): void;
 }

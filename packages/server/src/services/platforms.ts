@@ -30,6 +30,7 @@ export async function addKey(
   platformId: string,
   token: string,
   created: number,
+  permissions: readonly string[] | null = null,
 ): Promise<void> {
   const livemode = token.startsWith('sk_live_') || token.startsWith('rk_live_');
   await insertApiKey(db, {
@@ -45,6 +46,8 @@ export async function addKey(
     revoked: 0,
     account_id: null,
     expires_ms: null,
+    permissions: permissions ? JSON.stringify(permissions) : null,
+    oauth_scope: null,
   });
 }
 
@@ -127,14 +130,15 @@ export async function testKeysOf(db: Kysely<Database>, platformId: string): Prom
   );
 }
 
-/** A restricted key (`rk_...`): read-only access to events and webhook endpoints. */
+/** A restricted key (`rk_...`): only the routes its permissions (`events:read`, ...) name. */
 export async function createRestrictedKey(
   db: Kysely<Database>,
   platformId: string,
   livemode: boolean,
   now: number,
+  permissions: readonly string[],
 ): Promise<string> {
   const token = `rk_${livemode ? 'live' : 'test'}_${randomToken(48)}`;
-  await addKey(db, platformId, token, Math.floor(now / 1000));
+  await addKey(db, platformId, token, Math.floor(now / 1000), permissions);
   return token;
 }

@@ -51,6 +51,10 @@ export interface ApiKeysTable {
   account_id: string | null;
   /** Clock ms after which the key stops working (a secret key rolled with an overlap). */
   expires_ms: number | null;
+  /** A restricted key's permissions, as a JSON array (`["events:read"]`); null for other keys. */
+  permissions: string | null;
+  /** An OAuth token's scope: `read_only` or `read_write` (null: issued before scopes, read_write). */
+  oauth_scope: string | null;
 }
 
 export interface ObjectsTable {

@@ -105,6 +105,44 @@ export const errors = {
       code: 'account_invalid',
       message: `The provided key '${redacted}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
     }),
+  /** An OAuth access token with `read_only` scope tried to write. */
+  oauthReadOnly: () =>
+    new StripeError(403, {
+      type: 'permission_error',
+      code: 'oauth_scope_read_only',
+      message:
+        'This OAuth access token was granted the read_only scope: it can read the connected account but not change it. Connect the account with scope=read_write to write.',
+    }),
+  /** A route only the platform's own secret key may call (not a restricted key, an OAuth token, or Stripe-Account). */
+  platformKeyRequired: (what: string) =>
+    new StripeError(403, {
+      type: 'permission_error',
+      code: 'platform_key_required',
+      message: `The ${what} API belongs to the platform as a whole: use the platform's own secret key, without Stripe-Account (restricted keys, publishable keys and OAuth access tokens cannot).`,
+    }),
+  /** A publishable key (`pk_`) on a route Stripe.js may not call. */
+  publishableKeyForbidden: (redacted: string) =>
+    new StripeError(403, {
+      type: 'invalid_request_error',
+      code: 'secret_key_required',
+      message: `This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys. (Key: ${redacted})`,
+    }),
+  /** The connected account disconnected from the platform (account.application.deauthorized). */
+  accountDeauthorized: (id: string) =>
+    invalid(
+      `The account '${id}' has deauthorized your platform: your key no longer has access to it. It must connect to your platform again before you can act as it.`,
+      'account_invalid',
+      undefined,
+      403,
+    ),
+  /** A test key tried to change a live connected account. */
+  liveAccountNeedsLiveKey: (id: string, param: string) =>
+    invalid(
+      `The account '${id}' is a live-mode account: a test-mode key may act on it (test activity on a production connection) and read it, but changing it takes a live-mode key.`,
+      'livemode_mismatch',
+      param,
+      403,
+    ),
   accountHeaderInvalid: (value: string) =>
     invalid(
       `Invalid Stripe-Account header: '${value}'. Please pass a connected account id such as 'acct_...'.`,
@@ -168,11 +206,6 @@ export const errors = {
       code: 'rate_limit',
       message: 'Too many requests made to the API too quickly.',
     }),
-  platformKeyRequired: (what: string) =>
-    new StripeError(403, {
-      type: 'permission_error',
-      message: `${what} takes a platform's secret key without Stripe-Account: not a restricted key, and not an OAuth access token (which acts as a connected account).`,
-    }),
   clockNotManual: () =>
     invalid(
       "The server's clock follows real time: only a manual clock is advanced. Start the server with `switchboard serve --clock manual` (one process with both roles).",
@@ -206,6 +239,8 @@ export const errors = {
   oauthInvalidGrant: (description: string) => new OAuthError(400, 'invalid_grant', description),
   /** OAuth: a parameter is missing or has a value the endpoint does not take. */
   oauthInvalidRequest: (description: string) => new OAuthError(400, 'invalid_request', description),
+  /** OAuth: a scope that is not `read_only` / `read_write`, or broader than the grant's. */
+  oauthInvalidScope: (description: string) => new OAuthError(400, 'invalid_scope', description),
   /** OAuth: `grant_type` is neither `authorization_code` nor `refresh_token`. */
   oauthUnsupportedGrantType: (grantType: string) =>
     new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`),

@@ -18,14 +18,11 @@ import type { WriteContext } from '../../services/context.js';
 import { emitEvent } from '../../services/emit-event.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { findObject, type ObjectRow } from '../../storage/repositories/objects.js';
+import { findOwnObject } from '../../scope/finders.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../storage/schema.js';
 import { controllerFor, deriveStatus, newV1Account } from '../account-model.js';
-import {
-  createObject,
-  findObjectToChange,
-  parseData,
-  parseInternal,
-  saveObject,
-} from '../common.js';
+import { createObject, parseData, parseInternal, saveObject } from '../common.js';
 import { decodePage, iso, v2List } from './pages.js';
 
 /**
@@ -302,22 +299,16 @@ function changedTypes(before: V2Account, after: V2Account): string[] {
 
 const related = (id: string) => ({ id, type: 'v2.core.account', url: `/v2/core/accounts/${id}` });
 
-/** The caller's v2 account; `find` reads it (findObjectToChange in a write that changes it). */
+/** The caller's v2 account (locked until the write commits, with `lock`). */
 async function requireV2Account(
-  find: (id: string) => Promise<ObjectRow | undefined>,
+  db: Kysely<Database>,
   caller: Caller,
   id: string,
+  lock?: WriteContext,
 ): Promise<{ row: ObjectRow; account: V2Account }> {
-  const row = await find(id);
+  const row = await findOwnObject(db, caller, id, lock);
   const internal = row ? parseInternal<{ v2?: V2Account }>(row) : {};
-  if (
-    !row ||
-    !internal.v2 ||
-    row.platform_id !== caller.platform.id ||
-    row.deleted === 1 ||
-    row.account_id !== caller.accountId ||
-    row.livemode !== (caller.livemode ? 1 : 0)
-  ) {
+  if (!row || !internal.v2 || row.deleted === 1 || row.livemode !== (caller.livemode ? 1 : 0)) {
     throw errors.invalidRequest(`No such account: '${id}'`, 'id', 'not_found', 404);
   }
   return { row, account: internal.v2 };
@@ -416,10 +407,7 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id',
       { include: array(oneOf(includable)) },
       async ({ db, caller, path, params: p }) =>
-        renderV2Account(
-          (await requireV2Account((id) => findObject(db, id), caller, path.id!)).account,
-          p.include ?? [],
-        ),
+        renderV2Account((await requireV2Account(db, caller, path.id!)).account, p.include ?? []),
       { body: 'json' },
     ),
 
@@ -427,11 +415,7 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id',
       params,
       async ({ w, caller, path, params: p }) => {
-        const { row, account } = await requireV2Account(
-          (id) => findObjectToChange(w, id),
-          caller,
-          path.id!,
-        );
+        const { row, account } = await requireV2Account(w.db, caller, path.id!, w);
         if (account.closed)
           throw errors.invalidRequest(
             `The account '${account.id}' is closed.`,
@@ -450,11 +434,7 @@ export const v2Accounts: Resource = {
       '/v2/core/accounts/:id/close',
       { applied_configurations: array(oneOf(configurations)) },
       async ({ w, caller, path }) => {
-        const { row, account } = await requireV2Account(
-          (id) => findObjectToChange(w, id),
-          caller,
-          path.id!,
-        );
+        const { row, account } = await requireV2Account(w.db, caller, path.id!, w);
         const after = { ...account, closed: true };
         await save(w, row, account, after, ['v2.core.account.closed']);
         return renderV2Account(after);

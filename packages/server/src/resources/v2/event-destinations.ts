@@ -22,10 +22,9 @@ import { destinationProblem } from '../../services/destination-url.js';
 import type { WriteContext } from '../../services/context.js';
 import { emitThinEvent } from '../../services/emit-thin-event.js';
 import { attemptList } from '../attempt-list.js';
+import { requireEndpoint, requireEndpointToChange } from '../../scope/finders.js';
 import {
   countEndpoints,
-  findEndpoint,
-  findEndpointForUpdate,
   insertEndpoint,
   updateEndpoint,
   type EndpointRow,
@@ -139,37 +138,31 @@ async function checkUrl(url: string, livemode: boolean, config: Config): Promise
   return url;
 }
 
-export async function requireDestination(
+const destinationMissing = (id: string) =>
+  errors.invalidRequest(`No such event destination: '${id}'`, 'id', 'not_found', 404);
+
+/**
+ * An event destination the caller owns: its platform's own, or (with `Stripe-Context`, or an
+ * OAuth token) its connected account's, in its mode.
+ */
+export function requireDestination(
   db: Kysely<Database>,
   caller: Caller,
   id: string,
 ): Promise<EndpointRow> {
-  return destinationOrThrow(await findEndpoint(db, id), caller, id);
+  return requireEndpoint(db, caller, id, ['destination'], () => destinationMissing(id));
 }
 
 /**
  * requireDestination for a write that changes the destination: locked until the write commits,
  * so that concurrent updates (metadata merges, its config) never both start from one version.
  */
-async function requireDestinationToChange(
+function requireDestinationToChange(
   w: WriteContext,
   caller: Caller,
   id: string,
 ): Promise<EndpointRow> {
-  return destinationOrThrow(await findEndpointForUpdate(w.services.dialect, w.db, id), caller, id);
-}
-
-function destinationOrThrow(row: EndpointRow | undefined, caller: Caller, id: string): EndpointRow {
-  if (
-    !row ||
-    row.kind !== 'destination' ||
-    row.deleted === 1 ||
-    row.platform_id !== caller.platform.id ||
-    row.livemode !== (caller.livemode ? 1 : 0)
-  ) {
-    throw errors.invalidRequest(`No such event destination: '${id}'`, 'id', 'not_found', 404);
-  }
-  return row;
+  return requireEndpointToChange(w, caller, id, ['destination'], () => destinationMissing(id));
 }
 
 const includeParam = array(
@@ -229,10 +222,18 @@ export const v2EventDestinations: Resource = {
         const eventsFrom = (p.events_from ?? ['@self']).map((e) =>
           e.startsWith('@') ? e : `@${e}`,
         );
+        if (caller.accountId && eventsFrom.includes('@accounts')) {
+          // A destination made in a connected account's context is the account's: it receives
+          // that account's events, and a connected account has no connected accounts.
+          throw errors.parameterInvalid(
+            'events_from',
+            "A destination created in a connected account's context receives that account's own events: events_from cannot include @accounts.",
+          );
+        }
         const row: Omit<EndpointRow, 'seq'> = {
           id: newId(caller.livemode ? 'ed' : 'ed_test', 40),
           platform_id: caller.platform.id,
-          account_id: null,
+          account_id: caller.accountId,
           livemode: caller.livemode ? 1 : 0,
           kind: 'destination',
           url: await checkUrl(p.webhook_endpoint.url, caller.livemode, services.config),
@@ -344,7 +345,7 @@ export const v2EventDestinations: Resource = {
         const row = await requireDestination(db, caller, path.id!);
         return attemptList(db, { endpointId: row.id }, params, url);
       },
-      { restricted: 'read' },
+      { permission: 'webhook_endpoints:read' },
     ),
 
     /** Sends a `v2.core.event_destination.ping` thin event to this destination and returns it. */
@@ -380,6 +381,7 @@ export const v2EventDestinations: Resource = {
           .selectFrom('endpoints')
           .selectAll()
           .where('platform_id', '=', caller.platform.id)
+          .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
           .where('kind', '=', 'destination')
           .where('livemode', '=', caller.livemode ? 1 : 0)
           .where('deleted', '=', 0);

@@ -13,14 +13,14 @@ import { retentionStart } from '../../domain/retention.js';
  * Stripe-Context, one connected account's. Listing covers the retention window (30 days).
  */
 async function requireThinEvent(db: Kysely<Database>, caller: Caller, id: string) {
-  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
-  if (
-    !row ||
-    row.object !== 'v2.core.event' ||
-    row.platform_id !== caller.platform.id ||
-    row.account_id !== caller.accountId ||
-    row.livemode !== (caller.livemode ? 1 : 0)
-  ) {
+  const row = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('id', '=', id)
+    .where('platform_id', '=', caller.platform.id)
+    .where('account_id', caller.accountId === null ? 'is' : '=', caller.accountId)
+    .executeTakeFirst();
+  if (!row || row.object !== 'v2.core.event' || row.livemode !== (caller.livemode ? 1 : 0)) {
     throw errors.invalidRequest(`No such event: '${id}'`, 'id', 'not_found', 404);
   }
   return row;
@@ -35,7 +35,7 @@ export const v2Events: Resource = {
       async ({ db, caller, path }) =>
         new RawJson((await requireThinEvent(db, caller, path.id!)).data),
       {
-        restricted: 'read',
+        permission: 'events:read',
       },
     ),
     get(
@@ -78,7 +78,7 @@ export const v2Events: Resource = {
           filters,
         );
       },
-      { restricted: 'read' },
+      { permission: 'events:read' },
     ),
   ],
 };
