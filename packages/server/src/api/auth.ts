@@ -168,7 +168,7 @@ export async function resolveConnectedAccount(
 
 /** What a route lets in: see RouteOptions in resources/route.ts. */
 export interface RouteAccess {
-  callers: 'any' | 'platform';
+  callers: 'any' | 'platform-keys' | 'platform';
   /** The restricted-key permission the route needs (`events:read`). */
   permission: string;
   /** Whether the route changes anything (read_only OAuth tokens may not). */
@@ -190,6 +190,8 @@ export function checkAccess(scope: Scope, access: RouteAccess, token: string): v
     return;
   }
   if (access.callers === 'platform' && (c.kind !== 'secret' || scope.accountId !== null))
+    throw errors.platformKeyRequired(access.what);
+  if (access.callers === 'platform-keys' && c.kind !== 'secret' && c.kind !== 'restricted')
     throw errors.platformKeyRequired(access.what);
   if (c.kind === 'restricted' && !c.permissions.includes(access.permission))
     throw errors.restrictedKeyForbidden(redactKey(token), access.permission);

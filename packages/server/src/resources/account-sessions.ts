@@ -3,7 +3,7 @@ import { errors } from '../stripe/errors.js';
 import { anything, boolean, expandParam, required, string } from '../stripe/params.js';
 import { post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
-import { asPlatform, requireAccount } from './accounts.js';
+import { requireAccountToChange } from './accounts.js';
 
 /** How long a session's client secret is good for here (seconds). */
 const SESSION_LIFETIME_S = 1_800;
@@ -26,7 +26,8 @@ export const accountSessions: Resource = {
       '/v1/account_sessions',
       { account: required(string()), components: required(anything()), ...expandParam },
       async ({ w, caller, params }) => {
-        const account = await requireAccount(w.db, asPlatform(caller), params.account);
+        // A session lets the account's components act for it: the access of changing it.
+        const account = await requireAccountToChange(w, caller, params.account, 'account');
         const given = params.components;
         if (!given || typeof given !== 'object' || Array.isArray(given))
           throw errors.parameterInvalid('components', 'Invalid components: give an object.');

@@ -440,7 +440,11 @@ export async function createConnectedAccount(
 export const accounts: Resource = {
   name: 'accounts',
   routes: [
-    post('/v1/accounts', createParams, async ({ w, params }) => createConnectedAccount(w, params)),
+    // The platform's keys create its connected accounts (also with Stripe-Account, as the CLI's
+    // fixtures send it); an OAuth token, which is one connected account's, cannot.
+    post('/v1/accounts', createParams, async ({ w, params }) => createConnectedAccount(w, params), {
+      callers: 'platform-keys',
+    }),
 
     get('/v1/accounts/:id', expandParam, async ({ db, caller, path }) => {
       return parseData(await requireAccount(db, caller, path.id!, 'id'));

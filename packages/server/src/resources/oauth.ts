@@ -207,6 +207,7 @@ export const oauth: Resource = {
         }
         throw errors.oauthUnsupportedGrantType(params.grant_type);
       },
+      { callers: 'platform' },
     ),
   ],
 };

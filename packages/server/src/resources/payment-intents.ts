@@ -371,7 +371,7 @@ async function destinationCheck(w: WriteContext, caller: Caller, params: Params)
   const td = params.transfer_data as { destination: string } | undefined;
   if (!td) return;
   if (caller.accountId) {
-    throw errors.invalidRequest(
+    throw errors.stripeAccountNotAllowed(
       'Destination charges are made by the platform: remove the Stripe-Account header or use a direct charge.',
       'transfer_data[destination]',
     );

@@ -346,7 +346,7 @@ export const payouts: Resource = {
         throw errors.invalidRequest(
           'Test helpers can only be used with a test-mode key.',
           undefined,
-          undefined,
+          'livemode_mismatch',
           400,
         );
       const row = await requireObjectToChange(w, caller, 'payout', path.id!);

@@ -49,12 +49,16 @@ export interface WriteCall<S extends Shape> extends BaseCall<S> {
 
 export interface RouteOptions {
   /**
-   * Who may call: `any` credential of the platform (the default; restricted keys need the
-   * route's `permission`, read_only OAuth tokens may only read), or `platform`: only the
-   * platform's (or sandbox's) own secret key, without Stripe-Account — for what belongs to the
-   * platform as a whole (sandboxes, keys, listen sessions).
+   * Who may call:
+   * - `any` (the default): every credential of the platform; restricted keys need the route's
+   *   `permission`, read_only OAuth tokens may only read;
+   * - `platform-keys`: the platform's own keys (secret, or restricted with the permission), also
+   *   acting as a connected account (`Stripe-Account`), never an OAuth token: for what only the
+   *   platform does to its connected accounts (creating them);
+   * - `platform`: only the platform's (or a sandbox's) own secret key, without Stripe-Account: for
+   *   what belongs to the platform as a whole (sandboxes, keys, listen sessions).
    */
-  callers?: 'any' | 'platform';
+  callers?: 'any' | 'platform-keys' | 'platform';
   /**
    * The restricted-key permission the route needs: `<resource>:read` or `<resource>:write`,
    * by default the resource's name and whether the route reads (GET) or writes.

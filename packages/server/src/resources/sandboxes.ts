@@ -31,6 +31,9 @@ export const sandboxes: Resource = {
         if (caller.platform.parent_id)
           throw errors.invalidRequest(
             'A sandbox cannot create sandboxes: use a key of the platform itself.',
+            undefined,
+            'platform_key_required',
+            403,
           );
         const created = await createPlatform(w.db, {
           name: params.name ?? 'Sandbox',

@@ -116,7 +116,7 @@ export const transfers: Resource = {
       },
       async ({ w, caller, params }) => {
         if (caller.accountId)
-          throw errors.invalidRequest(
+          throw errors.stripeAccountNotAllowed(
             'Transfers go from the platform to a connected account: remove the Stripe-Account header.',
           );
         const destination = await requireAccount(w.db, asPlatform(caller), params.destination);

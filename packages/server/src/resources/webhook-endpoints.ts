@@ -160,7 +160,7 @@ export const webhookEndpoints: Resource = {
         const secret = newWebhookSecret();
         const connect = params.connect ?? false;
         if (connect && caller.accountId) {
-          throw errors.invalidRequest(
+          throw errors.stripeAccountNotAllowed(
             'Only a platform can create a Connect endpoint (connect=true); remove the Stripe-Account header.',
             'connect',
           );

@@ -120,6 +120,9 @@ export const errors = {
       code: 'platform_key_required',
       message: `The ${what} API belongs to the platform as a whole: use the platform's own secret key, without Stripe-Account (restricted keys, publishable keys and OAuth access tokens cannot).`,
     }),
+  /** Something only the platform does, asked while acting as a connected account. */
+  stripeAccountNotAllowed: (message: string, param?: string) =>
+    invalid(message, 'stripe_account_not_allowed', param),
   /** A publishable key (`pk_`) on a route Stripe.js may not call. */
   publishableKeyForbidden: (redacted: string) =>
     new StripeError(403, {

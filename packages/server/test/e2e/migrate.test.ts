@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { cliBin } from '../helpers/process.js';
+import { migrationProvider } from '../../src/storage/migrate.js';
 
 const run = promisify(execFile);
 
@@ -32,7 +33,8 @@ describe('switchboard migrate', () => {
 
   it('applies every migration once, then reports the database up to date', async () => {
     const first = await run(process.execPath, [cliBin, 'migrate', '--db', url]);
-    expect(first.stdout).toMatch(/applied 0001-initial, .*0010-key-expiry-redirect-uris\n$/);
+    const names = Object.keys(await migrationProvider({ name: backend } as never).getMigrations());
+    expect(first.stdout).toMatch(new RegExp(`applied 0001-initial, .*${names.at(-1)}\\n$`));
     const second = await run(process.execPath, [cliBin, 'migrate', '--db', url]);
     expect(second.stdout).toMatch(/: up to date\n$/);
     expect(first.stdout + second.stdout).not.toContain('pw_not_to_be_shown');

@@ -12,14 +12,17 @@ export async function openSse(url: string): Promise<{
   status: number;
   messages: SseMessage[];
   waitFor(predicate: (m: SseMessage) => boolean, timeoutMs?: number): Promise<SseMessage>;
+  /** Settles when the server ends the stream (or it is closed). */
+  ended: Promise<void>;
   close(): void;
 }> {
   const abort = new AbortController();
   const res = await fetch(url, { signal: abort.signal });
   const messages: SseMessage[] = [];
   const listeners = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (res.ok && res.body) {
-    void (async () => {
+    ended = (async () => {
       const decoder = new TextDecoder();
       let buffer = '';
       try {
@@ -69,6 +72,7 @@ export async function openSse(url: string): Promise<{
         if (!check()) listeners.add(check);
       });
     },
+    ended,
     close: () => abort.abort(),
   };
 }

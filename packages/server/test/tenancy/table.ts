@@ -1,0 +1,891 @@
+import { issueCode, must, type As, type World } from './world.js';
+
+/**
+ * The tenancy matrix's table: every route of the API, classified by how its scope works, with a
+ * way to build a request for it. tenancy-matrix.test.ts sends each route's request with every
+ * kind of credential and checks it is allowed or refused as its policy says; a route missing
+ * from this table fails that test, so no route ships unclassified.
+ *
+ * Adding a route: give it the policy that says who reaches it (below), and a `request` that
+ * builds a valid request for a target owned by `owner` (for CONNECT-like policies, `account` is
+ * the connected account the route manages). A request must succeed when allowed: the test tells
+ * allowed (2xx) from refused (401, 403, 404, or a 400 that names the credential's problem).
+ */
+
+/** What a cell expects: allowed, refused, or allowed only for reads (GET). */
+export type Expect = 'allow' | 'refuse' | 'read';
+
+/** The credentials of the matrix (see credential() in the test). */
+export type Who =
+  | 'a_test' // platform A's test secret key
+  | 'a_live' // A's live secret key
+  | 'sandbox' // a sandbox of A (its own test key)
+  | 'rk_with' // a restricted key of A with the route's permission
+  | 'rk_without' // a restricted key of A without it
+  | 'oauth_ro' // an OAuth token of A's account x, scope read_only
+  | 'oauth_rw' // an OAuth token of A's account x, scope read_write
+  | 'as_x' // A's test key with Stripe-Account: x (its own connected account)
+  | 'as_other' // A's test key with Stripe-Account: an account of platform B
+  | 'as_deleted' // A's test key with Stripe-Account: a deleted account of A
+  | 'as_deauth' // A's test key with Stripe-Account: an account that deauthorized A
+  | 'b_test'; // platform B's test key
+
+/**
+ * Who owns a route's target: A itself (`platform`), A acting as its accounts `x` or `y`, A's
+ * live mode (`live`), or, for routes with no target (lists, creates), the credential's own
+ * scope (`self`).
+ */
+export type Owner = 'platform' | 'x' | 'y' | 'live' | 'self';
+
+export type Cell = [Who, Owner, Expect];
+
+/** The objects of the caller's own scope: its platform or the account it acts as, its mode. */
+const OWN: Cell[] = [
+  ['a_test', 'platform', 'allow'],
+  ['a_live', 'platform', 'refuse'],
+  ['sandbox', 'platform', 'refuse'],
+  ['rk_with', 'platform', 'allow'],
+  ['rk_without', 'platform', 'refuse'],
+  ['oauth_ro', 'x', 'read'],
+  ['oauth_rw', 'x', 'allow'],
+  ['oauth_rw', 'platform', 'refuse'],
+  ['oauth_rw', 'y', 'refuse'],
+  ['as_x', 'x', 'allow'],
+  ['as_x', 'platform', 'refuse'],
+  ['as_x', 'y', 'refuse'],
+  ['as_other', 'platform', 'refuse'],
+  ['as_deleted', 'platform', 'refuse'],
+  ['as_deauth', 'platform', 'refuse'],
+  ['b_test', 'platform', 'refuse'],
+];
+
+/** Lists and creates in the caller's own scope: every credential of its own, in its own scope. */
+const OWN_LIST: Cell[] = [
+  ['a_test', 'self', 'allow'],
+  ['a_live', 'self', 'allow'],
+  ['sandbox', 'self', 'allow'],
+  ['rk_with', 'self', 'allow'],
+  ['rk_without', 'self', 'refuse'],
+  ['oauth_ro', 'self', 'read'],
+  ['oauth_rw', 'self', 'allow'],
+  ['as_x', 'self', 'allow'],
+  ['as_other', 'self', 'refuse'],
+  ['as_deleted', 'self', 'refuse'],
+  ['as_deauth', 'self', 'refuse'],
+  ['b_test', 'self', 'allow'],
+];
+
+/**
+ * The platform's own objects that it reaches also while acting as a connected account
+ * (transfers): never through an OAuth token, which is the connected account's.
+ */
+const PLATFORM_OBJECT: Cell[] = [
+  ['a_test', 'platform', 'allow'],
+  ['a_live', 'platform', 'refuse'],
+  ['sandbox', 'platform', 'refuse'],
+  ['rk_with', 'platform', 'allow'],
+  ['rk_without', 'platform', 'refuse'],
+  ['oauth_ro', 'platform', 'refuse'],
+  ['oauth_rw', 'platform', 'refuse'],
+  ['as_x', 'platform', 'allow'],
+  ['as_other', 'platform', 'refuse'],
+  ['as_deleted', 'platform', 'refuse'],
+  ['as_deauth', 'platform', 'refuse'],
+  ['b_test', 'platform', 'refuse'],
+];
+
+/**
+ * A connected account the route manages (`account` of the request): the platform's keys reach
+ * every account of theirs (also acting as another with Stripe-Account, as the CLI's fixtures
+ * do); an OAuth token only its own; a test key reads a live account but never changes it.
+ */
+const CONNECT: Cell[] = [
+  ['a_test', 'x', 'allow'],
+  ['a_test', 'live', 'read'],
+  ['a_live', 'live', 'allow'],
+  ['a_live', 'x', 'refuse'],
+  ['sandbox', 'x', 'refuse'],
+  ['rk_with', 'x', 'allow'],
+  ['rk_without', 'x', 'refuse'],
+  ['oauth_ro', 'x', 'read'],
+  ['oauth_rw', 'x', 'allow'],
+  ['oauth_rw', 'y', 'refuse'],
+  ['oauth_ro', 'y', 'refuse'],
+  ['as_x', 'x', 'allow'],
+  ['as_x', 'y', 'allow'],
+  ['as_other', 'x', 'refuse'],
+  ['as_deleted', 'x', 'refuse'],
+  ['as_deauth', 'x', 'refuse'],
+  ['b_test', 'x', 'refuse'],
+];
+
+/** What only the platform's keys do (create connected accounts): never an OAuth token. */
+const PLATFORM_KEYS: Cell[] = [
+  ['a_test', 'self', 'allow'],
+  ['a_live', 'self', 'allow'],
+  ['sandbox', 'self', 'allow'],
+  ['rk_with', 'self', 'allow'],
+  ['rk_without', 'self', 'refuse'],
+  ['oauth_ro', 'self', 'refuse'],
+  ['oauth_rw', 'self', 'refuse'],
+  ['as_x', 'self', 'allow'],
+  ['as_other', 'self', 'refuse'],
+  ['as_deleted', 'self', 'refuse'],
+  ['as_deauth', 'self', 'refuse'],
+  ['b_test', 'self', 'allow'],
+];
+
+/** What belongs to the platform as a whole: its own secret key only, without Stripe-Account. */
+const PLATFORM: Cell[] = [
+  ['a_test', 'self', 'allow'],
+  ['a_live', 'self', 'allow'],
+  ['sandbox', 'self', 'allow'],
+  ['rk_with', 'self', 'refuse'],
+  ['rk_without', 'self', 'refuse'],
+  ['oauth_ro', 'self', 'refuse'],
+  ['oauth_rw', 'self', 'refuse'],
+  ['as_x', 'self', 'refuse'],
+  ['as_other', 'self', 'refuse'],
+  ['as_deleted', 'self', 'refuse'],
+  ['as_deauth', 'self', 'refuse'],
+  ['b_test', 'self', 'allow'],
+];
+
+/** PLATFORM, on one of the platform's connected accounts (disconnecting it). */
+const PLATFORM_ON_ACCOUNT: Cell[] = [
+  ['a_test', 'x', 'allow'],
+  ['a_test', 'live', 'refuse'],
+  ['a_live', 'x', 'refuse'],
+  ['sandbox', 'x', 'refuse'],
+  ['rk_with', 'x', 'refuse'],
+  ['rk_without', 'x', 'refuse'],
+  ['oauth_ro', 'x', 'refuse'],
+  ['oauth_rw', 'x', 'refuse'],
+  ['as_x', 'x', 'refuse'],
+  ['as_other', 'x', 'refuse'],
+  ['as_deleted', 'x', 'refuse'],
+  ['as_deauth', 'x', 'refuse'],
+  ['b_test', 'x', 'refuse'],
+];
+
+/**
+ * Switchboard's platform-wide routes (events across the platform and all its accounts): a
+ * platform key reaches every account's; an OAuth token or Stripe-Account only that account's.
+ */
+const PLATFORM_WIDE: Cell[] = [
+  ['a_test', 'platform', 'allow'],
+  ['a_test', 'x', 'allow'],
+  ['a_live', 'platform', 'refuse'],
+  ['sandbox', 'platform', 'refuse'],
+  ['rk_with', 'x', 'allow'],
+  ['rk_without', 'platform', 'refuse'],
+  ['oauth_ro', 'x', 'read'],
+  ['oauth_rw', 'x', 'allow'],
+  ['oauth_rw', 'platform', 'refuse'],
+  ['oauth_rw', 'y', 'refuse'],
+  ['as_x', 'x', 'allow'],
+  ['as_x', 'platform', 'refuse'],
+  ['as_other', 'platform', 'refuse'],
+  ['as_deleted', 'platform', 'refuse'],
+  ['as_deauth', 'platform', 'refuse'],
+  ['b_test', 'platform', 'refuse'],
+];
+
+/** What a case's `request` gets: the world, who owns the target, and its connected account. */
+export interface Target {
+  w: World;
+  /** The owner's credentials: create the target's objects with them. */
+  owner: As;
+  /** The connected account of the target (x, y, the live one), or null for the platform's own. */
+  account: string | null;
+}
+
+export interface Request {
+  path: string;
+  params?: Record<string, unknown>;
+}
+
+export interface RouteCase {
+  cells: Cell[];
+  request(t: Target): Promise<Request>;
+  /** The route ends its account (deletes, rejects, disconnects it): each cell gets a fresh one. */
+  consumesAccount?: true;
+  /** Its cells change what others share (the platform's bank account): run them one by one. */
+  sequential?: true;
+  /** The kind of account the route needs (default: an onboarded Express account). */
+  accountType?: 'standard';
+}
+
+const URL = 'http://127.0.0.1:9/matrix';
+
+// Builders of targets, each made by `t.owner`.
+const post = <T = { id: string }>(t: Target, path: string, params: Record<string, unknown> = {}) =>
+  must<T>(t.w.server, t.owner, 'POST', path, params);
+const customer = async (t: Target) => (await post(t, '/v1/customers', { name: 'M' })).id;
+const intent = async (t: Target, extra: Record<string, unknown> = {}) =>
+  (await post(t, '/v1/payment_intents', { amount: 1000, currency: 'usd', ...extra })).id;
+const charge = async (t: Target) =>
+  (
+    await post<{ latest_charge: string }>(t, '/v1/payment_intents', {
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    })
+  ).latest_charge;
+/** Available funds in the owner's balance, at once (pm_card_bypassPending). */
+const fund = (t: Target) =>
+  post(t, '/v1/payment_intents', {
+    amount: 100_000,
+    currency: 'usd',
+    payment_method: 'pm_card_bypassPending',
+    confirm: true,
+  });
+const payout = async (t: Target) => {
+  await fund(t);
+  return (await post(t, '/v1/payouts', { amount: 100, currency: 'usd' })).id;
+};
+const transfer = async (t: Target) => {
+  const platform = { ...t, owner: { key: t.owner.key } };
+  await fund(platform);
+  return (
+    await post(platform, '/v1/transfers', {
+      amount: 100,
+      currency: 'usd',
+      destination: t.w.accounts.y,
+    })
+  ).id;
+};
+const endpoint = async (t: Target) =>
+  (await post(t, '/v1/webhook_endpoints', { url: URL, enabled_events: ['*'] })).id;
+const event = async (t: Target) => {
+  await customer(t);
+  const list = await must<{ data: Array<{ id: string }> }>(
+    t.w.server,
+    t.owner,
+    'GET',
+    '/v1/events',
+    {
+      type: 'customer.created',
+      limit: 1,
+    },
+  );
+  return list.data[0]!.id;
+};
+const destination = async (t: Target) =>
+  (
+    await post(t, '/v2/core/event_destinations', {
+      name: 'matrix',
+      type: 'webhook_endpoint',
+      event_payload: 'thin',
+      enabled_events: ['v2.core.account.created'],
+      webhook_endpoint: { url: URL },
+    })
+  ).id;
+const v2Account = async (t: Target) =>
+  (
+    await post(t, '/v2/core/accounts', {
+      contact_email: 'matrix@example.com',
+      configuration: { customer: {} },
+    })
+  ).id;
+const v2Event = async (t: Target) => {
+  await v2Account(t);
+  const list = await must<{ data: Array<{ id: string }> }>(
+    t.w.server,
+    t.owner,
+    'GET',
+    '/v2/core/events',
+    {
+      limit: 1,
+    },
+  );
+  return list.data[0]!.id;
+};
+const person = async (t: Target) =>
+  (await post(t, `/v1/accounts/${t.account}/persons`, { first_name: 'Jenny' })).id;
+const bank = async (t: Target) =>
+  (await post(t, `/v1/accounts/${t.account}/external_accounts`, { external_account: 'btok_us' }))
+    .id;
+
+/**
+ * What to put back after a cell's request (a failed payout's bank account): the test runs these
+ * after each cell.
+ */
+export const repairs: Array<() => Promise<void>> = [];
+
+/** Every route of the API: `METHOD path` as the route declares it. */
+export const table: Record<string, RouteCase> = {
+  // Customers: own objects.
+  'POST /v1/customers': { cells: OWN_LIST, request: async () => ({ path: '/v1/customers' }) },
+  'GET /v1/customers': { cells: OWN_LIST, request: async () => ({ path: '/v1/customers' }) },
+  'GET /v1/customers/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/customers/${await customer(t)}` }),
+  },
+  'POST /v1/customers/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'DELETE /v1/customers/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/customers/${await customer(t)}` }),
+  },
+
+  // Payment intents and charges: own objects.
+  'POST /v1/payment_intents': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/payment_intents',
+      params: { amount: 100, currency: 'usd' },
+    }),
+  },
+  'GET /v1/payment_intents': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/payment_intents' }),
+  },
+  'GET /v1/payment_intents/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_intents/${await intent(t)}` }),
+  },
+  'POST /v1/payment_intents/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_intents/${await intent(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'POST /v1/payment_intents/:id/confirm': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_intents/${await intent(t)}/confirm`,
+      params: { payment_method: 'pm_card_visa' },
+    }),
+  },
+  'POST /v1/payment_intents/:id/capture': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_intents/${await intent(t, {
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      })}/capture`,
+    }),
+  },
+  'POST /v1/payment_intents/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_intents/${await intent(t)}/cancel` }),
+  },
+  'GET /v1/charges': { cells: OWN_LIST, request: async () => ({ path: '/v1/charges' }) },
+  'GET /v1/charges/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${await charge(t)}` }),
+  },
+
+  // Balance and payouts: own objects.
+  'GET /v1/balance': { cells: OWN_LIST, request: async () => ({ path: '/v1/balance' }) },
+  'GET /v1/balance_transactions': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/balance_transactions' }),
+  },
+  'GET /v1/balance_transactions/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const id = await charge(t);
+      const c = await must<{ balance_transaction: string }>(
+        t.w.server,
+        t.owner,
+        'GET',
+        `/v1/charges/${id}`,
+      );
+      return { path: `/v1/balance_transactions/${c.balance_transaction}` };
+    },
+  },
+  'POST /v1/payouts': {
+    // Payouts need an onboarded account or the platform's own bank account: those with funds.
+    cells: OWN_LIST.filter(([who]) => !['a_live', 'sandbox', 'b_test'].includes(who)),
+    request: async (t) => {
+      await fund(t);
+      return { path: '/v1/payouts', params: { amount: 100, currency: 'usd' } };
+    },
+  },
+  'GET /v1/payouts': { cells: OWN_LIST, request: async () => ({ path: '/v1/payouts' }) },
+  'GET /v1/payouts/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payouts/${await payout(t)}` }),
+  },
+  'POST /v1/payouts/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payouts/${await payout(t)}`,
+      params: { metadata: { changed: 'yes' } },
+    }),
+  },
+  'POST /v1/payouts/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payouts/${await payout(t)}/cancel` }),
+  },
+  'POST /v1/test_helpers/payouts/:id/fail': {
+    cells: OWN,
+    sequential: true,
+    request: async (t) => {
+      // A failed payout disables its bank account until it is updated: update them after.
+      const id = await payout(t);
+      const path = `/v1/test_helpers/payouts/${id}/fail`;
+      const account = t.account ?? t.w.server.sb.startup.platform.id;
+      const banks = `/v1/accounts/${account}/external_accounts`;
+      const platformKey = { key: t.owner.key };
+      repairs.push(async () => {
+        const list = await must<{ data: Array<{ id: string }> }>(
+          t.w.server,
+          platformKey,
+          'GET',
+          banks,
+        );
+        for (const b of list.data)
+          await must(t.w.server, platformKey, 'POST', `${banks}/${b.id}`, { metadata: { r: '1' } });
+      });
+      return { path };
+    },
+  },
+
+  // Transfers: the platform's objects.
+  'POST /v1/transfers': {
+    cells: [
+      ['a_test', 'self', 'allow'],
+      ['rk_with', 'self', 'allow'],
+      ['rk_without', 'self', 'refuse'],
+      ['oauth_rw', 'self', 'refuse'],
+      ['oauth_ro', 'self', 'refuse'],
+      ['as_x', 'self', 'refuse'],
+      ['as_other', 'self', 'refuse'],
+      ['as_deleted', 'self', 'refuse'],
+      ['as_deauth', 'self', 'refuse'],
+      // y is A's test account: out of reach of A's live key and of platform B.
+      ['a_live', 'self', 'refuse'],
+      ['b_test', 'self', 'refuse'],
+    ],
+    request: async (t) => {
+      await fund({ ...t, owner: { key: t.w.keys.aTest } });
+      return {
+        path: '/v1/transfers',
+        params: { amount: 100, currency: 'usd', destination: t.w.accounts.y },
+      };
+    },
+  },
+  'GET /v1/transfers': { cells: OWN_LIST, request: async () => ({ path: '/v1/transfers' }) },
+  'GET /v1/transfers/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({ path: `/v1/transfers/${await transfer(t)}` }),
+  },
+  'POST /v1/transfers/:id/reversals': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({
+      path: `/v1/transfers/${await transfer(t)}/reversals`,
+      params: { amount: 10 },
+    }),
+  },
+
+  // Webhook endpoints: own.
+  'POST /v1/webhook_endpoints': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/webhook_endpoints',
+      params: { url: URL, enabled_events: ['customer.created'] },
+    }),
+  },
+  'GET /v1/webhook_endpoints': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/webhook_endpoints' }),
+  },
+  'GET /v1/webhook_endpoints/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/webhook_endpoints/${await endpoint(t)}` }),
+  },
+  'POST /v1/webhook_endpoints/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/webhook_endpoints/${await endpoint(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'DELETE /v1/webhook_endpoints/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/webhook_endpoints/${await endpoint(t)}` }),
+  },
+  'POST /v1/webhook_endpoints/:id/roll_secret': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/webhook_endpoints/${await endpoint(t)}/roll_secret` }),
+  },
+  'GET /v1/webhook_endpoints/:id/attempts': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/webhook_endpoints/${await endpoint(t)}/attempts` }),
+  },
+  'GET /v1/webhook_endpoints/:id/deliveries': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/webhook_endpoints/${await endpoint(t)}/deliveries` }),
+  },
+  'GET /v1/switchboard/webhook_endpoints/:id/secret': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/secret`,
+    }),
+  },
+  'GET /v1/switchboard/webhook_endpoints/:id/stats': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/stats`,
+    }),
+  },
+  'GET /v1/switchboard/webhook_endpoint_stats': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/switchboard/webhook_endpoint_stats' }),
+  },
+
+  // Events: own (Stripe's), and platform-wide (Switchboard's).
+  'GET /v1/events': { cells: OWN_LIST, request: async () => ({ path: '/v1/events' }) },
+  'GET /v1/events/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/events/${await event(t)}` }),
+  },
+  'GET /v1/events/:id/attempts': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/events/${await event(t)}/attempts` }),
+  },
+  'GET /v1/events/:id/deliveries': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/events/${await event(t)}/deliveries` }),
+  },
+  'POST /v1/events/:id/retry': {
+    cells: OWN,
+    request: async (t) => {
+      const we = await endpoint(t);
+      return { path: `/v1/events/${await event(t)}/retry`, params: { webhook_endpoint: we } };
+    },
+  },
+  'GET /v1/switchboard/events': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/switchboard/events' }),
+  },
+  'GET /v1/switchboard/events/:id': {
+    cells: PLATFORM_WIDE,
+    request: async (t) => ({ path: `/v1/switchboard/events/${await event(t)}` }),
+  },
+  'GET /v1/switchboard/events/:id/deliveries': {
+    cells: PLATFORM_WIDE,
+    request: async (t) => ({ path: `/v1/switchboard/events/${await event(t)}/deliveries` }),
+  },
+  'GET /v1/switchboard/events/:id/attempts': {
+    cells: PLATFORM_WIDE,
+    request: async (t) => ({ path: `/v1/switchboard/events/${await event(t)}/attempts` }),
+  },
+  'POST /v1/switchboard/events/:id/retry': {
+    cells: OWN,
+    request: async (t) => {
+      const we = await endpoint(t);
+      return { path: `/v1/switchboard/events/${await event(t)}/retry`, params: { endpoint: we } };
+    },
+  },
+
+  // v2: event destinations, events and accounts, in the caller's own context.
+  'POST /v2/core/event_destinations': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v2/core/event_destinations',
+      params: {
+        name: 'matrix',
+        type: 'webhook_endpoint',
+        event_payload: 'thin',
+        enabled_events: ['v2.core.account.created'],
+        webhook_endpoint: { url: URL },
+      },
+    }),
+  },
+  'GET /v2/core/event_destinations': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v2/core/event_destinations' }),
+  },
+  'GET /v2/core/event_destinations/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/event_destinations/${await destination(t)}` }),
+  },
+  'POST /v2/core/event_destinations/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v2/core/event_destinations/${await destination(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'DELETE /v2/core/event_destinations/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/event_destinations/${await destination(t)}` }),
+  },
+  'POST /v2/core/event_destinations/:id/enable': {
+    cells: OWN,
+    request: async (t) => {
+      const id = await destination(t);
+      await must(t.w.server, t.owner, 'POST', `/v2/core/event_destinations/${id}/disable`);
+      return { path: `/v2/core/event_destinations/${id}/enable` };
+    },
+  },
+  'POST /v2/core/event_destinations/:id/disable': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/event_destinations/${await destination(t)}/disable` }),
+  },
+  'POST /v2/core/event_destinations/:id/ping': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/event_destinations/${await destination(t)}/ping` }),
+  },
+  'GET /v1/switchboard/event_destinations/:id/attempts': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/event_destinations/${await destination(t)}/attempts`,
+    }),
+  },
+  'GET /v1/switchboard/event_destinations/:id/stats': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/event_destinations/${await destination(t)}/stats`,
+    }),
+  },
+  'GET /v1/switchboard/event_destination_stats': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/switchboard/event_destination_stats' }),
+  },
+  'GET /v2/core/events': { cells: OWN_LIST, request: async () => ({ path: '/v2/core/events' }) },
+  'GET /v2/core/events/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/events/${await v2Event(t)}` }),
+  },
+  'POST /v2/core/accounts': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v2/core/accounts',
+      params: { contact_email: 'matrix@example.com', configuration: { customer: {} } },
+    }),
+  },
+  'GET /v2/core/accounts': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v2/core/accounts' }),
+  },
+  'GET /v2/core/accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/accounts/${await v2Account(t)}` }),
+  },
+  'POST /v2/core/accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v2/core/accounts/${await v2Account(t)}`,
+      params: { display_name: 'changed' },
+    }),
+  },
+  'POST /v2/core/accounts/:id/close': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v2/core/accounts/${await v2Account(t)}/close` }),
+  },
+
+  // Connected accounts and what hangs off them.
+  'POST /v1/accounts': {
+    cells: PLATFORM_KEYS,
+    request: async () => ({ path: '/v1/accounts', params: { type: 'express' } }),
+  },
+  'GET /v1/accounts': { cells: OWN_LIST, request: async () => ({ path: '/v1/accounts' }) },
+  'GET /v1/account': { cells: OWN_LIST, request: async () => ({ path: '/v1/account' }) },
+  'GET /v1/accounts/:id': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}` }),
+  },
+  'POST /v1/accounts/:id': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}`, params: { metadata: { m: '1' } } }),
+  },
+  'DELETE /v1/accounts/:id': {
+    cells: CONNECT,
+    consumesAccount: true,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}` }),
+  },
+  'POST /v1/accounts/:id/reject': {
+    cells: CONNECT,
+    consumesAccount: true,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/reject`,
+      params: { reason: 'fraud' },
+    }),
+  },
+  'GET /v1/accounts/:id/capabilities': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/capabilities` }),
+  },
+  'GET /v1/accounts/:id/capabilities/:capability': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/capabilities/card_payments` }),
+  },
+  'POST /v1/accounts/:id/capabilities/:capability': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/capabilities/us_bank_account_ach_payments`,
+      params: { requested: true },
+    }),
+  },
+  'POST /v1/accounts/:id/persons': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/persons`,
+      params: { first_name: 'Jenny' },
+    }),
+  },
+  'GET /v1/accounts/:id/persons': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/persons` }),
+  },
+  'GET /v1/accounts/:id/persons/:child': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/persons/${await person(t)}` }),
+  },
+  'POST /v1/accounts/:id/persons/:child': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/persons/${await person(t)}`,
+      params: { last_name: 'Rosen' },
+    }),
+  },
+  'DELETE /v1/accounts/:id/persons/:child': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/persons/${await person(t)}` }),
+  },
+  'POST /v1/accounts/:id/external_accounts': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/external_accounts`,
+      params: { external_account: 'btok_us' },
+    }),
+  },
+  'GET /v1/accounts/:id/external_accounts': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/external_accounts` }),
+  },
+  'GET /v1/accounts/:id/external_accounts/:child': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/external_accounts/${await bank(t)}`,
+    }),
+  },
+  'POST /v1/accounts/:id/external_accounts/:child': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: `/v1/accounts/${t.account}/external_accounts/${await bank(t)}`,
+      params: { metadata: { m: '1' } },
+    }),
+  },
+  'DELETE /v1/accounts/:id/external_accounts/:child': {
+    cells: CONNECT,
+    request: async (t) => {
+      const id = await bank(t);
+      // The default bank account cannot be deleted while another exists: make this one not it.
+      await post(t, `/v1/accounts/${t.account}/external_accounts`, {
+        external_account: 'btok_us',
+        default_for_currency: true,
+      });
+      return { path: `/v1/accounts/${t.account}/external_accounts/${id}` };
+    },
+  },
+  'POST /v1/accounts/:id/login_links': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/accounts/${t.account}/login_links` }),
+  },
+  'POST /v1/account_links': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: '/v1/account_links',
+      params: {
+        account: t.account,
+        type: 'account_onboarding',
+        refresh_url: 'https://platform.example/refresh',
+        return_url: 'https://platform.example/return',
+      },
+    }),
+  },
+  'POST /v1/account_sessions': {
+    cells: CONNECT,
+    request: async (t) => ({
+      path: '/v1/account_sessions',
+      params: { account: t.account, components: { payments: { enabled: true } } },
+    }),
+  },
+  'POST /v1/test_helpers/accounts/:id/complete_onboarding': {
+    cells: CONNECT,
+    request: async (t) => ({ path: `/v1/test_helpers/accounts/${t.account}/complete_onboarding` }),
+  },
+
+  // The platform's own: keys, sandboxes, listen sessions, OAuth.
+  'POST /v1/switchboard/restricted_keys': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/restricted_keys' }),
+  },
+  'POST /v1/switchboard/sandboxes': {
+    cells: PLATFORM.map(([who, owner, expect]): Cell =>
+      // A sandbox cannot make sandboxes of its own.
+      who === 'sandbox' ? [who, owner, 'refuse'] : [who, owner, expect],
+    ),
+    request: async () => ({ path: '/v1/switchboard/sandboxes', params: { name: 'm' } }),
+  },
+  'GET /v1/switchboard/sandboxes': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/sandboxes' }),
+  },
+  'POST /v1/stripecli/sessions': {
+    cells: PLATFORM,
+    request: async () => ({
+      path: '/v1/stripecli/sessions',
+      params: { device_name: 'matrix', websocket_features: ['webhooks'] },
+    }),
+  },
+  'POST /oauth/token': {
+    // A code of A's, in test mode: only A's test key exchanges it.
+    cells: PLATFORM.map(([who, owner]): Cell => [
+      who,
+      owner,
+      who === 'a_test' ? 'allow' : 'refuse',
+    ]),
+    request: async (t) => ({
+      path: '/oauth/token',
+      params: {
+        grant_type: 'authorization_code',
+        code: await issueCode(t.w.server, t.w.accounts.y, 'read_write'),
+      },
+    }),
+  },
+  'POST /oauth/deauthorize': {
+    cells: PLATFORM_ON_ACCOUNT,
+    consumesAccount: true,
+    accountType: 'standard',
+    request: async (t) => ({
+      path: '/oauth/deauthorize',
+      params: { client_id: t.w.clientId, stripe_user_id: t.account },
+    }),
+  },
+  'POST /v1/test_helpers/accounts/:id/deauthorize': {
+    cells: PLATFORM_ON_ACCOUNT,
+    consumesAccount: true,
+    accountType: 'standard',
+    request: async (t) => ({ path: `/v1/test_helpers/accounts/${t.account}/deauthorize` }),
+  },
+  'POST /v1/test_helpers/accounts/:id/authorize': {
+    cells: PLATFORM_ON_ACCOUNT,
+    consumesAccount: true,
+    accountType: 'standard',
+    request: async (t) => {
+      await must(
+        t.w.server,
+        // Disconnected first, by the platform's key of the account's mode.
+        { key: t.owner.key },
+        'POST',
+        `/v1/test_helpers/accounts/${t.account}/deauthorize`,
+      );
+      return { path: `/v1/test_helpers/accounts/${t.account}/authorize` };
+    },
+  },
+};
