@@ -32,7 +32,7 @@ export const clock: Resource = {
     action(
       '/v1/switchboard/clock/advance',
       { by: string({ maxLength: 40 }), to: integer({ min: 0 }) },
-      async ({ services, caller, params }) => {
+      async ({ services, params }) => {
         const control = services.clockControl;
         if (!control) throw errors.clockNotManual();
         if (params.by !== undefined && params.to !== undefined)

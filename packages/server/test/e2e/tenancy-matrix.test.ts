@@ -162,7 +162,8 @@ describe('tenancy matrix: every route × every credential', () => {
 
   beforeAll(async () => {
     // Every cell makes its own targets: more endpoints than Stripe's 16 per account.
-    server = await startTestServer({ config: { maxEndpoints: '100000' } });
+    // A manual clock, so that advancing it is among the routes.
+    server = await startTestServer({ manualClock: true, config: { maxEndpoints: '100000' } });
     world = await buildWorld(server);
   }, 120_000);
   afterAll(async () => {

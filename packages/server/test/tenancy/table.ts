@@ -151,6 +151,22 @@ const PLATFORM: Cell[] = [
   ['b_test', 'self', 'allow'],
 ];
 
+/** PLATFORM, on one of the platform's own objects (its API keys): of its mode only. */
+const PLATFORM_TARGET: Cell[] = [
+  ['a_test', 'platform', 'allow'],
+  ['a_live', 'platform', 'refuse'],
+  ['sandbox', 'platform', 'refuse'],
+  ['rk_with', 'platform', 'refuse'],
+  ['rk_without', 'platform', 'refuse'],
+  ['oauth_ro', 'platform', 'refuse'],
+  ['oauth_rw', 'platform', 'refuse'],
+  ['as_x', 'platform', 'refuse'],
+  ['as_other', 'platform', 'refuse'],
+  ['as_deleted', 'platform', 'refuse'],
+  ['as_deauth', 'platform', 'refuse'],
+  ['b_test', 'platform', 'refuse'],
+];
+
 /** PLATFORM, on one of the platform's connected accounts (disconnecting it). */
 const PLATFORM_ON_ACCOUNT: Cell[] = [
   ['a_test', 'x', 'allow'],
@@ -301,6 +317,23 @@ const v2Event = async (t: Target) => {
     },
   );
   return list.data[0]!.id;
+};
+/** A restricted key of the owner's platform, as the API lists it (`key_...`). */
+const apiKey = async (t: Target) => {
+  const platformKey = { key: t.owner.key };
+  const made = await must<{ secret: string }>(
+    t.w.server,
+    platformKey,
+    'POST',
+    '/v1/switchboard/restricted_keys',
+  );
+  const keys = await must<{ data: Array<{ id: string; redacted_secret: string }> }>(
+    t.w.server,
+    platformKey,
+    'GET',
+    '/v1/switchboard/api_keys',
+  );
+  return keys.data.find((k) => k.redacted_secret.endsWith(made.secret.slice(-4)))!.id;
 };
 const person = async (t: Target) =>
   (await post(t, `/v1/accounts/${t.account}/persons`, { first_name: 'Jenny' })).id;
@@ -820,7 +853,31 @@ export const table: Record<string, RouteCase> = {
     request: async (t) => ({ path: `/v1/test_helpers/accounts/${t.account}/complete_onboarding` }),
   },
 
-  // The platform's own: keys, sandboxes, listen sessions, OAuth.
+  // The platform's own: keys, sandboxes, listen sessions, the clock, OAuth.
+  'GET /v1/switchboard/api_keys': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/api_keys' }),
+  },
+  'POST /v1/switchboard/api_keys/:id/roll': {
+    cells: PLATFORM_TARGET,
+    request: async (t) => ({ path: `/v1/switchboard/api_keys/${await apiKey(t)}/roll` }),
+  },
+  'POST /v1/switchboard/api_keys/:id/revoke': {
+    cells: PLATFORM_TARGET,
+    request: async (t) => ({ path: `/v1/switchboard/api_keys/${await apiKey(t)}/revoke` }),
+  },
+  'GET /v1/switchboard/clock': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/switchboard/clock' }),
+  },
+  'POST /v1/switchboard/clock/advance': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/clock/advance', params: { by: '1s' } }),
+  },
+  'GET /v1/switchboard/event_types': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/switchboard/event_types' }),
+  },
   'POST /v1/switchboard/restricted_keys': {
     cells: PLATFORM,
     request: async () => ({ path: '/v1/switchboard/restricted_keys' }),
