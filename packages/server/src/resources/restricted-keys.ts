@@ -23,7 +23,7 @@ async function knownPermissions(): Promise<Set<string>> {
  * Restricted keys (`rk_...`): each may call only the routes its permissions name, e.g.
  * `events:read` (list and read events, their attempts and deliveries) or `customers:write`. A
  * route's permission is its resource's name and whether it reads or writes, unless the route
- * names another (docs/security.md lists them). Without `permissions`, a key gets `events:read`
+ * names another (docs/security.md). Without `permissions`, a key gets `events:read`
  * and `webhook_endpoints:read`: a key for tools that only watch. Live restricted keys are shown
  * once.
  */
@@ -42,7 +42,7 @@ export const restrictedKeys: Resource = {
           if (!permissionPattern.test(p) || !known.has(p))
             throw errors.parameterInvalid(
               `permissions[${i}]`,
-              `Invalid permission: '${p.slice(0, 80)}'. A permission is a resource and an access, such as 'events:read' or 'customers:write' (docs/security.md lists them).`,
+              `Invalid permission: '${p.slice(0, 80)}'. A permission is a resource and an access, such as 'events:read' or 'customers:write'.`,
             );
         });
         const secret = await createRestrictedKey(
