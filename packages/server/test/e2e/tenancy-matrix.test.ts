@@ -163,7 +163,14 @@ describe('tenancy matrix: every route × every credential', () => {
   beforeAll(async () => {
     // Every cell makes its own targets: more endpoints than Stripe's 16 per account.
     // A manual clock, so that advancing it is among the routes.
-    server = await startTestServer({ manualClock: true, config: { maxEndpoints: '100000' } });
+    server = await startTestServer({
+      manualClock: true,
+      config: {
+        maxEndpoints: '100000',
+        maxEventDestinations: '100000',
+        maxListenSessions: '100000',
+      },
+    });
     world = await buildWorld(server);
   }, 120_000);
   afterAll(async () => {

@@ -208,7 +208,7 @@ export const v2EventDestinations: Resource = {
         const scope = {
           platformId: caller.platform.id,
           livemode: caller.livemode,
-          accountId: null,
+          accountId: caller.accountId,
           kind: 'destination',
         };
         if ((await countEndpoints(w.db, scope)) >= limit) {
