@@ -301,7 +301,7 @@ describe('switchboard commands', () => {
       expect(updated).toMatchObject({ status: 'disabled', enabled_events: ['*'] });
       const nothing = await sb('endpoints', 'update', created.id);
       expect(nothing.stderr).toBe(
-        'switchboard endpoints update: nothing to change: give --url, --events, --description, --disable or --enable\n',
+        'switchboard endpoints update: nothing to change: give --url, --events, --description, --disable, --enable or --chaos\n',
       );
 
       const rolled = await sb('endpoints', 'roll-secret', created.id, '--expires-in', '1h');
@@ -325,6 +325,70 @@ describe('switchboard commands', () => {
       expect(again.code).toBe(1);
       expect(again.stderr).toBe(
         `switchboard endpoints delete: No such webhook endpoint: '${created.id}'\n`,
+      );
+    });
+
+    it('update --chaos sets chaos delivery, says what it set, and turns it off', async () => {
+      const e = await stripe.webhookEndpoints.create({
+        url: receiver.url('/chaos'),
+        enabled_events: ['customer.created'],
+      });
+      const set = await sb(
+        'endpoints',
+        'update',
+        e.id,
+        '--chaos',
+        'duplicate=25%,fail-first=10%,delay=5%:1m,reorder=5s',
+        '--description',
+        'chaotic',
+      );
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toContain(`Updated webhook endpoint ${e.id}`);
+      expect(set.stdout).toContain(
+        `Chaos delivery for ${e.id}: duplicate 25%, fail first attempt 10%, delay 5% by 60 s, reorder within 5 s\n`,
+      );
+      expect((await stripe.webhookEndpoints.retrieve(e.id)).description).toBe('chaotic');
+      const read = await fetch(`${server.url}/v1/switchboard/webhook_endpoints/${e.id}/chaos`, {
+        headers: { Authorization: `Bearer ${TEST_KEY}` },
+      });
+      expect(await read.json()).toMatchObject({
+        enabled: true,
+        duplicate_percent: 25,
+        fail_first_attempt_percent: 10,
+        delay_percent: 5,
+        delay_seconds: 60,
+        reorder_window_seconds: 5,
+      });
+      const one = json<{ duplicate_percent: number; reorder_window_seconds: number }>(
+        await sb('endpoints', 'update', e.id, '--chaos', 'duplicate=0', '--json'),
+      );
+      expect(one).toMatchObject({ duplicate_percent: 0, reorder_window_seconds: 5 });
+      const off = await sb('endpoints', 'update', e.id, '--chaos', 'off');
+      expect(off.stdout).toBe(`Chaos delivery for ${e.id}: off\n`);
+
+      const bad = await sb('endpoints', 'update', e.id, '--chaos', 'shuffle=5s');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(
+        /^switchboard endpoints update: --chaos: unknown setting "shuffle"/,
+      );
+      const live = await stripe.webhookEndpoints.create(
+        { url: receiver.url('/chaos-live'), enabled_events: ['customer.created'] },
+        { apiKey: LIVE_KEY },
+      );
+      const refused = await runCli([
+        'endpoints',
+        'update',
+        live.id,
+        '--chaos',
+        'duplicate=10%',
+        '--api-base',
+        server.url,
+        '--api-key',
+        LIVE_KEY,
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /^switchboard endpoints update: Chaos delivery is off for live-mode endpoints on this server/,
       );
     });
 

@@ -4,6 +4,7 @@ import { buildApp, type App, type Mount } from './app.js';
 import { destinationPolicyWarning, type Config } from './config/schema.js';
 import { dashboardMounts } from './dashboard/index.js';
 import { isManualClock, manualClock, scaledClock, type Clock } from './domain/clock.js';
+import { ChaosTransport } from './delivery/chaos.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import { ThreadedHttpTransport } from './delivery/threaded-transport.js';
 import type { Transport } from './delivery/transport.js';
@@ -148,6 +149,8 @@ export async function startSwitchboard(
           log,
         })
       : new HttpTransport(destinationRules);
+  // Webhook endpoints with chaos delivery settings go through it; everything else passes through.
+  const chaos = new ChaosTransport(http, { clock, allowLive: config.liveChaos });
   // Listen sessions' websockets live in the API process that accepted them: a worker process
   // cannot reach them, so it leaves their deliveries to a small worker in the API process that
   // claims deliveries to listen sessions only.
@@ -162,7 +165,7 @@ export async function startSwitchboard(
       metrics,
       transports: runsWorker
         ? {
-            webhook: http,
+            webhook: chaos,
             destination: http,
             ...(hub ? { listen: hub.transport } : {}),
             ...options.transports,
@@ -273,6 +276,8 @@ export async function startSwitchboard(
           await closed;
         }
         await tasks?.stop();
+        // Deliveries held by chaos delivery are given back unsent, so that stopping waits for none.
+        chaos.release();
         await worker?.stop();
         await stopListening?.();
         await http.close();

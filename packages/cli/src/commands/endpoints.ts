@@ -7,6 +7,7 @@ import {
   type ConnectionFlags,
 } from '../config/connection.js';
 import { action, collectList, printJson, printTable } from '../output.js';
+import { parseChaosSpec, type WireChaos } from '../chaos.js';
 import { parseDuration } from '../time.js';
 
 export interface WireEndpoint {
@@ -231,20 +232,42 @@ Examples:
     .option('--description <text>', 'new description')
     .option('--name <name>', 'new name (event destinations)')
     .option('--disable', 'stop sending events to it')
-    .option('--enable', 'send events to it again');
+    .option('--enable', 'send events to it again')
+    .option(
+      '--chaos <settings>',
+      'chaos delivery (webhook endpoints): off, or duplicate=25%,fail-first=10%,delay=5%:30s,reorder=5s',
+    );
   addConnectionOptions(update, { stripeAccount: true });
   update
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON (with --chaos: the chaos settings)')
     .addHelpText(
       'after',
-      "\nExamples:\n  switchboard endpoints update we_123 --events '*'\n  switchboard endpoints update we_123 --disable\n  switchboard endpoints update ed_test_123 --url http://localhost:4242/v2",
+      `
+Chaos delivery tests a receiver's idempotency and ordering assumptions (off by default; live
+endpoints only when the server runs with --live-chaos on). Each share picks deliveries by their id:
+  duplicate=P%    a delivery that succeeded is sent again
+  fail-first=P%   the first attempt fails unsent; the retry follows the retry schedule
+  delay=P%:T      held T (default 30s, server clock) before it is sent
+  reorder=T       deliveries arriving within T of each other are sent newest first
+Settings left out keep their values; every attempt chaos touches says so in the attempt log.
+
+Examples:
+  switchboard endpoints update we_123 --events '*'
+  switchboard endpoints update we_123 --disable
+  switchboard endpoints update we_123 --chaos duplicate=20%,reorder=5s
+  switchboard endpoints update we_123 --chaos off
+  switchboard endpoints update ed_test_123 --url http://localhost:4242/v2`,
     )
     .action(
       action(
         'endpoints update',
-        async (id: string, flags: WriteFlags & { disable?: boolean; enable?: boolean }) => {
+        async (
+          id: string,
+          flags: WriteFlags & { disable?: boolean; enable?: boolean; chaos?: string },
+        ) => {
           if (flags.disable && flags.enable)
             throw new CliError('--disable and --enable are exclusive');
+          const chaos = flags.chaos === undefined ? undefined : parseChaosSpec(flags.chaos);
           const params: Record<string, unknown> = {};
           const destination = isDestination(id);
           if (flags.url !== undefined) {
@@ -259,20 +282,30 @@ Examples:
           }
           const toggle = flags.disable ? 'disable' : flags.enable ? 'enable' : null;
           if (toggle && !destination) params.disabled = toggle === 'disable';
-          if (Object.keys(params).length === 0 && !toggle)
+          if (Object.keys(params).length === 0 && !toggle && chaos === undefined)
             throw new CliError(
-              'nothing to change: give --url, --events, --description, --disable or --enable',
+              'nothing to change: give --url, --events, --description, --disable, --enable or --chaos',
             );
+          if (chaos !== undefined && destination)
+            throw new CliError('--chaos is for webhook endpoints (we_...)');
           if (!destination) {
             const conn = resolveConnection(flags);
-            const e = await call<WireEndpoint>(
+            const path = `/v1/webhook_endpoints/${encodeURIComponent(id)}`;
+            const e =
+              Object.keys(params).length > 0
+                ? await call<WireEndpoint>(conn, 'POST', path, { params })
+                : null;
+            if (e && !flags.json) printEndpoint('Updated', e);
+            if (chaos === undefined) return flags.json ? printJson(e) : undefined;
+            const c = await call<WireChaos>(
               conn,
-              'POST',
-              `/v1/webhook_endpoints/${encodeURIComponent(id)}`,
-              { params },
+              chaos === null ? 'DELETE' : 'POST',
+              `/v1/switchboard${path.slice(3)}/chaos`,
+              chaos === null ? {} : { params: chaos },
             );
-            if (flags.json) return printJson(e);
-            return printEndpoint('Updated', e);
+            if (flags.json) return printJson(c);
+            process.stdout.write(`Chaos delivery for ${c.webhook_endpoint}: ${c.summary}\n`);
+            return;
           }
           const conn = platformOnly(flags);
           let d: WireDestination | null = null;

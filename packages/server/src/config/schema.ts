@@ -41,6 +41,7 @@ export interface Config {
   destinationAllowlist: Cidr[];
   rateLimitPerSecond: number;
   payoutArrivalMs: number;
+  liveChaos: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -493,6 +494,19 @@ export const options: Option[] = [
           if (!cidr) throw new ConfigError(`'${c}' is not an IP address or CIDR`);
           return cidr;
         }),
+  }),
+  opt({
+    key: 'liveChaos',
+    flag: '--live-chaos',
+    env: 'SWITCHBOARD_LIVE_CHAOS',
+    default: 'off',
+    valueName: 'on|off',
+    description:
+      'Allow chaos delivery (duplicates, reordering, delays, failed first attempts: POST /v1/switchboard/webhook_endpoints/{id}/chaos) on live-mode endpoints. off: the API refuses chaos settings on live endpoints, and settings made while it was on are ignored. Test-mode endpoints may always use it.',
+    parse: (t) => {
+      if (t !== 'on' && t !== 'off') throw new ConfigError(`--live-chaos is on or off, not '${t}'`);
+      return t === 'on';
+    },
   }),
   opt({
     key: 'rateLimitPerSecond',

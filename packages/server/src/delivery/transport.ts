@@ -1,3 +1,4 @@
+import type { AttemptOf, ChaosSettings } from '../domain/chaos.js';
 import type { AttemptResult } from '../domain/outcome.js';
 import type { Signing } from './signing.js';
 
@@ -19,6 +20,8 @@ export interface OutgoingDelivery {
    */
   livemode: boolean;
   timeoutMs: number;
+  /** The endpoint's chaos delivery settings, for this attempt (delivery/chaos.ts); mostly absent. */
+  chaos?: (AttemptOf & { settings: ChaosSettings; liveEndpoint: boolean }) | undefined;
 }
 
 /** What came back, for the attempt log. */
@@ -37,6 +40,8 @@ export interface TransportResult {
   requestHeaders: string;
   /** Why a request got no answer, in full (addresses, system messages): for the server's log only. */
   detail?: string;
+  /** What chaos delivery did to the attempt, for the attempt log (delivery/chaos.ts). */
+  chaos?: string | undefined;
 }
 
 /** How deliveries reach an endpoint: HTTP POST for webhook endpoints, a websocket for listen sessions. */

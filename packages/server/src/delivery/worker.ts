@@ -11,6 +11,7 @@ import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
 import { releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
 import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
 import { findEvents, type EventRow } from '../storage/repositories/events.js';
+import { chaosOf } from './chaos.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { Transport } from './transport.js';
 
@@ -395,6 +396,7 @@ export class DeliveryWorker {
         request_headers: '{}',
         outcome: 'failed',
         next_attempt_ms: null,
+        chaos: null,
       },
       decision: { kind: 'exhausted' },
       deliveryId: claim.id,
@@ -481,6 +483,7 @@ export class DeliveryWorker {
       // test events, which must not go out unguarded).
       livemode: endpoint.livemode === 1,
       timeoutMs: config.deliveryTimeoutMs,
+      chaos: chaosOf(endpoint, claim),
     });
     const now = clock.now();
     if (sent.result.kind === 'deferred') {
@@ -532,6 +535,7 @@ export class DeliveryWorker {
         request_headers: sent.requestHeaders,
         outcome: decision.kind === 'delivered' ? 'succeeded' : 'failed',
         next_attempt_ms: decision.kind === 'retry' ? decision.at : null,
+        chaos: sent.chaos ?? null,
       },
       decision,
       deliveryId: claim.id,
@@ -561,6 +565,7 @@ export class DeliveryWorker {
         duration_ms: sent.durationMs,
         outcome: decision.kind,
         next_attempt: decision.kind === 'retry' ? new Date(decision.at).toISOString() : undefined,
+        chaos: sent.chaos,
       });
     }
   }

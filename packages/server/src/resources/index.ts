@@ -21,6 +21,7 @@ import { stripecliSessions } from './stripecli-sessions.js';
 import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
 import { transfers } from './transfers.js';
+import { webhookEndpointChaos } from './webhook-endpoint-chaos.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
 import { webhookEndpointStats } from './webhook-endpoint-stats.js';
 import { v2Accounts } from './v2/accounts.js';
@@ -54,6 +55,7 @@ export const resources: Resource[] = [
   switchboardEvents,
   switchboardEventTypes,
   transfers,
+  webhookEndpointChaos,
   webhookEndpointSecrets,
   webhookEndpointStats,
   webhookEndpoints,

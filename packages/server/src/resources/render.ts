@@ -40,6 +40,8 @@ export function renderAttempt(row: AttemptRow) {
     request_headers: sentHeaders(row.request_headers),
     next_attempt:
       row.next_attempt_ms === null ? null : Math.floor(Number(row.next_attempt_ms) / 1000),
+    /** What chaos delivery did to this attempt (the endpoint's chaos settings), or null. */
+    chaos: row.chaos ?? null,
   };
 }
 

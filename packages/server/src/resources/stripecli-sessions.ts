@@ -106,6 +106,7 @@ export const stripecliSessions: Resource = {
             key_id: caller.credential.kind === 'secret' ? caller.credential.keyId : null,
           }),
           deleted: 0,
+          chaos: null,
         });
         const base = publicBaseUrl(services, host);
         return {

@@ -119,7 +119,7 @@ export function requireEndpoint(
  * commits, so that two concurrent updates (metadata merges, secret rolls) never both start from
  * the same version.
  */
-function requireEndpointToChange(
+export function requireEndpointToChange(
   w: WriteContext,
   caller: Caller,
   id: string,
@@ -188,6 +188,7 @@ export const webhookEndpoints: Resource = {
           warned_at_ms: null,
           config: '{}',
           deleted: 0,
+          chaos: null,
         };
         await insertEndpoint(w.db, row);
         return renderEndpoint({ ...row, seq: 0 }, secret);

@@ -11,6 +11,7 @@ import * as eventPending from './migrations/0008-event-pending.js';
 import * as accountKeys from './migrations/0009-account-keys.js';
 import * as keyExpiryRedirectUris from './migrations/0010-key-expiry-redirect-uris.js';
 import * as keyPermissions from './migrations/0011-key-permissions.js';
+import * as chaos from './migrations/0012-chaos.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0009-account-keys': { up: (db) => accountKeys.up(db) },
     '0010-key-expiry-redirect-uris': { up: (db) => keyExpiryRedirectUris.up(db, dialect.name) },
     '0011-key-permissions': { up: (db) => keyPermissions.up(db) },
+    '0012-chaos': { up: (db) => chaos.up(db) },
   };
   return { getMigrations: async () => all };
 }

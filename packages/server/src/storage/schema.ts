@@ -138,6 +138,8 @@ export interface EndpointsTable {
   /** Kind-specific settings (JSON): listen session details, destination options. */
   config: string;
   deleted: number;
+  /** A webhook endpoint's chaos delivery settings (JSON, domain/chaos.ts); null: off. */
+  chaos: string | null;
 }
 
 export interface DeliveriesTable {
@@ -179,6 +181,8 @@ export interface AttemptsTable {
   /** `succeeded` or `failed`. */
   outcome: string;
   next_attempt_ms: number | null;
+  /** What chaos delivery did to this attempt, in words; null: nothing. */
+  chaos: string | null;
 }
 
 export interface IdempotencyKeysTable {

@@ -37,6 +37,7 @@ function endpoint(id: string, kind: string): Omit<EndpointRow, 'seq'> {
     warned_at_ms: null,
     config: '{}',
     deleted: 0,
+    chaos: null,
   };
 }
 

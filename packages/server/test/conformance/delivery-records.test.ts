@@ -45,6 +45,7 @@ describe('delivery records (SQLite)', () => {
       request_headers: JSON.stringify({ n }),
       outcome: n % 3 === 0 ? 'failed' : 'succeeded',
       next_attempt_ms: n % 3 === 0 ? 9_000 + n : null,
+      chaos: n % 4 === 0 ? `chaos: note ${n}` : null,
     };
   }
 

@@ -68,6 +68,7 @@ async function endpoint(db: Dialect, kind = 'webhook'): Promise<string> {
     warned_at_ms: null,
     config: '{}',
     deleted: 0,
+    chaos: null,
   });
   return id;
 }
@@ -476,6 +477,7 @@ describe(`storage conformance on ${backend}`, () => {
           request_headers: '{}',
           outcome: 'failed',
           next_attempt_ms: NOW + 60_000,
+          chaos: null,
         },
         decision: { kind: 'retry', at: NOW + 60_000 },
         deliveryId: deliveryId!,
@@ -546,6 +548,7 @@ describe(`storage conformance on ${backend}`, () => {
           request_headers: '{}',
           outcome: 'succeeded',
           next_attempt_ms: null,
+          chaos: null,
         },
         decision: { kind: 'delivered' as const },
         deliveryId,

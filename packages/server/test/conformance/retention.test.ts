@@ -48,6 +48,7 @@ function attempt(eventId: string, n: number): Omit<AttemptRow, 'seq'> {
     request_headers: '{}',
     outcome: 'failed',
     next_attempt_ms: null,
+    chaos: null,
   };
 }
 

@@ -573,6 +573,25 @@ export const table: Record<string, RouteCase> = {
       path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/stats`,
     }),
   },
+  'GET /v1/switchboard/webhook_endpoints/:id/chaos': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/chaos`,
+    }),
+  },
+  'POST /v1/switchboard/webhook_endpoints/:id/chaos': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/chaos`,
+      params: { duplicate_percent: 10 },
+    }),
+  },
+  'DELETE /v1/switchboard/webhook_endpoints/:id/chaos': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/chaos`,
+    }),
+  },
   'GET /v1/switchboard/webhook_endpoint_stats': {
     cells: OWN_LIST,
     request: async () => ({ path: '/v1/switchboard/webhook_endpoint_stats' }),

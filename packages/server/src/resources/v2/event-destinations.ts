@@ -260,6 +260,7 @@ export const v2EventDestinations: Resource = {
             updated_ms: w.now,
           } satisfies DestinationConfig),
           deleted: 0,
+          chaos: null,
         };
         await insertEndpoint(w.db, row);
         return renderDestination({ ...row, seq: 0 }, p.include ?? [], secret);
