@@ -105,13 +105,32 @@ export function buildApp(
       const match = router.match(method, path);
       if (match.kind !== 'found') throw errors.unrecognizedUrl(method, path);
       const { route, access } = match.handler;
-      const caller = await authenticate(req, access, requestId);
+      let token = tokenFromHeaders(req.headers);
+      let input: Record<string, unknown> | null = null;
+      const readInput = async () =>
+        parseInput(
+          route,
+          method,
+          query,
+          method === 'POST' ? await readBody(req, services.config.bodyLimitBytes) : '',
+          req.headers['content-type'],
+        );
+      if (!token && route.keyParam) {
+        // Stripe's documented form of this call sends the secret key in the body.
+        input = await readInput();
+        const sent = input[route.keyParam];
+        if (typeof sent === 'string' && sent) token = sent;
+      }
+      const caller = await authenticate(req, access, requestId, token);
       if (route.notModelled) {
         const op = route.notModelled;
         throw errors.operationNotSupported(op.id, op.m, op.p);
       }
-      const body = method === 'POST' ? await readBody(req, services.config.bodyLimitBytes) : '';
-      const input = parseInput(route, method, query, body, req.headers['content-type']);
+      input ??= await readInput();
+      if (route.keyParam && input[route.keyParam] !== undefined && input[route.keyParam] !== token)
+        throw errors.oauthInvalidRequest(
+          `The ${route.keyParam} sent is not the API key of the Authorization header.`,
+        );
       const params = parseShape(route.params, input);
       const now = services.clock.now();
       const host = req.headers.host ?? `${services.config.host}:${services.config.port}`;
@@ -145,8 +164,8 @@ export function buildApp(
     req: IncomingMessage,
     access: RouteAccess | null,
     requestId: string,
+    token: string | null,
   ): Promise<Caller> {
-    const token = tokenFromHeaders(req.headers);
     if (!token) throw errors.missingApiKey();
     const owner = await keys.resolve(token);
     if (!limiter.take(owner.key.id)) throw errors.rateLimited();

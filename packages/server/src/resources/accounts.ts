@@ -3,6 +3,7 @@ import { errors } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
+  booleanValue,
   expandParam,
   integer,
   listParams,
@@ -162,7 +163,7 @@ export function applyAccountParams(
     for (const [name, v] of Object.entries(
       p.capabilities as Record<string, { requested?: string | boolean }>,
     )) {
-      const requested = v?.requested === true || v?.requested === 'true';
+      const requested = booleanValue(v?.requested) === true;
       if (requested) caps[name] ??= 'inactive';
       else delete caps[name];
     }

@@ -207,7 +207,7 @@ export const oauth: Resource = {
         }
         throw errors.oauthUnsupportedGrantType(params.grant_type);
       },
-      { callers: 'platform' },
+      { callers: 'platform', keyParam: 'client_secret' },
     ),
   ],
 };

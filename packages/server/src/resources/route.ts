@@ -66,6 +66,12 @@ export interface RouteOptions {
   permission?: string;
   /** Publishable keys (`pk_`) may call this route: what Stripe.js and the mobile SDKs do. */
   publishable?: boolean;
+  /**
+   * OAuth's `client_secret`: a parameter that may carry the secret key instead of the
+   * Authorization header (`POST /oauth/token`, as Stripe documents that call). Sent with the
+   * header, it must be the same key.
+   */
+  keyParam?: string;
   /** v2 routes take JSON bodies; v1 routes take forms. */
   body?: 'form' | 'json';
   /** An operation of Stripe's API that no resource serves: refused once the caller is known. */

@@ -83,11 +83,24 @@ export function integer(opts: { min?: number; max?: number } = {}): Field<number
   });
 }
 
+/**
+ * A boolean as a client sends it: `true`/`false` (stripe-node, the Stripe CLI, JSON), or
+ * `True`/`False`, which stripe-python before 7 sends (`str(True)`) and Stripe's v1 API accepts.
+ * Anything else is `undefined`.
+ */
+export function booleanValue(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'True') return true;
+  if (value === 'false' || value === 'False') return false;
+  return undefined;
+}
+
 export function boolean(): Field<boolean, false> {
   return field((value, param) => {
-    if (value === true || value === 'true') return true;
-    if (value === false || value === 'false') return false;
-    throw errors.parameterInvalid(param, `Invalid boolean: ${describe(value)}`);
+    const b = booleanValue(value);
+    if (b === undefined)
+      throw errors.parameterInvalid(param, `Invalid boolean: ${describe(value)}`);
+    return b;
   });
 }
 

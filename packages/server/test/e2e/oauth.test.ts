@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../helpers/receiver.js';
 import { connect } from '../helpers/oauth.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
 const REDIRECT = 'https://platform.example/oauth/callback';
 
@@ -132,6 +132,41 @@ describe('Connect OAuth', () => {
       code: back.searchParams.get('code')!,
     });
     expect((await stripe.accounts.retrieve(token.stripe_user_id!)).type).toBe('express');
+  });
+
+  it("exchanges a code with client_secret in the body and no Authorization header (Stripe's documented form)", async () => {
+    const back = await connect(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: REDIRECT }),
+    );
+    const exchange = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body: new URLSearchParams(body).toString(),
+      });
+    const code = back.searchParams.get('code')!;
+    // As curl https://connect.stripe.com/oauth/token -d client_secret=sk_test_... -d code=... sends it.
+    const res = await exchange({
+      client_secret: TEST_KEY,
+      code,
+      grant_type: 'authorization_code',
+    });
+    expect(res.status).toBe(200);
+    const token = (await res.json()) as Stripe.OAuthToken;
+    expect(token.stripe_user_id).toMatch(/^acct_/);
+    const asAccount = server.stripe(token.access_token!);
+    expect((await asAccount.accounts.retrieveCurrent()).id).toBe(token.stripe_user_id);
+    // Without a key anywhere: Stripe's 401; a client_secret that is not the header's key: refused.
+    expect((await exchange({ code, grant_type: 'authorization_code' })).status).toBe(401);
+    const wrong = await exchange(
+      { client_secret: 'sk_test_notthekey0000', code, grant_type: 'authorization_code' },
+      { Authorization: `Bearer ${TEST_KEY}` },
+    );
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: 'invalid_request' });
+    const bad = await exchange({ client_secret: 'sk_test_notthekey0000', code, grant_type: 'x' });
+    expect(bad.status).toBe(401);
   });
 
   it('refuses what Stripe refuses', async () => {

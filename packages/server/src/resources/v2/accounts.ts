@@ -5,6 +5,7 @@ import {
   applyMetadata,
   array,
   boolean,
+  booleanValue,
   integer,
   metadata,
   nullableString,
@@ -88,8 +89,7 @@ function requestedCapabilities(caps: unknown, prefix = ''): Record<string, boole
   if (!isObject(caps)) return out;
   for (const [name, value] of Object.entries(caps)) {
     if (!isObject(value)) continue;
-    if ('requested' in value)
-      out[prefix + name] = value.requested === true || value.requested === 'true';
+    if ('requested' in value) out[prefix + name] = booleanValue(value.requested) === true;
     else Object.assign(out, requestedCapabilities(value, `${prefix}${name}.`));
   }
   return out;
