@@ -102,6 +102,8 @@ export async function startSwitchboard(
 
   let worker: DeliveryWorker | null = null;
   let app: App | null = null;
+  /** What ends listen sessions and dashboard streams whose key or account was revoked. */
+  const rechecks: Array<() => Promise<void>> = [];
   let tasks: TaskRunner | null = null;
   const metrics = createMetrics(dialect, clock, () => worker?.inFlight ?? 0);
   const services: Services = {
@@ -131,8 +133,9 @@ export async function startSwitchboard(
       : {}),
     credentialsRevoked() {
       app?.keys.forget();
-      void hub?.recheck().catch(() => undefined);
-      void dashboard?.recheck().catch(() => undefined);
+      // Added as the listen hub and the dashboard are made: PostgreSQL's notification listener
+      // calls this already while the server starts.
+      for (const recheck of rechecks) void recheck().catch(() => undefined);
     },
   };
 
@@ -155,6 +158,7 @@ export async function startSwitchboard(
   // cannot reach them, so it leaves their deliveries to a small worker in the API process that
   // claims deliveries to listen sessions only.
   const hub = api ? new ListenHub(services) : null;
+  if (hub) rechecks.push(() => hub.recheck());
   let stopListening: (() => Promise<void>) | null = null;
   if (runsWorker || hub) {
     worker = new DeliveryWorker({
@@ -226,6 +230,7 @@ export async function startSwitchboard(
   let dashboard: ReturnType<typeof dashboardMounts> | null = null;
   if (api) {
     dashboard = dashboardMounts(services);
+    rechecks.push(dashboard.recheck);
     app = buildApp(services, {
       mounts: [
         probes,
