@@ -140,7 +140,8 @@ export function buildApp(
         const result = await route.handler({ ...base, db: services.dialect.db });
         reply = { status: 200, body: toJson(result) };
       } else {
-        reply = await runWrite(route, base, method, path, input);
+        // The key the caller authenticated with (header, or the body's client_secret).
+        reply = await runWrite(route, base, method, path, input, token!);
       }
       res.setHeader('Stripe-Version', caller.apiVersion);
       if (caller.idempotencyKey) res.setHeader('Idempotency-Key', caller.idempotencyKey);
@@ -202,8 +203,10 @@ export function buildApp(
     method: string,
     path: string,
     input: unknown,
+    apiKey: string,
   ): Promise<Reply> {
     const { caller } = base;
+    const sealWith = route.secrets ? apiKey : null;
     const db = services.dialect.db;
     const scope: IdempotencyScope | null = caller.idempotencyKey
       ? {
@@ -215,7 +218,7 @@ export function buildApp(
       : null;
     const hash = scope ? requestHash(method, path, input) : '';
     if (scope) {
-      const seen = await replayIfSeen(db, scope, hash);
+      const seen = await replayIfSeen(db, scope, hash, apiKey);
       if (seen) return seen;
     }
     const writeBase = {
@@ -229,7 +232,7 @@ export function buildApp(
       if (route.transaction === false) {
         const result = await route.handler({ ...base, db });
         const reply = { status: 200, body: toJson(result) };
-        if (scope) await remember(db, scope, hash, reply, Date.now());
+        if (scope) await remember(db, scope, hash, reply, Date.now(), sealWith);
         return reply;
       }
       return await inTransaction(services, writeBase, async (w) => {
@@ -238,14 +241,14 @@ export function buildApp(
           result instanceof CommittedError
             ? { status: result.error.status, body: JSON.stringify(result.error.toJSON(), null, 2) }
             : { status: 200, body: toJson(result) };
-        if (scope) await remember(w.db, scope, hash, reply, Date.now());
+        if (scope) await remember(w.db, scope, hash, reply, Date.now(), sealWith);
         return reply;
       });
     } catch (e) {
       if (scope && isUniqueViolation(e)) {
         // Another request with this key committed first: answer as it did.
         const row = await findIdempotencyKey(db, scope);
-        if (row) return replay(row, hash, scope.key);
+        if (row) return replay(row, hash, scope.key, apiKey);
         throw errors.idempotencyInProgress();
       }
       if (scope && e instanceof StripeError && e.status < 500) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import {
@@ -39,29 +39,82 @@ export async function replayIfSeen(
   db: Kysely<Database>,
   scope: IdempotencyScope,
   hash: string,
+  apiKey: string,
 ): Promise<Reply | null> {
   const row = await findIdempotencyKey(db, scope);
   if (!row) return null;
-  return replay(row, hash, scope.key);
+  return replay(row, hash, scope.key, apiKey);
 }
 
-export function replay(row: IdempotencyRow, hash: string, key: string): Reply {
+/**
+ * How a stored reply that carries secrets starts: `sealed:v1:<iv>:<tag>:<ciphertext>` (base64url),
+ * AES-256-GCM under a key derived from the API key that made the request.
+ */
+const SEALED = 'sealed:v1:';
+
+/**
+ * The key a reply is sealed with: an HMAC of the API key, which the database never holds (live
+ * keys are kept as their SHA-256 only, a different function of the key), so a copy of the
+ * database does not open the replies; the client that retries with its key does.
+ */
+const sealingKey = (apiKey: string) =>
+  createHmac('sha256', apiKey).update('switchboard idempotent reply v1').digest();
+
+export function seal(body: string, apiKey: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(apiKey), iv);
+  const data = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
+  const parts = [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'));
+  return SEALED + parts.join(':');
+}
+
+/** The reply in clear, or null when `apiKey` is not the one that sealed it. */
+export function unseal(stored: string, apiKey: string): string | null {
+  const [iv, tag, data] = stored
+    .slice(SEALED.length)
+    .split(':')
+    .map((p) => Buffer.from(p, 'base64url'));
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', sealingKey(apiKey), iv!);
+    decipher.setAuthTag(tag!);
+    return Buffer.concat([decipher.update(data!), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The reply to send again. A sealed one (its route's replies carry secrets) opens only with the
+ * API key that made the first request; another key of the account gets an idempotency error.
+ */
+export function replay(row: IdempotencyRow, hash: string, key: string, apiKey: string): Reply {
   if (row.request_hash !== hash) throw errors.idempotencyMismatch(key);
-  return { status: row.status_code, body: row.response_body, replayed: true };
+  let body = row.response_body;
+  if (body.startsWith(SEALED)) {
+    const opened = unseal(body, apiKey);
+    if (opened === null) throw errors.idempotencyOtherApiKey(key);
+    body = opened;
+  }
+  return { status: row.status_code, body, replayed: true };
 }
 
+/**
+ * Stores the reply for 24 hours. `sealWith`: the API key of the request, when the route's replies
+ * carry secrets (new keys, OAuth tokens) that are otherwise stored hashed, or not at all.
+ */
 export async function remember(
   db: Kysely<Database>,
   scope: IdempotencyScope,
   hash: string,
   reply: Reply,
   realNow: number,
+  sealWith: string | null = null,
 ): Promise<void> {
   await insertIdempotencyKey(db, {
     ...scope,
     request_hash: hash,
     status_code: reply.status,
-    response_body: reply.body,
+    response_body: sealWith === null ? reply.body : seal(reply.body, sealWith),
     created_ms: realNow,
   });
 }

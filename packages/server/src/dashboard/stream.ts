@@ -103,6 +103,8 @@ export function streamMount(
       !claimed ||
       !key ||
       key.revoked ||
+      // A rolled key past its overlap is revoked too.
+      (key.expires_ms !== null && services.clock.now() >= Number(key.expires_ms)) ||
       !platform ||
       !verifyStreamToken(claimed, key.token_hash, Date.now())
     ) {

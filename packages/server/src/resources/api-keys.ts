@@ -96,7 +96,8 @@ export const apiKeys: Resource = {
         await credentialsRevoked(w);
         return renderKey(rolled.row, caller, rolled.token);
       },
-      { callers: 'platform' },
+      // The new key is shown once: its idempotent replay is sealed.
+      { callers: 'platform', secrets: true },
     ),
 
     /**

@@ -207,7 +207,8 @@ export const oauth: Resource = {
         }
         throw errors.oauthUnsupportedGrantType(params.grant_type);
       },
-      { callers: 'platform', keyParam: 'client_secret' },
+      // Access and refresh tokens, stored hashed: their idempotent replay is sealed.
+      { callers: 'platform', keyParam: 'client_secret', secrets: true },
     ),
   ],
 };

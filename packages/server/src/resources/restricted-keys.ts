@@ -54,7 +54,8 @@ export const restrictedKeys: Resource = {
         );
         return { object: 'restricted_key', livemode: caller.livemode, secret, permissions };
       },
-      { callers: 'platform' },
+      // The new key is shown once: its idempotent replay is sealed.
+      { callers: 'platform', secrets: true },
     ),
   ],
 };

@@ -74,6 +74,11 @@ export interface RouteOptions {
   keyParam?: string;
   /** v2 routes take JSON bodies; v1 routes take forms. */
   body?: 'form' | 'json';
+  /**
+   * Its replies carry secrets kept nowhere else in clear (new API keys, OAuth tokens, a listen
+   * session's websocket id): the idempotency record keeps them sealed with the caller's key.
+   */
+  secrets?: true;
   /** An operation of Stripe's API that no resource serves: refused once the caller is known. */
   notModelled?: Operation;
 }

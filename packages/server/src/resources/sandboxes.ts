@@ -42,7 +42,8 @@ export const sandboxes: Resource = {
         });
         return renderSandbox(w.db, created.platform, created.testKey);
       },
-      { callers: 'platform' },
+      // The sandbox's secret key: its idempotent replay is sealed.
+      { callers: 'platform', secrets: true },
     ),
     /**
      * The platform's sandboxes, with their keys. A sandbox's key sees only its own sandbox: its

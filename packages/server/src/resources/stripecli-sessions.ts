@@ -121,8 +121,9 @@ export const stripecliSessions: Resource = {
           display_connect_filter_warning: false,
         };
       },
-      // A session receives every event of the platform and carries its listen secret.
-      { callers: 'platform' },
+      // A session receives every event of the platform and carries its listen secret; the
+      // websocket id is its credential, stored hashed: the idempotent replay is sealed.
+      { callers: 'platform', secrets: true },
     ),
   ],
 };

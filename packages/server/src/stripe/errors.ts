@@ -201,6 +201,11 @@ export const errors = {
       message:
         'There is currently another in-progress request using this Stripe API Key and idempotency key. Please try again later.',
     }),
+  idempotencyOtherApiKey: (key: string) =>
+    new StripeError(400, {
+      type: 'idempotency_error',
+      message: `The request with idempotency key '${key}' was made with another API key, and its result carries secrets, which only that key can read again. Retry with the API key that made it, or use a new idempotency key.`,
+    }),
   idempotencyKeyTooLong: () =>
     invalid('Idempotency-Key must be at most 255 characters long.', undefined, undefined, 400),
   rateLimited: () =>

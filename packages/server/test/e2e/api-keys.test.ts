@@ -103,8 +103,16 @@ describe('API keys: list, roll, revoke', () => {
     expect(
       (await api(server, fresh, 'POST', `/v1/switchboard/api_keys/${own!.id}/roll`)).status,
     ).toBe(400);
+    // A dashboard stream token the old key got before its expiry dies with it.
+    const stream = await api<{ url: string }>(
+      server,
+      TEST_KEY,
+      'POST',
+      '/v1/switchboard/stream_tokens',
+    );
     server.clock!.advance(3_600_000);
     expect(await works(server, TEST_KEY)).toBe(false);
+    expect((await fetch(`${server.url}${stream.body.url}`)).status).toBe(401);
     expect(await works(server, fresh)).toBe(true);
     expect((await list(server, fresh)).map((k) => k.id)).toEqual([rolled.body.id]);
 
