@@ -3,9 +3,12 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: everything on SQLite, and, when a PostgreSQL cluster is available
  * (SWITCHBOARD_TEST_PG_URL, which `.ci/run` sets), the storage conformance suite and the
- * end-to-end suite again on PostgreSQL.
+ * end-to-end suite again on PostgreSQL. A third, `packaging`, installs the packages as a user
+ * would (SWITCHBOARD_TEST_PACKAGING=1).
  */
 const pgUrl = process.env.SWITCHBOARD_TEST_PG_URL;
+/** `npm run test:packaging` (and `.ci/run`): pack, install and use the tarballs (minutes). */
+const packaging = process.env.SWITCHBOARD_TEST_PACKAGING === '1';
 
 export default defineConfig({
   test: {
@@ -42,6 +45,14 @@ export default defineConfig({
                 ],
                 env: { SWITCHBOARD_TEST_DB: 'postgres' },
               },
+            },
+          ]
+        : []),
+      ...(packaging
+        ? [
+            {
+              extends: true,
+              test: { name: 'packaging', include: ['test/packaging/**/*.test.ts'] },
             },
           ]
         : []),

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { accountsCommand } from './commands/accounts.js';
 import { endpointsCommand } from './commands/endpoints.js';
@@ -20,9 +21,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
+const { version } = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
 const program = new Command('switchboard')
   .description('Self-hosted Stripe-compatible Connect webhooks: server, CLI and delivery engine.')
-  .version('0.1.0')
+  .version(version)
   .showHelpAfterError();
 program.addCommand(serveCommand());
 program.addCommand(keysCommand());

@@ -1,14 +1,10 @@
-import { fileURLToPath } from 'node:url';
+// The built dashboard ships in a package of its own, a dependency of this one.
+import { dashboardDir } from '@switchboard/dashboard';
 import type { Mount } from '../app.js';
 import type { Services } from '../services/context.js';
 import { LiveFeed } from './live-feed.js';
 import { dashboardStatic } from './static.js';
 import { streamMount } from './stream.js';
-
-/** packages/dashboard/dist, from both src/dashboard/ (tests) and dist/dashboard/ (built). */
-export const defaultDashboardDir = fileURLToPath(
-  new URL('../../../dashboard/dist/', import.meta.url),
-);
 
 /** The dashboard's mounts: the live stream and the built SPA. `close` ends open streams. */
 export function dashboardMounts(
@@ -18,7 +14,7 @@ export function dashboardMounts(
   const feed = new LiveFeed(services.dialect.db, services.log);
   const stream = streamMount(services, feed);
   return {
-    mounts: [stream, dashboardStatic(options.dir ?? defaultDashboardDir)],
+    mounts: [stream, dashboardStatic(options.dir ?? dashboardDir)],
     close() {
       stream.close();
       feed.close();
