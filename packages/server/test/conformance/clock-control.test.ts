@@ -5,61 +5,35 @@ import {
   ClockStalledError,
   manualClockControl,
 } from '../../src/services/clock-control.js';
-import { insertDeliveries, type DeliveryRow } from '../../src/storage/repositories/deliveries.js';
+import { insertDeliveries } from '../../src/storage/repositories/deliveries.js';
 import { dueWork } from '../../src/storage/repositories/due-work.js';
-import { insertEndpoint, type EndpointRow } from '../../src/storage/repositories/endpoints.js';
+import { insertEndpoint } from '../../src/storage/repositories/endpoints.js';
 import { insertTask } from '../../src/storage/repositories/scheduled-tasks.js';
+import { endpointRow, pendingDeliveryRow } from '../helpers/rows.js';
 import { openBackend, type Backend } from './backend.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const HOUR = 3_600_000;
 
-function endpoint(id: string, kind: string): Omit<EndpointRow, 'seq'> {
-  return {
+const endpoint = (id: string, kind: string) =>
+  endpointRow({
     id,
     platform_id: 'acct_clock',
-    account_id: null,
-    livemode: 0,
     kind,
     url: null,
-    connect: 0,
-    api_version: null,
-    description: null,
-    enabled_events: '["*"]',
-    metadata: '{}',
-    status: 'enabled',
-    disabled_reason: null,
     secret: 'whsec_clock',
-    previous_secrets: '[]',
-    application: null,
     created: 0,
-    failing_since_ms: null,
-    warned_at_ms: null,
-    config: '{}',
-    deleted: 0,
-    chaos: null,
-  };
-}
+  });
 
-function delivery(id: string, endpointId: string, dueMs: number): Omit<DeliveryRow, 'seq'> {
-  return {
+const delivery = (id: string, endpointId: string, dueMs: number) =>
+  pendingDeliveryRow({
     id,
     event_id: `evt_${id}`,
     endpoint_id: endpointId,
     platform_id: 'acct_clock',
-    status: 'pending',
-    one_shot: 0,
-    attempts: 0,
-    first_attempt_ms: null,
     next_attempt_ms: dueMs,
-    lease_until_ms: null,
-    lease_owner: null,
-    last_status_code: null,
-    last_error: null,
     created_ms: T0,
-    updated_ms: T0,
-  };
-}
+  });
 
 const task = (id: string, dueMs: number) =>
   ({

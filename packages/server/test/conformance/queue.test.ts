@@ -32,6 +32,7 @@ import {
 import { OutcomeWriter } from '../../src/delivery/outcome-writer.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { backend } from '../helpers/database.js';
+import { endpointRow, pendingDeliveryRow } from '../helpers/rows.js';
 import { openBackend, type Backend } from './backend.js';
 
 /**
@@ -46,30 +47,17 @@ let seq = 0;
 
 async function endpoint(db: Dialect, kind = 'webhook'): Promise<string> {
   const id = `we_conf_${++seq}`;
-  await insertEndpoint(db.db, {
-    id,
-    platform_id: 'acct_conf',
-    account_id: null,
-    livemode: 0,
-    kind,
-    url: 'http://127.0.0.1:9/hook',
-    connect: 0,
-    api_version: null,
-    description: null,
-    enabled_events: '["*"]',
-    metadata: '{}',
-    status: 'enabled',
-    disabled_reason: null,
-    secret: 'whsec_conformance',
-    previous_secrets: '[]',
-    application: null,
-    created: NOW / 1000,
-    failing_since_ms: null,
-    warned_at_ms: null,
-    config: '{}',
-    deleted: 0,
-    chaos: null,
-  });
+  await insertEndpoint(
+    db.db,
+    endpointRow({
+      id,
+      platform_id: 'acct_conf',
+      kind,
+      url: 'http://127.0.0.1:9/hook',
+      secret: 'whsec_conformance',
+      created: NOW / 1000,
+    }),
+  );
   return id;
 }
 
@@ -100,23 +88,16 @@ async function deliveries(
   const ids = Array.from({ length: n }, () => `dlv_conf_${++seq}`);
   await insertDeliveries(
     db.db,
-    ids.map((id) => ({
-      id,
-      event_id: eventId,
-      endpoint_id: endpointId,
-      platform_id: 'acct_conf',
-      status: 'pending',
-      one_shot: 0,
-      attempts: 0,
-      first_attempt_ms: null,
-      next_attempt_ms: dueMs,
-      lease_until_ms: null,
-      lease_owner: null,
-      last_status_code: null,
-      last_error: null,
-      created_ms: NOW,
-      updated_ms: NOW,
-    })),
+    ids.map((id) =>
+      pendingDeliveryRow({
+        id,
+        event_id: eventId,
+        endpoint_id: endpointId,
+        platform_id: 'acct_conf',
+        next_attempt_ms: dueMs,
+        created_ms: NOW,
+      }),
+    ),
   );
   return ids;
 }
