@@ -20,7 +20,7 @@ import {
 import { CommittedError, get, post, type Caller, type Resource, type WriteCall } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { stripeFee, testCard, testCards, type TestCard } from '../domain/test-instruments.js';
-import { creditFunds } from '../services/balance.js';
+import { creditFunds, lockBalances } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { requireAccount } from './accounts.js';
@@ -227,6 +227,8 @@ async function settle(
     ? (pi.transfer_data?.amount ?? amount - (pi.application_fee_amount ?? 0))
     : 0;
   const appFee = !destination && w.accountId ? (pi.application_fee_amount ?? 0) : 0;
+  if (appFee > 0)
+    await lockBalances(w, [{ accountId: null, livemode: pi.livemode }, fundsScope(w, pi)]);
   const txn = await creditFunds(
     w,
     fundsScope(w, pi),

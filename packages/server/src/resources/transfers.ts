@@ -13,7 +13,7 @@ import {
 } from '../stripe/params.js';
 import { get, post, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { creditFunds, withdrawAvailable } from '../services/balance.js';
+import { creditFunds, lockBalances, withdrawAvailable } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { asPlatform, requireAccount } from './accounts.js';
@@ -182,6 +182,10 @@ export const transfers: Resource = {
         // refund of the payment the transfer made there, on the platform a transfer refund.
         const id = newId('trr', 24);
         const paymentRefund = `pyr_${randomToken(24)}`;
+        await lockBalances(w, [
+          { accountId: null, livemode: w.livemode },
+          { accountId: destination, livemode: w.livemode },
+        ]);
         await withdrawAvailable(
           w,
           { accountId: destination, livemode: w.livemode },

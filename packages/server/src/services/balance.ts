@@ -66,6 +66,16 @@ async function lockBalance(w: WriteContext, s: BalanceScope): Promise<Stripe.Bal
   return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
 }
 
+/**
+ * Locks several balances in one order (the platform's, then its accounts' by id), for a write
+ * that moves funds between them: a transfer and its reversal move funds in opposite directions,
+ * and locking in the order of the movement would deadlock the two on PostgreSQL.
+ */
+export async function lockBalances(w: WriteContext, scopes: BalanceScope[]): Promise<void> {
+  const ordered = [...scopes].sort((a, b) => (a.accountId ?? '').localeCompare(b.accountId ?? ''));
+  for (const s of ordered) await lockBalance(w, s);
+}
+
 async function writeBalance(
   w: WriteContext,
   s: BalanceScope,

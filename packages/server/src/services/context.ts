@@ -51,16 +51,40 @@ export interface WriteContext {
   afterCommit: Array<() => void>;
 }
 
-/** Runs `work` in a transaction, then its after-commit hooks. */
+/**
+ * Runs `work` in a transaction, then its after-commit hooks. On PostgreSQL, two transactions that
+ * lock the same rows in opposite orders (a transfer locks the platform's balance then the
+ * account's, its reversal the other way round) can deadlock: the server aborts one of them, which
+ * is then run again from the start, as a deadlock changed nothing.
+ */
 export async function inTransaction<T>(
   services: Services,
   base: Omit<WriteContext, 'db' | 'afterCommit' | 'services'>,
   work: (w: WriteContext) => Promise<T>,
 ): Promise<T> {
-  const afterCommit: Array<() => void> = [];
-  const result = await services.dialect.db
-    .transaction()
-    .execute((db) => work({ ...base, db, services, afterCommit }));
-  for (const hook of afterCommit) hook();
-  return result;
+  for (let attempt = 1; ; attempt++) {
+    const afterCommit: Array<() => void> = [];
+    try {
+      const result = await services.dialect.db
+        .transaction()
+        .execute((db) => work({ ...base, db, services, afterCommit }));
+      for (const hook of afterCommit) hook();
+      return result;
+    } catch (err) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableConflict(err)) throw err;
+      services.log.debug('transaction retried after a conflict', {
+        attempt,
+        code: (err as { code?: string }).code,
+      });
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
+  }
+}
+
+const TRANSACTION_ATTEMPTS = 5;
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction changed nothing. */
+export function isRetryableConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
