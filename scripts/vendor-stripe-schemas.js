@@ -33,6 +33,9 @@ const roots = [
   'payment_method',
   'topup',
   'application_fee',
+  'token',
+  'setup_intent',
+  'ephemeral_key',
 ];
 
 const spec = JSON.parse(readFileSync(source, 'utf8'));

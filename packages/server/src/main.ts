@@ -15,7 +15,12 @@ import { probesHandler } from './observability/probes.js';
 import { manualClockControl } from './services/clock-control.js';
 import type { Services } from './services/context.js';
 import { startHousekeeping, type Housekeeping } from './services/housekeeping.js';
-import { ensureFirstPlatform, type StartupPlatform } from './services/platforms.js';
+import {
+  ensureFirstPlatform,
+  ensurePublishableKeys,
+  publishableKeysOf,
+  type StartupPlatform,
+} from './services/platforms.js';
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
@@ -92,13 +97,15 @@ export async function startSwitchboard(
   const destinationWarning = destinationPolicyWarning(config);
   if (destinationWarning) log.warn(destinationWarning);
   // Several processes may start at once on one database: one of them creates the first platform.
-  const startup = await dialect.exclusive('first-platform', () =>
-    ensureFirstPlatform(
+  const startup = await dialect.exclusive('first-platform', async () => {
+    const first = await ensureFirstPlatform(
       dialect.db,
       { testKey: config.testKey, liveKey: config.liveKey },
       clock.now(),
-    ),
-  );
+    );
+    await ensurePublishableKeys(dialect.db, clock.now());
+    return { ...first, publishable: await publishableKeysOf(dialect.db, first.platform.id) };
+  });
 
   let worker: DeliveryWorker | null = null;
   let app: App | null = null;
@@ -320,5 +327,5 @@ export { limitHeapGrowth } from './heap.js';
 export { createLogger, redactSecrets, type Logger } from './observability/logger.js';
 export { openStorage, isPostgresUrl } from './storage/open.js';
 export { migrate } from './storage/migrate.js';
-export { testKeysOf, createPlatform } from './services/platforms.js';
+export { testKeysOf, publishableKeysOf, createPlatform } from './services/platforms.js';
 export { listPlatforms, firstPlatform } from './storage/repositories/platforms.js';

@@ -142,7 +142,7 @@ Examples:
 export function keysCommand(): Command {
   const keys = new Command('keys')
     .description(
-      "Show the test secret keys of the server's platforms and sandboxes (live keys are shown only at creation); list, roll or revoke a platform's keys through the API.",
+      "Show the test secret keys and the publishable keys of the server's platforms and sandboxes (live secret keys are shown only at creation); list, roll or revoke a platform's keys through the API.",
     )
     .option(
       '--db <path|url>',
@@ -163,8 +163,14 @@ Examples:
   switchboard keys revoke key_1AbC...`,
     )
     .action(async (opts: { db: string; json?: boolean }) => {
-      const { describeDatabase, firstPlatform, listPlatforms, openStorage, testKeysOf } =
-        await import('@switchboard/server');
+      const {
+        describeDatabase,
+        firstPlatform,
+        listPlatforms,
+        openStorage,
+        publishableKeysOf,
+        testKeysOf,
+      } = await import('@switchboard/server');
       const dialect = await openStorage(opts.db, { migrate: false }).catch((e: Error) => {
         process.stderr.write(
           `switchboard keys: cannot open ${describeDatabase(opts.db)}: ${e.message}\n`,
@@ -187,6 +193,7 @@ Examples:
             name: p.name,
             sandbox: false,
             test_keys: await testKeysOf(dialect.db, p.id),
+            publishable_keys: await publishableKeysOf(dialect.db, p.id),
           });
           for (const s of (await listPlatforms(dialect.db, p.id)).reverse()) {
             rows.push({
@@ -194,6 +201,7 @@ Examples:
               name: s.name,
               sandbox: true,
               test_keys: await testKeysOf(dialect.db, s.id),
+              publishable_keys: await publishableKeysOf(dialect.db, s.id),
             });
           }
         }
@@ -205,8 +213,11 @@ Examples:
           process.stdout.write(
             `${r.sandbox ? '  sandbox ' : 'platform '}${r.platform} "${r.name}"\n`,
           );
-          for (const k of r.test_keys)
-            process.stdout.write(`${r.sandbox ? '  ' : ''}  test secret key: ${k}\n`);
+          const indent = r.sandbox ? '  ' : '';
+          for (const k of r.test_keys) process.stdout.write(`${indent}  test secret key: ${k}\n`);
+          const pk = r.publishable_keys;
+          if (pk.test) process.stdout.write(`${indent}  test publishable key: ${pk.test}\n`);
+          if (pk.live) process.stdout.write(`${indent}  live publishable key: ${pk.live}\n`);
         }
       } finally {
         await dialect.close();

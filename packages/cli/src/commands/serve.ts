@@ -28,6 +28,8 @@ export function serveCommand(): Command {
     `
 Keys: on first start a test and a live secret key are generated and printed. The live key is shown
 once (it is stored hashed); \`switchboard keys\` shows the test keys again. Keys are never logged.
+Publishable keys (pk_test_, pk_live_: for Stripe.js and the mobile SDKs) are public and printed at
+every start.
 
 Examples:
   switchboard serve
@@ -92,6 +94,9 @@ function printBanner(config: Config, sb: Awaited<ReturnType<typeof startSwitchbo
   } else {
     out.push('  Keys: `switchboard keys` shows the test keys.');
   }
+  const pk = sb.startup.publishable;
+  if (pk?.test) out.push(`  Test publishable key: ${pk.test}`);
+  if (pk?.live) out.push(`  Live publishable key: ${pk.live}`);
   if (config.clockSpeed !== 1) out.push(`Clock runs ${config.clockSpeed}x faster than real time.`);
   if (config.clock === 'manual') {
     out.push(

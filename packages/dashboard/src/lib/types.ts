@@ -156,5 +156,12 @@ export interface Sandbox {
   id: string;
   name: string;
   secret_key: string | null;
+  publishable_key: string | null;
   created: number;
+}
+
+export interface PublishableKey {
+  object: 'publishable_key';
+  livemode: boolean;
+  key: string | null;
 }

@@ -1,11 +1,11 @@
-import { Command, Empty, Loading, Notice, PageHeader } from '../components/ui';
+import { Command, CopyButton, Empty, Loading, Notice, PageHeader } from '../components/ui';
 import { EndpointStatusBadge, FailureRate } from '../components/status';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { effectiveMode, useApi, useSession } from '../lib/session';
 import { listDestinations } from '../lib/destinations';
-import type { Endpoint, EndpointStats, EventDestination, List } from '../lib/types';
+import type { Endpoint, EndpointStats, EventDestination, List, PublishableKey } from '../lib/types';
 
 export const scopeOf = (e: Endpoint) => (e.application ? 'Connected accounts' : 'Your account');
 
@@ -32,6 +32,10 @@ export function Webhooks() {
     [api.key],
   );
   const destinations = useAsync(() => listDestinations(api), [api.key]);
+  const publishable = useAsync(
+    () => api.get<PublishableKey>('/v1/switchboard/publishable_key'),
+    [api.key],
+  );
   const stats = useAsync(
     () => api.get<List<EndpointStats>>('/v1/switchboard/webhook_endpoint_stats', { minutes: 60 }),
     [api.key],
@@ -120,6 +124,21 @@ export function Webhooks() {
             </tbody>
           </table>
         </div>
+      )}
+      {publishable.data?.key && (
+        <section aria-labelledby="keys-heading">
+          <h2 id="keys-heading">API keys</h2>
+          <p className="muted">
+            The {mode} publishable key, for Stripe.js and the mobile SDKs (
+            <code>{`Stripe('${publishable.data.key.slice(0, 12)}...')`}</code>): it creates payment
+            methods and tokens and confirms intents with their client secret, nothing else.{' '}
+            <code>switchboard keys</code> shows the secret keys.
+          </p>
+          <p>
+            <code data-publishable-key>{publishable.data.key}</code>{' '}
+            <CopyButton text={publishable.data.key} />
+          </p>
+        </section>
       )}
       {destinations.data && destinations.data.length > 0 && (
         <section aria-labelledby="destinations-heading">

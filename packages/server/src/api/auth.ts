@@ -83,6 +83,8 @@ export class KeyResolver {
 
 /** What a key is, as the scope carries it. */
 export function credentialOf(key: ApiKeyRow): Credential {
+  if (key.kind === 'publishable')
+    return { kind: 'publishable', keyId: key.id, account: key.account_id };
   if (key.account_id) {
     return {
       kind: 'oauth',
@@ -97,7 +99,6 @@ export function credentialOf(key: ApiKeyRow): Credential {
       : [...DEFAULT_RESTRICTED_PERMISSIONS];
     return { kind: 'restricted', keyId: key.id, permissions };
   }
-  if (key.kind === 'publishable') return { kind: 'publishable', keyId: key.id };
   return { kind: 'secret', keyId: key.id };
 }
 
@@ -118,7 +119,9 @@ export async function resolveScope(
   }
   const asked = headers.account ?? (headers.context && headers.context.split('/').pop()) ?? null;
   const credential = credentialOf(owner.key);
-  const bound = credential.kind === 'oauth' ? credential.account : null;
+  // An OAuth access token, and the publishable key its grant gave, act only as their account.
+  const bound =
+    credential.kind === 'oauth' || credential.kind === 'publishable' ? credential.account : null;
   if (bound && asked && asked !== bound) throw errors.accountInvalid(redactKey(owner.token), asked);
   const actAs = bound ?? asked;
   const account = actAs

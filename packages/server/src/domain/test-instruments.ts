@@ -11,6 +11,14 @@ export interface TestCard {
   outcome:
     | { kind: 'succeeded'; availableImmediately?: boolean }
     | { kind: 'declined'; code: string; declineCode: string; message: string };
+  /**
+   * 3D Secure: `always`, every payment and setup asks the cardholder to authenticate, and an
+   * off-session payment fails with authentication_required; `unless-set-up`, a payment asks unless
+   * the card was set up (a SetupIntent, which asks once), after which off-session payments succeed.
+   */
+  authentication?: 'always' | 'unless-set-up';
+  /** A declining card that attaches to a customer and sets up fine: only its charges fail. */
+  declinesOnlyCharges?: true;
 }
 
 const declined = (
@@ -106,6 +114,91 @@ export const testCards: Record<string, TestCard> = {
   ),
 };
 
+const brand = (b: string, last4: string, funding: TestCard['funding'] = 'credit'): TestCard => ({
+  brand: b,
+  last4,
+  funding,
+  country: 'US',
+  outcome: { kind: 'succeeded' },
+});
+
+Object.assign(testCards, {
+  pm_card_mastercard_prepaid: brand('mastercard', '5100', 'prepaid'),
+  pm_card_diners: brand('diners', '0004'),
+  pm_card_jcb: brand('jcb', '0505'),
+  pm_card_unionpay: brand('unionpay', '0005'),
+  pm_card_chargeCustomerFail: {
+    ...visa('0341', declined('generic_decline', 'Your card was declined.')),
+    declinesOnlyCharges: true,
+  },
+  pm_card_authenticationRequired: {
+    ...visa('3184', { kind: 'succeeded' }),
+    authentication: 'always',
+  },
+  pm_card_authenticationRequiredOnSetup: {
+    ...visa('3155', { kind: 'succeeded' }),
+    authentication: 'unless-set-up',
+  },
+  pm_card_threeDSecure2Required: {
+    ...visa('3220', { kind: 'succeeded' }),
+    authentication: 'always',
+  },
+  pm_card_threeDSecureRequired: {
+    ...visa('3063', { kind: 'succeeded' }),
+    authentication: 'always',
+  },
+  pm_card_threeDSecureOptional: visa('3055', { kind: 'succeeded' }),
+} satisfies Record<string, TestCard>);
+
+/**
+ * Stripe's test card numbers, by the test payment method each behaves as
+ * (docs.stripe.com/testing). A number not here that passes the Luhn check is a real card, which
+ * test mode declines (test_mode_live_card).
+ */
+export const testCardNumbers: Record<string, string> = {
+  '4242424242424242': 'pm_card_visa',
+  '4000056655665556': 'pm_card_visa_debit',
+  '5555555555554444': 'pm_card_mastercard',
+  '2223003122003222': 'pm_card_mastercard',
+  '5200828282828210': 'pm_card_mastercard_debit',
+  '5105105105105100': 'pm_card_mastercard_prepaid',
+  '378282246310005': 'pm_card_amex',
+  '371449635398431': 'pm_card_amex',
+  '6011111111111117': 'pm_card_discover',
+  '6011000990139424': 'pm_card_discover',
+  '3056930009020004': 'pm_card_diners',
+  '36227206271667': 'pm_card_diners',
+  '3566002020360505': 'pm_card_jcb',
+  '6200000000000005': 'pm_card_unionpay',
+  '4000000000000077': 'pm_card_bypassPending',
+  '4000000000000002': 'pm_card_chargeDeclined',
+  '4000000000009995': 'pm_card_chargeDeclinedInsufficientFunds',
+  '4000000000009987': 'pm_card_chargeDeclinedLostCard',
+  '4000000000009979': 'pm_card_chargeDeclinedStolenCard',
+  '4100000000000019': 'pm_card_chargeDeclinedFraudulent',
+  '4000000000000069': 'pm_card_chargeDeclinedExpiredCard',
+  '4000000000000127': 'pm_card_chargeDeclinedIncorrectCvc',
+  '4000000000000119': 'pm_card_chargeDeclinedProcessingError',
+  '4000000000000341': 'pm_card_chargeCustomerFail',
+  '4000002760003184': 'pm_card_authenticationRequired',
+  '4000002500003155': 'pm_card_authenticationRequiredOnSetup',
+  '4000000000003220': 'pm_card_threeDSecure2Required',
+  '4000000000003063': 'pm_card_threeDSecureRequired',
+  '4000000000003055': 'pm_card_threeDSecureOptional',
+};
+
+/** Whether a card number passes the Luhn check (a mistyped number does not). */
+export function luhnValid(number: string): boolean {
+  if (!/^\d{12,19}$/.test(number)) return false;
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let d = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
 /** Card tokens (`tok_...`) behave as the matching payment method. */
 const tokenAliases: Record<string, string> = {
   tok_visa: 'pm_card_visa',
@@ -118,9 +211,28 @@ const tokenAliases: Record<string, string> = {
   tok_chargeDeclinedInsufficientFunds: 'pm_card_chargeDeclinedInsufficientFunds',
 };
 
-export function testCard(name: string): TestCard | undefined {
-  return testCards[name] ?? testCards[tokenAliases[name] ?? ''];
+/** The name of the test payment method a `pm_card_...` name or a test card token stands for. */
+export function testCardName(name: string): string | undefined {
+  if (testCards[name]) return name;
+  const alias = tokenAliases[name] ?? (name.startsWith('tok_') ? `pm_card_${name.slice(4)}` : '');
+  return testCards[alias] ? alias : undefined;
 }
+
+export function testCard(name: string): TestCard | undefined {
+  const known = testCardName(name);
+  return known ? testCards[known] : undefined;
+}
+
+/** How a card brand reads on a card or token (`Visa`), where payment methods say `visa`. */
+export const brandLabels: Record<string, string> = {
+  visa: 'Visa',
+  mastercard: 'MasterCard',
+  amex: 'American Express',
+  discover: 'Discover',
+  diners: 'Diners Club',
+  jcb: 'JCB',
+  unionpay: 'UnionPay',
+};
 
 /** Stripe's processing fee for US cards: 2.9% + 30 cents. */
 export function stripeFee(amount: number): number {

@@ -8,6 +8,7 @@ import {
   rollKey,
 } from '../services/api-keys.js';
 import type { WriteContext } from '../services/context.js';
+import { publishableKeysOf } from '../services/platforms.js';
 import {
   findPlatformKeyToChange,
   listPlatformKeys,
@@ -73,6 +74,24 @@ export const apiKeys: Resource = {
           data: rows.map((r) => renderKey(r, caller)),
           has_more: false,
           url,
+        };
+      },
+      { callers: 'platform' },
+    ),
+
+    /**
+     * The platform's publishable key of the caller's mode (public: what Stripe.js and the
+     * mobile SDKs carry), for the dashboard to show.
+     */
+    get(
+      '/v1/switchboard/publishable_key',
+      {},
+      async ({ db, caller }) => {
+        const keys = await publishableKeysOf(db, platformKeys(caller).platformId);
+        return {
+          object: 'publishable_key' as const,
+          livemode: caller.livemode,
+          key: caller.livemode ? keys.live : keys.test,
         };
       },
       { callers: 'platform' },

@@ -13,7 +13,13 @@ import {
   range,
   string,
 } from '../stripe/params.js';
-import { del, get, post, type Resource } from './route.js';
+import { del, get, post, type Caller, type Resource } from './route.js';
+import type { WriteContext } from '../services/context.js';
+import {
+  attachPaymentMethod,
+  checkDefaultPaymentMethod,
+  usePaymentMethod,
+} from './payment-methods.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';
@@ -105,10 +111,16 @@ function applyParams(c: Stripe.Customer, p: CustomerParams): Stripe.Customer {
   return next;
 }
 
+/** `invoice_settings.default_payment_method` must be attached to the customer, as on Stripe. */
+async function checkDefault(w: WriteContext, caller: Caller, c: Stripe.Customer): Promise<void> {
+  const pm = c.invoice_settings?.default_payment_method as string | null | undefined;
+  if (pm) await checkDefaultPaymentMethod(w.db, caller, c.id, pm);
+}
+
 export const customers: Resource = {
   name: 'customers',
   routes: [
-    post('/v1/customers', createParams, async ({ w, params }) => {
+    post('/v1/customers', createParams, async ({ w, caller, params }) => {
       const { data } = await createObject<Stripe.Customer>(w, {
         type: 'customer',
         prefix: 'cus',
@@ -147,6 +159,12 @@ export const customers: Resource = {
           ),
       });
       await emitEvent(w, { type: 'customer.created', object: data as never });
+      // Stripe attaches `payment_method` to the new customer (payment_method.attached).
+      if (params.payment_method !== undefined) {
+        const used = await usePaymentMethod(w, caller, params.payment_method);
+        await attachPaymentMethod(w, caller, used, data.id, 'payment_method');
+      }
+      await checkDefault(w, caller, data);
       return data;
     }),
 
@@ -158,6 +176,8 @@ export const customers: Resource = {
       const row = await requireObjectToChange(w, caller, 'customer', path.id!);
       const before = parseData<Stripe.Customer>(row);
       const after = applyParams(before, params);
+      if (params.invoice_settings?.default_payment_method !== undefined)
+        await checkDefault(w, caller, after);
       const previous = previousAttributes(before as never, after as never);
       await saveObject(w.db, row.id, after);
       if (previous)

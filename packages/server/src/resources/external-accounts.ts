@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import type Stripe from 'stripe';
-import { errors } from '../stripe/errors.js';
+import { errors, StripeError } from '../stripe/errors.js';
 import {
   anything,
   applyMetadata,
@@ -29,7 +29,8 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import { requireChild } from '../scope/finders.js';
-import { isPlatformKey } from '../scope/scope.js';
+import { isPlatformKey, serverScope, type Scope } from '../scope/scope.js';
+import { consumeToken, type TokenInternal } from './tokens.js';
 import { platformControls } from './account-model.js';
 import {
   platformAccountRow,
@@ -283,6 +284,28 @@ const updateParams = {
 };
 
 /**
+ * A token made with /v1/tokens, used up: the caller's (a platform key, or the connected account
+ * acted as), else the connected account's own (made with Stripe-Account by Stripe.js).
+ */
+async function madeToken(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  id: string,
+  kind: 'card' | 'bank_account',
+  scope: Scope | undefined,
+): Promise<TokenInternal> {
+  const param = 'external_account';
+  const own = serverScope(w.platform, w.livemode, accountRow);
+  if (!scope) return consumeToken(w, own, id, kind, param);
+  try {
+    return await consumeToken(w, scope, id, kind, param);
+  } catch (e) {
+    if (!(e instanceof StripeError) || e.body.code !== 'resource_missing') throw e;
+    return consumeToken(w, own, id, kind, param);
+  }
+}
+
+/**
  * Adds a bank account or debit card to an account (or to the platform itself), as
  * `POST /v1/accounts/:id/external_accounts` does: `externalAccount` is a token (`btok_us`,
  * `tok_visa_debit`) or bank account details. Emits `account.external_account.created` and keeps the
@@ -295,6 +318,8 @@ export async function addExternalAccount(
     externalAccount: unknown;
     defaultForCurrency?: boolean | undefined;
     metadata?: MetadataPatch | undefined;
+    /** Who asks: a token made with /v1/tokens is looked for in its scope, then the account's. */
+    scope?: Scope | undefined;
   },
 ): Promise<ExternalAccount> {
   const existing = await externalAccountIds(w.db, accountRow.id, w.livemode);
@@ -315,7 +340,24 @@ export async function addExternalAccount(
         },
         isDefault,
       );
-    else if (given.startsWith('tok_'))
+    else if (given.startsWith('btok_'))
+      built = bankAccount(
+        newId('ba', 24),
+        accountRow.id,
+        { ...(await madeToken(w, accountRow, given, 'bank_account', options.scope)).bank! },
+        isDefault,
+      );
+    else if (given.startsWith('tok_') && !debitCardTokens[given] && !testCard(given)) {
+      // A card token made from a card number: a debit card behaves as its test token.
+      const card = (await madeToken(w, accountRow, given, 'card', options.scope)).card!;
+      built = debitCard(
+        newId('card', 24),
+        accountRow.id,
+        `tok_${card.slice(8)}`,
+        created,
+        isDefault,
+      );
+    } else if (given.startsWith('tok_'))
       built = debitCard(newId('card', 24), accountRow.id, given, created, isDefault);
     else throw errors.resourceMissing('token', given, 'external_account');
   } else if (given && typeof given === 'object' && !Array.isArray(given)) {
@@ -372,6 +414,7 @@ export const externalAccounts: Resource = {
       },
       async ({ w, caller, path, params }) =>
         addExternalAccount(w, await accountToChange(w, caller, path.id!), {
+          scope: caller,
           externalAccount: params.external_account,
           defaultForCurrency: params.default_for_currency,
           metadata: params.metadata,

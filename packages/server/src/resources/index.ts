@@ -13,11 +13,13 @@ import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
+import { paymentMethods } from './payment-methods.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { stripecliSessions } from './stripecli-sessions.js';
+import { tokens } from './tokens.js';
 import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
 import { transfers } from './transfers.js';
@@ -47,6 +49,7 @@ export const resources: Resource[] = [
   oauth,
   onboardingHelper,
   paymentIntents,
+  paymentMethods,
   payouts,
   persons,
   restrictedKeys,
@@ -54,6 +57,7 @@ export const resources: Resource[] = [
   stripecliSessions,
   switchboardEvents,
   switchboardEventTypes,
+  tokens,
   transfers,
   webhookEndpointChaos,
   webhookEndpointSecrets,

@@ -1,12 +1,16 @@
 import type Stripe from 'stripe';
-import { hashKey } from '../services/platforms.js';
+import { hashKey, newPublishableKey } from '../services/platforms.js';
 import { errors } from '../stripe/errors.js';
 import { anything, expandParam, required, string } from '../stripe/params.js';
 import { post, type Caller, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import type { OAuthAccess } from '../scope/scope.js';
-import { findApiKeyByHash, insertApiKey } from '../storage/repositories/api-keys.js';
+import {
+  findAccountPublishableKey,
+  findApiKeyByHash,
+  insertApiKey,
+} from '../storage/repositories/api-keys.js';
 import { DISCONNECTED } from './accounts.js';
 import { createObject, parseInternal, requireObjectToChange, saveObject } from './common.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
@@ -90,11 +94,37 @@ async function issueTokens(
     livemode: w.livemode,
     refresh_token: refreshToken,
     scope,
-    // Publishable keys are not used by this server; one is made up for the shape's sake.
-    stripe_publishable_key: `pk_${mode}_${randomToken(24)}`,
+    stripe_publishable_key: await accountPublishableKey(w, account),
     stripe_user_id: account,
     token_type: 'bearer',
   };
+}
+
+/**
+ * The connected account's publishable key of the mode: made with its first grant, the same for
+ * every later grant and refresh (as on Stripe), ended with the others when the account
+ * deauthorizes the platform. It acts only as the account (api/auth.ts).
+ */
+async function accountPublishableKey(w: WriteContext, account: string): Promise<string> {
+  const existing = await findAccountPublishableKey(w.db, account, w.livemode);
+  if (existing?.token) return existing.token;
+  const token = newPublishableKey(w.livemode ? 'live' : 'test');
+  await insertApiKey(w.db, {
+    id: newId('key', 16),
+    platform_id: w.platform.id,
+    livemode: w.livemode ? 1 : 0,
+    kind: 'publishable',
+    token_hash: hashKey(token),
+    token,
+    last4: token.slice(-4),
+    created: Math.floor(w.now / 1000),
+    revoked: 0,
+    account_id: account,
+    expires_ms: null,
+    permissions: null,
+    oauth_scope: null,
+  });
+  return token;
 }
 
 /**

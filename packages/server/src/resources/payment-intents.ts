@@ -1,5 +1,4 @@
 import type Stripe from 'stripe';
-import { emptyBillingDetails } from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import {
   anything,
@@ -16,12 +15,25 @@ import {
   range,
   required,
   string,
+  type Field,
 } from '../stripe/params.js';
 import { CommittedError, get, post, type Caller, type Resource, type WriteCall } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { stripeFee, testCard, testCards, type TestCard } from '../domain/test-instruments.js';
+import { stripeFee, type TestCard } from '../domain/test-instruments.js';
 import { creditFunds, lockBalances } from '../services/balance.js';
-import type { WriteContext } from '../services/context.js';
+import { publicBaseUrl, type WriteContext } from '../services/context.js';
+import type { Scope } from '../scope/scope.js';
+import { checkClientSecret, clientView } from './client-secret.js';
+import {
+  attachPaymentMethod,
+  createPaymentMethod,
+  heldPaymentMethod,
+  markPaymentMethod,
+  paymentMethodDataParams,
+  usePaymentMethod,
+  type Instrument,
+  type PaymentMethodData,
+} from './payment-methods.js';
 import { emitEvent } from '../services/emit-event.js';
 import { requireAccount } from './accounts.js';
 import { buildCharge } from './charges.js';
@@ -35,6 +47,20 @@ import {
   saveObject,
 } from './common.js';
 import { shippingParams, toAddress } from './shared-params.js';
+
+/** `setup_future_usage`: saves the payment method for later; `''` unsets it. */
+const setupFutureUsage: Field<'off_session' | 'on_session' | null, false> = {
+  required: false,
+  parse: (value, param) =>
+    value === '' ? null : oneOf(['off_session', 'on_session'] as const).parse(value, param),
+};
+
+/** `off_session`: true, or Stripe's older `one_off` / `recurring`. */
+const offSession: Field<boolean, false> = {
+  required: false,
+  parse: (value, param) =>
+    value === 'one_off' || value === 'recurring' ? true : boolean().parse(value, param),
+};
 
 /**
  * PaymentIntents with Stripe's test cards: `pm_card_visa` succeeds, `pm_card_bypassPending` makes
@@ -54,11 +80,11 @@ const writable = {
   shipping: shippingParams,
   statement_descriptor: nullableString({ maxLength: 22 }),
   statement_descriptor_suffix: nullableString({ maxLength: 22 }),
-  setup_future_usage: anything(),
+  setup_future_usage: setupFutureUsage,
   application_fee_amount: integer({ min: 0 }),
   transfer_group: string(),
   payment_method_options: anything(),
-  payment_method_data: anything(),
+  payment_method_data: object(paymentMethodDataParams),
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
 };
@@ -75,7 +101,7 @@ const createParams = {
   }),
   transfer_data: object({ destination: required(string()), amount: integer({ min: 0 }) }),
   on_behalf_of: string(),
-  off_session: anything(),
+  off_session: offSession,
   return_url: string(),
   error_on_requires_action: boolean(),
   mandate_data: anything(),
@@ -89,11 +115,13 @@ const confirmParams = {
   return_url: string(),
   receipt_email: nullableString(),
   shipping: shippingParams,
-  off_session: anything(),
+  off_session: offSession,
   error_on_requires_action: boolean(),
   mandate_data: anything(),
   payment_method_options: anything(),
-  payment_method_data: anything(),
+  payment_method_data: object(paymentMethodDataParams),
+  setup_future_usage: setupFutureUsage,
+  client_secret: string(),
   use_stripe_sdk: boolean(),
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
@@ -145,6 +173,8 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
   if (p.transfer_group !== undefined) next.transfer_group = p.transfer_group as string;
   if (p.capture_method !== undefined)
     next.capture_method = p.capture_method as Stripe.PaymentIntent.CaptureMethod;
+  if (p.setup_future_usage !== undefined)
+    next.setup_future_usage = p.setup_future_usage as Stripe.PaymentIntent.SetupFutureUsage | null;
   if (
     next.payment_method &&
     (next.status === 'requires_payment_method' || next.status === 'requires_confirmation')
@@ -154,53 +184,70 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
   return next;
 }
 
-function requirePaymentMethod(name: string): TestCard {
-  const card = testCard(name);
-  if (!card) {
-    throw errors.resourceMissing('PaymentMethod', name, 'payment_method');
-  }
-  return card;
+/**
+ * The payment method a create, update or confirm names (`payment_method`, or a new one from
+ * `payment_method_data`), as the id the intent keeps: `pm_card_visa` becomes a PaymentMethod of
+ * its own, as in Stripe's test mode.
+ */
+async function namedPaymentMethod(
+  w: WriteContext,
+  caller: Caller,
+  params: {
+    payment_method?: string | undefined;
+    payment_method_data?: PaymentMethodData | undefined;
+  },
+): Promise<string | undefined> {
+  if (params.payment_method !== undefined && params.payment_method_data !== undefined)
+    throw errors.parametersExclusive('payment_method', 'payment_method_data');
+  if (params.payment_method_data !== undefined)
+    return (await createPaymentMethod(w, caller, params.payment_method_data, 'payment_method_data'))
+      .pm.id;
+  if (params.payment_method !== undefined)
+    return (await usePaymentMethod(w, caller, params.payment_method)).pm.id;
+  return undefined;
 }
 
-/** A test card as a `payment_method` object (as errors and expansions show it). */
-function paymentMethodObject(
-  id: string,
-  card: TestCard,
-  now: number,
-  livemode: boolean,
-): Stripe.PaymentMethod {
-  const created = Math.floor(now / 1000);
-  return {
-    id,
-    object: 'payment_method',
-    allow_redisplay: 'unspecified',
-    billing_details: emptyBillingDetails(),
-    card: {
-      brand: card.brand,
-      checks: {
-        address_line1_check: null,
-        address_postal_code_check: null,
-        cvc_check: 'unchecked',
-      },
-      country: card.country,
-      display_brand: card.brand,
-      exp_month: 12,
-      exp_year: new Date(created * 1000).getUTCFullYear() + 3,
-      fingerprint: randomToken(16),
-      funding: card.funding,
-      generated_from: null,
-      last4: card.last4,
-      networks: { available: [card.brand], preferred: null },
-      regulated_status: 'unregulated',
-      three_d_secure_usage: { supported: true },
-      wallet: null,
-    },
-    created,
-    customer: null,
-    livemode,
-    metadata: {},
-    type: 'card',
-  } as unknown as Stripe.PaymentMethod;
+/** Whether a payment with this payment method asks the cardholder for 3D Secure. */
+function needsAuthentication(used: Instrument): boolean {
+  const auth = used.card?.authentication;
+  return auth === 'always' || (auth === 'unless-set-up' && !used.internal.setUp);
+}
+
+/** What an off-session payment that needed authentication does: declines, as on Stripe. */
+const authenticationRequired = (card: TestCard): TestCard => ({
+  ...card,
+  outcome: {
+    kind: 'declined',
+    code: 'authentication_required',
+    declineCode: 'authentication_required',
+    message: 'Your card was declined. This transaction requires authentication.',
+  },
+});
+
+/** A payment method a customer holds is used with that customer only, as Stripe requires. */
+function checkCustomer(pi: Stripe.PaymentIntent, used: Instrument): void {
+  const owner = used.pm.customer as string | null;
+  if (!owner || owner === pi.customer) return;
+  throw errors.invalidRequest(
+    pi.customer
+      ? `The provided PaymentMethod ${used.pm.id} belongs to another Customer than ${pi.customer as string}.`
+      : `The provided PaymentMethod ${used.pm.id} belongs to a Customer: pass that Customer as customer on the PaymentIntent.`,
+    'payment_method',
+  );
+}
+
+/**
+ * `next_action` of an intent that waits for 3D Secure: a page of this server stands in for the
+ * card issuer's (hosted/authenticate.ts), where the cardholder completes or fails it; it then
+ * goes back to `return_url` as Stripe's does.
+ */
+export function authenticationAction(
+  base: string,
+  intent: { id: string; client_secret: string | null },
+  returnUrl: string | null,
+): Stripe.PaymentIntent.NextAction {
+  const url = `${base}/authenticate/${intent.id}?client_secret=${encodeURIComponent(intent.client_secret ?? '')}`;
+  return { type: 'redirect_to_url', redirect_to_url: { return_url: returnUrl, url } };
 }
 
 /** The account whose balance receives a charge's funds. */
@@ -275,14 +322,28 @@ async function settle(
   return { ...charge, balance_transaction: txn, transfer: transfer ?? undefined } as Stripe.Charge;
 }
 
+/** How a confirmation was asked for. */
+export interface ConfirmOptions {
+  /** `off_session`: the customer is not there to authenticate. */
+  offSession: boolean;
+  /** Where the 3D Secure page sends the customer back to. */
+  returnUrl: string | null;
+  /** This server's base URL, for the 3D Secure page. */
+  base: string;
+}
+
 /**
- * Confirms a PaymentIntent with its payment method: a charge succeeds (captured now, or held for a
- * manual capture) or fails with the card's decline. Returns the updated intent, or a committed
- * 402 card_error for a decline (the failed charge and its events stay recorded).
+ * Confirms a PaymentIntent with its payment method: a card that asks for 3D Secure waits for it
+ * (`requires_action`; off session it declines with authentication_required), a charge succeeds
+ * (captured now, or held for a manual capture) or fails with the card's decline. Returns the
+ * updated intent, or a committed 402 card_error for a decline (the failed charge and its events
+ * stay recorded).
  */
 async function confirm(
   w: WriteContext,
+  caller: Scope,
   pi: Stripe.PaymentIntent,
+  options: ConfirmOptions,
 ): Promise<Stripe.PaymentIntent | CommittedError> {
   if (!pi.payment_method) {
     throw errors.invalidRequest(
@@ -291,7 +352,69 @@ async function confirm(
       'payment_intent_unexpected_state',
     );
   }
-  const card = requirePaymentMethod(pi.payment_method as string);
+  const used = await heldPaymentMethod(w, caller, pi.payment_method as string);
+  if (!used.card)
+    throw errors.invalidRequest(
+      `Switchboard confirms PaymentIntents with card payment methods: ${used.pm.type} payments are not modelled.`,
+      'payment_method',
+      'payment_method_not_supported',
+    );
+  checkCustomer(pi, used);
+  if (needsAuthentication(used)) {
+    if (options.offSession) return charge(w, caller, pi, used, authenticationRequired(used.card));
+    const waiting: Stripe.PaymentIntent = {
+      ...pi,
+      status: 'requires_action',
+      next_action: authenticationAction(options.base, pi, options.returnUrl),
+      last_payment_error: null,
+    };
+    await saveObject(w.db, pi.id, waiting);
+    await emitEvent(w, { type: 'payment_intent.requires_action', object: waiting as never });
+    return waiting;
+  }
+  return charge(w, caller, pi, used, used.card);
+}
+
+/**
+ * After 3D Secure on the page of hosted/authenticate.ts: charges the intent, or (failed) leaves
+ * it needing a new payment method, with `payment_intent.payment_failed`.
+ */
+export async function finishAuthentication(
+  w: WriteContext,
+  scope: Scope,
+  pi: Stripe.PaymentIntent,
+  completed: boolean,
+): Promise<Stripe.PaymentIntent | CommittedError> {
+  const used = await heldPaymentMethod(w, scope, pi.payment_method as string);
+  if (completed) return charge(w, scope, pi, used, used.card!, true);
+  const failed: Stripe.PaymentIntent = {
+    ...pi,
+    status: 'requires_payment_method',
+    next_action: null,
+    payment_method: null,
+    last_payment_error: {
+      code: 'payment_intent_authentication_failure',
+      doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
+      message:
+        'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+      payment_method: used.pm,
+      type: 'invalid_request_error',
+    } as Stripe.PaymentIntent.LastPaymentError,
+  };
+  await saveObject(w.db, pi.id, failed);
+  await emitEvent(w, { type: 'payment_intent.payment_failed', object: failed as never });
+  return failed;
+}
+
+/** Charges the intent's payment method: `card` says how the charge goes. */
+async function charge(
+  w: WriteContext,
+  caller: Scope,
+  pi: Stripe.PaymentIntent,
+  used: Instrument,
+  card: TestCard,
+  authenticated = false,
+): Promise<Stripe.PaymentIntent | CommittedError> {
   const chargeId = newId('ch', 24);
   const manual = pi.capture_method === 'manual';
   let charge = buildCharge({
@@ -301,7 +424,7 @@ async function confirm(
     amount: pi.amount,
     currency: pi.currency,
     card,
-    paymentMethod: pi.payment_method as string,
+    paymentMethod: used.pm.id,
     paymentIntent: pi.id,
     customer: (pi.customer as string | null) ?? null,
     description: pi.description,
@@ -332,11 +455,12 @@ async function confirm(
       message: card.outcome.message,
       charge: chargeId,
       doc_url: `https://stripe.com/docs/error-codes/${card.outcome.code.replace(/_/g, '-')}`,
-      payment_method: paymentMethodObject(pi.payment_method as string, card, w.now, pi.livemode),
+      payment_method: used.pm,
     };
     const failed: Stripe.PaymentIntent = {
       ...pi,
       status: 'requires_payment_method',
+      next_action: null,
       latest_charge: chargeId,
       last_payment_error: error as unknown as Stripe.PaymentIntent.LastPaymentError,
       payment_method: null,
@@ -353,10 +477,12 @@ async function confirm(
   if (!manual) charge = await settle(w, pi, charge, card, pi.amount);
   await createObject(w, { type: 'charge', id: chargeId, data: () => charge });
   await emitEvent(w, { type: 'charge.succeeded', object: charge as never });
+  await keepPaymentMethod(w, caller, pi, used, authenticated);
   const next: Stripe.PaymentIntent = {
     ...pi,
     latest_charge: chargeId,
     last_payment_error: null,
+    next_action: null,
     status: manual ? 'requires_capture' : 'succeeded',
     amount_capturable: manual ? pi.amount : 0,
     amount_received: manual ? 0 : pi.amount,
@@ -367,6 +493,26 @@ async function confirm(
     object: next as never,
   });
   return next;
+}
+
+/**
+ * After a payment: with `setup_future_usage` and a customer the payment method is saved to the
+ * customer (and counts as set up once authenticated); without a customer it was for this payment
+ * only, and Stripe refuses to use it again.
+ */
+async function keepPaymentMethod(
+  w: WriteContext,
+  caller: Scope,
+  pi: Stripe.PaymentIntent,
+  used: Instrument,
+  authenticated: boolean,
+): Promise<void> {
+  if (pi.setup_future_usage && pi.customer) {
+    const pm = await attachPaymentMethod(w, caller, used, pi.customer as string);
+    await markPaymentMethod(w, { ...used, pm }, { setUp: authenticated || used.internal.setUp });
+  } else if (!used.pm.customer) {
+    await markPaymentMethod(w, used, { consumed: true });
+  }
 }
 
 async function destinationCheck(w: WriteContext, caller: Caller, params: Params): Promise<void> {
@@ -414,10 +560,17 @@ export const paymentIntents: Resource = {
   name: 'payment_intents',
   routes: [
     post('/v1/payment_intents', createParams, async (call) => {
-      const { w, caller, params } = call;
-      await destinationCheck(w, caller, params);
-      if (params.payment_method !== undefined && !testCard(params.payment_method))
-        requirePaymentMethod(params.payment_method);
+      const { w, caller } = call;
+      await destinationCheck(w, caller, call.params);
+      if (call.params.off_session !== undefined && !call.params.confirm)
+        throw errors.invalidRequest(
+          'off_session can only be used with confirm=true.',
+          'off_session',
+        );
+      const params = {
+        ...call.params,
+        payment_method: await namedPaymentMethod(w, caller, call.params),
+      };
       const { data } = await createObject<Stripe.PaymentIntent>(w, {
         type: 'payment_intent',
         prefix: 'pi',
@@ -481,33 +634,62 @@ export const paymentIntents: Resource = {
         internal: { destination: params.transfer_data?.destination ?? null } satisfies PiInternal,
       });
       await emitEvent(w, { type: 'payment_intent.created', object: data as never });
-      return params.confirm ? confirm(w, data) : data;
+      if (!params.confirm) return data;
+      return confirm(w, caller, data, {
+        offSession: params.off_session ?? false,
+        returnUrl: params.return_url ?? null,
+        base: publicBaseUrl(call.services, call.host),
+      });
     }),
 
     get(
       '/v1/payment_intents/:id',
       { ...expandParam, client_secret: string() },
-      async ({ db, caller, path }) =>
-        parseData(await requireObject(db, caller, 'payment_intent', path.id!, 'payment_intent')),
+      async ({ db, caller, path, params }) => {
+        const pi = parseData<Stripe.PaymentIntent>(
+          await requireObject(db, caller, 'payment_intent', path.id!, 'payment_intent'),
+        );
+        checkClientSecret(caller, pi, params.client_secret, 'PaymentIntent');
+        return clientView(caller, pi, 'PaymentIntent');
+      },
+      { publishable: true },
     ),
 
     post('/v1/payment_intents/:id', writable, async (call) => {
       const pi = await loadIntent(call as never);
       if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'update');
-      if (call.params.payment_method !== undefined)
-        requirePaymentMethod(call.params.payment_method);
-      const next = applyParams(pi, call.params);
+      const params = {
+        ...call.params,
+        payment_method: await namedPaymentMethod(call.w, call.caller, call.params),
+      };
+      const next = applyParams(pi, params);
       await saveObject(call.w.db, pi.id, next);
       return next;
     }),
 
-    post('/v1/payment_intents/:id/confirm', confirmParams, async (call) => {
-      const pi = await loadIntent(call as never);
-      if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'confirmation');
-      if (call.params.payment_method !== undefined)
-        requirePaymentMethod(call.params.payment_method);
-      return confirm(call.w, applyParams(pi, call.params));
-    }),
+    post(
+      '/v1/payment_intents/:id/confirm',
+      confirmParams,
+      async (call) => {
+        const { w, caller } = call;
+        const pi = await loadIntent(call as never);
+        checkClientSecret(caller, pi, call.params.client_secret, 'PaymentIntent');
+        if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'confirmation');
+        const params = {
+          ...call.params,
+          payment_method: await namedPaymentMethod(w, caller, call.params),
+        };
+        const result = await confirm(w, caller, applyParams(pi, params), {
+          offSession: params.off_session ?? false,
+          returnUrl: params.return_url ?? null,
+          base: publicBaseUrl(call.services, call.host),
+        });
+        return result instanceof CommittedError
+          ? result
+          : clientView(caller, result, 'PaymentIntent');
+      },
+      { publishable: true },
+    ),
 
     post(
       '/v1/payment_intents/:id/capture',
@@ -539,7 +721,7 @@ export const paymentIntents: Resource = {
           'charge',
           pi.latest_charge as string,
         );
-        const card = testCard(pi.payment_method as string) ?? testCards.pm_card_visa!;
+        const card = (await heldPaymentMethod(w, call.caller, pi.payment_method as string)).card!;
         const before = parseData<Stripe.Charge>(chargeRow);
         const settled = await settle(
           w,

@@ -1,14 +1,15 @@
 import { errors } from '../stripe/errors.js';
 import { listParams, string } from '../stripe/params.js';
 import { get, post, type Resource } from './route.js';
-import { createPlatform, testKeysOf } from '../services/platforms.js';
+import { createPlatform, publishableKeysOf, testKeysOf } from '../services/platforms.js';
 import { listPlatforms, type PlatformRow } from '../storage/repositories/platforms.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 
 /**
- * Sandboxes: isolated test environments of a platform, each with its own test key, objects,
- * events and endpoints (Switchboard's API; Stripe manages sandboxes in its Dashboard).
+ * Sandboxes: isolated test environments of a platform, each with its own test keys (secret and
+ * publishable), objects, events and endpoints (Switchboard's API; Stripe manages sandboxes in its
+ * Dashboard).
  */
 async function renderSandbox(db: Kysely<Database>, row: PlatformRow, key?: string) {
   return {
@@ -18,6 +19,7 @@ async function renderSandbox(db: Kysely<Database>, row: PlatformRow, key?: strin
     created: Number(row.created),
     livemode: false,
     secret_key: key ?? (await testKeysOf(db, row.id))[0] ?? null,
+    publishable_key: (await publishableKeysOf(db, row.id)).test,
   };
 }
 

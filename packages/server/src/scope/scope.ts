@@ -37,8 +37,12 @@ export type Credential =
    * accounts, transfers) is in reach.
    */
   | { kind: 'oauth'; keyId: string; account: string; access: OAuthAccess }
-  /** A publishable key (`pk_`): only what Stripe.js may do (routes that accept it say so). */
-  | { kind: 'publishable'; keyId: string }
+  /**
+   * A publishable key (`pk_`): only what Stripe.js may do (routes that accept it say so). The
+   * platform's acts as the platform, or as a connected account with Stripe-Account; the one an
+   * OAuth grant gives (`stripe_publishable_key`) acts only as its account.
+   */
+  | { kind: 'publishable'; keyId: string; account: string | null }
   /** A single-use hosted link (onboarding, Express Dashboard): one connected account's pages. */
   | { kind: 'link'; linkId: string }
   /** The server's own work: scheduled tasks, housekeeping. */

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
 import { createHash } from 'node:crypto';
 import { newId, randomToken } from '../domain/ids.js';
-import { insertApiKey, listApiKeys } from '../storage/repositories/api-keys.js';
+import {
+  insertApiKey,
+  listApiKeys,
+  platformModesWithoutPublishableKey,
+} from '../storage/repositories/api-keys.js';
 import { findApiKeyByHash } from '../storage/repositories/api-keys.js';
 import {
   firstPlatform,
@@ -18,11 +22,24 @@ export const DEFAULT_API_VERSION = '2026-10-28.endive';
 
 export const newSecretKey = (mode: 'test' | 'live'): string => `sk_${mode}_${randomToken(48)}`;
 
+/** A publishable key (`pk_`): what Stripe.js and the mobile SDKs carry (api/auth.ts). */
+export const newPublishableKey = (mode: 'test' | 'live'): string => `pk_${mode}_${randomToken(48)}`;
+
 export interface CreatedPlatform {
   platform: PlatformRow;
   /** Keys in clear, as created: live keys are never readable again. */
   testKey: string;
   liveKey: string | null;
+  /** Publishable keys: public, so always readable again (`switchboard keys`, the dashboard). */
+  testPublishableKey: string;
+  livePublishableKey: string | null;
+}
+
+/** The kind of key a token is, from its prefix. */
+function kindOf(token: string): 'secret' | 'restricted' | 'publishable' {
+  if (token.startsWith('rk_')) return 'restricted';
+  if (token.startsWith('pk_')) return 'publishable';
+  return 'secret';
 }
 
 export async function addKey(
@@ -32,15 +49,17 @@ export async function addKey(
   created: number,
   permissions: readonly string[] | null = null,
 ): Promise<void> {
-  const livemode = token.startsWith('sk_live_') || token.startsWith('rk_live_');
+  const livemode = /^(sk|rk|pk)_live_/.test(token);
+  const kind = kindOf(token);
   await insertApiKey(db, {
     id: newId('key', 16),
     platform_id: platformId,
     livemode: livemode ? 1 : 0,
-    kind: token.startsWith('rk_') ? 'restricted' : 'secret',
+    kind,
     token_hash: hashKey(token),
-    // Live keys are kept only as a hash: shown once, at creation, as Stripe does.
-    token: livemode ? null : token,
+    // Live secret keys are kept only as a hash: shown once, at creation, as Stripe does.
+    // Publishable keys are public (they ship in web pages and apps): kept in clear.
+    token: livemode && kind !== 'publishable' ? null : token,
     last4: token.slice(-4),
     created,
     revoked: 0,
@@ -78,21 +97,56 @@ export async function createPlatform(
   };
   const testKey = input.testKey ?? newSecretKey('test');
   const liveKey = input.parentId ? null : (input.liveKey ?? newSecretKey('live'));
+  const testPublishableKey = newPublishableKey('test');
+  const livePublishableKey = input.parentId ? null : newPublishableKey('live');
   const write = async (tx: Kysely<Database>) => {
     await insertPlatform(tx, platform);
-    await addKey(tx, platform.id, testKey, created);
-    if (liveKey) await addKey(tx, platform.id, liveKey, created);
+    for (const key of [testKey, liveKey, testPublishableKey, livePublishableKey])
+      if (key) await addKey(tx, platform.id, key, created);
   };
   // Inside a request the caller's transaction is used; otherwise one of our own.
   if (db.isTransaction) await write(db);
   else await db.transaction().execute(write);
-  return { platform: { ...platform, seq: 0 }, testKey, liveKey };
+  return {
+    platform: { ...platform, seq: 0 },
+    testKey,
+    liveKey,
+    testPublishableKey,
+    livePublishableKey,
+  };
+}
+
+/**
+ * Gives every platform and sandbox made before publishable keys existed its publishable keys
+ * (test, and live for a platform), once, on start.
+ */
+export async function ensurePublishableKeys(db: Kysely<Database>, now: number): Promise<void> {
+  const missing = await platformModesWithoutPublishableKey(db);
+  for (const { platformId, livemode } of missing)
+    await addKey(
+      db,
+      platformId,
+      newPublishableKey(livemode ? 'live' : 'test'),
+      Math.floor(now / 1000),
+    );
+}
+
+/** A platform's publishable keys that work (a sandbox has no live one). */
+export async function publishableKeysOf(
+  db: Kysely<Database>,
+  platformId: string,
+): Promise<{ test: string | null; live: string | null }> {
+  const keys = (await listApiKeys(db, platformId)).filter((k) => k.kind === 'publishable');
+  const of = (livemode: number) => keys.find((k) => k.livemode === livemode)?.token ?? null;
+  return { test: of(0), live: of(1) };
 }
 
 export interface StartupPlatform {
   platform: PlatformRow;
   /** Set only when the platform was created now, or a fixed key was added now. */
   created: CreatedPlatform | null;
+  /** Its publishable keys (public: printed at every start). */
+  publishable?: { test: string | null; live: string | null };
 }
 
 /**
@@ -125,7 +179,7 @@ export async function testKeysOf(db: Kysely<Database>, platformId: string): Prom
   return (
     (await listApiKeys(db, platformId))
       // A rolled key on its way out is not shown: its successor is.
-      .filter((k) => k.livemode === 0 && k.token && k.expires_ms === null)
+      .filter((k) => k.kind === 'secret' && k.livemode === 0 && k.token && k.expires_ms === null)
       .map((k) => k.token!)
   );
 }

@@ -335,6 +335,24 @@ const apiKey = async (t: Target) => {
   );
   return keys.data.find((k) => k.redacted_secret.endsWith(made.secret.slice(-4)))!.id;
 };
+/** A payment method of the owner's, attached to a customer of the owner's when `attached`. */
+const paymentMethod = async (t: Target, attached = false) => {
+  const pm = await post(t, '/v1/payment_methods', { type: 'card', card: { token: 'tok_visa' } });
+  if (attached)
+    await post(t, `/v1/payment_methods/${pm.id}/attach`, { customer: await customer(t) });
+  return pm.id;
+};
+const attachedCustomer = async (t: Target) => {
+  const c = await customer(t);
+  const pm = await post(t, '/v1/payment_methods/pm_card_visa/attach', { customer: c });
+  return { customer: c, pm: pm.id };
+};
+const token = async (t: Target) =>
+  (
+    await post(t, '/v1/tokens', {
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 },
+    })
+  ).id;
 const person = async (t: Target) =>
   (await post(t, `/v1/accounts/${t.account}/persons`, { first_name: 'Jenny' })).id;
 const bank = async (t: Target) =>
@@ -412,6 +430,65 @@ export const table: Record<string, RouteCase> = {
     cells: OWN,
     request: async (t) => ({ path: `/v1/payment_intents/${await intent(t)}/cancel` }),
   },
+  // Payment methods and tokens: own objects.
+  'POST /v1/payment_methods': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/payment_methods',
+      params: { type: 'card', card: { token: 'tok_visa' } },
+    }),
+  },
+  'GET /v1/payment_methods': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/payment_methods' }),
+  },
+  'GET /v1/payment_methods/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_methods/${await paymentMethod(t)}` }),
+  },
+  'POST /v1/payment_methods/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_methods/${await paymentMethod(t, true)}`,
+      params: { metadata: { changed: 'yes' } },
+    }),
+  },
+  'POST /v1/payment_methods/:id/attach': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_methods/${await paymentMethod(t)}/attach`,
+      params: { customer: await customer(t) },
+    }),
+  },
+  'POST /v1/payment_methods/:id/detach': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_methods/${await paymentMethod(t, true)}/detach` }),
+  },
+  'GET /v1/customers/:id/payment_methods': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${(await attachedCustomer(t)).customer}/payment_methods`,
+    }),
+  },
+  'GET /v1/customers/:customer/payment_methods/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const made = await attachedCustomer(t);
+      return { path: `/v1/customers/${made.customer}/payment_methods/${made.pm}` };
+    },
+  },
+  'POST /v1/tokens': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/tokens',
+      params: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2040 } },
+    }),
+  },
+  'GET /v1/tokens/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/tokens/${await token(t)}` }),
+  },
+
   'GET /v1/charges': { cells: OWN_LIST, request: async () => ({ path: '/v1/charges' }) },
   'GET /v1/charges/:id': {
     cells: OWN,
@@ -876,6 +953,10 @@ export const table: Record<string, RouteCase> = {
   'GET /v1/switchboard/api_keys': {
     cells: PLATFORM,
     request: async () => ({ path: '/v1/switchboard/api_keys' }),
+  },
+  'GET /v1/switchboard/publishable_key': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/publishable_key' }),
   },
   'POST /v1/switchboard/api_keys/:id/roll': {
     cells: PLATFORM_TARGET,

@@ -100,3 +100,45 @@ export async function updateApiKey(
 ): Promise<void> {
   await db.updateTable('api_keys').set(changes).where('id', '=', id).execute();
 }
+
+/**
+ * The platforms (and sandboxes) and modes that have no publishable key: a sandbox has a test
+ * mode only. For databases made before publishable keys existed.
+ */
+export async function platformModesWithoutPublishableKey(
+  db: Kysely<Database>,
+): Promise<Array<{ platformId: string; livemode: boolean }>> {
+  const platforms = await db.selectFrom('platforms').select(['id', 'parent_id']).execute();
+  const have = await db
+    .selectFrom('api_keys')
+    .select(['platform_id', 'livemode'])
+    .where('kind', '=', 'publishable')
+    .where('account_id', 'is', null)
+    .where('revoked', '=', 0)
+    .execute();
+  const present = new Set(have.map((k) => `${k.platform_id}/${k.livemode}`));
+  const out: Array<{ platformId: string; livemode: boolean }> = [];
+  for (const p of platforms) {
+    for (const livemode of p.parent_id ? [0] : [0, 1])
+      if (!present.has(`${p.id}/${livemode}`))
+        out.push({ platformId: p.id, livemode: livemode === 1 });
+  }
+  return out;
+}
+
+/** The publishable key made for a connected account's OAuth grant (its mode), if any. */
+export async function findAccountPublishableKey(
+  db: Kysely<Database>,
+  accountId: string,
+  livemode: boolean,
+): Promise<ApiKeyRow | undefined> {
+  return db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('kind', '=', 'publishable')
+    .where('livemode', '=', livemode ? 1 : 0)
+    .where('revoked', '=', 0)
+    .orderBy('seq')
+    .executeTakeFirst();
+}
