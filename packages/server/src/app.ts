@@ -290,12 +290,19 @@ export function buildApp(
   };
 }
 
-/** Whether `e` is the client closing the connection mid-request (Node's `aborted` / ECONNRESET). */
-function clientWentAway(req: IncomingMessage, e: unknown): boolean {
+/**
+ * Whether `e` is the client closing the connection mid-request: its body cut short (Node's
+ * `aborted`), or a reset of the request's own socket. A request whose body was read is destroyed
+ * too (auto-destroy), and a database connection cut by a server restart fails with the same
+ * ECONNRESET: that client still waits, and gets its 500.
+ */
+export function clientWentAway(
+  req: Pick<IncomingMessage, 'readableAborted' | 'socket'>,
+  e: unknown,
+): boolean {
+  if (req.readableAborted) return true;
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  return (
-    req.readableAborted || (req.destroyed && (code === 'ECONNRESET' || code === 'ECONNABORTED'))
-  );
+  return (req.socket?.destroyed ?? true) && (code === 'ECONNRESET' || code === 'ECONNABORTED');
 }
 
 /** What a route lets in (RouteOptions), with the defaults filled in from its resource. */
