@@ -11,6 +11,7 @@ import { loginCommand } from './commands/login.js';
 import { migrateCommand } from './commands/migrate.js';
 import { replayCommand } from './commands/replay.js';
 import { platformsCommand } from './commands/platforms.js';
+import { redirectUrisCommand } from './commands/redirect-uris.js';
 import { sandboxesCommand } from './commands/sandboxes.js';
 import { serveCommand } from './commands/serve.js';
 import { triggerCommand } from './commands/trigger.js';
@@ -41,6 +42,7 @@ program.addCommand(replayCommand());
 program.addCommand(accountsCommand());
 program.addCommand(sandboxesCommand());
 program.addCommand(platformsCommand());
+program.addCommand(redirectUrisCommand());
 program.addCommand(migrateCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {

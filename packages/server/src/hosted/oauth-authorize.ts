@@ -1,9 +1,11 @@
-import { isHttpUrl } from '../stripe/params.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Mount } from '../app.js';
 import { createConnectedAccount } from '../resources/accounts.js';
 import { issueAuthorizationCode } from '../resources/oauth.js';
 import { inTransaction, type Services } from '../services/context.js';
 import { findPlatformByApplication } from '../storage/repositories/platforms.js';
+import { chooseRedirect } from '../domain/redirect-uris.js';
+import { formPostProblem, formToken } from './form-guard.js';
 import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATHS: Record<string, 'standard' | 'express'> = {
@@ -14,6 +16,28 @@ const PATHS: Record<string, 'standard' | 'express'> = {
 /** The parameters of the authorize URL that the form carries on to its POST. */
 const CARRIED = ['response_type', 'client_id', 'scope', 'redirect_uri', 'state'] as const;
 
+/** An OAuth error as Stripe shows it in the browser: JSON, with the `state` it was given. */
+function oauthError(
+  res: ServerResponse,
+  error: { error: string; error_description: string },
+  state: string | null,
+): void {
+  const body = JSON.stringify({ ...error, ...(state === null ? {} : { state }) }, null, 2);
+  res.writeHead(400, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+/** The hosts this server is reached by: the request's own, and --public-url's. */
+function ownHosts(req: IncomingMessage, publicUrl: string | undefined): string[] {
+  const hosts = req.headers.host ? [req.headers.host] : [];
+  if (publicUrl) hosts.push(new URL(publicUrl).host);
+  return hosts;
+}
+
 /**
  * `/oauth/authorize` (and `/express/oauth/authorize`): the page where, on Stripe, a user logs in
  * and connects their account to a platform (what `stripe.oauth.authorizeUrl()` points at). Here it
@@ -21,6 +45,9 @@ const CARRIED = ['response_type', 'client_id', 'scope', 'redirect_uri', 'state']
  * as `POST /v1/accounts` would (`account.application.authorized` for a Standard account), then the
  * browser goes to `redirect_uri` with `code`, `scope` and `state`, as from Stripe; "Deny" sends
  * `error=access_denied`. The code is exchanged at `POST /oauth/token` (resources/oauth.ts).
+ * `redirect_uri` must be one of the platform's registered redirect URIs (the first without it;
+ * loopback URLs while none is registered: domain/redirect-uris.ts), else the answer is Stripe's
+ * `invalid_redirect_uri`; with neither, the page shows the code instead of redirecting. The form only takes posts from its own rendering (hosted/form-guard.ts).
  */
 export function oauthAuthorizeMount(services: Services): Mount {
   return async (req, res, path) => {
@@ -50,27 +77,58 @@ export function oauthAuthorizeMount(services: Services): Mount {
       fail(`Invalid scope: ${scope} (read_write or read_only).`);
       return true;
     }
-    const redirectUri = get('redirect_uri');
-    if (redirectUri !== null && !isHttpUrl(redirectUri)) {
-      fail(`Invalid redirect_uri: ${redirectUri}`);
+    const choice = chooseRedirect(
+      JSON.parse(platform.redirect_uris) as string[],
+      get('redirect_uri'),
+    );
+    const state = get('state');
+    if (choice.kind === 'unregistered') {
+      // As Stripe answers: a JSON error in the browser, never a redirect to an unknown place.
+      oauthError(
+        res,
+        {
+          error: 'invalid_redirect_uri',
+          error_description: `Invalid redirect URI '${choice.uri}'. Ensure this uri exactly matches one of the uris specified in your application settings`,
+        },
+        state,
+      );
       return true;
     }
-    const state = get('state');
+    // No redirect_uri and none registered: the code is shown on the page (the startup banner's link).
+    const redirectUri = choice.kind === 'ok' ? choice.uri : null;
     const back = (params: Record<string, string>) => {
       const url = new URL(redirectUri!);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
       if (state !== null) url.searchParams.set('state', state);
       return url.toString();
     };
+    const email = req.method === 'GET' ? get('stripe_user[email]') : get('email');
+    // What the form is bound to: changed between showing and submitting, it is refused.
+    const bound = [
+      path,
+      platform.application_id,
+      scope,
+      redirectUri ?? '',
+      state ?? '',
+      email ?? '',
+    ];
 
     if (req.method === 'GET') {
-      const hidden = CARRIED.map((name) => {
-        const value = get(name);
-        return value === null
-          ? ''
-          : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
-      }).join('');
-      const email = get('stripe_user[email]');
+      const token = formToken(
+        req,
+        res,
+        bound,
+        services.config.publicUrl?.startsWith('https:') ?? false,
+      );
+      const hidden = [
+        ...CARRIED.map((name) => [name, get(name)] as const),
+        ['email', email] as const,
+        ['csrf_token', token] as const,
+      ]
+        .map(([name, value]) =>
+          value === null ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`,
+        )
+        .join('');
       sendPage(
         res,
         200,
@@ -79,9 +137,7 @@ export function oauthAuthorizeMount(services: Services): Mount {
 <p><b>${escapeHtml(platform.application_name)}</b> asks to ${
           scope === 'read_only' ? 'read the data of' : 'manage'
         } your Stripe account (Switchboard's stand-in for Stripe's OAuth page, test mode).</p>
-<form method="post">${hidden}${
-          email ? `<input type="hidden" name="email" value="${escapeHtml(email)}">` : ''
-        }
+<form method="post">${hidden}
 <button name="action" value="connect">Connect a new test ${type === 'express' ? 'Express' : 'Standard'} account</button>
 <button name="action" value="deny">Deny access</button>
 </form>
@@ -92,6 +148,21 @@ export function oauthAuthorizeMount(services: Services): Mount {
       return true;
     }
 
+    const refused = formPostProblem(
+      req,
+      get('csrf_token'),
+      bound,
+      ownHosts(req, services.config.publicUrl),
+    );
+    if (refused) {
+      sendPage(
+        res,
+        403,
+        'Cannot connect',
+        `<h1>Cannot connect</h1><p>Nothing was connected: ${escapeHtml(refused)}. Open the authorization link again.</p>`,
+      );
+      return true;
+    }
     if (get('action') !== 'connect') {
       if (redirectUri)
         sendRedirect(
@@ -102,7 +173,6 @@ export function oauthAuthorizeMount(services: Services): Mount {
       return true;
     }
     const base = pageWrite(platform, false, services.clock.now());
-    const email = get('email');
     const code = await inTransaction(services, base, async (w) => {
       const account = await createConnectedAccount(w, {
         type,

@@ -8,6 +8,7 @@ import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
 import { clock } from './clock.js';
 import { connectAuthorization } from './connect-authorization.js';
+import { connectSettings } from './connect-settings.js';
 import { customers } from './customers.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
@@ -42,6 +43,7 @@ export const resources: Resource[] = [
   charges,
   clock,
   connectAuthorization,
+  connectSettings,
   customers,
   events,
   externalAccounts,

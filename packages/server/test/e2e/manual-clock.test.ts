@@ -211,7 +211,7 @@ describe('serve --clock manual: POST /v1/switchboard/clock/advance', () => {
       stripe.oauth.authorizeUrl({
         client_id: server.sb.startup.platform.application_id,
         scope: 'read_write',
-        redirect_uri: 'https://platform.example/oauth/callback',
+        redirect_uri: 'http://localhost:4242/oauth/callback',
       }),
     );
     const token = await stripe.oauth.token({

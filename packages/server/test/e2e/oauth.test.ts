@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../helpers/receiver.js';
-import { connect } from '../helpers/oauth.js';
+import { connect, openAuthorize, registerRedirectUris } from '../helpers/oauth.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
 const REDIRECT = 'https://platform.example/oauth/callback';
@@ -19,6 +19,8 @@ describe('Connect OAuth', () => {
     stripe = server.stripe();
     // The platform's application (ca_...): the client_id of its OAuth links.
     clientId = server.sb.startup.platform.application_id;
+    // Stripe redirects only to the URIs registered in the platform's Connect settings.
+    await registerRedirectUris(server, [REDIRECT]);
     const endpoint = await stripe.webhookEndpoints.create({
       url: receiver.url('/oauth'),
       connect: true,
@@ -200,5 +202,141 @@ describe('Connect OAuth', () => {
         code: back.searchParams.get('code')!,
       }),
     ).rejects.toMatchObject({ type: 'StripeInvalidGrantError' });
+  });
+
+  it('redirects only to registered redirect URIs, as Stripe does (no open redirect)', async () => {
+    const accountsBefore = (await stripe.accounts.list({ limit: 100 })).data.length;
+    for (const uri of ['https://evil.example/steal', `${REDIRECT}/`, 'http://localhost:4242/cb']) {
+      const res = await fetch(
+        `${server.url}/oauth/authorize?${new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: uri, state: 's9' })}`,
+        { redirect: 'manual' },
+      );
+      expect(res.status, uri).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.json()).toEqual({
+        error: 'invalid_redirect_uri',
+        error_description: `Invalid redirect URI '${uri}'. Ensure this uri exactly matches one of the uris specified in your application settings`,
+        state: 's9',
+      });
+    }
+    // A POST naming an unregistered URI creates nothing either.
+    const posted = await fetch(`${server.url}/oauth/authorize`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({
+        client_id: clientId,
+        redirect_uri: 'https://evil.example/steal',
+        action: 'connect',
+      }),
+    });
+    expect(posted.status).toBe(400);
+    expect((await stripe.accounts.list({ limit: 100 })).data.length).toBe(accountsBefore);
+
+    // Without redirect_uri: the first registered one, Stripe's default.
+    await registerRedirectUris(server, [REDIRECT, 'https://platform.example/second']);
+    const back = await connect(server, stripe.oauth.authorizeUrl({ client_id: clientId }));
+    expect(back.origin + back.pathname).toBe(REDIRECT);
+    const second = await connect(
+      server,
+      stripe.oauth.authorizeUrl({
+        client_id: clientId,
+        redirect_uri: 'https://platform.example/second',
+      }),
+    );
+    expect(second.origin + second.pathname).toBe('https://platform.example/second');
+
+    // With none registered, loopback URLs only (local development); without redirect_uri the
+    // page shows the code (the startup banner's link) and redirects nowhere.
+    await registerRedirectUris(server, []);
+    const local = await connect(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: 'http://localhost:4242/cb' }),
+    );
+    expect(local.host).toBe('localhost:4242');
+    const remote = await fetch(
+      `${server.url}/oauth/authorize?${new URLSearchParams({ client_id: clientId, redirect_uri: REDIRECT })}`,
+      { redirect: 'manual' },
+    );
+    expect(remote.status).toBe(400);
+    expect(await remote.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+    const page = await openAuthorize(
+      server,
+      `${server.url}/oauth/authorize?response_type=code&client_id=${clientId}`,
+    );
+    expect(page.status).toBe(200);
+    const shown = await fetch(page.url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: page.cookie, 'Sec-Fetch-Site': 'same-origin' },
+      body: new URLSearchParams([...page.fields, ['action', 'connect']]),
+    });
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get('location')).toBeNull();
+    const code = /Authorization code: <code>(ac_[A-Za-z0-9]+)<\/code>/.exec(
+      await shown.text(),
+    )?.[1];
+    expect(code).toBeDefined();
+    expect(
+      (await stripe.oauth.token({ grant_type: 'authorization_code', code: code! })).stripe_user_id,
+    ).toMatch(/^acct_/);
+    await registerRedirectUris(server, [REDIRECT]);
+  });
+
+  it('refuses cross-site posts of the authorize form: no account is made', async () => {
+    const accountsBefore = (await stripe.accounts.list({ limit: 100 })).data.length;
+    const page = await openAuthorize(
+      server,
+      stripe.oauth.authorizeUrl({ client_id: clientId, redirect_uri: REDIRECT }),
+    );
+    const form = new URLSearchParams([...page.fields, ['action', 'connect']]);
+    const attempt = (headers: Record<string, string>, body = form) =>
+      fetch(page.url, { method: 'POST', redirect: 'manual', headers, body });
+    // Another site's page posting the same fields: the browser does not send the cookie.
+    const noCookie = await attempt({
+      Origin: 'https://evil.example',
+      'Sec-Fetch-Site': 'cross-site',
+    });
+    expect(noCookie.status).toBe(403);
+    expect((await attempt({})).status).toBe(403);
+    // Even with the cookie, headers that say another site sent it are refused.
+    expect((await attempt({ Cookie: page.cookie, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(
+      403,
+    );
+    expect((await attempt({ Cookie: page.cookie, Origin: 'https://evil.example' })).status).toBe(
+      403,
+    );
+    // The token is bound to what the form showed: changing the redirect or state is refused.
+    const changed = new URLSearchParams(form);
+    changed.set('state', 'forged');
+    expect((await attempt({ Cookie: page.cookie }, changed)).status).toBe(403);
+    expect((await stripe.accounts.list({ limit: 100 })).data.length).toBe(accountsBefore);
+    // The page's own post goes through.
+    const ok = await attempt({ Cookie: page.cookie, 'Sec-Fetch-Site': 'same-origin' });
+    expect(ok.status).toBe(303);
+  });
+
+  it("keeps redirect URIs in the Connect settings, which only the platform's secret keys change", async () => {
+    const res = await fetch(`${server.url}/v1/switchboard/connect_settings`, {
+      headers: { Authorization: `Bearer ${TEST_KEY}` },
+    });
+    expect(await res.json()).toMatchObject({
+      object: 'connect_settings',
+      application: clientId,
+      redirect_uris: [REDIRECT],
+    });
+    const invalid = await fetch(`${server.url}/v1/switchboard/connect_settings`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TEST_KEY}` },
+      body: new URLSearchParams({ 'redirect_uris[0]': 'https://platform.example/cb#frag' }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({
+      error: { param: 'redirect_uris[0]', code: 'url_invalid' },
+    });
+    const account = await stripe.accounts.create({ type: 'express' });
+    const asAccount = await fetch(`${server.url}/v1/switchboard/connect_settings`, {
+      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Stripe-Account': account.id },
+    });
+    expect(asAccount.status).toBe(403);
   });
 });

@@ -5,6 +5,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
+import { connect, registerRedirectUris } from '../helpers/oauth.js';
 import { Receiver } from '../helpers/receiver.js';
 
 const KEY = 'sk_test_logs_e2e_0000000001';
@@ -108,25 +109,15 @@ describe('secrets stay out of the logs', () => {
     await fetch(login.url);
     secrets.push(new URL(link.url).pathname.split('/').pop()!);
     secrets.push(new URL(login.url).pathname.split('/').pop()!);
-    const authorize = await fetch(
-      `${server.url}/oauth/authorize?${new URLSearchParams({
-        response_type: 'code',
+    await registerRedirectUris(server, ['https://platform.example/callback'], KEY);
+    const approved = await connect(
+      server,
+      stripe.oauth.authorizeUrl({
         client_id: clientId,
         redirect_uri: 'https://platform.example/callback',
-      })}`,
-    );
-    expect(authorize.status).toBe(200);
-    const approved = await fetch(`${server.url}/oauth/authorize`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: 'https://platform.example/callback',
-        action: 'connect',
       }),
-    });
-    const code = new URL(approved.headers.get('location')!).searchParams.get('code')!;
+    );
+    const code = approved.searchParams.get('code')!;
     const token = await stripe.oauth.token({ grant_type: 'authorization_code', code });
     await new Stripe(token.access_token!, {
       host: '127.0.0.1',

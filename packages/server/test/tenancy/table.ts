@@ -966,6 +966,17 @@ export const table: Record<string, RouteCase> = {
     cells: PLATFORM_TARGET,
     request: async (t) => ({ path: `/v1/switchboard/api_keys/${await apiKey(t)}/revoke` }),
   },
+  'GET /v1/switchboard/connect_settings': {
+    cells: PLATFORM,
+    request: async () => ({ path: '/v1/switchboard/connect_settings' }),
+  },
+  'POST /v1/switchboard/connect_settings': {
+    cells: PLATFORM,
+    request: async () => ({
+      path: '/v1/switchboard/connect_settings',
+      params: { redirect_uris: ['https://platform.example/callback'] },
+    }),
+  },
   'GET /v1/switchboard/clock': {
     cells: OWN_LIST,
     request: async () => ({ path: '/v1/switchboard/clock' }),

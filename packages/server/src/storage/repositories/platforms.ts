@@ -50,3 +50,16 @@ export async function listPlatforms(
     .orderBy('seq', 'desc')
     .execute();
 }
+
+/** Replaces the URIs the platform's Connect OAuth flow may return to (the first is the default). */
+export async function setRedirectUris(
+  db: Kysely<Database>,
+  platformId: string,
+  uris: readonly string[],
+): Promise<void> {
+  await db
+    .updateTable('platforms')
+    .set({ redirect_uris: JSON.stringify(uris) })
+    .where('id', '=', platformId)
+    .execute();
+}
