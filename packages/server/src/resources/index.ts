@@ -15,6 +15,8 @@ import { externalAccounts } from './external-accounts.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
 import { paymentMethods } from './payment-methods.js';
+import { prices } from './prices.js';
+import { products } from './products.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { restrictedKeys } from './restricted-keys.js';
@@ -52,6 +54,8 @@ export const resources: Resource[] = [
   onboardingHelper,
   paymentIntents,
   paymentMethods,
+  prices,
+  products,
   payouts,
   persons,
   restrictedKeys,

@@ -12,6 +12,7 @@ import {
   type ObjectQuery,
   type ObjectRow,
   type RangeFilter,
+  type WhereValue,
 } from '../storage/repositories/objects.js';
 import type { Page, PageRequest } from '../storage/repositories/pagination.js';
 import type { Database } from '../storage/schema.js';
@@ -134,7 +135,7 @@ export interface OwnObjectQuery {
   type: string;
   parentId?: string | undefined;
   /** Exact matches on members of the rendered object, e.g. `{ email: 'a@b.c' }`. */
-  where?: Record<string, string> | undefined;
+  where?: Record<string, WhereValue> | undefined;
   created?: RangeFilter | undefined;
 }
 

@@ -89,7 +89,10 @@ export type AnySelect = SelectQueryBuilder<any, any, any>;
 export interface Dialect {
   name: DialectName;
   db: Kysely<Database>;
-  /** A JSON member of a text column, as text: for filters such as a customer's email. */
+  /**
+   * A JSON member of a text column, as text (a boolean as 'true' or 'false'): for filters such as
+   * a customer's email or a price's `active`.
+   */
   jsonText(column: string, key: string): RawBuilder<string | null>;
   /**
    * Claims up to `limit` due deliveries for `owner` until `leaseUntil` (real ms): deliveries to

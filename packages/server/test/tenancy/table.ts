@@ -238,6 +238,10 @@ const URL = 'http://127.0.0.1:9/matrix';
 const post = <T = { id: string }>(t: Target, path: string, params: Record<string, unknown> = {}) =>
   must<T>(t.w.server, t.owner, 'POST', path, params);
 const customer = async (t: Target) => (await post(t, '/v1/customers', { name: 'M' })).id;
+const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' })).id;
+const price = async (t: Target) =>
+  (await post(t, '/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } }))
+    .id;
 const intent = async (t: Target, extra: Record<string, unknown> = {}) =>
   (await post(t, '/v1/payment_intents', { amount: 1000, currency: 'usd', ...extra })).id;
 const charge = async (t: Target) =>
@@ -384,6 +388,44 @@ export const table: Record<string, RouteCase> = {
   'DELETE /v1/customers/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/customers/${await customer(t)}` }),
+  },
+
+  // Products and prices: own objects.
+  'POST /v1/products': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/products', params: { name: 'M' } }),
+  },
+  'GET /v1/products': { cells: OWN_LIST, request: async () => ({ path: '/v1/products' }) },
+  'GET /v1/products/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/products/${await product(t)}` }),
+  },
+  'POST /v1/products/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/products/${await product(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'DELETE /v1/products/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/products/${await product(t)}` }),
+  },
+  'POST /v1/prices': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/prices',
+      params: { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } },
+    }),
+  },
+  'GET /v1/prices': { cells: OWN_LIST, request: async () => ({ path: '/v1/prices' }) },
+  'GET /v1/prices/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/prices/${await price(t)}` }),
+  },
+  'POST /v1/prices/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/prices/${await price(t)}`, params: { nickname: 'N' } }),
   },
 
   // Payment intents and charges: own objects.

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import type { Database, ObjectsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
@@ -60,10 +60,15 @@ export interface ObjectQuery {
   /** The connected account the objects live in; null for the platform's own. */
   accountId: string | null;
   parentId?: string | undefined;
-  /** Exact matches on members of the rendered object, e.g. `{ email: 'a@b.c' }`. */
-  where?: Record<string, string> | undefined;
+  /**
+   * Exact matches on members of the rendered object, e.g. `{ email: 'a@b.c' }`, `{ active: true }`;
+   * a list matches any of its values (`{ lookup_key: ['a', 'b'] }`).
+   */
+  where?: Record<string, WhereValue> | undefined;
   created?: RangeFilter | undefined;
 }
+
+export type WhereValue = string | boolean | readonly string[];
 
 export interface RangeFilter {
   gt?: number | undefined;
@@ -87,7 +92,10 @@ export async function listObjects(
     .where('deleted', '=', 0);
   if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId);
   for (const [key, value] of Object.entries(q.where ?? {})) {
-    query = query.where(dialect.jsonText('data', key), '=', value);
+    const member = dialect.jsonText('data', key);
+    if (!Array.isArray(value)) query = query.where(member, '=', String(value));
+    else if (value.length === 0) query = query.where(sql<boolean>`1 = 0`);
+    else query = query.where(member, 'in', value as string[]);
   }
   if (q.created) query = applyRange(query, 'created', q.created);
   return paginate(query, 'seq', page);

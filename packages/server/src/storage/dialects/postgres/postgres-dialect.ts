@@ -93,7 +93,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     db,
     singleProcess: false,
     lockDeliveries: null,
-    jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
+    // A dotted key is a path: 'recurring.interval'.
+    jsonText: (column, key) =>
+      sql<string | null>`(${sql.ref(column)}::jsonb #>> ${key.split('.')})`,
     claimDue: (args) => claimDue(db, args),
     runEach: runEachThroughKysely,
     nextDue: (args) => nextDueTime(db, args),

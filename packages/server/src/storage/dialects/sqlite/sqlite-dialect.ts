@@ -108,7 +108,13 @@ export function openSqlite(
       // An in-memory database is this connection's alone.
       if (file !== ':memory:') deliveryLock ??= takeDeliveryLock(file);
     },
-    jsonText: (column, key) => sql<string | null>`json_extract(${sql.ref(column)}, ${'$.' + key})`,
+    // Booleans as PostgreSQL's ->> gives them ('true', 'false'), not json_extract's 1 and 0.
+    jsonText: (column, key) => {
+      const path = '$.' + key;
+      return sql<
+        string | null
+      >`(case json_type(${sql.ref(column)}, ${path}) when 'true' then 'true' when 'false' then 'false' else json_extract(${sql.ref(column)}, ${path}) end)`;
+    },
     // One process uses the file: the worker keeps each endpoint's limit in memory (heldHere), so
     // leases need not be counted here. Claims run on Kysely's connection (after any transaction
     // in progress), synchronously, one endpoint at a time (claim.ts).
