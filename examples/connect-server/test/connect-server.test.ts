@@ -330,6 +330,13 @@ describe('examples/connect-server against a running Switchboard', () => {
             }
           : { type: 'standard' },
       );
+      // Onboarded (test values for what is due, a bank account): only then can it charge and pay
+      // out, as on Stripe.
+      await platform.rawRequest(
+        'POST',
+        `/v1/test_helpers/accounts/${account.id}/complete_onboarding`,
+        {},
+      );
       let objectId: string;
       try {
         objectId = await seed.trigger(platform, account.id);

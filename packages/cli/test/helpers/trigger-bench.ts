@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { expect } from 'vitest';
+import { onboardedAccount } from '../../../server/test/helpers/accounts.js';
 import { Receiver, type Received } from '../../../server/test/helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../../../server/test/helpers/server.js';
 import { runCli } from './cli.js';
@@ -30,11 +31,13 @@ export class TriggerBench {
       });
       this.receiver.expect(path, we.secret!);
     }
+    // Onboarded, as charges and payouts need; paid out manually (POST /v1/payouts only).
     this.connected = (
-      await this.stripe.accounts.create({
+      await onboardedAccount(this.stripe, {
         type: 'custom',
         country: 'US',
-        capabilities: { transfers: { requested: true } },
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+        settings: { payouts: { schedule: { interval: 'manual' } } },
       })
     ).id;
     return this;
@@ -85,7 +88,20 @@ export class TriggerBench {
     expect(event.path).toBe(path);
     expect(event.verified, event.verifyError ?? '').toBe(true);
     if (!createsAccount) this.sent.push({ name, ids, path });
+    if (name === 'payout.failed' && stripeAccount) await this.repairBankAccounts(stripeAccount);
     return event;
+  }
+
+  /**
+   * A failed payout disables the bank account it went to, and payouts stop until it is updated
+   * (as on Stripe): the account's bank accounts are updated so the next payout triggers can pay.
+   */
+  async repairBankAccounts(account: string): Promise<void> {
+    const list = await this.stripe.accounts.listExternalAccounts(account);
+    for (const ea of list.data)
+      await this.stripe.accounts.updateExternalAccount(account, ea.id, {
+        metadata: { repaired: 'true' },
+      });
   }
 
   /** No trigger's events reached the endpoint of the other scope. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Mount } from '../app.js';
+import { completeOnboarding } from '../resources/account-links.js';
 import { createConnectedAccount } from '../resources/accounts.js';
 import { issueAuthorizationCode } from '../resources/oauth.js';
 import { inTransaction, type Services } from '../services/context.js';
@@ -174,10 +175,10 @@ export function oauthAuthorizeMount(services: Services): Mount {
     }
     const base = pageWrite(platform, false, services.clock.now());
     const code = await inTransaction(services, base, async (w) => {
-      const account = await createConnectedAccount(w, {
-        type,
-        ...(email ? { email } : {}),
-      } as never);
+      const account = await createConnectedAccount(w, { type, ...(email ? { email } : {}) });
+      // Connecting through OAuth in test mode brings an activated account (Stripe's "skip this
+      // form"): what it is asked for is filled with test values, as hosted onboarding does.
+      await completeOnboarding(w, account.id, '127.0.0.1');
       return issueAuthorizationCode(w, account.id, scope);
     });
     if (redirectUri) sendRedirect(res, back({ code, scope }));

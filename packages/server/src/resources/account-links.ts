@@ -5,10 +5,11 @@ import { post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import { publicBaseUrl, type WriteContext } from '../services/context.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
+import { onboardingCapabilities } from './account-model.js';
 import {
   applyAccountParams,
   requireAccountToChange,
-  saveAccount,
+  updateConnectedAccount,
   type AccountInternal,
 } from './accounts.js';
 import {
@@ -102,35 +103,30 @@ export async function completeOnboarding(
   accountId: string,
   ip: string,
 ): Promise<Stripe.Account> {
-  const load = async (): Promise<ObjectRow> => {
-    const row = await findObjectToChange(w, accountId);
-    if (!row || row.type !== 'account' || row.deleted !== 0)
-      throw errors.resourceMissing('account', accountId, 'account');
-    return row;
-  };
-  let row = await load();
-  const dueOf = (r: ObjectRow) => parseData<Stripe.Account>(r).requirements?.currently_due ?? [];
-  if (dueOf(row).includes('external_account')) {
-    await addExternalAccount(w, row, { externalAccount: 'btok_us' });
-    row = await load();
-  }
-  // The business type decides which fields are asked for: choose it first, then fill them.
+  const row = await findObjectToChange(w, accountId);
+  if (!row || row.type !== 'account' || row.deleted !== 0)
+    throw errors.resourceMissing('account', accountId, 'account');
   const before = parseData<Stripe.Account>(row);
+  const due = before.requirements?.currently_due ?? [];
+  if (due.includes('external_account'))
+    await addExternalAccount(w, row, { externalAccount: 'btok_us' }, { sync: false });
   const now = Math.floor(w.now / 1000);
-  let changed = applyAccountParams(
+  // The business type decides which fields are asked for: what is due once it is chosen is
+  // filled in the same submission.
+  const chosen = applyAccountParams(
     before,
     parseInternal<AccountInternal>(row),
-    onboardingParams(dueOf(row), now, ip),
-  );
-  const stillDue = changed.account.requirements?.currently_due ?? [];
-  if (stillDue.length > 0)
-    changed = applyAccountParams(
-      changed.account,
-      changed.internal,
-      onboardingParams(stillDue, now, ip),
+    onboardingParams(due, now, ip),
+  ).account;
+  const fields = [...new Set([...due, ...(chosen.requirements?.currently_due ?? [])])];
+  const params = onboardingParams(fields, now, ip);
+  // An account that requested no capability gets those a platform's Connect settings request
+  // by default, as Stripe's hosted onboarding does.
+  if (Object.keys(before.capabilities ?? {}).length === 0)
+    params.capabilities = Object.fromEntries(
+      onboardingCapabilities.map((name) => [name, { requested: true }]),
     );
-  await saveAccount(w, row, before, changed.account, changed.internal);
-  return changed.account;
+  return updateConnectedAccount(w, row, params);
 }
 
 /**

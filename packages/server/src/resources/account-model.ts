@@ -1,4 +1,6 @@
 import type Stripe from 'stripe';
+import { errors, type StripeError } from '../stripe/errors.js';
+import { minimumDelayDays } from '../domain/payout-schedule.js';
 
 /**
  * A connected account's state as Stripe derives it: who controls it (type or `controller`), what
@@ -69,10 +71,12 @@ export const platformControls = (a: Stripe.Account): boolean =>
 function provided(a: Stripe.Account, field: string, extra: AccountExtras): boolean {
   const path = field.split('.');
   if (field === 'external_account') return extra.externalAccounts > 0;
+  if (field === 'company.tax_id') return a.company?.tax_id_provided === true;
   if (field.startsWith('individual.') || field.startsWith('representative.')) {
+    // Both are the representative person's fields (resources/persons.ts).
+    const f = field.slice(field.indexOf('.') + 1);
     return (
-      extra.personFields.has(field.replace(/^representative\./, 'individual.')) ||
-      lookup(a, path) != null
+      extra.personFields.has(`representative.${f}`) || extra.personFields.has(`individual.${f}`)
     );
   }
   return lookup(a, path) != null;
@@ -89,7 +93,7 @@ function lookup(obj: unknown, path: string[]): unknown {
 
 export interface AccountExtras {
   externalAccounts: number;
-  /** Person fields provided for the representative or individual (`individual.first_name`, ...). */
+  /** The fields the representative person has given (`representative.first_name`, ...). */
   personFields: Set<string>;
   /** An external account that failed a payout and has not been updated since. */
   externalAccountDisabled?: boolean;
@@ -140,25 +144,24 @@ export function requiredFields(a: Stripe.Account): string[] {
 }
 
 /**
- * Recomputes requirements, capabilities and the enabled flags. Accounts whose requirements Stripe
- * collects (Standard, Express) start with everything due, as the fixture does; when nothing is
- * due, charges and payouts are enabled and requested capabilities become active.
+ * Recomputes requirements, capabilities and the enabled flags, as Stripe derives them: a requested
+ * capability is active once nothing is due (inactive until then); `charges_enabled` follows the
+ * `card_payments` capability, and `payouts_enabled` needs nothing due, a usable external account
+ * and an active `transfers` or `card_payments` capability. So an account that requested no
+ * capability (an Express account created without `capabilities`) can neither charge nor pay out.
  */
 export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Account {
   const due = requiredFields(a).filter((f) => !provided(a, f, extra));
+  // A bank account that failed a payout pauses payouts only, as on Stripe: it is due again, but
+  // the capabilities (and charges) stay as the rest of the requirements make them.
+  const complete = due.length === 0;
   if (extra.externalAccountDisabled && !due.includes('external_account'))
     due.push('external_account');
-  const disabled_reason: Stripe.Account.Requirements.DisabledReason | null =
-    due.length === 0
-      ? null
-      : a.details_submitted
-        ? 'requirements.past_due'
-        : 'requirements.past_due';
   const requirements: Stripe.Account.Requirements = {
     alternatives: [],
     current_deadline: null,
     currently_due: due,
-    disabled_reason: due.length === 0 ? null : disabled_reason,
+    disabled_reason: due.length === 0 ? null : 'requirements.past_due',
     errors: [],
     eventually_due: due,
     past_due: due.filter((f) => f !== 'external_account' || !extra.externalAccountDisabled),
@@ -177,22 +180,66 @@ export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Ac
       payouts_enabled: false,
     };
   }
-  const complete = due.length === 0;
   const capabilities: Record<string, string> = {};
-  for (const [name, status] of Object.entries(a.capabilities ?? {})) {
-    capabilities[name] =
-      status === 'inactive' && complete ? 'active' : complete ? 'active' : 'inactive';
-  }
+  for (const name of Object.keys(a.capabilities ?? {}))
+    capabilities[name] = complete ? 'active' : 'inactive';
+  const canPayOut = capabilities.transfers === 'active' || capabilities.card_payments === 'active';
   return {
     ...a,
     requirements,
     capabilities: capabilities as Stripe.Account.Capabilities,
-    charges_enabled:
-      complete &&
-      (capabilities.card_payments === 'active' || Object.keys(capabilities).length === 0),
-    payouts_enabled: complete && !extra.externalAccountDisabled,
+    charges_enabled: capabilities.card_payments === 'active',
+    payouts_enabled: complete && canPayOut && !extra.externalAccountDisabled,
     details_submitted: complete || a.details_submitted,
   };
+}
+
+/**
+ * The capabilities Stripe's hosted onboarding requests for an account that requested none (an
+ * Express account created without `capabilities`), as a platform's default Connect settings do.
+ */
+export const onboardingCapabilities = ['card_payments', 'transfers'];
+
+const status = (a: Stripe.Account, name: string) =>
+  ((a.capabilities ?? {}) as Record<string, string>)[name];
+
+/**
+ * Why a direct charge on the account (made with its `Stripe-Account`) is refused, as Stripe
+ * refuses it: no `card_payments` capability, or one that is not active. Null when it may charge.
+ */
+export function chargeRefusal(a: Stripe.Account, livemode: boolean): StripeError | null {
+  if (status(a, 'card_payments') === undefined)
+    return errors.invalidRequest(
+      'You cannot create a charge on a connected account without the `card_payments` capability enabled.',
+    );
+  if (a.charges_enabled) return null;
+  return errors.invalidRequest(
+    `This Connect account cannot currently make ${livemode ? 'live' : 'test'} charges. The \`requirements.disabled_reason\` property on the account (/v1/accounts/${a.id}) will provide information about why this account is currently disabled. If you are a customer trying to make a purchase, please contact the owner of this site. Your transaction has not been processed.`,
+  );
+}
+
+/** Why a transfer (or a destination charge) to the account is refused: no active `transfers`. */
+export function transferRefusal(a: Stripe.Account, param: string): StripeError | null {
+  if (['transfers', 'crypto_transfers', 'legacy_payments'].some((n) => status(a, n) === 'active'))
+    return null;
+  return errors.invalidRequest(
+    'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments',
+    param,
+    'insufficient_capabilities_for_transfer',
+  );
+}
+
+/** Why a payout from the account is refused: payouts are not enabled (or no bank account). */
+export function payoutRefusal(a: Stripe.Account): StripeError | null {
+  if (a.payouts_enabled) return null;
+  const noBank = a.requirements?.currently_due?.includes('external_account');
+  return errors.invalidRequest(
+    noBank
+      ? `Payouts are not allowed: the connected account ${a.id} has no usable bank account or debit card to pay out to (requirements.currently_due lists external_account).`
+      : `Payouts have been disabled on the connected account ${a.id}. Check the connected account's status (requirements.disabled_reason, currently_due) to see if any additional information needs to be provided, or if payouts have been disabled for another reason.`,
+    undefined,
+    'payouts_not_allowed',
+  );
 }
 
 export function emptyFutureRequirements(): Stripe.Account.FutureRequirements {
@@ -208,7 +255,7 @@ export function emptyFutureRequirements(): Stripe.Account.FutureRequirements {
   };
 }
 
-export function defaultSettings(country: string): Stripe.Account.Settings {
+export function defaultSettings(country: string, custom = false): Stripe.Account.Settings {
   return {
     bacs_debit_payments: {},
     branding: { icon: null, logo: null, primary_color: null, secondary_color: null },
@@ -227,8 +274,9 @@ export function defaultSettings(country: string): Stripe.Account.Settings {
       statement_descriptor_kanji: null,
     },
     payouts: {
-      debit_negative_balances: true,
-      schedule: { delay_days: country === 'US' ? 2 : 7, interval: 'daily' },
+      // Stripe's default: false for Custom accounts, true for the others.
+      debit_negative_balances: !custom,
+      schedule: { delay_days: minimumDelayDays(country), interval: 'daily' },
       statement_descriptor: null,
     },
     sepa_debit_payments: {},
@@ -277,7 +325,7 @@ export function newV1Account(a: {
     future_requirements: emptyFutureRequirements(),
     metadata: {},
     payouts_enabled: false,
-    settings: defaultSettings(a.country),
+    settings: defaultSettings(a.country, a.type === 'custom'),
     tos_acceptance: { date: null, ip: null, user_agent: null },
     type: a.type,
   };

@@ -1,28 +1,17 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import {
-  anything,
-  applyMetadata,
-  booleanValue,
-  expandParam,
-  integer,
-  listParams,
-  metadata,
-  nullableString,
-  object,
-  oneOf,
-  range,
-  string,
-  type Parsed,
-} from '../stripe/params.js';
+import { expandParam, listParams, range } from '../stripe/params.js';
 import { del, get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
+import { scheduleAutomaticPayout } from '../services/payout-schedule.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import {
+  chargeRefusal,
+  transferRefusal,
   newV1Account,
   controllerFor,
   defaultSettings,
@@ -41,7 +30,10 @@ import {
   parseInternal,
   saveObject,
 } from './common.js';
-import { addressParams, toAddress } from './shared-params.js';
+import { applyAccountFields, createParams, updateParams } from './account-params.js';
+import { addExternalAccount } from './external-accounts.js';
+import { representativeFields, personHas } from './person-params.js';
+import { applyIndividual } from './persons.js';
 import { findObject } from '../storage/repositories/objects.js';
 import {
   DISCONNECTED,
@@ -58,71 +50,14 @@ export interface AccountInternal {
   external_account_disabled?: boolean;
   deauthorized?: boolean;
   rejected?: AccountExtras['rejected'];
+  /**
+   * The platform set `settings.payouts.schedule.delay_days`: the account's own charges are held
+   * that many days (otherwise `--funds-available-after`, whose default is the US minimum, 2 days).
+   */
+  payout_delay_set?: boolean;
 }
-
-const capabilityParams = anything();
-const personLike = anything();
-
-const updatable = {
-  business_profile: object({
-    mcc: nullableString(),
-    name: nullableString(),
-    product_description: nullableString(),
-    support_address: object(addressParams),
-    support_email: nullableString(),
-    support_phone: nullableString(),
-    support_url: nullableString(),
-    url: nullableString(),
-    annual_revenue: anything(),
-    estimated_worker_count: integer(),
-    minority_owned_business_designation: anything(),
-  }),
-  business_type: oneOf(['individual', 'company', 'non_profit', 'government_entity'] as const),
-  capabilities: capabilityParams,
-  company: personLike,
-  individual: personLike,
-  default_currency: string(),
-  email: nullableString(),
-  metadata: metadata(),
-  tos_acceptance: object({
-    date: integer(),
-    ip: string(),
-    user_agent: nullableString(),
-    service_agreement: string(),
-  }),
-  settings: anything(),
-  external_account: anything(),
-  documents: anything(),
-  groups: anything(),
-  account_token: string(),
-  ...expandParam,
-};
-
-const createParams = {
-  ...updatable,
-  type: oneOf(['standard', 'express', 'custom'] as const),
-  controller: object({
-    fees: object({ payer: oneOf(['account', 'application'] as const) }),
-    losses: object({ payments: oneOf(['application', 'stripe'] as const) }),
-    requirement_collection: oneOf(['application', 'stripe'] as const),
-    stripe_dashboard: object({ type: oneOf(['express', 'full', 'none'] as const) }),
-    application: anything(),
-    dashboard: anything(),
-  }),
-  country: string({ maxLength: 2 }),
-};
 
 type Params = Record<string, unknown>;
-
-/** `{a: {b: 'x'}}` -> ['prefix.a.b'] for the fields given. */
-function flatten(value: unknown, prefix: string, out: Set<string>): Set<string> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, `${prefix}.${k}`, out);
-  } else if (value !== '' && value !== undefined && value !== null) {
-    out.add(prefix);
-  }
-  return out;
-}
 
 function extrasOf(internal: AccountInternal): AccountExtras {
   return {
@@ -133,69 +68,107 @@ function extrasOf(internal: AccountInternal): AccountExtras {
   };
 }
 
-/** Applies create/update parameters to an account (and its internal state), then re-derives status. */
+/** Requests (`requested: true`) and unrequests capabilities; a new request starts inactive. */
+function applyCapabilities(
+  a: Stripe.Account,
+  given: Record<string, { requested?: boolean }>,
+): Stripe.Account {
+  const caps: Record<string, string> = { ...(a.capabilities as Record<string, string>) };
+  for (const [name, v] of Object.entries(given)) {
+    if (v?.requested === undefined) continue;
+    if (v.requested) caps[name] ??= 'inactive';
+    else delete caps[name];
+  }
+  if (caps.card_payments !== undefined && a.tos_acceptance?.service_agreement === 'recipient')
+    throw errors.invalidRequest(
+      'Accounts under the `recipient` service agreement cannot request the `card_payments` capability.',
+      'capabilities[card_payments]',
+    );
+  return { ...a, capabilities: caps as Stripe.Account.Capabilities };
+}
+
+/**
+ * Applies the account's own parameters (account-params.ts; not `individual` or
+ * `external_account`, which make objects of their own: updateConnectedAccount), then re-derives
+ * its requirements and status. Pure: capabilities, rejection and onboarding use it too.
+ */
 export function applyAccountParams(
   a: Stripe.Account,
   internal: AccountInternal,
   p: Params,
 ): { account: Stripe.Account; internal: AccountInternal } {
-  const next: Stripe.Account = { ...a };
-  const nextInternal: AccountInternal = { ...internal };
-  if (p.business_profile) {
-    const bp = p.business_profile as Record<string, unknown>;
-    next.business_profile = {
-      ...a.business_profile!,
-      ...Object.fromEntries(Object.entries(bp).filter(([k]) => k !== 'support_address')),
-      ...(bp.support_address ? { support_address: toAddress(bp.support_address as never) } : {}),
-    } as Stripe.Account.BusinessProfile;
-  }
-  if (p.business_type !== undefined)
-    next.business_type = p.business_type as Stripe.Account.BusinessType;
-  if (p.email !== undefined) next.email = p.email as string | null;
-  if (p.default_currency !== undefined)
-    next.default_currency = String(p.default_currency).toLowerCase();
-  if (p.metadata !== undefined)
-    next.metadata = applyMetadata(a.metadata ?? {}, p.metadata as never);
-  if (p.tos_acceptance)
-    next.tos_acceptance = { ...a.tos_acceptance, ...(p.tos_acceptance as object) };
-  if (p.capabilities && typeof p.capabilities === 'object') {
-    const caps: Record<string, string> = { ...(a.capabilities as Record<string, string>) };
-    for (const [name, v] of Object.entries(
-      p.capabilities as Record<string, { requested?: string | boolean }>,
-    )) {
-      const requested = booleanValue(v?.requested) === true;
-      if (requested) caps[name] ??= 'inactive';
-      else delete caps[name];
-    }
-    next.capabilities = caps as Stripe.Account.Capabilities;
-  }
-  if (p.individual || p.company) {
-    const fields = new Set(internal.person_fields ?? []);
-    if (p.individual) flatten(p.individual, 'individual', fields);
-    if (p.company) {
-      const company = p.company as Record<string, unknown>;
-      flatten(company, 'company', fields);
-      next.company = { ...(a.company ?? {}), ...company } as unknown as Stripe.Account.Company;
-      for (const f of fields) if (f.startsWith('company.')) setPath(next as never, f.split('.'));
-    }
-    nextInternal.person_fields = [...fields];
-  }
-  if (p.external_account) {
-    nextInternal.external_accounts = (internal.external_accounts ?? 0) + 1;
-    nextInternal.external_account_disabled = false;
-  }
+  let next = applyAccountFields(a, p);
+  if (p.capabilities)
+    next = applyCapabilities(next, p.capabilities as Record<string, { requested?: boolean }>);
+  const schedule = (p.settings as { payouts?: { schedule?: Params } } | undefined)?.payouts
+    ?.schedule;
+  const nextInternal: AccountInternal =
+    schedule?.delay_days !== undefined ? { ...internal, payout_delay_set: true } : internal;
   return { account: deriveStatus(next, extrasOf(nextInternal)), internal: nextInternal };
 }
 
-/** Marks a nested company field as present so requirement checks see it. */
-function setPath(obj: Record<string, unknown>, path: string[]): void {
-  let cur: Record<string, unknown> = obj;
-  for (const p of path.slice(0, -1)) {
-    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
-    cur = cur[p] as Record<string, unknown>;
-  }
-  const last = path[path.length - 1]!;
-  if (cur[last] === undefined) cur[last] = true;
+/** An account's persons and external accounts, oldest first. */
+async function childrenOf(db: WriteContext['db'], accountId: string): Promise<ObjectRow[]> {
+  return db
+    .selectFrom('objects')
+    .selectAll()
+    .where('parent_id', '=', accountId)
+    .where('deleted', '=', 0)
+    .where('type', 'in', ['bank_account', 'card', 'person'])
+    .orderBy('seq', 'asc')
+    .execute();
+}
+
+/** The account's representative (its `individual`): the first person with that relationship. */
+export async function representativeRow(
+  w: WriteContext,
+  accountId: string,
+): Promise<ObjectRow | undefined> {
+  return (await childrenOf(w.db, accountId)).find(
+    (r) => r.type === 'person' && parseData<Stripe.Person>(r).relationship?.representative,
+  );
+}
+
+/**
+ * What an account shows of its children, and what they provide: its external accounts (newest
+ * first), its representative as `individual` (for `business_type: individual`), and the
+ * representative's fields for its requirements; then its status re-derived.
+ */
+async function withChildren(
+  db: WriteContext['db'],
+  a: Stripe.Account,
+  internal: AccountInternal,
+): Promise<{ account: Stripe.Account; internal: AccountInternal }> {
+  const rows = await childrenOf(db, a.id);
+  const external = rows
+    .filter((r) => r.type !== 'person')
+    .reverse()
+    .map((r) => parseData<Stripe.BankAccount | Stripe.Card>(r));
+  const representative = rows
+    .filter((r) => r.type === 'person')
+    .map((r) => parseData<Stripe.Person>(r))
+    .find((p) => p.relationship?.representative);
+  const next: Stripe.Account = {
+    ...a,
+    external_accounts: {
+      object: 'list',
+      data: external,
+      has_more: false,
+      url: `/v1/accounts/${a.id}/external_accounts`,
+    },
+  };
+  delete next.individual;
+  if (representative && a.business_type === 'individual') next.individual = representative;
+  const nextInternal: AccountInternal = {
+    ...internal,
+    external_accounts: external.length,
+    person_fields: representative
+      ? representativeFields
+          .filter((f) => personHas(representative, f))
+          .map((f) => `representative.${f}`)
+      : [],
+  };
+  return { account: deriveStatus(next, extrasOf(nextInternal)), internal: nextInternal };
 }
 
 function newAccount(id: string, created: number, p: Params): Stripe.Account {
@@ -206,6 +179,11 @@ function newAccount(id: string, created: number, p: Params): Stripe.Account {
     );
   }
   if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
+  if (p.external_account !== undefined && p.bank_account !== undefined)
+    throw errors.invalidRequest(
+      'Pass either external_account or bank_account (its older name), not both.',
+      'bank_account',
+    );
   const controller = controllerFor(p.type as AccountType | undefined, p.controller as never);
   const country = String(p.country ?? 'US').toUpperCase();
   return newV1Account({
@@ -293,6 +271,32 @@ export function requireAccountToChange(
   return requireScopedAccountToChange(w, platformView(scope), id, param);
 }
 
+/**
+ * Refuses a direct charge (one made acting as a connected account, `w.accountId`) that the
+ * account cannot take, with Stripe's error (account-model.ts chargeRefusal).
+ */
+export async function requireChargesEnabled(w: WriteContext): Promise<void> {
+  if (!w.accountId) return;
+  const row = await findObject(w.db, w.accountId);
+  const refusal = row && chargeRefusal(parseData<Stripe.Account>(row), w.livemode);
+  if (refusal) throw refusal;
+}
+
+/**
+ * Refuses a transfer or destination charge to an account without an active `transfers`
+ * capability. `destination` is the account's row, or the id of one the request already named
+ * (a PaymentIntent's `transfer_data[destination]`, checked when the intent was made).
+ */
+export async function requireTransfersEnabled(
+  w: WriteContext,
+  destination: ObjectRow | string,
+  param: string,
+): Promise<void> {
+  const row = typeof destination === 'string' ? await findObject(w.db, destination) : destination;
+  const refusal = row && transferRefusal(parseData<Stripe.Account>(row), param);
+  if (refusal) throw refusal;
+}
+
 /** Saves an account and emits `account.updated` when something a receiver can see changed. */
 export async function saveAccount(
   w: WriteContext,
@@ -313,6 +317,10 @@ export async function saveAccount(
     });
   }
   await emitCapabilityChanges(w, row, before, after);
+  // Payouts just enabled, or a new schedule: the next automatic payout run is planned.
+  const schedule = (a: Stripe.Account) => JSON.stringify(a.settings?.payouts?.schedule);
+  if (after.payouts_enabled && (!before.payouts_enabled || schedule(before) !== schedule(after)))
+    await scheduleAutomaticPayout(w, row.id, w.livemode);
 }
 
 /** The `capability` object of `capability.updated` events. */
@@ -376,25 +384,49 @@ async function emitCapabilityChanges(
 }
 
 /**
- * Changes an account's hidden state (external accounts, persons, a failed payout), re-derives its
- * requirements and status, and emits `account.updated` if anything visible changed.
+ * Re-derives an account from its children (persons, external accounts) after they changed, with
+ * `change` applied to its hidden state first (a failed payout disabling its external account),
+ * and emits `account.updated` if anything visible changed.
  */
 export async function refreshAccount(
   w: WriteContext,
   accountId: string,
-  change: (
-    internal: AccountInternal,
-    account: Stripe.Account,
-  ) => { internal: AccountInternal; account?: Stripe.Account },
+  change: (internal: AccountInternal) => AccountInternal = (i) => i,
 ): Promise<Stripe.Account> {
   const row = await findObjectToChange(w, accountId);
   if (!row) throw errors.resourceMissing('account', accountId, 'account');
   const before = parseData<Stripe.Account>(row);
-  const changed = change(parseInternal<AccountInternal>(row), before);
-  const base = changed.account ?? before;
-  const after = deriveStatus(base, extrasOf(changed.internal));
-  await saveAccount(w, row, before, after, changed.internal);
-  return after;
+  const derived = await withChildren(w.db, before, change(parseInternal<AccountInternal>(row)));
+  await saveAccount(w, row, before, derived.account, derived.internal);
+  return derived.account;
+}
+
+/**
+ * The parameters that make objects of their own: `individual` (the representative person,
+ * `person.created`/`.updated`) and `external_account` (or `bank_account`:
+ * `account.external_account.created`). The account is re-derived from them by the caller.
+ */
+async function applyChildParams(w: WriteContext, row: ObjectRow, p: Params): Promise<void> {
+  if (p.individual) await applyIndividual(w, row, p.individual as Params);
+  const externalAccount = p.external_account ?? p.bank_account;
+  if (externalAccount !== undefined)
+    await addExternalAccount(w, row, { externalAccount }, { sync: false });
+}
+
+/** `POST /v1/accounts/{id}`: every parameter applied, then `account.updated` for what changed. */
+export async function updateConnectedAccount(
+  w: WriteContext,
+  row: ObjectRow,
+  p: Params,
+): Promise<Stripe.Account> {
+  const before = parseData<Stripe.Account>(row);
+  const own = applyAccountParams(before, parseInternal<AccountInternal>(row), p);
+  // The children see the account as it is now (the business type chosen with them, say).
+  const current: ObjectRow = { ...row, data: JSON.stringify(own.account) };
+  await applyChildParams(w, current, p);
+  const derived = await withChildren(w.db, own.account, own.internal);
+  await saveAccount(w, row, before, derived.account, derived.internal);
+  return derived.account;
 }
 
 /**
@@ -404,29 +436,27 @@ export async function refreshAccount(
  */
 export async function createConnectedAccount(
   w: WriteContext,
-  params: Parsed<typeof createParams>,
+  params: Params,
 ): Promise<Stripe.Account> {
-  const { type: _t, controller: _c, country: _country, ...rest } = params;
   let internal: AccountInternal = {};
   const { id, data } = await createObject<Stripe.Account>(w, {
     type: 'account',
     id: newId('acct', 16),
     accountId: null,
-    data: (id, created) => {
-      const applied = applyAccountParams(
-        newAccount(id, created, params as Params),
-        {},
-        rest as Params,
-      );
+    data: (accountId, created) => {
+      const applied = applyAccountParams(newAccount(accountId, created, params), {}, params);
       internal = applied.internal;
       return applied.account;
     },
   });
   await saveObject(w.db, id, data, internal);
   const row = (await findObject(w.db, id))!;
-  const none = { ...data, capabilities: {} } as Stripe.Account;
-  await emitCapabilityChanges(w, row, none, data);
-  if (hasDashboardAccess(data)) {
+  await applyChildParams(w, row, params);
+  const derived = await withChildren(w.db, data, internal);
+  await saveObject(w.db, id, derived.account, derived.internal);
+  const none = { ...derived.account, capabilities: {} } as Stripe.Account;
+  await emitCapabilityChanges(w, row, none, derived.account);
+  if (hasDashboardAccess(derived.account)) {
     // An account with Dashboard access (Standard) authorizes the platform's application when it
     // is connected; created through the API, it is connected at once.
     await emitEvent(w, {
@@ -435,7 +465,7 @@ export async function createConnectedAccount(
       account: id,
     });
   }
-  return data;
+  return derived.account;
 }
 
 export const accounts: Resource = {
@@ -451,19 +481,11 @@ export const accounts: Resource = {
       return parseData(await requireAccount(db, caller, path.id!, 'id'));
     }),
 
-    post('/v1/accounts/:id', updatable, async ({ w, caller, path, params }) => {
+    post('/v1/accounts/:id', updateParams, async ({ w, caller, path, params }) =>
       // Read again inside the write, locked, even when the account is the caller (Stripe-Account):
       // the row read when the request was authenticated may be older than a concurrent update.
-      const row = await requireAccountToChange(w, caller, path.id!);
-      const before = parseData<Stripe.Account>(row);
-      const { account, internal } = applyAccountParams(
-        before,
-        parseInternal<AccountInternal>(row),
-        params as Params,
-      );
-      await saveAccount(w, row, before, account, internal);
-      return account;
-    }),
+      updateConnectedAccount(w, await requireAccountToChange(w, caller, path.id!), params),
+    ),
 
     del('/v1/accounts/:id', {}, async ({ w, caller, path }) => {
       const row = await requireAccountToChange(w, caller, path.id!);

@@ -220,34 +220,13 @@ async function externalAccountIds(
 export async function syncAccount(
   w: WriteContext,
   accountId: string,
-  change: { added?: number; clearDisabled?: boolean } = {},
+  change: { clearDisabled?: boolean } = {},
 ): Promise<void> {
   // The platform's own bank accounts have no account object to keep in step.
   if (accountId === w.platform.id) return;
-  const rows = await w.db
-    .selectFrom('objects')
-    .selectAll()
-    .where('parent_id', '=', accountId)
-    .where('type', 'in', ['bank_account', 'card'])
-    .where('deleted', '=', 0)
-    .orderBy('seq', 'desc')
-    .execute();
-  await refreshAccount(w, accountId, (internal, account) => ({
-    internal: {
-      ...internal,
-      external_accounts: rows.length,
-      ...(change.clearDisabled ? { external_account_disabled: false } : {}),
-    },
-    account: {
-      ...account,
-      external_accounts: {
-        object: 'list',
-        data: rows.map((r) => parseData<ExternalAccount>(r)),
-        has_more: false,
-        url: `/v1/accounts/${accountId}/external_accounts`,
-      } as Stripe.ApiList<Stripe.BankAccount | Stripe.Card>,
-    },
-  }));
+  await refreshAccount(w, accountId, (internal) =>
+    change.clearDisabled ? { ...internal, external_account_disabled: false } : internal,
+  );
 }
 
 /** An external account of the account (locked until the write commits, in a write). */
@@ -321,6 +300,7 @@ export async function addExternalAccount(
     /** Who asks: a token made with /v1/tokens is looked for in its scope, then the account's. */
     scope?: Scope | undefined;
   },
+  { sync = true }: { sync?: boolean } = {},
 ): Promise<ExternalAccount> {
   const existing = await externalAccountIds(w.db, accountRow.id, w.livemode);
   const isDefault = existing.length === 0 || options.defaultForCurrency === true;
@@ -397,7 +377,8 @@ export async function addExternalAccount(
     }
   }
   await emitExternalAccountEvent(w, accountRow, 'created', data);
-  await syncAccount(w, accountRow.id);
+  // An account being created or updated with `external_account` is re-derived once, at the end.
+  if (sync) await syncAccount(w, accountRow.id);
   return data;
 }
 

@@ -21,6 +21,7 @@ import { CommittedError, get, post, type Caller, type Resource, type WriteCall }
 import { newId, randomToken } from '../domain/ids.js';
 import { stripeFee, type TestCard } from '../domain/test-instruments.js';
 import { creditFunds, lockBalances } from '../services/balance.js';
+import { fundsHoldMs } from '../services/payout-schedule.js';
 import { publicBaseUrl, type WriteContext } from '../services/context.js';
 import type { Scope } from '../scope/scope.js';
 import { checkClientSecret, clientView } from './client-secret.js';
@@ -35,7 +36,7 @@ import {
   type PaymentMethodData,
 } from './payment-methods.js';
 import { emitEvent } from '../services/emit-event.js';
-import { requireAccount } from './accounts.js';
+import { requireAccount, requireChargesEnabled, requireTransfersEnabled } from './accounts.js';
 import { buildCharge } from './charges.js';
 import { createTransfer } from './transfers.js';
 import {
@@ -263,11 +264,11 @@ async function settle(
   card: TestCard,
   amount: number,
 ): Promise<Stripe.Charge> {
-  const { config } = w.services;
+  // A direct charge's funds are held as its account's payout schedule says (delay_days).
   const availableAt =
     card.outcome.kind === 'succeeded' && card.outcome.availableImmediately
       ? 'now'
-      : w.now + config.fundsAvailableAfterMs;
+      : w.now + (await fundsHoldMs(w, w.accountId));
   const fee = stripeFee(amount);
   const destination = pi.transfer_data?.destination as string | undefined;
   const transferAmount = destination
@@ -352,6 +353,15 @@ async function confirm(
       'payment_intent_unexpected_state',
     );
   }
+  // Stripe refuses the charge itself: a direct charge needs the account's card_payments active,
+  // a destination charge the destination's transfers.
+  await requireChargesEnabled(w);
+  if (pi.transfer_data?.destination)
+    await requireTransfersEnabled(
+      w,
+      pi.transfer_data.destination as string,
+      'transfer_data[destination]',
+    );
   const used = await heldPaymentMethod(w, caller, pi.payment_method as string);
   if (!used.card)
     throw errors.invalidRequest(
@@ -524,11 +534,13 @@ async function destinationCheck(w: WriteContext, caller: Caller, params: Params)
       'transfer_data[destination]',
     );
   }
+  let destination;
   try {
-    await requireAccount(w.db, caller, td.destination);
+    destination = await requireAccount(w.db, caller, td.destination);
   } catch {
     throw errors.resourceMissing('destination', td.destination, 'transfer_data[destination]');
   }
+  await requireTransfersEnabled(w, destination, 'transfer_data[destination]');
 }
 
 const updatableStates = new Set([

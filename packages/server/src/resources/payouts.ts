@@ -9,19 +9,28 @@ import {
   nullableString,
   oneOf,
   range,
+  refused,
   required,
   string,
+  type MetadataPatch,
 } from '../stripe/params.js';
 import { get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { PayoutOutcome } from '../domain/test-instruments.js';
-import { recordBalanceTransaction, returnFunds, withdrawAvailable } from '../services/balance.js';
+import { isPayoutRun } from '../domain/payout-schedule.js';
+import {
+  readBalance,
+  recordBalanceTransaction,
+  returnFunds,
+  withdrawAvailable,
+} from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import type { TaskPayload } from '../services/scheduler.js';
 import { scheduleTask } from '../services/scheduler.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
+import { payoutRefusal } from './account-model.js';
 import { platformAccountRow, refreshAccount } from './accounts.js';
 import {
   createObject,
@@ -35,16 +44,17 @@ import {
 } from './common.js';
 import {
   emitExternalAccountEvent,
-  syncAccount,
   type ExternalAccount,
   type ExternalAccountInternal,
 } from './external-accounts.js';
 
 /**
- * Payouts from the available balance to an external account. A payout arrives after
- * `--payout-arrival` on the server's clock: `payout.paid`, or `payout.failed` for Stripe's failing
- * test bank accounts (or `POST /v1/test_helpers/payouts/{id}/fail`). When a payout fails, its
- * external account is disabled and no payouts are made until the external account is updated.
+ * Payouts from the available balance to an external account: made with `POST /v1/payouts`, and
+ * for connected accounts automatically on their payout schedule (`settings.payouts.schedule`;
+ * none on `manual`). A payout arrives after `--payout-arrival` on the server's clock:
+ * `payout.paid`, or `payout.failed` for Stripe's failing test bank accounts (or
+ * `POST /v1/test_helpers/payouts/{id}/fail`). When a payout fails, its external account is
+ * disabled and no payouts are made until the external account is updated.
  */
 interface PayoutInternal {
   outcome: PayoutOutcome;
@@ -148,12 +158,11 @@ async function failPayout(
       after,
       previousAttributes(before as never, after as never),
     );
-    if (row.account_id) {
-      await syncAccount(w, row.account_id);
+    if (row.account_id)
       await refreshAccount(w, row.account_id, (internal) => ({
-        internal: { ...internal, external_account_disabled: true },
+        ...internal,
+        external_account_disabled: true,
       }));
-    }
   }
   return failed;
 }
@@ -180,6 +189,118 @@ async function arrive(w: WriteContext, payload: TaskPayload): Promise<void> {
   else await payPayout(w, row, payout);
 }
 
+interface NewPayout {
+  amount: number;
+  currency: string;
+  description?: string | null | undefined;
+  destination: ObjectRow | null;
+  metadata?: MetadataPatch | undefined;
+  method?: Stripe.Payout['method'] | undefined;
+  sourceType?: string | undefined;
+  statementDescriptor?: string | null | undefined;
+  /** Made by the account's payout schedule, not by `POST /v1/payouts`. */
+  automatic: boolean;
+  /** Test mode's forced outcome (`status=failed`), else the destination's. */
+  forced: PayoutOutcome | null;
+}
+
+/**
+ * Takes the amount from the available balance of the account the write acts as (`w.accountId`,
+ * or the platform) and sends it to `destination`: `payout.created`, then its arrival on the
+ * server clock (`payout.paid` or `payout.failed`), or failed at once when forced to.
+ */
+async function createPayout(w: WriteContext, p: NewPayout): Promise<Stripe.Payout> {
+  const { currency, destination } = p;
+  const description = p.description ?? 'STRIPE PAYOUT';
+  const outcome =
+    p.forced ??
+    (destination
+      ? parseInternal<ExternalAccountInternal>(destination).payout
+      : { kind: 'paid' as const });
+  const scope = { accountId: w.accountId, livemode: w.livemode };
+  const forcedFailure = p.forced?.kind === 'failed';
+  // A payout forced to fail moves no money, so it needs no funds (the CLI fixture has none).
+  let txn: string | null = null;
+  const id = newId('po', 24);
+  if (!forcedFailure) {
+    txn = await withdrawAvailable(w, scope, {
+      currency,
+      amount: p.amount,
+      type: 'payout',
+      source: id,
+      description,
+    });
+  }
+  const arrival = w.now + w.services.config.payoutArrivalMs;
+  const destinationData = destination ? parseData<ExternalAccount>(destination) : null;
+  const { data } = await createObject<Stripe.Payout>(w, {
+    type: 'payout',
+    id,
+    data: (payoutId, created) =>
+      ({
+        id: payoutId,
+        object: 'payout',
+        amount: p.amount,
+        application_fee: null,
+        application_fee_amount: null,
+        arrival_date: Math.floor(arrival / 1000),
+        automatic: p.automatic,
+        balance_transaction: txn,
+        created,
+        currency,
+        description,
+        destination: destination?.id ?? null,
+        failure_balance_transaction: null,
+        failure_code: null,
+        failure_message: null,
+        livemode: w.livemode,
+        metadata: applyMetadata({}, p.metadata),
+        method: p.method ?? 'standard',
+        original_payout: null,
+        reconciliation_status: 'not_applicable',
+        reversed_by: null,
+        source_type: p.sourceType ?? 'card',
+        statement_descriptor: p.statementDescriptor ?? null,
+        status: 'pending',
+        type: destinationData?.object === 'card' ? 'card' : 'bank_account',
+      }) as Stripe.Payout,
+    internal: { outcome } satisfies PayoutInternal,
+  });
+  await emitEvent(w, { type: 'payout.created', object: data as never });
+  if (forcedFailure) {
+    const row = (await findObject(w.db, id))!;
+    return failPayout(w, row, data, outcome as { code: string; message: string });
+  }
+  await scheduleTask(w, 'payout.arrive', arrival, {
+    livemode: w.livemode,
+    accountId: w.accountId,
+    payout: id,
+  });
+  return data;
+}
+
+/**
+ * A run of a connected account's payout schedule (services/payout-schedule.ts plans it): each
+ * currency's available balance is paid out to the account's default external account for it,
+ * as an automatic payout. A run planned under an earlier schedule, or for an account whose
+ * payouts are no longer enabled, pays nothing.
+ */
+async function payOutOnSchedule(w: WriteContext, payload: TaskPayload): Promise<void> {
+  const row = payload.accountId ? await findObject(w.db, payload.accountId) : undefined;
+  if (!row || row.type !== 'account' || row.deleted !== 0) return;
+  const account = parseData<Stripe.Account>(row);
+  const schedule = account.settings?.payouts?.schedule;
+  if (!account.payouts_enabled || !schedule || !isPayoutRun(schedule, payload.run as number))
+    return;
+  const balance = await readBalance(w, { accountId: row.id, livemode: w.livemode });
+  for (const { amount, currency } of balance.available) {
+    if (amount <= 0) continue;
+    const destination = await destinationFor(w, row.id, undefined, currency).catch(() => null);
+    if (!destination || isDisabled(destination)) continue;
+    await createPayout(w, { amount, currency, destination, automatic: true, forced: null });
+  }
+}
+
 export const payouts: Resource = {
   name: 'payouts',
   routes: [
@@ -194,7 +315,7 @@ export const payouts: Resource = {
         method: oneOf(['standard', 'instant'] as const),
         source_type: oneOf(['bank_account', 'card', 'fpx'] as const),
         statement_descriptor: nullableString({ maxLength: 22 }),
-        payout_method: string(),
+        payout_method: refused('v2 payout methods are not modelled'),
         // Test mode only: force the outcome (the Stripe CLI's payout.failed fixture sends status=failed).
         status: oneOf(['paid', 'failed'] as const),
         ...expandParam,
@@ -206,15 +327,17 @@ export const payouts: Resource = {
         const internal = caller.account
           ? parseInternal<{ external_account_disabled?: boolean }>(caller.account)
           : {};
-        {
-          if ((destination && isDisabled(destination)) || internal.external_account_disabled) {
-            throw errors.invalidRequest(
-              'Payouts are disabled for this account: its external account failed a payout and must be updated before payouts can be made again.',
-              'destination',
-              'payouts_not_allowed',
-            );
-          }
+        if ((destination && isDisabled(destination)) || internal.external_account_disabled) {
+          throw errors.invalidRequest(
+            'Payouts are disabled for this account: its external account failed a payout and must be updated before payouts can be made again.',
+            'destination',
+            'payouts_not_allowed',
+          );
         }
+        // A connected account pays out only once Stripe enabled its payouts (requirements met,
+        // a bank account, an active capability), as on Stripe.
+        const refusal = caller.account && payoutRefusal(parseData<Stripe.Account>(caller.account));
+        if (refusal) throw refusal;
         const forced: PayoutOutcome | null =
           params.status === 'failed'
             ? {
@@ -225,70 +348,18 @@ export const payouts: Resource = {
             : params.status === 'paid'
               ? { kind: 'paid' }
               : null;
-        const outcome =
-          forced ??
-          (destination
-            ? parseInternal<ExternalAccountInternal>(destination).payout
-            : { kind: 'paid' as const });
-        const scope = { accountId: caller.accountId, livemode: caller.livemode };
-        // A payout forced to fail moves no money, so it needs no funds (the CLI fixture has none).
-        let txn: string | null = null;
-        const id = newId('po', 24);
-        if (params.status !== 'failed') {
-          txn = await withdrawAvailable(w, scope, {
-            currency,
-            amount: params.amount,
-            type: 'payout',
-            source: id,
-            description: params.description ?? 'STRIPE PAYOUT',
-          });
-        }
-        const arrival = w.now + w.services.config.payoutArrivalMs;
-        const destinationData = destination ? parseData<ExternalAccount>(destination) : null;
-        const { data } = await createObject<Stripe.Payout>(w, {
-          type: 'payout',
-          id,
-          data: (payoutId, created) =>
-            ({
-              id: payoutId,
-              object: 'payout',
-              amount: params.amount,
-              application_fee: null,
-              application_fee_amount: null,
-              arrival_date: Math.floor(arrival / 1000),
-              automatic: false,
-              balance_transaction: txn,
-              created,
-              currency,
-              description: params.description ?? 'STRIPE PAYOUT',
-              destination: destination?.id ?? null,
-              failure_balance_transaction: null,
-              failure_code: null,
-              failure_message: null,
-              livemode: w.livemode,
-              metadata: applyMetadata({}, params.metadata),
-              method: params.method ?? 'standard',
-              original_payout: null,
-              reconciliation_status: 'not_applicable',
-              reversed_by: null,
-              source_type: params.source_type ?? 'card',
-              statement_descriptor: params.statement_descriptor ?? null,
-              status: 'pending',
-              type: destinationData?.object === 'card' ? 'card' : 'bank_account',
-            }) as Stripe.Payout,
-          internal: { outcome } satisfies PayoutInternal,
+        return createPayout(w, {
+          amount: params.amount,
+          currency,
+          description: params.description,
+          destination,
+          metadata: params.metadata,
+          method: params.method,
+          sourceType: params.source_type,
+          statementDescriptor: params.statement_descriptor,
+          automatic: false,
+          forced,
         });
-        await emitEvent(w, { type: 'payout.created', object: data as never });
-        if (params.status === 'failed') {
-          const row = (await findObject(w.db, id))!;
-          return failPayout(w, row, data, outcome as { code: string; message: string });
-        }
-        await scheduleTask(w, 'payout.arrive', arrival, {
-          livemode: w.livemode,
-          accountId: caller.accountId,
-          payout: id,
-        });
-        return data;
       },
     ),
 
@@ -385,5 +456,5 @@ export const payouts: Resource = {
       },
     ),
   ],
-  tasks: { 'payout.arrive': arrive },
+  tasks: { 'payout.arrive': arrive, 'payout.automatic': payOutOnSchedule },
 };

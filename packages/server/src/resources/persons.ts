@@ -1,14 +1,12 @@
 import type Stripe from 'stripe';
 import {
-  anything,
-  applyMetadata,
   boolean,
   expandParam,
   integer,
   listParams,
-  metadata,
   nullableString,
   object,
+  refused,
   string,
 } from '../stripe/params.js';
 import { del, get, post, type Caller, type Resource } from './route.js';
@@ -19,133 +17,41 @@ import { emitEvent } from '../services/emit-event.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import { requireChild } from '../scope/finders.js';
 import { platformControls } from './account-model.js';
-import { refreshAccount, requireAccount, requireAccountToChange } from './accounts.js';
-import { createObject, deleteObject, parseData, saveObject } from './common.js';
-import { addressParams, toAddress } from './shared-params.js';
+import {
+  refreshAccount,
+  representativeRow,
+  requireAccount,
+  requireAccountToChange,
+} from './accounts.js';
+import { createObject, deleteObject, findObjectToChange, parseData, saveObject } from './common.js';
+import {
+  applyPersonFields,
+  blankPerson,
+  filesNotModelled,
+  personFields,
+  relationshipFields,
+  withRequirements,
+} from './person-params.js';
 
 /**
  * Persons of a connected account (`/v1/accounts/{id}/persons`). Their requirements follow what has
  * been provided; `person.*` events are sent only for accounts the platform controls, as the seed says.
  */
-const relationshipParams = object({
-  authorizer: boolean(),
-  director: boolean(),
-  executive: boolean(),
-  legal_guardian: boolean(),
-  owner: boolean(),
-  percent_ownership: anything(),
-  representative: boolean(),
-  title: nullableString(),
-});
-
 const personParams = {
-  first_name: nullableString(),
-  last_name: nullableString(),
-  email: nullableString(),
-  phone: nullableString(),
-  dob: object({
-    day: integer({ min: 1, max: 31 }),
-    month: integer({ min: 1, max: 12 }),
-    year: integer({ min: 1900 }),
-  }),
-  address: object(addressParams),
-  id_number: string(),
-  ssn_last_4: string({ maxLength: 4 }),
+  ...personFields,
   nationality: nullableString(),
-  political_exposure: anything(),
-  relationship: relationshipParams,
-  metadata: metadata(),
-  verification: anything(),
-  documents: anything(),
-  additional_tos_acceptances: anything(),
-  first_name_kana: anything(),
-  first_name_kanji: anything(),
-  last_name_kana: anything(),
-  last_name_kanji: anything(),
-  gender: nullableString(),
-  maiden_name: nullableString(),
-  full_name_aliases: anything(),
-  registered_address: anything(),
-  us_cfpb_data: anything(),
-  person_token: string(),
+  relationship: object(relationshipFields),
+  additional_tos_acceptances: object({
+    account: object({ date: integer(), ip: string(), user_agent: nullableString() }),
+  }),
+  documents: refused(filesNotModelled),
+  us_cfpb_data: refused('self-reported demographic data is not modelled'),
+  person_token: refused('person tokens are not modelled'),
   ...expandParam,
 };
 
-const representativeFields = [
-  'first_name',
-  'last_name',
-  'dob.day',
-  'dob.month',
-  'dob.year',
-  'address.line1',
-  'address.city',
-  'address.postal_code',
-  'address.state',
-  'email',
-  'phone',
-  'ssn_last_4',
-];
-
-function has(p: Stripe.Person, field: string): boolean {
-  if (field === 'ssn_last_4') return p.ssn_last_4_provided === true;
-  const [a, b] = field.split('.');
-  const v = (p as unknown as Record<string, unknown>)[a!];
-  const value = b ? (v as Record<string, unknown> | null)?.[b] : v;
-  return value !== null && value !== undefined && value !== '';
-}
-
-/** A person's requirements: a representative must give everything Stripe verifies; others their names. */
-function withRequirements(p: Stripe.Person): Stripe.Person {
-  const needed = p.relationship?.representative
-    ? representativeFields
-    : ['first_name', 'last_name'];
-  const due = needed.filter((f) => !has(p, f));
-  const req = {
-    alternatives: [],
-    currently_due: due,
-    errors: [],
-    eventually_due: due,
-    past_due: [],
-    pending_verification: [],
-  };
-  return {
-    ...p,
-    requirements: req,
-    verification: {
-      ...p.verification,
-      status: due.length === 0 ? 'verified' : 'unverified',
-    } as Stripe.Person.Verification,
-  };
-}
-
 function apply(p: Stripe.Person, params: Record<string, unknown>): Stripe.Person {
-  const next: Stripe.Person = { ...p };
-  for (const k of [
-    'first_name',
-    'last_name',
-    'email',
-    'phone',
-    'nationality',
-    'gender',
-    'maiden_name',
-  ] as const) {
-    if (params[k] !== undefined) (next as unknown as Record<string, unknown>)[k] = params[k];
-  }
-  if (params.dob) next.dob = { ...p.dob, ...(params.dob as object) } as Stripe.Person.Dob;
-  if (params.address)
-    next.address = toAddress({
-      ...(p.address ?? {}),
-      ...(params.address as object),
-    }) as Stripe.Address;
-  if (params.id_number !== undefined) next.id_number_provided = true;
-  if (params.ssn_last_4 !== undefined) next.ssn_last_4_provided = true;
-  if (params.relationship)
-    next.relationship = {
-      ...p.relationship,
-      ...(params.relationship as object),
-    } as Stripe.Person.Relationship;
-  next.metadata = applyMetadata(p.metadata ?? {}, params.metadata as never);
-  return withRequirements(next);
+  return withRequirements(applyPersonFields(p, params));
 }
 
 /**
@@ -160,7 +66,7 @@ function accountFor(db: WriteContext['db'], caller: Caller, id: string): Promise
 /**
  * accountFor in a write that changes the account's persons: the account row is locked until the
  * write commits (requireAccountToChange), so that the writes to one account's persons, and what
- * syncRepresentative derives from them, go one at a time.
+ * the account derives from them, go one at a time.
  */
 function accountToChange(w: WriteContext, caller: Caller, id: string): Promise<ObjectRow> {
   return requireAccountToChange(w, caller, id);
@@ -194,95 +100,68 @@ async function emitPersonEvent(
   });
 }
 
-/** What the account's own requirements learn from its representative. */
-async function syncRepresentative(w: WriteContext, accountId: string): Promise<void> {
-  const rows = await w.db
-    .selectFrom('objects')
-    .selectAll()
-    .where('parent_id', '=', accountId)
-    .where('type', '=', 'person')
-    .where('deleted', '=', 0)
-    .execute();
-  const fields = new Set<string>();
-  for (const r of rows) {
-    const p = parseData<Stripe.Person>(r);
-    if (!p.relationship?.representative) continue;
-    for (const f of representativeFields) if (has(p, f)) fields.add(`representative.${f}`);
-  }
-  await refreshAccount(w, accountId, (internal) => ({
-    internal: {
-      ...internal,
-      person_fields: [
-        ...new Set([
-          ...(internal.person_fields ?? []).filter((f) => !f.startsWith('representative.')),
-          ...fields,
-        ]),
-      ],
-    },
-  }));
+/**
+ * Creates a person of the account (`person.created`). With `sync` (the default) the account
+ * learns what it changes at once (its requirements, `individual`); a caller that changes the
+ * account further passes `sync: false` and refreshes it once at the end.
+ */
+export async function createPerson(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  params: Record<string, unknown>,
+  options: { sync?: boolean } = {},
+): Promise<Stripe.Person> {
+  const { data } = await createObject<Stripe.Person>(w, {
+    type: 'person',
+    id: newId('person', 24),
+    accountId: null,
+    parentId: accountRow.id,
+    data: (id, created) => apply(blankPerson(id, accountRow.id, created), params),
+  });
+  await emitPersonEvent(w, accountRow, 'person.created', data);
+  if (options.sync !== false) await refreshAccount(w, accountRow.id);
+  return data;
+}
+
+/** Updates a person of the account (`person.updated` when something changed). */
+export async function updatePerson(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  row: ObjectRow,
+  params: Record<string, unknown>,
+  options: { sync?: boolean } = {},
+): Promise<Stripe.Person> {
+  const before = parseData<Stripe.Person>(row);
+  const after = apply(before, params);
+  await saveObject(w.db, row.id, after);
+  const previous = previousAttributes(before as never, after as never);
+  if (previous) await emitPersonEvent(w, accountRow, 'person.updated', after, previous);
+  if (options.sync !== false) await refreshAccount(w, accountRow.id);
+  return after;
+}
+
+/**
+ * The account's `individual` (what `individual[...]` on an account creates or changes): its
+ * representative person, listed with its persons, created on first use.
+ */
+export async function applyIndividual(
+  w: WriteContext,
+  accountRow: ObjectRow,
+  params: Record<string, unknown>,
+): Promise<Stripe.Person> {
+  const existing = await representativeRow(w, accountRow.id);
+  const row = existing ? await findObjectToChange(w, existing.id) : undefined;
+  if (row) return updatePerson(w, accountRow, row, params, { sync: false });
+  const relationship = { ...(params.relationship as object | undefined), representative: true };
+  return createPerson(w, accountRow, { ...params, relationship }, { sync: false });
 }
 
 export const persons: Resource = {
   name: 'persons',
   routes: [
-    post('/v1/accounts/:id/persons', personParams, async ({ w, caller, path, params }) => {
-      const accountRow = await accountToChange(w, caller, path.id!);
-      const { data } = await createObject<Stripe.Person>(w, {
-        type: 'person',
-        id: newId('person', 24),
-        accountId: null,
-        parentId: accountRow.id,
-        data: (id, created) =>
-          apply(
-            {
-              id,
-              object: 'person',
-              account: accountRow.id,
-              additional_tos_acceptances: { account: { date: null, ip: null, user_agent: null } },
-              address: toAddress({}) as Stripe.Address,
-              created,
-              dob: { day: null, month: null, year: null },
-              email: null,
-              first_name: null,
-              future_requirements: {
-                alternatives: [],
-                currently_due: [],
-                errors: [],
-                eventually_due: [],
-                past_due: [],
-                pending_verification: [],
-              },
-              id_number_provided: false,
-              last_name: null,
-              metadata: {},
-              phone: null,
-              relationship: {
-                authorizer: null,
-                director: false,
-                executive: false,
-                legal_guardian: null,
-                owner: false,
-                percent_ownership: null,
-                representative: false,
-                title: null,
-              },
-              requirements: null,
-              ssn_last_4_provided: false,
-              verification: {
-                additional_document: { back: null, details: null, details_code: null, front: null },
-                details: null,
-                details_code: null,
-                document: { back: null, details: null, details_code: null, front: null },
-                status: 'unverified',
-              },
-            } as unknown as Stripe.Person,
-            params,
-          ),
-      });
-      await emitPersonEvent(w, accountRow, 'person.created', data);
-      await syncRepresentative(w, accountRow.id);
-      return data;
-    }),
+    post('/v1/accounts/:id/persons', personParams, async ({ w, caller, path, params }) =>
+      createPerson(w, await accountToChange(w, caller, path.id!), params),
+    ),
 
     get('/v1/accounts/:id/persons/:child', expandParam, async ({ db, caller, path }) => {
       const accountRow = await accountFor(db, caller, path.id!);
@@ -292,13 +171,7 @@ export const persons: Resource = {
     post('/v1/accounts/:id/persons/:child', personParams, async ({ w, caller, path, params }) => {
       const accountRow = await accountToChange(w, caller, path.id!);
       const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
-      const before = parseData<Stripe.Person>(row);
-      const after = apply(before, params);
-      await saveObject(w.db, row.id, after);
-      const previous = previousAttributes(before as never, after as never);
-      if (previous) await emitPersonEvent(w, accountRow, 'person.updated', after, previous);
-      await syncRepresentative(w, accountRow.id);
-      return after;
+      return updatePerson(w, accountRow, row, params);
     }),
 
     del('/v1/accounts/:id/persons/:child', {}, async ({ w, caller, path }) => {
@@ -306,7 +179,7 @@ export const persons: Resource = {
       const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
       await deleteObject(w.db, row.id);
       await emitPersonEvent(w, accountRow, 'person.deleted', parseData(row));
-      await syncRepresentative(w, accountRow.id);
+      await refreshAccount(w, accountRow.id);
       return { id: row.id, object: 'person', deleted: true } satisfies Stripe.DeletedPerson;
     }),
 

@@ -16,7 +16,7 @@ import { newId, randomToken } from '../domain/ids.js';
 import { creditFunds, lockBalances, withdrawAvailable } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
-import { asPlatform, requireAccount } from './accounts.js';
+import { asPlatform, requireAccount, requireTransfersEnabled } from './accounts.js';
 import {
   createObject,
   listVisible,
@@ -125,6 +125,7 @@ export const transfers: Resource = {
             `The destination '${destination.id}' is a ${destination.livemode === 1 ? 'live' : 'test'} mode account.`,
             'destination',
           );
+        await requireTransfersEnabled(w, destination, 'destination');
         const currency = params.currency.toLowerCase();
         if (params.source_transaction)
           await requireObject(w.db, caller, 'charge', params.source_transaction);

@@ -10,6 +10,7 @@ import {
 } from '../storage/repositories/objects.js';
 import type { WriteContext } from './context.js';
 import { emitEvent } from './emit-event.js';
+import { scheduleAutomaticPayout } from './payout-schedule.js';
 import { scheduleTask, type TaskPayload } from './scheduler.js';
 
 /**
@@ -212,6 +213,10 @@ export async function creditFunds(
   return txn;
 }
 
+/**
+ * Funds became available: `balance.available`, and a connected account's next automatic payout
+ * is scheduled (its payout schedule pays them out).
+ */
 async function emitBalanceAvailable(
   w: WriteContext,
   s: BalanceScope,
@@ -223,6 +228,7 @@ async function emitBalanceAvailable(
     account: s.accountId,
     livemode: s.livemode,
   });
+  if (s.accountId) await scheduleAutomaticPayout(w, s.accountId, s.livemode);
 }
 
 /** What takes available funds, as balance transaction type and as a refusal names it. */

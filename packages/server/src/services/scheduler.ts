@@ -20,14 +20,17 @@ export interface TaskPayload {
 
 export type TaskHandler = (w: WriteContext, payload: TaskPayload) => Promise<void>;
 
-/** Schedules work at a time on the server's clock, in the caller's transaction. */
+/**
+ * Schedules work at a time on the server's clock, in the caller's transaction. With `id`, a task
+ * already scheduled under that id is kept and nothing is added (one task per run of something).
+ */
 export async function scheduleTask(
   w: WriteContext,
   kind: string,
   dueMs: number,
   payload: TaskPayload,
+  id = newId('task', 20),
 ): Promise<string> {
-  const id = newId('task', 20);
   await insertTask(w.db, {
     id,
     platform_id: w.platform.id,

@@ -164,6 +164,12 @@ export const errors = {
     invalid(`No such ${what}: '${id}'`, 'resource_missing', param, 404),
   parameterUnknown: (param: string) =>
     invalid(`Received unknown parameter: ${param}`, 'parameter_unknown', param),
+  parameterNotSupported: (param: string, why?: string) =>
+    invalid(
+      `Switchboard does not support the parameter ${param} here${why ? `: ${why}` : ''}. It is part of Stripe's API, but Switchboard refuses it rather than ignore it; see docs/resources.md.`,
+      'parameter_not_supported',
+      param,
+    ),
   parameterMissing: (param: string) =>
     invalid(`Missing required param: ${param}.`, 'parameter_missing', param),
   parameterInvalid: (param: string, message: string, code = 'parameter_invalid') =>

@@ -170,6 +170,13 @@ export function httpUrl(): Field<string, false> {
   });
 }
 
+/** A parameter of Stripe's that this operation does not apply: refused, naming it. */
+export function refused(why?: string): Field<never, false> {
+  return field((_value, param) => {
+    throw errors.parameterNotSupported(param, why);
+  });
+}
+
 /** Any value, kept as sent (for parameters accepted but not modelled). */
 export function anything(): Field<unknown, false> {
   return field((value) => value);

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onboardedAccount } from '../helpers/accounts.js';
 import { connect } from '../helpers/oauth.js';
 import { Receiver } from '../helpers/receiver.js';
 import { LIVE_KEY, startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
@@ -130,12 +131,14 @@ describe('serve --clock manual: POST /v1/switchboard/clock/advance', () => {
       connect: true,
     });
     receiver.expect('/connect', endpoint.secret!);
-    const account = await stripe.accounts.create({
+    // Onboarded, as charges and payouts need; paid out manually (no automatic payout runs).
+    const account = await onboardedAccount(stripe, {
       type: 'custom',
       country: 'US',
-      capabilities: { transfers: { requested: true } },
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      external_account: 'btok_us',
+      settings: { payouts: { schedule: { interval: 'manual' } } },
     });
-    await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
     await stripe.paymentIntents.create(
       { amount: 4000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
       { stripeAccount: account.id },

@@ -1,10 +1,11 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../src/resources/index.js';
-import { connect } from '../helpers/oauth.js';
+import { connect, registerRedirectUris } from '../helpers/oauth.js';
 import { Receiver } from '../helpers/receiver.js';
 import { schemaErrors } from '../helpers/schemas.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { onboardedAccount } from '../helpers/accounts.js';
 
 /**
  * Payment methods, tokens and publishable keys as Connect integrations use them, with the official
@@ -55,8 +56,9 @@ describe('payment methods, tokens and publishable keys', () => {
       headers: { Authorization: `Bearer ${TEST_KEY}` },
     });
     pk = ((await res.json()) as { key: string }).key;
+    // Onboarded: Stripe refuses direct charges on an account whose card_payments is not active.
     account = (
-      await stripe.accounts.create({
+      await onboardedAccount(stripe, {
         type: 'express',
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
       })
@@ -538,6 +540,7 @@ describe('payment methods, tokens and publishable keys', () => {
     });
 
     it("the OAuth token's stripe_publishable_key is a real key that acts only as its account", async () => {
+      await registerRedirectUris(server, ['https://platform.example/oauth/callback']);
       const back = await connect(
         server,
         stripe.oauth.authorizeUrl({

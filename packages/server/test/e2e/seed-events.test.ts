@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onboard } from '../helpers/accounts.js';
 import { Receiver } from '../helpers/receiver.js';
 import { schemaErrors } from '../helpers/schemas.js';
 import {
@@ -97,6 +98,20 @@ describe('every event of the seed, produced by real state', () => {
     });
   }
 
+  /**
+   * An onboarded account, as Stripe requires for charges and payouts, paid out manually (no
+   * automatic payout takes its funds while the clock moves).
+   */
+  async function enabledAccount(stripe: Stripe, externalAccount = 'btok_us') {
+    const acct = await connectedAccount(stripe, {
+      type: 'custom',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      external_account: externalAccount,
+      settings: { payouts: { schedule: { interval: 'manual' } } },
+    });
+    return onboard(stripe, acct.id);
+  }
+
   for (const mode of ['test', 'live'] as const) {
     describe(`${mode} mode`, () => {
       it('customer.created, on the platform and on a connected account', async () => {
@@ -190,7 +205,7 @@ describe('every event of the seed, produced by real state', () => {
         await received(mode, 'payment_intent.succeeded', null, (o) => o.id === own.id);
         await received(mode, 'charge.succeeded', null, (o) => o.payment_intent === own.id);
 
-        const acct = await connectedAccount(stripe);
+        const acct = await enabledAccount(stripe);
         const direct = await stripe.paymentIntents.create(
           { amount: 3000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true },
           { stripeAccount: acct.id },
@@ -237,10 +252,8 @@ describe('every event of the seed, produced by real state', () => {
 
       it('payout.failed disables the external account until it is updated', async () => {
         const stripe = clients[mode];
-        const acct = await connectedAccount(stripe);
-        const bank = await stripe.accounts.createExternalAccount(acct.id, {
-          external_account: 'btok_us_verified_accountClosed',
-        });
+        const acct = await enabledAccount(stripe, 'btok_us_verified_accountClosed');
+        const bank = acct.external_accounts!.data[0]!;
         await stripe.paymentIntents.create(
           { amount: 5000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true },
           { stripeAccount: acct.id },

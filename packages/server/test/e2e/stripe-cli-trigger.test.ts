@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onboardedAccount } from '../helpers/accounts.js';
 import { Receiver } from '../helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
@@ -45,13 +46,15 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
       });
       receiver.expect(`/${connect ? 'connect' : 'account'}`, we.secret!);
     }
+    // Onboarded (charges and payouts need it), with a bank account, paid out manually.
     account = (
-      await stripe.accounts.create({
+      await onboardedAccount(stripe, {
         type: 'custom',
-        capabilities: { transfers: { requested: true } },
+        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+        external_account: 'btok_us',
+        settings: { payouts: { schedule: { interval: 'manual' } } },
       })
     ).id;
-    await stripe.accounts.createExternalAccount(account, { external_account: 'btok_us' });
   });
   afterAll(async () => {
     await server.close();

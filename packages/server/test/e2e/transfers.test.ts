@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../helpers/receiver.js';
+import { onboardedAccount } from '../helpers/accounts.js';
 import { schemaErrors } from '../helpers/schemas.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -43,7 +44,7 @@ describe('transfers', () => {
     });
     const before = available(await stripe.balance.retrieve());
     expect(before).toBeGreaterThan(1000);
-    const account = await stripe.accounts.create({ type: 'express' });
+    const account = await onboardedAccount(stripe);
 
     const transfer = await stripe.transfers.create({
       amount: 1000,
@@ -134,8 +135,21 @@ describe('transfers', () => {
   });
 
   it('refuses what Stripe refuses, moving nothing', async () => {
-    const account = await stripe.accounts.create({ type: 'express' });
+    const account = await onboardedAccount(stripe);
     const before = available(await stripe.balance.retrieve());
+    // An account whose transfers capability is not active (not onboarded, or never requested).
+    for (const capabilities of [{ transfers: { requested: true } }, undefined]) {
+      const pending = await stripe.accounts.create({ type: 'express', capabilities });
+      await expect(
+        stripe.transfers.create({ amount: 100, currency: 'usd', destination: pending.id }),
+      ).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'insufficient_capabilities_for_transfer',
+        param: 'destination',
+        message:
+          'Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments',
+      });
+    }
     await expect(
       stripe.transfers.create({ amount: 10 ** 9, currency: 'usd', destination: account.id }),
     ).rejects.toMatchObject({ statusCode: 400, code: 'balance_insufficient' });

@@ -4,8 +4,13 @@ import type { Database, ScheduledTasksTable } from '../schema.js';
 
 export type TaskRow = Selectable<ScheduledTasksTable>;
 
+/** Inserts a task; one whose id is already taken is kept as it is (ids name unique work). */
 export async function insertTask(db: Kysely<Database>, row: Omit<TaskRow, 'seq'>): Promise<void> {
-  await db.insertInto('scheduled_tasks').values(row).execute();
+  await db
+    .insertInto('scheduled_tasks')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
 }
 
 /**
