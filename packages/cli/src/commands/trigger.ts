@@ -59,8 +59,10 @@ export function triggerCommand(): Command {
     'after',
     `
 With --stripe-account every request carries Stripe-Account, so the events come from that connected
-account and go to your Connect (connect=true) endpoints. Steps that create accounts act for the
-platform; their events come from the new account.
+account and go to your Connect (connect=true) endpoints. Triggers that otherwise create an account
+(account.*, person.*, capability.updated) act on the named account instead; account.application.*
+need a Standard account, and charges and payouts an onboarded one. The v2.core.account.* triggers
+create a v2 account of their own: run them without --stripe-account.
 
 Examples:
   switchboard trigger customer.created

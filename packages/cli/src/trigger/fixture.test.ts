@@ -55,6 +55,28 @@ describe('trigger fixtures', () => {
       'fixture version not supported: 1',
     );
     expect(bad([])).toThrow('"fixtures" must list the steps');
+    expect(
+      bad([{ name: 'a', path: '/v1/x', method: 'get' }], {
+        template_version: 0,
+        account_step: 'acct',
+      }),
+    ).toThrow('f.json: _meta.account_step names no step: "acct"');
+    expect(bad([{ name: 'a', path: '/v1/x', method: 'get', as_platform: 'yes' }])).toThrow(
+      'f.json: step 1 ("a"): as_platform must be true or false',
+    );
+  });
+
+  it('every trigger that creates a connected account acts on the named one with --stripe-account', () => {
+    // The account step stands for the account --stripe-account names (run.ts): no trigger
+    // creates an account of its own then, but the v2 ones (v2 accounts are not v1 accounts).
+    for (const name of triggerNames().filter((n) => !n.startsWith('v2.'))) {
+      const f = triggerFixture(name);
+      const creates = f.fixtures.filter((s) => s.method === 'post' && s.path === '/v1/accounts');
+      expect(
+        creates.map((s) => s.name),
+        name,
+      ).toEqual(f._meta.account_step ? [f._meta.account_step] : []);
+    }
   });
 
   it('explains an unknown event, with the triggers of the same resource', () => {

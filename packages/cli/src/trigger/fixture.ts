@@ -17,6 +17,16 @@ export interface FixtureStep {
   expected_error_type?: string;
   idempotency_key?: string;
   headers?: Record<string, string>;
+  /**
+   * Switchboard's addition: the step runs only with `--stripe-account` (true) or only without it
+   * (false); absent, it always runs.
+   */
+  if_stripe_account?: boolean;
+  /**
+   * Switchboard's addition: the step is the platform's own call, sent without Stripe-Account even
+   * with `--stripe-account` (the test helpers that connect and disconnect an account).
+   */
+  as_platform?: boolean;
 }
 
 export interface Fixture {
@@ -26,6 +36,12 @@ export interface Fixture {
     description?: string;
     /** Printed after a successful trigger, e.g. when the event follows later on the server's clock. */
     note?: string;
+    /**
+     * With `--stripe-account`, the step of this name (the one creating an account) stands for the
+     * named account instead: it is not run, `${NAME:...}` references read the named account, and
+     * the other steps act on it.
+     */
+    account_step?: string;
   };
   fixtures: FixtureStep[];
   env?: Record<string, string>;
@@ -75,8 +91,14 @@ export function validateFixture(data: unknown, source: string): Fixture {
         );
       }
     }
+    for (const flag of ['if_stripe_account', 'as_platform'] as const)
+      if (step[flag] !== undefined && typeof step[flag] !== 'boolean')
+        bad(`${where}: ${flag} must be true or false`);
     seen.add(step.name);
   });
+  const accountStep = f._meta!.account_step;
+  if (accountStep !== undefined && !seen.has(accountStep))
+    bad(`_meta.account_step names no step: ${JSON.stringify(accountStep)}`);
   return f as Fixture;
 }
 

@@ -24,9 +24,11 @@ export interface RunOptions {
 
 /**
  * Runs a fixture's steps in order against the API, as the Stripe CLI does: every request carries
- * the connection's Stripe-Account; a step succeeds on a 2xx answer, or on the error type it
- * expects; anything else stops the run with the server's message. Events come from the server as
- * side effects of these calls.
+ * the connection's Stripe-Account (but `as_platform` steps); a step succeeds on a 2xx answer, or
+ * on the error type it expects; anything else stops the run with the server's message. Events
+ * come from the server as side effects of these calls. With a Stripe-Account, the fixture's
+ * `account_step` reads the named account instead of creating one, so the steps act on it; steps
+ * with `if_stripe_account` run only with (true) or without (false) one.
  */
 export async function runFixture(
   fixture: Fixture,
@@ -36,7 +38,22 @@ export async function runFixture(
   const out = options.out ?? (() => undefined);
   const ctx: ResolveContext = { responses: new Map(), env: options.env ?? process.env };
   const results: StepResult[] = [];
+  const named = conn.stripeAccount;
+  const { stripeAccount: _named, ...asPlatform } = conn;
   for (const step of fixture.fixtures) {
+    if (step.if_stripe_account !== undefined && step.if_stripe_account !== Boolean(named)) continue;
+    if (named && step.name === fixture._meta.account_step) {
+      out(`Using ${named} for: ${step.name}`);
+      const path = `/v1/accounts/${encodeURIComponent(named)}`;
+      const res = await request(asPlatform, 'GET', path, {});
+      if (res.status !== 200)
+        throw new CliError(
+          `${apiErrorOf(res.status, res.body).message} (step "${step.name}": GET ${path} answered ${res.status})`,
+        );
+      ctx.responses.set(step.name, res.body);
+      results.push({ name: step.name, method: 'GET', path, status: res.status, id: named });
+      continue;
+    }
     if (options.skip?.includes(step.name)) {
       out(`Skipping fixture for: ${step.name}`);
       results.push({
@@ -62,7 +79,11 @@ export async function runFixture(
 
     out(`Running fixture for: ${step.name}`);
     const method = step.method.toUpperCase();
-    const res = await request(conn, method, path, { params, headers, idempotencyKey });
+    const res = await request(step.as_platform ? asPlatform : conn, method, path, {
+      params,
+      headers,
+      idempotencyKey,
+    });
     const result: StepResult = { name: step.name, method, path, status: res.status, id: null };
     if (res.status < 200 || res.status >= 300) {
       const error = apiErrorOf(res.status, res.body);

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { expect } from 'vitest';
 import { onboardedAccount } from '../../../server/test/helpers/accounts.js';
 import { Receiver, type Received } from '../../../server/test/helpers/receiver.js';
+import { schemaErrors } from '../../../server/test/helpers/schemas.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../../../server/test/helpers/server.js';
 import { runCli } from './cli.js';
 
@@ -14,6 +15,8 @@ export class TriggerBench {
   receiver!: Receiver;
   stripe!: Stripe;
   connected!: string;
+  /** A Standard account (Dashboard access): what account.application.* can disconnect. */
+  standard!: string;
   /** What each trigger created and where its events belong, for the final cross-scope check. */
   readonly sent: Array<{ name: string; ids: string[]; path: string }> = [];
 
@@ -40,6 +43,7 @@ export class TriggerBench {
         settings: { payouts: { schedule: { interval: 'manual' } } },
       })
     ).id;
+    this.standard = (await this.stripe.accounts.create({ type: 'standard', country: 'US' })).id;
     return this;
   }
 
@@ -64,6 +68,7 @@ export class TriggerBench {
   async triggered(name: string, stripeAccount?: string): Promise<Received> {
     const { receiver } = this;
     const mark = receiver.received.length;
+    const accountsBefore = stripeAccount ? await this.accountIds() : [];
     const r = await this.cli([
       name,
       '--json',
@@ -73,13 +78,17 @@ export class TriggerBench {
     const ids = (JSON.parse(r.stdout) as { steps: Array<{ id: string | null }> }).steps
       .map((s) => s.id)
       .filter((id): id is string => id !== null);
-    // Triggers that create a connected account make events from that account.
-    const createsAccount = /^(account|capability|person)\./.test(name);
+    // Without --stripe-account, triggers that create a connected account make events from that
+    // account; with it, every trigger acts on the named account (its account step reads it).
+    const createsAccount = !stripeAccount && /^(account|capability|person)\./.test(name);
     const account = createsAccount ? ids[0]! : (stripeAccount ?? null);
     const path = account ? '/connect' : '/account';
     if (stripeAccount) ids.push(stripeAccount);
+    // With --stripe-account, only what arrived after this run counts (earlier triggers on the
+    // same account made events of the same types).
     const hit = (x: Received) =>
       x.event?.type === name &&
+      (!stripeAccount || receiver.received.indexOf(x) >= mark) &&
       (x.event.account ?? null) === account &&
       (TriggerBench.related(x, ids) ||
         (name === 'balance.available' && receiver.received.indexOf(x) >= mark));
@@ -87,9 +96,24 @@ export class TriggerBench {
     const event = receiver.received.find(hit)!;
     expect(event.path).toBe(path);
     expect(event.verified, event.verifyError ?? '').toBe(true);
+    expect(schemaErrors(event.event), `${name} is schema-valid`).toEqual([]);
+    if (stripeAccount) {
+      // The event is about the named account itself, or about an object inside it.
+      const object = (event.event!.data as { object: { id: string; object: string } }).object;
+      if (object.object === 'account') expect(object.id).toBe(stripeAccount);
+      // ... and no trigger made an account of its own.
+      const made = (await this.accountIds()).filter((id) => !accountsBefore.includes(id));
+      expect(made, `${name} created no account`).toEqual([]);
+    }
     if (!createsAccount) this.sent.push({ name, ids, path });
     if (name === 'payout.failed' && stripeAccount) await this.repairBankAccounts(stripeAccount);
     return event;
+  }
+
+  /** The platform's connected accounts. */
+  async accountIds(): Promise<string[]> {
+    const all = await this.stripe.accounts.list({ limit: 100 }).autoPagingToArray({ limit: 1000 });
+    return all.map((a) => a.id).sort();
   }
 
   /**
