@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { Layout } from './components/layout';
 import { LiveProvider } from './lib/live';
-import { match, navigate, useLocation } from './lib/router';
+import { Link, match, navigate, useLocation } from './lib/router';
 import { activeKey, useSession } from './lib/session';
 import { AccountDetail } from './pages/account-detail';
 import { DestinationDetail } from './pages/destination-detail';
@@ -30,7 +30,8 @@ function Page({ path }: { path: string }) {
         Page not found
       </h1>
       <p>
-        Nothing lives at <code>/dashboard{path}</code>. Try the webhooks page.
+        Nothing lives at <code>/dashboard{path}</code>. Try the{' '}
+        <Link to="/webhooks">webhooks page</Link>.
       </p>
     </div>
   );

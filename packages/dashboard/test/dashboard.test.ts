@@ -4,7 +4,12 @@ import type { Browser, Page } from 'playwright-core';
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Receiver } from '../../server/test/helpers/receiver.js';
-import { startTestServer, TEST_KEY, type TestServer } from '../../server/test/helpers/server.js';
+import {
+  eventually,
+  startTestServer,
+  TEST_KEY,
+  type TestServer,
+} from '../../server/test/helpers/server.js';
 import { launchChromium, screenshot } from './browser.js';
 import { thinDestination } from '../../server/test/helpers/destinations.js';
 
@@ -154,6 +159,45 @@ describe('the dashboard in Chromium', () => {
     expect(await unlabelledControls()).toEqual([]);
   });
 
+  it('filters by type as the user types, without Enter', async () => {
+    const type = page.getByLabel('Type', { exact: true });
+    await page.getByLabel('Connected account').selectOption('');
+    await page.getByLabel('Delivery status').selectOption('');
+    await type.fill('payment_intent');
+    await page.getByRole('heading', { name: 'No events match these filters' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('type')).toBe('payment_intent');
+    await type.fill('customer.*');
+    await page.getByRole('row').filter({ hasText: 'customer.created' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('type')).toBe('customer.*');
+    // Enter applies what is typed at once.
+    await type.fill('');
+    await type.press('Enter');
+    await page.waitForURL((u) => !u.searchParams.has('type'));
+  });
+
+  it('shows each filter’s chosen option whole: nothing is cut off', async () => {
+    const cut = await page.evaluate(() => {
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      return [...document.querySelectorAll<HTMLSelectElement>('.filters select')]
+        .map((s) => {
+          const style = getComputedStyle(s);
+          ctx.font = style.font;
+          const text = s.options[s.selectedIndex]?.text ?? '';
+          // Room for the text: the box less its padding, borders and the arrow (about 20 px).
+          const room =
+            s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+          return ctx.measureText(text).width > room ? `${s.id}: ${text}` : null;
+        })
+        .filter(Boolean);
+    });
+    expect(cut).toEqual([]);
+    expect(
+      await page
+        .getByLabel('Connected account')
+        .evaluate((s: HTMLSelectElement) => s.options[0]!.text),
+    ).toBe('All: yours and connected');
+  });
+
   it('opens the event, shows its attempt and resends it to the endpoint', async () => {
     await page.getByRole('link', { name: 'customer.created' }).first().click();
     await heading('customer.created').waitFor();
@@ -172,6 +216,33 @@ describe('the dashboard in Chromium', () => {
     const resent = receiver.at('/connect')[1]!;
     expect(resent.event!.id).toBe(eventId);
     expect(resent.verified).toBe(true);
+  });
+
+  it('says Retrying for a delivery that will be tried again, on the list as on the event’s page', async () => {
+    receiver.respond('/failing', () => ({ status: 500 }));
+    const failing = await stripe.webhookEndpoints.create({
+      url: receiver.url('/failing'),
+      enabled_events: ['customer.updated'],
+    });
+    const customer = await stripe.customers.create({ email: 'retry@example.com' });
+    await stripe.customers.update(customer.id, { name: 'Retry' });
+    await receiver.waitFor(() => receiver.at('/failing').length === 1);
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Events' })
+      .click();
+    const row = page.getByRole('row').filter({ hasText: 'customer.updated' });
+    await row.getByText('Retrying', { exact: true }).waitFor();
+    expect(await row.getByText('Failed', { exact: true }).count()).toBe(0);
+    await page.getByLabel('Delivery status').selectOption('retrying');
+    await row.waitFor();
+    await row.getByRole('link', { name: 'customer.updated' }).click();
+    await heading('customer.updated').waitFor();
+    const delivery = page.locator(`[data-endpoint="${failing.id}"]`);
+    await delivery.getByText('Retrying', { exact: true }).waitFor();
+    await delivery.getByText(/next attempt/).waitFor();
+    // Deleting the endpoint cancels the retries.
+    await stripe.webhookEndpoints.del(failing.id);
   });
 
   it('rolls the secret keeping the old one signing for an hour', async () => {
@@ -199,11 +270,26 @@ describe('the dashboard in Chromium', () => {
 
     // Receivers on either secret verify the next delivery: it carries one signature per secret.
     receiver.expect('/connect', rolled);
-    await page.getByRole('button', { name: 'Send test event' }).click();
-    await page.getByText(`Resent customer.created ${eventId}`).waitFor();
+    // A test event of a chosen type, with Stripe's example object, to this endpoint only.
+    await page.getByRole('button', { name: 'Send test event…' }).click();
+    const testing = page.getByRole('dialog', { name: 'Send a test event' });
+    const types = await testing
+      .getByLabel('Event type')
+      .evaluate((s: HTMLSelectElement) => [...s.options].map((o) => o.value));
+    expect(types).toEqual(['customer.created', 'payment_intent.succeeded']);
+    await testing.getByLabel('Event type').selectOption('payment_intent.succeeded');
+    expect(await testing.getByLabel('From connected account').inputValue()).toBe(account.id);
+    expect(await unlabelledControls()).toEqual([]);
+    await shoot('test-event');
+    await testing.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByText(/^Sent a test payment_intent\.succeeded event \(evt_/).waitFor();
     await receiver.waitFor(() => receiver.at('/connect').length === 3);
     const third = receiver.at('/connect')[2]!;
     expect(third.verified).toBe(true);
+    expect(third.event).toMatchObject({ type: 'payment_intent.succeeded', account: account.id });
+    expect((third.event!.data as { object: { object: string } }).object.object).toBe(
+      'payment_intent',
+    );
     expect(String(third.headers['stripe-signature']).match(/v1=/g)).toHaveLength(2);
     await page.locator('tr[data-attempt]').nth(2).waitFor();
     await page.getByRole('img', { name: /3 attempts, 0 failed/ }).waitFor();
@@ -211,15 +297,78 @@ describe('the dashboard in Chromium', () => {
     await shoot('endpoint-detail');
   });
 
+  it('turns chaos delivery on for the endpoint, shows what it did in the attempts, and off', async () => {
+    const chaos = page.getByRole('region', { name: 'Chaos delivery' });
+    await chaos.getByText('Off', { exact: true }).waitFor();
+    await chaos.getByLabel('Duplicate (%)').fill('100');
+    await chaos.getByRole('button', { name: 'Save chaos settings' }).click();
+    await chaos.getByText('Chaos delivery: duplicate 100%.').waitFor();
+    await chaos.getByText('On: duplicate 100%').waitFor();
+    const settings = (await (
+      await fetch(`${server.url}/v1/switchboard/webhook_endpoints/${endpointId}/chaos`, {
+        headers: { Authorization: `Bearer ${TEST_KEY}` },
+      })
+    ).json()) as { enabled: boolean; duplicate_percent: number };
+    expect(settings).toMatchObject({ enabled: true, duplicate_percent: 100 });
+
+    const before = receiver.at('/connect').length;
+    await stripe.customers.create({ email: 'twice@example.com' }, { stripeAccount: account.id });
+    await receiver.waitFor(() => receiver.at('/connect').length === before + 2);
+    const [first, second] = receiver.at('/connect').slice(before);
+    expect(second!.event!.id).toBe(first!.event!.id);
+    const row = page.locator('tr[data-attempt]').filter({ hasText: first!.event!.id });
+    await row.getByText('Chaos', { exact: true }).waitFor();
+    await row.getByText('Request and response').click();
+    await row.getByText('chaos: sent twice; the duplicate answered 200').waitFor();
+    await shoot('endpoint-chaos');
+
+    await chaos.getByRole('button', { name: 'Turn off' }).click();
+    await chaos.getByText('Chaos delivery is off.').waitFor();
+    await chaos.getByText('Off', { exact: true }).waitFor();
+    expect(await unlabelledControls()).toEqual([]);
+  });
+
   it('lists connected accounts and shows one', async () => {
+    // An account with neither a name nor an email.
+    const bare = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      business_type: 'company',
+      capabilities: { transfers: { requested: true } },
+    });
     await page
       .getByRole('navigation', { name: 'Sections' })
       .getByRole('link', { name: 'Connected accounts' })
       .click();
     await heading('Connected accounts').waitFor();
+    // Each id once: under the name when the account has one, as the link when it has none.
+    const named = page.getByRole('row').filter({ hasText: 'shop@example.com' });
+    expect((await named.textContent())!.split(account.id)).toHaveLength(2);
+    const bareRow = page.getByRole('row').filter({ hasText: bare.id });
+    await bareRow.waitFor();
+    expect((await bareRow.textContent())!.split(bare.id)).toHaveLength(2);
+    // A Custom account is offered no trigger that needs a Standard account's own Dashboard.
+    await bareRow.getByRole('link').click();
+    await heading(bare.id).waitFor();
+    await page.getByRole('button', { name: 'Trigger customer.created' }).waitFor();
+    expect(await page.getByRole('button', { name: /Trigger account\.application\./ }).count()).toBe(
+      0,
+    );
+    // Nor, before onboarding, a trigger that needs charges: the page says why.
+    expect(
+      await page.getByRole('button', { name: 'Trigger payment_intent.succeeded' }).count(),
+    ).toBe(0);
+    await page.getByText(/payout\.failed need an account that can take charges/).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Connected accounts' })
+      .click();
     await page.getByRole('link', { name: 'shop@example.com' }).click();
     await heading('shop@example.com').waitFor();
-    await page.getByRole('row').filter({ hasText: 'customer.created' }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'customer.created' }).first().waitFor();
+    expect(await page.getByRole('button', { name: /Trigger account\.application\./ }).count()).toBe(
+      0,
+    );
     expect(await unlabelledControls()).toEqual([]);
     await shoot('account-detail');
     expect(pageErrors).toEqual([]);
@@ -247,6 +396,57 @@ describe('the dashboard in Chromium', () => {
       receiver.at('/connect').some((r) => r.event?.type === 'payment_intent.succeeded'),
     );
     expect(pageErrors).toEqual([]);
+  });
+
+  it('keeps a Standard account that deauthorized the platform reachable, and reconnects it', async () => {
+    const standard = await stripe.accounts.create({ type: 'standard', email: 'own@example.com' });
+    await page.goto(`${server.url}/dashboard/accounts/${standard.id}`);
+    await heading('own@example.com').waitFor();
+    // What only a Standard account does is offered on its page, and what it cannot is not.
+    expect(await page.getByRole('button', { name: 'Trigger person.updated' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Trigger account.application.deauthorized' }).click();
+    await heading(standard.id).waitFor();
+    const gone = page.getByRole('region', { name: 'Disconnected from your platform' });
+    await gone.getByText(/has deauthorized your platform/).waitFor();
+    await gone.getByRole('link', { name: 'Its events →' }).waitFor();
+    expect(pageErrors).toEqual([]);
+    await shoot('account-deauthorized');
+    await page.getByRole('button', { name: 'Reconnect the account' }).click();
+    await heading('own@example.com').waitFor();
+    await page
+      .getByText(`account.application.authorized: ${standard.id} connected to the platform again.`)
+      .waitFor();
+    expect((await stripe.accounts.retrieve(standard.id)).id).toBe(standard.id);
+  });
+
+  it('says where a page is not, with a link to the webhooks page', async () => {
+    await page.goto(`${server.url}/dashboard/nowhere`);
+    await heading('Page not found').waitFor();
+    await page.getByRole('link', { name: 'webhooks page' }).click();
+    await heading('Webhooks').waitFor();
+  });
+
+  it('fits the events table in a 420 px wide window, each row a card', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    try {
+      await page
+        .getByRole('navigation', { name: 'Sections' })
+        .getByRole('link', { name: 'Events' })
+        .click();
+      const row = page.getByRole('row').filter({ hasText: eventId });
+      await row.waitFor();
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        cells: [...document.querySelectorAll('.table td, .filters select, .filters input')]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth)
+          .map((el) => el.outerHTML.slice(0, 80)),
+      }));
+      expect(overflow).toEqual({ page: 0, cells: [] });
+      expect(await row.getByRole('cell').count()).toBe(4);
+      await shoot('events-narrow');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   it('lists event destinations and v2 events, and resends a thin event to its destination', async () => {
@@ -327,6 +527,28 @@ describe('the dashboard in Chromium', () => {
     expect((await stripe.v2.core.eventDestinations.retrieve(destination.id)).status).toBe(
       'enabled',
     );
+    expect(pageErrors).toEqual([]);
+  });
+
+  // Last: the listen session it opens is owed every later event.
+  it('names a CLI listen session by its device on the event’s page, not by a bare id', async () => {
+    const session = await fetch(`${server.url}/v1/stripecli/sessions`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${TEST_KEY}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'device_name=jenny-laptop&websocket_features[]=webhooks',
+    });
+    expect(session.status).toBe(200);
+    const customer = await stripe.customers.create({ email: 'listened@example.com' });
+    const event = await eventually(async () => {
+      const list = await stripe.events.list({ type: 'customer.created', limit: 5 });
+      return list.data.find((e) => (e.data.object as { id: string }).id === customer.id);
+    });
+    await page.goto(`${server.url}/dashboard/events/${event.id}`);
+    await heading('customer.created').waitFor();
+    await page.getByText('CLI listen session on jenny-laptop').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -7,8 +7,10 @@ import {
   TEST_KEY,
   type TestServer,
 } from '../../server/test/helpers/server.js';
+import { onboard, onboardedAccount } from '../../server/test/helpers/accounts.js';
 import { Api } from '../src/lib/api.js';
-import { fixtures, type Fixture } from '../src/lib/fixtures.js';
+import { fixtures, fixturesFor, reconnect, type Fixture } from '../src/lib/fixtures.js';
+import type { ConnectedAccount } from '../src/lib/types.js';
 
 const DAY = 86_400_000;
 
@@ -36,15 +38,30 @@ describe('the seed’s events as the dashboard triggers them for a connected acc
     return list.data.length;
   }
 
+  type Kind = 'standard' | 'express' | 'custom' | 'onboarded custom';
+  /** A new account of `kind`; onboarded, it can take charges and pay out. */
+  async function create(stripe: Stripe, kind: Kind): Promise<Stripe.Account> {
+    const type = kind === 'onboarded custom' ? 'custom' : kind;
+    const account = await stripe.accounts.create(
+      type === 'custom'
+        ? {
+            type,
+            country: 'US',
+            business_type: 'company',
+            capabilities: { transfers: { requested: true }, card_payments: { requested: true } },
+          }
+        : { type },
+    );
+    return kind === 'onboarded custom' ? onboard(stripe, account.id) : account;
+  }
+
+  /** An account that the fixture is offered for. */
   async function accountFor(stripe: Stripe, f: Fixture): Promise<Stripe.Account> {
-    if (f.event.startsWith('account.application'))
-      return stripe.accounts.create({ type: 'standard' });
-    return stripe.accounts.create({
-      type: 'custom',
-      country: 'US',
-      business_type: 'company',
-      capabilities: { transfers: { requested: true } },
-    });
+    for (const kind of ['custom', 'onboarded custom', 'standard'] as const) {
+      const account = await create(stripe, kind);
+      if (!f.for || f.for(account as ConnectedAccount)) return account;
+    }
+    throw new Error(`no account type is offered ${f.event}`);
   }
 
   for (const mode of ['test', 'live'] as const) {
@@ -53,10 +70,6 @@ describe('the seed’s events as the dashboard triggers them for a connected acc
         const stripe = server.stripe(keys[mode]);
         const api = new Api(keys[mode], server.url);
         const account = await accountFor(stripe, f);
-        if (f.event === 'account.application.authorized')
-          await fixtures
-            .find((x) => x.event === 'account.application.deauthorized')!
-            .run({ api, account: account.id, mode });
         const before = await count(mode, f.event, account.id);
         const said = await f.run({ api, account: account.id, mode });
         expect(said.length).toBeGreaterThan(0);
@@ -71,10 +84,53 @@ describe('the seed’s events as the dashboard triggers them for a connected acc
     }
   }
 
+  it('offers each kind of account exactly the triggers that produce their event for it', async () => {
+    const stripe = server.stripe(TEST_KEY);
+    const api = new Api(TEST_KEY, server.url);
+    const offeredTo: Record<string, string[]> = {};
+    for (const type of ['standard', 'express', 'custom', 'onboarded custom'] as const) {
+      for (const f of fixtures) {
+        // A fresh account each time: deauthorizing one ends what the platform may do with it.
+        const account = await create(stripe, type);
+        const offered = fixturesFor(account as ConnectedAccount).includes(f);
+        if (offered) (offeredTo[type] ??= []).push(f.event);
+        const before = await count('test', f.event, account.id);
+        const ran = await f.run({ api, account: account.id, mode: 'test' }).then(
+          () => true,
+          () => false,
+        );
+        // Events are written with the calls that cause them: counted right after, they are all there.
+        const produced = ran && (await count('test', f.event, account.id)) > before;
+        expect(produced, `${type}: ${f.event}`).toBe(offered);
+      }
+    }
+    expect(offeredTo.standard).toContain('account.application.deauthorized');
+    expect(offeredTo.custom).not.toContain('account.application.deauthorized');
+    expect(offeredTo.standard).not.toContain('person.updated');
+    expect(offeredTo.custom).not.toContain('payment_intent.succeeded');
+    expect(offeredTo['onboarded custom']).toContain('payment_intent.succeeded');
+  }, 120_000);
+
+  it('reconnects a Standard account that deauthorized the platform (account.application.authorized)', async () => {
+    const stripe = server.stripe(TEST_KEY);
+    const api = new Api(TEST_KEY, server.url);
+    const account = await create(stripe, 'standard');
+    const disconnect = fixtures.find((x) => x.event === 'account.application.deauthorized')!;
+    await disconnect.run({ api, account: account.id, mode: 'test' });
+    await expect(stripe.accounts.retrieve(account.id)).rejects.toThrow(/deauthorized/);
+    // Creating a Standard account authorized the platform once already.
+    const before = await count('test', 'account.application.authorized', account.id);
+    expect(await reconnect.run({ api, account: account.id, mode: 'test' })).toBe(
+      `${account.id} connected to the platform again.`,
+    );
+    expect(await count('test', 'account.application.authorized', account.id)).toBe(before + 1);
+    expect((await stripe.accounts.retrieve(account.id)).id).toBe(account.id);
+  });
+
   it('re-enables payouts by updating the external account when an earlier payout failed', async () => {
     const stripe = server.stripe(TEST_KEY);
     const api = new Api(TEST_KEY, server.url);
-    const account = await stripe.accounts.create({ type: 'express' });
+    const account = await onboardedAccount(stripe);
     const payoutFailed = fixtures.find((x) => x.event === 'payout.failed')!;
     await payoutFailed.run({ api, account: account.id, mode: 'test' });
     const again = await payoutFailed.run({ api, account: account.id, mode: 'test' });

@@ -28,7 +28,7 @@ export async function listThinEvents(
     object: 'v2.core.event',
     ...(conn.stripeAccount ? {} : { account: 'platform' }),
   };
-  const statuses = deliverySuccess === false ? ['failed', 'pending'] : [undefined];
+  const statuses = deliverySuccess === false ? ['failed', 'retrying', 'pending'] : [undefined];
   const found = new Map<string, WireThinEvent>();
   for (const status of statuses) {
     const query = status ? { ...params, delivery_status: status } : params;

@@ -2,7 +2,17 @@ import { formatDateTime, formatDuration } from '../lib/format';
 import { Link } from '../lib/router';
 import type { Attempt } from '../lib/types';
 import { HttpStatus } from './status';
-import { Json } from './ui';
+import { Badge, Json } from './ui';
+
+/** Marks an attempt chaos delivery touched; what it did is the badge's title and in the details. */
+export function ChaosBadge({ attempt }: { attempt: Attempt }) {
+  if (!attempt.chaos) return null;
+  return (
+    <span title={attempt.chaos}>
+      <Badge tone="warn">Chaos</Badge>
+    </span>
+  );
+}
 
 /** One attempt's request and response, for an expandable row. */
 export function AttemptDetails({
@@ -52,6 +62,12 @@ export function AttemptDetails({
         )}
       </div>
       <div>
+        {attempt.chaos && (
+          <>
+            <h4>Chaos delivery</h4>
+            <p className="chaos-note">{attempt.chaos}</p>
+          </>
+        )}
         <h4>Response</h4>
         {attempt.error && <p className="error-text">{attempt.error}</p>}
         {attempt.response_body !== null ? (
@@ -92,7 +108,7 @@ export function AttemptsTable({ attempts }: { attempts: Attempt[] }) {
                 </Link>
               </td>
               <td>
-                <HttpStatus code={a.status_code} error={a.error} />
+                <HttpStatus code={a.status_code} error={a.error} /> <ChaosBadge attempt={a} />
               </td>
               <td>{formatDuration(a.duration_ms)}</td>
               <td>

@@ -12,6 +12,7 @@ export function DeliveryBadge({ status }: { status: DeliveryStatus | string | un
     case 'pending':
       return <Badge tone="warn">Pending</Badge>;
     case 'retrying':
+      // The same word on the events list and on the event's page: it will be tried again.
       return <Badge tone="bad">Retrying</Badge>;
     case 'none':
       return <Badge tone="neutral">No endpoints</Badge>;

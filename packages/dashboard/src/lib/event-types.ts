@@ -7,6 +7,8 @@ export interface EventTypes {
   enabled_events: string[];
   /** What thin event destinations accept. */
   thin_events: string[];
+  /** What a webhook endpoint's test event may be ("Send test event"). */
+  test_events: string[];
 }
 
 // One read per key for the whole tab: the list changes only with the server's version.

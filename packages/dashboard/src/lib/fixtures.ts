@@ -1,5 +1,6 @@
 import { ApiError, type Api } from './api';
 import type { Mode } from './session';
+import type { ConnectedAccount } from './types';
 
 /**
  * The seed's events for a connected account, produced the way the Stripe CLI's fixtures produce
@@ -12,7 +13,28 @@ export interface Fixture {
   how: string;
   /** Shown beside the button: limits and side effects. */
   note?: string;
+  /** The accounts it works for (default: every connected account). */
+  for?: (account: ConnectedAccount) => boolean;
   run(ctx: FixtureContext): Promise<string>;
+}
+
+/**
+ * Accounts with their own Stripe Dashboard (Standard): they connect and disconnect themselves,
+ * and keep persons and bank accounts to themselves (no events of those reach the platform).
+ */
+export const ownsDashboard = (a: ConnectedAccount): boolean =>
+  a.controller?.stripe_dashboard?.type === 'full';
+
+/** Accounts whose persons and bank accounts the platform manages (Custom, Express). */
+const platformControlled = (a: ConnectedAccount): boolean =>
+  a.controller?.requirement_collection === 'application' || !ownsDashboard(a);
+
+/** Accounts that can take charges: onboarded, with `card_payments` active (as on Stripe). */
+export const takesCharges = (a: ConnectedAccount): boolean => a.charges_enabled === true;
+
+/** The fixtures whose events `account` can produce: the buttons its page offers. */
+export function fixturesFor(account: ConnectedAccount): Fixture[] {
+  return fixtures.filter((f) => !f.for || f.for(account));
 }
 
 export interface FixtureContext {
@@ -75,6 +97,7 @@ export const fixtures: Fixture[] = [
   {
     event: 'payment_intent.succeeded',
     how: 'a direct charge: POST /v1/payment_intents with pm_card_visa, confirm=true',
+    for: takesCharges,
     async run(ctx) {
       const pi = await charge(ctx, 'pm_card_visa');
       return `Confirmed payment intent ${pi.id} ($20.00) on ${ctx.account}: also charge.succeeded.`;
@@ -83,6 +106,7 @@ export const fixtures: Fixture[] = [
   {
     event: 'balance.available',
     how: 'a charge with pm_card_bypassPending (funds available at once)',
+    for: takesCharges,
     async run(ctx) {
       const pi = await charge(ctx, 'pm_card_bypassPending');
       return `Confirmed payment intent ${pi.id} with pm_card_bypassPending: the funds are available at once.`;
@@ -92,6 +116,7 @@ export const fixtures: Fixture[] = [
     event: 'person.updated',
     how: 'POST /v1/accounts/{id}/persons, then update the person',
     note: 'Accounts the platform controls (Custom, Express).',
+    for: platformControlled,
     async run(ctx) {
       const person = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/persons`, {
         first_name: 'Jenny',
@@ -107,6 +132,7 @@ export const fixtures: Fixture[] = [
     event: 'account.external_account.updated',
     how: 'add a bank account (btok_us), then update it',
     note: 'Also re-enables payouts after a failed payout.',
+    for: platformControlled,
     async run(ctx) {
       const bank = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/external_accounts`, {
         external_account: 'btok_us',
@@ -121,6 +147,7 @@ export const fixtures: Fixture[] = [
     event: 'payout.failed',
     how: 'fund the balance, create a payout, fail it',
     note: 'Test mode fails it at once (test helper); live mode pays to a closed bank account, which fails when the payout arrives.',
+    for: takesCharges,
     async run(ctx) {
       const live = ctx.mode === 'live';
       const bank = await ctx.api.post<Obj>(`/v1/accounts/${ctx.account}/external_accounts`, {
@@ -156,19 +183,25 @@ export const fixtures: Fixture[] = [
   {
     event: 'account.application.deauthorized',
     how: 'POST /v1/test_helpers/accounts/{id}/deauthorize',
-    note: 'Standard accounts only. The platform can no longer act as the account until it authorizes again.',
+    note: 'The platform can no longer act as the account until it connects again (from its page).',
+    for: ownsDashboard,
     async run(ctx) {
       await ctx.api.post(`/v1/test_helpers/accounts/${ctx.account}/deauthorize`);
       return `${ctx.account} disconnected from the platform.`;
     },
   },
-  {
-    event: 'account.application.authorized',
-    how: 'POST /v1/test_helpers/accounts/{id}/authorize',
-    note: 'Standard accounts only: connects the account again.',
-    async run(ctx) {
-      await ctx.api.post(`/v1/test_helpers/accounts/${ctx.account}/authorize`);
-      return `${ctx.account} connected to the platform again.`;
-    },
-  },
 ];
+
+/**
+ * `account.application.authorized`: a Standard account that disconnected connects again. Offered
+ * on the page of an account that deauthorized the platform, the only state it works in.
+ */
+export const reconnect: Fixture = {
+  event: 'account.application.authorized',
+  how: 'POST /v1/test_helpers/accounts/{id}/authorize',
+  note: 'The account connects to the platform again, as through OAuth.',
+  async run(ctx) {
+    await ctx.api.post(`/v1/test_helpers/accounts/${ctx.account}/authorize`);
+    return `${ctx.account} connected to the platform again.`;
+  },
+};

@@ -37,7 +37,7 @@ export interface EndpointStats {
   buckets?: Array<{ minute: number; succeeded: number; failed: number }>;
 }
 
-export type DeliveryStatus = 'delivered' | 'pending' | 'failed' | 'none';
+export type DeliveryStatus = 'delivered' | 'pending' | 'retrying' | 'failed' | 'none';
 
 export interface StripeEvent {
   id: string;
@@ -108,6 +108,8 @@ export interface Attempt {
   response_body: string | null;
   request_headers: Record<string, string>;
   next_attempt: number | null;
+  /** What chaos delivery did to this attempt (the endpoint's chaos settings), or null. */
+  chaos: string | null;
 }
 
 /** An attempt as the live stream sends it. */
@@ -136,6 +138,22 @@ export interface Delivery {
   last_status_code: number | null;
   next_attempt: number | null;
   created: number;
+  /** Where it went (Switchboard's event deliveries route). */
+  endpoint_kind?: 'webhook_endpoint' | 'listen_session' | 'event_destination' | null;
+  /** The endpoint's description; a listen session's is the CLI's device name. */
+  endpoint_description?: string | null;
+}
+
+/** A webhook endpoint's chaos delivery settings (`/v1/switchboard/webhook_endpoints/{id}/chaos`). */
+export interface Chaos {
+  enabled: boolean;
+  livemode: boolean;
+  duplicate_percent: number;
+  fail_first_attempt_percent: number;
+  delay_percent: number;
+  delay_seconds: number;
+  reorder_window_seconds: number;
+  summary: string;
 }
 
 export interface ConnectedAccount {
@@ -150,6 +168,10 @@ export interface ConnectedAccount {
   business_profile?: { name?: string | null; url?: string | null } | null;
   requirements?: { currently_due?: string[]; disabled_reason?: string | null } | null;
   metadata?: Record<string, string>;
+  controller?: {
+    requirement_collection?: string;
+    stripe_dashboard?: { type?: string } | null;
+  } | null;
 }
 
 export interface Sandbox {

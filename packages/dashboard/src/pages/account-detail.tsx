@@ -1,20 +1,45 @@
 import { useState } from 'react';
 import { DeliveryBadge } from '../components/status';
-import { Command, Empty, Fields, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
-import { messageOf } from '../lib/api';
-import { fixtures, type Fixture } from '../lib/fixtures';
+import {
+  Badge,
+  Command,
+  Empty,
+  Fields,
+  LoadFailed,
+  Loading,
+  Notice,
+  PageHeader,
+} from '../components/ui';
+import { ApiError, messageOf } from '../lib/api';
+import { fixtures, fixturesFor, reconnect, takesCharges, type Fixture } from '../lib/fixtures';
 import { formatDateTime, triggerCommand } from '../lib/format';
 import { useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link } from '../lib/router';
 import { effectiveMode, useApi, useSession } from '../lib/session';
 import type { ConnectedAccount, List, StripeEvent } from '../lib/types';
+import { accountName } from './accounts';
 import { eventLink } from './events';
+
+/** What the API says of an account that disconnected from the platform. */
+interface Deauthorized {
+  deauthorized: string;
+}
 
 export function AccountDetail({ id }: { id: string }) {
   const api = useApi();
   const session = useSession();
-  const account = useAsync(() => api.get<ConnectedAccount>(`/v1/accounts/${id}`), [api.key, id]);
+  // An account that deauthorized the platform answers 403: its page says so and offers to
+  // connect it again, instead of ending there.
+  const account = useAsync(async (): Promise<ConnectedAccount | Deauthorized> => {
+    try {
+      return await api.get<ConnectedAccount>(`/v1/accounts/${id}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403 && e.code === 'account_invalid')
+        return { deauthorized: e.message };
+      throw e;
+    }
+  }, [api.key, id]);
   // The account's own events, listed as the account (Stripe-Account), as Stripe's API lists them.
   const events = useAsync(
     () => api.get<List<StripeEvent>>('/v1/events', { limit: 20 }, { account: id }),
@@ -84,12 +109,22 @@ export function AccountDetail({ id }: { id: string }) {
     );
   const a = account.data;
   if (!a) return <Loading what="the account" />;
+  if ('deauthorized' in a)
+    return (
+      <DeauthorizedAccount
+        id={id}
+        reason={a.deauthorized}
+        running={running}
+        message={message}
+        reconnect={() => void trigger(reconnect)}
+      />
+    );
   const statusOf = (eid: string) => statuses.data?.data.find((s) => s.id === eid)?.delivery_status;
 
   return (
     <div>
       <PageHeader
-        title={a.business_profile?.name ?? a.email ?? a.id}
+        title={accountName(a) ?? a.id}
         subtitle={
           <>
             <Link to="/accounts">Connected accounts</Link> / <code>{a.id}</code>
@@ -165,7 +200,7 @@ export function AccountDetail({ id }: { id: string }) {
             event comes from real state and goes to your Connected accounts endpoints.
           </p>
           <ul className="fixtures">
-            {fixtures.map((f) => (
+            {fixturesFor(a).map((f) => (
               <li key={f.event}>
                 <div>
                   <code>{f.event}</code>
@@ -186,6 +221,15 @@ export function AccountDetail({ id }: { id: string }) {
               </li>
             ))}
           </ul>
+          {!takesCharges(a) && (
+            <p className="hint">
+              {fixtures
+                .filter((f) => f.for === takesCharges)
+                .map((f) => f.event)
+                .join(', ')}{' '}
+              need an account that can take charges: complete its onboarding first.
+            </p>
+          )}
         </section>
       </div>
       <section className="card" aria-labelledby="account-events">
@@ -231,6 +275,69 @@ export function AccountDetail({ id }: { id: string }) {
           </div>
         )}
       </section>
+    </div>
+  );
+}
+
+/**
+ * An account that deauthorized the platform: the platform no longer sees it (as on Stripe), but
+ * its page says what happened, links its events, and connects it again
+ * (`account.application.authorized`) with the test helper.
+ */
+function DeauthorizedAccount({
+  id,
+  reason,
+  running,
+  message,
+  reconnect: connect,
+}: {
+  id: string;
+  reason: string;
+  running: string | null;
+  message: { tone: 'good' | 'error'; text: string } | null;
+  reconnect(): void;
+}) {
+  return (
+    <div>
+      <PageHeader
+        title={<code>{id}</code>}
+        subtitle={
+          <>
+            <Link to="/accounts">Connected accounts</Link> / <code>{id}</code>{' '}
+            <Badge tone="neutral">Disconnected</Badge>
+          </>
+        }
+      />
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      <div className="grid-2">
+        <section className="card" aria-labelledby="account-disconnected">
+          <h2 id="account-disconnected">Disconnected from your platform</h2>
+          <p>{reason}</p>
+          <p className="hint">
+            It sent <code>account.application.deauthorized</code> to your Connected accounts
+            endpoints. Until it connects again, your keys cannot read it or act as it, and it is
+            left out of the connected accounts list.
+          </p>
+          <p>
+            <Link to={`/events?account=${id}`}>Its events →</Link>
+          </p>
+        </section>
+        <section className="card" aria-labelledby="account-reconnect">
+          <h2 id="account-reconnect">Connect it again</h2>
+          <p className="hint">
+            As if its owner went through your OAuth link again: the account connects, and{' '}
+            <code>account.application.authorized</code> goes to your Connected accounts endpoints.
+          </p>
+          <button
+            type="button"
+            className="button primary"
+            disabled={running !== null}
+            onClick={connect}
+          >
+            {running === reconnect.event ? 'Connecting…' : 'Reconnect the account'}
+          </button>
+        </section>
+      </div>
     </div>
   );
 }

@@ -9,6 +9,10 @@ import { Link, navigate } from '../lib/router';
 import { useApi } from '../lib/session';
 import type { ConnectedAccount, List } from '../lib/types';
 
+/** What a connected account is called: its business name or email, if it has either. */
+export const accountName = (a: ConnectedAccount): string | null =>
+  a.business_profile?.name ?? a.email ?? null;
+
 export function Accounts() {
   const api = useApi();
   const [cursor, setCursor] = useState<{ starting_after?: string; ending_before?: string }>({});
@@ -100,11 +104,14 @@ export function Accounts() {
                 <tr key={a.id}>
                   <td>
                     <Link to={`/accounts/${a.id}`} className="strong">
-                      {a.business_profile?.name ?? a.email ?? a.id}
+                      {accountName(a) ?? <code>{a.id}</code>}
                     </Link>
-                    <div className="muted small">
-                      <code>{a.id}</code>
-                    </div>
+                    {/* The id under the name; an account without one shows its id once. */}
+                    {accountName(a) && (
+                      <div className="muted small">
+                        <code>{a.id}</code>
+                      </div>
+                    )}
                   </td>
                   <td>{a.type ?? '—'}</td>
                   <td>

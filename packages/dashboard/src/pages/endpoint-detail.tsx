@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { AttemptsTable } from '../components/attempts';
+import { ChaosCard } from '../components/chaos';
+import { sendTestEvent, TestEventDialog } from '../components/test-event';
 import { LastHour } from '../components/chart';
 import { EndpointStatusBadge } from '../components/status';
 import {
@@ -18,7 +20,6 @@ import { useAction, useAsync, useDebounced } from '../lib/hooks';
 import { useLive } from '../lib/live';
 import { Link, navigate, useLocation } from '../lib/router';
 import { useApi } from '../lib/session';
-import { sendTestEvent } from '../lib/test-event';
 import type { Attempt, Endpoint, EndpointStats, List } from '../lib/types';
 import { eventsSummary, scopeOf } from './webhooks';
 
@@ -50,6 +51,7 @@ export function EndpointDetail({ id }: { id: string }) {
   const [rolling, setRolling] = useState(false);
   const [overlap, setOverlap] = useState(0);
   const [deleting, setDeleting] = useState(false);
+  const [testing, setTesting] = useState(false);
   const refreshStats = useDebounced(stats.reload, 500);
 
   useLive((m) => {
@@ -91,9 +93,9 @@ export function EndpointDetail({ id }: { id: string }) {
               type="button"
               className="button"
               disabled={busy || !enabled}
-              onClick={() => void act(() => sendTestEvent(api, e))}
+              onClick={() => setTesting(true)}
             >
-              Send test event
+              Send test event…
             </button>
             <button
               type="button"
@@ -171,6 +173,8 @@ export function EndpointDetail({ id }: { id: string }) {
 
       <LastHour stats={stats} />
 
+      <ChaosCard endpointId={id} />
+
       <section className="card" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Recent attempts</h2>
         {attempts.error && <Notice tone="error">{attempts.error}</Notice>}
@@ -179,7 +183,7 @@ export function EndpointDetail({ id }: { id: string }) {
         ) : attempts.data ? (
           <Empty title="No attempts yet">
             <p>
-              Nothing has been sent to this endpoint. Use <strong>Send test event</strong>, or
+              Nothing has been sent to this endpoint. Use <strong>Send test event…</strong>, or
               trigger an event{e.application ? ' on a connected account' : ''}:
             </p>
             <Command>
@@ -193,6 +197,19 @@ export function EndpointDetail({ id }: { id: string }) {
           <Loading what="attempts" />
         )}
       </section>
+
+      <TestEventDialog
+        endpoint={e}
+        open={testing}
+        onClose={() => setTesting(false)}
+        send={(params) =>
+          void act(async () => {
+            const said = await sendTestEvent(api, e, params);
+            setTesting(false);
+            return said;
+          })
+        }
+      />
 
       <Dialog open={rolling} title="Roll the signing secret" onClose={() => setRolling(false)}>
         <form

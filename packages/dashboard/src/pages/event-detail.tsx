@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { AttemptDetails } from '../components/attempts';
+import { AttemptDetails, ChaosBadge } from '../components/attempts';
 import { DeliveryBadge, HttpStatus } from '../components/status';
 import { Empty, Fields, Json, LoadFailed, Loading, Notice, PageHeader } from '../components/ui';
 import { eventAccount, eventCreated, formatDateTime, formatDuration } from '../lib/format';
@@ -9,6 +9,10 @@ import { Link } from '../lib/router';
 import { listDestinations } from '../lib/destinations';
 import { useApi } from '../lib/session';
 import type { AnyEvent, Attempt, Delivery, Endpoint, List } from '../lib/types';
+
+/** A CLI listen session, in words: `stripe listen` (or `switchboard listen`) on its device. */
+const listenSessionLabel = (device: string | null | undefined): string =>
+  device ? `CLI listen session on ${device}` : 'CLI listen session';
 
 /** Where a delivery went, for its heading: a webhook endpoint or an event destination. */
 interface Target {
@@ -154,10 +158,12 @@ export function EventDetail({ id }: { id: string }) {
         {[...byEndpoint.entries()].map(([endpointId, list]) => {
           const target = targets.data?.get(endpointId);
           const latest = list[list.length - 1]!;
+          const session = latest.endpoint_kind === 'listen_session';
           const tries = (attempts.data?.data ?? []).filter(
             (a) => a.webhook_endpoint === endpointId,
           );
-          const label = target?.url ?? endpointId;
+          const label =
+            target?.url ?? (session ? listenSessionLabel(latest.endpoint_description) : endpointId);
           return (
             <div className="delivery" key={endpointId} data-endpoint={endpointId}>
               <div className="delivery-header">
@@ -166,6 +172,11 @@ export function EventDetail({ id }: { id: string }) {
                     <Link to={target.page} className="strong break">
                       {target.url}
                     </Link>
+                  ) : session ? (
+                    <>
+                      <span className="strong">{label}</span>{' '}
+                      <code className="muted small">{endpointId}</code>
+                    </>
                   ) : (
                     <code>{endpointId}</code>
                   )}{' '}
@@ -206,6 +217,7 @@ export function EventDetail({ id }: { id: string }) {
                       <details>
                         <summary>
                           <HttpStatus code={a.status_code} error={a.error} />
+                          <ChaosBadge attempt={a} />
                           <span className="nowrap">{formatDateTime(a.created)}</span>
                           <span className="muted">{formatDuration(a.duration_ms)}</span>
                           {list.find((d) => d.id === a.delivery)?.resend && (

@@ -16,6 +16,8 @@ import { effectiveMode, setSession, useApi, useSession, type Mode } from '../lib
 import type { AnyEvent, ConnectedAccount, List } from '../lib/types';
 
 const PAGE = 20;
+/** How long typing in the Type filter pauses before the list follows. */
+const TYPE_DEBOUNCE_MS = 350;
 
 export const eventLink = (e: { id: string }): string => `/events/${e.id}`;
 
@@ -35,7 +37,15 @@ export function Events() {
   };
   const firstPage = !filters.starting_after && !filters.ending_before;
   const [typeDraft, setTypeDraft] = useState(filters.type);
-  useEffect(() => setTypeDraft(filters.type), [filters.type]);
+  // Follows the URL (back, Clear filters), but leaves alone what the user is typing.
+  useEffect(() => {
+    setTypeDraft((draft) => (draft.trim() === filters.type ? draft : filters.type));
+  }, [filters.type]);
+  // The type filter applies as the user types, once typing pauses (Enter applies it at once).
+  const applyType = useDebounced(() => {
+    const type = typeDraft.trim();
+    if (type !== filters.type) set({ type });
+  }, TYPE_DEBOUNCE_MS);
 
   const events = useAsync(
     () =>
@@ -84,6 +94,7 @@ export function Events() {
     navigate(
       withQuery('/events', { ...filters, starting_after: '', ending_before: '', ...changes }),
     );
+
   const rows = events.data?.data ?? [];
   const hasMore = events.data?.has_more ?? false;
   const mode = effectiveMode(session);
@@ -110,19 +121,21 @@ export function Events() {
             value={filters.api}
             onChange={(e) => set({ api: e.target.value, type: '' })}
           >
-            <option value="">v1 (snapshot events, webhook endpoints)</option>
-            <option value="v2">v2 (thin events, event destinations)</option>
+            <option value="">v1: snapshot events</option>
+            <option value="v2">v2: thin events</option>
           </select>
         </div>
-        <div className="field">
+        <div className="field grow">
           <label htmlFor="filter-type">Type</label>
           <input
             id="filter-type"
             list="event-type-list"
             placeholder="e.g. customer.* or payout.failed"
             value={typeDraft}
-            onChange={(e) => setTypeDraft(e.target.value)}
-            onBlur={() => typeDraft.trim() !== filters.type && set({ type: typeDraft.trim() })}
+            onChange={(e) => {
+              setTypeDraft(e.target.value);
+              applyType();
+            }}
           />
           <datalist id="event-type-list">
             {((filters.api === 'v2' ? known?.thin_events : known?.enabled_events) ?? []).map(
@@ -139,7 +152,7 @@ export function Events() {
             value={filters.account}
             onChange={(e) => set({ account: e.target.value })}
           >
-            <option value="">All (your account and connected accounts)</option>
+            <option value="">All: yours and connected</option>
             <option value="platform">Your account only</option>
             <option value="connected">Any connected account</option>
             {(accounts.data?.data ?? []).map((a) => (
@@ -172,7 +185,8 @@ export function Events() {
             <option value="">Any</option>
             <option value="delivered">Delivered</option>
             <option value="pending">Pending</option>
-            <option value="failed">Failed or retrying</option>
+            <option value="retrying">Retrying</option>
+            <option value="failed">Failed</option>
             <option value="none">No endpoints</option>
           </select>
         </div>
@@ -223,32 +237,52 @@ export function Events() {
       )}
       {rows.length > 0 && (
         <div className="table-wrap">
-          <table className="table">
+          {/* On a narrow screen each row stacks into a card (.stack); the roles keep it a table. */}
+          <table className="table stack" role="table">
             <caption className="visually-hidden">Events</caption>
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">From</th>
-                <th scope="col">Delivery</th>
-                <th scope="col">Created</th>
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">
+                  Event
+                </th>
+                <th scope="col" role="columnheader">
+                  From
+                </th>
+                <th scope="col" role="columnheader">
+                  Delivery
+                </th>
+                <th scope="col" role="columnheader">
+                  Created
+                </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {rows.map((e) => (
-                <tr key={e.id} className={fresh.has(e.id) ? 'fresh' : undefined} data-event={e.id}>
-                  <td>
-                    <Link to={eventLink(e)} className="strong">
-                      {e.type}
-                    </Link>
-                    <div className="muted small">
-                      <code>{e.id}</code>
+                <tr
+                  key={e.id}
+                  role="row"
+                  className={fresh.has(e.id) ? 'fresh' : undefined}
+                  data-event={e.id}
+                >
+                  <td role="cell" data-label="Event">
+                    <div>
+                      <Link to={eventLink(e)} className="strong">
+                        {e.type}
+                      </Link>
+                      <div className="muted small">
+                        <code>{e.id}</code>
+                      </div>
                     </div>
                   </td>
-                  <td>{scopeLabel(eventAccount(e))}</td>
-                  <td>
+                  <td role="cell" data-label="From">
+                    {scopeLabel(eventAccount(e))}
+                  </td>
+                  <td role="cell" data-label="Delivery">
                     <DeliveryBadge status={e.delivery_status} />
                   </td>
-                  <td className="nowrap">{formatDateTime(eventCreated(e))}</td>
+                  <td role="cell" data-label="Created" className="nowrap">
+                    {formatDateTime(eventCreated(e))}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -22,11 +22,18 @@ describe('eventDeliveryStatus', () => {
     );
   });
 
-  it('counts a delivery being retried after a failed attempt as failed', () => {
+  it('says retrying for a delivery that failed an attempt and will be tried again, failed for one that will not', () => {
     expect(eventDeliveryStatus([d('we_a', 1, 'pending', 1), d('we_b', 2, 'pending')])).toBe(
-      'failed',
+      'retrying',
+    );
+    expect(eventDeliveryStatus([d('we_a', 1, 'pending', 1), d('we_b', 2, 'succeeded', 1)])).toBe(
+      'retrying',
     );
     expect(eventDeliveryStatus([d('we_a', 1, 'failed', 3)])).toBe('failed');
+    // Failed for good outweighs a retry to come elsewhere.
+    expect(eventDeliveryStatus([d('we_a', 1, 'failed', 4), d('we_b', 2, 'pending', 1)])).toBe(
+      'failed',
+    );
   });
 
   it('judges each endpoint by its latest delivery, so a successful resend clears a failure', () => {

@@ -5,14 +5,17 @@
 
 /**
  * `delivered`: every endpoint's latest delivery succeeded. `failed`: some endpoint's latest delivery
- * failed, or is being retried after a failed attempt. `pending`: some delivery waits for its first
- * attempt, none failing. `none`: no endpoint was owed the event.
+ * failed for good (no attempt left, or canceled). `retrying`: none failed for good, but some
+ * endpoint's latest delivery failed an attempt and waits for its retry (the event's page says
+ * "Retrying, next attempt ..."). `pending`: some delivery waits for its first attempt, none failing.
+ * `none`: no endpoint was owed the event.
  */
-export type EventDeliveryStatus = 'delivered' | 'pending' | 'failed' | 'none';
+export type EventDeliveryStatus = 'delivered' | 'pending' | 'retrying' | 'failed' | 'none';
 
 export const eventDeliveryStatuses: readonly EventDeliveryStatus[] = [
   'delivered',
   'pending',
+  'retrying',
   'failed',
   'none',
 ];
@@ -35,13 +38,15 @@ export function latestPerEndpoint<T extends DeliveryState>(deliveries: readonly 
   return [...latest.values()];
 }
 
-const failing = (d: DeliveryState) =>
-  d.status === 'failed' || (d.status === 'pending' && d.attempts > 0);
+/** A delivery that failed an attempt and will be tried again. */
+export const isRetrying = (d: Pick<DeliveryState, 'status' | 'attempts'>): boolean =>
+  d.status === 'pending' && d.attempts > 0;
 
 export function eventDeliveryStatus(deliveries: readonly DeliveryState[]): EventDeliveryStatus {
   const latest = latestPerEndpoint(deliveries);
   if (latest.length === 0) return 'none';
-  if (latest.some(failing)) return 'failed';
+  if (latest.some((d) => d.status === 'failed')) return 'failed';
+  if (latest.some(isRetrying)) return 'retrying';
   if (latest.some((d) => d.status === 'pending')) return 'pending';
   return 'delivered';
 }

@@ -28,6 +28,7 @@ import { switchboardEventTypes } from './switchboard-event-types.js';
 import { transfers } from './transfers.js';
 import { webhookEndpointChaos } from './webhook-endpoint-chaos.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
+import { webhookEndpointTestEvents } from './webhook-endpoint-test-events.js';
 import { webhookEndpointStats } from './webhook-endpoint-stats.js';
 import { v2Accounts } from './v2/accounts.js';
 import { v2EventDestinations } from './v2/event-destinations.js';
@@ -67,6 +68,7 @@ export const resources: Resource[] = [
   transfers,
   webhookEndpointChaos,
   webhookEndpointSecrets,
+  webhookEndpointTestEvents,
   webhookEndpointStats,
   webhookEndpoints,
   v2Accounts,

@@ -9,6 +9,7 @@ import {
   deliveriesForEvents,
   listPlatformEvents,
 } from '../storage/repositories/delivery-summary.js';
+import { findEndpoints } from '../storage/repositories/endpoints.js';
 import type { EventRow } from '../storage/repositories/events.js';
 import { findEventOf } from '../scope/finders.js';
 import { retentionStart } from '../domain/retention.js';
@@ -49,6 +50,13 @@ function withDeliveryStatus(row: EventRow, deliveries: readonly DeliveryRow[]) {
       : (JSON.parse(eventJson(row)) as object);
   return { ...body, delivery_status: eventDeliveryStatus(deliveries) };
 }
+
+/** What `endpoint_kind` calls each kind of endpoint a delivery went to. */
+const endpointKinds: Record<string, string> = {
+  webhook: 'webhook_endpoint',
+  listen: 'listen_session',
+  destination: 'event_destination',
+};
 
 /**
  * Events across a whole platform, the platform's own and every connected account's, filtered by
@@ -140,7 +148,25 @@ export const switchboardEvents: Resource = {
       async ({ db, caller, path, url, now, services }) => {
         const row = await requirePlatformEvent(db, caller, path.id!, now, services);
         const rows = await deliveriesForEvent(db, row.id);
-        return listOf(url, { rows, hasMore: false }, rows.map(renderDelivery));
+        // Where each went, in words: a listen session has no URL, only the CLI's device name.
+        const endpoints = new Map(
+          (await findEndpoints(db, [...new Set(rows.map((r) => r.endpoint_id))])).map((e) => [
+            e.id,
+            e,
+          ]),
+        );
+        return listOf(
+          url,
+          { rows, hasMore: false },
+          rows.map((r) => {
+            const endpoint = endpoints.get(r.endpoint_id);
+            return {
+              ...renderDelivery(r),
+              endpoint_kind: endpointKinds[endpoint?.kind ?? ''] ?? null,
+              endpoint_description: endpoint?.description ?? null,
+            };
+          }),
+        );
       },
       { permission: 'events:read' },
     ),

@@ -15,6 +15,11 @@ export interface EmitInput {
   /** The connected account the event comes from; defaults to the one the request acts as. */
   account?: string | null | undefined;
   livemode?: boolean | undefined;
+  /**
+   * Send it to this one endpoint only, once, instead of routing it (a test event sent from the
+   * dashboard, as Stripe's "Send test webhook" does).
+   */
+  onlyTo?: string | undefined;
 }
 
 export function toRoutable(row: EndpointRow): RoutableEndpoint & { row: EndpointRow } {
@@ -45,7 +50,9 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
   const id = newId('evt');
   const account = input.account === undefined ? w.accountId : input.account;
   const livemode = input.livemode ?? w.livemode;
-  const endpoints = (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
+  const endpoints = input.onlyTo
+    ? []
+    : (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
   const targets = endpointsFor(
     {
       id: id as never,
@@ -74,11 +81,9 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
     pending_webhooks: targets.filter((t) => t.kind !== 'listen').length,
     object_id: typeof input.object.id === 'string' ? input.object.id : null,
   });
-  await queueDeliveries(
-    w,
-    id,
-    targets.map((t) => t.id),
-  );
+  await queueDeliveries(w, id, input.onlyTo ? [input.onlyTo] : targets.map((t) => t.id), {
+    oneShot: input.onlyTo !== undefined,
+  });
   w.afterCommit.push(() => w.services.eventCreated?.(input.type));
   return id;
 }

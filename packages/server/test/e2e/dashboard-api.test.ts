@@ -117,8 +117,9 @@ describe('dashboard API routes', () => {
         `event of ${id}`,
       );
     expect(await byObject(own.id)).toMatchObject({ delivery_status: 'delivered' });
+    // The endpoint answered 500: the delivery waits for its retry (the event's page says so too).
     expect(await byObject(theirs.id)).toMatchObject({
-      delivery_status: 'failed',
+      delivery_status: 'retrying',
       account: account.id,
     });
 
@@ -130,9 +131,29 @@ describe('dashboard API routes', () => {
     expect(accountOnly.every((e) => e.account === account.id)).toBe(true);
     expect((await listed('account=connected&limit=100')).every((e) => e.account)).toBe(true);
 
+    const retrying = await listed('delivery_status=retrying&limit=100');
+    expect(retrying.map((e) => e.delivery_status)).toEqual(retrying.map(() => 'retrying'));
+    expect(retrying.some((e) => e.data.object.id === theirs.id)).toBe(true);
+    expect(
+      (await listed('delivery_status=failed&limit=100')).some(
+        (e) => e.data.object.id === theirs.id,
+      ),
+    ).toBe(false);
+
+    // A resend is tried once: when it fails too, the delivery has failed for good.
+    const theirsEvent = (await byObject(theirs.id)).id;
+    const resent = await call('POST', `/v1/switchboard/events/${theirsEvent}/retry`, {
+      body: `endpoint=${failing.id}`,
+    });
+    expect(resent.status).toBe(200);
+    await eventually(
+      async () =>
+        (await listed('delivery_status=failed&limit=100')).some((e) => e.id === theirsEvent),
+      5_000,
+      'the failed resend',
+    );
     const failed = await listed('delivery_status=failed&limit=100');
     expect(failed.map((e) => e.delivery_status)).toEqual(failed.map(() => 'failed'));
-    expect(failed.some((e) => e.data.object.id === theirs.id)).toBe(true);
     const delivered = await listed('delivery_status=delivered&type=customer.*');
     expect(delivered.some((e) => e.data.object.id === own.id)).toBe(true);
     const none = await listed('delivery_status=none&type=customer.updated');
@@ -340,6 +361,31 @@ describe('dashboard API routes', () => {
     expect(forged.status).toBe(401);
     const raw = await openSse(`${server.url}/v1/switchboard/stream?token=${TEST_KEY}`);
     expect(raw.status).toBe(401);
+  });
+
+  // Last: the listen session it opens is owed every later event.
+  it('says where each delivery of an event went: a webhook endpoint, or a listen session by its device', async () => {
+    const session = await call<{ websocket_id: string }>('POST', '/v1/stripecli/sessions', {
+      body: 'device_name=jenny-laptop&websocket_features[]=webhooks',
+    });
+    expect(session.status).toBe(200);
+    const own = await stripe.customers.create({ email: 'where@example.com' });
+    const [event] = (await listed('type=customer.created&limit=100')).filter(
+      (e) => e.data.object.id === own.id,
+    );
+    const deliveries = await call<{
+      data: Array<{
+        webhook_endpoint: string;
+        endpoint_kind: string;
+        endpoint_description: string;
+      }>;
+    }>('GET', `/v1/switchboard/events/${event!.id}/deliveries`);
+    const byKind = Object.fromEntries(deliveries.body.data.map((d) => [d.endpoint_kind, d]));
+    expect(byKind.webhook_endpoint).toMatchObject({ webhook_endpoint: ok.id });
+    expect(byKind.listen_session).toMatchObject({
+      webhook_endpoint: expect.stringMatching(/^lsn_/),
+      endpoint_description: 'jenny-laptop',
+    });
   });
 });
 

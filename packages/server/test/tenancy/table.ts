@@ -711,6 +711,13 @@ export const table: Record<string, RouteCase> = {
       path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/chaos`,
     }),
   },
+  'POST /v1/switchboard/webhook_endpoints/:id/test_event': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/webhook_endpoints/${await endpoint(t)}/test_event`,
+      params: { type: 'customer.created' },
+    }),
+  },
   'GET /v1/switchboard/webhook_endpoint_stats': {
     cells: OWN_LIST,
     request: async () => ({ path: '/v1/switchboard/webhook_endpoint_stats' }),

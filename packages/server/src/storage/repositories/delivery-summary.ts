@@ -46,14 +46,13 @@ function latestDeliveries(eb: Eb) {
 
 /** The SQL form of domain/delivery-summary.ts `eventDeliveryStatus`. */
 function hasDeliveryStatus(eb: Eb, status: EventDeliveryStatus) {
-  const failing = eb.exists(
+  const failed = eb.exists(latestDeliveries(eb).where('d.status', '=', 'failed'));
+  const retrying = eb.exists(
     latestDeliveries(eb).where((d) =>
-      d.or([
-        d('d.status', '=', 'failed'),
-        d.and([d('d.status', '=', 'pending'), d('d.attempts', '>', 0)]),
-      ]),
+      d.and([d('d.status', '=', 'pending'), d('d.attempts', '>', 0)]),
     ),
   );
+  const failing = eb.or([failed, retrying]);
   const any = eb.exists(
     eb
       .selectFrom('deliveries as d')
@@ -64,7 +63,9 @@ function hasDeliveryStatus(eb: Eb, status: EventDeliveryStatus) {
     case 'none':
       return eb.not(any);
     case 'failed':
-      return failing;
+      return failed;
+    case 'retrying':
+      return eb.and([eb.not(failed), retrying]);
     case 'pending':
       return eb.and([
         eb.not(failing),
