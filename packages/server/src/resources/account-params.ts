@@ -359,35 +359,24 @@ function applySchedule(current: Schedule, given: Params, country: string): Sched
   }
   const next: Schedule = { delay_days: delay, interval };
   const same = interval === current.interval;
-  if (interval === 'weekly') {
-    const anchor =
-      (given.weekly_anchor as string | undefined) ?? (same ? current.weekly_anchor : undefined);
-    const days =
-      (given.weekly_payout_days as string[] | undefined) ??
-      (same ? current.weekly_payout_days : undefined);
-    if (!anchor && !days?.length) throw errors.parameterMissing(param('weekly_anchor'));
-    if (anchor) next.weekly_anchor = anchor;
-    if (days?.length) next.weekly_payout_days = days as Schedule['weekly_payout_days'];
-  } else if (given.weekly_anchor !== undefined || given.weekly_payout_days !== undefined) {
-    throw errors.invalidRequest(
-      'weekly_anchor and weekly_payout_days apply only to a weekly schedule (interval=weekly).',
-      param(given.weekly_anchor !== undefined ? 'weekly_anchor' : 'weekly_payout_days'),
-    );
-  }
-  if (interval === 'monthly') {
-    const anchor =
-      (given.monthly_anchor as number | undefined) ?? (same ? current.monthly_anchor : undefined);
-    const days =
-      (given.monthly_payout_days as number[] | undefined) ??
-      (same ? current.monthly_payout_days : undefined);
-    if (!anchor && !days?.length) throw errors.parameterMissing(param('monthly_anchor'));
-    if (anchor) next.monthly_anchor = anchor;
-    if (days?.length) next.monthly_payout_days = days;
-  } else if (given.monthly_anchor !== undefined || given.monthly_payout_days !== undefined) {
-    throw errors.invalidRequest(
-      'monthly_anchor and monthly_payout_days apply only to a monthly schedule (interval=monthly).',
-      param(given.monthly_anchor !== undefined ? 'monthly_anchor' : 'monthly_payout_days'),
-    );
+  for (const kind of ['weekly', 'monthly'] as const) {
+    const anchorKey = `${kind}_anchor` as const;
+    const daysKey = `${kind}_payout_days` as const;
+    if (interval !== kind) {
+      if (given[anchorKey] !== undefined || given[daysKey] !== undefined)
+        throw errors.invalidRequest(
+          `${anchorKey} and ${daysKey} apply only to a ${kind} schedule (interval=${kind}).`,
+          param(given[anchorKey] !== undefined ? anchorKey : daysKey),
+        );
+      continue;
+    }
+    // Kept from the current schedule when the interval stays the same.
+    const anchor = given[anchorKey] ?? (same ? current[anchorKey] : undefined);
+    const days = (given[daysKey] ?? (same ? current[daysKey] : undefined)) as unknown[] | undefined;
+    if (!anchor && !days?.length) throw errors.parameterMissing(param(anchorKey));
+    const out = next as unknown as Params;
+    if (anchor) out[anchorKey] = anchor;
+    if (days?.length) out[daysKey] = days;
   }
   return next;
 }

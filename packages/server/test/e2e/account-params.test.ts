@@ -424,6 +424,21 @@ describe('account parameters: applied, read back, and what they enable', () => {
     });
     // Custom accounts do not debit negative balances unless asked (Stripe's default).
     expect(monthly.settings!.payouts!.debit_negative_balances).toBe(false);
+    // Payout days instead of an anchor; an anchor of another interval is refused, naming it.
+    const days = await stripe.accounts.update(account.id, {
+      settings: { payouts: { schedule: { interval: 'weekly', weekly_payout_days: ['tuesday'] } } },
+    });
+    expect(days.settings!.payouts!.schedule).toEqual({
+      interval: 'weekly',
+      weekly_payout_days: ['tuesday'],
+      delay_days: 2,
+    });
+    expect(await refused(schedule({ monthly_payout_days: [1] }))).toMatchObject({
+      param: 'settings[payouts][schedule][monthly_payout_days]',
+    });
+    expect(await refused(schedule({ interval: 'daily', weekly_anchor: 'monday' }))).toMatchObject({
+      param: 'settings[payouts][schedule][weekly_anchor]',
+    });
   });
 
   it('company fields and tos_acceptance on a Custom account; its representative completes it', async () => {
