@@ -8,7 +8,8 @@ import { ChaosTransport } from './delivery/chaos.js';
 import { HttpTransport } from './delivery/http-transport.js';
 import { ThreadedHttpTransport } from './delivery/threaded-transport.js';
 import type { Transport } from './delivery/transport.js';
-import { DeliveryWorker } from './delivery/worker.js';
+import { DeliveryWorker, newWorkerId } from './delivery/worker.js';
+import { policyOf, workerMode } from './delivery/worker-mode.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createMetrics, metricsHandler } from './observability/switchboard-metrics.js';
 import { probesHandler } from './observability/probes.js';
@@ -167,28 +168,38 @@ export async function startSwitchboard(
   const hub = api ? new ListenHub(services) : null;
   if (hub) rechecks.push(() => hub.recheck());
   let stopListening: (() => Promise<void>) | null = null;
-  if (runsWorker || hub) {
+  // SQLite: the process with the worker role holds the file's delivery lock (taken above) and
+  // claims without leases; PostgreSQL: one of several, with leases; an API-only process: its
+  // listen sessions.
+  const mode = workerMode(
+    { deliversAlone: dialect.lockDeliveries !== null },
+    { api, worker: runsWorker },
+  );
+  if (mode) {
+    const id = newWorkerId();
     worker = new DeliveryWorker({
-      dialect,
+      id,
+      queue: dialect.deliveryQueue({
+        owner: id,
+        leaseMs: config.deliveryLeaseMs,
+        withoutLeases: !policyOf(mode).leases,
+      }),
+      mode,
       clock,
       config,
       log,
       metrics,
-      transports: runsWorker
-        ? {
-            webhook: chaos,
-            destination: http,
-            ...(hub ? { listen: hub.transport } : {}),
-            ...options.transports,
-          }
-        : { listen: hub!.transport, ...options.transports },
-      ...(runsWorker ? {} : { maxInFlight: Math.min(64, config.workerConcurrency) }),
+      transports:
+        mode.kind === 'listen-sessions'
+          ? { listen: hub!.transport, ...options.transports }
+          : {
+              webhook: chaos,
+              destination: http,
+              ...(hub ? { listen: hub.transport } : {}),
+              ...options.transports,
+            },
       // With several API processes each delivers to the listen sessions connected to it.
       ...(hub ? { listenSessions: () => hub.connectedSessions() } : {}),
-      // Leases left by a previous run can be released at start only when this process is the only
-      // one delivering: SQLite with both roles here.
-      releaseLeasesAtStart: dialect.singleProcess && api && runsWorker,
-      claimsWithoutLeases: runsWorker && dialect.lockDeliveries !== null,
     });
     await worker.start();
     const w = worker;

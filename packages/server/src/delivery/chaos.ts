@@ -1,7 +1,7 @@
 import { parseChaos, planAttempt, type ChaosPlan } from '../domain/chaos.js';
 import type { Clock } from '../domain/clock.js';
 import { isSuccess } from '../domain/outcome.js';
-import type { ClaimedDelivery } from '../storage/dialect.js';
+import type { ClaimedDelivery } from './queue.js';
 import type { EndpointRow } from '../storage/repositories/endpoints.js';
 import type { OutgoingDelivery, Transport, TransportResult } from './transport.js';
 

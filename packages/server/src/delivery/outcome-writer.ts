@@ -1,17 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Dialect } from '../storage/dialect.js';
 import { afterFailure, type HealthPolicy } from '../domain/endpoint-health.js';
 import type { DeliveryDecision } from '../domain/outcome.js';
 import type { Logger } from '../observability/logger.js';
-import type { Database } from '../storage/schema.js';
-import type { AttemptRow } from '../storage/repositories/deliveries.js';
-import {
-  countDeliveredWebhooks,
-  deferDeliveries,
-  finishDeliveries,
-  insertAttempts,
-  type DeliveryOutcome,
-} from '../storage/repositories/deliveries.js';
+import type { AttemptRow, DeliveryOutcome } from '../storage/repositories/deliveries.js';
+import type { DeliveryQueue, EndpointHealthRow, HealthChange, OutcomeBatch } from './queue.js';
 
 /** One finished attempt, waiting to be written. */
 export interface FinishedAttempt {
@@ -38,7 +29,7 @@ export class OutcomeWriter {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly storage: Pick<Dialect, 'db' | 'runEach' | 'forUpdate'>,
+    private readonly queue: Pick<DeliveryQueue, 'record'>,
     private readonly health: HealthPolicy,
     private readonly now: () => number,
     private readonly log: Logger,
@@ -84,131 +75,78 @@ export class OutcomeWriter {
 
   async #write(batch: FinishedAttempt[]): Promise<void> {
     const now = this.now();
-    const { runEach } = this.storage;
-    await this.storage.db.transaction().execute(async (tx) => {
-      await insertAttempts(
-        tx,
-        batch.flatMap((b) => (b.attempt ? [b.attempt] : [])),
-      );
-      const deferred: Array<{ id: string; next_attempt_ms: number; updated_ms: number }> = [];
-      const finished: DeliveryOutcome[] = [];
-      for (const b of batch) {
-        const d = b.decision;
-        if (d.kind === 'deferred') {
-          deferred.push({ id: b.deliveryId, next_attempt_ms: d.at, updated_ms: now });
-          continue;
-        }
-        finished.push({
-          id: b.deliveryId,
-          status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
-          attempts: b.attemptsMade,
-          first_attempt_ms: b.firstAttemptMs,
-          next_attempt_ms: d.kind === 'retry' ? d.at : null,
-          last_status_code: b.attempt?.status_code ?? null,
-          last_error: b.attempt?.error ?? null,
-          updated_ms: now,
-        });
-      }
-      await deferDeliveries(tx, deferred, runEach);
-      await finishDeliveries(tx, finished, runEach);
-      await this.#updateHealth(tx, batch, now);
-      const delivered = new Map<string, number>();
-      for (const b of batch) {
-        if (b.decision.kind === 'delivered' && b.countsPending && b.attempt) {
-          delivered.set(b.attempt.event_id, (delivered.get(b.attempt.event_id) ?? 0) + 1);
-        }
-      }
-      // Events and endpoints are shared by the batches of every worker: rows are locked in id
-      // order, so two batches never wait on each other in a cycle (PostgreSQL found deadlocks with
-      // 4 worker processes before this), and last, so they are held for the shortest time.
-      const counts = [...delivered].map(([id, n]) => ({ id, n }));
-      await countDeliveredWebhooks(
-        tx,
-        counts.sort((a, b) => (a.id < b.id ? -1 : 1)),
-        runEach,
-      );
-    });
+    await this.queue.record(outcomeBatch(batch, now), (row) => this.#afterFailure(row, now));
   }
 
-  /** A success ends an endpoint's failure streak; failures extend it, warn, and finally disable. */
-  async #updateHealth(tx: Kysely<Database>, batch: FinishedAttempt[], now: number): Promise<void> {
-    const succeeded = new Set<string>();
-    const failed = new Set<string>();
-    for (const b of batch) {
-      if (!b.trackHealth || !b.attempt || b.decision.kind === 'deferred') continue;
-      (b.decision.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
+  /** A failure extends the endpoint's streak, warns once, and finally disables it. */
+  #afterFailure(row: EndpointHealthRow, now: number): HealthChange | null {
+    if (row.status !== 'enabled') return null;
+    const health = { failingSince: row.failing_since_ms, warnedAt: row.warned_at_ms };
+    const decision = afterFailure(health, now, this.health);
+    if (decision.kind === 'disable') {
+      this.log.warn(
+        'endpoint disabled: it failed without a single success for the whole disable period',
+        { endpoint: row.id, failing_since: new Date(decision.health.failingSince!).toISOString() },
+      );
+    } else if (decision.kind === 'failing' && decision.warn) {
+      this.log.warn('endpoint failing: it will be disabled if it keeps failing', {
+        endpoint: row.id,
+        failing_since: new Date(decision.health.failingSince!).toISOString(),
+        disable_at: new Date(decision.disableAt).toISOString(),
+      });
     }
-    if (succeeded.size > 0) {
-      // Only endpoints in a failure streak are written (and locked): rarely any.
-      const failing = await tx
-        .selectFrom('endpoints')
-        .select('id')
-        .where('id', 'in', [...succeeded])
-        .where('failing_since_ms', 'is not', null)
-        .orderBy('id')
-        .execute();
-      for (const { id } of failing) {
-        await tx
-          .updateTable('endpoints')
-          .set({ failing_since_ms: null, warned_at_ms: null })
-          .where('id', '=', id)
-          .execute();
-      }
-    }
-    const onlyFailed = [...failed].filter((id) => !succeeded.has(id));
-    if (onlyFailed.length === 0) return;
-    // Locked (PostgreSQL), so that a failure streak is extended from the endpoint as it is: a user
-    // re-enabling the endpoint meanwhile clears the streak, which an unlocked read would restore.
-    const rows = await this.storage
-      .forUpdate(
-        tx
-          .selectFrom('endpoints')
-          .select(['id', 'failing_since_ms', 'warned_at_ms', 'status', 'url', 'livemode'])
-          .where('id', 'in', onlyFailed)
-          .orderBy('id'),
-      )
-      .execute();
-    for (const row of rows) {
-      if (row.status !== 'enabled') continue;
-      const health = {
-        failingSince: row.failing_since_ms === null ? null : Number(row.failing_since_ms),
-        warnedAt: row.warned_at_ms === null ? null : Number(row.warned_at_ms),
-      };
-      const decision = afterFailure(health, now, this.health);
-      if (decision.kind === 'disable') {
-        this.log.warn(
-          'endpoint disabled: it failed without a single success for the whole disable period',
-          {
-            endpoint: row.id,
-            failing_since: new Date(decision.health.failingSince!).toISOString(),
-          },
-        );
-        await tx
-          .updateTable('endpoints')
-          .set({
-            status: 'disabled',
-            disabled_reason: 'failing',
-            failing_since_ms: decision.health.failingSince,
-          })
-          .where('id', '=', row.id)
-          .execute();
-        continue;
-      }
-      if (decision.kind === 'failing' && decision.warn) {
-        this.log.warn('endpoint failing: it will be disabled if it keeps failing', {
-          endpoint: row.id,
-          failing_since: new Date(decision.health.failingSince!).toISOString(),
-          disable_at: new Date(decision.disableAt).toISOString(),
-        });
-      }
-      await tx
-        .updateTable('endpoints')
-        .set({
-          failing_since_ms: decision.health.failingSince,
-          warned_at_ms: decision.health.warnedAt,
-        })
-        .where('id', '=', row.id)
-        .execute();
-    }
+    return {
+      failing_since_ms: decision.health.failingSince,
+      warned_at_ms: decision.health.warnedAt,
+      disable: decision.kind === 'disable',
+    };
   }
+}
+
+/** What a batch of finished attempts writes (the queue writes it in one transaction). */
+export function outcomeBatch(batch: readonly FinishedAttempt[], now: number): OutcomeBatch {
+  const out: OutcomeBatch = {
+    now,
+    attempts: [],
+    finished: [],
+    deferred: [],
+    delivered: [],
+    succeeded: [],
+    failed: [],
+  };
+  const delivered = new Map<string, number>();
+  const succeeded = new Set<string>();
+  const failed = new Set<string>();
+  for (const b of batch) {
+    const d = b.decision;
+    if (b.attempt) out.attempts.push(b.attempt);
+    if (d.kind === 'deferred') {
+      out.deferred.push({ id: b.deliveryId, next_attempt_ms: d.at, updated_ms: now });
+      continue;
+    }
+    out.finished.push(deliveryOutcome(b, d, now));
+    if (d.kind === 'delivered' && b.countsPending && b.attempt) {
+      const eventId = b.attempt.event_id;
+      delivered.set(eventId, (delivered.get(eventId) ?? 0) + 1);
+    }
+    if (b.trackHealth && b.attempt)
+      (d.kind === 'delivered' ? succeeded : failed).add(b.attempt.endpoint_id);
+  }
+  out.delivered = [...delivered].map(([eventId, n]) => ({ eventId, n }));
+  out.succeeded = [...succeeded];
+  out.failed = [...failed].filter((id) => !succeeded.has(id));
+  return out;
+}
+
+function deliveryOutcome(b: FinishedAttempt, d: DeliveryDecision, now: number): DeliveryOutcome {
+  return {
+    id: b.deliveryId,
+    status: d.kind === 'delivered' ? 'succeeded' : d.kind === 'retry' ? 'pending' : 'failed',
+    attempts: b.attemptsMade,
+    first_attempt_ms: b.firstAttemptMs,
+    next_attempt_ms: d.kind === 'retry' ? d.at : null,
+    last_status_code: b.attempt?.status_code ?? null,
+    last_error: b.attempt?.error ?? null,
+    updated_ms: now,
+  };
 }

@@ -7,16 +7,20 @@ import { decide } from '../domain/outcome.js';
 import { activeSecrets } from '../domain/signing-secrets.js';
 import type { Logger } from '../observability/logger.js';
 import type { SwitchboardMetrics } from '../observability/switchboard-metrics.js';
-import type { ClaimedDelivery, Dialect } from '../storage/dialect.js';
-import { releaseAllLeases, releaseLeases } from '../storage/repositories/deliveries.js';
-import { findEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
-import { findEvents, type EventRow } from '../storage/repositories/events.js';
+import type { EndpointRow } from '../storage/repositories/endpoints.js';
+import type { EventRow } from '../storage/repositories/events.js';
 import { chaosOf } from './chaos.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import type { ClaimedDelivery, DeliveryQueue } from './queue.js';
 import type { Transport } from './transport.js';
+import { policyOf, type WorkerMode, type WorkerPolicy } from './worker-mode.js';
 
 export interface WorkerOptions {
-  dialect: Dialect;
+  /** The worker's id: the owner of the leases its queue takes. */
+  id: string;
+  queue: DeliveryQueue;
+  /** How this worker shares the database with other processes (chosen in main.ts). */
+  mode: WorkerMode;
   clock: Clock;
   config: Config;
   log: Logger;
@@ -25,23 +29,14 @@ export interface WorkerOptions {
    * has a transport for (and cancels deliveries to deleted or disabled endpoints of any kind).
    */
   transports: Partial<Record<string, Transport>>;
-  /** Most deliveries in flight in this process (default: config.workerConcurrency). */
-  maxInFlight?: number;
   /** Most deliveries claimed in one query. */
   batchSize?: number;
   metrics?: Pick<SwitchboardMetrics, 'attempts' | 'attemptDuration'>;
-  /** The listen sessions connected to this process (see ClaimArgs), when it has a listen hub. */
+  /** The listen sessions connected to this process (see ClaimRequest), when it has a listen hub. */
   listenSessions?: () => readonly string[];
-  /** Release every lease at start: only when no other process delivers from this database. */
-  releaseLeasesAtStart?: boolean;
-  /**
-   * Claim without leases (ClaimArgs.heldIds): only when this process holds the database's
-   * delivery lock (Dialect.lockDeliveries), so that no other process claims these kinds.
-   */
-  claimsWithoutLeases?: boolean;
 }
 
-/** With several processes, slots freed within this many ms are claimed together. */
+/** Slots freed within this many ms are claimed together (WorkerPolicy.claimWhenFreed). */
 const CLAIM_GATHER_MS = 5;
 
 /** A deferred delivery (a listen session away) is looked at again after this long on the clock. */
@@ -60,13 +55,18 @@ interface Job {
   endpoint: EndpointRow;
 }
 
+/** A new random worker id (main.ts gives it to the worker and its queue). */
+export const newWorkerId = (): string => newId('wrk', 12);
+
 /**
  * The delivery worker: claims due deliveries, signs them as Stripe does, sends them through the
  * endpoint's transport, and records each attempt's outcome (delivered, retry at T, exhausted).
  */
 export class DeliveryWorker {
-  readonly id = newId('wrk', 12);
+  readonly id: string;
   readonly #o: WorkerOptions;
+  readonly #queue: DeliveryQueue;
+  readonly #policy: WorkerPolicy;
   readonly #writer: OutcomeWriter;
   readonly #maxInFlight: number;
   readonly #batch: number;
@@ -83,7 +83,6 @@ export class DeliveryWorker {
    * that is until their outcome is written (or their lease released).
    */
   readonly #held = new Map<string, string>();
-  readonly #withoutLeases: boolean;
   readonly #kinds: string[];
   /** The last claim got fewer deliveries than it asked for. */
   #short = false;
@@ -100,10 +99,15 @@ export class DeliveryWorker {
   #idle = new Set<() => void>();
 
   constructor(options: WorkerOptions) {
+    this.id = options.id;
     this.#o = options;
-    this.#maxInFlight = options.maxInFlight ?? options.config.workerConcurrency;
+    this.#queue = options.queue;
+    this.#policy = policyOf(options.mode);
+    this.#maxInFlight = Math.min(
+      this.#policy.maxInFlight ?? Infinity,
+      options.config.workerConcurrency,
+    );
     this.#batch = options.batchSize ?? 200;
-    this.#withoutLeases = options.claimsWithoutLeases ?? false;
     this.#kinds = Object.keys(options.transports).filter((k) => options.transports[k]);
     this.#maxSlots =
       options.config.endpointConcurrency +
@@ -112,7 +116,7 @@ export class DeliveryWorker {
     // the lease, so another worker takes them only once this one is gone (or cut off that long).
     this.#leaseMs = options.config.deliveryLeaseMs;
     this.#writer = new OutcomeWriter(
-      options.dialect,
+      this.#queue,
       {
         disableAfterMs: options.config.disableAfterMs,
         warnAfterMs: options.config.disableWarnAfterMs,
@@ -120,27 +124,32 @@ export class DeliveryWorker {
       () => options.clock.now(),
       options.log,
       // Written outcomes end their leases, which frees slots of endpoints at their limit for every
-      // worker: if the last claim came back short, claim again. Without leases, a claim leaves out
-      // deliveries held here until their outcome is written: from now on it may take them again
-      // (a retry, when it falls due).
+      // worker: if the last claim came back short, claim again for those endpoints (unless they
+      // are at their limit here). Without leases, a claim leaves out deliveries held here until
+      // their outcome is written: from now on it may take them again (a retry, when it falls due).
       (written) => {
-        for (const id of written) this.#held.delete(id);
-        if (this.#short && !options.dialect.singleProcess) this.wake();
+        const endpoints = new Set<string>();
+        for (const id of written) {
+          const endpoint = this.#held.get(id);
+          if (endpoint !== undefined) endpoints.add(endpoint);
+          this.#held.delete(id);
+        }
+        if (this.#short && this.#policy.leases && endpoints.size > 0) this.wake([...endpoints]);
       },
     );
   }
 
   async start(): Promise<void> {
-    if (this.#o.releaseLeasesAtStart ?? this.#o.dialect.singleProcess) {
-      // Only this process delivers from the database: leases left by a crashed run are stale.
-      const released = await releaseAllLeases(this.#o.dialect.db);
+    if (this.#policy.releaseAllAtStart) {
+      // Only this process uses the database: leases left by a crashed run are stale.
+      const released = await this.#queue.releaseAll();
       if (released > 0)
         this.#o.log.info('released deliveries left in flight by the previous run', {
           deliveries: released,
         });
     }
     this.#unsubscribeClock = this.#o.clock.onJump(() => this.wake());
-    if (!this.#withoutLeases) {
+    if (this.#policy.leases) {
       this.#renewTimer = setInterval(() => void this.#renewLeases(), this.#leaseMs / 3);
       this.#renewTimer.unref();
     }
@@ -180,7 +189,7 @@ export class DeliveryWorker {
     for (const id of waiting) this.#held.delete(id);
     while (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.add(r));
     await this.#writer.flush();
-    await releaseLeases(this.#o.dialect.db, waiting).catch(() => undefined);
+    await this.#queue.release(waiting).catch(() => undefined);
     if (this.#renewTimer) clearInterval(this.#renewTimer);
     if (this.#soon) clearTimeout(this.#soon);
     this.#unsubscribeClock?.();
@@ -222,19 +231,16 @@ export class DeliveryWorker {
   async #idleDelay(): Promise<number> {
     if (this.#full()) return 30_000;
     const realNow = Date.now();
-    const next = await this.#o.dialect.nextDue({
+    const next = await this.#queue.nextDue({
       realNow,
       kinds: this.#kinds,
       listenSessions: this.#o.listenSessions?.(),
       excludeEndpoints: this.#busyEndpoints(),
-      heldIds: this.#withoutLeases ? this.#held : undefined,
+      held: this.#held,
     });
     let delay = 30_000;
     if (next.due !== null) {
-      // Due now but nothing claimable. With one process (which leaves out the endpoints at their
-      // limit here: a slot freeing wakes this worker) that is a moment's race; with others, their
-      // slots free without telling us, so look again in 1 s rather than poll the database.
-      const floor = this.#o.dialect.singleProcess ? 25 : 1_000;
+      const floor = this.#policy.idleFloorMs;
       delay = Math.max(this.#o.clock.realDelay(next.due - this.#o.clock.now()), floor);
     }
     // A lease ending (a worker that died) makes its delivery claimable again.
@@ -262,43 +268,28 @@ export class DeliveryWorker {
   async #claimAndDispatch(): Promise<ClaimRound> {
     const room = this.#maxInFlight - this.#occupied();
     if (room <= 0) return { claimed: 0, limit: 0 };
-    const limit = this.#o.config.endpointConcurrency;
-    const busy = this.#busyEndpoints();
-    const realNow = Date.now();
     const round = { claimed: 0, limit: Math.min(room, this.#batch) };
-    const claims = await this.#o.dialect.claimDue({
+    const claims = await this.#queue.claim({
       now: this.#o.clock.now(),
-      realNow,
-      leaseUntil: realNow + this.#leaseMs,
-      owner: this.id,
+      realNow: Date.now(),
       limit: round.limit,
       kinds: this.#kinds,
-      endpointLimit: limit,
-      // One process (SQLite): twice what it hands its transport at once, so that a backlogged
+      endpointLimit: this.#o.config.endpointConcurrency,
+      // Without leases: twice what the worker hands its transport at once, so that a backlogged
       // endpoint is claimed once per that many deliveries, not once per slot (topping up to 128
       // instead of 192 drained 12.4-12.7k/s instead of 13.0-13.6k/s: npm run bench:drain).
       topUpTo: 2 * this.#maxSlots,
-      excludeEndpoints: busy,
-      heldHere: this.#heldByEndpoint(),
+      excludeEndpoints: this.#busyEndpoints(),
+      held: this.#held,
+      occupied: this.#occupiedByEndpoint(),
       listenSessions: this.#o.listenSessions?.(),
-      heldIds: this.#withoutLeases ? this.#held : undefined,
     });
     this.#short = claims.length < round.limit;
     round.claimed = claims.length;
     if (claims.length === 0) return round;
-    // The claim may have read the events already (SQLite without leases).
-    const unread = [...new Set(claims.filter((c) => !c.event).map((c) => c.event_id))];
-    const [events, endpoints] = await Promise.all([
-      unread.length > 0 ? findEvents(this.#o.dialect.db, unread) : [],
-      findEndpoints(this.#o.dialect.db, [...new Set(claims.map((c) => c.endpoint_id))]),
-    ]);
-    const eventById = new Map(events.map((e) => [e.id, e]));
-    for (const c of claims) if (c.event) eventById.set(c.event_id, c.event);
-    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
     const unsent: string[] = [];
     for (const claim of claims) {
-      const event = eventById.get(claim.event_id);
-      const endpoint = endpointById.get(claim.endpoint_id);
+      const { event, endpoint } = claim;
       this.#held.set(claim.id, claim.endpoint_id);
       if (!event || !endpoint || endpoint.deleted || endpoint.status !== 'enabled') {
         this.#cancel(claim, endpoint);
@@ -312,7 +303,7 @@ export class DeliveryWorker {
       }
       this.#enqueue({ claim, event, endpoint });
     }
-    if (unsent.length > 0) await releaseLeases(this.#o.dialect.db, unsent);
+    if (unsent.length > 0) await this.#queue.release(unsent);
     round.claimed -= unsent.length;
     return round;
   }
@@ -322,11 +313,11 @@ export class DeliveryWorker {
     return [...this.#active.keys()].filter((id) => this.#busy(id));
   }
 
-  /** Deliveries in flight or waiting here, by endpoint. */
-  #heldByEndpoint(): Map<string, number> {
-    const held = new Map(this.#active);
-    for (const [id, q] of this.#waiting) held.set(id, (held.get(id) ?? 0) + q.length);
-    return held;
+  /** Deliveries in flight or waiting for a slot here, by endpoint. */
+  #occupiedByEndpoint(): Map<string, number> {
+    const occupied = new Map(this.#active);
+    for (const [id, q] of this.#waiting) occupied.set(id, (occupied.get(id) ?? 0) + q.length);
+    return occupied;
   }
 
   /** At its concurrency limit here, counting the jobs claimed and waiting for a slot. */
@@ -335,14 +326,9 @@ export class DeliveryWorker {
     return (this.#active.get(endpointId) ?? 0) + waiting >= this.#slotsOf(endpointId);
   }
 
-  /**
-   * What the transport of a kind queues per endpoint beyond the limit. Only with one process: with
-   * several, the claim never leases more than the limit per endpoint across workers, so a queue
-   * would stay empty, and counting it would only make this worker claim for an endpoint that is
-   * at its limit.
-   */
+  /** What the transport of a kind queues per endpoint beyond the limit (WorkerPolicy). */
   #queuesOf(kind: string): number {
-    if (!this.#o.dialect.singleProcess) return 0;
+    if (!this.#policy.queuesBeyondLimit) return 0;
     return this.#o.transports[kind]?.queuesPerEndpoint ?? 0;
   }
 
@@ -375,7 +361,7 @@ export class DeliveryWorker {
   }
 
   /** Retries stop when the endpoint was disabled or deleted (as on Stripe). */
-  #cancel(claim: ClaimedDelivery, endpoint: EndpointRow | undefined): void {
+  #cancel(claim: ClaimedDelivery, endpoint: EndpointRow | null): void {
     const now = this.#o.clock.now();
     this.#writer.add({
       attempt: {
@@ -442,15 +428,17 @@ export class DeliveryWorker {
     if (queue && queue.length === 0) this.#waiting.delete(endpointId);
     if (next && !this.#stopping) this.#enqueue(next);
     else if (next) this.#held.delete(next.claim.id);
-    // One process (SQLite): claim again only when this endpoint or the worker just got room.
-    // Waking after every attempt ran the claim query once per delivery, each scanning the busy
-    // endpoint's whole backlog: a 50,000-event burst to one endpoint drained at 459/s that way.
-    // Several (PostgreSQL): a claim is a round trip that takes the claim lock, and counts what this
-    // worker holds: gather the slots freed within a few ms into one claim. Claiming for each slot
-    // as it freed cost twice the CPU per delivery (bench:scaling: worker 1.33 -> 0.73 ms,
-    // PostgreSQL 0.71 -> 0.23 ms); waiting for the outcomes to be written left slots idle.
-    if (!this.#o.dialect.singleProcess) this.#wakeSoon();
-    else if ((wasBusy && !this.#busy(endpointId)) || (wasFull && !this.#full())) this.wake();
+    // At once: claim again only when this endpoint or the worker just got room. Waking after
+    // every attempt ran the claim query once per delivery, each scanning the busy endpoint's whole
+    // backlog: a 50,000-event burst to one endpoint drained at 459/s that way (SQLite).
+    // Gathered: a claim is a round trip that takes the claim lock, and counts what this worker
+    // holds: gather the slots freed within a few ms into one claim. Claiming for each slot as it
+    // freed cost twice the CPU per delivery (bench:scaling: worker 1.33 -> 0.73 ms, PostgreSQL
+    // 0.71 -> 0.23 ms); waiting for the outcomes to be written left slots idle.
+    if ((wasBusy && !this.#busy(endpointId)) || (wasFull && !this.#full())) {
+      if (this.#policy.claimWhenFreed === 'gathered') this.#wakeSoon();
+      else this.wake();
+    }
     if (this.#inFlight === 0 && this.#waiting.size === 0) {
       for (const resolve of this.#idle) resolve();
       this.#idle.clear();
@@ -573,13 +561,7 @@ export class DeliveryWorker {
   async #renewLeases(): Promise<void> {
     if (this.#held.size === 0) return;
     try {
-      await this.#o.dialect.db
-        .updateTable('deliveries')
-        .set({ lease_until_ms: Date.now() + this.#leaseMs })
-        .where('id', 'in', [...this.#held.keys()])
-        .where('lease_owner', '=', this.id)
-        .where('status', '=', 'pending')
-        .execute();
+      await this.#queue.renew([...this.#held.keys()]);
     } catch (e) {
       this.#o.log.warn('could not renew delivery leases', { error: (e as Error).message });
     }

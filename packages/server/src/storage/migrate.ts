@@ -12,6 +12,7 @@ import * as accountKeys from './migrations/0009-account-keys.js';
 import * as keyExpiryRedirectUris from './migrations/0010-key-expiry-redirect-uris.js';
 import * as keyPermissions from './migrations/0011-key-permissions.js';
 import * as chaos from './migrations/0012-chaos.js';
+import * as postgresQueue from './migrations/0013-postgres-queue.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0010-key-expiry-redirect-uris': { up: (db) => keyExpiryRedirectUris.up(db, dialect.name) },
     '0011-key-permissions': { up: (db) => keyPermissions.up(db) },
     '0012-chaos': { up: (db) => chaos.up(db) },
+    '0013-postgres-queue': { up: (db) => postgresQueue.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

@@ -1,4 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { FailurePolicy, OutcomeBatch } from '../../delivery/queue.js';
+import type { AnySelect } from '../dialect.js';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { reusable, reusableInsert, type RunEach } from './reusable.js';
@@ -25,64 +27,6 @@ export async function deliveriesForEvent(
     .where('event_id', '=', eventId)
     .orderBy('seq')
     .execute();
-}
-
-/**
- * When a worker next has something to claim: the next time a pending delivery it can send falls
- * due (clock ms; deliveries held by a worker aside), and the next time a worker's lease on one ends
- * (real ms), after which it may be taken over. Null when there is none.
- */
-export async function nextDueTime(
-  db: Kysely<Database>,
-  args: {
-    realNow: number;
-    kinds: readonly string[];
-    listenSessions?: readonly string[] | undefined;
-  },
-): Promise<{ due: number | null; leaseEnds: number | null }> {
-  const sessions = args.listenSessions;
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => {
-      const free = eb.or([
-        eb('lease_until_ms', 'is', null),
-        eb('lease_until_ms', '<=', args.realNow),
-      ]);
-      return [
-        eb.fn
-          .min<number | null>(eb.case().when(free).then(eb.ref('next_attempt_ms')).end())
-          .as('due'),
-        eb.fn
-          .min<number | null>(eb.case().when(eb.not(free)).then(eb.ref('lease_until_ms')).end())
-          .as('lease_ends'),
-      ];
-    })
-    .where('status', '=', 'pending')
-    .where('endpoint_id', 'not in', (eb) =>
-      eb
-        .selectFrom('endpoints')
-        .select('id')
-        .where('deleted', '=', 0)
-        .where('status', '=', 'enabled')
-        .where((e) =>
-          e.or([
-            e('kind', 'not in', args.kinds.length > 0 ? [...args.kinds] : ['']),
-            ...(sessions
-              ? [
-                  e.and([
-                    e('kind', '=', 'listen'),
-                    e('id', 'not in', sessions.length > 0 ? [...sessions] : ['']),
-                  ]),
-                ]
-              : []),
-          ]),
-        ),
-    )
-    .executeTakeFirst();
-  return {
-    due: row?.due == null ? null : Number(row.due),
-    leaseEnds: row?.lease_ends == null ? null : Number(row.lease_ends),
-  };
 }
 
 /** Gives back leases of a process that is gone: only safe when one process uses the database. */
@@ -193,6 +137,63 @@ export async function countDeliveredWebhooks(
   runEach?: RunEach,
 ): Promise<void> {
   await countDelivered.each(db, counts, runEach);
+}
+
+/**
+ * Records a batch of outcomes (DeliveryQueue.record) statement by statement in one transaction:
+ * the SQLite queue's way (SQLite has one writer at a time; each statement runs on its prepared
+ * statement through `runEach`). PostgreSQL records a batch with one function instead
+ * (dialects/postgres/queue.ts).
+ */
+export async function recordOutcomes(
+  db: Kysely<Database>,
+  storage: { runEach: RunEach; forUpdate<QB extends AnySelect>(query: QB): QB },
+  batch: OutcomeBatch,
+  onFailure: FailurePolicy,
+): Promise<void> {
+  const { runEach } = storage;
+  await db.transaction().execute(async (tx) => {
+    await insertAttempts(tx, batch.attempts);
+    await deferDeliveries(tx, batch.deferred, runEach);
+    await finishDeliveries(tx, batch.finished, runEach);
+    if (batch.succeeded.length > 0) {
+      // Only endpoints in a failure streak are written (and locked): rarely any.
+      await tx
+        .updateTable('endpoints')
+        .set({ failing_since_ms: null, warned_at_ms: null })
+        .where('id', 'in', batch.succeeded)
+        .where('failing_since_ms', 'is not', null)
+        .execute();
+    }
+    if (batch.failed.length > 0) {
+      // Locked, so that a failure streak is extended from the endpoint as it is: a user
+      // re-enabling the endpoint meanwhile clears the streak, which an unlocked read would restore.
+      const rows = await storage
+        .forUpdate(
+          tx
+            .selectFrom('endpoints')
+            .select(['id', 'status', 'url', 'livemode', 'failing_since_ms', 'warned_at_ms'])
+            .where('id', 'in', batch.failed)
+            .orderBy('id'),
+        )
+        .execute();
+      for (const row of rows) {
+        const change = onFailure(row);
+        if (!change) continue;
+        await tx
+          .updateTable('endpoints')
+          .set({
+            failing_since_ms: change.failing_since_ms,
+            warned_at_ms: change.warned_at_ms,
+            ...(change.disable ? { status: 'disabled', disabled_reason: 'failing' } : {}),
+          })
+          .where('id', '=', row.id)
+          .execute();
+      }
+    }
+    const counts = batch.delivered.map(({ eventId, n }) => ({ id: eventId, n }));
+    await countDeliveredWebhooks(tx, counts, runEach);
+  });
 }
 
 export interface AttemptQuery {

@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
-import {
-  CREDENTIALS_REVOKED,
-  type AnySelect,
-  type ClaimArgs,
-  type ClaimedDelivery,
-  type Dialect,
-} from '../../dialect.js';
+import { CREDENTIALS_REVOKED, type AnySelect, type Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
-import { nextDueTime } from '../../repositories/deliveries.js';
 import { compiledOnce, runEachThroughKysely } from '../../repositories/reusable.js';
+import { postgresQueue } from './queue.js';
 
 /** The channel on which API processes wake delivery workers. */
 const CHANNEL = 'switchboard_deliveries';
@@ -96,9 +90,8 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     // A dotted key is a path: 'recurring.interval'.
     jsonText: (column, key) =>
       sql<string | null>`(${sql.ref(column)}::jsonb #>> ${key.split('.')})`,
-    claimDue: (args) => claimDue(db, args),
+    deliveryQueue: (options) => postgresQueue(db, options),
     runEach: runEachThroughKysely,
-    nextDue: (args) => nextDueTime(db, args),
     skipLocked: <QB extends AnySelect>(query: QB) => query.forUpdate().skipLocked() as QB,
     forUpdate: <QB extends AnySelect>(query: QB) => query.forUpdate() as QB,
     async exclusive(name, work) {
@@ -143,25 +136,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     },
     close: () => db.destroy(),
   };
-}
-
-/**
- * Claims due deliveries with `FOR UPDATE SKIP LOCKED`, so workers never wait on each other's rows
- * nor take the same delivery. Claims are serialised by a transaction-level advisory lock so that
- * each sees the leases the previous one committed: that is what keeps the per-endpoint limit exact
- * across workers. The claim is a function (migrations/0005-claim-function.ts): one round trip, and
- * the lock is held only while it runs.
- */
-async function claimDue(db: Kysely<Database>, a: ClaimArgs): Promise<ClaimedDelivery[]> {
-  const result = await sql<ClaimedDelivery>`
-    SELECT * FROM switchboard_claim_deliveries(
-      ${a.now}, ${a.realNow}, ${a.leaseUntil}, ${a.owner}, ${a.limit},
-      ${[...a.kinds]}::text[], ${a.endpointLimit}, ${[...a.excludeEndpoints]}::text[],
-      ${a.listenSessions ? [...a.listenSessions] : null}::text[],
-      ${[...(a.heldHere?.keys() ?? [])]}::text[], ${[...(a.heldHere?.values() ?? [])]}::integer[])`.execute(
-    db,
-  );
-  return result.rows;
 }
 
 /**

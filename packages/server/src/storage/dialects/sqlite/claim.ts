@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { ClaimArgs, ClaimedDelivery, NextDue, NextDueArgs } from '../../dialect.js';
+import type { ClaimRequest, NextDue, NextDueRequest } from '../../../delivery/queue.js';
+import type { EventRow } from '../../repositories/events.js';
 
 /**
  * The SQLite claim, one endpoint at a time. A claim ordered by due time across every endpoint has
@@ -9,7 +10,7 @@ import type { ClaimArgs, ClaimedDelivery, NextDue, NextDueArgs } from '../../dia
  * pending deliveries (migrations/0006) endpoint by endpoint, with one seek per endpoint that has
  * any, then leases each due endpoint's oldest deliveries up to its room.
  *
- * A worker that holds the delivery lock (ClaimArgs.heldIds) writes no lease: it reads each due
+ * A worker that holds the delivery lock (QueueOptions.withoutLeases) writes no lease: it reads each due
  * endpoint's oldest index entries, leaves out the deliveries it holds, and reads the rest with
  * their events. Timed per statement draining 50,000 deliveries (docs/benchmarks.md): the lease's
  * UPDATE, the claim's commit and a query of its own for the events took 537-602 ms; these reads
@@ -21,8 +22,25 @@ import type { ClaimArgs, ClaimedDelivery, NextDue, NextDueArgs } from '../../dia
  * statistics the planner prefers `deliveries_due` (status, next_attempt_ms) and scans the backlog.
  */
 export interface SqliteClaimer {
-  claim(args: ClaimArgs): ClaimedDelivery[];
-  nextDue(args: NextDueArgs): NextDue;
+  /** Claims with a lease for `lease.owner` until `lease.until`, or without when `lease` is null. */
+  claim(request: ClaimRequest, lease: Lease | null): ClaimedRow[];
+  nextDue(request: NextDueRequest, withoutLeases: boolean): NextDue;
+}
+
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
+/** A claimed delivery, with its event when the claim read it (without leases). */
+export interface ClaimedRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  attempts: number;
+  first_attempt_ms: number | null;
+  one_shot: number;
+  event?: EventRow | null;
 }
 
 interface DueEndpoint {
@@ -36,7 +54,7 @@ interface DueEndpoint {
 const FREE = `status = 'pending' AND lease_until_ms IS NULL`;
 
 /** A delivery with its event, as the claim without leases reads them (see bySeq). */
-type ClaimedRow = [
+type RowWithEvent = [
   seq: number,
   id: string,
   event_id: string,
@@ -61,14 +79,15 @@ type ClaimedRow = [
   pending_webhooks: number,
 ];
 
-function claimedDelivery(r: ClaimedRow): ClaimedDelivery {
-  const delivery: ClaimedDelivery = {
+function claimedDelivery(r: RowWithEvent): ClaimedRow {
+  const delivery: ClaimedRow = {
     id: r[1],
     event_id: r[2],
     endpoint_id: r[3],
     attempts: r[4],
     first_attempt_ms: r[5],
     one_shot: r[6],
+    event: null,
   };
   if (r[7] === null) return delivery;
   delivery.event = {
@@ -106,7 +125,7 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
       e.kind AS kind, e.deleted AS deleted, e.status AS status
     FROM ep LEFT JOIN endpoints e ON e.id = ep.id
     WHERE ep.id IS NOT NULL`);
-  const leaseOldest = raw.prepare<[number, string, string, number, number], ClaimedDelivery>(`
+  const leaseOldest = raw.prepare<[number, string, string, number, number], ClaimedRow>(`
     UPDATE deliveries SET lease_until_ms = ?, lease_owner = ?
     WHERE seq IN (
       SELECT seq FROM deliveries INDEXED BY deliveries_free
@@ -130,7 +149,7 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
   // The rows chosen, each with its event (as findEvents reads it), as arrays: a query of its own
   // for the events, building an object per row, cost 5.4 µs a delivery against 2.3 µs here.
   const bySeq = raw
-    .prepare<[string], ClaimedRow>(
+    .prepare<[string], RowWithEvent>(
       `SELECT d.seq, d.id, d.event_id, d.endpoint_id, d.attempts, d.first_attempt_ms, d.one_shot,
          e.seq, e.platform_id, e.account_id, e.livemode, e.type, e.object, e.api_version,
          e.created, e.created_ms, e.data, e.request_id, e.idempotency_key, e.object_id,
@@ -157,10 +176,10 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
    * Whether this worker takes deliveries of the endpoint: its kind has a transport here (a listen
    * session only when connected here); deleted or disabled endpoints of any kind, to cancel them.
    */
-  function eligible(e: DueEndpoint, a: NextDueArgs): boolean {
+  function eligible(e: DueEndpoint, a: NextDueRequest, withoutLeases: boolean): boolean {
     // Without leases, only the kinds this worker sends: a process that sends the others (listen
     // sessions, in an API process) may be claiming them, with leases.
-    if (a.heldIds && e.kind !== null && !a.kinds.includes(e.kind)) return false;
+    if (withoutLeases && e.kind !== null && !a.kinds.includes(e.kind)) return false;
     if (e.kind === null || e.deleted !== 0 || e.status !== 'enabled') return true;
     if (!a.kinds.includes(e.kind)) return false;
     if (e.kind === 'listen' && a.listenSessions) return a.listenSessions.includes(e.endpoint_id);
@@ -168,12 +187,15 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
   }
 
   /** The endpoints this worker may take free deliveries of now, each with its earliest due time. */
-  function candidates(a: NextDueArgs): Array<DueEndpoint & { due: number }> {
-    const excluded = new Set(a.excludeEndpoints ?? []);
+  function candidates(
+    a: NextDueRequest,
+    withoutLeases: boolean,
+  ): Array<DueEndpoint & { due: number }> {
+    const excluded = new Set(a.excludeEndpoints);
     return dueEndpoints
       .all()
       .filter((e): e is DueEndpoint & { due: number } => e.due !== null)
-      .filter((e) => !excluded.has(e.endpoint_id) && eligible(e, a));
+      .filter((e) => !excluded.has(e.endpoint_id) && eligible(e, a, withoutLeases));
   }
 
   /**
@@ -204,14 +226,14 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
     now: number,
     room: number,
     held: { byEndpoint: Map<string, number>; seqs: Set<number> },
-  ): ClaimedDelivery[] {
+  ): ClaimedRow[] {
     const seqs = oldestSeqs
       .all(endpointId, now, room + (held.byEndpoint.get(endpointId) ?? 0))
       .filter((seq) => !held.seqs.has(seq))
       .slice(0, room);
     if (seqs.length === 0) return [];
     const rows = new Map(bySeq.all(JSON.stringify(seqs)).map((r) => [r[0], r]));
-    const claimed: ClaimedDelivery[] = [];
+    const claimed: ClaimedRow[] = [];
     // In the order read: the oldest first.
     for (const seq of seqs) {
       const row = rows.get(seq);
@@ -245,23 +267,23 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
     earliestLeaseEnd = Math.min(earliestLeaseEnd, leaseUntil);
   }
 
-  const claim = raw.transaction((a: ClaimArgs): ClaimedDelivery[] => {
-    freeEndedLeases(a.realNow, a.leaseUntil);
-    const due = candidates(a)
+  const claim = raw.transaction((a: ClaimRequest, lease: Lease | null): ClaimedRow[] => {
+    freeEndedLeases(a.realNow, lease?.until ?? Infinity);
+    const due = candidates(a, lease === null)
       .filter((e) => e.due <= a.now)
       .sort((x, y) => x.due - y.due);
-    const heldWithoutLease = a.heldIds ? heldRows(a.heldIds) : null;
-    const claimed: ClaimedDelivery[] = [];
+    const heldWithoutLease = lease === null ? heldRows(a.held) : null;
+    const claimed: ClaimedRow[] = [];
     for (const e of due) {
       const left = a.limit - claimed.length;
       if (left <= 0) break;
-      const held = a.heldHere?.get(e.endpoint_id) ?? 0;
-      const room = Math.min(left, (a.topUpTo ?? 2 * a.endpointLimit) - held);
+      const occupied = a.occupied.get(e.endpoint_id) ?? 0;
+      const room = Math.min(left, a.topUpTo - occupied);
       if (room <= 0) continue;
       if (heldWithoutLease) {
         claimed.push(...oldestNotHeld(e.endpoint_id, a.now, room, heldWithoutLease));
       } else {
-        claimed.push(...leaseOldest.all(a.leaseUntil, a.owner, e.endpoint_id, a.now, room));
+        claimed.push(...leaseOldest.all(lease!.until, lease!.owner, e.endpoint_id, a.now, room));
       }
     }
     return claimed;
@@ -270,11 +292,11 @@ export function sqliteClaimer(raw: BetterSqlite3.Database): SqliteClaimer {
   return {
     // Without leases a claim only reads (and frees ended leases of other processes' workers once
     // a second): a deferred transaction, which commits nothing when nothing was written.
-    claim: (a) => (a.heldIds ? claim.deferred(a) : claim.immediate(a)),
-    nextDue(a) {
-      const held = a.heldIds ? heldRows(a.heldIds) : null;
+    claim: (a, lease) => (lease === null ? claim.deferred(a, null) : claim.immediate(a, lease)),
+    nextDue(a, withoutLeases) {
+      const held = withoutLeases ? heldRows(a.held) : null;
       const dues: number[] = [];
-      for (const e of candidates(a)) {
+      for (const e of candidates(a, withoutLeases)) {
         if (held?.byEndpoint.has(e.endpoint_id)) {
           const due = dueNotHeld(e.endpoint_id, held);
           if (due !== null) dues.push(due);

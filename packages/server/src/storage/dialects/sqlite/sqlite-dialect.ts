@@ -8,6 +8,7 @@ import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { runEachThroughKysely } from '../../repositories/reusable.js';
 import { sqliteClaimer, type SqliteClaimer } from './claim.js';
 import { watchDatabaseFile, type FileWatch } from './file-watch.js';
+import { sqliteQueue } from './queue.js';
 
 /**
  * Kysely prepares every statement anew; caching them by SQL text saves ~10 µs a query on the hot
@@ -100,6 +101,14 @@ export function openSqlite(
   let prepared: SqliteClaimer | null = null;
   const claimer = () => (prepared ??= sqliteClaimer(raw));
 
+  // Only inside a transaction, which holds the one connection (outside one, another
+  // transaction may be open on it between its awaits).
+  const runEach: Dialect['runEach'] = async (tx, text, parameterLists) => {
+    if (!tx.isTransaction) return runEachThroughKysely(tx, text, parameterLists);
+    const stmt = statement(text);
+    for (const parameters of parameterLists) stmt.run(parameters);
+  };
+
   return {
     name: 'sqlite',
     db,
@@ -115,18 +124,8 @@ export function openSqlite(
         string | null
       >`(case json_type(${sql.ref(column)}, ${path}) when 'true' then 'true' when 'false' then 'false' else json_extract(${sql.ref(column)}, ${path}) end)`;
     },
-    // One process uses the file: the worker keeps each endpoint's limit in memory (heldHere), so
-    // leases need not be counted here. Claims run on Kysely's connection (after any transaction
-    // in progress), synchronously, one endpoint at a time (claim.ts).
-    claimDue: (args) => db.connection().execute(async () => claimer().claim(args)),
-    nextDue: (args) => db.connection().execute(async () => claimer().nextDue(args)),
-    // Only inside a transaction, which holds the one connection (outside one, another
-    // transaction may be open on it between its awaits).
-    runEach: async (tx, text, parameterLists) => {
-      if (!tx.isTransaction) return runEachThroughKysely(tx, text, parameterLists);
-      const stmt = statement(text);
-      for (const parameters of parameterLists) stmt.run(parameters);
-    },
+    deliveryQueue: (options) => sqliteQueue(db, claimer, runEach, options),
+    runEach,
     skipLocked: (query) => query,
     forUpdate: (query) => query,
     exclusive: (_name, work) => work(),
