@@ -12,6 +12,7 @@ import { EventDetail } from './pages/event-detail';
 import { Events } from './pages/events';
 import { NeedKey } from './pages/need-key';
 import { SignIn } from './pages/sign-in';
+import { Settings } from './pages/settings';
 import { Webhooks } from './pages/webhooks';
 
 function Page({ path }: { path: string }) {
@@ -23,6 +24,7 @@ function Page({ path }: { path: string }) {
   if (path === '/events') return <Events />;
   if ((p = match('/events/:id', path))) return <EventDetail id={p.id!} />;
   if (path === '/accounts') return <Accounts />;
+  if (path === '/settings') return <Settings />;
   if ((p = match('/accounts/:id', path))) return <AccountDetail id={p.id!} />;
   return (
     <div>

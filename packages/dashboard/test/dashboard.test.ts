@@ -419,6 +419,82 @@ describe('the dashboard in Chromium', () => {
     expect((await stripe.accounts.retrieve(standard.id)).id).toBe(standard.id);
   });
 
+  it('registers Connect OAuth redirect URIs in Settings; /oauth/authorize returns only to them', async () => {
+    const registered = async () =>
+      (
+        (await (
+          await fetch(`${server.url}/v1/switchboard/connect_settings`, {
+            headers: { Authorization: `Bearer ${TEST_KEY}` },
+          })
+        ).json()) as { redirect_uris: string[] }
+      ).redirect_uris;
+    const authorize = (redirectUri: string) =>
+      fetch(
+        `${server.url}/oauth/authorize?${new URLSearchParams({
+          client_id: server.sb.startup.platform.application_id,
+          redirect_uri: redirectUri,
+        })}`,
+        { redirect: 'manual' },
+      );
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Settings' })
+      .click();
+    await heading('Settings').waitFor();
+    // Four sections and the controls still fit one row of a 1280 px window.
+    const oneRow = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll('.topbar > *')].map((el) =>
+        el.getBoundingClientRect(),
+      );
+      return Math.max(...boxes.map((b) => b.top)) < Math.min(...boxes.map((b) => b.bottom));
+    });
+    expect(oneRow).toBe(true);
+    const card = page.getByRole('region', { name: 'OAuth redirect URIs' });
+    await card.getByText('No redirect URIs registered').waitFor();
+    await card.getByText(server.sb.startup.platform.application_id).waitFor();
+
+    const field = card.getByLabel('Redirect URI', { exact: true });
+    await field.fill('https://platform.example/oauth/callback');
+    await card.getByRole('button', { name: 'Add redirect URI' }).click();
+    await page.getByText('Added https://platform.example/oauth/callback.').waitFor();
+    await field.fill('http://localhost:3000/callback');
+    await card.getByRole('button', { name: 'Add redirect URI' }).click();
+    await page.getByText('Added http://localhost:3000/callback.').waitFor();
+    await card
+      .getByRole('button', { name: 'Make http://localhost:3000/callback the default' })
+      .click();
+    await page.getByText('http://localhost:3000/callback is the default.').waitFor();
+    expect(await registered()).toEqual([
+      'http://localhost:3000/callback',
+      'https://platform.example/oauth/callback',
+    ]);
+    // The server refuses what Stripe would, and the page says why.
+    await field.fill('ftp://platform.example/callback');
+    await card.getByRole('button', { name: 'Add redirect URI' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Invalid redirect URI 'ftp:/)
+      .waitFor();
+    expect(await field.inputValue()).toBe('ftp://platform.example/callback');
+    expect(await unlabelledControls()).toEqual([]);
+    await shoot('settings');
+
+    expect((await authorize('https://platform.example/oauth/callback')).status).toBe(200);
+    const refused = await authorize('https://elsewhere.example/callback');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('location')).toBeNull();
+    await card
+      .getByRole('button', { name: 'Remove https://platform.example/oauth/callback' })
+      .click();
+    await page.getByText('Removed https://platform.example/oauth/callback.').waitFor();
+    expect(await registered()).toEqual(['http://localhost:3000/callback']);
+    expect((await authorize('https://platform.example/oauth/callback')).status).toBe(400);
+    await card.getByRole('button', { name: 'Remove http://localhost:3000/callback' }).click();
+    await card.getByText('No redirect URIs registered').waitFor();
+    expect(await registered()).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('says where a page is not, with a link to the webhooks page', async () => {
     await page.goto(`${server.url}/dashboard/nowhere`);
     await heading('Page not found').waitFor();

@@ -19,6 +19,7 @@ const sections = [
   { to: '/webhooks', label: 'Webhooks' },
   { to: '/events', label: 'Events' },
   { to: '/accounts', label: 'Connected accounts' },
+  { to: '/settings', label: 'Settings' },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -174,6 +174,15 @@ export interface ConnectedAccount {
   } | null;
 }
 
+/** The platform's Connect settings (`/v1/switchboard/connect_settings`). */
+export interface ConnectSettings {
+  object: 'connect_settings';
+  /** The Connect application: the `client_id` of the platform's OAuth links. */
+  application: string;
+  /** Where `/oauth/authorize` may return to; the first is the default. */
+  redirect_uris: string[];
+}
+
 export interface Sandbox {
   id: string;
   name: string;
