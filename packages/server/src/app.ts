@@ -191,6 +191,7 @@ export function buildApp(
       ...scope,
       keyId: owner.key.id,
       apiVersion: version ?? owner.platform.default_api_version,
+      versionHeader: version,
       requestId,
       idempotencyKey,
       context,

@@ -25,6 +25,7 @@ import {
 import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
+import { authenticateMount } from './hosted/authenticate.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
@@ -257,6 +258,7 @@ export async function startSwitchboard(
         onboardingMount(services),
         expressDashboardMount(services),
         oauthAuthorizeMount(services),
+        authenticateMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -10,6 +10,7 @@ import { clock } from './clock.js';
 import { connectAuthorization } from './connect-authorization.js';
 import { connectSettings } from './connect-settings.js';
 import { customers } from './customers.js';
+import { ephemeralKeys } from './ephemeral-keys.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
 import { oauth } from './oauth.js';
@@ -21,6 +22,7 @@ import { payouts } from './payouts.js';
 import { persons } from './persons.js';
 import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
+import { setupIntents } from './setup-intents.js';
 import { stripecliSessions } from './stripecli-sessions.js';
 import { tokens } from './tokens.js';
 import { switchboardEvents } from './switchboard-events.js';
@@ -48,6 +50,7 @@ export const resources: Resource[] = [
   connectAuthorization,
   connectSettings,
   customers,
+  ephemeralKeys,
   events,
   externalAccounts,
   loginLinks,
@@ -61,6 +64,7 @@ export const resources: Resource[] = [
   persons,
   restrictedKeys,
   sandboxes,
+  setupIntents,
   stripecliSessions,
   switchboardEvents,
   switchboardEventTypes,

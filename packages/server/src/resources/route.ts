@@ -15,6 +15,8 @@ export interface Caller extends Scope {
   /** The id (`key_...`) of the API key that made the request. */
   keyId: string;
   apiVersion: string;
+  /** The `Stripe-Version` header as sent (null without one): what an ephemeral key is made for. */
+  versionHeader: string | null;
   requestId: string;
   idempotencyKey: string | null;
   /** `Stripe-Context` (v2), when sent. */

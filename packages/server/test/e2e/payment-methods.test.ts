@@ -461,6 +461,8 @@ describe('payment methods, tokens and publishable keys', () => {
           'POST /v1/payment_intents/:id/confirm',
           'POST /v1/payment_methods',
           'POST /v1/tokens',
+          'GET /v1/setup_intents/:id',
+          'POST /v1/setup_intents/:id/confirm',
         ].sort(),
       );
     });

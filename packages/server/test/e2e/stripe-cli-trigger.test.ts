@@ -75,6 +75,14 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
     'balance.available',
     'payment_intent.succeeded',
     'payout.created',
+    'setup_intent.created',
+    'setup_intent.succeeded',
+    'setup_intent.canceled',
+    'setup_intent.setup_failed',
+    'setup_intent.requires_action',
+    'payment_method.attached',
+    'payment_method.detached',
+    'payment_method.updated',
   ]) {
     it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
       // Account events always come from a connected account (the fixture creates one).

@@ -194,7 +194,14 @@ describe('tenancy matrix: every route × every credential', () => {
         const w = c.consumesAccount && owner !== 'self' ? await freshWorld(c, cell) : world;
         const request = await c.request(target(owner, who, w));
         const as = await credential(who, w, route.permission);
-        const answer = await call(server, as, route.method, request.path, request.params);
+        const answer = await call(
+          server,
+          as,
+          route.method,
+          request.path,
+          request.params,
+          request.headers,
+        );
         for (const repair of repairs.splice(0)) await repair();
         const want = expected === 'read' ? (route.method === 'GET' ? 'allow' : 'refuse') : expected;
         if (outcome(answer) === want) return null;

@@ -219,6 +219,8 @@ export interface Target {
 export interface Request {
   path: string;
   params?: Record<string, unknown>;
+  /** Headers the route needs besides the credential's (an ephemeral key's Stripe-Version). */
+  headers?: Record<string, string>;
 }
 
 export interface RouteCase {
@@ -351,6 +353,7 @@ const attachedCustomer = async (t: Target) => {
   const pm = await post(t, '/v1/payment_methods/pm_card_visa/attach', { customer: c });
   return { customer: c, pm: pm.id };
 };
+const setupIntent = async (t: Target) => (await post(t, '/v1/setup_intents')).id;
 const token = async (t: Target) =>
   (
     await post(t, '/v1/tokens', {
@@ -529,6 +532,60 @@ export const table: Record<string, RouteCase> = {
   'GET /v1/tokens/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/tokens/${await token(t)}` }),
+  },
+
+  // Setup intents and ephemeral keys: own objects.
+  'POST /v1/setup_intents': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/setup_intents', params: { usage: 'off_session' } }),
+  },
+  'GET /v1/setup_intents': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/setup_intents' }),
+  },
+  'GET /v1/setup_intents/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/setup_intents/${await setupIntent(t)}` }),
+  },
+  'POST /v1/setup_intents/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/setup_intents/${await setupIntent(t)}`,
+      params: { description: 'changed' },
+    }),
+  },
+  'POST /v1/setup_intents/:id/confirm': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/setup_intents/${await setupIntent(t)}/confirm`,
+      params: { payment_method: 'pm_card_visa' },
+    }),
+  },
+  'POST /v1/setup_intents/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/setup_intents/${await setupIntent(t)}/cancel` }),
+  },
+  'POST /v1/ephemeral_keys': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/ephemeral_keys',
+      params: { customer: await customer(t) },
+      headers: { 'Stripe-Version': '2020-08-27' },
+    }),
+  },
+  'DELETE /v1/ephemeral_keys/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const key = await must<{ id: string }>(
+        t.w.server,
+        t.owner,
+        'POST',
+        '/v1/ephemeral_keys',
+        { customer: await customer(t) },
+        { 'Stripe-Version': '2020-08-27' },
+      );
+      return { path: `/v1/ephemeral_keys/${key.id}` };
+    },
   },
 
   'GET /v1/charges': { cells: OWN_LIST, request: async () => ({ path: '/v1/charges' }) },

@@ -42,8 +42,9 @@ export async function call(
   method: string,
   path: string,
   params: Record<string, unknown> = {},
+  extraHeaders: Record<string, string> = {},
 ): Promise<Answer> {
-  const headers: Record<string, string> = { Authorization: `Bearer ${as.key}` };
+  const headers: Record<string, string> = { ...extraHeaders, Authorization: `Bearer ${as.key}` };
   if (as.account) headers['Stripe-Account'] = as.account;
   let url = `${server.url}${path}`;
   let body: string | undefined;
@@ -92,8 +93,9 @@ export async function must<T = Record<string, unknown>>(
   method: string,
   path: string,
   params: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<T> {
-  const answer = await call(server, as, method, path, params);
+  const answer = await call(server, as, method, path, params, headers);
   if (answer.status >= 300)
     throw new Error(`${method} ${path} as ${as.key.slice(0, 8)}: ${JSON.stringify(answer.body)}`);
   return answer.body as T;
