@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_KEY, type TestServer } from '../../server/test/helpers/server.js';
+import { registeredRedirectUris } from '../../server/test/helpers/oauth.js';
 import { runCli } from './helpers/cli.js';
 
 /** `switchboard redirect-uris list|add|remove`: the platform's Connect OAuth redirect URIs. */
@@ -10,14 +11,7 @@ describe('switchboard redirect-uris', () => {
   });
   afterAll(() => server.close());
 
-  const registered = async () =>
-    (
-      (await (
-        await fetch(`${server.url}/v1/switchboard/connect_settings`, {
-          headers: { Authorization: `Bearer ${TEST_KEY}` },
-        })
-      ).json()) as { redirect_uris: string[] }
-    ).redirect_uris;
+  const registered = () => registeredRedirectUris(server);
 
   it('adds, puts first with --default, lists and removes; /oauth/authorize follows', async () => {
     const env = { SWITCHBOARD_API_BASE: server.url, SWITCHBOARD_API_KEY: TEST_KEY };

@@ -12,6 +12,7 @@ import {
 } from '../../server/test/helpers/server.js';
 import { launchChromium, screenshot } from './browser.js';
 import { thinDestination } from '../../server/test/helpers/destinations.js';
+import { registeredRedirectUris } from '../../server/test/helpers/oauth.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const built = fileURLToPath(new URL('../dist/index.html', import.meta.url));
@@ -420,14 +421,7 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('registers Connect OAuth redirect URIs in Settings; /oauth/authorize returns only to them', async () => {
-    const registered = async () =>
-      (
-        (await (
-          await fetch(`${server.url}/v1/switchboard/connect_settings`, {
-            headers: { Authorization: `Bearer ${TEST_KEY}` },
-          })
-        ).json()) as { redirect_uris: string[] }
-      ).redirect_uris;
+    const registered = () => registeredRedirectUris(server);
     const authorize = (redirectUri: string) =>
       fetch(
         `${server.url}/oauth/authorize?${new URLSearchParams({

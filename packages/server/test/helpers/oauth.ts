@@ -16,6 +16,18 @@ export async function registerRedirectUris(
   expect(res.status, await res.text()).toBe(200);
 }
 
+/** The platform's registered Connect redirect URIs, as the API reads them back. */
+export async function registeredRedirectUris(
+  server: { url: string },
+  key = TEST_KEY,
+): Promise<string[]> {
+  const res = await fetch(`${server.url}/v1/switchboard/connect_settings`, {
+    headers: { Authorization: `Bearer ${key}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { redirect_uris: string[] }).redirect_uris;
+}
+
 /** The authorize page as a browser opens it: the page, its form's fields and its cookie. */
 export async function openAuthorize(
   server: { url: string },
