@@ -454,7 +454,12 @@ export const externalAccounts: Resource = {
       const others = (await externalAccountIds(w.db, accountRow.id, caller.livemode)).filter(
         (id) => id !== row.id,
       );
-      if (data.default_for_currency && others.length > 0) {
+      // Stripe keeps the default external account of the account's default currency, and the
+      // default of any currency while another external account is there to take its place.
+      const defaultCurrency = parseData<{ default_currency?: string | null }>(
+        accountRow,
+      ).default_currency;
+      if (data.default_for_currency && (others.length > 0 || data.currency === defaultCurrency)) {
         throw errors.invalidRequest(
           'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
           'id',

@@ -611,26 +611,35 @@ describe('account parameters: applied, read back, and what they enable', () => {
     ).rejects.toMatchObject({ statusCode: 400, code: 'payouts_not_allowed' });
     expect(await stripe.balance.retrieve()).toEqual(platformBefore);
 
-    // Onboarded, with funds, then without a bank account: payouts are refused again, the funds
-    // stay.
+    // Everything given but a bank account: payouts are refused, saying so.
+    const noBank = await stripe.accounts.create({
+      type: 'custom',
+      country: 'US',
+      business_type: 'individual',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+      individual,
+      business_profile: { mcc: '5734', url: 'https://accessible.stripe.com' },
+      tos_acceptance: { date: 1_700_000_000, ip: '203.0.113.7' },
+    });
+    expect(noBank.requirements!.currently_due).toEqual(['external_account']);
+    expect(noBank.payouts_enabled).toBe(false);
+    const refusal = await stripe.payouts
+      .create({ amount: 100, currency: 'usd' }, { stripeAccount: noBank.id })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refusal).toMatchObject({ statusCode: 400, code: 'payouts_not_allowed' });
+    expect((refusal as Stripe.errors.StripeError).message).toContain('no usable bank account');
+
+    // Onboarded, its only bank account (of its default currency) stays, as on Stripe.
     await stripe.rawRequest(
       'POST',
       `/v1/test_helpers/accounts/${account.id}/complete_onboarding`,
       {},
     );
-    await stripe.paymentIntents.create(
-      { amount: 2000, currency: 'usd', payment_method: 'pm_card_bypassPending', confirm: true },
-      asAccount,
-    );
     const bank = (await stripe.accounts.listExternalAccounts(account.id)).data[0]!;
-    await stripe.accounts.deleteExternalAccount(account.id, bank.id);
-    const noBank = await stripe.accounts.retrieve(account.id);
-    expect(noBank.payouts_enabled).toBe(false);
-    expect(noBank.requirements!.currently_due).toEqual(['external_account']);
-    const before = await stripe.balance.retrieve({}, asAccount);
-    await expect(
-      stripe.payouts.create({ amount: 100, currency: 'usd' }, asAccount),
-    ).rejects.toMatchObject({ statusCode: 400, code: 'payouts_not_allowed' });
-    expect(await stripe.balance.retrieve({}, asAccount)).toEqual(before);
+    await expect(stripe.accounts.deleteExternalAccount(account.id, bank.id)).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('You cannot delete the default external account'),
+    });
+    expect((await stripe.accounts.retrieve(account.id)).payouts_enabled).toBe(true);
   });
 });
