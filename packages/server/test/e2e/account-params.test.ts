@@ -515,6 +515,13 @@ describe('account parameters: applied, read back, and what they enable', () => {
       capabilities: { card_payments: 'active', transfers: 'active' },
       requirements: { currently_due: [] },
     });
+    expect(schemaErrors(done)).toEqual([]);
+    await receiver.waitFor(
+      () => events(account.id, 'person.created').length === 1,
+      10_000,
+      'person.created',
+    );
+    for (const e of events(account.id)) expect(schemaErrors(e), e.type).toEqual([]);
     // The recipient service agreement cannot take card payments.
     const recipient = await stripe.accounts
       .create({
