@@ -94,9 +94,12 @@ export async function runFixture(
       }
       result.expected_error = error.type;
     }
-    // A card error carries the payment intent it failed, as on Stripe.
-    const body = res.body as { id?: unknown; error?: { payment_intent?: { id?: unknown } } } | null;
-    const id = body?.id ?? body?.error?.payment_intent?.id;
+    // A card error carries the payment or setup intent it failed, as on Stripe.
+    const body = res.body as {
+      id?: unknown;
+      error?: { payment_intent?: { id?: unknown }; setup_intent?: { id?: unknown } };
+    } | null;
+    const id = body?.id ?? body?.error?.payment_intent?.id ?? body?.error?.setup_intent?.id;
     if (typeof id === 'string') result.id = id;
     ctx.responses.set(step.name, res.body);
     results.push(result);

@@ -58,6 +58,36 @@ async function charge(ctx: FixtureContext, paymentMethod: string): Promise<Obj> 
   );
 }
 
+/** A new customer of the account, with a card set up for it (setup_intent.succeeded). */
+async function savedCard(ctx: FixtureContext): Promise<{ customer: Obj; setupIntent: Obj }> {
+  const customer = await ctx.api.post<Obj>(
+    '/v1/customers',
+    { description: 'Created from the Switchboard dashboard' },
+    { account: ctx.account },
+  );
+  const setupIntent = await ctx.api.post<Obj>(
+    '/v1/setup_intents',
+    { customer: customer.id, payment_method: 'pm_card_visa', confirm: true },
+    { account: ctx.account },
+  );
+  return { customer, setupIntent };
+}
+
+/** A SetupIntent of a new customer of the account confirmed with `paymentMethod`. */
+async function setUp(ctx: FixtureContext, paymentMethod: string, confirm = true): Promise<Obj> {
+  const customer = await ctx.api.post<Obj>('/v1/customers', {}, { account: ctx.account });
+  return ctx.api.post<Obj>(
+    '/v1/setup_intents',
+    {
+      customer: customer.id,
+      payment_method: paymentMethod,
+      confirm,
+      ...(confirm ? { return_url: 'https://example.com/setup-complete' } : {}),
+    },
+    { account: ctx.account },
+  );
+}
+
 /** The seed: after a failed payout, payouts stop until the external account is updated. */
 async function reenablePayouts(ctx: FixtureContext): Promise<number> {
   const list = await ctx.api.get<{ data: Obj[] }>(`/v1/accounts/${ctx.account}/external_accounts`, {
@@ -101,6 +131,74 @@ export const fixtures: Fixture[] = [
     async run(ctx) {
       const pi = await charge(ctx, 'pm_card_visa');
       return `Confirmed payment intent ${pi.id} ($20.00) on ${ctx.account}: also charge.succeeded.`;
+    },
+  },
+  {
+    event: 'setup_intent.succeeded',
+    how: 'a customer, then POST /v1/setup_intents with pm_card_visa, confirm=true',
+    note: 'Also setup_intent.created and payment_method.attached.',
+    async run(ctx) {
+      const { customer, setupIntent } = await savedCard(ctx);
+      return `Set up ${String(setupIntent.payment_method)} for customer ${customer.id} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'setup_intent.setup_failed',
+    how: 'POST /v1/setup_intents with pm_card_chargeDeclined, confirm=true',
+    async run(ctx) {
+      try {
+        await setUp(ctx, 'pm_card_chargeDeclined');
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 402) throw e;
+        return `The card was declined (${e.message}): the setup intent needs a new payment method.`;
+      }
+      throw new Error('pm_card_chargeDeclined set up without a decline.');
+    },
+  },
+  {
+    event: 'setup_intent.requires_action',
+    how: 'POST /v1/setup_intents with pm_card_authenticationRequired, confirm=true',
+    note: "Its next_action leads to Switchboard's 3D Secure test page.",
+    async run(ctx) {
+      const si = await setUp(ctx, 'pm_card_authenticationRequired');
+      return `Setup intent ${si.id} waits for 3D Secure.`;
+    },
+  },
+  {
+    event: 'setup_intent.canceled',
+    how: 'POST /v1/setup_intents, then cancel it',
+    async run(ctx) {
+      const si = await setUp(ctx, 'pm_card_visa', false);
+      await ctx.api.post(
+        `/v1/setup_intents/${si.id}/cancel`,
+        { cancellation_reason: 'abandoned' },
+        { account: ctx.account },
+      );
+      return `Created setup intent ${si.id} and canceled it.`;
+    },
+  },
+  {
+    event: 'payment_method.updated',
+    how: 'set up a card for a new customer, then POST /v1/payment_methods/{id} (billing details)',
+    async run(ctx) {
+      const { setupIntent } = await savedCard(ctx);
+      const pm = String(setupIntent.payment_method);
+      await ctx.api.post(
+        `/v1/payment_methods/${pm}`,
+        { billing_details: { name: 'Jenny Rosen' } },
+        { account: ctx.account },
+      );
+      return `Set up ${pm} and updated its billing name: payment_method.attached, then .updated.`;
+    },
+  },
+  {
+    event: 'payment_method.detached',
+    how: 'set up a card for a new customer, then POST /v1/payment_methods/{id}/detach',
+    async run(ctx) {
+      const { customer, setupIntent } = await savedCard(ctx);
+      const pm = String(setupIntent.payment_method);
+      await ctx.api.post(`/v1/payment_methods/${pm}/detach`, {}, { account: ctx.account });
+      return `Set up ${pm} for ${customer.id}, then detached it.`;
     },
   },
   {
