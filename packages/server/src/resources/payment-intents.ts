@@ -27,13 +27,12 @@ import type { Scope } from '../scope/scope.js';
 import { checkClientSecret, clientView } from './client-secret.js';
 import {
   attachPaymentMethod,
-  createPaymentMethod,
+  checkPaymentMethodOwner,
   heldPaymentMethod,
+  intentPaymentMethod,
   markPaymentMethod,
   paymentMethodDataParams,
-  usePaymentMethod,
   type Instrument,
-  type PaymentMethodData,
 } from './payment-methods.js';
 import { emitEvent } from '../services/emit-event.js';
 import { requireAccount, requireChargesEnabled, requireTransfersEnabled } from './accounts.js';
@@ -185,29 +184,6 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
   return next;
 }
 
-/**
- * The payment method a create, update or confirm names (`payment_method`, or a new one from
- * `payment_method_data`), as the id the intent keeps: `pm_card_visa` becomes a PaymentMethod of
- * its own, as in Stripe's test mode.
- */
-async function namedPaymentMethod(
-  w: WriteContext,
-  caller: Caller,
-  params: {
-    payment_method?: string | undefined;
-    payment_method_data?: PaymentMethodData | undefined;
-  },
-): Promise<string | undefined> {
-  if (params.payment_method !== undefined && params.payment_method_data !== undefined)
-    throw errors.parametersExclusive('payment_method', 'payment_method_data');
-  if (params.payment_method_data !== undefined)
-    return (await createPaymentMethod(w, caller, params.payment_method_data, 'payment_method_data'))
-      .pm.id;
-  if (params.payment_method !== undefined)
-    return (await usePaymentMethod(w, caller, params.payment_method)).pm.id;
-  return undefined;
-}
-
 /** Whether a payment with this payment method asks the cardholder for 3D Secure. */
 function needsAuthentication(used: Instrument): boolean {
   const auth = used.card?.authentication;
@@ -224,18 +200,6 @@ const authenticationRequired = (card: TestCard): TestCard => ({
     message: 'Your card was declined. This transaction requires authentication.',
   },
 });
-
-/** A payment method a customer holds is used with that customer only, as Stripe requires. */
-function checkCustomer(pi: Stripe.PaymentIntent, used: Instrument): void {
-  const owner = used.pm.customer as string | null;
-  if (!owner || owner === pi.customer) return;
-  throw errors.invalidRequest(
-    pi.customer
-      ? `The provided PaymentMethod ${used.pm.id} belongs to another Customer than ${pi.customer as string}.`
-      : `The provided PaymentMethod ${used.pm.id} belongs to a Customer: pass that Customer as customer on the PaymentIntent.`,
-    'payment_method',
-  );
-}
 
 /**
  * `next_action` of an intent that waits for 3D Secure: a page of this server stands in for the
@@ -369,7 +333,7 @@ async function confirm(
       'payment_method',
       'payment_method_not_supported',
     );
-  checkCustomer(pi, used);
+  checkPaymentMethodOwner(pi, used, 'PaymentIntent');
   if (needsAuthentication(used)) {
     if (options.offSession) return charge(w, caller, pi, used, authenticationRequired(used.card));
     const waiting: Stripe.PaymentIntent = {
@@ -581,7 +545,7 @@ export const paymentIntents: Resource = {
         );
       const params = {
         ...call.params,
-        payment_method: await namedPaymentMethod(w, caller, call.params),
+        payment_method: await intentPaymentMethod(w, caller, call.params),
       };
       const { data } = await createObject<Stripe.PaymentIntent>(w, {
         type: 'payment_intent',
@@ -672,7 +636,7 @@ export const paymentIntents: Resource = {
       if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'update');
       const params = {
         ...call.params,
-        payment_method: await namedPaymentMethod(call.w, call.caller, call.params),
+        payment_method: await intentPaymentMethod(call.w, call.caller, call.params),
       };
       const next = applyParams(pi, params);
       await saveObject(call.w.db, pi.id, next);
@@ -689,7 +653,7 @@ export const paymentIntents: Resource = {
         if (!updatableStates.has(pi.status)) throw unexpectedState(pi, 'confirmation');
         const params = {
           ...call.params,
-          payment_method: await namedPaymentMethod(w, caller, call.params),
+          payment_method: await intentPaymentMethod(w, caller, call.params),
         };
         const result = await confirm(w, caller, applyParams(pi, params), {
           offSession: params.off_session ?? false,

@@ -330,6 +330,45 @@ export async function usePaymentMethod(
   return found;
 }
 
+/**
+ * The payment method an intent's create, update or confirm names (`payment_method`, or a new one
+ * from `payment_method_data`), as the id the intent keeps: `pm_card_visa` becomes a
+ * PaymentMethod of its own, as in Stripe's test mode.
+ */
+export async function intentPaymentMethod(
+  w: WriteContext,
+  scope: Scope,
+  params: {
+    payment_method?: string | undefined;
+    payment_method_data?: PaymentMethodData | undefined;
+  },
+): Promise<string | undefined> {
+  if (params.payment_method !== undefined && params.payment_method_data !== undefined)
+    throw errors.parametersExclusive('payment_method', 'payment_method_data');
+  if (params.payment_method_data !== undefined)
+    return (await createPaymentMethod(w, scope, params.payment_method_data, 'payment_method_data'))
+      .pm.id;
+  if (params.payment_method !== undefined)
+    return (await usePaymentMethod(w, scope, params.payment_method)).pm.id;
+  return undefined;
+}
+
+/** A payment method a customer holds is used (paid with, set up) with that customer only. */
+export function checkPaymentMethodOwner(
+  intent: { customer: string | Stripe.Customer | Stripe.DeletedCustomer | null },
+  used: Instrument,
+  what: 'PaymentIntent' | 'SetupIntent',
+): void {
+  const owner = used.pm.customer as string | null;
+  if (!owner || owner === intent.customer) return;
+  throw errors.invalidRequest(
+    intent.customer
+      ? `The provided PaymentMethod ${used.pm.id} belongs to another Customer than ${intent.customer as string}.`
+      : `The provided PaymentMethod ${used.pm.id} belongs to a Customer: pass that Customer as customer on the ${what}.`,
+    'payment_method',
+  );
+}
+
 /** A payment method an intent already holds (its `payment_method`), locked for the write. */
 export async function heldPaymentMethod(
   w: WriteContext,

@@ -32,11 +32,11 @@ import {
 import { authenticationAction } from './payment-intents.js';
 import {
   attachPaymentMethod,
-  createPaymentMethod,
+  checkPaymentMethodOwner,
   heldPaymentMethod,
+  intentPaymentMethod,
   markPaymentMethod,
   paymentMethodDataParams,
-  usePaymentMethod,
   type Instrument,
   type PaymentMethodData,
 } from './payment-methods.js';
@@ -115,22 +115,6 @@ async function checkCustomer(w: WriteContext, scope: Scope, id: string | null | 
   if (id) await requireObject(w.db, scope, 'customer', id, 'customer', 'customer');
 }
 
-/** The payment method a create, update or confirm names, as the id the intent keeps. */
-async function namedPaymentMethod(
-  w: WriteContext,
-  scope: Scope,
-  params: Pick<Writable, 'payment_method' | 'payment_method_data'>,
-): Promise<string | undefined> {
-  if (params.payment_method !== undefined && params.payment_method_data !== undefined)
-    throw errors.parametersExclusive('payment_method', 'payment_method_data');
-  if (params.payment_method_data !== undefined)
-    return (await createPaymentMethod(w, scope, params.payment_method_data, 'payment_method_data'))
-      .pm.id;
-  if (params.payment_method !== undefined)
-    return (await usePaymentMethod(w, scope, params.payment_method)).pm.id;
-  return undefined;
-}
-
 function applyParams(si: Stripe.SetupIntent, p: Writable): Stripe.SetupIntent {
   const next = { ...si };
   if (p.customer !== undefined) next.customer = p.customer;
@@ -165,18 +149,6 @@ function asksAuthentication(si: Stripe.SetupIntent, used: Instrument): boolean {
   return used.card?.authentication !== undefined;
 }
 
-/** A payment method a customer holds is set up for that customer only. */
-function checkOwner(si: Stripe.SetupIntent, used: Instrument): void {
-  const owner = used.pm.customer as string | null;
-  if (!owner || owner === si.customer) return;
-  throw errors.invalidRequest(
-    si.customer
-      ? `The provided PaymentMethod ${used.pm.id} belongs to another Customer than ${si.customer as string}.`
-      : `The provided PaymentMethod ${used.pm.id} belongs to a Customer: pass that Customer as customer on the SetupIntent.`,
-    'payment_method',
-  );
-}
-
 /**
  * Confirms a SetupIntent with its payment method: fails with the card's decline, waits for 3D
  * Secure, or succeeds. Returns the intent, or a committed 402 card_error for a decline (the
@@ -202,7 +174,7 @@ async function confirmSetup(
       'payment_method',
       'payment_method_not_supported',
     );
-  checkOwner(si, used);
+  checkPaymentMethodOwner(si, used, 'SetupIntent');
   const outcome = used.card.outcome;
   if (outcome.kind === 'declined' && !used.card.declinesOnlyCharges) {
     const failed: Stripe.SetupIntent = {
@@ -344,7 +316,7 @@ export const setupIntents: Resource = {
       const { w, caller, params } = call;
       await checkCustomer(w, caller, params.customer);
       await onBehalfOfCheck(w, caller, params.on_behalf_of);
-      const paymentMethod = await namedPaymentMethod(w, caller, params);
+      const paymentMethod = await intentPaymentMethod(w, caller, params);
       const { data } = await createObject<Stripe.SetupIntent>(w, {
         type: 'setup_intent',
         prefix: 'seti',
@@ -416,7 +388,7 @@ export const setupIntents: Resource = {
       await checkCustomer(w, caller, params.customer);
       const next = applyParams(si, {
         ...params,
-        payment_method: await namedPaymentMethod(w, caller, params),
+        payment_method: await intentPaymentMethod(w, caller, params),
       });
       await saveObject(w.db, si.id, next);
       return next;
@@ -431,7 +403,7 @@ export const setupIntents: Resource = {
         checkClientSecret(caller, si, params.client_secret, 'SetupIntent');
         if (!changeableStates.has(si.status)) throw unexpectedState(si, 'confirm');
         const next = applyParams(si, {
-          payment_method: await namedPaymentMethod(w, caller, params),
+          payment_method: await intentPaymentMethod(w, caller, params),
           payment_method_options: params.payment_method_options,
         });
         const returnUrl = params.return_url ?? setupReturnUrl(row);

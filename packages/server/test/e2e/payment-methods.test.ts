@@ -2,10 +2,10 @@ import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../src/resources/index.js';
 import { connect, registerRedirectUris } from '../helpers/oauth.js';
-import { Receiver } from '../helpers/receiver.js';
+import type { Receiver } from '../helpers/receiver.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
-import { onboardedAccount } from '../helpers/accounts.js';
+import { TEST_KEY, type TestServer } from '../helpers/server.js';
+import { deliveriesAbout, startPaymentsBench, type PaymentsBench } from '../helpers/payments.js';
 
 /**
  * Payment methods, tokens and publishable keys as Connect integrations use them, with the official
@@ -25,13 +25,7 @@ describe('payment methods, tokens and publishable keys', () => {
   const valid = (obj: unknown) => expect(schemaErrors(obj)).toEqual([]);
   const card = (number: string) => ({ number, exp_month: 12, exp_year: 2040, cvc: '123' });
   /** The events of a type the receiver got (verified), for one object. */
-  const events = (type: string, id: string) =>
-    receiver.received.filter(
-      (r) =>
-        r.verified &&
-        r.event?.type === type &&
-        (r.event.data as { object: { id: string } }).object.id === id,
-    );
+  const events = (type: string, id: string) => deliveriesAbout(receiver, type, id);
   const waitEvent = async (type: string, id: string) => {
     await receiver.waitFor(() => events(type, id).length > 0, 10_000, `${type} for ${id}`);
     const [r] = events(type, id);
@@ -39,35 +33,12 @@ describe('payment methods, tokens and publishable keys', () => {
     return r!;
   };
 
+  let bench: PaymentsBench;
   beforeAll(async () => {
-    server = await startTestServer();
-    receiver = await new Receiver().start();
-    stripe = server.stripe();
-    for (const connect of [false, true]) {
-      const path = connect ? '/connect' : '/account';
-      const we = await stripe.webhookEndpoints.create({
-        url: receiver.url(path),
-        enabled_events: ['*'],
-        connect,
-      });
-      receiver.expect(path, we.secret!);
-    }
-    const res = await fetch(`${server.url}/v1/switchboard/publishable_key`, {
-      headers: { Authorization: `Bearer ${TEST_KEY}` },
-    });
-    pk = ((await res.json()) as { key: string }).key;
-    // Onboarded: Stripe refuses direct charges on an account whose card_payments is not active.
-    account = (
-      await onboardedAccount(stripe, {
-        type: 'express',
-        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-      })
-    ).id;
+    bench = await startPaymentsBench();
+    ({ server, receiver, stripe, pk, account } = bench);
   });
-  afterAll(async () => {
-    await server.close();
-    await receiver.close();
-  });
+  afterAll(() => bench.close());
 
   it('creates card payment methods from a test number, a token and pm_card_visa; attaches, lists, updates and detaches them', async () => {
     const fromNumber = await stripe.paymentMethods.create({

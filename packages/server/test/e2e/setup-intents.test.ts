@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onboardedAccount } from '../helpers/accounts.js';
-import { Receiver } from '../helpers/receiver.js';
+import type { Receiver } from '../helpers/receiver.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { TEST_KEY, type TestServer } from '../helpers/server.js';
+import { deliveriesAbout, startPaymentsBench, type PaymentsBench } from '../helpers/payments.js';
 
 /**
  * Setup intents, ephemeral keys and the flows built on them, as Connect integrations run them
@@ -23,13 +23,7 @@ describe('setup intents and ephemeral keys', () => {
 
   const valid = (obj: unknown) => expect(schemaErrors(obj)).toEqual([]);
   const card = (number: string) => ({ number, exp_month: 12, exp_year: 2040, cvc: '123' });
-  const events = (type: string, id: string) =>
-    receiver.received.filter(
-      (r) =>
-        r.verified &&
-        r.event?.type === type &&
-        (r.event.data as { object: { id: string } }).object.id === id,
-    );
+  const events = (type: string, id: string) => deliveriesAbout(receiver, type, id);
   /** Waits for one verified delivery of an event, checks its schema and its `account`. */
   const waitEvent = async (type: string, id: string, acct: string | null = null) => {
     await receiver.waitFor(() => events(type, id).length > 0, 10_000, `${type} for ${id}`);
@@ -64,35 +58,12 @@ describe('setup intents and ephemeral keys', () => {
   };
   const pending = (b: Stripe.Balance) => b.pending.find((p) => p.currency === 'usd')?.amount ?? 0;
 
+  let bench: PaymentsBench;
   beforeAll(async () => {
-    server = await startTestServer();
-    receiver = await new Receiver().start();
-    stripe = server.stripe();
-    for (const connect of [false, true]) {
-      const path = connect ? '/connect' : '/account';
-      const we = await stripe.webhookEndpoints.create({
-        url: receiver.url(path),
-        enabled_events: ['*'],
-        connect,
-      });
-      receiver.expect(path, we.secret!);
-    }
-    const res = await fetch(`${server.url}/v1/switchboard/publishable_key`, {
-      headers: { Authorization: `Bearer ${TEST_KEY}` },
-    });
-    pk = ((await res.json()) as { key: string }).key;
-    // Onboarded: Stripe refuses direct charges on an account whose card_payments is not active.
-    account = (
-      await onboardedAccount(stripe, {
-        type: 'express',
-        capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
-      })
-    ).id;
+    bench = await startPaymentsBench();
+    ({ server, receiver, stripe, pk, account } = bench);
   });
-  afterAll(async () => {
-    await server.close();
-    await receiver.close();
-  });
+  afterAll(() => bench.close());
 
   it('a setup intent with 3D Secure, then an off-session payment with the saved card', async () => {
     const customer = await stripe.customers.create({ email: 'sub@example.com' });
