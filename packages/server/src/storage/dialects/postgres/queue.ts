@@ -8,6 +8,7 @@ import type {
 } from '../../../delivery/queue.js';
 import { releaseAllLeases, releaseLeases } from '../../repositories/deliveries.js';
 import type { EndpointRow } from '../../repositories/endpoints.js';
+import type { EventRow } from '../../repositories/events.js';
 import { compiledOnce } from '../../repositories/reusable.js';
 import type { Database } from '../../schema.js';
 
@@ -36,31 +37,19 @@ const UPDATE_HEALTH = prepared(`UPDATE endpoints SET failing_since_ms = $2, warn
   disabled_reason = CASE WHEN $4 THEN 'failing' ELSE disabled_reason END
   WHERE id = $1`);
 
-/** A row of switchboard_claim: the delivery, its event (null columns: gone), its endpoint. */
-interface ClaimRow {
-  id: string;
-  event_id: string;
-  endpoint_id: string;
-  attempts: number;
-  first_attempt_ms: number | null;
-  one_shot: number;
-  event_seq: number | null;
-  platform_id: string;
-  account_id: string | null;
-  livemode: number;
-  type: string;
-  object: string;
-  api_version: string | null;
-  created: number;
-  created_ms: number;
-  data: string;
-  request_id: string | null;
-  idempotency_key: string | null;
-  object_id: string | null;
-  pending_webhooks: number;
-  /** On the first row of each endpoint (null after; null too when the endpoint is gone). */
-  endpoint: EndpointRow | null;
-}
+/**
+ * A row of switchboard_claim: the delivery, its event (null columns: gone) with its seq as
+ * `event_seq`, and its endpoint.
+ */
+type ClaimRow = Pick<
+  ClaimedDelivery,
+  'id' | 'event_id' | 'endpoint_id' | 'attempts' | 'first_attempt_ms' | 'one_shot'
+> &
+  Omit<EventRow, 'seq' | 'id'> & {
+    event_seq: number | null;
+    /** On the first row of each endpoint (null after; null too when the endpoint is gone). */
+    endpoint: EndpointRow | null;
+  };
 
 function claimed(r: ClaimRow, endpoint: EndpointRow | null): ClaimedDelivery {
   return {
