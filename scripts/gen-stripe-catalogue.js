@@ -139,6 +139,8 @@ for (const file of walk(sdkDir.pathname)) {
   const text = readFileSync(file, 'utf8');
   const resource = file.slice(sdkDir.pathname.length).replace(/\.js$/, '');
   for (const [, name, method, raw] of text.matchAll(call)) {
+    // OAuth (connect.stripe.com/oauth/...) is not the API: it answers in OAuth's own shape.
+    if (!raw.startsWith('/v1/') && !raw.startsWith('/v2/')) continue;
     const path = raw.replace(/\$\{encodeURIComponent\((\w+)\)\}/g, '{$1}');
     sdkOps.push({ resource, name, method, path });
   }
@@ -157,6 +159,10 @@ for (const op of sdkOps) {
     continue;
   }
   added++;
+  // v2 lists page with `page`, the token in next_page_url, which the types leave out.
+  if (params && op.method === 'GET' && op.path.startsWith('/v2/') && !op.path.endsWith('}')) {
+    params.properties.page ??= { type: 'string' };
+  }
   operations.set(k, {
     id: operationId(op.method, op.path),
     m: op.method,
@@ -174,20 +180,30 @@ for (const op of sdkOps) {
 function mergeInto(specNode, sdkNode) {
   if (!specNode || !sdkNode) return false;
   let changed = false;
-  if (specNode.anyOf) {
-    for (const alt of specNode.anyOf) {
-      const twin = sdkNode.anyOf
-        ? sdkNode.anyOf.find((s) => s.type === alt.type)
-        : sdkNode.type === alt.type
-          ? sdkNode
-          : null;
-      if (twin && mergeInto(alt, twin)) changed = true;
+  const sdkAlternatives = sdkNode.anyOf ?? [sdkNode];
+  if (specNode.anyOf || sdkNode.anyOf) {
+    if (!specNode.anyOf) {
+      const before = { ...specNode };
+      for (const k of Object.keys(specNode)) delete specNode[k];
+      specNode.anyOf = [before];
+    }
+    for (const alt of sdkAlternatives) {
+      const twin = specNode.anyOf.find((s) => kind(s) === kind(alt));
+      if (twin) {
+        if (mergeInto(twin, alt)) changed = true;
+      } else if (kind(alt) !== 'any') {
+        // A newer form of the parameter: bank account details where the spec has a token only,
+        // or an empty string that unsets it.
+        specNode.anyOf.push(alt);
+        changed = true;
+      }
+    }
+    if (specNode.anyOf.length === 1) {
+      const [only] = specNode.anyOf;
+      delete specNode.anyOf;
+      Object.assign(specNode, only);
     }
     return changed;
-  }
-  if (sdkNode.anyOf) {
-    const twin = sdkNode.anyOf.find((s) => s.type === specNode.type);
-    return twin ? mergeInto(specNode, twin) : false;
   }
   if (specNode.type === 'object' && sdkNode.type === 'object') {
     specNode.properties ??= {};
@@ -217,15 +233,63 @@ function mergeInto(specNode, sdkNode) {
   return changed;
 }
 
+function isEmpty(node) {
+  return node.type === 'string' && node.enum?.length === 1 && node.enum[0] === '';
+}
+
+/** What alternatives of a parameter are compared by: TypeScript's number is the spec's integer. */
+function kind(node) {
+  if (isEmpty(node)) return 'empty';
+  if (node.type === 'integer') return 'number';
+  return node.type ?? (node.properties ? 'object' : 'any');
+}
+
 const list = [...operations.values()]
   .sort((a, b) => a.p.localeCompare(b.p) || a.m.localeCompare(b.m))
   .map((op) => ({ ...op, q: compact(op.q) }));
+
+/**
+ * What `expand[]` can reach in each object: `{ charge: { customer: ['customer'],
+ * 'transfer_data.destination': ['account'] } }`, an id field's path (through sub-objects) and the
+ * objects it may name (the spec's x-expansionResources); `[]` for what only `expand` shows
+ * (`customer.tax_ids`).
+ */
+function expandable() {
+  const schemas = spec.components.schemas;
+  const refName = (r) => r?.$ref?.split('/').pop();
+  const out = {};
+  const walk = (schema, prefix, depth, paths) => {
+    for (const [name, prop] of Object.entries(schema.properties ?? {})) {
+      const targets = prop['x-expansionResources']?.oneOf?.map(refName).filter(Boolean);
+      if (targets) {
+        paths[prefix + name] = targets.filter((t) => !t.startsWith('deleted_'));
+        continue;
+      }
+      if (!schema['x-expandableFields']?.includes(name)) continue;
+      const sub = schemas[refName(prop) ?? refName(prop.anyOf?.[0])];
+      if (sub && !sub.properties?.object) {
+        if (depth < 2) walk(sub, `${prefix}${name}.`, depth + 1, paths);
+      } else if (!sub) {
+        // Expandable but no id: a block or list only `expand` shows (`customer.tax_ids`).
+        paths[prefix + name] = [];
+      }
+    }
+    return paths;
+  };
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!schema.properties?.object) continue;
+    const paths = walk(schema, '', 0, {});
+    if (Object.keys(paths).length) out[name] = paths;
+  }
+  return out;
+}
 
 mkdirSync(new URL('.', target), { recursive: true });
 const out = {
   source: `Stripe OpenAPI spec3.2023-09-12.json (API ${spec.info.version}), completed with stripe ${sdkVersion} (OpenAPI ${sdkOpenapi})`,
   nodes,
   operations: list,
+  expandable: expandable(),
 };
 writeFileSync(target, JSON.stringify(out) + '\n');
 const v1 = list.filter((o) => o.p.startsWith('/v1/'));

@@ -15,6 +15,7 @@ export function sdkParams(dir, ops) {
   const files = [...new Set(ops.map((o) => join(dir, `${o.resource}.d.ts`)))];
   const program = ts.createProgram(files, {
     noEmit: true,
+    strict: true,
     skipLibCheck: true,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -22,6 +23,9 @@ export function sdkParams(dir, ops) {
   });
   const checker = program.getTypeChecker();
   const out = new Map();
+  // On /v1 `null` comes only from Emptyable<T> = null | '' | T, where TypeScript folds '' into
+  // `string`: a form unsets with an empty string.
+  let v1 = true;
 
   for (const resource of new Set(ops.map((o) => o.resource))) {
     const source = program.getSourceFile(join(dir, `${resource}.d.ts`));
@@ -33,6 +37,7 @@ export function sdkParams(dir, ops) {
         const param = member.parameters.find((p) => p.name.getText(source) === 'params');
         if (!param) continue;
         const type = checker.getNonNullableType(checker.getTypeAtLocation(param));
+        v1 = !resource.startsWith('V2/');
         out.set(`${resource}.${member.name.getText(source)}`, convert(type, 0, new Set()));
       }
     }
@@ -66,7 +71,8 @@ export function sdkParams(dir, ops) {
       for (const prop of checker.getPropertiesOfType(type)) {
         const decl = prop.valueDeclaration ?? prop.declarations?.[0];
         if (!decl) continue;
-        const propType = checker.getNonNullableType(checker.getTypeOfSymbolAtLocation(prop, decl));
+        // Optional members' `undefined` is dropped in union(); `null` (v2's unset) is kept.
+        const propType = checker.getTypeOfSymbolAtLocation(prop, decl);
         if (propType.getCallSignatures().length) continue;
         properties[prop.getName()] = convert(propType, depth + 1, inner);
         if (!(prop.flags & ts.SymbolFlags.Optional)) required.push(prop.getName());
@@ -85,10 +91,12 @@ export function sdkParams(dir, ops) {
     let open = false;
     let hasString = false;
     let hasBoolean = false;
+    let hasNull = false;
     const others = [];
     for (const t of types) {
-      if (t.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)) continue;
-      if (t.flags & ts.TypeFlags.StringLiteral) {
+      if (t.flags & ts.TypeFlags.Undefined) continue;
+      if (t.flags & ts.TypeFlags.Null) hasNull = true;
+      else if (t.flags & ts.TypeFlags.StringLiteral) {
         if (t.value === '') emptyable = true;
         else literals.push(t.value);
       } else if (t.flags & ts.TypeFlags.BooleanLiteral) hasBoolean = true;
@@ -105,7 +113,9 @@ export function sdkParams(dir, ops) {
     } else if (open || hasString) alternatives.push({ type: 'string' });
     if (hasBoolean) alternatives.push({ type: 'boolean' });
     for (const t of others) alternatives.push(convert(t, depth, seen));
-    if (emptyable) alternatives.push({ type: 'string', enum: [''] });
+    if (emptyable || (hasNull && v1)) alternatives.push({ type: 'string', enum: [''] });
+    // JSON (v2) unsets with null; a form (v1) cannot send one.
+    if (hasNull && !v1) alternatives.push({ type: 'null' });
     return alternatives.length === 1 ? alternatives[0] : { anyOf: alternatives };
   }
 }

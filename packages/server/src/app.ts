@@ -18,8 +18,8 @@ import {
   requestHash,
   type Reply,
 } from './api/idempotency.js';
-import { parseShape } from './stripe/params.js';
-import { catalogue } from './stripe/catalogue.js';
+import { parseOperation, parseShape } from './stripe/params.js';
+import { catalogue, findOperation, type Operation } from './stripe/catalogue.js';
 import {
   CommittedError,
   notModelled,
@@ -29,9 +29,12 @@ import {
   type Route,
 } from './resources/route.js';
 import { Router } from './api/router.js';
+import { expandAnswer } from './resources/expand.js';
 import { newId } from './domain/ids.js';
 import { resources as allResources } from './resources/index.js';
 import { inTransaction, type Services } from './services/context.js';
+import type { Database } from './storage/schema.js';
+import type { Kysely } from 'kysely';
 import { findIdempotencyKey, type IdempotencyScope } from './storage/repositories/idempotency.js';
 
 export interface App {
@@ -67,8 +70,16 @@ export function buildApp(
     for (const route of resource.routes)
       router.add(route.method, route.path, { route, access: accessOf(resource, route) });
   }
-  // Every other operation of Stripe's API is known too: it answers operation_not_supported,
+  // A route that serves an operation of Stripe's API takes its parameters as the spec says
+  // (parseOperation). Every other operation is known too: it answers operation_not_supported,
   // never "Unrecognized request URL".
+  const operations = new Map<Route, Operation>();
+  for (const resource of options.resources ?? allResources) {
+    for (const route of resource.routes) {
+      const op = findOperation(route.method, route.path);
+      if (op) operations.set(route, op);
+    }
+  }
   for (const op of catalogue().operations) {
     const route = notModelled(op);
     // Any credential of the platform learns that the operation is not modelled.
@@ -131,13 +142,17 @@ export function buildApp(
         throw errors.oauthInvalidRequest(
           `The ${route.keyParam} sent is not the API key of the Authorization header.`,
         );
-      const params = parseShape(route.params, input);
+      const op = operations.get(route);
+      const params = op
+        ? parseOperation(op.q, route.params, input)
+        : parseShape(route.params, input);
       const now = services.clock.now();
       const host = req.headers.host ?? `${services.config.host}:${services.config.port}`;
       const base = { caller, params, path: match.params, services, now, url: path, host };
       let reply: Reply;
       if (route.method === 'GET') {
-        const result = await route.handler({ ...base, db: services.dialect.db });
+        const db = services.dialect.db;
+        const result = await expanded(db, caller, params, await route.handler({ ...base, db }));
         reply = { status: 200, body: toJson(result) };
       } else {
         // The key the caller authenticated with (header, or the body's client_secret).
@@ -237,7 +252,12 @@ export function buildApp(
         return reply;
       }
       return await inTransaction(services, writeBase, async (w) => {
-        const result = await route.handler({ ...base, w, db: w.db });
+        const result = await expanded(
+          w.db,
+          caller,
+          base.params,
+          await route.handler({ ...base, w, db: w.db }),
+        );
         const reply =
           result instanceof CommittedError
             ? { status: result.error.status, body: JSON.stringify(result.error.toJSON(), null, 2) }
@@ -374,6 +394,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     });
     req.on('error', reject);
   });
+}
+
+/** Applies `expand[]` (resources/expand.ts) to a handler's answer. */
+async function expanded(
+  db: Kysely<Database>,
+  caller: Caller,
+  params: { expand?: unknown },
+  result: unknown,
+): Promise<unknown> {
+  const paths = params.expand as string[] | undefined;
+  if (!paths?.length || result instanceof CommittedError) return result;
+  const answer = result instanceof RawJson ? (JSON.parse(result.text) as unknown) : result;
+  return expandAnswer(db, caller, answer, paths);
 }
 
 function toJson(result: unknown): string {

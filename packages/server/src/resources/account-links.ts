@@ -1,6 +1,20 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import { anything, expandParam, httpUrl, oneOf, required, string } from '../stripe/params.js';
+import {
+  effect,
+  expandParam,
+  httpUrl,
+  object,
+  oneOf,
+  onlyValues,
+  required,
+  string,
+} from '../stripe/params.js';
+
+/** The test that follows an account link through onboarding (test/e2e/account-links.test.ts). */
+const onboardingTest =
+  'completes an Express account with test data, emits its events, and returns to return_url';
+const collects = 'the onboarding page collects the requirements currently due';
 import { post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import { publicBaseUrl, type WriteContext } from '../services/context.js';
@@ -164,12 +178,19 @@ export const accountLinks: Resource = {
     post(
       '/v1/account_links',
       {
-        account: required(string()),
-        type: required(oneOf(['account_onboarding', 'account_update'] as const)),
-        refresh_url: httpUrl(),
-        return_url: httpUrl(),
-        collect: oneOf(['currently_due', 'eventually_due'] as const),
-        collection_options: anything(),
+        account: effect(required(string()), onboardingTest),
+        type: effect(
+          required(oneOf(['account_onboarding', 'account_update'] as const)),
+          onboardingTest,
+        ),
+        refresh_url: effect(httpUrl(), onboardingTest),
+        return_url: effect(httpUrl(), onboardingTest),
+        // The onboarding page collects what is currently due.
+        collect: effect(onlyValues(['currently_due'], collects), onboardingTest),
+        collection_options: object({
+          fields: effect(onlyValues(['currently_due'], collects), onboardingTest),
+          future_requirements: effect(onlyValues(['omit'], collects), onboardingTest),
+        }),
         ...expandParam,
       },
       async ({ w, caller, params, services, host }) => {

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import { anything, boolean, expandParam, required, string } from '../stripe/params.js';
+import { applied, boolean, expandParam, required, string } from '../stripe/params.js';
 import { post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import { requireAccountToChange } from './accounts.js';
@@ -24,7 +24,7 @@ export const accountSessions: Resource = {
   routes: [
     post(
       '/v1/account_sessions',
-      { account: required(string()), components: required(anything()), ...expandParam },
+      { account: required(string()), components: required(applied()), ...expandParam },
       async ({ w, caller, params }) => {
         // A session lets the account's components act for it: the access of changing it.
         const account = await requireAccountToChange(w, caller, params.account, 'account');

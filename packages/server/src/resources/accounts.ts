@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import { expandParam, listParams, range } from '../stripe/params.js';
+import { effect, expandParam, listParams, range } from '../stripe/params.js';
+import { listFilterTest } from './shared-params.js';
 import { del, get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
@@ -512,7 +513,7 @@ export const accounts: Resource = {
 
     get(
       '/v1/accounts',
-      { ...listParams, created: range() },
+      { ...listParams, created: effect(range(), listFilterTest) },
       async ({ services, caller, params, url }) => {
         const page = await listAccounts(
           services.dialect,

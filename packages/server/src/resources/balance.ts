@@ -1,4 +1,5 @@
-import { expandParam, listParams, range, string } from '../stripe/params.js';
+import { effect, expandParam, listParams, range, refused, string } from '../stripe/params.js';
+import { listFilterTest } from './shared-params.js';
 import { get, type Resource } from './route.js';
 import { readBalance, releasePending } from '../services/balance.js';
 import { listVisible, parseData, requireObject } from './common.js';
@@ -20,11 +21,11 @@ export const balance: Resource = {
       '/v1/balance_transactions',
       {
         ...listParams,
-        created: range(),
-        type: string(),
-        source: string(),
-        payout: string(),
-        currency: string(),
+        created: effect(range(), listFilterTest),
+        type: effect(string(), listFilterTest),
+        source: effect(string(), listFilterTest),
+        payout: refused('balance transactions do not record their payout yet'),
+        currency: effect(string(), listFilterTest),
       },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import { boolean, expandParam, oneOf, required } from '../stripe/params.js';
+import { boolean, effect, expandParam, oneOf, required } from '../stripe/params.js';
 import { get, post, type Resource } from './route.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
 import { platformControls } from './account-model.js';
@@ -82,7 +82,11 @@ export const capabilities: Resource = {
     post(
       '/v1/accounts/:id/reject',
       {
-        reason: required(oneOf(['fraud', 'terms_of_service', 'other'] as const)),
+        // Reads back as requirements.disabled_reason `rejected.<reason>`.
+        reason: effect(
+          required(oneOf(['fraud', 'terms_of_service', 'other'] as const)),
+          'rejects an account the platform controls, for good',
+        ),
         ...expandParam,
       },
       async ({ w, caller: c, path, params }) => {

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
-import { emptyBillingDetails } from './shared-params.js';
-import { expandParam, listParams, range, string } from '../stripe/params.js';
+import { emptyBillingDetails, listFilterTest } from './shared-params.js';
+import { effect, expandParam, listParams, range, string } from '../stripe/params.js';
 import { get, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import type { TestCard } from '../domain/test-instruments.js';
@@ -132,10 +132,10 @@ export const charges: Resource = {
       '/v1/charges',
       {
         ...listParams,
-        created: range(),
-        customer: string(),
-        payment_intent: string(),
-        transfer_group: string(),
+        created: effect(range(), listFilterTest),
+        customer: effect(string(), listFilterTest),
+        payment_intent: effect(string(), listFilterTest),
+        transfer_group: effect(string(), listFilterTest),
       },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
 import { listOwnObjects, type OwnObjectQuery, type PageParams } from '../scope/finders.js';
+import { errors } from '../stripe/errors.js';
 import type { Scope } from '../scope/scope.js';
 import type { WriteContext } from '../services/context.js';
 import type { Database } from '../storage/schema.js';
@@ -42,6 +43,40 @@ export {
  */
 export function findObjectToChange(w: WriteContext, id: string): Promise<ObjectRow | undefined> {
   return findObjectForUpdate(w.services.dialect, w.db, id);
+}
+
+/**
+ * One page of a list already in memory, newest first (an account's persons or external
+ * accounts: a few each): `starting_after` / `ending_before` must name one of `items`.
+ */
+export function pageOf<T extends { id: string }>(
+  items: T[],
+  params: PageParams,
+  url: string,
+  label: string,
+): ListObject<T> {
+  if (params.starting_after !== undefined && params.ending_before !== undefined) {
+    throw errors.parametersExclusive('starting_after', 'ending_before');
+  }
+  const limit = params.limit ?? 10;
+  const at = (id: string, param: string) => {
+    const i = items.findIndex((item) => item.id === id);
+    if (i === -1) throw errors.resourceMissing(label, id, param);
+    return i;
+  };
+  if (params.ending_before !== undefined) {
+    const end = at(params.ending_before, 'ending_before');
+    const start = Math.max(0, end - limit);
+    return { object: 'list', data: items.slice(start, end), has_more: start > 0, url };
+  }
+  const start =
+    params.starting_after === undefined ? 0 : at(params.starting_after, 'starting_after') + 1;
+  return {
+    object: 'list',
+    data: items.slice(start, start + limit),
+    has_more: items.length > start + limit,
+    url,
+  };
 }
 
 /** Lists the scope's own objects of one type, newest first, as a Stripe list. */

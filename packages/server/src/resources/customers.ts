@@ -1,8 +1,9 @@
 import type Stripe from 'stripe';
 import {
+  applied,
   applyMetadata,
   array,
-  boolean,
+  effect,
   expandParam,
   integer,
   listParams,
@@ -11,6 +12,7 @@ import {
   object,
   oneOf,
   range,
+  refused,
   string,
 } from '../stripe/params.js';
 import { del, get, post, type Caller, type Resource } from './route.js';
@@ -23,9 +25,10 @@ import {
 import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';
-import { accepted, nullableAddress, shippingParams, toAddress } from './shared-params.js';
+import { listFilterTest, nullableAddress, shippingParams, toAddress } from './shared-params.js';
 import {
   createObject,
+  definedOnly,
   deleteObject,
   listVisible,
   parseData,
@@ -33,6 +36,8 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
+
+const sources = 'payment sources (cards, bank accounts) are not modelled';
 
 const writable = {
   address: nullableAddress,
@@ -48,28 +53,36 @@ const writable = {
   invoice_prefix: string({ maxLength: 12 }),
   next_invoice_sequence: integer({ min: 1 }),
   invoice_settings: object({
-    custom_fields: accepted,
+    custom_fields: applied(),
     default_payment_method: nullableString(),
     footer: nullableString(),
-    rendering_options: accepted,
+    rendering_options: applied(),
   }),
-  // Accepted as Stripe accepts them; payment sources are not modelled.
   business_name: nullableString(),
   individual_name: nullableString(),
-  cash_balance: accepted,
-  coupon: accepted,
-  promotion_code: accepted,
-  default_source: accepted,
-  source: accepted,
-  tax: accepted,
-  validate: boolean(),
+  cash_balance: refused('cash balances are not modelled'),
+  coupon: refused('discounts are not modelled'),
+  promotion_code: refused('discounts are not modelled'),
+  source: refused(sources),
+  tax: refused('customer tax settings are not modelled'),
+  validate: refused('customer tax settings are not modelled'),
   ...expandParam,
+};
+
+const updateParams = {
+  ...writable,
+  default_source: refused(sources),
+  bank_account: refused(sources),
+  card: refused(sources),
+  default_alipay_account: refused(sources),
+  default_bank_account: refused(sources),
+  default_card: refused(sources),
 };
 
 const createParams = {
   ...writable,
-  payment_method: string(),
-  tax_id_data: accepted,
+  payment_method: refused('payment methods are not modelled'),
+  tax_id_data: refused('tax ids are not modelled'),
   test_clock: string(),
 };
 
@@ -94,18 +107,16 @@ function applyParams(c: Stripe.Customer, p: CustomerParams): Stripe.Customer {
       ? { address: toAddress(s.address as never)!, name: s.name, phone: s.phone ?? null }
       : null;
   }
+  // Newer than the 2023 spec: present only once set.
+  for (const key of ['business_name', 'individual_name'] as const) {
+    if (p[key] === null) delete next[key];
+    else if (p[key] !== undefined) next[key] = p[key] as string;
+  }
   if (p.invoice_settings !== undefined) {
-    const s = p.invoice_settings as {
-      default_payment_method?: string | null;
-      footer?: string | null;
-    };
-    next.invoice_settings = {
-      ...next.invoice_settings,
-      ...(s.default_payment_method !== undefined
-        ? { default_payment_method: s.default_payment_method }
-        : {}),
-      ...(s.footer !== undefined ? { footer: s.footer } : {}),
-    };
+    const given = p.invoice_settings as Record<string, unknown>;
+    const settings: Record<string, unknown> = { ...next.invoice_settings };
+    for (const [k, v] of Object.entries(given)) settings[k] = v === '' ? null : v;
+    next.invoice_settings = settings as unknown as Stripe.Customer.InvoiceSettings;
   }
   next.metadata = applyMetadata(c.metadata, p.metadata as never);
   return next;
@@ -172,7 +183,7 @@ export const customers: Resource = {
       parseData(await requireObject(db, caller, 'customer', path.id!)),
     ),
 
-    post('/v1/customers/:id', writable, async ({ w, caller, path, params }) => {
+    post('/v1/customers/:id', updateParams, async ({ w, caller, path, params }) => {
       const row = await requireObjectToChange(w, caller, 'customer', path.id!);
       const before = parseData<Stripe.Customer>(row);
       const after = applyParams(before, params);
@@ -198,7 +209,12 @@ export const customers: Resource = {
 
     get(
       '/v1/customers',
-      { ...listParams, email: string({ maxLength: 512 }), created: range(), test_clock: string() },
+      {
+        ...listParams,
+        email: effect(string({ maxLength: 512 }), listFilterTest),
+        created: effect(range(), listFilterTest),
+        test_clock: effect(string(), listFilterTest),
+      },
       async ({ services, caller, params, url }) =>
         listVisible(
           services.dialect,
@@ -206,7 +222,7 @@ export const customers: Resource = {
           url,
           {
             type: 'customer',
-            where: params.email ? { email: params.email } : undefined,
+            where: definedOnly({ email: params.email, test_clock: params.test_clock }),
             created: params.created,
           },
           params,

@@ -1,5 +1,15 @@
 import { errors } from '../stripe/errors.js';
-import { array, boolean, expandParam, listParams, range, string } from '../stripe/params.js';
+import {
+  array,
+  boolean,
+  effect,
+  expandParam,
+  listParams,
+  range,
+  string,
+} from '../stripe/params.js';
+
+const filtersTest = 'filters events by type with wildcards, types[] and created';
 import { get, post, RawJson, type Caller, type Resource } from './route.js';
 import { retentionStart } from '../domain/retention.js';
 import { scopeAndModeMatch } from '../domain/routing.js';
@@ -110,10 +120,10 @@ export const events: Resource = {
       '/v1/events',
       {
         ...listParams,
-        type: string({ maxLength: 200 }),
-        types: array(string({ maxLength: 200 }), { max: 20 }),
-        created: range(),
-        delivery_success: boolean(),
+        type: effect(string({ maxLength: 200 }), filtersTest),
+        types: effect(array(string({ maxLength: 200 }), { max: 20 }), filtersTest),
+        created: effect(range(), filtersTest),
+        delivery_success: effect(boolean(), 'lowers pending_webhooks as endpoints answer 2xx'),
       },
       async ({ db, caller, params, url, now, services }) => {
         if (params.type !== undefined && params.types !== undefined)

@@ -7,12 +7,14 @@ import {
   applyMetadata,
   type MetadataPatch,
   boolean,
+  effect,
   expandParam,
   integer,
   listParams,
   metadata,
   nullableString,
   oneOf,
+  refused,
   required,
 } from '../stripe/params.js';
 import { del, get, post, type Caller, type Resource } from './route.js';
@@ -42,10 +44,12 @@ import {
   createObject,
   deleteObject,
   findObjectToChange,
+  pageOf,
   parseData,
   parseInternal,
   saveObject,
 } from './common.js';
+import { listFilterTest } from './shared-params.js';
 
 /**
  * External accounts of a connected account: bank accounts (inline details or tokens such as
@@ -246,7 +250,7 @@ function requireExternalAccount(
 const updateParams = {
   account_holder_name: nullableString(),
   account_holder_type: oneOf(['individual', 'company'] as const),
-  account_type: anything(),
+  account_type: refused('bank account types are not modelled'),
   default_for_currency: boolean(),
   metadata: metadata(),
   exp_month: integer({ min: 1, max: 12 }),
@@ -258,9 +262,12 @@ const updateParams = {
   address_line2: nullableString(),
   address_state: nullableString(),
   address_zip: nullableString(),
-  documents: anything(),
+  documents: refused('bank account documents are not modelled'),
   ...expandParam,
 };
+
+/** What a bank account takes on update; the rest is a card's. */
+const bankAccountFields = ['account_holder_name', 'account_holder_type', 'default_for_currency'];
 
 /**
  * A token made with /v1/tokens, used up: the caller's (a platform key, or the connected account
@@ -388,7 +395,11 @@ export const externalAccounts: Resource = {
     post(
       '/v1/accounts/:id/external_accounts',
       {
-        external_account: required(anything()),
+        // A token (btok_us, tok_visa_debit) or bank account details.
+        external_account: effect(
+          required(anything()),
+          'account.external_account.updated for a bank account and a debit card',
+        ),
         default_for_currency: boolean(),
         metadata: metadata(),
         ...expandParam,
@@ -416,19 +427,9 @@ export const externalAccounts: Resource = {
         const before = parseData<ExternalAccount>(row);
         const next: Record<string, unknown> = { ...before };
         for (const [k, v] of Object.entries(params)) {
-          if (
-            k === 'metadata' ||
-            k === 'expand' ||
-            k === 'documents' ||
-            k === 'account_type' ||
-            v === undefined
-          )
-            continue;
-          if (
-            before.object === 'bank_account' &&
-            !['account_holder_name', 'account_holder_type', 'default_for_currency'].includes(k)
-          )
-            continue;
+          if (k === 'metadata' || k === 'expand' || v === undefined) continue;
+          if (before.object === 'bank_account' && !bankAccountFields.includes(k))
+            throw errors.parameterNotSupported(k, 'a bank account has no such field; cards do');
           next[k] = v;
         }
         next.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
@@ -473,7 +474,7 @@ export const externalAccounts: Resource = {
 
     get(
       '/v1/accounts/:id/external_accounts',
-      { ...listParams, object: oneOf(['bank_account', 'card'] as const) },
+      { ...listParams, object: effect(oneOf(['bank_account', 'card'] as const), listFilterTest) },
       async ({ db, caller, path, params, url }) => {
         const account = await accountFor(db, caller, path.id!);
         const types = params.object ? [params.object] : ['bank_account', 'card'];
@@ -486,13 +487,8 @@ export const externalAccounts: Resource = {
           .where('type', 'in', types)
           .orderBy('seq', 'desc')
           .execute();
-        const limit = params.limit ?? 10;
-        return {
-          object: 'list',
-          data: rows.slice(0, limit).map((r) => parseData<ExternalAccount>(r)),
-          has_more: rows.length > limit,
-          url,
-        };
+        const all = rows.map((r) => parseData<ExternalAccount>(r));
+        return pageOf(all, params, url, 'external account');
       },
     ),
   ],

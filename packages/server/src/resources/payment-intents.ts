@@ -1,10 +1,14 @@
 import type Stripe from 'stripe';
+import { listFilterTest } from './shared-params.js';
+
+const notYet = 'not applied to payment intents yet';
 import { errors } from '../stripe/errors.js';
 import {
-  anything,
+  applied,
   applyMetadata,
   array,
   boolean,
+  effect,
   expandParam,
   integer,
   listParams,
@@ -13,6 +17,7 @@ import {
   object,
   oneOf,
   range,
+  refused,
   required,
   string,
   type Field,
@@ -83,8 +88,8 @@ const writable = {
   setup_future_usage: setupFutureUsage,
   application_fee_amount: integer({ min: 0 }),
   transfer_group: string(),
-  payment_method_options: anything(),
-  payment_method_data: object(paymentMethodDataParams),
+  payment_method_options: refused(notYet),
+  payment_method_data: effect(object(paymentMethodDataParams), 'payment_method_data on PaymentIntent create and confirm makes the payment method'),
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
 };
@@ -93,7 +98,10 @@ const createParams = {
   ...writable,
   amount: required(integer({ min: 1, max: 99_999_999 })),
   currency: required(string({ maxLength: 3 })),
-  confirm: boolean(),
+  confirm: effect(
+    boolean(),
+    'payment_intent.succeeded for direct and destination charges, and balance.available',
+  ),
   confirmation_method: oneOf(['automatic', 'manual'] as const),
   automatic_payment_methods: object({
     enabled: boolean(),
@@ -101,28 +109,31 @@ const createParams = {
   }),
   transfer_data: object({ destination: required(string()), amount: integer({ min: 0 }) }),
   on_behalf_of: string(),
-  off_session: offSession,
-  return_url: string(),
-  error_on_requires_action: boolean(),
-  mandate_data: anything(),
-  use_stripe_sdk: boolean(),
-  radar_options: anything(),
-  payment_method_configuration: string(),
+  off_session: effect(offSession, 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  return_url: effect(string(), 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  error_on_requires_action: refused(notYet),
+  mandate_data: refused(notYet),
+  use_stripe_sdk: refused(notYet),
+  radar_options: refused(notYet),
+  payment_method_configuration: refused(notYet),
 };
 
 const confirmParams = {
   payment_method: string(),
-  return_url: string(),
+  return_url: effect(string(), 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
   receipt_email: nullableString(),
   shipping: shippingParams,
-  off_session: offSession,
-  error_on_requires_action: boolean(),
-  mandate_data: anything(),
-  payment_method_options: anything(),
-  payment_method_data: object(paymentMethodDataParams),
+  off_session: effect(offSession, 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  error_on_requires_action: refused(notYet),
+  mandate_data: refused(notYet),
+  payment_method_options: refused(notYet),
+  payment_method_data: effect(object(paymentMethodDataParams), 'payment_method_data on PaymentIntent create and confirm makes the payment method'),
   setup_future_usage: setupFutureUsage,
-  client_secret: string(),
-  use_stripe_sdk: boolean(),
+  client_secret: effect(
+    string(),
+    'a client-side confirm with a publishable key: create the payment method, retrieve and confirm the PaymentIntent with its client_secret',
+  ),
+  use_stripe_sdk: refused(notYet),
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
 };
@@ -620,7 +631,7 @@ export const paymentIntents: Resource = {
 
     get(
       '/v1/payment_intents/:id',
-      { ...expandParam, client_secret: string() },
+      { ...expandParam, client_secret: effect(string(), 'checks client_secret on retrieve') },
       async ({ db, caller, path, params }) => {
         const pi = parseData<Stripe.PaymentIntent>(
           await requireObject(db, caller, 'payment_intent', path.id!, 'payment_intent'),
@@ -670,13 +681,13 @@ export const paymentIntents: Resource = {
     post(
       '/v1/payment_intents/:id/capture',
       {
-        amount_to_capture: integer({ min: 1 }),
-        application_fee_amount: integer({ min: 0 }),
+        amount_to_capture: effect(integer({ min: 1 }), 'captures less than authorized'),
+        application_fee_amount: refused(notYet),
         metadata: metadata(),
-        final_capture: boolean(),
-        statement_descriptor: string(),
-        statement_descriptor_suffix: string(),
-        transfer_data: anything(),
+        final_capture: refused(notYet),
+        statement_descriptor: refused(notYet),
+        statement_descriptor_suffix: refused(notYet),
+        transfer_data: refused(notYet),
         ...expandParam,
       },
       async (call) => {
@@ -755,7 +766,11 @@ export const paymentIntents: Resource = {
 
     get(
       '/v1/payment_intents',
-      { ...listParams, created: range(), customer: string() },
+      {
+        ...listParams,
+        created: effect(range(), listFilterTest),
+        customer: effect(string(), listFilterTest),
+      },
       async ({ services, caller, params, url }) =>
         listVisible(
           services.dialect,

@@ -2,7 +2,9 @@ import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
+  effect,
   expandParam,
+  extension,
   integer,
   listParams,
   metadata,
@@ -14,6 +16,7 @@ import {
   string,
   type MetadataPatch,
 } from '../stripe/params.js';
+import { listFilterTest } from './shared-params.js';
 import { get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
@@ -316,8 +319,10 @@ export const payouts: Resource = {
         source_type: oneOf(['bank_account', 'card', 'fpx'] as const),
         statement_descriptor: nullableString({ maxLength: 22 }),
         payout_method: refused('v2 payout methods are not modelled'),
-        // Test mode only: force the outcome (the Stripe CLI's payout.failed fixture sends status=failed).
-        status: oneOf(['paid', 'failed'] as const),
+        status: extension(
+          oneOf(['paid', 'failed'] as const),
+          "test mode only: forces the outcome (the Stripe CLI's payout.failed fixture sends status=failed)",
+        ),
         ...expandParam,
       },
       async ({ w, caller, params }) => {
@@ -437,10 +442,10 @@ export const payouts: Resource = {
       '/v1/payouts',
       {
         ...listParams,
-        created: range(),
-        arrival_date: range(),
-        destination: string(),
-        status: string(),
+        created: effect(range(), listFilterTest),
+        arrival_date: effect(range(), listFilterTest),
+        destination: effect(string(), listFilterTest),
+        status: effect(string(), listFilterTest),
       },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string> = {};
@@ -450,7 +455,12 @@ export const payouts: Resource = {
           services.dialect,
           caller,
           url,
-          { type: 'payout', where, created: params.created },
+          {
+            type: 'payout',
+            where,
+            created: params.created,
+            ranges: params.arrival_date ? { arrival_date: params.arrival_date } : undefined,
+          },
           params,
         );
       },

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import {
   boolean,
+  effect,
   expandParam,
   integer,
   listParams,
@@ -23,7 +24,15 @@ import {
   requireAccount,
   requireAccountToChange,
 } from './accounts.js';
-import { createObject, deleteObject, findObjectToChange, parseData, saveObject } from './common.js';
+import {
+  createObject,
+  deleteObject,
+  findObjectToChange,
+  pageOf,
+  parseData,
+  saveObject,
+} from './common.js';
+import { listFilterTest } from './shared-params.js';
 import {
   applyPersonFields,
   blankPerson,
@@ -187,14 +196,17 @@ export const persons: Resource = {
       '/v1/accounts/:id/persons',
       {
         ...listParams,
-        relationship: object({
-          representative: boolean(),
-          owner: boolean(),
-          director: boolean(),
-          executive: boolean(),
-          legal_guardian: boolean(),
-          authorizer: boolean(),
-        }),
+        relationship: effect(
+          object({
+            representative: boolean(),
+            owner: boolean(),
+            director: boolean(),
+            executive: boolean(),
+            legal_guardian: boolean(),
+            authorizer: boolean(),
+          }),
+          listFilterTest,
+        ),
       },
       async ({ db, caller, path, params, url }) => {
         const accountRow = await accountFor(db, caller, path.id!);
@@ -215,13 +227,7 @@ export const persons: Resource = {
                 Boolean((p.relationship as unknown as Record<string, unknown>)?.[k]) === v,
             ),
           );
-        const limit = params.limit ?? 10;
-        return {
-          object: 'list',
-          data: people.slice(0, limit),
-          has_more: people.length > limit,
-          url,
-        };
+        return pageOf(people, params, url, 'person');
       },
     ),
   ],

@@ -1,11 +1,4 @@
-import {
-  anything,
-  nullableObject,
-  nullableString,
-  object,
-  required,
-  string,
-} from '../stripe/params.js';
+import { nullableObject, nullableString, object, required, string } from '../stripe/params.js';
 
 /** Parameters several resources share. */
 export const addressParams = {
@@ -50,8 +43,11 @@ export function toAddress(
   };
 }
 
-/** Parameters accepted for compatibility but not modelled: kept out of errors, ignored otherwise. */
-export const accepted = anything();
+/** The test that checks list filters (test/e2e/parameters.test.ts). */
+export const listFilterTest = 'each list filter narrows the list to the objects that match it';
+
+/** The test that checks identity numbers read back as `*_provided` (test/e2e/parameters.test.ts). */
+export const providedTest = 'identity numbers read back as provided, never as themselves';
 
 /** Billing details of a test card that was given none (charges and payment methods). */
 export function emptyBillingDetails() {

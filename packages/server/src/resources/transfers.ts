@@ -1,16 +1,20 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
-  anything,
   applyMetadata,
+  effect,
   expandParam,
   integer,
   listParams,
   metadata,
   range,
+  refused,
   required,
   string,
 } from '../stripe/params.js';
+import { listFilterTest } from './shared-params.js';
+
+const reversalTest = "a transfer reversal's description is its balance transactions'";
 import { get, post, type Resource } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { creditFunds, lockBalances, withdrawAvailable } from '../services/balance.js';
@@ -160,9 +164,10 @@ export const transfers: Resource = {
       '/v1/transfers/:id/reversals',
       {
         amount: integer({ min: 1 }),
-        description: string(),
+        // A reversal has no description of its own: it is its balance transactions'.
+        description: effect(string(), reversalTest),
         metadata: metadata(),
-        refund_application_fee: anything(),
+        refund_application_fee: refused('application fees are not modelled'),
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
@@ -252,7 +257,12 @@ export const transfers: Resource = {
 
     get(
       '/v1/transfers',
-      { ...listParams, created: range(), destination: string(), transfer_group: string() },
+      {
+        ...listParams,
+        created: effect(range(), listFilterTest),
+        destination: effect(string(), listFilterTest),
+        transfer_group: effect(string(), listFilterTest),
+      },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string> = {};
         if (params.destination) where.destination = params.destination;

@@ -4,6 +4,7 @@ import {
   applyMetadata,
   array,
   boolean,
+  effect,
   expandParam,
   integer,
   listParams,
@@ -138,7 +139,11 @@ export const webhookEndpoints: Resource = {
         url: required(string({ maxLength: 5000 })),
         enabled_events: required(array(eventTypeParam, { max: 300 })),
         api_version: apiVersionParam,
-        connect: boolean(),
+        // Reads back as `application`; which events it receives is the routing tests'.
+        connect: effect(
+          boolean(),
+          'delivers test events of a connected account to test and live connect=true endpoints',
+        ),
         description: nullableString(),
         metadata: metadata(),
         ...expandParam,
@@ -211,7 +216,11 @@ export const webhookEndpoints: Resource = {
         enabled_events: array(eventTypeParam, { max: 300 }),
         description: nullableString(),
         metadata: metadata(),
-        disabled: boolean(),
+        // Reads back as `status`.
+        disabled: effect(
+          boolean(),
+          'honours enabled_events and sends nothing to disabled endpoints',
+        ),
         ...expandParam,
       },
       async ({ w, caller, path, params, services }) => {

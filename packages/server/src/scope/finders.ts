@@ -136,7 +136,11 @@ export interface OwnObjectQuery {
   parentId?: string | undefined;
   /** Exact matches on members of the rendered object, e.g. `{ email: 'a@b.c' }`. */
   where?: Record<string, WhereValue> | undefined;
+  /** Exact matches of any JSON type on members (`a.b` nested), e.g. `{ active: true }`. */
+  matches?: Record<string, unknown> | undefined;
   created?: RangeFilter | undefined;
+  /** Ranges over numeric members, e.g. `{ arrival_date: { gte: 1700000000 } }`. */
+  ranges?: Record<string, RangeFilter> | undefined;
 }
 
 /** Lists the scope's own objects of one type, newest first, a page at a time. */

@@ -24,6 +24,13 @@ export interface Dialect {
    */
   jsonText(column: string, key: string): RawBuilder<string | null>;
   /**
+   * A JSON member (`a.b` for a nested one) as JSON text (`true`, `12`, `"x"`), to compare
+   * with JSON.stringify(value) whatever its type.
+   */
+  jsonValue(column: string, path: string): RawBuilder<string | null>;
+  /** A numeric JSON member (`a.b` for a nested one), for ranges (a payout's arrival_date). */
+  jsonNumber(column: string, path: string): RawBuilder<number | null>;
+  /**
    * The delivery queue for one worker (delivery/queue.ts): with leases, or without for the one
    * process that holds the delivery lock (lockDeliveries).
    */

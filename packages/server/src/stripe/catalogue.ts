@@ -11,14 +11,14 @@ export type Method = 'GET' | 'POST' | 'DELETE';
 
 /**
  * A parameter schema, compact: `t` is the type (`string`, `integer`, `number`, `boolean`,
- * `object`, `array`, `anyOf`, `any`); `e` its enum (`['']` alone: the empty string that unsets
+ * `object`, `array`, `anyOf`, `any`, `null`: JSON's, on /v2); `e` its enum (`['']` alone: the empty string that unsets
  * a parameter), `b` set when Stripe does not hold values to the enum, `x` a maximum length, `f` a
  * format; objects have `p` (properties), `r` (required names) and `ap` (the schema of keys not in
  * `p`: a map); arrays `i` (items); `anyOf` nodes `u` (alternatives). Nodes refer to each other by
  * index into `Catalogue.nodes`.
  */
 export interface SchemaNode {
-  t: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'anyOf' | 'any';
+  t: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | 'anyOf' | 'any' | 'null';
   e?: string[];
   b?: 1;
   x?: number;
@@ -51,6 +51,12 @@ export interface Catalogue {
   source: string;
   nodes: SchemaNode[];
   operations: Operation[];
+  /**
+   * What `expand[]` reaches in each object (by schema name): an id field's path, through
+   * sub-objects (`transfer_data.destination`), and the objects it may name; `[]` for a block or
+   * list only `expand` shows (`customer.tax_ids`).
+   */
+  expandable: Record<string, Record<string, string[]>>;
 }
 
 // src/stripe/ and dist/stripe/ are both two levels below packages/server/.
@@ -70,3 +76,11 @@ export const routePath = (template: string) => template.replace(/\{([^}]+)\}/g, 
 /** The same path with its parameters unnamed, to compare routes and operations. */
 export const pathShape = (path: string) =>
   path.replace(/\{[^}]+\}/g, ':').replace(/:[A-Za-z_]\w*/g, ':');
+
+let byShape: Map<string, Operation> | null = null;
+
+/** The operation a route serves (`POST /v1/customers/:id` is PostCustomersCustomer), if any. */
+export function findOperation(method: string, path: string): Operation | undefined {
+  byShape ??= new Map(catalogue().operations.map((op) => [`${op.m} ${pathShape(op.p)}`, op]));
+  return byShape.get(`${method} ${pathShape(path)}`);
+}

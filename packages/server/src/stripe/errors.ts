@@ -164,6 +164,7 @@ export const errors = {
     invalid(`No such ${what}: '${id}'`, 'resource_missing', param, 404),
   parameterUnknown: (param: string) =>
     invalid(`Received unknown parameter: ${param}`, 'parameter_unknown', param),
+  /** A parameter Stripe takes that this operation does not apply (yet): refused, never dropped. */
   parameterNotSupported: (param: string, why?: string) =>
     invalid(
       `Switchboard does not support the parameter ${param} here${why ? `: ${why}` : ''}. It is part of Stripe's API, but Switchboard refuses it rather than ignore it; see docs/resources.md.`,

@@ -1,13 +1,34 @@
 import { errors } from './errors.js';
+import { validateParams } from './spec-params.js';
 
 /**
  * Declarative parameter schemas: each field parses a wire value (form strings, or JSON on /v2)
  * into a typed value or throws Stripe's error for it. Unknown parameters are refused, as Stripe
  * refuses them, with the full bracketed name (`address[cty]`).
+ *
+ * A route that serves an operation of Stripe's API (see stripe/catalogue.ts) declares, for each
+ * parameter the operation takes, what it does with it: its shape's entry is the field that
+ * parses it (the parameter is applied), `applied()` (applied, as the spec types it) or
+ * `refused()`. The spec checks every parameter first; then a parameter the shape does not name,
+ * or names as refused, is refused with `parameter_not_supported`: nothing is accepted and dropped.
  */
 export interface Field<T, R extends boolean = boolean> {
   parse(value: unknown, param: string): T;
   required: R;
+  /**
+   * How the parameter is applied, for the test that walks every operation's parameters:
+   * `reads` (the default) reads back at the same place in the object the operation answers with;
+   * `effect` has an effect the test named by `test` checks; `refused` answers
+   * parameter_not_supported; `extension` is Switchboard's own, not Stripe's (the spec does not
+   * check it).
+   */
+  use?: 'reads' | 'effect' | 'refused' | 'extension';
+  /** `effect`: the name of the test that checks it. `refused`: why (in the error message). */
+  note?: string;
+  /** An object's fields (object, nullableObject), classified in turn. */
+  shape?: Shape;
+  /** An array's item (array). */
+  item?: Field<unknown>;
 }
 
 type Shape = Record<string, Field<unknown>>;
@@ -24,8 +45,60 @@ const field = <T>(parse: (value: unknown, param: string) => T): Field<T, false> 
 });
 
 export function required<T>(f: Field<T>): Field<T, true> {
-  return { parse: f.parse, required: true };
+  return { ...f, required: true };
 }
+
+/** A parameter applied as the spec types it (strings, numbers, booleans, objects, arrays). */
+export function applied<T = unknown>(): Field<T, false> {
+  return field((value) => value as T);
+}
+
+/**
+ * A parameter applied with an effect that does not read back where it was sent (a list's
+ * filter, a page's size, an expansion): `test` names the test that checks it.
+ */
+export function effect<T, R extends boolean>(f: Field<T, R>, test: string): Field<T, R> {
+  return { ...f, use: 'effect', note: test };
+}
+
+/**
+ * A parameter applied for some of the values Stripe takes: the others are refused, naming it
+ * (`collect=eventually_due` where only `currently_due` is modelled).
+ */
+export function onlyValues<const T extends string>(
+  values: readonly T[],
+  why: string,
+): Field<T, false> {
+  const set = new Set<string>(values);
+  return field((value, param) => {
+    if (typeof value !== 'string' || !set.has(value)) {
+      throw errors.parameterNotSupported(param, `${why} (${values.join(', ')} only)`);
+    }
+    return value as T;
+  });
+}
+
+/** A parameter of Switchboard's own on an operation of Stripe's (test mode's shortcuts). */
+export function extension<T, R extends boolean>(f: Field<T, R>, why: string): Field<T, R> {
+  return { ...f, use: 'extension', note: why };
+}
+
+/** A parameter of Stripe's that this operation does not apply: refused, naming it. */
+export function refused(why?: string): Field<never, false> {
+  return {
+    parse: (_value, param) => {
+      throw errors.parameterNotSupported(param, why);
+    },
+    required: false,
+    use: 'refused',
+    ...(why === undefined ? {} : { note: why }),
+  };
+}
+
+const withParts = <T>(
+  parts: Pick<Field<unknown>, 'shape' | 'item'>,
+  parse: (value: unknown, param: string) => T,
+): Field<T, false> => ({ ...parts, parse, required: false });
 
 const describe = (value: unknown) =>
   typeof value === 'string' ? value : Array.isArray(value) ? 'an array' : 'an object';
@@ -117,7 +190,7 @@ export function oneOf<const T extends string>(values: readonly T[]): Field<T, fa
 }
 
 export function array<T>(item: Field<T>, opts: { max?: number } = {}): Field<T[], false> {
-  return field((value, param) => {
+  return withParts({ item }, (value, param) => {
     // `expand=foo` style: a single value where an array is expected.
     const list = Array.isArray(value)
       ? value
@@ -135,7 +208,7 @@ export function array<T>(item: Field<T>, opts: { max?: number } = {}): Field<T[]
 }
 
 export function object<S extends Shape>(shape: S): Field<Parsed<S>, false> {
-  return field((value, param) => {
+  return withParts({ shape }, (value, param) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw errors.parameterInvalid(param, `Invalid object: ${param} must be an object`);
     }
@@ -146,7 +219,7 @@ export function object<S extends Shape>(shape: S): Field<Parsed<S>, false> {
 /** An object whose empty value (`shipping=`) means "unset": gives null. */
 export function nullableObject<S extends Shape>(shape: S): Field<Parsed<S> | null, false> {
   const inner = object(shape);
-  return field((value, param) =>
+  return withParts({ shape }, (value, param) =>
     value === '' || value === null ? null : inner.parse(value, param),
   );
 }
@@ -167,13 +240,6 @@ export function httpUrl(): Field<string, false> {
     if (typeof value !== 'string' || !isHttpUrl(value))
       throw errors.parameterInvalid(param, 'Not a valid URL', 'url_invalid');
     return value;
-  });
-}
-
-/** A parameter of Stripe's that this operation does not apply: refused, naming it. */
-export function refused(why?: string): Field<never, false> {
-  return field((_value, param) => {
-    throw errors.parameterNotSupported(param, why);
   });
 }
 
@@ -266,13 +332,65 @@ export function parseShape<S extends Shape>(
   return out as Parsed<S>;
 }
 
-/** Parameters every list accepts. */
-export const listParams = {
-  limit: integer({ min: 1, max: 100 }),
-  starting_after: string(),
-  ending_before: string(),
-  expand: array(string()),
+/**
+ * Parses the parameters of an operation of Stripe's API: the spec checks them (`node`, the
+ * operation's parameters in the catalogue), `shape` says what the route does with each.
+ */
+export function parseOperation<S extends Shape>(
+  node: number,
+  shape: S,
+  input: Record<string, unknown>,
+): Parsed<S> {
+  const ours: Record<string, unknown> = {};
+  const theirs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (shape[key]?.use === 'extension') ours[key] = value;
+    else theirs[key] = value;
+  }
+  const typed = validateParams(node, theirs);
+  refuseUnapplied(shape, typed, '');
+  return parseShape(shape, { ...typed, ...ours });
+}
+
+/** Refuses every parameter sent that `shape` does not apply, naming it in full. */
+function refuseUnapplied(shape: Shape, input: Record<string, unknown>, prefix: string): void {
+  for (const [key, value] of Object.entries(input)) {
+    const param = prefix ? `${prefix}[${key}]` : key;
+    const f = shape[key];
+    if (!f || f.use === 'refused') throw errors.parameterNotSupported(param, f?.note);
+    refuseNested(f, value, param);
+  }
+}
+
+function refuseNested(f: Field<unknown>, value: unknown, param: string): void {
+  if (f.shape && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    refuseUnapplied(f.shape, value as Record<string, unknown>, param);
+  } else if (f.item && Array.isArray(value)) {
+    value.forEach((v, i) => refuseNested(f.item!, v, `${param}[${i}]`));
+  }
+}
+
+/** `expand[]`: applied to every answer by resources/expand.ts. */
+export const expandParam = {
+  expand: effect(
+    array(string()),
+    'expands ids into objects, in lists too, and refuses what cannot be expanded',
+  ),
 };
 
-/** `expand[]` is accepted everywhere; expansions are rendered where a resource supports them. */
-export const expandParam = { expand: array(string()) };
+/** Parameters every list accepts. */
+export const listParams = {
+  limit: effect(
+    integer({ min: 1, max: 100 }),
+    'pages lists newest first with limit, starting_after, ending_before and has_more',
+  ),
+  starting_after: effect(
+    string(),
+    'pages lists newest first with limit, starting_after, ending_before and has_more',
+  ),
+  ending_before: effect(
+    string(),
+    'pages lists newest first with limit, starting_after, ending_before and has_more',
+  ),
+  ...expandParam,
+};

@@ -56,7 +56,7 @@ describe("emitted objects and events validate against Stripe's schemas", () => {
         type: 'express',
         capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
       },
-      { type: 'custom', business_type: 'individual', individual: { first_name: 'Jenny' } },
+      { type: 'custom', business_type: 'individual' },
       {
         controller: {
           fees: { payer: 'application' },

@@ -6,12 +6,19 @@ import {
   array,
   boolean,
   booleanValue,
+  effect,
   integer,
   metadata,
   nullableString,
   oneOf,
+  refused,
   string,
 } from '../../stripe/params.js';
+
+const v2IncludeTest = 'a v2 account reads back identity, configuration and defaults with include';
+const v2PagesTest =
+  'pages through every v2 account, newest first, however many v1 accounts came after them';
+const v2FiltersTest = 'filters by configuration and by closed across pages';
 import { get, post, type Caller, type Resource } from '../route.js';
 import { deepEqual, previousAttributes } from '../../domain/event-body.js';
 import { newId } from '../../domain/ids.js';
@@ -70,11 +77,12 @@ const params = {
   contact_phone: nullableString(),
   dashboard: oneOf(['express', 'full', 'none'] as const),
   display_name: nullableString(),
-  identity: anything(),
-  configuration: anything(),
-  defaults: anything(),
+  // Read back in the blocks `include` asks for.
+  identity: effect(anything(), v2IncludeTest),
+  configuration: effect(anything(), v2IncludeTest),
+  defaults: effect(anything(), v2IncludeTest),
   metadata: metadata(),
-  include: array(oneOf(includable)),
+  include: effect(array(oneOf(includable)), v2IncludeTest),
 };
 
 type Params = Record<string, unknown>;
@@ -405,7 +413,7 @@ export const v2Accounts: Resource = {
 
     get(
       '/v2/core/accounts/:id',
-      { include: array(oneOf(includable)) },
+      { include: effect(array(oneOf(includable)), v2IncludeTest) },
       async ({ db, caller, path, params: p }) =>
         renderV2Account((await requireV2Account(db, caller, path.id!)).account, p.include ?? []),
       { body: 'json' },
@@ -432,7 +440,7 @@ export const v2Accounts: Resource = {
 
     post(
       '/v2/core/accounts/:id/close',
-      { applied_configurations: array(oneOf(configurations)) },
+      { applied_configurations: refused('closing some configurations only is not modelled') },
       async ({ w, caller, path }) => {
         const { row, account } = await requireV2Account(w.db, caller, path.id!, w);
         const after = { ...account, closed: true };
@@ -445,10 +453,10 @@ export const v2Accounts: Resource = {
     get(
       '/v2/core/accounts',
       {
-        limit: integer({ min: 1, max: 100 }),
-        page: string(),
-        closed: boolean(),
-        applied_configurations: array(oneOf(configurations)),
+        limit: effect(integer({ min: 1, max: 100 }), v2PagesTest),
+        page: effect(string(), v2PagesTest),
+        closed: effect(boolean(), v2FiltersTest),
+        applied_configurations: effect(array(oneOf(configurations)), v2FiltersTest),
       },
       async ({ db, services, caller, params: p, url }) => {
         const limit = p.limit ?? 10;

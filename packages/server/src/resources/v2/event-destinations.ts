@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import { errors } from '../../stripe/errors.js';
 import {
-  anything,
   array,
+  effect,
+  extension,
   integer,
   metadata,
   applyMetadata,
@@ -10,9 +11,12 @@ import {
   nullableString,
   object,
   oneOf,
+  refused,
   required,
   string,
 } from '../../stripe/params.js';
+
+const webhooksOnly = 'Switchboard delivers to webhook endpoints only';
 import { del, get, post, type Caller, type Resource } from '../route.js';
 import { thinEventTypes, webhookEventTypes } from '../../domain/event-types.js';
 import { didYouMean } from '../../domain/suggest.js';
@@ -165,9 +169,13 @@ function requireDestinationToChange(
   return requireEndpointToChange(w, caller, id, ['destination'], () => destinationMissing(id));
 }
 
-const includeParam = array(
-  oneOf(['webhook_endpoint.url', 'webhook_endpoint.signing_secret'] as const),
+/** The blocks of a destination `include` shows: the test that checks them. */
+const includeTest = 'creates destinations as the SDK expects, with the secret only on create';
+const includeParam = effect(
+  array(oneOf(['webhook_endpoint.url', 'webhook_endpoint.signing_secret'] as const)),
+  includeTest,
 );
+const urlInclude = effect(array(oneOf(['webhook_endpoint.url'] as const)), includeTest);
 
 export const v2EventDestinations: Resource = {
   name: 'v2.core.event_destinations',
@@ -186,8 +194,8 @@ export const v2EventDestinations: Resource = {
         metadata: metadata(),
         snapshot_api_version: string({ maxLength: 40 }),
         webhook_endpoint: object({ url: required(string({ maxLength: 5000 })) }),
-        amazon_eventbridge: anything(),
-        azure_event_grid: anything(),
+        amazon_eventbridge: refused(webhooksOnly),
+        azure_event_grid: refused(webhooksOnly),
         include: includeParam,
       },
       async ({ w, caller, params: p, services }) => {
@@ -283,7 +291,7 @@ export const v2EventDestinations: Resource = {
         enabled_events: array(string({ maxLength: 200 }), { max: 300 }),
         metadata: metadata(),
         webhook_endpoint: object({ url: required(string({ maxLength: 5000 })) }),
-        include: array(oneOf(['webhook_endpoint.url'] as const)),
+        include: urlInclude,
       },
       async ({ w, caller, path, params: p, services }) => {
         const row = await requireDestinationToChange(w, caller, path.id!);
@@ -319,7 +327,12 @@ export const v2EventDestinations: Resource = {
     ...(['enable', 'disable'] as const).map((action) =>
       post(
         `/v2/core/event_destinations/:id/${action}`,
-        { include: array(oneOf(['webhook_endpoint.url'] as const)) },
+        {
+          include: extension(
+            urlInclude,
+            "the stripe package's types leave it out; shows the URL in the answer, as retrieve does",
+          ),
+        },
         async ({ w, caller, path, params: p }) => {
           const row = await requireDestinationToChange(w, caller, path.id!);
           const changes: Partial<EndpointRow> = {
@@ -373,9 +386,9 @@ export const v2EventDestinations: Resource = {
     get(
       '/v2/core/event_destinations',
       {
-        limit: integer({ min: 1, max: 100 }),
-        page: string(),
-        include: array(oneOf(['webhook_endpoint.url'] as const)),
+        limit: effect(integer({ min: 1, max: 100 }), includeTest),
+        page: effect(string(), includeTest),
+        include: urlInclude,
       },
       async ({ db, caller, params: p, url }) => {
         const q = db

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import type { Database, ObjectsTable } from '../schema.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
@@ -65,7 +65,11 @@ export interface ObjectQuery {
    * a list matches any of its values (`{ lookup_key: ['a', 'b'] }`).
    */
   where?: Record<string, WhereValue> | undefined;
+  /** Exact matches of any JSON type on members (`a.b` nested), e.g. `{ active: true }`. */
+  matches?: Record<string, unknown> | undefined;
   created?: RangeFilter | undefined;
+  /** Ranges over numeric members, e.g. `{ arrival_date: { gte: 1700000000 } }`. */
+  ranges?: Record<string, RangeFilter> | undefined;
 }
 
 export type WhereValue = string | boolean | readonly string[];
@@ -97,14 +101,20 @@ export async function listObjects(
     else if (value.length === 0) query = query.where(sql<boolean>`1 = 0`);
     else query = query.where(member, 'in', value as string[]);
   }
+  for (const [path, value] of Object.entries(q.matches ?? {})) {
+    query = query.where(dialect.jsonValue('data', path), '=', JSON.stringify(value));
+  }
   if (q.created) query = applyRange(query, 'created', q.created);
+  for (const [path, range] of Object.entries(q.ranges ?? {})) {
+    query = applyRange(query, dialect.jsonNumber('data', path), range);
+  }
   return paginate(query, 'seq', page);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function applyRange<Q extends { where: (...args: any[]) => Q }>(
   query: Q,
-  column: string,
+  column: string | RawBuilder<number | null>,
   range: RangeFilter,
 ): Q {
   let q = query;

@@ -90,6 +90,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     // A dotted key is a path: 'recurring.interval'.
     jsonText: (column, key) =>
       sql<string | null>`(${sql.ref(column)}::jsonb #>> ${key.split('.')})`,
+    jsonValue: (column, path) =>
+      sql<string | null>`((${sql.ref(column)}::jsonb #> ${path.split('.')})::text)`,
+    jsonNumber: (column, path) =>
+      sql<number | null>`((${sql.ref(column)}::jsonb #>> ${path.split('.')})::numeric)`,
     deliveryQueue: (options) => postgresQueue(db, options),
     runEach: runEachThroughKysely,
     skipLocked: <QB extends AnySelect>(query: QB) => query.forUpdate().skipLocked() as QB,

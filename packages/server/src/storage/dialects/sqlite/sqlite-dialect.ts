@@ -124,6 +124,9 @@ export function openSqlite(
         string | null
       >`(case json_type(${sql.ref(column)}, ${path}) when 'true' then 'true' when 'false' then 'false' else json_extract(${sql.ref(column)}, ${path}) end)`;
     },
+    jsonValue: (column, path) => sql<string | null>`(${sql.ref(column)} -> ${'$.' + path})`,
+    jsonNumber: (column, path) =>
+      sql<number | null>`json_extract(${sql.ref(column)}, ${'$.' + path})`,
     deliveryQueue: (options) => sqliteQueue(db, claimer, runEach, options),
     runEach,
     skipLocked: (query) => query,

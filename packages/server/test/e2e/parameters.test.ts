@@ -1,0 +1,694 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Operation } from '../../src/stripe/catalogue.js';
+import {
+  at,
+  leaves,
+  modelledOperations,
+  node,
+  readsBack,
+  requestWith,
+  sample,
+  toForm,
+  type Leaf,
+} from '../helpers/param-walk.js';
+import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+
+/**
+ * A modelled operation never drops a parameter the spec accepts: each one its route applies
+ * reads back (or has an effect a named test checks), each other one is refused with
+ * parameter_not_supported, naming it. Generated from the catalogue: a parameter added to the
+ * spec, or to a route, is walked without a line here.
+ */
+const modelled = modelledOperations();
+
+/** The titles of every test in the repository, for effects that name the test that checks them. */
+function testTitles(): Set<string> {
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const titles = new Set<string>();
+  const visit = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) visit(path);
+      else if (name.endsWith('.test.ts')) {
+        const text = readFileSync(path, 'utf8').replace(/\s*\n\s*/g, ' ');
+        for (const m of text.matchAll(/\bit\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)) {
+          titles.add(m[2]!.replace(/\\(.)/g, '$1'));
+        }
+      }
+    }
+  };
+  visit(join(root, 'packages'));
+  return titles;
+}
+
+describe('every parameter of every modelled operation is applied or refused', () => {
+  it('knows at least the operations Switchboard modelled before the catalogue', () => {
+    expect(modelled.length).toBeGreaterThanOrEqual(69);
+  });
+
+  it('classifies only parameters the spec has, and names a real test for each effect', () => {
+    const titles = testTitles();
+    const problems: string[] = [];
+    for (const { route, op } of modelled) {
+      const props = node(op.q).p ?? {};
+      for (const [name, field] of Object.entries(route.params)) {
+        if (field.use === 'extension') continue;
+        if (!(name in props))
+          problems.push(`${op.id}: ${name} is not a parameter of the operation`);
+      }
+      for (const leaf of leaves(route, op)) {
+        if (leaf.use === 'effect' && !titles.has(leaf.field!.note!)) {
+          problems.push(`${op.id}: ${leaf.param} names no test: '${leaf.field!.note}'`);
+        }
+        if (leaf.use === 'unclassified' && node(op.q).r?.includes(leaf.param)) {
+          problems.push(`${op.id}: the required ${leaf.param} is not applied`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('modelled operations, parameter by parameter, against a real server', () => {
+  let server: TestServer;
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    stripe = server.stripe();
+  });
+  afterAll(() => server.close());
+
+  async function send(
+    op: Operation,
+    path: Record<string, string>,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) {
+    const url = `${server.url}${op.p.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? 'xx_placeholder'))}`;
+    const json = op.p.startsWith('/v2/');
+    const encoded = json ? JSON.stringify(body) : toForm(body);
+    const res = await fetch(op.m === 'POST' ? url : `${url}?${toForm(body)}`, {
+      method: op.m,
+      headers: {
+        Authorization: `Bearer ${TEST_KEY}`,
+        'Content-Type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+        ...headers,
+      },
+      body: op.m === 'POST' ? encoded : undefined,
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('refuses each parameter a route does not apply with parameter_not_supported, naming it', async () => {
+    const problems: string[] = [];
+    let refused = 0;
+    for (const { route, op } of modelled) {
+      for (const leaf of leaves(route, op)) {
+        if (leaf.use !== 'refused' && leaf.use !== 'unclassified') continue;
+        const body = requestWith(op, {}, leaf, sample(leaf.node, leaf.path.at(-1)!, true));
+        const res = await send(op, {}, body);
+        const error = res.json.error as { code?: string; param?: string; message?: string };
+        if (
+          res.status !== 400 ||
+          error?.code !== 'parameter_not_supported' ||
+          error.param !== leaf.param
+        ) {
+          problems.push(
+            `${op.id} ${leaf.param}: ${res.status} ${JSON.stringify(error ?? res.json).slice(0, 200)}`,
+          );
+        } else {
+          expect(error.message).toContain(leaf.param);
+          refused++;
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  /**
+   * What each operation needs to succeed: the ids in its path, the parameters it must have, the
+   * account it acts as. Several variants when a parameter applies to some objects only (a card's
+   * fields are refused on a bank account).
+   */
+  interface Variant {
+    path?: Record<string, string>;
+    base?: Record<string, unknown>;
+    /** Ids and such for parameters that name objects (`customer`). */
+    values?: Record<string, unknown>;
+    /** Parameters this variant cannot take (`controller` beside `type`). */
+    skip?: string[];
+  }
+  type Setup = () => Promise<Variant[]>;
+  const custom = () => stripe.accounts.create({ type: 'custom', country: 'US' });
+  const fund = async () => {
+    await stripe.paymentIntents.create({
+      amount: 500_000,
+      currency: 'usd',
+      confirm: true,
+      payment_method: 'pm_card_bypassPending',
+    });
+  };
+  const intent = (params: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
+    stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...params });
+  const setups: Record<string, Setup> = {
+    PostCustomers: async () => [{}],
+    PostCustomersCustomer: async () => [
+      { path: { customer: (await stripe.customers.create()).id } },
+    ],
+    PostAccounts: async () => [
+      { base: { type: 'custom' }, skip: ['controller'] },
+      { base: { controller: { stripe_dashboard: { type: 'express' } } }, skip: ['type'] },
+    ],
+    PostAccountsAccount: async () => [{ path: { account: (await custom()).id } }],
+    PostAccountsAccountPersons: async () => [{ path: { account: (await custom()).id } }],
+    PostAccountsAccountPersonsPerson: async () => {
+      const account = (await custom()).id;
+      const person = (await stripe.accounts.createPerson(account, { first_name: 'J' })).id;
+      return [{ path: { account, person } }];
+    },
+    PostAccountsAccountExternalAccounts: async () => {
+      const account = (await custom()).id;
+      return [{ path: { account }, base: { external_account: 'btok_us' } }];
+    },
+    PostAccountsAccountExternalAccountsId: async () => {
+      const account = (await custom()).id;
+      const bank = await stripe.accounts.createExternalAccount(account, {
+        external_account: 'btok_us',
+      });
+      const card = await stripe.accounts.createExternalAccount(account, {
+        external_account: 'tok_visa_debit',
+      });
+      return [{ path: { account, id: bank.id } }, { path: { account, id: card.id } }];
+    },
+    PostAccountSessions: async () => [{ base: { account: (await custom()).id } }],
+    PostAccountsAccountCapabilitiesCapability: async () => [
+      { path: { account: (await custom()).id, capability: 'transfers' } },
+    ],
+    PostPayouts: async () => {
+      await fund();
+      const platform = (await stripe.accounts.retrieveCurrent()).id;
+      const bank = await stripe.accounts.createExternalAccount(platform, {
+        external_account: 'btok_us',
+      });
+      return [{ base: { amount: 100, currency: 'usd' }, values: { destination: bank.id } }];
+    },
+    PostPayoutsPayout: async () => {
+      await fund();
+      const payout = await stripe.payouts.create({ amount: 100, currency: 'usd' });
+      return [{ path: { payout: payout.id } }];
+    },
+    PostTransfers: async () => {
+      await fund();
+      const account = await stripe.accounts.create({
+        type: 'custom',
+        capabilities: { transfers: { requested: true } },
+      });
+      const charge = (
+        await intent({ confirm: true, payment_method: 'pm_card_visa', amount: 100_000 })
+      ).latest_charge as string;
+      return [
+        {
+          base: { amount: 100, currency: 'usd', destination: account.id },
+          values: { source_transaction: charge },
+        },
+      ];
+    },
+    PostTransfersIdReversals: async () => {
+      await fund();
+      const account = await stripe.accounts.create({
+        type: 'custom',
+        capabilities: { transfers: { requested: true } },
+      });
+      const transfer = await stripe.transfers.create({
+        amount: 10_000,
+        currency: 'usd',
+        destination: account.id,
+      });
+      return [{ path: { id: transfer.id }, base: { amount: 1 } }];
+    },
+    PostWebhookEndpoints: async () => [
+      { base: { url: 'https://example.com/hook', enabled_events: ['*'] } },
+    ],
+    PostWebhookEndpointsWebhookEndpoint: async () => {
+      const we = await stripe.webhookEndpoints.create({
+        url: 'https://example.com/hook',
+        enabled_events: ['*'],
+      });
+      return [{ path: { webhook_endpoint: we.id } }];
+    },
+    PostPaymentIntents: async () => {
+      const account = await stripe.accounts.create({
+        type: 'custom',
+        capabilities: { transfers: { requested: true }, card_payments: { requested: true } },
+      });
+      const customer = (await stripe.customers.create()).id;
+      return [
+        {
+          base: { amount: 1000, currency: 'usd', transfer_data: { destination: account.id } },
+          values: { customer, on_behalf_of: account.id },
+        },
+      ];
+    },
+    PostPaymentIntentsIntent: async () => [
+      {
+        path: { intent: (await intent()).id },
+        values: { customer: (await stripe.customers.create()).id },
+      },
+    ],
+    PostPaymentIntentsIntentConfirm: async () => [
+      { path: { intent: (await intent()).id }, base: { payment_method: 'pm_card_visa' } },
+    ],
+    PostPaymentIntentsIntentCancel: async () => [{ path: { intent: (await intent()).id } }],
+    PostPaymentIntentsIntentCapture: async () => {
+      const pi = await intent({
+        capture_method: 'manual',
+        confirm: true,
+        payment_method: 'pm_card_visa',
+      });
+      return [{ path: { intent: pi.id } }];
+    },
+    PostV2CoreAccounts: async () => [{}],
+    PostV2CoreAccountsId: async () => {
+      const account = await stripe.v2.core.accounts.create({ display_name: 'x' });
+      return [{ path: { id: account.id } }];
+    },
+    PostV2CoreEventDestinations: async () => {
+      const base = {
+        name: 'x',
+        type: 'webhook_endpoint',
+        enabled_events: ['v2.core.account.created'],
+        webhook_endpoint: { url: 'https://example.com/hook' },
+        include: ['webhook_endpoint.url'],
+      };
+      return [
+        { base: { ...base, event_payload: 'thin' }, skip: ['snapshot_api_version'] },
+        {
+          base: { ...base, event_payload: 'snapshot', enabled_events: ['customer.created'] },
+          skip: ['event_payload', 'enabled_events'],
+        },
+      ];
+    },
+    PostV2CoreEventDestinationsId: async () => {
+      const d = await stripe.v2.core.eventDestinations.create({
+        name: 'x',
+        type: 'webhook_endpoint',
+        event_payload: 'thin',
+        enabled_events: ['v2.core.account.created'],
+        webhook_endpoint: { url: 'https://example.com/hook' },
+      });
+      return [{ path: { id: d.id }, base: { include: ['webhook_endpoint.url'] } }];
+    },
+  };
+
+  /** Per operation, values a parameter needs where the spec's first choice will not do. */
+  const values: Record<string, unknown> = {
+    'PostAccounts type': 'custom',
+    'PostAccounts country': 'US',
+    'PostAccountsAccountPersonsPerson relationship[percent_ownership]': 25,
+    'PostAccountsAccountPersons relationship[percent_ownership]': 25,
+    'PostAccountsAccountPersons dob[year]': 1990,
+    'PostAccountsAccountPersonsPerson dob[year]': 1990,
+    'PostAccountsAccountExternalAccountsId exp_year': '2031',
+    'PostAccountsAccountExternalAccountsId exp_month': '12',
+    'PostPaymentIntents payment_method': 'pm_card_visa',
+    'PostPaymentIntentsIntent payment_method': 'pm_card_visa',
+    'PostPaymentIntentsIntentConfirm payment_method': 'pm_card_visa',
+    'PostPaymentIntents payment_method_types': ['card'],
+    'PostPaymentIntentsIntent payment_method_types': ['card'],
+    'PostPaymentIntents statement_descriptor': 'SWITCHBOARD',
+    'PostPaymentIntentsIntent statement_descriptor': 'SWITCHBOARD',
+    'PostPaymentIntents statement_descriptor_suffix': 'TEST',
+    'PostPaymentIntentsIntent statement_descriptor_suffix': 'TEST',
+    'PostCustomers test_clock': 'clock_123',
+    'PostCustomers invoice_prefix': 'ABCD',
+    'PostCustomersCustomer invoice_prefix': 'ABCD',
+    'PostWebhookEndpoints api_version': '2023-08-16',
+    'PostV2CoreAccounts dashboard': 'none',
+    'PostV2CoreAccountsId dashboard': 'none',
+    'PostV2CoreEventDestinations events_from': ['@self'],
+    'PostV2CoreEventDestinations snapshot_api_version': '2024-06-20',
+    'PostV2CoreEventDestinations event_payload': 'thin',
+    'PostV2CoreEventDestinations type': 'webhook_endpoint',
+    'PostV2CoreEventDestinations enabled_events': ['v2.core.account.created'],
+    'PostV2CoreEventDestinationsId enabled_events': ['v2.core.account.created'],
+    'PostAccountSessions components': { account_onboarding: { enabled: true } },
+  };
+
+  const valueFor = (op: Operation, leaf: Leaf, variant: Variant) => {
+    const key = `${op.id} ${leaf.param}`;
+    if (key in values) return values[key];
+    if (variant.values && leaf.param in variant.values) return variant.values[leaf.param];
+    return at(variant.base, leaf.path) ?? sample(leaf.node, leaf.path.at(-1)!, true);
+  };
+
+  it('expands ids into objects, in lists too, and refuses what cannot be expanded', async () => {
+    const customer = await stripe.customers.create({ email: 'expand@example.com' });
+    const pi = await intent({
+      customer: customer.id,
+      confirm: true,
+      payment_method: 'pm_card_visa',
+    });
+    const got = await stripe.paymentIntents.retrieve(pi.id, {
+      expand: ['customer', 'latest_charge.balance_transaction'],
+    });
+    expect((got.customer as Stripe.Customer).email).toBe('expand@example.com');
+    const charge = got.latest_charge as Stripe.Charge;
+    expect(charge.object).toBe('charge');
+    expect((charge.balance_transaction as Stripe.BalanceTransaction).object).toBe(
+      'balance_transaction',
+    );
+    // In a list, through `data.`; on a write's answer too.
+    const list = await stripe.charges.list({ customer: customer.id, expand: ['data.customer'] });
+    expect(list.data.map((c) => (c.customer as Stripe.Customer).id)).toEqual([customer.id]);
+    const open = await intent({ customer: customer.id });
+    const updated = await stripe.paymentIntents.update(open.id, {
+      metadata: { k: 'v' },
+      expand: ['customer'],
+    });
+    expect((updated.customer as Stripe.Customer).id).toBe(customer.id);
+
+    await expect(
+      stripe.customers.retrieve(customer.id, { expand: ['nothing_here'] }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: 'This property cannot be expanded (nothing_here).',
+    });
+    await expect(stripe.charges.list({ expand: ['customer'] })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    await expect(
+      stripe.customers.retrieve(customer.id, { expand: ['tax_ids'] }),
+    ).rejects.toMatchObject({ code: 'parameter_not_supported', param: 'expand[0]' });
+    await stripe.customers.update(customer.id, {
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    await expect(
+      stripe.customers.retrieve(customer.id, {
+        expand: ['invoice_settings.default_payment_method'],
+      }),
+    ).rejects.toMatchObject({ code: 'parameter_not_supported', param: 'expand[0]' });
+  });
+
+  it('each list filter narrows the list to the objects that match it', async () => {
+    type Item = { id: string } & Record<string, unknown>;
+    type Lister = (params: Record<string, unknown>) => Promise<{ data: Item[] }>;
+    /** The filter keeps what matches, and only that, out of a list that has both kinds. */
+    const narrows = async (
+      list: Lister,
+      params: Record<string, unknown>,
+      match: (i: Item) => boolean,
+    ) => {
+      const all = (await list({ limit: 100 })).data;
+      const some = (await list({ ...params, limit: 100 })).data;
+      const label = JSON.stringify(params);
+      expect(some.length, label).toBeGreaterThan(0);
+      expect(some.every(match), label).toBe(true);
+      expect(
+        all.some((i) => !match(i)),
+        label,
+      ).toBe(true);
+      expect(some.length, label).toBe(all.filter(match).length);
+    };
+    /** A range past the newest object keeps none; one up to it keeps all. */
+    const ranges = async (list: Lister, field: string) => {
+      const all = (await list({ limit: 100 })).data;
+      const newest = Math.max(...all.map((i) => Number(i[field])));
+      expect((await list({ [field]: { gt: newest }, limit: 100 })).data).toEqual([]);
+      expect((await list({ [field]: { lte: newest }, limit: 100 })).data.length).toBe(all.length);
+    };
+    const l = <T>(fn: (p: never) => Promise<{ data: T[] }>): Lister => fn as unknown as Lister;
+
+    const [c1, c2] = [
+      await stripe.customers.create({ email: 'one@example.com', test_clock: 'clock_one' } as never),
+      await stripe.customers.create({ email: 'two@example.com' }),
+    ];
+    const pi1 = await intent({
+      customer: c1.id,
+      confirm: true,
+      payment_method: 'pm_card_bypassPending',
+      amount: 400_000,
+      transfer_group: 'group_one',
+    });
+    await intent({ customer: c2.id });
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    const other = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    await stripe.transfers.create({
+      amount: 100,
+      currency: 'usd',
+      destination: account.id,
+      transfer_group: 'group_one',
+    });
+    await stripe.transfers.create({ amount: 100, currency: 'usd', destination: other.id });
+    const platform = (await stripe.accounts.retrieveCurrent()).id;
+    const bank = await stripe.accounts.createExternalAccount(platform, {
+      external_account: 'btok_us',
+    });
+    const second = await stripe.accounts.createExternalAccount(platform, {
+      external_account: 'btok_us',
+    });
+    await stripe.payouts.create({ amount: 100, currency: 'usd', destination: bank.id });
+    await stripe.payouts.create({
+      amount: 100,
+      currency: 'usd',
+      destination: second.id,
+      status: 'failed',
+    } as never);
+    // A failed payout disables its bank account until it is updated.
+    await stripe.accounts.updateExternalAccount(platform, second.id, {
+      metadata: { fixed: 'yes' },
+    });
+    await stripe.accounts.createExternalAccount(account.id, { external_account: 'tok_visa_debit' });
+    await stripe.accounts.createExternalAccount(account.id, { external_account: 'btok_us' });
+    await stripe.accounts.createPerson(account.id, {
+      first_name: 'R',
+      relationship: { representative: true },
+    });
+    await stripe.accounts.createPerson(account.id, {
+      first_name: 'O',
+      relationship: { owner: true },
+    });
+
+    await narrows(
+      l(stripe.customers.list.bind(stripe.customers)),
+      { email: c1.email },
+      (c) => c.email === c1.email,
+    );
+    await narrows(
+      l(stripe.customers.list.bind(stripe.customers)),
+      { test_clock: 'clock_one' },
+      (c) => c.test_clock === 'clock_one',
+    );
+    await ranges(l(stripe.customers.list.bind(stripe.customers)), 'created');
+    await narrows(
+      l(stripe.paymentIntents.list.bind(stripe.paymentIntents)),
+      { customer: c1.id },
+      (p) => p.customer === c1.id,
+    );
+    await ranges(l(stripe.paymentIntents.list.bind(stripe.paymentIntents)), 'created');
+    await narrows(
+      l(stripe.charges.list.bind(stripe.charges)),
+      { customer: c1.id },
+      (c) => c.customer === c1.id,
+    );
+    await narrows(
+      l(stripe.charges.list.bind(stripe.charges)),
+      { payment_intent: pi1.id },
+      (c) => c.payment_intent === pi1.id,
+    );
+    await narrows(
+      l(stripe.charges.list.bind(stripe.charges)),
+      { transfer_group: 'group_one' },
+      (c) => c.transfer_group === 'group_one',
+    );
+    await ranges(l(stripe.charges.list.bind(stripe.charges)), 'created');
+    await narrows(
+      l(stripe.transfers.list.bind(stripe.transfers)),
+      { destination: account.id },
+      (t) => t.destination === account.id,
+    );
+    await narrows(
+      l(stripe.transfers.list.bind(stripe.transfers)),
+      { transfer_group: 'group_one' },
+      (t) => t.transfer_group === 'group_one',
+    );
+    await ranges(l(stripe.transfers.list.bind(stripe.transfers)), 'created');
+    await narrows(
+      l(stripe.payouts.list.bind(stripe.payouts)),
+      { status: 'failed' },
+      (p) => p.status === 'failed',
+    );
+    await narrows(
+      l(stripe.payouts.list.bind(stripe.payouts)),
+      { destination: bank.id },
+      (p) => p.destination === bank.id,
+    );
+    await ranges(l(stripe.payouts.list.bind(stripe.payouts)), 'created');
+    await ranges(l(stripe.payouts.list.bind(stripe.payouts)), 'arrival_date');
+    const txns = l(stripe.balanceTransactions.list.bind(stripe.balanceTransactions));
+    await narrows(txns, { type: 'payout' }, (t) => t.type === 'payout');
+    await narrows(txns, { source: pi1.latest_charge }, (t) => t.source === pi1.latest_charge);
+    expect((await txns({ currency: 'eur' })).data).toEqual([]);
+    expect((await txns({ currency: 'usd', limit: 100 })).data.length).toBe(
+      (await txns({ limit: 100 })).data.length,
+    );
+    await ranges(txns, 'created');
+    await ranges(l(stripe.accounts.list.bind(stripe.accounts)), 'created');
+    const externals = l((p: Stripe.AccountListExternalAccountsParams) =>
+      stripe.accounts.listExternalAccounts(account.id, p),
+    );
+    await narrows(externals, { object: 'card' }, (e) => e.object === 'card');
+    const people = l((p: Stripe.AccountListPersonsParams) =>
+      stripe.accounts.listPersons(account.id, p),
+    );
+    await narrows(
+      people,
+      { relationship: { representative: true } },
+      (p) => (p.relationship as { representative: boolean }).representative,
+    );
+  });
+
+  it('identity numbers read back as provided, never as themselves', async () => {
+    const account = await custom();
+    const person = await stripe.accounts.createPerson(account.id, {
+      id_number: '000000000',
+      ssn_last_4: '0000',
+      id_number_secondary: '111111111',
+    } as never);
+    expect(person).toMatchObject({
+      id_number_provided: true,
+      ssn_last_4_provided: true,
+      id_number_secondary_provided: true,
+    });
+    expect(JSON.stringify(person)).not.toMatch(/000000000|111111111|"0000"/);
+    const updated = await stripe.accounts.updatePerson(account.id, person.id, { first_name: 'J' });
+    expect(updated.id_number_provided).toBe(true);
+  });
+
+  it('checks client_secret on retrieve', async () => {
+    const pi = await intent();
+    expect(
+      (await stripe.paymentIntents.retrieve(pi.id, { client_secret: pi.client_secret! })).id,
+    ).toBe(pi.id);
+    await expect(
+      stripe.paymentIntents.retrieve(pi.id, { client_secret: `${pi.id}_secret_wrong` }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'client_secret' });
+  });
+
+  it('captures less than authorized', async () => {
+    const pi = await intent({
+      capture_method: 'manual',
+      confirm: true,
+      payment_method: 'pm_card_visa',
+    });
+    expect(pi.amount_capturable).toBe(1000);
+    const captured = await stripe.paymentIntents.capture(pi.id, { amount_to_capture: 600 });
+    expect(captured).toMatchObject({
+      status: 'succeeded',
+      amount_received: 600,
+      amount_capturable: 0,
+    });
+    expect((await stripe.charges.retrieve(captured.latest_charge as string)).amount_captured).toBe(
+      600,
+    );
+  });
+
+  it("a transfer reversal's description is its balance transactions'", async () => {
+    await fund();
+    const account = await stripe.accounts.create({
+      type: 'custom',
+      capabilities: { transfers: { requested: true } },
+    });
+    const transfer = await stripe.transfers.create({
+      amount: 500,
+      currency: 'usd',
+      destination: account.id,
+    });
+    const reversal = await stripe.transfers.createReversal(transfer.id, {
+      amount: 200,
+      description: 'Order refunded',
+    });
+    const txn = await stripe.balanceTransactions.retrieve(reversal.balance_transaction as string);
+    expect(txn).toMatchObject({
+      description: 'Order refunded',
+      type: 'transfer_refund',
+      amount: 200,
+    });
+  });
+
+  it('a v2 account reads back identity, configuration and defaults with include', async () => {
+    const created = await stripe.v2.core.accounts.create({
+      display_name: 'Included',
+      identity: { country: 'us', entity_type: 'individual' },
+      configuration: { customer: {} },
+      defaults: { currency: 'usd' },
+      include: ['identity'],
+    });
+    expect(created.identity).toMatchObject({ country: 'us', entity_type: 'individual' });
+    expect(created.configuration).toBeNull();
+    const all = await stripe.v2.core.accounts.retrieve(created.id, {
+      include: ['identity', 'configuration.customer', 'defaults'],
+    });
+    expect(all.configuration!.customer).toMatchObject({ applied: true });
+    expect(all.defaults).toMatchObject({ currency: 'usd' });
+    const none = await stripe.v2.core.accounts.retrieve(created.id);
+    expect([none.identity, none.defaults, none.configuration]).toEqual([null, null, null]);
+    const updated = await stripe.v2.core.accounts.update(created.id, {
+      identity: { country: 'gb' },
+      include: ['identity'],
+    });
+    expect(updated.identity).toMatchObject({ country: 'gb' });
+  });
+
+  it('reads back each parameter a route applies, in the object it answers with', async () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { route, op } of modelled) {
+      const reads = leaves(route, op).filter((l) => l.use === 'reads' && l.param !== 'expand');
+      if (reads.length === 0) continue;
+      const setup = setups[op.id];
+      if (!setup) {
+        problems.push(`${op.id}: no setup to walk ${reads.map((l) => l.param).join(', ')}`);
+        continue;
+      }
+      for (const leaf of reads) {
+        let readBack = false;
+        const outcomes: string[] = [];
+        let value: unknown;
+        for (const variant of await setup()) {
+          if (variant.skip?.includes(leaf.path[0]!)) continue;
+          value = valueFor(op, leaf, variant);
+          const body = requestWith(op, variant.base ?? {}, leaf, value);
+          const res = await send(op, variant.path ?? {}, body);
+          const error = res.json.error as { code?: string; param?: string } | undefined;
+          if (res.status === 200 && readsBack(value, at(res.json, leaf.path))) readBack = true;
+          else if (error?.code === 'parameter_not_supported' && error.param === leaf.param)
+            continue;
+          else
+            outcomes.push(
+              `${res.status} ${String(JSON.stringify(error ?? at(res.json, leaf.path))).slice(0, 160)}`,
+            );
+        }
+        if (!readBack || outcomes.length)
+          problems.push(
+            `${op.id} ${leaf.param}=${JSON.stringify(value)}: ${outcomes.join('; ') || 'refused everywhere'}`,
+          );
+        else checked++;
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  });
+});
