@@ -112,7 +112,28 @@ export function sdkParams(dir, ops) {
       alternatives.push(node);
     } else if (open || hasString) alternatives.push({ type: 'string' });
     if (hasBoolean) alternatives.push({ type: 'boolean' });
-    for (const t of others) alternatives.push(convert(t, depth, seen));
+    // Several object forms (bank account details or card details): one object with the members
+    // of each, requiring what all of them require. Telling the forms apart is the resource's job.
+    const objects = [];
+    for (const t of others) {
+      const node = convert(t, depth, seen);
+      if (node.type === 'object') objects.push(node);
+      else alternatives.push(node);
+    }
+    if (objects.length) {
+      const merged = { type: 'object', properties: {}, required: objects[0].required ?? [] };
+      for (const o of objects) {
+        for (const [name, prop] of Object.entries(o.properties)) {
+          const seen = merged.properties[name];
+          // `object: 'bank_account'` in one form, `object: 'card'` in the other: either.
+          if (seen?.enum && prop.enum) seen.enum = [...new Set([...seen.enum, ...prop.enum])];
+          else merged.properties[name] ??= prop;
+        }
+        merged.required = merged.required.filter((r) => o.required?.includes(r));
+        if (o.additionalProperties) merged.additionalProperties = o.additionalProperties;
+      }
+      alternatives.push(merged);
+    }
     if (emptyable || (hasNull && v1)) alternatives.push({ type: 'string', enum: [''] });
     // JSON (v2) unsets with null; a form (v1) cannot send one.
     if (hasNull && !v1) alternatives.push({ type: 'null' });

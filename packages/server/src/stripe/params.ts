@@ -347,9 +347,11 @@ export function parseOperation<S extends Shape>(
     if (shape[key]?.use === 'extension') ours[key] = value;
     else theirs[key] = value;
   }
-  const typed = validateParams(node, theirs);
+  const { typed, enumErrors } = validateParams(node, theirs);
   refuseUnapplied(shape, typed, '');
-  return parseShape(shape, { ...typed, ...ours });
+  const parsed = parseShape(shape, { ...typed, ...ours });
+  if (enumErrors[0]) throw enumErrors[0];
+  return parsed;
 }
 
 /** Refuses every parameter sent that `shape` does not apply, naming it in full. */

@@ -1,5 +1,5 @@
 import { catalogue, type SchemaNode } from './catalogue.js';
-import { errors } from './errors.js';
+import { errors, type StripeError } from './errors.js';
 
 /**
  * Checks a request's parameters against an operation's schema in the catalogue, as Stripe does
@@ -8,13 +8,27 @@ import { errors } from './errors.js';
  * lengths, nesting and arrays (both `a[0]=` and `a[]=`, which api/form.ts already made arrays).
  * Returns the values with those types, so hand-written fields and handlers see numbers and
  * booleans. An empty string passes only where the spec says a parameter can be unset.
+ *
+ * A value outside its enum is not thrown at once but returned in `enumErrors`, so that a route's
+ * own field for the parameter can answer first with a better message (an event type gets a
+ * "did you mean"); the caller throws it if nothing else did.
  */
 export function validateParams(
   node: number,
   input: Record<string, unknown>,
-): Record<string, unknown> {
-  return validateObject(nodeAt(node), input, '') as Record<string, unknown>;
+): { typed: Record<string, unknown>; enumErrors: StripeError[] } {
+  const enumErrors: StripeError[] = [];
+  deferred = enumErrors;
+  try {
+    const typed = validateObject(nodeAt(node), input, '') as Record<string, unknown>;
+    return { typed, enumErrors };
+  } finally {
+    deferred = null;
+  }
 }
+
+/** Where enum errors go while validating (null inside anyOf, where they pick the alternative). */
+let deferred: StripeError[] | null = null;
 
 const nodeAt = (i: number): SchemaNode => catalogue().nodes[i]!;
 
@@ -90,7 +104,10 @@ function validateString(n: SchemaNode, value: unknown, param: string): string {
     throw errors.parameterInvalid(param, `Invalid string: ${describe(value)}`);
   if (n.e && !n.b && !n.e.includes(value)) {
     if (value === '') throw errors.parameterEmpty(param);
-    throw errors.parameterInvalid(param, `Invalid ${param}: must be one of ${listOf(n.e)}`);
+    const e = errors.parameterInvalid(param, `Invalid ${param}: must be one of ${listOf(n.e)}`);
+    if (!deferred) throw e;
+    deferred.push(e);
+    return value;
   }
   if (value === '' && !n.e?.includes('')) throw errors.parameterEmpty(param);
   const max = n.x ?? 5000;
@@ -138,12 +155,18 @@ function validateNumber(value: unknown, param: string): number {
 function validateAnyOf(n: SchemaNode, value: unknown, param: string): unknown {
   const alternatives = n.u!.map(nodeAt);
   let fallback: unknown = null;
-  for (const alt of alternatives) {
-    try {
-      return validate(alt, value, param);
-    } catch (e) {
-      if (fallback === null || sameKind(alt, value)) fallback = e;
+  const outer = deferred;
+  deferred = null;
+  try {
+    for (const alt of alternatives) {
+      try {
+        return validate(alt, value, param);
+      } catch (e) {
+        if (fallback === null || sameKind(alt, value)) fallback = e;
+      }
     }
+  } finally {
+    deferred = outer;
   }
   throw fallback;
 }

@@ -130,7 +130,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
     }
     expect(problems).toEqual([]);
     expect(refused).toBeGreaterThan(100);
-  });
+  }, 300_000);
 
   /**
    * What each operation needs to succeed: the ids in its path, the parameters it must have, the
@@ -690,5 +690,5 @@ describe('modelled operations, parameter by parameter, against a real server', (
     }
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(100);
-  });
+  }, 300_000);
 });
