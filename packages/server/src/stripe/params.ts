@@ -1,5 +1,7 @@
 import { errors } from './errors.js';
-import { validateParams } from './spec-params.js';
+import { booleanValue, validateParams } from './spec-params.js';
+
+export { booleanValue };
 
 /**
  * Declarative parameter schemas: each field parses a wire value (form strings, or JSON on /v2)
@@ -154,18 +156,6 @@ export function integer(opts: { min?: number; max?: number } = {}): Field<number
     }
     return n;
   });
-}
-
-/**
- * A boolean as a client sends it: `true`/`false` (stripe-node, the Stripe CLI, JSON), or
- * `True`/`False`, which stripe-python before 7 sends (`str(True)`) and Stripe's v1 API accepts.
- * Anything else is `undefined`.
- */
-export function booleanValue(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'True') return true;
-  if (value === 'false' || value === 'False') return false;
-  return undefined;
 }
 
 export function boolean(): Field<boolean, false> {

@@ -30,6 +30,18 @@ export function validateParams(
 /** Where enum errors go while validating (null inside anyOf, where they pick the alternative). */
 let deferred: StripeError[] | null = null;
 
+/**
+ * A boolean as a client sends it: `true`/`false` (stripe-node, the Stripe CLI, JSON), or
+ * `True`/`False`, which stripe-python before 7 sends (`str(True)`) and Stripe's v1 API accepts.
+ * Anything else is `undefined`.
+ */
+export function booleanValue(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'True') return true;
+  if (value === 'false' || value === 'False') return false;
+  return undefined;
+}
+
 const nodeAt = (i: number): SchemaNode => catalogue().nodes[i]!;
 
 const describe = (value: unknown) =>
@@ -57,11 +69,12 @@ function validate(n: SchemaNode, value: unknown, param: string): unknown {
       return validateInteger(value, param);
     case 'number':
       return validateNumber(value, param);
-    case 'boolean':
-      if (value === true || value === 'true') return true;
-      if (value === false || value === 'false') return false;
+    case 'boolean': {
+      const b = booleanValue(value);
+      if (b !== undefined) return b;
       if (value === '') throw errors.parameterEmpty(param);
       throw errors.parameterInvalid(param, `Invalid boolean: ${describe(value)}`);
+    }
   }
 }
 
