@@ -81,7 +81,10 @@ const updateParams = {
 
 const createParams = {
   ...writable,
-  payment_method: refused('payment methods are not modelled'),
+  payment_method: effect(
+    string(),
+    "refuses what Stripe refuses: a mistyped number, a real card in test mode, a declining card's attach, a default payment method not attached",
+  ),
   tax_id_data: refused('tax ids are not modelled'),
   test_clock: string(),
 };

@@ -1,15 +1,13 @@
 import type Stripe from 'stripe';
 import { listFilterTest } from './shared-params.js';
-
-const notYet = 'not applied to payment intents yet';
 import { errors } from '../stripe/errors.js';
 import {
-  applied,
   applyMetadata,
   array,
   boolean,
   effect,
   expandParam,
+  extension,
   integer,
   listParams,
   metadata,
@@ -53,6 +51,20 @@ import {
 } from './common.js';
 import { shippingParams, toAddress } from './shared-params.js';
 
+const notYet = 'not applied to payment intents yet';
+
+/**
+ * `payment_method_data`: makes the payment method the intent uses. Stripe takes card details in
+ * it (`card[token]`, a test number) though its spec does not list them.
+ */
+const paymentMethodData = effect(
+  object({
+    ...paymentMethodDataParams,
+    card: extension(paymentMethodDataParams.card, 'card details, as Stripe takes them here'),
+  }),
+  'payment_method_data on PaymentIntent create and confirm makes the payment method',
+);
+
 /** `setup_future_usage`: saves the payment method for later; `''` unsets it. */
 const setupFutureUsage: Field<'off_session' | 'on_session' | null, false> = {
   required: false,
@@ -89,7 +101,7 @@ const writable = {
   application_fee_amount: integer({ min: 0 }),
   transfer_group: string(),
   payment_method_options: refused(notYet),
-  payment_method_data: effect(object(paymentMethodDataParams), 'payment_method_data on PaymentIntent create and confirm makes the payment method'),
+  payment_method_data: paymentMethodData,
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
 };
@@ -109,8 +121,14 @@ const createParams = {
   }),
   transfer_data: object({ destination: required(string()), amount: integer({ min: 0 }) }),
   on_behalf_of: string(),
-  off_session: effect(offSession, 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
-  return_url: effect(string(), 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  off_session: effect(
+    offSession,
+    'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
+  ),
+  return_url: effect(
+    string(),
+    'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
+  ),
   error_on_requires_action: refused(notYet),
   mandate_data: refused(notYet),
   use_stripe_sdk: refused(notYet),
@@ -120,14 +138,20 @@ const createParams = {
 
 const confirmParams = {
   payment_method: string(),
-  return_url: effect(string(), 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  return_url: effect(
+    string(),
+    'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
+  ),
   receipt_email: nullableString(),
   shipping: shippingParams,
-  off_session: effect(offSession, 'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url'),
+  off_session: effect(
+    offSession,
+    'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
+  ),
   error_on_requires_action: refused(notYet),
   mandate_data: refused(notYet),
   payment_method_options: refused(notYet),
-  payment_method_data: effect(object(paymentMethodDataParams), 'payment_method_data on PaymentIntent create and confirm makes the payment method'),
+  payment_method_data: paymentMethodData,
   setup_future_usage: setupFutureUsage,
   client_secret: effect(
     string(),

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
+  effect,
   expandParam,
   integer,
   listParams,
@@ -31,7 +32,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
-import { nullableAddress, toAddress } from './shared-params.js';
+import { listFilterTest, nullableAddress, toAddress } from './shared-params.js';
 import { cardForNumber, checkExpiry, consumeToken, fingerprint } from './tokens.js';
 
 /**
@@ -69,20 +70,24 @@ const billingParams = object({
 
 const usBankParams = object({
   account_holder_type: oneOf(['individual', 'company'] as const),
-  account_number: string({ maxLength: 17 }),
+  account_number: effect(string({ maxLength: 17 }), 'us_bank_account payment methods'),
   account_type: oneOf(['checking', 'savings'] as const),
   routing_number: string({ maxLength: 9 }),
 });
+
+/** The test that checks card details (number, cvc, token) make the payment method they describe. */
+const CREATES =
+  'creates card payment methods from a test number, a token and pm_card_visa; attaches, lists, updates and detaches them';
 
 /** What describes a new payment method: `POST /v1/payment_methods` and `payment_method_data`. */
 export const paymentMethodDataParams = {
   type: oneOf(['card', 'us_bank_account'] as const),
   card: object({
-    number: string({ maxLength: 30 }),
+    number: effect(string({ maxLength: 30 }), CREATES),
     exp_month: integer(),
     exp_year: integer(),
-    cvc: string({ maxLength: 4 }),
-    token: string(),
+    cvc: effect(string({ maxLength: 4 }), CREATES),
+    token: effect(string(), CREATES),
   }),
   us_bank_account: usBankParams,
   billing_details: billingParams,
@@ -520,8 +525,8 @@ const updateParams = {
 
 const listFilters = {
   ...listParams,
-  type: string(),
-  customer: string(),
+  type: effect(string(), listFilterTest),
+  customer: effect(string(), listFilterTest),
 };
 
 export const paymentMethods: Resource = {
@@ -531,8 +536,14 @@ export const paymentMethods: Resource = {
       '/v1/payment_methods',
       {
         ...paymentMethodDataParams,
-        customer: string(),
-        payment_method: string(),
+        customer: effect(
+          string(),
+          "clones a platform customer's payment method into a connected account",
+        ),
+        payment_method: effect(
+          string(),
+          "clones a platform customer's payment method into a connected account",
+        ),
         ...expandParam,
       },
       async ({ w, caller, params }) => {
@@ -661,8 +672,11 @@ export const paymentMethods: Resource = {
       '/v1/customers/:id/payment_methods',
       {
         ...listParams,
-        type: string(),
-        allow_redisplay: oneOf(['always', 'limited', 'unspecified'] as const),
+        type: effect(string(), listFilterTest),
+        allow_redisplay: effect(
+          oneOf(['always', 'limited', 'unspecified'] as const),
+          listFilterTest,
+        ),
       },
       async ({ services, caller, params, path, url }) => {
         await ownCustomer(services.dialect.db, caller, path.id!, 'customer');

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
+  effect,
   expandParam,
   integer,
   nullableString,
+  refused,
   object,
   oneOf,
   required,
@@ -55,6 +57,7 @@ export interface BankDetails {
   routing_number: string;
   account_holder_name: string | null;
   account_holder_type: 'individual' | 'company' | null;
+  account_type?: 'checking' | 'savings' | 'futsu' | 'toza' | null;
 }
 
 /**
@@ -126,6 +129,8 @@ export function cardObject(
   name: string,
   expiry: { exp_month: number; exp_year: number },
   holder: string | null,
+  /** Whether a CVC came with the card: Stripe shows `unchecked` until a charge checks it. */
+  cvc = true,
 ): Stripe.Card {
   const card = testCards[name]!;
   return {
@@ -141,7 +146,7 @@ export function cardObject(
     address_zip_check: null,
     brand: brandLabels[card.brand] ?? card.brand,
     country: card.country,
-    cvc_check: 'unchecked',
+    cvc_check: cvc ? 'unchecked' : null,
     dynamic_last4: null,
     exp_month: expiry.exp_month,
     exp_year: expiry.exp_year,
@@ -155,19 +160,23 @@ export function cardObject(
   } as unknown as Stripe.Card;
 }
 
+/** The test that checks the details that show only as what they make (last4, cvc_check). */
+const SHOWN =
+  'a token shows what its card or bank details were: last4, cvc_check, the account type';
+
 const cardParams = object({
-  number: required(string({ maxLength: 30 })),
+  number: required(effect(string({ maxLength: 30 }), SHOWN)),
   exp_month: required(integer()),
   exp_year: required(integer()),
-  cvc: string({ maxLength: 4 }),
+  cvc: effect(string({ maxLength: 4 }), SHOWN),
   name: nullableString(),
-  currency: string({ maxLength: 3 }),
+  currency: refused('debit cards as external accounts in other currencies are not modelled'),
 });
 
 const bankParams = object({
   country: required(string({ maxLength: 2 })),
   currency: string({ maxLength: 3 }),
-  account_number: required(string({ maxLength: 34 })),
+  account_number: required(effect(string({ maxLength: 34 }), SHOWN)),
   routing_number: string({ maxLength: 34 }),
   account_holder_name: nullableString(),
   account_holder_type: oneOf(['individual', 'company'] as const),
@@ -181,7 +190,7 @@ function bankAccountObject(w: WriteContext, b: BankDetails): Stripe.BankAccount 
     object: 'bank_account',
     account_holder_name: b.account_holder_name,
     account_holder_type: b.account_holder_type,
-    account_type: null,
+    account_type: b.account_type ?? null,
     bank_name: 'STRIPE TEST BANK',
     country: b.country,
     currency: b.currency,
@@ -199,6 +208,7 @@ function bankDetails(p: {
   routing_number?: string | undefined;
   account_holder_name?: string | null | undefined;
   account_holder_type?: 'individual' | 'company' | undefined;
+  account_type?: 'checking' | 'savings' | 'futsu' | 'toza' | undefined;
 }): BankDetails {
   const country = p.country.toUpperCase();
   if (country === 'US' && !/^\d{9}$/.test(p.routing_number ?? ''))
@@ -214,6 +224,7 @@ function bankDetails(p: {
     routing_number: p.routing_number ?? '',
     account_holder_name: p.account_holder_name ?? null,
     account_holder_type: p.account_holder_type ?? null,
+    account_type: p.account_type ?? null,
   };
 }
 
@@ -272,17 +283,11 @@ export const tokens: Resource = {
       {
         card: cardParams,
         bank_account: bankParams,
-        customer: string(),
+        customer: refused('card sources on customers are not modelled'),
         ...expandParam,
       },
       async ({ w, params }) => {
         const given = [params.card, params.bank_account].filter((v) => v !== undefined).length;
-        if (params.customer !== undefined)
-          throw errors.parameterInvalid(
-            'customer',
-            'Switchboard does not model card sources on customers: create tokens from card details or test tokens (tok_visa).',
-            'parameter_not_supported',
-          );
         if (given !== 1)
           throw errors.invalidRequest(
             'You must supply one of card or bank_account to create a token (Switchboard models card and bank account tokens).',
@@ -298,7 +303,7 @@ export const tokens: Resource = {
               ({
                 id,
                 object: 'token',
-                card: cardObject(w, name, expiry, c.name ?? null),
+                card: cardObject(w, name, expiry, c.name ?? null, c.cvc !== undefined),
                 client_ip: null,
                 created,
                 livemode: w.livemode,

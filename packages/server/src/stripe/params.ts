@@ -331,17 +331,45 @@ export function parseOperation<S extends Shape>(
   shape: S,
   input: Record<string, unknown>,
 ): Parsed<S> {
-  const ours: Record<string, unknown> = {};
-  const theirs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    if (shape[key]?.use === 'extension') ours[key] = value;
-    else theirs[key] = value;
-  }
+  const { theirs, ours } = splitExtensions(shape, input);
   const { typed, enumErrors } = validateParams(node, theirs);
   refuseUnapplied(shape, typed, '');
-  const parsed = parseShape(shape, { ...typed, ...ours });
+  const parsed = parseShape(shape, mergeExtensions(typed, ours));
   if (enumErrors[0]) throw enumErrors[0];
   return parsed;
+}
+
+type Input = Record<string, unknown>;
+
+const isPlainObject = (v: unknown): v is Input =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Takes out the values of Switchboard's own parameters (`extension`), at any depth of the
+ * objects the shape describes, so that the spec checks only Stripe's.
+ */
+function splitExtensions(shape: Shape, input: Input): { theirs: Input; ours: Input } {
+  const theirs: Input = {};
+  const ours: Input = {};
+  for (const [key, value] of Object.entries(input)) {
+    const f = shape[key];
+    if (f?.use === 'extension') ours[key] = value;
+    else if (f?.shape && isPlainObject(value)) {
+      const inner = splitExtensions(f.shape, value);
+      theirs[key] = inner.theirs;
+      if (Object.keys(inner.ours).length > 0) ours[key] = inner.ours;
+    } else theirs[key] = value;
+  }
+  return { theirs, ours };
+}
+
+function mergeExtensions(typed: Input, ours: Input): Input {
+  const out: Input = { ...typed };
+  for (const [key, value] of Object.entries(ours)) {
+    const there = out[key];
+    out[key] = isPlainObject(there) && isPlainObject(value) ? mergeExtensions(there, value) : value;
+  }
+  return out;
 }
 
 /** Refuses every parameter sent that `shape` does not apply, naming it in full. */
