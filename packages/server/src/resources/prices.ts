@@ -3,6 +3,7 @@ import {
   applyMetadata,
   array,
   boolean,
+  effect,
   expandParam,
   listParams,
   object,
@@ -14,6 +15,7 @@ import { errors } from '../stripe/errors.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { emitEvent } from '../services/emit-event.js';
 import { get, post, type Resource } from './route.js';
+import { listFilterTest } from './shared-params.js';
 import {
   claimLookupKey,
   currency,
@@ -90,13 +92,16 @@ export const prices: Resource = {
       '/v1/prices',
       {
         ...listParams,
-        active: boolean(),
-        created: range(),
-        currency,
-        lookup_keys: array(string({ maxLength: 200 }), { max: 10 }),
-        product: string(),
-        recurring: object({ interval, usage_type: oneOf(['licensed', 'metered'] as const) }),
-        type: oneOf(['one_time', 'recurring'] as const),
+        active: effect(boolean(), listFilterTest),
+        created: effect(range(), listFilterTest),
+        currency: effect(currency, listFilterTest),
+        lookup_keys: effect(array(string({ maxLength: 200 }), { max: 10 }), listFilterTest),
+        product: effect(string(), listFilterTest),
+        recurring: effect(
+          object({ interval, usage_type: oneOf(['licensed', 'metered'] as const) }),
+          listFilterTest,
+        ),
+        type: effect(oneOf(['one_time', 'recurring'] as const), listFilterTest),
       },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string | boolean | string[]> = {};

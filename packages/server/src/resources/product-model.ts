@@ -3,6 +3,7 @@ import {
   applyMetadata,
   array,
   boolean,
+  effect,
   expandParam,
   integer,
   metadata,
@@ -36,6 +37,10 @@ export const currency = string({ maxLength: 3 });
 const taxBehavior = oneOf(['exclusive', 'inclusive', 'unspecified'] as const);
 export const interval = oneOf(['day', 'week', 'month', 'year'] as const);
 
+/** The test that checks what makes or moves other objects (product_data, lookup keys). */
+const PRICES_TEST =
+  'prices a product, filters prices and refuses to delete a product that has prices';
+
 const recurringParams = object({
   interval: required(interval),
   interval_count: integer({ min: 1, max: 1095 }),
@@ -68,8 +73,8 @@ export const priceCreateParams = {
   lookup_key: string({ maxLength: 200 }),
   nickname: string(),
   product: string(),
-  product_data: object(productDataParams),
-  transfer_lookup_key: boolean(),
+  product_data: effect(object(productDataParams), PRICES_TEST),
+  transfer_lookup_key: effect(boolean(), PRICES_TEST),
   transform_quantity: object({
     divide_by: required(integer({ min: 1 })),
     round: required(oneOf(['up', 'down'] as const)),
@@ -83,7 +88,7 @@ export const priceUpdateParams = {
   metadata: metadata(),
   nickname: nullableString(),
   tax_behavior: taxBehavior,
-  transfer_lookup_key: boolean(),
+  transfer_lookup_key: effect(boolean(), PRICES_TEST),
   ...expandParam,
 };
 
@@ -257,7 +262,7 @@ export const productCreateParams = {
   ...productWritable,
   name: required(string({ maxLength: 250 })),
   type: oneOf(['good', 'service'] as const),
-  default_price_data: object(priceDataParams),
+  default_price_data: effect(object(priceDataParams), PRICES_TEST),
 };
 
 export const productUpdateParams = {

@@ -1,5 +1,15 @@
 import type Stripe from 'stripe';
-import { array, boolean, expandParam, listParams, oneOf, range, string } from '../stripe/params.js';
+import {
+  array,
+  boolean,
+  effect,
+  expandParam,
+  listParams,
+  oneOf,
+  range,
+  string,
+} from '../stripe/params.js';
+import { listFilterTest } from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { emitEvent } from '../services/emit-event.js';
@@ -87,12 +97,12 @@ export const products: Resource = {
       '/v1/products',
       {
         ...listParams,
-        active: boolean(),
-        created: range(),
-        ids: array(string()),
-        shippable: boolean(),
-        type: oneOf(['good', 'service'] as const),
-        url: string(),
+        active: effect(boolean(), listFilterTest),
+        created: effect(range(), listFilterTest),
+        ids: effect(array(string()), listFilterTest),
+        shippable: effect(boolean(), listFilterTest),
+        type: effect(oneOf(['good', 'service'] as const), listFilterTest),
+        url: effect(string(), listFilterTest),
       },
       async ({ services, caller, params, url }) => {
         const where: Record<string, string | boolean | string[]> = {};

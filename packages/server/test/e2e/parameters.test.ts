@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,6 +219,40 @@ describe('modelled operations, parameter by parameter, against a real server', (
         values: { customer: (await stripe.customers.create()).id },
       },
     ],
+    PostProducts: async () => [{}],
+    PostProductsId: async () => {
+      const product = await stripe.products.create({ name: 'Walked' });
+      const price = await stripe.prices.create({
+        product: product.id,
+        currency: 'usd',
+        unit_amount: 100,
+      });
+      return [{ path: { id: product.id }, values: { default_price: price.id } }];
+    },
+    PostPrices: async () => {
+      const product = (await stripe.products.create({ name: 'Walked' })).id;
+      const base = { currency: 'usd', product };
+      return [
+        {
+          base: { ...base, unit_amount: 100 },
+          values: { lookup_key: `walk_${randomUUID()}` },
+          skip: ['unit_amount_decimal'],
+        },
+        {
+          base: { ...base, unit_amount_decimal: '150' },
+          values: { lookup_key: `walk_${randomUUID()}` },
+          skip: ['unit_amount'],
+        },
+      ];
+    },
+    PostPricesPrice: async () => {
+      const price = await stripe.prices.create({
+        product_data: { name: 'Walked' },
+        currency: 'usd',
+        unit_amount: 100,
+      });
+      return [{ path: { price: price.id }, values: { lookup_key: `walk_${randomUUID()}` } }];
+    },
     PostTokens: async () => [
       {
         base: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2031 } },
@@ -653,6 +688,59 @@ describe('modelled operations, parameter by parameter, against a real server', (
     );
     await narrows(held, { type: 'card' }, (p) => p.type === 'card');
     await narrows(held, { allow_redisplay: 'always' }, (p) => p.allow_redisplay === 'always');
+    // Products and prices.
+    const service = await stripe.products.create({
+      name: 'Service',
+      type: 'service',
+      url: 'https://example.com/service',
+    });
+    const good = await stripe.products.create({
+      name: 'Good',
+      type: 'good',
+      shippable: true,
+      active: false,
+    });
+    const products = l(stripe.products.list.bind(stripe.products));
+    await narrows(products, { type: 'service' }, (p) => p.type === 'service');
+    await narrows(products, { url: service.url }, (p) => p.url === service.url);
+    await narrows(products, { active: false }, (p) => p.active === false);
+    await narrows(products, { shippable: true }, (p) => p.shippable === true);
+    await narrows(products, { ids: [good.id] }, (p) => p.id === good.id);
+    await ranges(products, 'created');
+    const monthly = await stripe.prices.create({
+      product: service.id,
+      currency: 'eur',
+      unit_amount: 900,
+      lookup_key: `filter_${randomUUID()}`,
+      recurring: { interval: 'month', usage_type: 'licensed' },
+    });
+    await stripe.prices.create({
+      product: good.id,
+      currency: 'usd',
+      unit_amount: 100,
+      active: false,
+    });
+    const priceList = l(stripe.prices.list.bind(stripe.prices));
+    await narrows(priceList, { active: false }, (p) => p.active === false);
+    await narrows(priceList, { currency: 'eur' }, (p) => p.currency === 'eur');
+    await narrows(priceList, { product: service.id }, (p) => p.product === service.id);
+    await narrows(priceList, { type: 'recurring' }, (p) => p.type === 'recurring');
+    await narrows(
+      priceList,
+      { lookup_keys: [monthly.lookup_key] },
+      (p) => p.lookup_key === monthly.lookup_key,
+    );
+    await narrows(
+      priceList,
+      { recurring: { interval: 'month' } },
+      (p) => (p.recurring as { interval?: string } | null)?.interval === 'month',
+    );
+    await narrows(
+      priceList,
+      { recurring: { usage_type: 'licensed' } },
+      (p) => (p.recurring as { usage_type?: string } | null)?.usage_type === 'licensed',
+    );
+    await ranges(priceList, 'created');
   });
 
   it('a token shows what its card or bank details were: last4, cvc_check, the account type', async () => {

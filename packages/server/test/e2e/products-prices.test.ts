@@ -217,10 +217,14 @@ describe('products and prices', () => {
 
     const archived = await stripe.prices.update(
       monthly.id,
-      { active: false, nickname: '' },
+      { active: false },
       { stripeAccount: account.id },
     );
-    expect(archived).toMatchObject({ active: false, nickname: null, lookup_key: null });
+    // Stripe's spec takes no empty nickname on update: it cannot be unset.
+    expect(archived).toMatchObject({ active: false, nickname: 'Monthly', lookup_key: null });
+    await expect(
+      stripe.prices.update(monthly.id, { nickname: '' }, { stripeAccount: account.id }),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'nickname' });
     expect(await ids({ active: false })).toEqual([monthly.id]);
     await expect(
       stripe.prices.update(monthly.id, { unit_amount: 5 } as never, { stripeAccount: account.id }),
