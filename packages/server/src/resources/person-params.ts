@@ -3,19 +3,20 @@ import {
   applyMetadata,
   array,
   boolean,
+  effect,
+  type Field,
   integer,
   metadata,
+  type MetadataPatch,
   nullableObject,
   nullableString,
   object,
   oneOf,
   refused,
   string,
-  type Field,
-  type MetadataPatch,
 } from '../stripe/params.js';
 import { errors } from '../stripe/errors.js';
-import { addressParams, toAddress } from './shared-params.js';
+import { addressParams, providedTest, toAddress } from './shared-params.js';
 
 /**
  * The fields of a person, as `POST /v1/accounts/{id}/persons` takes them and as the account's
@@ -47,9 +48,10 @@ export const personFields = {
   address_kana: object(japanAddressParams),
   address_kanji: object(japanAddressParams),
   registered_address: object(addressParams),
-  id_number: string(),
-  id_number_secondary: string(),
-  ssn_last_4: string({ maxLength: 4 }),
+  // Stripe never shows identity numbers: they read back as `*_provided: true`.
+  id_number: effect(string(), providedTest),
+  id_number_secondary: effect(string(), providedTest),
+  ssn_last_4: effect(string({ maxLength: 4 }), providedTest),
   political_exposure: oneOf(['existing', 'none'] as const),
   metadata: metadata(),
   verification: refused(filesNotModelled),

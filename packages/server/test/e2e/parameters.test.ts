@@ -16,6 +16,7 @@ import {
   toForm,
   type Leaf,
 } from '../helpers/param-walk.js';
+import { onboardedAccount } from '../helpers/accounts.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
 /**
@@ -314,7 +315,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
     },
     PostTransfers: async () => {
       await fund();
-      const account = await stripe.accounts.create({
+      const account = await onboardedAccount(stripe, {
         type: 'custom',
         capabilities: { transfers: { requested: true } },
       });
@@ -330,7 +331,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
     },
     PostTransfersIdReversals: async () => {
       await fund();
-      const account = await stripe.accounts.create({
+      const account = await onboardedAccount(stripe, {
         type: 'custom',
         capabilities: { transfers: { requested: true } },
       });
@@ -352,7 +353,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
       return [{ path: { webhook_endpoint: we.id } }];
     },
     PostPaymentIntents: async () => {
-      const account = await stripe.accounts.create({
+      const account = await onboardedAccount(stripe, {
         type: 'custom',
         capabilities: { transfers: { requested: true }, card_payments: { requested: true } },
       });
@@ -447,6 +448,18 @@ describe('modelled operations, parameter by parameter, against a real server', (
     'PostV2CoreEventDestinations enabled_events': ['v2.core.account.created'],
     'PostV2CoreEventDestinationsId enabled_events': ['v2.core.account.created'],
     'PostAccountSessions components': { account_onboarding: { enabled: true } },
+    ...Object.fromEntries(
+      ['PostAccounts', 'PostAccountsAccount'].flatMap((op) => [
+        [`${op} settings[branding][primary_color]`, '#ff5500'],
+        [`${op} settings[branding][secondary_color]`, '#0055ff'],
+        [`${op} settings[card_payments][statement_descriptor_prefix]`, 'SWITCH'],
+        [`${op} settings[payments][statement_descriptor]`, 'SWITCHBOARD'],
+        [`${op} settings[payouts][schedule][delay_days]`, 7],
+        [`${op} tos_acceptance[service_agreement]`, 'full'],
+      ]),
+    ),
+    'PostAccountsAccountPersons political_exposure': 'existing',
+    'PostAccountsAccountPersonsPerson political_exposure': 'existing',
     'PostPaymentMethodsPaymentMethod card[exp_month]': 12,
     'PostPaymentMethodsPaymentMethod card[exp_year]': 2031,
   };
@@ -550,11 +563,11 @@ describe('modelled operations, parameter by parameter, against a real server', (
       transfer_group: 'group_one',
     });
     await intent({ customer: c2.id });
-    const account = await stripe.accounts.create({
+    const account = await onboardedAccount(stripe, {
       type: 'custom',
       capabilities: { transfers: { requested: true } },
     });
-    const other = await stripe.accounts.create({
+    const other = await onboardedAccount(stripe, {
       type: 'custom',
       capabilities: { transfers: { requested: true } },
     });
@@ -834,7 +847,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
 
   it("a transfer reversal's description is its balance transactions'", async () => {
     await fund();
-    const account = await stripe.accounts.create({
+    const account = await onboardedAccount(stripe, {
       type: 'custom',
       capabilities: { transfers: { requested: true } },
     });
