@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
-import { expandParam, required, string } from '../stripe/params.js';
+import { effect, expandParam, required, string } from '../stripe/params.js';
 import { del, post, type Resource } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import {
@@ -26,7 +26,15 @@ export const ephemeralKeys: Resource = {
   routes: [
     post(
       '/v1/ephemeral_keys',
-      { customer: required(string()), ...expandParam },
+      {
+        customer: required(
+          effect(
+            string(),
+            'ephemeral keys for a customer: made at the Stripe-Version sent, deleted',
+          ),
+        ),
+        ...expandParam,
+      },
       async ({ w, caller, params }) => {
         if (caller.versionHeader === null)
           throw errors.invalidRequest(

@@ -254,6 +254,29 @@ describe('modelled operations, parameter by parameter, against a real server', (
       });
       return [{ path: { price: price.id }, values: { lookup_key: `walk_${randomUUID()}` } }];
     },
+    PostSetupIntents: async () => {
+      const account = (await custom()).id;
+      const customer = (await stripe.customers.create()).id;
+      return [{ values: { customer, on_behalf_of: account, payment_method: (await card()).id } }];
+    },
+    PostSetupIntentsIntent: async () => [
+      {
+        path: { intent: (await stripe.setupIntents.create()).id },
+        values: {
+          customer: (await stripe.customers.create()).id,
+          payment_method: (await card()).id,
+        },
+      },
+    ],
+    PostSetupIntentsIntentConfirm: async () => [
+      {
+        path: { intent: (await stripe.setupIntents.create()).id },
+        base: { payment_method: (await card()).id },
+      },
+    ],
+    PostSetupIntentsIntentCancel: async () => [
+      { path: { intent: (await stripe.setupIntents.create()).id } },
+    ],
     PostTokens: async () => [
       {
         base: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2031 } },
@@ -458,6 +481,8 @@ describe('modelled operations, parameter by parameter, against a real server', (
         [`${op} tos_acceptance[service_agreement]`, 'full'],
       ]),
     ),
+    'PostSetupIntents payment_method_types': ['card'],
+    'PostSetupIntentsIntent payment_method_types': ['card'],
     'PostAccountsAccountPersons political_exposure': 'existing',
     'PostAccountsAccountPersonsPerson political_exposure': 'existing',
     'PostPaymentMethodsPaymentMethod card[exp_month]': 12,
@@ -701,6 +726,20 @@ describe('modelled operations, parameter by parameter, against a real server', (
     );
     await narrows(held, { type: 'card' }, (p) => p.type === 'card');
     await narrows(held, { allow_redisplay: 'always' }, (p) => p.allow_redisplay === 'always');
+    // Setup intents: by customer and payment method.
+    const saved = await stripe.setupIntents.create({
+      customer: holder,
+      payment_method: (await card()).id,
+    });
+    await stripe.setupIntents.create();
+    const setups = l(stripe.setupIntents.list.bind(stripe.setupIntents));
+    await narrows(setups, { customer: holder }, (s) => s.customer === holder);
+    await narrows(
+      setups,
+      { payment_method: saved.payment_method },
+      (s) => s.payment_method === saved.payment_method,
+    );
+    await ranges(setups, 'created');
     // Products and prices.
     const service = await stripe.products.create({
       name: 'Service',
