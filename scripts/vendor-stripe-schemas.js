@@ -36,6 +36,7 @@ const roots = [
   'token',
   'setup_intent',
   'ephemeral_key',
+  'tax_rate',
 ];
 
 const spec = JSON.parse(readFileSync(source, 'utf8'));

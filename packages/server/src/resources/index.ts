@@ -27,6 +27,7 @@ import { stripecliSessions } from './stripecli-sessions.js';
 import { tokens } from './tokens.js';
 import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
+import { taxRates } from './tax-rates.js';
 import { transfers } from './transfers.js';
 import { webhookEndpointChaos } from './webhook-endpoint-chaos.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
@@ -69,6 +70,7 @@ export const resources: Resource[] = [
   switchboardEvents,
   switchboardEventTypes,
   tokens,
+  taxRates,
   transfers,
   webhookEndpointChaos,
   webhookEndpointSecrets,

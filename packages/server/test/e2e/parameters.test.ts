@@ -277,6 +277,16 @@ describe('modelled operations, parameter by parameter, against a real server', (
     PostSetupIntentsIntentCancel: async () => [
       { path: { intent: (await stripe.setupIntents.create()).id } },
     ],
+    PostTaxRates: async () => [{}],
+    PostTaxRatesTaxRate: async () => [
+      {
+        path: {
+          tax_rate: (
+            await stripe.taxRates.create({ display_name: 'VAT', inclusive: false, percentage: 19 })
+          ).id,
+        },
+      },
+    ],
     PostTokens: async () => [
       {
         base: { card: { number: '4242424242424242', exp_month: 12, exp_year: 2031 } },
@@ -740,6 +750,18 @@ describe('modelled operations, parameter by parameter, against a real server', (
       (s) => s.payment_method === saved.payment_method,
     );
     await ranges(setups, 'created');
+    // Tax rates: by active and inclusive.
+    await stripe.taxRates.create({ display_name: 'GST', inclusive: true, percentage: 10 });
+    await stripe.taxRates.create({
+      display_name: 'Old',
+      inclusive: false,
+      percentage: 5,
+      active: false,
+    });
+    const rates = l(stripe.taxRates.list.bind(stripe.taxRates));
+    await narrows(rates, { inclusive: true }, (r) => r.inclusive === true);
+    await narrows(rates, { active: false }, (r) => r.active === false);
+    await ranges(rates, 'created');
     // Products and prices.
     const service = await stripe.products.create({
       name: 'Service',

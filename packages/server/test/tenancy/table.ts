@@ -240,6 +240,8 @@ const URL = 'http://127.0.0.1:9/matrix';
 const post = <T = { id: string }>(t: Target, path: string, params: Record<string, unknown> = {}) =>
   must<T>(t.w.server, t.owner, 'POST', path, params);
 const customer = async (t: Target) => (await post(t, '/v1/customers', { name: 'M' })).id;
+const taxRate = async (t: Target) =>
+  (await post(t, '/v1/tax_rates', { display_name: 'VAT', inclusive: false, percentage: 19 })).id;
 const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' })).id;
 const price = async (t: Target) =>
   (await post(t, '/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } }))
@@ -429,6 +431,27 @@ export const table: Record<string, RouteCase> = {
   'POST /v1/prices/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/prices/${await price(t)}`, params: { nickname: 'N' } }),
+  },
+
+  // Tax rates: own objects.
+  'POST /v1/tax_rates': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/tax_rates',
+      params: { display_name: 'VAT', inclusive: false, percentage: 19 },
+    }),
+  },
+  'GET /v1/tax_rates': { cells: OWN_LIST, request: async () => ({ path: '/v1/tax_rates' }) },
+  'GET /v1/tax_rates/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/tax_rates/${await taxRate(t)}` }),
+  },
+  'POST /v1/tax_rates/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/tax_rates/${await taxRate(t)}`,
+      params: { description: 'changed' },
+    }),
   },
 
   // Payment intents and charges: own objects.
