@@ -37,6 +37,8 @@ const roots = [
   'setup_intent',
   'ephemeral_key',
   'tax_rate',
+  'coupon',
+  'deleted_coupon',
 ];
 
 const spec = JSON.parse(readFileSync(source, 'utf8'));

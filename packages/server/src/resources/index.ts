@@ -9,6 +9,7 @@ import { charges } from './charges.js';
 import { clock } from './clock.js';
 import { connectAuthorization } from './connect-authorization.js';
 import { connectSettings } from './connect-settings.js';
+import { coupons } from './coupons.js';
 import { customers } from './customers.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
 import { events } from './events.js';
@@ -50,6 +51,7 @@ export const resources: Resource[] = [
   clock,
   connectAuthorization,
   connectSettings,
+  coupons,
   customers,
   ephemeralKeys,
   events,

@@ -277,6 +277,24 @@ describe('modelled operations, parameter by parameter, against a real server', (
     PostSetupIntentsIntentCancel: async () => [
       { path: { intent: (await stripe.setupIntents.create()).id } },
     ],
+    PostCoupons: async () => {
+      const repeating = { duration: 'repeating', duration_in_months: 3 };
+      return [
+        {
+          base: { percent_off: 10, ...repeating },
+          values: { id: `walk_${randomUUID()}` },
+          skip: ['amount_off', 'currency'],
+        },
+        {
+          base: { amount_off: 100, currency: 'usd', ...repeating },
+          values: { id: `walk_${randomUUID()}` },
+          skip: ['percent_off'],
+        },
+      ];
+    },
+    PostCouponsCoupon: async () => [
+      { path: { coupon: (await stripe.coupons.create({ percent_off: 10 })).id } },
+    ],
     PostTaxRates: async () => [{}],
     PostTaxRatesTaxRate: async () => [
       {
@@ -750,6 +768,9 @@ describe('modelled operations, parameter by parameter, against a real server', (
       (s) => s.payment_method === saved.payment_method,
     );
     await ranges(setups, 'created');
+    // Coupons: by created.
+    await stripe.coupons.create({ percent_off: 5 });
+    await ranges(l(stripe.coupons.list.bind(stripe.coupons)), 'created');
     // Tax rates: by active and inclusive.
     await stripe.taxRates.create({ display_name: 'GST', inclusive: true, percentage: 10 });
     await stripe.taxRates.create({

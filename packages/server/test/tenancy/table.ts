@@ -240,6 +240,7 @@ const URL = 'http://127.0.0.1:9/matrix';
 const post = <T = { id: string }>(t: Target, path: string, params: Record<string, unknown> = {}) =>
   must<T>(t.w.server, t.owner, 'POST', path, params);
 const customer = async (t: Target) => (await post(t, '/v1/customers', { name: 'M' })).id;
+const coupon = async (t: Target) => (await post(t, '/v1/coupons', { percent_off: 10 })).id;
 const taxRate = async (t: Target) =>
   (await post(t, '/v1/tax_rates', { display_name: 'VAT', inclusive: false, percentage: 19 })).id;
 const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' })).id;
@@ -431,6 +432,25 @@ export const table: Record<string, RouteCase> = {
   'POST /v1/prices/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/prices/${await price(t)}`, params: { nickname: 'N' } }),
+  },
+
+  // Coupons: own objects.
+  'POST /v1/coupons': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/coupons', params: { percent_off: 10 } }),
+  },
+  'GET /v1/coupons': { cells: OWN_LIST, request: async () => ({ path: '/v1/coupons' }) },
+  'GET /v1/coupons/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/coupons/${await coupon(t)}` }),
+  },
+  'POST /v1/coupons/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/coupons/${await coupon(t)}`, params: { name: 'changed' } }),
+  },
+  'DELETE /v1/coupons/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/coupons/${await coupon(t)}` }),
   },
 
   // Tax rates: own objects.
