@@ -13,6 +13,8 @@ import {
 } from '../storage/repositories/objects.js';
 import type { Page } from '../storage/repositories/pagination.js';
 import type { Dialect } from '../storage/dialect.js';
+import { previousAttributes } from '../domain/event-body.js';
+import { emitEvent } from '../services/emit-event.js';
 
 /** A Stripe list object. */
 export interface ListObject<T> {
@@ -156,4 +158,22 @@ export function definedOnly<T extends object>(values: T): Partial<T> {
   for (const [k, v] of Object.entries(values))
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/**
+ * Saves an object a request changed and, if anything visible changed, emits `event` with the
+ * previous values (`*.updated`); returns the object as saved.
+ */
+export async function saveChanged<T>(
+  w: WriteContext,
+  id: string,
+  before: T,
+  after: T,
+  event: string,
+): Promise<T> {
+  const previous = previousAttributes(before as never, after as never);
+  await saveObject(w.db, id, after);
+  if (previous)
+    await emitEvent(w, { type: event, object: after as never, previousAttributes: previous });
+  return after;
 }

@@ -12,7 +12,6 @@ import {
   refused,
   string,
 } from '../stripe/params.js';
-import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';
 import { del, get, post, type Resource } from './route.js';
@@ -24,7 +23,7 @@ import {
   parseData,
   requireObject,
   requireObjectToChange,
-  saveObject,
+  saveChanged,
 } from './common.js';
 
 const perCurrency = 'per-currency amounts (currency_options) are not modelled';
@@ -122,15 +121,7 @@ export const coupons: Resource = {
           ...(params.name !== undefined ? { name: params.name } : {}),
           metadata: applyMetadata(before.metadata ?? {}, params.metadata),
         };
-        const previous = previousAttributes(before as never, after as never);
-        await saveObject(w.db, row.id, after);
-        if (previous)
-          await emitEvent(w, {
-            type: 'coupon.updated',
-            object: after as never,
-            previousAttributes: previous,
-          });
-        return after;
+        return saveChanged(w, row.id, before, after, 'coupon.updated');
       },
     ),
 

@@ -11,7 +11,6 @@ import {
   required,
   type MetadataPatch,
 } from '../stripe/params.js';
-import { previousAttributes } from '../domain/event-body.js';
 import { emitEvent } from '../services/emit-event.js';
 import { get, post, type Resource } from './route.js';
 import { listFilterTest } from './shared-params.js';
@@ -22,7 +21,7 @@ import {
   parseData,
   requireObject,
   requireObjectToChange,
-  saveObject,
+  saveChanged,
 } from './common.js';
 
 /**
@@ -105,16 +104,7 @@ export const taxRates: Resource = {
     post('/v1/tax_rates/:id', writable, async ({ w, caller, path, params }) => {
       const row = await requireObjectToChange(w, caller, 'tax_rate', path.id!);
       const before = parseData<Stripe.TaxRate>(row);
-      const after = applyParams(before, params);
-      const previous = previousAttributes(before as never, after as never);
-      await saveObject(w.db, row.id, after);
-      if (previous)
-        await emitEvent(w, {
-          type: 'tax_rate.updated',
-          object: after as never,
-          previousAttributes: previous,
-        });
-      return after;
+      return saveChanged(w, row.id, before, applyParams(before, params), 'tax_rate.updated');
     }),
 
     get(
