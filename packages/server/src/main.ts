@@ -27,6 +27,7 @@ import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
 import { authenticateMount } from './hosted/authenticate.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
+import { checkoutMount } from './hosted/checkout.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
 import { CREDENTIALS_REVOKED, type Dialect } from './storage/dialect.js';
@@ -259,6 +260,7 @@ export async function startSwitchboard(
         expressDashboardMount(services),
         oauthAuthorizeMount(services),
         authenticateMount(services),
+        checkoutMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -88,6 +88,25 @@ async function setUp(ctx: FixtureContext, paymentMethod: string, confirm = true)
   );
 }
 
+/** A Checkout Session on the account for 2 x $15.00, with a $3.00 platform fee. */
+async function checkoutSession(ctx: FixtureContext): Promise<Obj> {
+  return ctx.api.post<Obj>(
+    '/v1/checkout/sessions',
+    {
+      mode: 'payment',
+      line_items: [
+        {
+          price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Lesson' } },
+          quantity: 2,
+        },
+      ],
+      payment_intent_data: { application_fee_amount: 300 },
+      success_url: 'https://example.com/success?session_id={CHECKOUT_SESSION_ID}',
+    },
+    { account: ctx.account },
+  );
+}
+
 /** The seed: after a failed payout, payouts stop until the external account is updated. */
 async function reenablePayouts(ctx: FixtureContext): Promise<number> {
   const list = await ctx.api.get<{ data: Obj[] }>(`/v1/accounts/${ctx.account}/external_accounts`, {
@@ -199,6 +218,60 @@ export const fixtures: Fixture[] = [
       const pm = String(setupIntent.payment_method);
       await ctx.api.post(`/v1/payment_methods/${pm}/detach`, {}, { account: ctx.account });
       return `Set up ${pm} for ${customer.id}, then detached it.`;
+    },
+  },
+  {
+    event: 'checkout.session.completed',
+    how: 'a Checkout Session with a platform fee, paid with pm_card_visa (the test helper)',
+    for: takesCharges,
+    async run(ctx) {
+      const session = await checkoutSession(ctx);
+      await ctx.api.post(
+        `/v1/switchboard/checkout/sessions/${session.id}/complete`,
+        { payment_method: 'pm_card_visa' },
+        { account: ctx.account },
+      );
+      return `Paid Checkout Session ${session.id} ($30.00, $3.00 to the platform) on ${ctx.account}: also payment_intent.succeeded and charge.succeeded.`;
+    },
+  },
+  {
+    event: 'checkout.session.expired',
+    how: 'a Checkout Session, expired (POST /v1/checkout/sessions/{id}/expire)',
+    async run(ctx) {
+      const session = await checkoutSession(ctx);
+      await ctx.api.post(
+        `/v1/checkout/sessions/${session.id}/expire`,
+        {},
+        { account: ctx.account },
+      );
+      return `Expired Checkout Session ${session.id} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'price.created',
+    how: 'POST /v1/prices with product_data, with Stripe-Account',
+    note: 'Also product.created.',
+    async run(ctx) {
+      const price = await ctx.api.post<Obj>(
+        '/v1/prices',
+        { currency: 'usd', unit_amount: 1500, product_data: { name: 'Lesson' } },
+        { account: ctx.account },
+      );
+      return `Created price ${price.id} and its product ${String(price.product)} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'product.updated',
+    how: 'POST /v1/products, then archive it (active=false)',
+    note: 'Also product.created.',
+    async run(ctx) {
+      const product = await ctx.api.post<Obj>(
+        '/v1/products',
+        { name: 'Lesson' },
+        { account: ctx.account },
+      );
+      await ctx.api.post(`/v1/products/${product.id}`, { active: false }, { account: ctx.account });
+      return `Created product ${product.id} on ${ctx.account} and archived it.`;
     },
   },
   {

@@ -74,3 +74,10 @@ export function formPostProblem(
     return 'the form has expired, or was not rendered by this server';
   return null;
 }
+
+/** The hosts a form of this server is posted from: the request's, and the public URL's. */
+export function ownHosts(req: IncomingMessage, publicUrl: string | undefined): string[] {
+  const hosts = req.headers.host ? [req.headers.host] : [];
+  if (publicUrl) hosts.push(new URL(publicUrl).host);
+  return hosts;
+}

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Mount } from '../app.js';
 import { completeOnboarding } from '../resources/account-links.js';
 import { createConnectedAccount } from '../resources/accounts.js';
@@ -6,7 +6,7 @@ import { issueAuthorizationCode } from '../resources/oauth.js';
 import { inTransaction, type Services } from '../services/context.js';
 import { findPlatformByApplication } from '../storage/repositories/platforms.js';
 import { chooseRedirect } from '../domain/redirect-uris.js';
-import { formPostProblem, formToken } from './form-guard.js';
+import { formPostProblem, formToken, ownHosts } from './form-guard.js';
 import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATHS: Record<string, 'standard' | 'express'> = {
@@ -30,13 +30,6 @@ function oauthError(
     'Cache-Control': 'no-store',
   });
   res.end(body);
-}
-
-/** The hosts this server is reached by: the request's own, and --public-url's. */
-function ownHosts(req: IncomingMessage, publicUrl: string | undefined): string[] {
-  const hosts = req.headers.host ? [req.headers.host] : [];
-  if (publicUrl) hosts.push(new URL(publicUrl).host);
-  return hosts;
 }
 
 /**

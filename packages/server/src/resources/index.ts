@@ -6,6 +6,7 @@ import { apiKeys } from './api-keys.js';
 import { balance } from './balance.js';
 import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
+import { checkoutSessions } from './checkout-sessions.js';
 import { clock } from './clock.js';
 import { connectAuthorization } from './connect-authorization.js';
 import { connectSettings } from './connect-settings.js';
@@ -48,6 +49,7 @@ export const resources: Resource[] = [
   balance,
   capabilities,
   charges,
+  checkoutSessions,
   clock,
   connectAuthorization,
   connectSettings,

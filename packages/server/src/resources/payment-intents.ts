@@ -19,8 +19,9 @@ import {
   required,
   string,
   type Field,
+  type Parsed,
 } from '../stripe/params.js';
-import { CommittedError, get, post, type Caller, type Resource, type WriteCall } from './route.js';
+import { CommittedError, get, post, type Resource, type WriteCall } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
 import { stripeFee, type TestCard } from '../domain/test-instruments.js';
 import { creditFunds, lockBalances } from '../services/balance.js';
@@ -524,7 +525,7 @@ async function keepPaymentMethod(
   }
 }
 
-async function destinationCheck(w: WriteContext, caller: Caller, params: Params): Promise<void> {
+async function destinationCheck(w: WriteContext, caller: Scope, params: Params): Promise<void> {
   const td = params.transfer_data as { destination: string } | undefined;
   if (!td) return;
   if (caller.accountId) {
@@ -567,91 +568,101 @@ function unexpectedState(pi: Stripe.PaymentIntent, action: string) {
   );
 }
 
+/** What POST /v1/payment_intents takes, as parsed. */
+export type PaymentIntentCreate = Parsed<typeof createParams>;
+
+/**
+ * POST /v1/payment_intents: creates the intent, and with `confirm` confirms it. Also how a
+ * Checkout Session makes its payment (checkout-sessions.ts), in the session's scope.
+ */
+export async function createPaymentIntent(
+  call: Pick<WriteCall<typeof createParams>, 'w' | 'params' | 'services' | 'host'> & {
+    caller: Scope;
+  },
+): Promise<Stripe.PaymentIntent | CommittedError> {
+  const { w, caller } = call;
+  await destinationCheck(w, caller, call.params);
+  if (call.params.off_session !== undefined && !call.params.confirm)
+    throw errors.invalidRequest('off_session can only be used with confirm=true.', 'off_session');
+  const params = {
+    ...call.params,
+    payment_method: await intentPaymentMethod(w, caller, call.params),
+  };
+  const { data } = await createObject<Stripe.PaymentIntent>(w, {
+    type: 'payment_intent',
+    prefix: 'pi',
+    data: (id, created) =>
+      applyParams(
+        {
+          id,
+          object: 'payment_intent',
+          amount: params.amount,
+          amount_capturable: 0,
+          amount_details: { tip: {} },
+          amount_received: 0,
+          application: null,
+          application_fee_amount: null,
+          automatic_payment_methods: params.automatic_payment_methods?.enabled
+            ? {
+                allow_redirects: params.automatic_payment_methods.allow_redirects ?? 'always',
+                enabled: true,
+              }
+            : null,
+          canceled_at: null,
+          cancellation_reason: null,
+          capture_method: params.capture_method ?? 'automatic_async',
+          client_secret: `${id}_secret_${randomToken(24)}`,
+          confirmation_method: params.confirmation_method ?? 'automatic',
+          created,
+          currency: params.currency.toLowerCase(),
+          customer: null,
+          description: null,
+          last_payment_error: null,
+          latest_charge: null,
+          livemode: w.livemode,
+          metadata: {},
+          next_action: null,
+          on_behalf_of: params.on_behalf_of ?? null,
+          payment_method: null,
+          payment_method_configuration_details: null,
+          payment_method_options: {},
+          payment_method_types: ['card'],
+          processing: null,
+          receipt_email: null,
+          review: null,
+          setup_future_usage: null,
+          shipping: null,
+          source: null,
+          statement_descriptor: null,
+          statement_descriptor_suffix: null,
+          status: 'requires_payment_method',
+          transfer_data: params.transfer_data
+            ? {
+                destination: params.transfer_data.destination,
+                ...(params.transfer_data.amount !== undefined
+                  ? { amount: params.transfer_data.amount }
+                  : {}),
+              }
+            : null,
+          transfer_group: null,
+        } as Stripe.PaymentIntent,
+        params,
+      ),
+    internal: { destination: params.transfer_data?.destination ?? null } satisfies PiInternal,
+  });
+  await emitEvent(w, { type: 'payment_intent.created', object: data as never });
+  if (!params.confirm) return data;
+  return confirm(w, caller, data, {
+    offSession: params.off_session ?? false,
+    returnUrl: params.return_url ?? null,
+    base: publicBaseUrl(call.services, call.host),
+  });
+}
+
 export const paymentIntents: Resource = {
   name: 'payment_intents',
   routes: [
-    post('/v1/payment_intents', createParams, async (call) => {
-      const { w, caller } = call;
-      await destinationCheck(w, caller, call.params);
-      if (call.params.off_session !== undefined && !call.params.confirm)
-        throw errors.invalidRequest(
-          'off_session can only be used with confirm=true.',
-          'off_session',
-        );
-      const params = {
-        ...call.params,
-        payment_method: await intentPaymentMethod(w, caller, call.params),
-      };
-      const { data } = await createObject<Stripe.PaymentIntent>(w, {
-        type: 'payment_intent',
-        prefix: 'pi',
-        data: (id, created) =>
-          applyParams(
-            {
-              id,
-              object: 'payment_intent',
-              amount: params.amount,
-              amount_capturable: 0,
-              amount_details: { tip: {} },
-              amount_received: 0,
-              application: null,
-              application_fee_amount: null,
-              automatic_payment_methods: params.automatic_payment_methods?.enabled
-                ? {
-                    allow_redirects: params.automatic_payment_methods.allow_redirects ?? 'always',
-                    enabled: true,
-                  }
-                : null,
-              canceled_at: null,
-              cancellation_reason: null,
-              capture_method: params.capture_method ?? 'automatic_async',
-              client_secret: `${id}_secret_${randomToken(24)}`,
-              confirmation_method: params.confirmation_method ?? 'automatic',
-              created,
-              currency: params.currency.toLowerCase(),
-              customer: null,
-              description: null,
-              last_payment_error: null,
-              latest_charge: null,
-              livemode: w.livemode,
-              metadata: {},
-              next_action: null,
-              on_behalf_of: params.on_behalf_of ?? null,
-              payment_method: null,
-              payment_method_configuration_details: null,
-              payment_method_options: {},
-              payment_method_types: ['card'],
-              processing: null,
-              receipt_email: null,
-              review: null,
-              setup_future_usage: null,
-              shipping: null,
-              source: null,
-              statement_descriptor: null,
-              statement_descriptor_suffix: null,
-              status: 'requires_payment_method',
-              transfer_data: params.transfer_data
-                ? {
-                    destination: params.transfer_data.destination,
-                    ...(params.transfer_data.amount !== undefined
-                      ? { amount: params.transfer_data.amount }
-                      : {}),
-                  }
-                : null,
-              transfer_group: null,
-            } as Stripe.PaymentIntent,
-            params,
-          ),
-        internal: { destination: params.transfer_data?.destination ?? null } satisfies PiInternal,
-      });
-      await emitEvent(w, { type: 'payment_intent.created', object: data as never });
-      if (!params.confirm) return data;
-      return confirm(w, caller, data, {
-        offSession: params.off_session ?? false,
-        returnUrl: params.return_url ?? null,
-        base: publicBaseUrl(call.services, call.host),
-      });
-    }),
+    post('/v1/payment_intents', createParams, createPaymentIntent),
 
     get(
       '/v1/payment_intents/:id',

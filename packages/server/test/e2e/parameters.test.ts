@@ -220,6 +220,24 @@ describe('modelled operations, parameter by parameter, against a real server', (
         values: { customer: (await stripe.customers.create()).id },
       },
     ],
+    PostCheckoutSessions: async () => {
+      const price = await stripe.prices.create({
+        product_data: { name: 'Walked' },
+        currency: 'usd',
+        unit_amount: 100,
+      });
+      const customer = (await stripe.customers.create()).id;
+      return [
+        {
+          base: {
+            mode: 'payment',
+            success_url: 'https://example.com/done',
+            line_items: [{ price: price.id, quantity: 1 }],
+          },
+          values: { customer, currency: 'usd', mode: 'payment', payment_method_types: ['card'] },
+        },
+      ];
+    },
     PostProducts: async () => [{}],
     PostProductsId: async () => {
       const product = await stripe.products.create({ name: 'Walked' });

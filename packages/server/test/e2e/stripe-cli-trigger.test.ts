@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Stripe from 'stripe';
@@ -6,22 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onboardedAccount } from '../helpers/accounts.js';
 import { Receiver } from '../helpers/receiver.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { stripeCli } from '../helpers/stripe-cli.js';
 
-const stripeBin = fileURLToPath(
-  new URL('../../../../node_modules/@stripe/cli-linux-x64/bin/stripe', import.meta.url),
-);
 /** The official CLI's fixtures from unmerged branches (copied from ../shared/stripe-cli-fixtures). */
 const fixturesDir = fileURLToPath(new URL('../fixtures/stripe-cli/', import.meta.url));
-
-function stripeCli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(stripeBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => resolve({ code, out }));
-  });
-}
 
 /**
  * The official Stripe CLI, unchanged, against Switchboard: `stripe trigger` for the seed's events it

@@ -247,6 +247,14 @@ const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' 
 const price = async (t: Target) =>
   (await post(t, '/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } }))
     .id;
+const session = async (t: Target) =>
+  (
+    await post(t, '/v1/checkout/sessions', {
+      mode: 'payment',
+      success_url: 'https://example.com/done',
+      line_items: [{ price: await price(t), quantity: 1 }],
+    })
+  ).id;
 const intent = async (t: Target, extra: Record<string, unknown> = {}) =>
   (await post(t, '/v1/payment_intents', { amount: 1000, currency: 'usd', ...extra })).id;
 const charge = async (t: Target) =>
@@ -471,6 +479,57 @@ export const table: Record<string, RouteCase> = {
     request: async (t) => ({
       path: `/v1/tax_rates/${await taxRate(t)}`,
       params: { description: 'changed' },
+    }),
+  },
+
+  // Checkout Sessions (and the page's calls, and Switchboard's helper): own objects.
+  'POST /v1/checkout/sessions': {
+    cells: OWN_LIST,
+    request: async (t) => ({
+      path: '/v1/checkout/sessions',
+      params: {
+        mode: 'payment',
+        success_url: 'https://example.com/done',
+        line_items: [
+          {
+            price_data: { currency: 'usd', unit_amount: 100, product: await product(t) },
+            quantity: 1,
+          },
+        ],
+      },
+    }),
+  },
+  'GET /v1/checkout/sessions': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/checkout/sessions' }),
+  },
+  'GET /v1/checkout/sessions/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/checkout/sessions/${await session(t)}` }),
+  },
+  'GET /v1/checkout/sessions/:id/line_items': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/checkout/sessions/${await session(t)}/line_items` }),
+  },
+  'POST /v1/checkout/sessions/:id/expire': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/checkout/sessions/${await session(t)}/expire` }),
+  },
+  'POST /v1/switchboard/checkout/sessions/:id/complete': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/switchboard/checkout/sessions/${await session(t)}/complete`,
+    }),
+  },
+  'GET /v1/payment_pages/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_pages/${await session(t)}` }),
+  },
+  'POST /v1/payment_pages/:id/confirm': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_pages/${await session(t)}/confirm`,
+      params: { payment_method: 'pm_card_visa', expected_amount: 100 },
     }),
   },
 

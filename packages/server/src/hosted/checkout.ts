@@ -1,0 +1,206 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type Stripe from 'stripe';
+import type { Mount } from '../app.js';
+import { completeSession, withSessionId } from '../resources/checkout-sessions.js';
+import { parseData, parseInternal } from '../resources/common.js';
+import { CommittedError } from '../resources/route.js';
+import { findPlatformAccount } from '../scope/finders.js';
+import { serverScope, type Scope } from '../scope/scope.js';
+import { inTransaction, type Services } from '../services/context.js';
+import { findObject } from '../storage/repositories/objects.js';
+import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
+import { StripeError } from '../stripe/errors.js';
+import { formPostProblem, formToken, ownHosts } from './form-guard.js';
+import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
+
+const PATH = /^\/checkout\/pay\/(cs_(?:test|live)_[A-Za-z0-9]+)$/;
+
+interface Found {
+  session: Stripe.Checkout.Session;
+  items: Stripe.LineItem[];
+  platform: PlatformRow;
+  /** The session's own scope: its platform, mode and account (the session id is the credential). */
+  scope: Scope;
+}
+
+/** A session by its id (the URL is its credential, as Stripe's Checkout URLs are), with its scope. */
+async function findSession(services: Services, id: string): Promise<Found | undefined> {
+  const db = services.dialect.db;
+  const row = await findObject(db, id);
+  if (!row || row.type !== 'checkout.session' || row.deleted !== 0) return undefined;
+  const platform = await findPlatform(db, row.platform_id);
+  if (!platform) return undefined;
+  const livemode = row.livemode === 1;
+  const bare = serverScope(platform, livemode, null, { kind: 'link', linkId: row.id });
+  const account = row.account_id ? await findPlatformAccount(db, bare, row.account_id) : null;
+  if (row.account_id && (!account || account.deleted !== 0)) return undefined;
+  return {
+    session: parseData(row),
+    items: parseInternal<{ lineItems: Stripe.LineItem[] }>(row).lineItems,
+    platform,
+    scope: serverScope(platform, livemode, account ?? null, { kind: 'link', linkId: row.id }),
+  };
+}
+
+const money = (amount: number, currency: string) =>
+  `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
+
+/** The form: line items, total, a test card (4242 4242 4242 4242 by default). */
+function renderForm(
+  req: IncomingMessage,
+  res: ServerResponse,
+  services: Services,
+  found: Found,
+  status: number,
+  problem: string | null,
+  values: { email: string; number: string },
+): void {
+  const { session, items } = found;
+  const token = formToken(
+    req,
+    res,
+    [session.id],
+    services.config.publicUrl?.startsWith('https:') ?? false,
+  );
+  const rows = items
+    .map(
+      (l) =>
+        `<tr><td>${escapeHtml(l.description ?? '')}</td><td>× ${l.quantity ?? 1}</td><td>${money(l.amount_total, l.currency)}</td></tr>`,
+    )
+    .join('');
+  const payment = session.mode === 'payment';
+  const total = payment ? money(session.amount_total ?? 0, session.currency ?? 'usd') : '';
+  const cancel = session.cancel_url
+    ? `<p><a href="${escapeHtml(withSessionId(session.cancel_url, session.id))}">Cancel and go back</a></p>`
+    : '';
+  sendPage(
+    res,
+    status,
+    `Pay ${found.platform.application_name}`,
+    `<h1>${payment ? `Pay ${escapeHtml(total)}` : 'Save a card'}</h1>
+<p>${escapeHtml(found.platform.application_name)}${
+      found.scope.accountId ? ` (<code>${escapeHtml(found.scope.accountId)}</code>)` : ''
+    } — Switchboard's stand-in for Stripe Checkout, ${session.livemode ? 'live' : 'test'} mode.</p>
+${rows ? `<table>${rows}</table>` : ''}
+${problem ? `<p role="alert" id="error"><b>${escapeHtml(problem)}</b></p>` : ''}
+<form method="post">
+<input type="hidden" name="csrf_token" value="${escapeHtml(token)}">
+<p><label>Email <input name="email" type="email" value="${escapeHtml(values.email)}"></label></p>
+<p><label>Card number <input name="card_number" inputmode="numeric" value="${escapeHtml(values.number)}"></label></p>
+<p><label>Expiry <input name="exp" value="12 / 34" size="7"></label>
+<label>CVC <input name="cvc" value="123" size="4"></label></p>
+<button name="action" value="pay">${payment ? `Pay ${escapeHtml(total)}` : 'Save card'}</button>
+</form>
+${cancel}
+<p class="note">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0077 makes the funds
+available at once, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 declines for insufficient
+funds. No real card is ever charged.</p>`,
+  );
+}
+
+function inactive(res: ServerResponse, session: Stripe.Checkout.Session): void {
+  if (session.status === 'complete' && session.success_url)
+    return sendRedirect(res, withSessionId(session.success_url, session.id));
+  sendPage(
+    res,
+    410,
+    'Session no longer active',
+    `<h1>This Checkout Session is no longer active</h1><p>Its status is ${escapeHtml(session.status ?? 'unknown')}.</p>`,
+  );
+}
+
+/** "12 / 34", "12/2034": month and year, or null. */
+function expiry(text: string): { month: number; year: number } | null {
+  const m = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(text);
+  if (!m) return null;
+  const year = Number(m[2]);
+  return { month: Number(m[1]), year: year < 100 ? 2000 + year : year };
+}
+
+/**
+ * `/checkout/pay/{session}`: the page a Checkout Session's `url` leads to, standing in for
+ * Stripe Checkout. It shows the line items and takes a test card number; paying completes the
+ * session (resources/checkout-sessions.ts) and goes to `success_url` (with
+ * `{CHECKOUT_SESSION_ID}` replaced); a declined card shows Stripe's decline message and leaves
+ * the session open. The form only takes posts from its own rendering (hosted/form-guard.ts).
+ */
+export function checkoutMount(services: Services): Mount {
+  return async (req, res, path) => {
+    const match = PATH.exec(path);
+    if (!match || (req.method !== 'GET' && req.method !== 'POST')) return false;
+    const form = req.method === 'POST' ? await readForm(req, res) : null;
+    if (req.method === 'POST' && !form) return true;
+    const found = await findSession(services, match[1]!);
+    if (!found) {
+      sendPage(res, 404, 'Unknown session', '<h1>This Checkout Session does not exist</h1>');
+      return true;
+    }
+    const { session } = found;
+    if (session.status !== 'open') {
+      inactive(res, session);
+      return true;
+    }
+    const values = {
+      email: form?.get('email') ?? session.customer_email ?? '',
+      number: form?.get('card_number') ?? '4242 4242 4242 4242',
+    };
+    if (!form) {
+      renderForm(req, res, services, found, 200, null, values);
+      return true;
+    }
+    const refused = formPostProblem(
+      req,
+      form.get('csrf_token'),
+      [session.id],
+      ownHosts(req, services.config.publicUrl),
+    );
+    if (refused) {
+      renderForm(req, res, services, found, 403, `Nothing was paid: ${refused}.`, values);
+      return true;
+    }
+    const exp = expiry(form.get('exp') ?? '');
+    if (!exp) {
+      renderForm(
+        req,
+        res,
+        services,
+        found,
+        400,
+        'Your card’s expiration date is incomplete.',
+        values,
+      );
+      return true;
+    }
+    const base = pageWrite(found.platform, session.livemode, services.clock.now());
+    const host = req.headers.host ?? '127.0.0.1';
+    let outcome: Stripe.Checkout.Session | CommittedError;
+    try {
+      outcome = await inTransaction(services, { ...base, accountId: found.scope.accountId }, (w) =>
+        completeSession(w, found.scope, services, host, session.id, {
+          paymentMethodData: {
+            type: 'card',
+            card: {
+              number: values.number.replace(/[\s-]/g, ''),
+              exp_month: exp.month,
+              exp_year: exp.year,
+              cvc: form.get('cvc') ?? '',
+            },
+          },
+          email: values.email || null,
+        }),
+      );
+    } catch (e) {
+      if (!(e instanceof StripeError)) throw e;
+      renderForm(req, res, services, found, e.status, e.body.message ?? 'Payment failed.', values);
+      return true;
+    }
+    if (outcome instanceof CommittedError) {
+      const message = outcome.error.body.message ?? 'Your card was declined.';
+      renderForm(req, res, services, found, 402, message, values);
+      return true;
+    }
+    if (outcome.success_url) sendRedirect(res, withSessionId(outcome.success_url, outcome.id));
+    else sendPage(res, 200, 'Paid', '<h1>Thank you</h1><p>The payment succeeded.</p>');
+    return true;
+  };
+}
