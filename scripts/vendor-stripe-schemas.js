@@ -44,6 +44,9 @@ const roots = [
   'tax_rate',
   'coupon',
   'deleted_coupon',
+  'fee_refund',
+  'dispute',
+  'radar.early_fraud_warning',
 ];
 
 const spec = JSON.parse(readFileSync(source, 'utf8'));

@@ -19,6 +19,24 @@ export interface TestCard {
   authentication?: 'always' | 'unless-set-up';
   /** A declining card that attaches to a customer and sets up fine: only its charges fail. */
   declinesOnlyCharges?: true;
+  /** What follows a successful charge: Stripe's dispute, fraud-warning and refund-failure cards. */
+  after?: AfterCharge;
+}
+
+/** A dispute the card's issuer opens once the charge succeeds. */
+export interface TestDispute {
+  reason: 'fraudulent' | 'product_not_received' | 'general';
+  /** An inquiry (`warning_needs_response`) withdraws no funds; a chargeback (`needs_response`) does. */
+  inquiry: boolean;
+  networkReasonCode: string;
+}
+
+export interface AfterCharge {
+  dispute?: TestDispute;
+  /** The issuer sends an early fraud warning (`radar.early_fraud_warning.created`). */
+  earlyFraudWarning?: true;
+  /** A refund of the charge succeeds, then fails (`refund.failed`). */
+  refundFails?: true;
 }
 
 const declined = (
@@ -42,6 +60,12 @@ const visa = (
   funding,
   country: 'US',
   outcome,
+});
+
+/** A visa that succeeds, then does `after` (docs.stripe.com/testing: disputes, refunds). */
+const visaThen = (last4: string, after: AfterCharge): TestCard => ({
+  ...visa(last4, { kind: 'succeeded' }),
+  after,
 });
 
 export const testCards: Record<string, TestCard> = {
@@ -104,6 +128,17 @@ export const testCards: Record<string, TestCard> = {
     '0127',
     declined('incorrect_cvc', "Your card's security code is incorrect.", 'incorrect_cvc'),
   ),
+  pm_card_createDispute: visaThen('0259', {
+    dispute: { reason: 'fraudulent', inquiry: false, networkReasonCode: '10.4' },
+  }),
+  pm_card_createDisputeProductNotReceived: visaThen('2685', {
+    dispute: { reason: 'product_not_received', inquiry: false, networkReasonCode: '13.1' },
+  }),
+  pm_card_createDisputeInquiry: visaThen('1976', {
+    dispute: { reason: 'general', inquiry: true, networkReasonCode: '10.4' },
+  }),
+  pm_card_createIssuerFraudRecord: visaThen('5423', { earlyFraudWarning: true }),
+  pm_card_refundFail: visaThen('5126', { refundFails: true }),
   pm_card_chargeDeclinedProcessingError: visa(
     '0119',
     declined(
@@ -185,6 +220,11 @@ export const testCardNumbers: Record<string, string> = {
   '4000000000003220': 'pm_card_threeDSecure2Required',
   '4000000000003063': 'pm_card_threeDSecureRequired',
   '4000000000003055': 'pm_card_threeDSecureOptional',
+  '4000000000000259': 'pm_card_createDispute',
+  '4000000000002685': 'pm_card_createDisputeProductNotReceived',
+  '4000000000001976': 'pm_card_createDisputeInquiry',
+  '4000000000005423': 'pm_card_createIssuerFraudRecord',
+  '4000000000005126': 'pm_card_refundFail',
 };
 
 /** Whether a card number passes the Luhn check (a mistyped number does not). */

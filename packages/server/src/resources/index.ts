@@ -3,6 +3,7 @@ import { accountLinks, loginLinks, onboardingHelper } from './account-links.js';
 import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';
 import { apiKeys } from './api-keys.js';
+import { applicationFees } from './application-fees.js';
 import { balance } from './balance.js';
 import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
@@ -12,6 +13,7 @@ import { connectAuthorization } from './connect-authorization.js';
 import { connectSettings } from './connect-settings.js';
 import { coupons } from './coupons.js';
 import { customers } from './customers.js';
+import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
@@ -22,6 +24,7 @@ import { prices } from './prices.js';
 import { products } from './products.js';
 import { payouts } from './payouts.js';
 import { persons } from './persons.js';
+import { refunds } from './refunds.js';
 import { restrictedKeys } from './restricted-keys.js';
 import { sandboxes } from './sandboxes.js';
 import { setupIntents } from './setup-intents.js';
@@ -46,6 +49,7 @@ export const resources: Resource[] = [
   accountSessions,
   accounts,
   apiKeys,
+  applicationFees,
   balance,
   capabilities,
   charges,
@@ -55,6 +59,8 @@ export const resources: Resource[] = [
   connectSettings,
   coupons,
   customers,
+  disputes,
+  earlyFraudWarnings,
   ephemeralKeys,
   events,
   externalAccounts,
@@ -67,6 +73,7 @@ export const resources: Resource[] = [
   products,
   payouts,
   persons,
+  refunds,
   restrictedKeys,
   sandboxes,
   setupIntents,

@@ -23,9 +23,7 @@ import {
 } from '../stripe/params.js';
 import { CommittedError, get, post, type Resource, type WriteCall } from './route.js';
 import { newId, randomToken } from '../domain/ids.js';
-import { stripeFee, type TestCard } from '../domain/test-instruments.js';
-import { creditFunds, lockBalances } from '../services/balance.js';
-import { fundsHoldMs } from '../services/payout-schedule.js';
+import type { TestCard } from '../domain/test-instruments.js';
 import { publicBaseUrl, type WriteContext } from '../services/context.js';
 import type { Scope } from '../scope/scope.js';
 import { checkClientSecret, clientView } from './client-secret.js';
@@ -38,14 +36,23 @@ import {
   paymentMethodDataParams,
   type Instrument,
 } from './payment-methods.js';
+import { previousAttributes } from '../domain/event-body.js';
 import { emitEvent } from '../services/emit-event.js';
-import { requireAccount, requireChargesEnabled, requireTransfersEnabled } from './accounts.js';
-import { buildCharge } from './charges.js';
-import { createTransfer } from './transfers.js';
+import { requireChargesEnabled, requireTransfersEnabled } from './accounts.js';
+import {
+  applicationFeeCheck,
+  buildCharge,
+  chargeCard,
+  requireDestination,
+  type ChargeInternal,
+} from './charges.js';
+import { afterCharge } from './disputes.js';
+import { settleCharge, type ChargeTerms } from './settlement.js';
 import {
   createObject,
   listVisible,
   parseData,
+  parseInternal,
   requireObject,
   requireObjectToChange,
   saveObject,
@@ -251,77 +258,27 @@ export function authenticationAction(
   return { type: 'redirect_to_url', redirect_to_url: { return_url: returnUrl, url } };
 }
 
-/** The account whose balance receives a charge's funds. */
-function fundsScope(w: WriteContext, pi: Stripe.PaymentIntent) {
-  return { accountId: w.accountId, livemode: pi.livemode };
+/** A payment intent's charge terms for settleCharge: what it captures, where its money goes. */
+function termsOf(pi: Stripe.PaymentIntent, amount: number): ChargeTerms {
+  return {
+    amount,
+    applicationFeeAmount: pi.application_fee_amount,
+    transferData: pi.transfer_data
+      ? {
+          destination: pi.transfer_data.destination as string,
+          amount: pi.transfer_data.amount ?? null,
+        }
+      : null,
+    transferGroup: pi.transfer_group,
+    groupOf: pi.id,
+  };
 }
 
-/** Money moves when a charge is captured: the owner's balance, the destination's, the platform's fee. */
-async function settle(
-  w: WriteContext,
-  pi: Stripe.PaymentIntent,
-  charge: Stripe.Charge,
-  card: TestCard,
-  amount: number,
-): Promise<Stripe.Charge> {
-  // A direct charge's funds are held as its account's payout schedule says (delay_days).
-  const availableAt =
-    card.outcome.kind === 'succeeded' && card.outcome.availableImmediately
-      ? 'now'
-      : w.now + (await fundsHoldMs(w, w.accountId));
-  const fee = stripeFee(amount);
-  const destination = pi.transfer_data?.destination as string | undefined;
-  const transferAmount = destination
-    ? (pi.transfer_data?.amount ?? amount - (pi.application_fee_amount ?? 0))
-    : 0;
-  const appFee = !destination && w.accountId ? (pi.application_fee_amount ?? 0) : 0;
-  if (appFee > 0)
-    await lockBalances(w, [{ accountId: null, livemode: pi.livemode }, fundsScope(w, pi)]);
-  const txn = await creditFunds(
-    w,
-    fundsScope(w, pi),
-    {
-      currency: pi.currency,
-      amount: amount - transferAmount - appFee,
-      fee,
-      type: 'charge',
-      source: charge.id,
-      description: pi.description,
-    },
-    availableAt,
-  );
-  let transfer: string | null = null;
-  if (destination && transferAmount > 0) {
-    const tr = await createTransfer(
-      w,
-      {
-        amount: transferAmount,
-        currency: pi.currency,
-        destination,
-        sourceTransaction: charge.id,
-        transferGroup: pi.transfer_group ?? `group_${pi.id}`,
-      },
-      availableAt,
-    );
-    transfer = tr.id;
-  }
-  if (appFee > 0) {
-    await creditFunds(
-      w,
-      { accountId: null, livemode: pi.livemode },
-      {
-        currency: pi.currency,
-        amount: appFee,
-        fee: 0,
-        type: 'application_fee',
-        source: charge.id,
-        description: null,
-      },
-      availableAt,
-    );
-  }
-  return { ...charge, balance_transaction: txn, transfer: transfer ?? undefined } as Stripe.Charge;
-}
+/** A destination charge's transfer group reads back on its payment intent, as on Stripe. */
+const withGroupOf = (pi: Stripe.PaymentIntent, charge: Stripe.Charge): Stripe.PaymentIntent =>
+  charge.transfer_group && !pi.transfer_group
+    ? { ...pi, transfer_group: charge.transfer_group }
+    : pi;
 
 /** How a confirmation was asked for. */
 export interface ConfirmOptions {
@@ -456,7 +413,12 @@ async function charge(
     statementDescriptor: pi.statement_descriptor,
   });
   if (card.outcome.kind === 'declined') {
-    await createObject(w, { type: 'charge', id: chargeId, data: () => charge });
+    await createObject(w, {
+      type: 'charge',
+      id: chargeId,
+      data: () => charge,
+      internal: { instrument: used.internal.card } satisfies ChargeInternal,
+    });
     await emitEvent(w, { type: 'charge.failed', object: charge as never });
     const error = {
       type: 'card_error' as const,
@@ -484,12 +446,17 @@ async function charge(
       }),
     );
   }
-  if (!manual) charge = await settle(w, pi, charge, card, pi.amount);
-  await createObject(w, { type: 'charge', id: chargeId, data: () => charge });
+  const internal: ChargeInternal = { instrument: used.internal.card, availableAt: null };
+  if (!manual) {
+    const settled = await settleCharge(w, charge, card, termsOf(pi, pi.amount));
+    charge = settled.charge;
+    internal.availableAt = settled.availableAt === 'now' ? null : settled.availableAt;
+  }
+  await createObject(w, { type: 'charge', id: chargeId, data: () => charge, internal });
   await emitEvent(w, { type: 'charge.succeeded', object: charge as never });
   await keepPaymentMethod(w, caller, pi, used, authenticated);
   const next: Stripe.PaymentIntent = {
-    ...pi,
+    ...withGroupOf(pi, charge),
     latest_charge: chargeId,
     last_payment_error: null,
     next_action: null,
@@ -502,6 +469,7 @@ async function charge(
     type: manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded',
     object: next as never,
   });
+  if (!manual) await afterCharge(w, charge, card);
   return next;
 }
 
@@ -526,21 +494,15 @@ async function keepPaymentMethod(
 }
 
 async function destinationCheck(w: WriteContext, caller: Scope, params: Params): Promise<void> {
-  const td = params.transfer_data as { destination: string } | undefined;
-  if (!td) return;
-  if (caller.accountId) {
-    throw errors.stripeAccountNotAllowed(
-      'Destination charges are made by the platform: remove the Stripe-Account header or use a direct charge.',
-      'transfer_data[destination]',
-    );
-  }
-  let destination;
-  try {
-    destination = await requireAccount(w.db, caller, td.destination);
-  } catch {
-    throw errors.resourceMissing('destination', td.destination, 'transfer_data[destination]');
-  }
-  await requireTransfersEnabled(w, destination, 'transfer_data[destination]');
+  const td = params.transfer_data as { destination: string; amount?: number } | undefined;
+  if (td) await requireDestination(w, caller, td.destination, 'transfer_data[destination]');
+  applicationFeeCheck(
+    caller,
+    params.application_fee_amount as number | undefined,
+    params.amount as number,
+    td?.destination,
+    td?.amount,
+  );
 }
 
 const updatableStates = new Set([
@@ -743,23 +705,25 @@ export const paymentIntents: Resource = {
           'charge',
           pi.latest_charge as string,
         );
-        const card = (await heldPaymentMethod(w, call.caller, pi.payment_method as string)).card!;
+        const card = chargeCard(chargeRow)!;
         const before = parseData<Stripe.Charge>(chargeRow);
-        const settled = await settle(
+        const settled = await settleCharge(
           w,
-          pi,
           { ...before, captured: true, amount_captured: amount },
           card,
-          amount,
+          termsOf(pi, amount),
         );
-        await saveObject(w.db, before.id, settled);
+        await saveObject(w.db, before.id, settled.charge, {
+          ...parseInternal<ChargeInternal>(chargeRow),
+          availableAt: settled.availableAt === 'now' ? null : settled.availableAt,
+        });
         await emitEvent(w, {
           type: 'charge.captured',
-          object: settled as never,
-          previousAttributes: { captured: false, amount_captured: 0 },
+          object: settled.charge as never,
+          previousAttributes: previousAttributes(before as never, settled.charge as never),
         });
         const next: Stripe.PaymentIntent = {
-          ...pi,
+          ...withGroupOf(pi, settled.charge),
           status: 'succeeded',
           amount_capturable: 0,
           amount_received: amount,
@@ -767,6 +731,7 @@ export const paymentIntents: Resource = {
         };
         await saveObject(w.db, pi.id, next);
         await emitEvent(w, { type: 'payment_intent.succeeded', object: next as never });
+        await afterCharge(w, settled.charge, card);
         return next;
       },
     ),

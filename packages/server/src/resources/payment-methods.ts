@@ -179,7 +179,7 @@ function cardDetails(
 }
 
 /** A test card's default expiry: December, three years on (as Stripe's `pm_card_...` show). */
-const defaultExpiry = (now: number) => ({
+export const defaultExpiry = (now: number) => ({
   exp_month: 12,
   exp_year: new Date(now).getUTCFullYear() + 3,
 });

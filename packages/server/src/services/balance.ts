@@ -103,9 +103,13 @@ export interface Movement {
   /** Gross amount (negative for payouts). */
   amount: number;
   fee: number;
+  /** What `fee` is made of; by default all of it is Stripe's processing fee. */
+  feeDetails?: Stripe.BalanceTransaction.FeeDetail[];
   type: Stripe.BalanceTransaction.Type;
   source: string;
   description: string | null;
+  /** Stripe's `reporting_category`, where the type alone does not say it (a dispute's reversal). */
+  reportingCategory?: string;
 }
 
 /** Stripe's `reporting_category` for the balance transaction types Switchboard records. */
@@ -113,16 +117,36 @@ function reportingCategory(type: Stripe.BalanceTransaction.Type): string {
   switch (type) {
     case 'payout':
     case 'transfer':
+    case 'refund_failure':
       return type;
     case 'transfer_refund':
       return 'transfer_reversal';
     case 'payment_refund':
     case 'refund':
       return 'refund';
+    case 'application_fee':
+      return 'platform_earning';
+    case 'application_fee_refund':
+      return 'platform_earning_refund';
+    case 'adjustment':
+      return 'dispute';
     default:
       return 'charge';
   }
 }
+
+/** Stripe's processing fee as a balance transaction's `fee_details` entry. */
+export const stripeFeeDetail = (
+  amount: number,
+  currency: string,
+  description = 'Stripe processing fees',
+): Stripe.BalanceTransaction.FeeDetail => ({
+  amount,
+  application: null,
+  currency,
+  description,
+  type: 'stripe_fee',
+});
 
 /** Records a balance transaction (`txn_...`) in the scope's account; returns its id. */
 export async function recordBalanceTransaction(
@@ -144,19 +168,9 @@ export async function recordBalanceTransaction(
     description: m.description,
     exchange_rate: null,
     fee: m.fee,
-    fee_details: m.fee
-      ? [
-          {
-            amount: m.fee,
-            application: null,
-            currency: m.currency,
-            description: 'Stripe processing fees',
-            type: 'stripe_fee',
-          },
-        ]
-      : [],
+    fee_details: m.feeDetails ?? (m.fee ? [stripeFeeDetail(m.fee, m.currency)] : []),
     net: m.amount - m.fee,
-    reporting_category: reportingCategory(m.type),
+    reporting_category: m.reportingCategory ?? reportingCategory(m.type),
     source: m.source,
     status,
     type: m.type,
@@ -186,31 +200,68 @@ export async function creditFunds(
   m: Movement,
   availableAt: number | 'now',
 ): Promise<string> {
-  const net = m.amount - m.fee;
+  const [txn] = await postFunds(w, s, [m], availableAt);
+  return txn!;
+}
+
+/**
+ * Several balance transactions of one account that become available together (a destination
+ * charge on the platform: the charge, its transfer and its application fee): each is recorded,
+ * their nets move as one, with one `balance.available` when they become available. Returns the
+ * transactions' ids, in order.
+ */
+export async function postFunds(
+  w: WriteContext,
+  s: BalanceScope,
+  movements: readonly Movement[],
+  availableAt: number | 'now',
+): Promise<string[]> {
+  const currency = movements[0]!.currency;
+  const net = movements.reduce((sum, m) => sum + m.amount - m.fee, 0);
   const balance = await lockBalance(w, s);
-  const txn = await recordBalanceTransaction(
-    w,
-    s,
-    m,
-    availableAt === 'now' ? w.now : availableAt,
-    availableAt === 'now' ? 'available' : 'pending',
-  );
+  const txns: string[] = [];
+  for (const m of movements) {
+    txns.push(
+      await recordBalanceTransaction(
+        w,
+        s,
+        m,
+        availableAt === 'now' ? w.now : availableAt,
+        availableAt === 'now' ? 'available' : 'pending',
+      ),
+    );
+  }
   if (availableAt === 'now') {
-    adjust(balance, 'available', m.currency, net);
+    adjust(balance, 'available', currency, net);
     await writeBalance(w, s, balance);
     await emitBalanceAvailable(w, s, balance);
-    return txn;
+    return txns;
   }
-  adjust(balance, 'pending', m.currency, net);
+  adjust(balance, 'pending', currency, net);
   await writeBalance(w, s, balance);
   await scheduleTask(w, 'balance.release', availableAt, {
     livemode: s.livemode,
     accountId: s.accountId,
-    currency: m.currency,
+    currency,
     amount: net,
-    balance_transaction: txn,
+    balance_transactions: txns,
   });
-  return txn;
+  return txns;
+}
+
+/**
+ * A movement of available funds that may take the balance below zero, as Stripe lets refunds and
+ * disputes do (the account owes the difference): recorded as available now; returns its id.
+ */
+export async function moveAvailable(
+  w: WriteContext,
+  s: BalanceScope,
+  m: Movement,
+): Promise<string> {
+  const balance = await lockBalance(w, s);
+  adjust(balance, 'available', m.currency, m.amount - m.fee);
+  await writeBalance(w, s, balance);
+  return recordBalanceTransaction(w, s, m, w.now, 'available');
 }
 
 /**
@@ -301,9 +352,13 @@ export async function releasePending(w: WriteContext, payload: TaskPayload): Pro
   adjust(balance, 'pending', currency, -amount);
   adjust(balance, 'available', currency, amount);
   await writeBalance(w, s, balance);
-  const txnId = payload.balance_transaction as string | undefined;
-  const txn = txnId ? await findObject(w.db, txnId) : undefined;
-  if (txn) {
+  // Tasks scheduled before several transactions could move together name one.
+  const ids =
+    (payload.balance_transactions as string[] | undefined) ??
+    (payload.balance_transaction ? [payload.balance_transaction as string] : []);
+  for (const id of ids) {
+    const txn = await findObject(w.db, id);
+    if (!txn) continue;
     const data = JSON.parse(txn.data) as Stripe.BalanceTransaction;
     await updateObject(w.db, txn.id, { data: JSON.stringify({ ...data, status: 'available' }) });
   }

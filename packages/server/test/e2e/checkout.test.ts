@@ -264,7 +264,8 @@ describe('Checkout Sessions', () => {
     });
     const transfers = await stripe.transfers.list({ destination: account.id });
     const transfer = transfers.data.find((t) => t.transfer_group === 'ride_9')!;
-    expect(transfer.amount).toBe(3500);
+    // As on Stripe, the whole amount is transferred and the fee comes back as an application fee.
+    expect(transfer.amount).toBe(4000);
     expect(pending(await stripe.balance.retrieve({}, asAccount())) - accountBefore).toBe(3500);
     await receiver.waitFor(
       () =>

@@ -179,6 +179,45 @@ describe('modelled operations, parameter by parameter, against a real server', (
   };
   const intent = (params: Partial<Stripe.PaymentIntentCreateParams> = {}) =>
     stripe.paymentIntents.create({ amount: 1000, currency: 'usd', ...params });
+  const paidCharge = () =>
+    stripe.charges.create({ amount: 1000, currency: 'usd', source: 'tok_bypassPending' });
+  /** A destination charge's application fee, on the platform. */
+  const feeOfCharge = async () => {
+    const account = await onboardedAccount(stripe, {
+      type: 'custom',
+      capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+    });
+    const charge = await stripe.charges.create({
+      amount: 1000,
+      currency: 'usd',
+      source: 'tok_bypassPending',
+      transfer_data: { destination: account.id },
+      application_fee_amount: 100,
+    });
+    return charge.application_fee as string;
+  };
+  const paidIntent = async () =>
+    (await intent({ confirm: true, payment_method: 'pm_card_bypassPending' })).id;
+  /** A payment intent's charge to refund, naming the payment intent too. */
+  const refundVariant = async () => {
+    const pi = await intent({ confirm: true, payment_method: 'pm_card_bypassPending' });
+    return {
+      path: { charge: pi.latest_charge as string },
+      values: { amount: 100, payment_intent: pi.id },
+    };
+  };
+  let lastDisputed = '';
+  /** A charge disputed by Stripe's test card, and its dispute. */
+  const disputeOf = async () => {
+    const charge = await stripe.charges.create({
+      amount: 1000,
+      currency: 'usd',
+      source: 'tok_createDispute',
+    });
+    lastDisputed = charge.id;
+    const list = await stripe.disputes.list({ charge: charge.id });
+    return list.data[0]!.id;
+  };
   const setups: Record<string, Setup> = {
     // A default payment method must be the customer's: attached at creation, or before.
     PostCustomers: async () => {
@@ -397,6 +436,125 @@ describe('modelled operations, parameter by parameter, against a real server', (
           values: { source_transaction: charge },
         },
       ];
+    },
+    PostCharges: async () => {
+      const account = (
+        await onboardedAccount(stripe, {
+          type: 'custom',
+          capabilities: { card_payments: { requested: true }, transfers: { requested: true } },
+        })
+      ).id;
+      return [
+        {
+          base: { amount: 1000, currency: 'usd', source: 'tok_visa' },
+          values: { on_behalf_of: account, customer: (await stripe.customers.create()).id },
+          skip: [
+            'card',
+            'destination',
+            'application_fee',
+            'application_fee_amount',
+            'transfer_data',
+          ],
+        },
+        {
+          base: {
+            amount: 1000,
+            currency: 'usd',
+            source: 'tok_visa',
+            transfer_data: { destination: account },
+          },
+          values: {
+            'transfer_data[destination]': account,
+            'transfer_data[amount]': 500,
+            application_fee_amount: 100,
+          },
+          skip: ['card', 'destination', 'application_fee', 'customer', 'on_behalf_of'],
+        },
+      ];
+    },
+    PostChargesCharge: async () => [
+      {
+        path: { charge: (await paidCharge()).id },
+        values: { customer: (await stripe.customers.create()).id },
+      },
+    ],
+    PostChargesChargeCapture: async () => [
+      {
+        path: {
+          charge: (
+            await stripe.charges.create({
+              amount: 1000,
+              currency: 'usd',
+              source: 'tok_visa',
+              capture: false,
+            })
+          ).id,
+        },
+        values: { amount: 900 },
+        skip: ['application_fee', 'application_fee_amount', 'transfer_data'],
+      },
+    ],
+    PostRefunds: async () => [
+      {
+        base: { charge: (await paidCharge()).id },
+        values: { amount: 100 },
+        skip: ['payment_intent'],
+      },
+      { base: { payment_intent: await paidIntent() }, values: { amount: 100 }, skip: ['charge'] },
+    ],
+    PostChargesChargeRefunds: async () => [await refundVariant()],
+    PostChargesChargeRefund: async () => [await refundVariant()],
+    PostRefundsRefund: async () => [
+      { path: { refund: (await stripe.refunds.create({ charge: (await paidCharge()).id })).id } },
+    ],
+    PostChargesChargeRefundsRefund: async () => {
+      const charge = (await paidCharge()).id;
+      return [{ path: { charge, refund: (await stripe.refunds.create({ charge })).id } }];
+    },
+    PostApplicationFeesIdRefunds: async () => [
+      { path: { id: await feeOfCharge() }, values: { amount: 10 } },
+    ],
+    PostApplicationFeesIdRefund: async () => [
+      { path: { id: await feeOfCharge() }, values: { amount: 10 } },
+    ],
+    PostApplicationFeesFeeRefundsId: async () => {
+      const fee = await feeOfCharge();
+      const refund = await stripe.applicationFees.createRefund(fee, { amount: 10 });
+      return [{ path: { fee, id: refund.id } }];
+    },
+    PostDisputesDispute: async () => [
+      { path: { dispute: await disputeOf() }, values: { submit: false } },
+    ],
+    PostChargesChargeDispute: async () => {
+      await disputeOf();
+      return [{ path: { charge: lastDisputed }, values: { submit: false } }];
+    },
+    PostTransfersTransfer: async () => {
+      await fund();
+      const account = await onboardedAccount(stripe, {
+        type: 'custom',
+        capabilities: { transfers: { requested: true } },
+      });
+      const transfer = await stripe.transfers.create({
+        amount: 100,
+        currency: 'usd',
+        destination: account.id,
+      });
+      return [{ path: { transfer: transfer.id } }];
+    },
+    PostTransfersTransferReversalsId: async () => {
+      await fund();
+      const account = await onboardedAccount(stripe, {
+        type: 'custom',
+        capabilities: { transfers: { requested: true } },
+      });
+      const transfer = await stripe.transfers.create({
+        amount: 100,
+        currency: 'usd',
+        destination: account.id,
+      });
+      const reversal = await stripe.transfers.createReversal(transfer.id, { amount: 10 });
+      return [{ path: { transfer: transfer.id, id: reversal.id } }];
     },
     PostTransfersIdReversals: async () => {
       await fund();

@@ -232,6 +232,11 @@ export interface RouteCase {
   sequential?: true;
   /** The kind of account the route needs (default: an onboarded Express account). */
   accountType?: 'standard';
+  /**
+   * An error code that shows the request reached the resource, for a route whose valid request
+   * always fails on its merits (a card refund cannot be canceled): it counts as allowed.
+   */
+  reached?: string;
 }
 
 const URL = 'http://127.0.0.1:9/matrix';
@@ -304,6 +309,69 @@ const event = async (t: Target) => {
     },
   );
   return list.data[0]!.id;
+};
+/** A charge refunded in part, and its refund. */
+const refund = async (t: Target) => {
+  const ch = await charge(t);
+  const r = await post(t, '/v1/refunds', { charge: ch, amount: 100 });
+  return { charge: ch, refund: r.id };
+};
+/** A charge disputed at once (pm_card_createDispute), and its dispute. */
+const disputedCharge = async (t: Target) =>
+  (
+    await post<{ latest_charge: string }>(t, '/v1/payment_intents', {
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+    })
+  ).latest_charge;
+const dispute = async (t: Target) => {
+  const list = await must<{ data: Array<{ id: string }> }>(
+    t.w.server,
+    t.owner,
+    'GET',
+    '/v1/disputes',
+    { charge: await disputedCharge(t) },
+  );
+  return list.data[0]!.id;
+};
+/** An application fee of the platform: a direct charge on y with a platform fee. */
+const applicationFee = async (t: Target) => {
+  const onY = { ...t, owner: { key: t.owner.key, account: t.w.accounts.y } };
+  const pi = await post<{ latest_charge: string }>(onY, '/v1/payment_intents', {
+    amount: 1000,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    application_fee_amount: 100,
+  });
+  return (
+    await must<{ application_fee: string }>(
+      t.w.server,
+      onY.owner,
+      'GET',
+      `/v1/charges/${pi.latest_charge}`,
+    )
+  ).application_fee;
+};
+const feeRefund = async (t: Target) => {
+  const fee = await applicationFee(t);
+  const refund = await post(
+    { ...t, owner: { key: t.owner.key } },
+    `/v1/application_fees/${fee}/refunds`,
+    {
+      amount: 10,
+    },
+  );
+  return { fee, refund: refund.id };
+};
+const reversal = async (t: Target) => {
+  const tr = await transfer(t);
+  const r = await post({ ...t, owner: { key: t.owner.key } }, `/v1/transfers/${tr}/reversals`, {
+    amount: 10,
+  });
+  return { transfer: tr, reversal: r.id };
 };
 const destination = async (t: Target) =>
   (
@@ -696,6 +764,187 @@ export const table: Record<string, RouteCase> = {
     request: async (t) => ({ path: `/v1/charges/${await charge(t)}` }),
   },
 
+  'POST /v1/charges': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/charges',
+      params: { amount: 1000, currency: 'usd', source: 'tok_visa' },
+    }),
+  },
+  'POST /v1/charges/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/charges/${await charge(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/charges/:id/capture': {
+    cells: OWN,
+    request: async (t) => {
+      const held = await post(t, '/v1/charges', {
+        amount: 1000,
+        currency: 'usd',
+        source: 'tok_visa',
+        capture: false,
+      });
+      return { path: `/v1/charges/${held.id}/capture` };
+    },
+  },
+
+  // Disputes: the charge's owner's.
+  'GET /v1/disputes': { cells: OWN_LIST, request: async () => ({ path: '/v1/disputes' }) },
+  'GET /v1/disputes/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/disputes/${await dispute(t)}` }),
+  },
+  'POST /v1/disputes/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/disputes/${await dispute(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/disputes/:id/close': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/disputes/${await dispute(t)}/close` }),
+  },
+  'GET /v1/charges/:id/dispute': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${await disputedCharge(t)}/dispute` }),
+  },
+  'POST /v1/charges/:id/dispute': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/charges/${await disputedCharge(t)}/dispute`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/charges/:id/dispute/close': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${await disputedCharge(t)}/dispute/close` }),
+  },
+
+  'GET /v1/radar/early_fraud_warnings': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/radar/early_fraud_warnings' }),
+  },
+  'GET /v1/radar/early_fraud_warnings/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const pi = await post<{ id: string }>(t, '/v1/payment_intents', {
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_createIssuerFraudRecord',
+        confirm: true,
+      });
+      const list = await must<{ data: Array<{ id: string }> }>(
+        t.w.server,
+        t.owner,
+        'GET',
+        '/v1/radar/early_fraud_warnings',
+        { payment_intent: pi.id },
+      );
+      return { path: `/v1/radar/early_fraud_warnings/${list.data[0]!.id}` };
+    },
+  },
+
+  // Application fees: the platform's objects.
+  'GET /v1/application_fees': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/application_fees' }),
+  },
+  'GET /v1/application_fees/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({ path: `/v1/application_fees/${await applicationFee(t)}` }),
+  },
+  'POST /v1/application_fees/:id/refunds': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({
+      path: `/v1/application_fees/${await applicationFee(t)}/refunds`,
+      params: { amount: 10 },
+    }),
+  },
+  'POST /v1/application_fees/:id/refund': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({
+      path: `/v1/application_fees/${await applicationFee(t)}/refund`,
+      params: { amount: 10 },
+    }),
+  },
+  'GET /v1/application_fees/:id/refunds': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({ path: `/v1/application_fees/${await applicationFee(t)}/refunds` }),
+  },
+  'GET /v1/application_fees/:fee/refunds/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => {
+      const { fee, refund } = await feeRefund(t);
+      return { path: `/v1/application_fees/${fee}/refunds/${refund}` };
+    },
+  },
+  'POST /v1/application_fees/:fee/refunds/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => {
+      const { fee, refund } = await feeRefund(t);
+      return {
+        path: `/v1/application_fees/${fee}/refunds/${refund}`,
+        params: { metadata: { matrix: '1' } },
+      };
+    },
+  },
+
+  // Refunds: the charge's owner's.
+  'POST /v1/refunds': {
+    cells: OWN_LIST,
+    request: async (t) => ({ path: '/v1/refunds', params: { charge: await charge(t) } }),
+  },
+  'POST /v1/charges/:id/refunds': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${await charge(t)}/refunds` }),
+  },
+  'POST /v1/charges/:id/refund': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${await charge(t)}/refund` }),
+  },
+  'GET /v1/refunds': { cells: OWN_LIST, request: async () => ({ path: '/v1/refunds' }) },
+  'GET /v1/refunds/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/refunds/${(await refund(t)).refund}` }),
+  },
+  'POST /v1/refunds/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/refunds/${(await refund(t)).refund}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/refunds/:id/cancel': {
+    cells: OWN,
+    reached: 'refund_cannot_be_canceled',
+    request: async (t) => ({ path: `/v1/refunds/${(await refund(t)).refund}/cancel` }),
+  },
+  'GET /v1/charges/:id/refunds': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/charges/${(await refund(t)).charge}/refunds` }),
+  },
+  'GET /v1/charges/:charge/refunds/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const r = await refund(t);
+      return { path: `/v1/charges/${r.charge}/refunds/${r.refund}` };
+    },
+  },
+  'POST /v1/charges/:charge/refunds/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const r = await refund(t);
+      return {
+        path: `/v1/charges/${r.charge}/refunds/${r.refund}`,
+        params: { metadata: { matrix: '1' } },
+      };
+    },
+  },
+
   // Balance and payouts: own objects.
   'GET /v1/balance': { cells: OWN_LIST, request: async () => ({ path: '/v1/balance' }) },
   'GET /v1/balance_transactions': {
@@ -788,6 +1037,34 @@ export const table: Record<string, RouteCase> = {
     },
   },
   'GET /v1/transfers': { cells: OWN_LIST, request: async () => ({ path: '/v1/transfers' }) },
+  'POST /v1/transfers/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({
+      path: `/v1/transfers/${await transfer(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'GET /v1/transfers/:id/reversals': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => ({ path: `/v1/transfers/${await transfer(t)}/reversals` }),
+  },
+  'GET /v1/transfers/:transfer/reversals/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => {
+      const r = await reversal(t);
+      return { path: `/v1/transfers/${r.transfer}/reversals/${r.reversal}` };
+    },
+  },
+  'POST /v1/transfers/:transfer/reversals/:id': {
+    cells: PLATFORM_OBJECT,
+    request: async (t) => {
+      const r = await reversal(t);
+      return {
+        path: `/v1/transfers/${r.transfer}/reversals/${r.reversal}`,
+        params: { metadata: { matrix: '1' } },
+      };
+    },
+  },
   'GET /v1/transfers/:id': {
     cells: PLATFORM_OBJECT,
     request: async (t) => ({ path: `/v1/transfers/${await transfer(t)}` }),
