@@ -618,6 +618,13 @@ describe('modelled operations, parameter by parameter, against a real server', (
       const account = await stripe.v2.core.accounts.create({ display_name: 'x' });
       return [{ path: { id: account.id } }];
     },
+    PostV2CoreAccountsIdClose: async () => {
+      const account = await stripe.v2.core.accounts.create({
+        display_name: 'x',
+        configuration: { merchant: { capabilities: {} } },
+      });
+      return [{ path: { id: account.id } }];
+    },
     PostV2CoreEventDestinations: async () => {
       const base = {
         name: 'x',
@@ -668,6 +675,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
     'PostWebhookEndpoints api_version': '2023-08-16',
     'PostV2CoreAccounts dashboard': 'none',
     'PostV2CoreAccountsId dashboard': 'none',
+    'PostV2CoreAccountsIdClose applied_configurations': ['merchant'],
     'PostV2CoreEventDestinations events_from': ['@self'],
     'PostV2CoreEventDestinations snapshot_api_version': '2024-06-20',
     'PostV2CoreEventDestinations event_payload': 'thin',

@@ -44,4 +44,20 @@ describe('listing v2 accounts', () => {
       ids.customer,
     ]);
   });
+
+  it('closes an account only when every configuration it has is named, as Stripe does', async () => {
+    const { id } = await stripe.v2.core.accounts.create({
+      display_name: 'Closing',
+      configuration: { customer: { capabilities: {} }, merchant: { capabilities: {} } },
+    });
+    await expect(
+      stripe.v2.core.accounts.close(id, { applied_configurations: ['merchant'] }),
+    ).rejects.toThrow(/All configurations on the Account must be passed in/);
+    expect((await stripe.v2.core.accounts.retrieve(id)).closed).toBe(false);
+    const closed = await stripe.v2.core.accounts.close(id, {
+      applied_configurations: ['merchant', 'customer'],
+    });
+    expect(closed.closed).toBe(true);
+    expect([...closed.applied_configurations].sort()).toEqual(['customer', 'merchant']);
+  });
 });

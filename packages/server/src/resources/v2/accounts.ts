@@ -11,7 +11,6 @@ import {
   metadata,
   nullableString,
   oneOf,
-  refused,
   string,
 } from '../../stripe/params.js';
 
@@ -440,9 +439,20 @@ export const v2Accounts: Resource = {
 
     post(
       '/v2/core/accounts/:id/close',
-      { applied_configurations: refused('closing some configurations only is not modelled') },
-      async ({ w, caller, path }) => {
+      // Stripe closes the whole account: the configurations sent must be all it has.
+      { applied_configurations: array(oneOf(configurations)) },
+      async ({ w, caller, path, params: p }) => {
         const { row, account } = await requireV2Account(w.db, caller, path.id!, w);
+        const applied = configurations.filter((c) => account.configuration[c]);
+        if (
+          p.applied_configurations &&
+          (p.applied_configurations.length !== applied.length ||
+            !applied.every((c) => p.applied_configurations!.includes(c)))
+        )
+          throw errors.invalidRequest(
+            `All configurations on the Account must be passed in to close it: ${account.id} has ${applied.join(', ') || 'none'}.`,
+            'applied_configurations',
+          );
         const after = { ...account, closed: true };
         await save(w, row, account, after, ['v2.core.account.closed']);
         return renderV2Account(after);
