@@ -201,8 +201,9 @@ describe('delivery engine', () => {
     const ok = await newEndpoint(test, '/pending-ok');
     const failing = await newEndpoint(test, '/pending-fail');
     receiver.respond('/pending-fail', () => ({ status: 500 }));
+    // Read after the create, the event may already have lost one: the delivered copy (below)
+    // shows what it was created with.
     const event = await createdEvent(test);
-    expect(event.pending_webhooks).toBe(2);
     await receiver.waitFor(
       () => receiver.at('/pending-ok').length === 1 && receiver.at('/pending-fail').length === 1,
     );
