@@ -1,17 +1,14 @@
+import { filteredList } from './list-route.js';
 import type Stripe from 'stripe';
-import { listFilterTest } from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
   boolean,
   effect,
   expandParam,
-  listParams,
   metadata,
   nullableString,
   object,
-  range,
-  string,
 } from '../stripe/params.js';
 import { get, post, type Caller, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
@@ -26,7 +23,6 @@ import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import {
   createObject,
   findObjectToChange,
-  listVisible,
   parseData,
   parseInternal,
   requireObject,
@@ -402,27 +398,7 @@ export const disputes: Resource = {
     get('/v1/disputes/:id', expandParam, async ({ db, caller, path }) =>
       parseData(await requireObject(db, caller, 'dispute', path.id!)),
     ),
-    get(
-      '/v1/disputes',
-      {
-        ...listParams,
-        charge: effect(string(), listFilterTest),
-        payment_intent: effect(string(), listFilterTest),
-        created: effect(range(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.charge) where.charge = params.charge;
-        if (params.payment_intent) where.payment_intent = params.payment_intent;
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          { type: 'dispute', where, created: params.created },
-          params,
-        );
-      },
-    ),
+    filteredList('/v1/disputes', { type: 'dispute', filters: ['charge', 'payment_intent'] }),
     post('/v1/disputes/:id', updateParams, async ({ w, caller, path, params }) =>
       updateDispute(w, await requireObjectToChange(w, caller, 'dispute', path.id!), params),
     ),
@@ -462,27 +438,10 @@ export const earlyFraudWarnings: Resource = {
         ),
       ),
     ),
-    get(
-      '/v1/radar/early_fraud_warnings',
-      {
-        ...listParams,
-        charge: effect(string(), listFilterTest),
-        payment_intent: effect(string(), listFilterTest),
-        created: effect(range(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.charge) where.charge = params.charge;
-        if (params.payment_intent) where.payment_intent = params.payment_intent;
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          { type: 'radar.early_fraud_warning', where, created: params.created },
-          params,
-          'early fraud warning',
-        );
-      },
-    ),
+    filteredList('/v1/radar/early_fraud_warnings', {
+      type: 'radar.early_fraud_warning',
+      filters: ['charge', 'payment_intent'],
+      label: 'early fraud warning',
+    }),
   ],
 };

@@ -1,22 +1,19 @@
+import { filteredList } from './list-route.js';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
-  effect,
   expandParam,
   extension,
   integer,
-  listParams,
   metadata,
   nullableString,
   oneOf,
-  range,
   refused,
   required,
   string,
   type MetadataPatch,
 } from '../stripe/params.js';
-import { listFilterTest } from './shared-params.js';
 import { get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
@@ -38,7 +35,6 @@ import { platformAccountRow, refreshAccount } from './accounts.js';
 import {
   createObject,
   findObjectToChange,
-  listVisible,
   parseData,
   parseInternal,
   requireObject,
@@ -438,33 +434,11 @@ export const payouts: Resource = {
       });
     }),
 
-    get(
-      '/v1/payouts',
-      {
-        ...listParams,
-        created: effect(range(), listFilterTest),
-        arrival_date: effect(range(), listFilterTest),
-        destination: effect(string(), listFilterTest),
-        status: effect(string(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.status) where.status = params.status;
-        if (params.destination) where.destination = params.destination;
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          {
-            type: 'payout',
-            where,
-            created: params.created,
-            ranges: params.arrival_date ? { arrival_date: params.arrival_date } : undefined,
-          },
-          params,
-        );
-      },
-    ),
+    filteredList('/v1/payouts', {
+      type: 'payout',
+      filters: ['destination', 'status'],
+      ranges: ['arrival_date'],
+    }),
   ],
   tasks: { 'payout.arrive': arrive, 'payout.automatic': payOutOnSchedule },
 };

@@ -1,5 +1,5 @@
+import { filteredList } from './list-route.js';
 import type Stripe from 'stripe';
-import { listFilterTest } from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
@@ -10,7 +10,6 @@ import {
   listParams,
   metadata,
   oneOf,
-  range,
   string,
   type MetadataPatch,
 } from '../stripe/params.js';
@@ -425,27 +424,7 @@ export const refunds: Resource = {
       );
     }),
 
-    get(
-      '/v1/refunds',
-      {
-        ...listParams,
-        charge: effect(string(), listFilterTest),
-        payment_intent: effect(string(), listFilterTest),
-        created: effect(range(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.charge) where.charge = params.charge;
-        if (params.payment_intent) where.payment_intent = params.payment_intent;
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          { type: 'refund', where, created: params.created },
-          params,
-        );
-      },
-    ),
+    filteredList('/v1/refunds', { type: 'refund', filters: ['charge', 'payment_intent'] }),
     get(
       '/v1/charges/:id/refunds',
       listParams,

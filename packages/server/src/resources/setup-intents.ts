@@ -1,3 +1,4 @@
+import { filteredList } from './list-route.js';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
@@ -7,16 +8,13 @@ import {
   effect,
   expandParam,
   extension,
-  listParams,
   metadata,
   nullableString,
   object,
   oneOf,
-  range,
   refused,
   string,
 } from '../stripe/params.js';
-import { listFilterTest } from './shared-params.js';
 import { CommittedError, get, post, type Resource, type WriteCall } from './route.js';
 import { randomToken } from '../domain/ids.js';
 import { publicBaseUrl, type WriteContext } from '../services/context.js';
@@ -26,7 +24,6 @@ import { requireAccount } from './accounts.js';
 import { checkClientSecret, clientView } from './client-secret.js';
 import {
   createObject,
-  listVisible,
   parseData,
   parseInternal,
   requireObject,
@@ -459,27 +456,9 @@ export const setupIntents: Resource = {
       },
     ),
 
-    get(
-      '/v1/setup_intents',
-      {
-        ...listParams,
-        created: effect(range(), listFilterTest),
-        customer: effect(string(), listFilterTest),
-        payment_method: effect(string(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.customer) where.customer = params.customer;
-        if (params.payment_method) where.payment_method = params.payment_method;
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          { type: 'setup_intent', where, created: params.created },
-          params,
-          'setup_intent',
-        );
-      },
-    ),
+    filteredList('/v1/setup_intents', {
+      type: 'setup_intent',
+      filters: ['customer', 'payment_method'],
+    }),
   ],
 };

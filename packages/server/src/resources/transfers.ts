@@ -1,3 +1,4 @@
+import { filteredList } from './list-route.js';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
@@ -9,11 +10,9 @@ import {
   listParams,
   metadata,
   nullableString,
-  range,
   required,
   string,
 } from '../stripe/params.js';
-import { listFilterTest } from './shared-params.js';
 
 const reversalTest = "a transfer reversal's description is its balance transactions'";
 import { get, post, type Caller, type Resource } from './route.js';
@@ -615,26 +614,10 @@ export const transfers: Resource = {
       parseData(await requireTransfer(db, caller, path.id!)),
     ),
 
-    get(
-      '/v1/transfers',
-      {
-        ...listParams,
-        created: effect(range(), listFilterTest),
-        destination: effect(string(), listFilterTest),
-        transfer_group: effect(string(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) => {
-        const where: Record<string, string> = {};
-        if (params.destination) where.destination = params.destination;
-        if (params.transfer_group) where.transfer_group = params.transfer_group;
-        return listVisible(
-          services.dialect,
-          asPlatform(caller),
-          url,
-          { type: 'transfer', where, created: params.created },
-          params,
-        );
-      },
-    ),
+    filteredList('/v1/transfers', {
+      type: 'transfer',
+      filters: ['destination', 'transfer_group'],
+      scope: asPlatform,
+    }),
   ],
 };
