@@ -37,7 +37,15 @@ export interface AfterCharge {
   earlyFraudWarning?: true;
   /** A refund of the charge succeeds, then fails (`refund.failed`). */
   refundFails?: true;
+  /**
+   * Connect's trigger cards (docs.stripe.com/connect/testing#trigger-cards): a charge made on or
+   * on behalf of a connected account asks the account for more information, and with a block
+   * disables its charges or payouts until it is given (resources/accounts.ts triggerRequirements).
+   */
+  accountTrigger?: AccountTrigger;
 }
+
+export type AccountTrigger = 'next_requirements' | 'charge_block' | 'payout_block';
 
 const declined = (
   declineCode: string,
@@ -139,6 +147,9 @@ export const testCards: Record<string, TestCard> = {
   }),
   pm_card_createIssuerFraudRecord: visaThen('5423', { earlyFraudWarning: true }),
   pm_card_refundFail: visaThen('5126', { refundFails: true }),
+  pm_card_visa_triggerNextRequirements: visaThen('4202', { accountTrigger: 'next_requirements' }),
+  pm_card_visa_triggerChargeBlock: visaThen('4210', { accountTrigger: 'charge_block' }),
+  pm_card_visa_triggerPayoutBlock: visaThen('4236', { accountTrigger: 'payout_block' }),
   pm_card_chargeDeclinedProcessingError: visa(
     '0119',
     declined(
@@ -225,6 +236,9 @@ export const testCardNumbers: Record<string, string> = {
   '4000000000001976': 'pm_card_createDisputeInquiry',
   '4000000000005423': 'pm_card_createIssuerFraudRecord',
   '4000000000005126': 'pm_card_refundFail',
+  '4000000000004202': 'pm_card_visa_triggerNextRequirements',
+  '4000000000004210': 'pm_card_visa_triggerChargeBlock',
+  '4000000000004236': 'pm_card_visa_triggerPayoutBlock',
 };
 
 /** Whether a card number passes the Luhn check (a mistyped number does not). */
@@ -249,6 +263,9 @@ const tokenAliases: Record<string, string> = {
   tok_bypassPending: 'pm_card_bypassPending',
   tok_chargeDeclined: 'pm_card_chargeDeclined',
   tok_chargeDeclinedInsufficientFunds: 'pm_card_chargeDeclinedInsufficientFunds',
+  // The trigger cards' older token names, still in Stripe's docs and sample apps.
+  tok_visa_triggerVerification: 'pm_card_visa_triggerNextRequirements',
+  tok_visa_triggerTransferBlock: 'pm_card_visa_triggerPayoutBlock',
 };
 
 /** The name of the test payment method a `pm_card_...` name or a test card token stands for. */

@@ -99,6 +99,16 @@ export interface AccountExtras {
   externalAccountDisabled?: boolean;
   /** The platform rejected the account (`POST /v1/accounts/:id/reject`), for this reason. */
   rejected?: 'fraud' | 'terms_of_service' | 'other' | undefined;
+  /** What a trigger card asked for (AccountTrigger), until the account gives it. */
+  triggered?: TriggeredRequirements | undefined;
+}
+
+/** Requirements a Connect trigger card added, and what they block meanwhile. */
+export interface TriggeredRequirements {
+  fields: string[];
+  /** null: due by `deadline`, nothing blocked yet (Stripe's "next requirements"). */
+  block: 'charges' | 'payouts' | null;
+  deadline: number;
 }
 
 const individualFields = [
@@ -167,6 +177,21 @@ export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Ac
     past_due: due.filter((f) => f !== 'external_account' || !extra.externalAccountDisabled),
     pending_verification: [],
   };
+  const triggered = extra.triggered;
+  const asked = (triggered?.fields ?? []).filter((f) => !due.includes(f) && !provided(a, f, extra));
+  if (triggered && asked.length > 0) {
+    requirements.currently_due = [...due, ...asked];
+    if (triggered.block === null) {
+      // Due later: by the deadline, nothing disabled meanwhile.
+      requirements.eventually_due = [...due, ...asked];
+      requirements.current_deadline = triggered.deadline;
+    } else {
+      // Past due at once; Stripe's docs show eventually_due without them.
+      requirements.past_due = [...(requirements.past_due ?? []), ...asked];
+      requirements.disabled_reason = 'requirements.past_due';
+    }
+  }
+  const blocked = asked.length > 0 ? (triggered?.block ?? null) : null;
   if (extra.rejected) {
     // Rejected for good: nothing the account provides enables it again.
     const inactive = Object.fromEntries(
@@ -184,12 +209,15 @@ export function deriveStatus(a: Stripe.Account, extra: AccountExtras): Stripe.Ac
   for (const name of Object.keys(a.capabilities ?? {}))
     capabilities[name] = complete ? 'active' : 'inactive';
   const canPayOut = capabilities.transfers === 'active' || capabilities.card_payments === 'active';
+  // A charge block stops charges only: payouts go on as the rest of the account allows.
+  if (blocked === 'charges' && capabilities.card_payments) capabilities.card_payments = 'inactive';
   return {
     ...a,
     requirements,
     capabilities: capabilities as Stripe.Account.Capabilities,
     charges_enabled: capabilities.card_payments === 'active',
-    payouts_enabled: complete && canPayOut && !extra.externalAccountDisabled,
+    payouts_enabled:
+      complete && canPayOut && !extra.externalAccountDisabled && blocked !== 'payouts',
     details_submitted: complete || a.details_submitted,
   };
 }

@@ -1,3 +1,4 @@
+import type { AccountTrigger } from '../domain/test-instruments.js';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import { effect, expandParam, listParams, range } from '../stripe/params.js';
@@ -20,6 +21,7 @@ import {
   hasDashboardAccess,
   typeFor,
   type AccountExtras,
+  type TriggeredRequirements,
   type AccountType,
 } from './account-model.js';
 import {
@@ -51,6 +53,8 @@ export interface AccountInternal {
   external_account_disabled?: boolean;
   deauthorized?: boolean;
   rejected?: AccountExtras['rejected'];
+  /** What a Connect trigger card asked the account for (triggerRequirements). */
+  triggered?: TriggeredRequirements;
   /**
    * The platform set `settings.payouts.schedule.delay_days`: the account's own charges are held
    * that many days (otherwise `--funds-available-after`, whose default is the US minimum, 2 days).
@@ -66,6 +70,7 @@ function extrasOf(internal: AccountInternal): AccountExtras {
     personFields: new Set(internal.person_fields ?? []),
     externalAccountDisabled: internal.external_account_disabled ?? false,
     rejected: internal.rejected,
+    triggered: internal.triggered,
   };
 }
 
@@ -164,7 +169,7 @@ async function withChildren(
     ...internal,
     external_accounts: external.length,
     person_fields: representative
-      ? representativeFields
+      ? [...representativeFields, 'id_number']
           .filter((f) => personHas(representative, f))
           .map((f) => `representative.${f}`)
       : [],
@@ -400,6 +405,37 @@ export async function refreshAccount(
   const derived = await withChildren(w.db, before, change(parseInternal<AccountInternal>(row)));
   await saveAccount(w, row, before, derived.account, derived.internal);
   return derived.account;
+}
+
+/**
+ * What a Connect trigger card does to the account a charge was made on or on behalf of
+ * (docs.stripe.com/connect/testing-verification): the account is asked for its representative's
+ * full ID number — due in 30 days (`next_requirements`), or past due at once with its charges or
+ * payouts disabled until it is given (`individual[id_number]` or the representative person's
+ * `id_number`); `account.updated` either way. A charge on the platform's own account does nothing.
+ */
+export async function triggerRequirements(
+  w: WriteContext,
+  charge: Stripe.Charge,
+  trigger: AccountTrigger,
+): Promise<void> {
+  const onBehalfOf = charge.on_behalf_of;
+  const accountId =
+    w.accountId ?? (typeof onBehalfOf === 'string' ? onBehalfOf : (onBehalfOf?.id ?? null));
+  if (!accountId) return;
+  const account = parseData<Stripe.Account>((await findObjectToChange(w, accountId))!);
+  const field =
+    account.business_type === 'company' ? 'representative.id_number' : 'individual.id_number';
+  const block =
+    trigger === 'charge_block' ? 'charges' : trigger === 'payout_block' ? 'payouts' : null;
+  await refreshAccount(w, accountId, (internal) => ({
+    ...internal,
+    triggered: {
+      fields: [field],
+      block,
+      deadline: Math.floor(w.now / 1000) + 30 * 86_400,
+    },
+  }));
 }
 
 /**

@@ -14,6 +14,7 @@ import { get, post, type Caller, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { TestCard, TestDispute } from '../domain/test-instruments.js';
+import { triggerRequirements } from './accounts.js';
 import type { ChargeInternal } from './charges.js';
 import { findObject } from '../storage/repositories/objects.js';
 import { moveAvailable, stripeFeeDetail } from '../services/balance.js';
@@ -223,6 +224,7 @@ export async function afterCharge(
 ): Promise<void> {
   if (card.after?.dispute) await openDispute(w, charge, card, card.after.dispute);
   if (card.after?.earlyFraudWarning) await earlyFraudWarning(w, charge);
+  if (card.after?.accountTrigger) await triggerRequirements(w, charge, card.after.accountTrigger);
 }
 
 /**

@@ -174,6 +174,7 @@ export const representativeFields = [
 /** Whether the person has given `field` (`dob.day`, `ssn_last_4`, ...). */
 export function personHas(p: Stripe.Person, field: string): boolean {
   if (field === 'ssn_last_4') return p.ssn_last_4_provided === true;
+  if (field === 'id_number') return p.id_number_provided === true;
   const [a, b] = field.split('.');
   const v = (p as unknown as Record<string, unknown>)[a!];
   const value = b ? (v as Record<string, unknown> | null)?.[b] : v;
