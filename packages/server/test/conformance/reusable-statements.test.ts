@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isUniqueViolation } from '../../src/api/idempotency.js';
 import type { Dialect } from '../../src/storage/dialect.js';
 import { openStorage } from '../../src/storage/open.js';
 import { findObject } from '../../src/storage/repositories/objects.js';
@@ -140,6 +141,32 @@ describe('reusable statements run for many values (Dialect.runEach)', () => {
       })
       .catch(() => undefined);
     expect(await dataOf('cus_each_3')).toBe('{}');
+  });
+
+  it('an insert that fails inside a transaction fails it with its own error, and nothing of it is kept', async () => {
+    // On PostgreSQL inserts are pipelined (sent unawaited): the failure must still surface, as
+    // itself, by the commit at the latest.
+    const failed = await b.main.db
+      .transaction()
+      .execute(async (tx) => {
+        await insertObject(tx, [row('cus_each_tx_1')]);
+        await insertObject(tx, [row('cus_each_1')]);
+        return 'committed';
+      })
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(failed)).toBe(true);
+    expect(await findObject(b.main.db, 'cus_each_tx_1')).toBeUndefined();
+    // A statement awaited after the failed insert fails with the insert's error too.
+    const read = await b.main.db
+      .transaction()
+      .execute(async (tx) => {
+        await insertObject(tx, [row('cus_each_1')]);
+        return findObject(tx, 'cus_each_2');
+      })
+      .catch((e: unknown) => e);
+    expect(isUniqueViolation(read)).toBe(true);
+    // The connection is usable afterwards.
+    expect(await dataOf('cus_each_2')).toBe('{"n":2}');
   });
 
   it('outside a transaction, runs each through Kysely', async () => {

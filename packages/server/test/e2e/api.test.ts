@@ -120,6 +120,47 @@ describe('the API speaks Stripe', () => {
     expect(withEvent.request).toEqual({ id: expect.stringMatching(/^req_/), idempotency_key: key });
   });
 
+  it('the same Idempotency-Key sent eight times at once creates one customer, and every answer that succeeds is that create', async () => {
+    const key = `idem-burst-${Date.now()}`;
+    const email = `${key}@example.com`;
+    const body = `email=${encodeURIComponent(email)}`;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        raw('POST', '/v1/customers', body, { 'Idempotency-Key': key }),
+      ),
+    );
+    const created = answers.filter((a) => a.status === 200);
+    expect(created.length).toBeGreaterThan(0);
+    expect(new Set(created.map((a) => a.json.id)).size).toBe(1);
+    expect(created.filter((a) => a.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
+    // Any other answer is Stripe's "a request with this key is in progress".
+    for (const a of answers.filter((x) => x.status !== 200)) {
+      expect(a.status).toBe(409);
+      expect(a.json.error).toMatchObject({ type: 'idempotency_error' });
+    }
+    expect((await stripe.customers.list({ email })).data).toHaveLength(1);
+    const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
+    expect(
+      events.data.filter((e) => (e.data.object as Stripe.Customer).email === email),
+    ).toHaveLength(1);
+  });
+
+  it('replays a create after the customer it made changed, and creates nothing', async () => {
+    const key = `idem-after-change-${Date.now()}`;
+    const email = `${key}@example.com`;
+    const first = await stripe.customers.create({ email }, { idempotencyKey: key });
+    await stripe.customers.update(first.id, { email: `changed-${email}` });
+    const again = await stripe.customers.create({ email }, { idempotencyKey: key });
+    expect(again.id).toBe(first.id);
+    expect(again.email).toBe(email);
+    expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
+    expect((await stripe.customers.list({ email })).data).toHaveLength(0);
+    const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
+    expect(
+      events.data.filter((e) => (e.data.object as Stripe.Customer).email === email),
+    ).toHaveLength(1);
+  });
+
   it('pages lists newest first with limit, starting_after, ending_before and has_more', async () => {
     const made: string[] = [];
     for (let i = 0; i < 5; i++)

@@ -28,6 +28,14 @@ export const runEachThroughKysely: RunEach = async (db, sql, parameterLists) => 
  */
 export const compiledOnce = new Set<string>();
 
+/**
+ * The SQL text of the statements whose result nobody reads and whose failure nobody catches where
+ * it happens (the inserts of reusableInsert): inside a transaction, a dialect may send them
+ * without waiting for their answer, as long as a failure fails the transaction's next statement
+ * or its commit (PostgreSQL: dialects/postgres, pipelined).
+ */
+export const unread = new Set<string>();
+
 /** A statement compiled once; `each` runs it for many sets of values (see RunEach). */
 export interface Reusable<V, R> {
   (db: Kysely<Database>, values: V): Promise<R[]>;
@@ -129,6 +137,7 @@ export function reusableInsert<T extends keyof Database & string>(
       text = compiled.sql;
       byDialect.set(dialect, text);
       compiledOnce.add(text);
+      unread.add(text);
     }
     return text;
   };

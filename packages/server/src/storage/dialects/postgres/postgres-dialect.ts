@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
 import { CREDENTIALS_REVOKED, type AnySelect, type Dialect } from '../../dialect.js';
 import type { Database } from '../../schema.js';
-import { compiledOnce, runEachThroughKysely } from '../../repositories/reusable.js';
+import { compiledOnce, runEachThroughKysely, unread } from '../../repositories/reusable.js';
 import { postgresQueue } from './queue.js';
 
 /** The channel on which API processes wake delivery workers. */
@@ -46,28 +46,75 @@ function statementName(text: string): string {
  * (repositories/reusable.ts: the inserts, lookups and updates of every create and every attempt)
  * as named prepared statements, so PostgreSQL parses and plans each once per connection instead of
  * on every run. Other queries (lists with their filters, IN lists of any length) stay unnamed, so
- * the prepared set stays bounded.
+ * the prepared set stays bounded. Inside a transaction they pipeline (pipelinedClient).
  */
 function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
-      const client = await pool.connect();
-      return {
-        query: ((text: unknown, values?: unknown[]) =>
-          typeof text === 'string' && compiledOnce.has(text)
-            ? client.query({ name: statementName(text), text, values })
-            : client.query(text as string, values)) as never,
-        release: () => client.release(),
-      };
+      return pipelinedClient(await pool.connect());
     },
     end: () => pool.end(),
   };
+}
+
+type Result = { command: string; rowCount: number | null; rows: unknown[] };
+
+/**
+ * A pooled client on which a transaction's `begin` and the statements whose result nobody reads
+ * (reusable.ts `unread`: the inserts of an object, an event, its deliveries, an idempotency key)
+ * are sent without waiting for their answers: they travel with the next statement that is
+ * awaited, in the order they were written (the connection runs in node-postgres's pipeline mode).
+ * A create then waits for PostgreSQL twice (the endpoints it routes to; the inserts and the
+ * commit) rather than six to eight times (issue 23). A statement sent unawaited that fails
+ * aborts the transaction: its error is thrown by the next awaited statement (the commit at the
+ * latest), in place of that statement's own "transaction is aborted".
+ */
+function pipelinedClient(client: pg.PoolClient) {
+  const send = (text: string, values?: unknown[]): Promise<Result> =>
+    compiledOnce.has(text)
+      ? client.query({ name: statementName(text), text, values })
+      : client.query(text, values);
+  let inTransaction = false;
+  let sent: Array<Promise<unknown>> = [];
+  let failure: { error: unknown } | null = null;
+  const sendUnawaited = (text: string, values: unknown[] | undefined, result: Result) => {
+    sent.push(
+      send(text, values).catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    );
+    return Promise.resolve(result);
+  };
+  const query = async (text: string, values?: unknown[]): Promise<Result> => {
+    if (text === 'begin') {
+      inTransaction = true;
+      return sendUnawaited(text, values, { command: 'BEGIN', rowCount: null, rows: [] });
+    }
+    if (inTransaction && unread.has(text))
+      return sendUnawaited(text, values, { command: 'INSERT', rowCount: 0, rows: [] });
+    if (text === 'commit' || text === 'rollback') inTransaction = false;
+    const answer = send(text, values);
+    if (sent.length > 0) {
+      const earlier = sent;
+      sent = [];
+      await Promise.all(earlier);
+    }
+    const failed = failure;
+    failure = null;
+    if (failed && text !== 'rollback') {
+      answer.catch(() => undefined);
+      throw failed.error;
+    }
+    return answer;
+  };
+  return { query: query as never, release: () => client.release() };
 }
 
 export function openPostgres(url: string, options: PostgresOptions = {}): Dialect {
   const connection = { connectionString: url, types, keepAlive: true };
   const pool = new pg.Pool({
     ...connection,
+    pipeline: true,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
