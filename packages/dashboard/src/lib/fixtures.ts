@@ -15,6 +15,11 @@ export interface Fixture {
   note?: string;
   /** The accounts it works for (default: every connected account). */
   for?: (account: ConnectedAccount) => boolean;
+  /**
+   * The event comes from the platform, not the account: application fees are the platform's
+   * (as on Stripe, `application_fee.*` reach the platform's own endpoints).
+   */
+  fromPlatform?: boolean;
   run(ctx: FixtureContext): Promise<string>;
 }
 
@@ -50,12 +55,53 @@ interface Obj {
 
 const stamp = () => new Date().toISOString();
 
-async function charge(ctx: FixtureContext, paymentMethod: string): Promise<Obj> {
+async function charge(ctx: FixtureContext, paymentMethod: string, amount = 2000): Promise<Obj> {
   return ctx.api.post<Obj>(
     '/v1/payment_intents',
-    { amount: 2000, currency: 'usd', payment_method: paymentMethod, confirm: true },
+    { amount, currency: 'usd', payment_method: paymentMethod, confirm: true },
     { account: ctx.account },
   );
+}
+
+/** A direct charge on the account paid with `paymentMethod`, and its charge. */
+async function paid(
+  ctx: FixtureContext,
+  paymentMethod: string,
+): Promise<{ pi: Obj; charge: string }> {
+  const pi = await charge(ctx, paymentMethod);
+  return { pi, charge: String(pi.latest_charge) };
+}
+
+/**
+ * A direct charge on the account paid with `paymentMethod`, refunded in full (by default with
+ * funds available at once, for the refund to take back).
+ */
+async function refunded(
+  ctx: FixtureContext,
+  paymentMethod = 'pm_card_bypassPending',
+): Promise<Obj> {
+  const { pi } = await paid(ctx, paymentMethod);
+  return ctx.api.post<Obj>('/v1/refunds', { payment_intent: pi.id }, { account: ctx.account });
+}
+
+/**
+ * A direct charge on the account disputed at once (pm_card_createDispute), and its dispute; $40.00
+ * of available funds first, so the amount and fee the dispute takes leave the balance positive.
+ */
+async function disputed(ctx: FixtureContext): Promise<Obj> {
+  await charge(ctx, 'pm_card_bypassPending', 4000);
+  const { charge: ch } = await paid(ctx, 'pm_card_createDispute');
+  return ctx.api.get<Obj>(`/v1/charges/${ch}/dispute`, {}, { account: ctx.account });
+}
+
+/** A direct charge of $20.00 on the account with a $2.00 application fee, and the fee's id. */
+async function feeCharge(ctx: FixtureContext): Promise<string> {
+  const ch = await ctx.api.post<Obj>(
+    '/v1/charges',
+    { amount: 2000, currency: 'usd', source: 'tok_visa', application_fee_amount: 200 },
+    { account: ctx.account },
+  );
+  return String(ch.application_fee);
 }
 
 /** A new customer of the account, with a card set up for it (setup_intent.succeeded). */
@@ -272,6 +318,137 @@ export const fixtures: Fixture[] = [
       );
       await ctx.api.post(`/v1/products/${product.id}`, { active: false }, { account: ctx.account });
       return `Created product ${product.id} on ${ctx.account} and archived it.`;
+    },
+  },
+  {
+    event: 'charge.refunded',
+    how: 'a direct charge with pm_card_bypassPending, then POST /v1/refunds',
+    note: 'Also refund.created.',
+    for: takesCharges,
+    async run(ctx) {
+      const refund = await refunded(ctx);
+      return `Refunded ${String(refund.charge)} in full (${refund.id}) on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'refund.updated',
+    how: 'a refunded direct charge, then POST /v1/refunds/{id} (metadata)',
+    note: 'Also charge.refund.updated.',
+    for: takesCharges,
+    async run(ctx) {
+      const refund = await refunded(ctx);
+      await ctx.api.post(
+        `/v1/refunds/${refund.id}`,
+        { metadata: { dashboard_trigger: stamp() } },
+        { account: ctx.account },
+      );
+      return `Refunded ${String(refund.charge)} and updated the refund's metadata.`;
+    },
+  },
+  {
+    event: 'refund.failed',
+    how: 'a direct charge with pm_card_refundFail, then POST /v1/refunds',
+    note: 'The refund succeeds, then fails and its funds return (also refund.updated).',
+    for: takesCharges,
+    async run(ctx) {
+      const refund = await refunded(ctx, 'pm_card_refundFail');
+      return `Refunded ${String(refund.charge)}: refund ${refund.id} fails just after.`;
+    },
+  },
+  {
+    event: 'charge.updated',
+    how: 'a direct charge, then POST /v1/charges/{id} (description)',
+    for: takesCharges,
+    async run(ctx) {
+      const { charge: ch } = await paid(ctx, 'pm_card_visa');
+      await ctx.api.post(
+        `/v1/charges/${ch}`,
+        { description: `Updated from the Switchboard dashboard at ${stamp()}` },
+        { account: ctx.account },
+      );
+      return `Updated the description of ${ch} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'charge.dispute.created',
+    how: 'a direct charge with pm_card_createDispute',
+    note: 'Also charge.dispute.funds_withdrawn: the amount and a $15.00 fee leave the balance ($40.00 of available funds are added first).',
+    for: takesCharges,
+    async run(ctx) {
+      const dispute = await disputed(ctx);
+      return `Charge ${String(dispute.charge)} was disputed (${dispute.id}) on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'charge.dispute.updated',
+    how: 'a disputed charge, then POST /v1/disputes/{id} with evidence, submit=false',
+    for: takesCharges,
+    async run(ctx) {
+      const dispute = await disputed(ctx);
+      await ctx.api.post(
+        `/v1/disputes/${dispute.id}`,
+        { evidence: { product_description: 'A lesson, given as booked.' }, submit: false },
+        { account: ctx.account },
+      );
+      return `Added evidence to dispute ${dispute.id} without submitting it.`;
+    },
+  },
+  {
+    event: 'charge.dispute.closed',
+    how: 'a disputed charge, then POST /v1/disputes/{id}/close',
+    note: 'Accepting the dispute loses it.',
+    for: takesCharges,
+    async run(ctx) {
+      const dispute = await disputed(ctx);
+      await ctx.api.post(`/v1/disputes/${dispute.id}/close`, {}, { account: ctx.account });
+      return `Accepted dispute ${dispute.id}: it is lost.`;
+    },
+  },
+  {
+    event: 'charge.dispute.funds_reinstated',
+    how: 'a disputed charge, then POST /v1/disputes/{id} with winning_evidence',
+    note: 'The dispute is won just after (charge.dispute.closed): the amount and the fee return.',
+    for: takesCharges,
+    async run(ctx) {
+      const dispute = await disputed(ctx);
+      await ctx.api.post(
+        `/v1/disputes/${dispute.id}`,
+        { evidence: { uncategorized_text: 'winning_evidence' } },
+        { account: ctx.account },
+      );
+      return `Submitted winning evidence for dispute ${dispute.id}: it is won just after.`;
+    },
+  },
+  {
+    event: 'radar.early_fraud_warning.created',
+    how: 'a direct charge with pm_card_createIssuerFraudRecord',
+    for: takesCharges,
+    async run(ctx) {
+      const { charge: ch } = await paid(ctx, 'pm_card_createIssuerFraudRecord');
+      return `The issuer sent an early fraud warning for ${ch} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'application_fee.created',
+    how: 'a direct charge (POST /v1/charges, tok_visa) with application_fee_amount=200',
+    note: "The fee is the platform's: the event reaches the platform's own endpoints.",
+    for: takesCharges,
+    fromPlatform: true,
+    async run(ctx) {
+      const fee = await feeCharge(ctx);
+      return `Charged $20.00 on ${ctx.account} with a $2.00 application fee (${fee}).`;
+    },
+  },
+  {
+    event: 'application_fee.refunded',
+    how: 'a direct charge with a $2.00 fee, then POST /v1/application_fees/{id}/refunds',
+    note: "The fee is the platform's: the event reaches the platform's own endpoints.",
+    for: takesCharges,
+    fromPlatform: true,
+    async run(ctx) {
+      const fee = await feeCharge(ctx);
+      await ctx.api.post(`/v1/application_fees/${fee}/refunds`, { amount: 100 });
+      return `Refunded $1.00 of application fee ${fee} to ${ctx.account}.`;
     },
   },
   {

@@ -19,6 +19,8 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
   let receiver: Receiver;
   let stripe: Stripe;
   let account: string;
+  /** A second onboarded account for the payment triggers: disputes and refunds take its funds. */
+  let payments: string;
   const base = () => ['--api-base', server.url, '--api-key', TEST_KEY];
 
   beforeAll(async () => {
@@ -42,6 +44,7 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
         settings: { payouts: { schedule: { interval: 'manual' } } },
       })
     ).id;
+    payments = (await onboardedAccount(stripe)).id;
   });
   afterAll(async () => {
     await server.close();
@@ -70,6 +73,14 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
     'payment_method.attached',
     'payment_method.detached',
     'payment_method.updated',
+    'charge.succeeded',
+    'charge.failed',
+    'charge.captured',
+    'charge.refunded',
+    'charge.refund.updated',
+    'charge.dispute.created',
+    'charge.dispute.updated',
+    'charge.dispute.closed',
   ]) {
     it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
       // Account events always come from a connected account (the fixture creates one).
@@ -89,7 +100,8 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
       );
 
       const before = seen('/connect', event).length;
-      const theirs = await stripeCli(['trigger', event, '--stripe-account', account, ...base()]);
+      const named = event.startsWith('charge.') ? payments : account;
+      const theirs = await stripeCli(['trigger', event, '--stripe-account', named, ...base()]);
       expect(theirs.out).toContain('Trigger succeeded!');
       await receiver.waitFor(
         () => seen('/connect', event).length > before,
@@ -98,7 +110,7 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
       );
       const delivered = seen('/connect', event).slice(before);
       expect(delivered.every((r) => r.verified)).toBe(true);
-      if (!accountEvent) expect(delivered.some((r) => r.event!.account === account)).toBe(true);
+      if (!accountEvent) expect(delivered.some((r) => r.event!.account === named)).toBe(true);
     });
   }
 

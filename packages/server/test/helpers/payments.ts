@@ -33,10 +33,7 @@ export async function startPaymentsBench(): Promise<PaymentsBench> {
     });
     receiver.expect(path, we.secret!);
   }
-  const res = await fetch(`${server.url}/v1/switchboard/publishable_key`, {
-    headers: { Authorization: `Bearer ${TEST_KEY}` },
-  });
-  const pk = ((await res.json()) as { key: string }).key;
+  const pk = await publishableKey(server);
   const account = (
     await onboardedAccount(stripe, {
       type: 'express',
@@ -54,6 +51,14 @@ export async function startPaymentsBench(): Promise<PaymentsBench> {
       await receiver.close();
     },
   };
+}
+
+/** The platform's test publishable key (`pk_test_...`), as `switchboard keys` shows it. */
+export async function publishableKey(server: TestServer): Promise<string> {
+  const res = await fetch(`${server.url}/v1/switchboard/publishable_key`, {
+    headers: { Authorization: `Bearer ${TEST_KEY}` },
+  });
+  return ((await res.json()) as { key: string }).key;
 }
 
 /** The verified deliveries of events of `type` about the object `id`. */
