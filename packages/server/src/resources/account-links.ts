@@ -1,3 +1,4 @@
+import { currencyOfCountry } from '../domain/currencies.js';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
@@ -107,6 +108,17 @@ export function onboardingParams(
   return params;
 }
 
+/** The test bank account onboarding adds: `btok_us`, or one in the account's country and currency. */
+const testBankAccount = (country: string) =>
+  country === 'US'
+    ? 'btok_us'
+    : {
+        object: 'bank_account',
+        country,
+        currency: currencyOfCountry(country),
+        account_number: '000123456789',
+      };
+
 /**
  * What the hosted onboarding form does when the user submits it: everything the account is asked
  * for is provided with test values (a bank account first, if one is due), which emits what
@@ -123,7 +135,12 @@ export async function completeOnboarding(
   const before = parseData<Stripe.Account>(row);
   const due = before.requirements?.currently_due ?? [];
   if (due.includes('external_account'))
-    await addExternalAccount(w, row, { externalAccount: 'btok_us' }, { sync: false });
+    await addExternalAccount(
+      w,
+      row,
+      { externalAccount: testBankAccount(before.country ?? 'US') },
+      { sync: false },
+    );
   const now = Math.floor(w.now / 1000);
   // The business type decides which fields are asked for: what is due once it is chosen is
   // filled in the same submission.

@@ -1,3 +1,4 @@
+import { currencyOfCountry } from '../domain/currencies.js';
 import type Stripe from 'stripe';
 import { errors, type StripeError } from '../stripe/errors.js';
 import { minimumDelayDays } from '../domain/payout-schedule.js';
@@ -341,7 +342,7 @@ export function newV1Account(a: {
     controller: a.controller,
     country: a.country,
     created: a.created,
-    default_currency: a.country === 'US' ? 'usd' : 'eur',
+    default_currency: currencyOfCountry(a.country),
     details_submitted: false,
     email: null,
     external_accounts: {

@@ -1,3 +1,4 @@
+import { currencyOfCountry } from '../domain/currencies.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
 import type Stripe from 'stripe';
@@ -112,7 +113,7 @@ function bankAccount(
       available_payout_methods: ['standard', 'instant'],
       bank_name: 'STRIPE TEST BANK',
       country: String(p.country ?? 'US').toUpperCase(),
-      currency: String(p.currency ?? 'usd').toLowerCase(),
+      currency: String(p.currency ?? currencyOfCountry(String(p.country ?? 'US'))).toLowerCase(),
       default_for_currency: isDefault,
       fingerprint: randomToken(16),
       future_requirements: {

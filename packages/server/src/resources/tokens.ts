@@ -1,3 +1,4 @@
+import { currencyOfCountry } from '../domain/currencies.js';
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
@@ -219,7 +220,7 @@ function bankDetails(p: {
     );
   return {
     country,
-    currency: (p.currency ?? (country === 'US' ? 'usd' : 'eur')).toLowerCase(),
+    currency: (p.currency ?? currencyOfCountry(country)).toLowerCase(),
     account_number: p.account_number,
     routing_number: p.routing_number ?? '',
     account_holder_name: p.account_holder_name ?? null,

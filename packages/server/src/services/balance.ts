@@ -26,15 +26,27 @@ export interface BalanceScope {
 const balanceId = (platformId: string, s: BalanceScope) =>
   `balance_${platformId}_${s.accountId ?? 'self'}_${s.livemode ? 'live' : 'test'}`;
 
-function emptyBalance(s: BalanceScope): Stripe.Balance {
+function emptyBalance(s: BalanceScope, currency: string): Stripe.Balance {
   const balance: Stripe.Balance = {
     object: 'balance',
-    available: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+    available: [{ amount: 0, currency, source_types: { card: 0 } }],
     livemode: s.livemode,
-    pending: [{ amount: 0, currency: 'usd', source_types: { card: 0 } }],
+    pending: [{ amount: 0, currency, source_types: { card: 0 } }],
   };
-  if (s.accountId === null) balance.connect_reserved = [{ amount: 0, currency: 'usd' }];
+  if (s.accountId === null) balance.connect_reserved = [{ amount: 0, currency }];
   return balance;
+}
+
+/**
+ * A balance nothing has moved yet shows zero in the account's default currency (`eur` for an
+ * account in Germany), as on Stripe; the platform's is in `usd`.
+ */
+async function newBalance(w: Pick<WriteContext, 'db'>, s: BalanceScope): Promise<Stripe.Balance> {
+  const account = s.accountId === null ? undefined : await findObject(w.db, s.accountId);
+  const currency = account
+    ? ((JSON.parse(account.data) as Stripe.Account).default_currency ?? 'usd')
+    : 'usd';
+  return emptyBalance(s, currency);
 }
 
 export async function readBalance(
@@ -42,7 +54,7 @@ export async function readBalance(
   s: BalanceScope,
 ): Promise<Stripe.Balance> {
   const row = await findObject(w.db, balanceId(w.platform.id, s));
-  return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
+  return row ? (JSON.parse(row.data) as Stripe.Balance) : newBalance(w, s);
 }
 
 /**
@@ -51,20 +63,24 @@ export async function readBalance(
  */
 async function lockBalance(w: WriteContext, s: BalanceScope): Promise<Stripe.Balance> {
   const id = balanceId(w.platform.id, s);
+  const existing = await findObjectForUpdate(w.services.dialect, w.db, id);
+  if (existing) return JSON.parse(existing.data) as Stripe.Balance;
+  // The first movement: two at once both insert-if-missing, then both lock the one row.
   await insertObjectIfMissing(w.db, {
     id,
     platform_id: w.platform.id,
     account_id: s.accountId,
     livemode: s.livemode ? 1 : 0,
     type: 'balance',
-    data: JSON.stringify(emptyBalance(s)),
+    data: JSON.stringify(await newBalance(w, s)),
     internal: '{}',
     parent_id: null,
     created: Math.floor(w.now / 1000),
     deleted: 0,
   });
   const row = await findObjectForUpdate(w.services.dialect, w.db, id);
-  return row ? (JSON.parse(row.data) as Stripe.Balance) : emptyBalance(s);
+  if (!row) throw new Error(`balance ${id} was not created`);
+  return JSON.parse(row.data) as Stripe.Balance;
 }
 
 /**

@@ -1,0 +1,55 @@
+/**
+ * The default currency of a Stripe account in each country Connect serves (an account's
+ * `default_currency`, and the currency of a bank account given without one).
+ */
+const countryCurrencies: Record<string, string> = {
+  AE: 'aed',
+  AT: 'eur',
+  AU: 'aud',
+  BE: 'eur',
+  BG: 'bgn',
+  BR: 'brl',
+  CA: 'cad',
+  CH: 'chf',
+  CY: 'eur',
+  CZ: 'czk',
+  DE: 'eur',
+  DK: 'dkk',
+  EE: 'eur',
+  ES: 'eur',
+  FI: 'eur',
+  FR: 'eur',
+  GB: 'gbp',
+  GI: 'gbp',
+  GR: 'eur',
+  HK: 'hkd',
+  HR: 'eur',
+  HU: 'huf',
+  IE: 'eur',
+  IN: 'inr',
+  IT: 'eur',
+  JP: 'jpy',
+  LI: 'chf',
+  LT: 'eur',
+  LU: 'eur',
+  LV: 'eur',
+  MT: 'eur',
+  MX: 'mxn',
+  MY: 'myr',
+  NL: 'eur',
+  NO: 'nok',
+  NZ: 'nzd',
+  PL: 'pln',
+  PT: 'eur',
+  RO: 'ron',
+  SE: 'sek',
+  SG: 'sgd',
+  SI: 'eur',
+  SK: 'eur',
+  TH: 'thb',
+  US: 'usd',
+};
+
+/** The country's currency, lowercase as Stripe writes it; `usd` for a country not listed. */
+export const currencyOfCountry = (country: string): string =>
+  countryCurrencies[country.toUpperCase()] ?? 'usd';
