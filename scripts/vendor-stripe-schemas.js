@@ -1,9 +1,12 @@
 // Copies the Stripe OpenAPI component schemas the tests validate against (and everything they
 // reference) from ../shared/stripe-openapi/spec3.2023-09-12.json into the repository, so the
-// schema tests run on a machine without ../shared. Run: `node scripts/vendor-stripe-schemas.js`.
+// schema tests run on a machine without ../shared. Run after `npm run build` (it reads the plain
+// resources' table from dist): `node scripts/vendor-stripe-schemas.js`.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { sharedDir } from './shared-dir.js';
+import { plainTable } from '../packages/server/dist/resources/plain/table.js';
 
-const source = new URL('../../shared/stripe-openapi/spec3.2023-09-12.json', import.meta.url);
+const source = `${sharedDir()}/stripe-openapi/spec3.2023-09-12.json`;
 const target = new URL('../packages/server/test/fixtures/stripe-schemas.json', import.meta.url);
 const roots = [
   'account',
@@ -47,6 +50,8 @@ const roots = [
   'fee_refund',
   'dispute',
   'radar.early_fraud_warning',
+  // Every plain resource's object, and its deleted form where Stripe has one.
+  ...plainTable.flatMap((e) => [e.object, `deleted_${e.object}`]),
 ];
 
 const spec = JSON.parse(readFileSync(source, 'utf8'));

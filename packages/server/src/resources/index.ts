@@ -23,6 +23,8 @@ import { paymentMethods } from './payment-methods.js';
 import { prices } from './prices.js';
 import { products } from './products.js';
 import { payouts } from './payouts.js';
+import { plainResources } from './plain/engine.js';
+import { plainTable } from './plain/table.js';
 import { persons } from './persons.js';
 import { refunds } from './refunds.js';
 import { restrictedKeys } from './restricted-keys.js';
@@ -72,6 +74,7 @@ export const resources: Resource[] = [
   prices,
   products,
   payouts,
+  ...plainResources(plainTable),
   persons,
   refunds,
   restrictedKeys,

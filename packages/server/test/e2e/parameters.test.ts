@@ -17,6 +17,7 @@ import {
   type Leaf,
 } from '../helpers/param-walk.js';
 import { onboardedAccount } from '../helpers/accounts.js';
+import { plainSetups } from '../helpers/plain.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
 /**
@@ -613,6 +614,8 @@ describe('modelled operations, parameter by parameter, against a real server', (
       });
       return [{ path: { intent: pi.id } }];
     },
+    // The plain resources (resources/plain/table.ts): generated from their entries.
+    ...plainSetups(() => server),
     PostV2CoreAccounts: async () => [{}],
     PostV2CoreAccountsId: async () => {
       const account = await stripe.v2.core.accounts.create({ display_name: 'x' });

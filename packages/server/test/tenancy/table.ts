@@ -1,3 +1,7 @@
+import { plainResource } from '../../src/resources/plain/engine.js';
+import { plainTable, type PlainEntry } from '../../src/resources/plain/table.js';
+import { requestWith } from '../helpers/param-walk.js';
+import { createOp } from '../helpers/plain.js';
 import { issueCode, must, type As, type World } from './world.js';
 
 /**
@@ -452,7 +456,68 @@ const bank = async (t: Target) =>
 export const repairs: Array<() => Promise<void>> = [];
 
 /** Every route of the API: `METHOD path` as the route declares it. */
+/** Objects the plain resources name, made by the target's owner. */
+const plainBuilders: Record<string, (t: Target) => Promise<string>> = {
+  customer,
+  coupon,
+  product,
+  price,
+};
+
+/** A plain resource's object made by `t.owner` (with its parent and what it names). */
+async function plainTarget(t: Target, entry: PlainEntry) {
+  const path = await plainCollection(t, entry);
+  return { path, id: (await post(t, path, await plainBody(t, entry))).id };
+}
+
+async function plainCollection(t: Target, entry: PlainEntry): Promise<string> {
+  if (!entry.parent) return entry.path;
+  return entry.path.replace(/\{[^}]+\}/, await makeFor(t, entry.parent.type));
+}
+
+async function plainBody(t: Target, entry: PlainEntry): Promise<Record<string, unknown>> {
+  const refs: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(entry.refs ?? {}))
+    refs[name] = await makeFor(t, ref.type);
+  return requestWith(createOp(entry)!, refs);
+}
+
+async function makeFor(t: Target, type: string): Promise<string> {
+  const builder = plainBuilders[type];
+  if (builder) return builder(t);
+  const entry = plainTable.find((e) => e.object === type)!;
+  return (await plainTarget(t, entry)).id;
+}
+
+/**
+ * The plain resources' routes (resources/plain/), generated from their table: own objects, as
+ * coupons are; a list or a create of a nested one (a customer's tax IDs) is on its parent, owned.
+ */
+function plainCases(): Record<string, RouteCase> {
+  const cases: Record<string, RouteCase> = {};
+  for (const entry of plainTable) {
+    for (const route of plainResource(entry).routes) {
+      const onItem = route.path.endsWith('/:id');
+      const key = `${route.method} ${route.path}`;
+      cases[key] = {
+        cells: onItem || entry.parent ? OWN : OWN_LIST,
+        request: async (t) => {
+          if (!onItem)
+            return {
+              path: await plainCollection(t, entry),
+              ...(route.method === 'POST' ? { params: await plainBody(t, entry) } : {}),
+            };
+          const made = await plainTarget(t, entry);
+          return { path: `${made.path}/${made.id}` };
+        },
+      };
+    }
+  }
+  return cases;
+}
+
 export const table: Record<string, RouteCase> = {
+  ...plainCases(),
   // Customers: own objects.
   'POST /v1/customers': { cells: OWN_LIST, request: async () => ({ path: '/v1/customers' }) },
   'GET /v1/customers': { cells: OWN_LIST, request: async () => ({ path: '/v1/customers' }) },

@@ -1,0 +1,177 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelOf, plainEvents } from '../../src/resources/plain/engine.js';
+import { listShape } from '../../src/resources/plain/shape.js';
+import { plainObject } from '../../src/resources/plain/objects.js';
+import { plainTable } from '../../src/resources/plain/table.js';
+import { catalogue, type Operation } from '../../src/stripe/catalogue.js';
+import { caller, createOp, opOf, takes, type Json } from '../helpers/plain.js';
+import { schemaErrors } from '../helpers/schemas.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/**
+ * The plain resources (resources/plain/table.ts), each walked from the catalogue: what its
+ * operations answer validates against Stripe's schemas, its events are sent, its lists filter
+ * and page, and its objects are the caller's own (another account's are "No such ...").
+ */
+describe('plain resources, made from the catalogue', () => {
+  let server: TestServer;
+  let stripe: Stripe;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    stripe = server.stripe();
+  });
+  afterAll(() => server.close());
+
+  const api = () => caller(server);
+  const call: ReturnType<typeof caller>['call'] = (...a) => api().call(...a);
+  const ok: ReturnType<typeof caller>['ok'] = (...a) => api().ok(...a);
+  const make: ReturnType<typeof caller>['make'] = (...a) => api().make(...a);
+  const create: ReturnType<typeof caller>['create'] = (...a) => api().create(...a);
+
+  const writable = plainTable.filter((e) => createOp(e));
+
+  it('serves every plain resource with objects that validate against its schema', async () => {
+    const problems: string[] = [];
+    for (const entry of writable) {
+      const { object, path } = await create(entry);
+      problems.push(...schemaErrors(object));
+      expect(object.object).toBe(entry.object);
+      const at = `${path}/${object.id as string}`;
+      if (opOf(entry, 'GET', true)) {
+        const got = await ok('GET', at);
+        expect(got).toEqual(object);
+      }
+      const update = opOf(entry, 'POST', true);
+      if (update && takes(update, 'metadata')) {
+        const updated = await ok('POST', at, { metadata: { changed: 'yes' } });
+        expect(updated.metadata).toEqual({ made: 'plain', changed: 'yes' });
+        problems.push(...schemaErrors(updated));
+      }
+      if (opOf(entry, 'GET', false)) {
+        const list = await ok('GET', path, { limit: 100 });
+        expect((list.data as Json[]).map((o) => o.id)).toContain(object.id);
+        for (const o of list.data as Json[]) problems.push(...schemaErrors(o));
+      }
+      if (opOf(entry, 'DELETE', true)) {
+        const deleted = await ok('DELETE', at);
+        expect(deleted).toEqual({ id: object.id, object: entry.object, deleted: true });
+        problems.push(...schemaErrors(deleted));
+        const gone = await call('GET', at);
+        expect(gone.status).toBe(404);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("sends each plain resource's events where Stripe's event list has them", async () => {
+    const expected = writable.flatMap((e) => {
+      const ev = plainEvents(e);
+      return [
+        ev.created,
+        opOf(e, 'POST', true) ? ev.updated : null,
+        opOf(e, 'DELETE', true) ? ev.deleted : null,
+      ].filter((t): t is string => t !== null);
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    const events: Stripe.Event[] = [];
+    for await (const e of stripe.events.list({ limit: 100 })) events.push(e);
+    const types = new Set(events.map((e) => e.type));
+    for (const t of expected) expect(types, t).toContain(t);
+    for (const e of events.filter((e) => expected.includes(e.type)))
+      expect(schemaErrors(e), e.type).toEqual([]);
+  });
+
+  it("a plain resource's objects are the caller's own: another account's are No such", async () => {
+    const [x, y] = [
+      (await stripe.accounts.create({ type: 'custom', country: 'US' })).id,
+      (await stripe.accounts.create({ type: 'custom', country: 'US' })).id,
+    ];
+    for (const entry of writable) {
+      const { object, path } = await create(entry, x);
+      const at = `${path}/${object.id as string}`;
+      for (const account of [undefined, y]) {
+        if (opOf(entry, 'GET', true)) {
+          const res = await call('GET', at, {}, account);
+          expect(res.status, `${entry.object} from ${account ?? 'the platform'}`).toBe(404);
+          expect((res.json.error as Json).message).toMatch(/^No such /);
+        }
+        if (opOf(entry, 'GET', false) && !entry.parent) {
+          const list = (await ok('GET', path, { limit: 100 }, account)).data as Json[];
+          expect(list.map((o) => o.id)).not.toContain(object.id);
+        }
+      }
+      if (opOf(entry, 'GET', true)) expect((await ok('GET', at, {}, x)).id).toBe(object.id);
+    }
+  });
+
+  it("a plain resource's references are objects of the caller's scope", async () => {
+    const x = (await stripe.accounts.create({ type: 'custom', country: 'US' })).id;
+    let checked = 0;
+    for (const entry of writable) {
+      for (const [name, ref] of Object.entries(entry.refs ?? {})) {
+        const theirs = await make(ref.type, x);
+        const res = await call(
+          'POST',
+          entry.path,
+          await api().createBody(entry, undefined, { [name]: theirs }),
+        );
+        expect(res.status, `${entry.object} ${name}`).toBe(404);
+        expect(res.json.error).toMatchObject({
+          code: 'resource_missing',
+          param: name,
+          message: `No such ${labelOf(ref.type)}: '${theirs}'`,
+        });
+        const mine = await make(ref.type);
+        const made = (await create(entry, undefined, { [name]: mine })).object;
+        const field = made[name];
+        expect(ref.embed ? (field as Json).id : field).toBe(mine);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('each list filter of a plain resource narrows its list', async () => {
+    let checked = 0;
+    for (const entry of writable) {
+      const list = opOf(entry, 'GET', false);
+      if (!list) continue;
+      const { filters } = listShape(plainObject(entry.object).schema, list.q);
+      const { object, path } = await create(entry);
+      await create(entry);
+      for (const filter of filters) {
+        const value = object[filter];
+        const same = (await ok('GET', path, { [filter]: value, limit: 100 })).data as Json[];
+        expect(
+          same.map((o) => o.id),
+          `${entry.object} ${filter}`,
+        ).toContain(object.id);
+        expect(same.every((o) => o[filter] === value)).toBe(true);
+        const other = otherValue(list, filter, value);
+        const rest = (await ok('GET', path, { [filter]: other, limit: 100 })).data as Json[];
+        expect(rest.map((o) => o.id)).not.toContain(object.id);
+        checked++;
+      }
+      if (takes(list, 'created')) {
+        const all = (await ok('GET', path, { limit: 100 })).data as Json[];
+        const newest = Math.max(...all.map((o) => o.created as number));
+        const after = (await ok('GET', path, { created: { gt: newest } })).data as Json[];
+        expect(after).toEqual([]);
+        const upTo = (await ok('GET', path, { created: { lte: newest } })).data as Json[];
+        expect(upTo.map((o) => o.id)).toContain(object.id);
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  /** A value of the filter's type that `value` is not. */
+  function otherValue(op: Operation, filter: string, value: unknown): unknown {
+    const nodes = catalogue().nodes;
+    const n = nodes[nodes[op.q]!.p![filter]!]!;
+    if (typeof value === 'boolean') return !value;
+    if (typeof value === 'number') return value + 1;
+    return n.e?.find((v) => v !== value && v !== '') ?? `other_${String(value)}`;
+  }
+});
