@@ -76,7 +76,7 @@ function renderForm(
   sendPage(
     res,
     status,
-    `Pay ${found.platform.application_name}`,
+    `${payment ? 'Pay' : 'Set up payments for'} ${found.platform.application_name}`,
     `<h1>${payment ? `Pay ${escapeHtml(total)}` : 'Save a card'}</h1>
 <p>${escapeHtml(found.platform.application_name)}${
       found.scope.accountId ? ` (<code>${escapeHtml(found.scope.accountId)}</code>)` : ''
@@ -200,6 +200,8 @@ export function checkoutMount(services: Services): Mount {
       return true;
     }
     if (outcome.success_url) sendRedirect(res, withSessionId(outcome.success_url, outcome.id));
+    else if (outcome.mode === 'setup')
+      sendPage(res, 200, 'Saved', '<h1>Thank you</h1><p>Your card was saved.</p>');
     else sendPage(res, 200, 'Paid', '<h1>Thank you</h1><p>The payment succeeded.</p>');
     return true;
   };

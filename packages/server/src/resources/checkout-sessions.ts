@@ -12,7 +12,6 @@ import {
   required,
   string,
   effect,
-  refused,
   type Parsed,
 } from '../stripe/params.js';
 import { errors } from '../stripe/errors.js';
@@ -25,6 +24,7 @@ import { shippingParams } from './shared-params.js';
 import { CommittedError, get, post, type Resource } from './route.js';
 import { createPaymentIntent, type PaymentIntentCreate } from './payment-intents.js';
 import type { PaymentMethodData } from './payment-methods.js';
+import { createSetupIntent, onBehalfOfCheck, type SetupIntentCreate } from './setup-intents.js';
 import {
   currency,
   insertPrice,
@@ -61,6 +61,8 @@ import {
 interface SessionInternal {
   lineItems: Stripe.LineItem[];
   paymentIntentData: PaymentIntentData | null;
+  /** Setup mode: what the SetupIntent made on completion takes. */
+  setupIntentData?: SetupIntentData | null;
 }
 
 const priceDataParams = object({
@@ -95,11 +97,23 @@ const paymentIntentDataParams = object({
 
 type PaymentIntentData = NonNullable<ReturnType<typeof paymentIntentDataParams.parse>>;
 
+const setupIntentDataParams = object({
+  description: string({ maxLength: 1000 }),
+  metadata: metadata(),
+  on_behalf_of: string(),
+});
+
+type SetupIntentData = NonNullable<ReturnType<typeof setupIntentDataParams.parse>>;
+
 /** The tests that check what Checkout's parameters do (test/e2e/checkout.test.ts). */
 const PAID_TEST = 'makes a direct charge with a platform fee, completed by the test helper';
 const DESTINATION_TEST =
   'makes a destination charge: the platform takes its fee and transfers the rest';
 const EXPIRY_TEST = 'expire at expires_at';
+const SETUP_TEST =
+  'saves a card in setup mode on a connected account, completed by the test helper, then pays off session with it';
+
+const paymentMethodTypes = array(oneOf(['card'] as const));
 
 const createParams = {
   mode: required(oneOf(['payment', 'setup', 'subscription'] as const)),
@@ -125,8 +139,10 @@ const createParams = {
   locale: string(),
   metadata: metadata(),
   payment_intent_data: effect(paymentIntentDataParams, DESTINATION_TEST),
-  payment_method_types: array(oneOf(['card'] as const)),
-  setup_intent_data: refused('setup mode is not modelled yet'),
+  payment_method_types: paymentMethodTypes,
+  // The stripe package's newer name (a filter of dynamic types there; the list itself here).
+  allowed_payment_method_types: paymentMethodTypes,
+  setup_intent_data: effect(setupIntentDataParams, SETUP_TEST),
   submit_type: oneOf(['auto', 'book', 'donate', 'pay', 'subscribe'] as const),
   billing_address_collection: oneOf(['auto', 'required'] as const),
   ...expandParam,
@@ -222,6 +238,17 @@ async function buildLineItems(
 
 type CreateParams = Parsed<typeof createParams>;
 
+/** The payment method types a session takes, if the caller chose them. */
+function typesOf(p: CreateParams): string[] | undefined {
+  if (p.payment_method_types?.length && p.allowed_payment_method_types?.length)
+    throw errors.parametersExclusive('payment_method_types', 'allowed_payment_method_types');
+  return p.payment_method_types?.length
+    ? p.payment_method_types
+    : p.allowed_payment_method_types?.length
+      ? p.allowed_payment_method_types
+      : undefined;
+}
+
 function checkMode(p: CreateParams): void {
   if (p.mode === 'subscription')
     throw errors.invalidRequest(
@@ -234,11 +261,25 @@ function checkMode(p: CreateParams): void {
       'You must provide at least one line item in `payment` mode.',
       'line_items',
     );
-  if (p.mode === 'setup')
+  if (p.mode === 'setup') {
+    if (p.line_items?.length)
+      throw errors.invalidRequest('You cannot pass `line_items` in `setup` mode.', 'line_items');
+    if (p.payment_intent_data)
+      throw errors.invalidRequest(
+        'You cannot pass `payment_intent_data` in `setup` mode.',
+        'payment_intent_data',
+      );
+    if (p.currency === undefined && !typesOf(p))
+      throw errors.invalidRequest(
+        'You must provide `currency` or `payment_method_types` (or `allowed_payment_method_types`) in `setup` mode.',
+        'currency',
+        'parameter_missing',
+      );
+  }
+  if (p.mode === 'payment' && p.setup_intent_data)
     throw errors.invalidRequest(
-      'Setup mode is not modelled by Switchboard yet: use mode=payment.',
-      'mode',
-      'parameter_not_supported',
+      'You can only pass `setup_intent_data` in `setup` mode.',
+      'setup_intent_data',
     );
   if (!p.success_url)
     throw errors.invalidRequest(
@@ -329,7 +370,8 @@ function newSession(
     payment_method_collection: 'always',
     payment_method_configuration_details: null,
     payment_method_options: {},
-    payment_method_types: p.payment_method_types ?? ['card'],
+    allowed_payment_method_types: p.allowed_payment_method_types ?? null,
+    payment_method_types: typesOf(p) ?? ['card'],
     payment_status: payment ? 'unpaid' : 'no_payment_required',
     phone_number_collection: { enabled: false },
     recovered_from: null,
@@ -405,11 +447,9 @@ export async function completeSession(
       payment_status: 'paid',
     };
   } else {
-    throw errors.invalidRequest(
-      'Completing setup-mode sessions needs SetupIntents.',
-      undefined,
-      'parameter_not_supported',
-    );
+    const result = await saveSetup(w, scope, services, host, session, internal, payment);
+    if (result instanceof CommittedError) return result;
+    next = { ...session, setup_intent: result.id };
   }
   next = {
     ...next,
@@ -426,6 +466,41 @@ export async function completeSession(
   await saveObject(w.db, row.id, next);
   await emitEvent(w, { type: 'checkout.session.completed', object: next as never });
   return next;
+}
+
+/**
+ * Completes a setup-mode session: creates and confirms a SetupIntent in the session's scope with
+ * `setup_intent_data`, which attaches the payment method to the session's customer if it has one.
+ */
+async function saveSetup(
+  w: WriteContext,
+  scope: Scope,
+  services: Services,
+  host: string,
+  session: Stripe.Checkout.Session,
+  internal: SessionInternal,
+  payment: SessionPayment,
+): Promise<Stripe.SetupIntent | CommittedError> {
+  const data = internal.setupIntentData ?? {};
+  const params: SetupIntentCreate = {
+    confirm: true,
+    usage: 'off_session',
+    payment_method_types: session.payment_method_types,
+    ...('paymentMethod' in payment
+      ? { payment_method: payment.paymentMethod }
+      : { payment_method_data: payment.paymentMethodData }),
+    ...(session.customer ? { customer: session.customer as string } : {}),
+    ...data,
+  } as SetupIntentCreate;
+  const result = await createSetupIntent({ w, caller: scope, params, services, host });
+  if (result instanceof CommittedError) return result;
+  if (result.status !== 'succeeded')
+    throw errors.invalidRequest(
+      "Saving this card needs 3D Secure authentication, which Switchboard's Checkout does not model: use a card that does not ask for it (4242 4242 4242 4242).",
+      'payment_method',
+      'parameter_not_supported',
+    );
+  return result;
 }
 
 /** Expires an open session (the API's expire, or its `expires_at` passing). */
@@ -462,6 +537,12 @@ export const checkoutSessions: Resource = {
         : [];
       if (params.customer !== undefined)
         await requireObject(w.db, caller, 'customer', params.customer, 'customer', 'customer');
+      await onBehalfOfCheck(
+        w,
+        caller,
+        params.setup_intent_data?.on_behalf_of,
+        'setup_intent_data[on_behalf_of]',
+      );
       const createdS = Math.floor(w.now / 1000);
       const expiresAt = checkExpiry(params.expires_at, createdS);
       const prefix = w.livemode ? 'cs_live' : 'cs_test';
@@ -481,6 +562,7 @@ export const checkoutSessions: Resource = {
         internal: {
           lineItems: items,
           paymentIntentData: params.payment_intent_data ?? null,
+          setupIntentData: params.setup_intent_data ?? null,
         } satisfies SessionInternal,
       });
       await scheduleTask(w, 'checkout.session.expire', expiresAt * 1000, {

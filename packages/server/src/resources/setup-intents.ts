@@ -14,6 +14,7 @@ import {
   oneOf,
   refused,
   string,
+  type Parsed,
 } from '../stripe/params.js';
 import { CommittedError, get, post, type Resource, type WriteCall } from './route.js';
 import { randomToken } from '../domain/ids.js';
@@ -309,78 +310,97 @@ async function loadIntent(call: WriteCall<Record<string, never>>) {
   return { si: parseData<Stripe.SetupIntent>(row), row };
 }
 
-async function onBehalfOfCheck(w: WriteContext, scope: Scope, id: string | undefined) {
+/** Checks an `on_behalf_of`: an account of the platform, named by the platform itself. */
+export async function onBehalfOfCheck(
+  w: WriteContext,
+  scope: Scope,
+  id: string | undefined,
+  param = 'on_behalf_of',
+) {
   if (id === undefined) return;
   if (scope.accountId)
     throw errors.stripeAccountNotAllowed(
       'on_behalf_of is set by the platform: remove the Stripe-Account header.',
-      'on_behalf_of',
+      param,
     );
   try {
     await requireAccount(w.db, scope, id);
   } catch {
-    throw errors.resourceMissing('account', id, 'on_behalf_of');
+    throw errors.resourceMissing('account', id, param);
   }
+}
+
+/** What POST /v1/setup_intents takes, as parsed. */
+export type SetupIntentCreate = Parsed<typeof createParams>;
+
+/**
+ * POST /v1/setup_intents: creates the intent, and with `confirm` confirms it. Also how a
+ * setup-mode Checkout Session saves its payment method (checkout-sessions.ts), in its scope.
+ */
+export async function createSetupIntent(
+  call: Pick<WriteCall<typeof createParams>, 'w' | 'params' | 'services' | 'host'> & {
+    caller: Scope;
+  },
+): Promise<Stripe.SetupIntent | CommittedError> {
+  const { w, caller, params } = call;
+  await checkCustomer(w, caller, params.customer);
+  await onBehalfOfCheck(w, caller, params.on_behalf_of);
+  const paymentMethod = await intentPaymentMethod(w, caller, params);
+  const { data } = await createObject<Stripe.SetupIntent>(w, {
+    type: 'setup_intent',
+    prefix: 'seti',
+    data: (id, created) =>
+      applyParams(
+        {
+          id,
+          object: 'setup_intent',
+          application: null,
+          automatic_payment_methods: params.automatic_payment_methods?.enabled
+            ? {
+                allow_redirects: params.automatic_payment_methods.allow_redirects ?? 'always',
+                enabled: true,
+              }
+            : null,
+          cancellation_reason: null,
+          client_secret: `${id}_secret_${randomToken(24)}`,
+          created,
+          customer: null,
+          description: null,
+          flow_directions: null,
+          last_setup_error: null,
+          latest_attempt: null,
+          livemode: w.livemode,
+          mandate: null,
+          metadata: {},
+          next_action: null,
+          on_behalf_of: params.on_behalf_of ?? null,
+          payment_method: null,
+          payment_method_configuration_details: null,
+          payment_method_options: {},
+          payment_method_types: ['card'],
+          single_use_mandate: null,
+          status: 'requires_payment_method',
+          usage: params.usage ?? 'off_session',
+        } as Stripe.SetupIntent,
+        { ...params, payment_method: paymentMethod },
+      ),
+    internal: { returnUrl: params.return_url ?? null } satisfies SetupInternal,
+  });
+  await emitEvent(w, { type: 'setup_intent.created', object: data as never });
+  if (!params.confirm) return data;
+  return confirmSetup(
+    w,
+    caller,
+    data,
+    publicBaseUrl(call.services, call.host),
+    params.return_url ?? null,
+  );
 }
 
 export const setupIntents: Resource = {
   name: 'setup_intents',
   routes: [
-    post('/v1/setup_intents', createParams, async (call) => {
-      const { w, caller, params } = call;
-      await checkCustomer(w, caller, params.customer);
-      await onBehalfOfCheck(w, caller, params.on_behalf_of);
-      const paymentMethod = await intentPaymentMethod(w, caller, params);
-      const { data } = await createObject<Stripe.SetupIntent>(w, {
-        type: 'setup_intent',
-        prefix: 'seti',
-        data: (id, created) =>
-          applyParams(
-            {
-              id,
-              object: 'setup_intent',
-              application: null,
-              automatic_payment_methods: params.automatic_payment_methods?.enabled
-                ? {
-                    allow_redirects: params.automatic_payment_methods.allow_redirects ?? 'always',
-                    enabled: true,
-                  }
-                : null,
-              cancellation_reason: null,
-              client_secret: `${id}_secret_${randomToken(24)}`,
-              created,
-              customer: null,
-              description: null,
-              flow_directions: null,
-              last_setup_error: null,
-              latest_attempt: null,
-              livemode: w.livemode,
-              mandate: null,
-              metadata: {},
-              next_action: null,
-              on_behalf_of: params.on_behalf_of ?? null,
-              payment_method: null,
-              payment_method_configuration_details: null,
-              payment_method_options: {},
-              payment_method_types: ['card'],
-              single_use_mandate: null,
-              status: 'requires_payment_method',
-              usage: params.usage ?? 'off_session',
-            } as Stripe.SetupIntent,
-            { ...params, payment_method: paymentMethod },
-          ),
-        internal: { returnUrl: params.return_url ?? null } satisfies SetupInternal,
-      });
-      await emitEvent(w, { type: 'setup_intent.created', object: data as never });
-      if (!params.confirm) return data;
-      return confirmSetup(
-        w,
-        caller,
-        data,
-        publicBaseUrl(call.services, call.host),
-        params.return_url ?? null,
-      );
-    }),
+    post('/v1/setup_intents', createParams, createSetupIntent),
 
     get(
       '/v1/setup_intents/:id',

@@ -308,9 +308,6 @@ describe('Checkout Sessions', () => {
       }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'mode' });
     await expect(
-      stripe.checkout.sessions.create({ mode: 'setup', success_url: 'https://example.com' }),
-    ).rejects.toMatchObject({ statusCode: 400, param: 'mode', code: 'parameter_not_supported' });
-    await expect(
       stripe.checkout.sessions.create({ mode: 'payment', success_url: 'https://example.com' }),
     ).rejects.toMatchObject({ statusCode: 400, param: 'line_items' });
     await expect(
