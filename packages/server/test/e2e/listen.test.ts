@@ -7,6 +7,7 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { cliBin, freePort, spawnServer, type ServerProcess } from '../helpers/process.js';
+import { stripeCliEnv } from '../helpers/stripe-cli.js';
 import { Receiver, type Received } from '../helpers/receiver.js';
 
 const KEY = 'sk_test_listen_e2e_000001';
@@ -25,7 +26,7 @@ interface Running {
 function run(cmd: string, args: string[]): Running {
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: stripeCliEnv(),
   });
   const out: string[] = [];
   const err: string[] = [];
