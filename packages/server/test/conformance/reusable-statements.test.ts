@@ -165,6 +165,15 @@ describe('reusable statements run for many values (Dialect.runEach)', () => {
       })
       .catch((e: unknown) => e);
     expect(isUniqueViolation(read)).toBe(true);
+    // A transaction rolled back before anything was awaited keeps nothing either.
+    await b.main.db
+      .transaction()
+      .execute(async (tx) => {
+        await insertObject(tx, [row('cus_each_tx_2')]);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect(await findObject(b.main.db, 'cus_each_tx_2')).toBeUndefined();
     // The connection is usable afterwards.
     expect(await dataOf('cus_each_2')).toBe('{"n":2}');
   });
