@@ -1,11 +1,11 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labelOf, plainEvents } from '../../src/resources/plain/engine.js';
+import { labelOf, plainEvents, plainRefs } from '../../src/resources/plain/engine.js';
 import { listShape } from '../../src/resources/plain/shape.js';
 import { plainObject } from '../../src/resources/plain/objects.js';
 import { plainTable } from '../../src/resources/plain/table.js';
 import { catalogue, type Operation } from '../../src/stripe/catalogue.js';
-import { caller, createOp, opOf, takes, type Json } from '../helpers/plain.js';
+import { caller, createOp, listBase, opOf, takes, type Json } from '../helpers/plain.js';
 import { schemaErrors } from '../helpers/schemas.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -50,7 +50,7 @@ describe('plain resources, made from the catalogue', () => {
         problems.push(...schemaErrors(updated));
       }
       if (opOf(entry, 'GET', false)) {
-        const list = await ok('GET', path, { limit: 100 });
+        const list = await ok('GET', path, { ...listBase(entry, object), limit: 100 });
         expect((list.data as Json[]).map((o) => o.id)).toContain(object.id);
         for (const o of list.data as Json[]) problems.push(...schemaErrors(o));
       }
@@ -98,7 +98,10 @@ describe('plain resources, made from the catalogue', () => {
           expect((res.json.error as Json).message).toMatch(/^No such /);
         }
         if (opOf(entry, 'GET', false) && !entry.parent) {
-          const list = (await ok('GET', path, { limit: 100 }, account)).data as Json[];
+          const base = listBase(entry, object);
+          const res = await call('GET', path, { ...base, limit: 100 }, account);
+          // A list that names an object of another scope is "No such ...".
+          const list = res.status === 404 ? [] : (res.json.data as Json[]);
           expect(list.map((o) => o.id)).not.toContain(object.id);
         }
       }
@@ -110,7 +113,7 @@ describe('plain resources, made from the catalogue', () => {
     const x = (await stripe.accounts.create({ type: 'custom', country: 'US' })).id;
     let checked = 0;
     for (const entry of writable) {
-      for (const [name, ref] of Object.entries(entry.refs ?? {})) {
+      for (const [name, ref] of Object.entries(plainRefs(entry))) {
         const theirs = await make(ref.type, x);
         const res = await call(
           'POST',
@@ -142,28 +145,57 @@ describe('plain resources, made from the catalogue', () => {
       const { object, path } = await create(entry);
       await create(entry);
       for (const filter of filters) {
-        const value = object[filter];
-        const same = (await ok('GET', path, { [filter]: value, limit: 100 })).data as Json[];
+        let target = object;
+        const ref = plainRefs(entry)[filter];
+        // A reference the create left unset: one that names an object.
+        if (object[filter] === null && ref)
+          target = (await create(entry, undefined, { [filter]: await make(ref.type) })).object;
+        const value = target[filter];
+        if (value === null) continue;
+        const base = listBase(entry, object);
+        const same = (await ok('GET', path, { ...base, [filter]: value, limit: 100 }))
+          .data as Json[];
         expect(
           same.map((o) => o.id),
           `${entry.object} ${filter}`,
-        ).toContain(object.id);
-        expect(same.every((o) => o[filter] === value)).toBe(true);
+        ).toContain(target.id);
+        expect(
+          same.filter((o) => o[filter] !== value).map((o) => o[filter]),
+          `${entry.object} ${filter}=${JSON.stringify(value)}`,
+        ).toEqual([]);
         const other = otherValue(list, filter, value);
-        const rest = (await ok('GET', path, { [filter]: other, limit: 100 })).data as Json[];
-        expect(rest.map((o) => o.id)).not.toContain(object.id);
+        const rest = (await call('GET', path, { ...base, [filter]: other, limit: 100 })).json;
+        expect((rest.data as Json[] | undefined)?.map((o) => o.id) ?? []).not.toContain(target.id);
         checked++;
       }
+      const base0 = listBase(entry, object);
       if (takes(list, 'created')) {
-        const all = (await ok('GET', path, { limit: 100 })).data as Json[];
-        const newest = Math.max(...all.map((o) => o.created as number));
-        const after = (await ok('GET', path, { created: { gt: newest } })).data as Json[];
+        const all = (await ok('GET', path, { ...base0, limit: 100 })).data as Json[];
+        // An invoice item's time of creation is its `date`.
+        const newest = Math.max(...all.map((o) => (o.created ?? o.date) as number));
+        const after = (await ok('GET', path, { ...base0, created: { gt: newest } })).data as Json[];
         expect(after).toEqual([]);
-        const upTo = (await ok('GET', path, { created: { lte: newest } })).data as Json[];
+        const upTo = (await ok('GET', path, { ...base0, created: { lte: newest } })).data as Json[];
         expect(upTo.map((o) => o.id)).toContain(object.id);
       }
     }
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it("a terminal reader's registration code picks its device type", async () => {
+    const location = await make('terminal.location');
+    const reader = await ok('POST', '/v1/terminal/readers', {
+      registration_code: 'simulated-wpe',
+      location,
+      label: 'Front desk',
+    });
+    expect(reader).toMatchObject({
+      device_type: 'simulated_wisepos_e',
+      location,
+      status: 'online',
+    });
+    const s700 = await ok('POST', '/v1/terminal/readers', { registration_code: 'simulated-s700' });
+    expect(s700.device_type).toBe('stripe_s700');
   });
 
   /** A value of the filter's type that `value` is not. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { plainOperations } from '../../src/resources/plain/engine.js';
+import { plainOperations, plainRefs } from '../../src/resources/plain/engine.js';
 import { plainTable, type PlainEntry } from '../../src/resources/plain/table.js';
 import { catalogue, type Operation } from '../../src/stripe/catalogue.js';
 import { requestWith, toForm } from './param-walk.js';
@@ -43,6 +43,7 @@ export function caller(server: TestServer, key = TEST_KEY) {
     coupon: ['/v1/coupons', { percent_off: 10 }],
     product: ['/v1/products', { name: 'Plain' }],
     price: ['/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'Plain' } }],
+    tax_rate: ['/v1/tax_rates', { display_name: 'VAT', inclusive: false, percentage: 19 }],
   };
 
   /** An object of `type` in the scope of `account` (the platform's own without one). */
@@ -57,7 +58,7 @@ export function caller(server: TestServer, key = TEST_KEY) {
   /** The parameters a create needs: what the spec requires, and the objects it names. */
   async function createBody(entry: PlainEntry, account?: string, extra: Json = {}) {
     const refs: Json = {};
-    for (const [name, ref] of Object.entries(entry.refs ?? {}))
+    for (const [name, ref] of Object.entries(neededRefs(entry)))
       if (!(name in extra)) refs[name] = await make(ref.type, account);
     return requestWith(createOp(entry)!, { ...refs, ...extra });
   }
@@ -73,6 +74,23 @@ export function caller(server: TestServer, key = TEST_KEY) {
   }
 
   return { call, ok, make, create, createBody };
+}
+
+/** The references a create needs: those the spec requires, and those its entry lists. */
+export function neededRefs(entry: PlainEntry) {
+  const required = catalogue().nodes[createOp(entry)!.q]!.r ?? [];
+  return Object.fromEntries(
+    Object.entries(plainRefs(entry)).filter(
+      ([name]) => required.includes(name) || entry.refs?.[name],
+    ),
+  );
+}
+
+/** What a list of the entry's objects requires (a value list's items: `value_list`), from `object`. */
+export function listBase(entry: PlainEntry, object: Json): Json {
+  const list = opOf(entry, 'GET', false);
+  const required = list ? (catalogue().nodes[list.q]!.r ?? []) : [];
+  return Object.fromEntries(required.map((name) => [name, object[name]]));
 }
 
 export const takes = (op: Operation, param: string) => param in (catalogue().nodes[op.q]!.p ?? {});
@@ -105,10 +123,10 @@ export function plainSetups(server: () => TestServer): Record<string, () => Prom
   };
   const setups: Record<string, () => Promise<Variant[]>> = {};
   for (const entry of plainTable) {
-    const { collection, item } = plainOperations(entry);
+    const { collection, item, actions } = plainOperations(entry);
     const refs = async () => {
       const values: Json = {};
-      for (const [name, ref] of Object.entries(entry.refs ?? {}))
+      for (const [name, ref] of Object.entries(plainRefs(entry)))
         if (!ref.embed) values[name] = await api.make(ref.type);
       return values;
     };
@@ -125,8 +143,9 @@ export function plainSetups(server: () => TestServer): Record<string, () => Prom
           },
         ];
       };
-    const updating = item.find((op) => op.m === 'POST');
-    if (updating)
+    const changing = [item.find((op) => op.m === 'POST'), ...actions.map((a) => a.op)];
+    for (const updating of changing) {
+      if (!updating) continue;
       setups[updating.id] = async () => {
         const { object, parent } = await api.create(entry);
         const names = pathNames(updating.p);
@@ -135,6 +154,7 @@ export function plainSetups(server: () => TestServer): Record<string, () => Prom
           : { [names[0]!]: object.id as string };
         return [{ path, values: await refs() }];
       };
+    }
   }
   return setups;
 }

@@ -1,7 +1,7 @@
 import { plainResource } from '../../src/resources/plain/engine.js';
 import { plainTable, type PlainEntry } from '../../src/resources/plain/table.js';
 import { requestWith } from '../helpers/param-walk.js';
-import { createOp } from '../helpers/plain.js';
+import { createOp, listBase, neededRefs } from '../helpers/plain.js';
 import { issueCode, must, type As, type World } from './world.js';
 
 /**
@@ -462,6 +462,7 @@ const plainBuilders: Record<string, (t: Target) => Promise<string>> = {
   coupon,
   product,
   price,
+  tax_rate: taxRate,
 };
 
 /** A plain resource's object made by `t.owner` (with its parent and what it names). */
@@ -477,7 +478,7 @@ async function plainCollection(t: Target, entry: PlainEntry): Promise<string> {
 
 async function plainBody(t: Target, entry: PlainEntry): Promise<Record<string, unknown>> {
   const refs: Record<string, unknown> = {};
-  for (const [name, ref] of Object.entries(entry.refs ?? {}))
+  for (const [name, ref] of Object.entries(neededRefs(entry)))
     refs[name] = await makeFor(t, ref.type);
   return requestWith(createOp(entry)!, refs);
 }
@@ -502,11 +503,16 @@ function plainCases(): Record<string, RouteCase> {
       cases[key] = {
         cells: onItem || entry.parent ? OWN : OWN_LIST,
         request: async (t) => {
-          if (!onItem)
-            return {
-              path: await plainCollection(t, entry),
-              ...(route.method === 'POST' ? { params: await plainBody(t, entry) } : {}),
-            };
+          if (!onItem && route.method === 'POST')
+            return { path: await plainCollection(t, entry), params: await plainBody(t, entry) };
+          if (!onItem) {
+            // A list that requires a filter (a value list's items) lists one object's fellows.
+            const required = Object.keys(listBase(entry, {}));
+            if (required.length === 0) return { path: await plainCollection(t, entry) };
+            const made = await plainTarget(t, entry);
+            const object = await must(t.w.server, t.owner, 'GET', `${made.path}/${made.id}`);
+            return { path: made.path, params: listBase(entry, object) };
+          }
           const made = await plainTarget(t, entry);
           return { path: `${made.path}/${made.id}` };
         },

@@ -17,7 +17,7 @@ import {
 import { del, get, post, type Caller, type Resource, type Route } from '../route.js';
 import { blank, fromExample, isRecord, plainObject, type ObjNode } from './objects.js';
 import { listShape, readShape, writeShape } from './shape.js';
-import type { PlainEntry } from './table.js';
+import { plainTable, type PlainEntry, type PlainRef } from './table.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,12 +25,22 @@ type Json = Record<string, unknown>;
 export const labelOf = (object: string) => object.split('.').pop()!.replace(/_/g, ' ');
 
 /** The operations of Stripe's API on an entry's collection and its items. */
-export function plainOperations(entry: PlainEntry): { collection: Operation[]; item: Operation[] } {
-  const item = new RegExp(`^${entry.path.replace(/[{}]/g, '\\$&')}/\\{[^}/]+\\}$`);
+export function plainOperations(entry: PlainEntry): {
+  collection: Operation[];
+  item: Operation[];
+  actions: Array<{ op: Operation; name: string }>;
+} {
+  const at = `^${entry.path.replace(/[{}]/g, '\\$&')}/\\{[^}/]+\\}`;
+  const item = new RegExp(`${at}$`);
+  const action = new RegExp(`${at}/(\\w+)$`);
   const ops = catalogue().operations;
   return {
     collection: ops.filter((op) => op.p === entry.path),
     item: ops.filter((op) => item.test(op.p)),
+    actions: ops.flatMap((op) => {
+      const name = action.exec(op.p)?.[1];
+      return op.m === 'POST' && name && entry.actions?.[name] ? [{ op, name }] : [];
+    }),
   };
 }
 
@@ -67,22 +77,49 @@ function applyParams(target: Json, params: Json, schema: ObjNode | undefined): J
 async function resolveRefs(
   w: WriteContext,
   caller: Caller,
-  entry: PlainEntry,
+  refs: Record<string, PlainRef>,
   params: Json,
 ): Promise<Json> {
   const out: Json = { ...params };
-  for (const [name, ref] of Object.entries(entry.refs ?? {})) {
+  for (const [name, ref] of Object.entries(refs)) {
     const id = params[name];
-    if (typeof id !== 'string' || id === '') continue;
+    if (id === undefined || id === '' || id === null) continue;
+    if (typeof id !== 'string')
+      throw errors.parameterNotSupported(
+        name,
+        `an object given inline is not modelled: create the ${labelOf(ref.type)} first and pass its id`,
+      );
     const row = await requireObject(w.db, caller, ref.type, id, labelOf(ref.type), name);
     if (ref.embed) out[name] = parseData(row);
   }
   return out;
 }
 
+/** Objects Switchboard keeps, which a plain resource's field may name (by their `type`). */
+const builtinTypes = ['customer', 'coupon', 'product', 'price', 'tax_rate'];
+
+/**
+ * The parameters of an entry that name other objects: those it lists, and each one whose field
+ * is an id of an object Switchboard keeps (a tax ID's `customer`); found in the caller's scope.
+ */
+export function plainRefs(entry: PlainEntry): Record<string, PlainRef> {
+  const { schema } = plainObject(entry.object);
+  const kept = new Set([...builtinTypes, ...plainTable.map((e) => e.object)]);
+  const refs: Record<string, PlainRef> = {};
+  for (const op of [...plainOperations(entry).collection, ...plainOperations(entry).item]) {
+    if (op.m !== 'POST') continue;
+    for (const name of Object.keys(catalogue().nodes[op.q]!.p ?? {})) {
+      const target = schema.p?.[name]?.id?.[0];
+      if (target && kept.has(target) && name !== entry.parent?.field) refs[name] = { type: target };
+    }
+  }
+  return { ...refs, ...entry.refs };
+}
+
 /** The routes of one plain resource, made from the catalogue. */
 export function plainResource(entry: PlainEntry): Resource {
   const { schema } = plainObject(entry.object);
+  const refs = plainRefs(entry);
   const label = labelOf(entry.object);
   const events = plainEvents(entry);
   const base = entry.path.replace(/\{[^}]+\}/, ':parent');
@@ -132,9 +169,9 @@ export function plainResource(entry: PlainEntry): Resource {
       );
     } else if (op.m === 'POST') {
       routes.push(
-        post(base, writeShape(entry, schema, op.q), async ({ w, caller, params, path }) => {
+        post(base, writeShape(entry, refs, schema, op.q), async ({ w, caller, params, path }) => {
           const parentId = await parentOf(w.db, caller, path);
-          const p = await resolveRefs(w, caller, entry, params as Json);
+          const p = await resolveRefs(w, caller, refs, params as Json);
           if (typeof p.id === 'string') {
             const taken = await requireObject(w.db, caller, entry.object, p.id).catch(() => null);
             if (taken)
@@ -153,7 +190,13 @@ export function plainResource(entry: PlainEntry): Resource {
               const obj = fromExample(entry.object, id, created, w.livemode, routePath(entry.path));
               Object.assign(obj, structuredClone(entry.defaults ?? {}));
               if (entry.parent && parentId) obj[entry.parent.field] = parentId;
-              return applyParams(obj, p, schema);
+              const consumed = new Set(Object.keys(entry.consumes ?? {}));
+              const fields = Object.fromEntries(
+                Object.entries(p).filter(([k]) => !consumed.has(k)),
+              );
+              applyParams(obj, fields, schema);
+              entry.derive?.(obj, p, created);
+              return obj;
             },
           });
           if (events.created) await emitEvent(w, { type: events.created, object: data });
@@ -172,10 +215,10 @@ export function plainResource(entry: PlainEntry): Resource {
       );
     else if (op.m === 'POST')
       routes.push(
-        post(at, writeShape(entry, schema, op.q), async ({ w, caller, params, path }) => {
+        post(at, writeShape(entry, refs, schema, op.q), async ({ w, caller, params, path }) => {
           const row = await own(w.db, caller, path, w);
           const before = parseData<Json>(row);
-          const p = await resolveRefs(w, caller, entry, params as Json);
+          const p = await resolveRefs(w, caller, refs, params as Json);
           const after = applyParams(structuredClone(before), p, schema);
           if (events.updated) return saveChanged(w, row.id, before, after, events.updated);
           await saveObject(w.db, row.id, after);
@@ -191,6 +234,27 @@ export function plainResource(entry: PlainEntry): Resource {
           return { id: row.id, object: entry.object, deleted: true };
         }),
       );
+  }
+  for (const { op, name } of plainOperations(entry).actions) {
+    routes.push(
+      post(
+        `${base}/:id/${name}`,
+        writeShape(entry, refs, schema, op.q),
+        async ({ w, caller, params, path }) => {
+          const row = await own(w.db, caller, path, w);
+          const before = parseData<Json>(row);
+          const p = await resolveRefs(w, caller, refs, params as Json);
+          const after = applyParams(
+            Object.assign(structuredClone(before), structuredClone(entry.actions![name])),
+            p,
+            schema,
+          );
+          if (events.updated) return saveChanged(w, row.id, before, after, events.updated);
+          await saveObject(w.db, row.id, after);
+          return after;
+        },
+      ),
+    );
   }
   return { name: resourceName(entry), routes };
 }

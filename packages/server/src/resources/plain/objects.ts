@@ -92,8 +92,11 @@ export function fromExample(
     const value = out[key];
     if (node.id) out[key] = node.n ? null : value;
     else if (node.ref) out[key] = node.n ? null : value;
-    else if (isRecord(value) && value.object === 'list')
-      out[key] = { object: 'list', data: [], has_more: false, url: `${url}/${id}/${key}` };
+    else if (isRecord(value) && value.object === 'list') {
+      // The example's own url, naming this object instead of the example's.
+      const own = typeof value.url === 'string' ? value.url.replace(String(example.id), id) : null;
+      out[key] = { object: 'list', data: [], has_more: false, url: own ?? `${url}/${id}/${key}` };
+    }
   }
   Object.assign(out, { id, object: name, created, livemode });
   if (schema.p?.metadata) out.metadata = {};

@@ -12,7 +12,7 @@ import {
   type Field,
 } from '../../stripe/params.js';
 import type { ObjNode } from './objects.js';
-import type { PlainEntry } from './table.js';
+import type { PlainEntry, PlainRef } from './table.js';
 
 /**
  * The shape of a plain resource's operation, from the operation's parameters (the catalogue)
@@ -52,6 +52,9 @@ const fieldKind = (o: ObjNode) =>
 /** How one parameter is applied to the object's field `field` (undefined: not a field). */
 function classify(param: SchemaNode, field: ObjNode | undefined, why: string): Field<unknown> {
   if (!field || field.ref) return refused(why);
+  // An id of another object, inside an object: not looked up, so not taken.
+  if (field.id)
+    return refused(`it names a ${field.id[0]!.replace(/_/g, ' ')}, which is not looked up here`);
   if (field.t === 'any') return applied();
   const form = objectForm(param);
   if (form && form.p && field.t === 'object' && field.p) {
@@ -68,14 +71,24 @@ function classify(param: SchemaNode, field: ObjNode | undefined, why: string): F
 }
 
 /** The shape of a create or update: each parameter as the object takes it. */
-export function writeShape(entry: PlainEntry, schema: ObjNode, params: number): Shape {
+export function writeShape(
+  entry: PlainEntry,
+  refs: Record<string, PlainRef>,
+  schema: ObjNode,
+  params: number,
+): Shape {
   const shape: Shape = {};
   const label = entry.object.replace(/_/g, ' ');
   for (const [name, i] of Object.entries(nodeAt(params).p ?? {})) {
     const why = `it is not a field of ${label} objects as Switchboard keeps them (plain state, docs/resources.md)`;
     if (name === 'expand') Object.assign(shape, expandParam);
-    else if (entry.refs?.[name])
-      shape[name] = entry.refs[name].embed ? effect(applied(), plainRefTest) : applied();
+    else if (entry.consumes?.[name]) shape[name] = effect(applied(), entry.consumes[name]);
+    else if (refs[name])
+      shape[name] = refs[name].embed ? effect(applied(), plainRefTest) : applied();
+    else if (schema.p?.[name]?.id)
+      shape[name] = refused(
+        `it names a ${schema.p[name].id[0]!.replace(/_/g, ' ')}, an object Switchboard does not keep`,
+      );
     else if (name === 'metadata' && schema.p?.metadata) shape[name] = metadata();
     else shape[name] = classify(nodeAt(i), schema.p?.[name], why);
   }

@@ -32,6 +32,18 @@ export interface PlainEntry {
    * example promotion code is inactive; a new one is active).
    */
   defaults?: Record<string, unknown>;
+  /**
+   * Actions on an object (`POST <path>/{id}/<name>`): the fields each one sets (a verification
+   * session's `cancel` sets `status: canceled`); the action's own parameters apply as an update's.
+   */
+  actions?: Record<string, Record<string, unknown>>;
+  /**
+   * Parameters the object does not show but that have an effect (`derive` applies it), each with
+   * the title of the test that checks it.
+   */
+  consumes?: Record<string, string>;
+  /** Sets what a create's parameters imply beyond their own fields. */
+  derive?: (object: Record<string, unknown>, params: Record<string, unknown>, now: number) => void;
   /** Why plain state is what Stripe's test mode does with it: the decision table's reason. */
   reason: string;
 }
@@ -67,5 +79,151 @@ export const plainTable: readonly PlainEntry[] = [
     parent: { type: 'customer', field: 'customer' },
     reason:
       "An adjustment of a customer's credit balance, recorded as given (the customer's balance is not recomputed: invoices, which spend it, are not modelled).",
+  },
+  {
+    object: 'plan',
+    path: '/v1/plans',
+    prefix: 'plan',
+    reason:
+      "The older form of a recurring price: stored and returned (subscriptions, which bill it, are refused). A plan's product must be the caller's.",
+  },
+  {
+    object: 'billing_portal.configuration',
+    path: '/v1/billing_portal/configurations',
+    prefix: 'bpc',
+    reason:
+      'What the customer portal shows: settings stored and returned (portal sessions are not modelled).',
+  },
+  {
+    object: 'payment_method_domain',
+    path: '/v1/payment_method_domains',
+    prefix: 'pmd',
+    actions: { validate: {} },
+    reason:
+      'A domain registered for wallets: stored and returned; in test mode every payment method is active on it without verification.',
+  },
+  {
+    object: 'apple_pay_domain',
+    path: '/v1/apple_pay/domains',
+    prefix: 'apwc',
+    reason:
+      'A domain registered for Apple Pay: stored and returned (no verification in test mode).',
+  },
+  {
+    object: 'radar.value_list',
+    path: '/v1/radar/value_lists',
+    prefix: 'rsl',
+    reason:
+      'A Radar list (blocked IPs, emails, cards): stored and returned; Radar rules, which read it, are not modelled.',
+  },
+  {
+    object: 'radar.value_list_item',
+    path: '/v1/radar/value_list_items',
+    prefix: 'rsli',
+    refs: { value_list: { type: 'radar.value_list' } },
+    reason: "An entry of a Radar list: stored and returned; its list must be the caller's.",
+  },
+  {
+    object: 'terminal.location',
+    path: '/v1/terminal/locations',
+    prefix: 'tml',
+    reason: 'A place where Terminal readers are: an address, stored and returned.',
+  },
+  {
+    object: 'terminal.configuration',
+    path: '/v1/terminal/configurations',
+    prefix: 'tmc',
+    reason: 'Settings for Terminal readers (tipping, splash screens): stored and returned.',
+  },
+  {
+    object: 'terminal.reader',
+    path: '/v1/terminal/readers',
+    prefix: 'tmr',
+    refs: { location: { type: 'terminal.location' } },
+    consumes: {
+      registration_code: "a terminal reader's registration code picks its device type",
+    },
+    derive: (reader, params) => {
+      // Stripe's simulated reader codes: simulated-wpe (WisePOS E), simulated-s700 (S700).
+      const code = params.registration_code;
+      if (code === undefined) return;
+      reader.device_type = code === 'simulated-s700' ? 'stripe_s700' : 'simulated_wisepos_e';
+      reader.serial_number = `${String(code).toUpperCase()}-${String(reader.id).slice(-6)}`;
+      reader.status = 'online';
+      reader.action = null;
+    },
+    reason:
+      "A registered reader, stored and returned (its location the caller's); driving a reader (process_payment_intent...) is refused: no reader is simulated.",
+  },
+  {
+    object: 'test_helpers.test_clock',
+    path: '/v1/test_helpers/test_clocks',
+    prefix: 'clock',
+    actions: { advance: { status: 'ready' } },
+    reason:
+      'A test clock: stored and returned; advancing it sets its frozen_time (subscriptions and invoices, which it would move, are not modelled).',
+  },
+  {
+    object: 'issuing.cardholder',
+    path: '/v1/issuing/cardholders',
+    prefix: 'ich',
+    reason:
+      'A person or company that may hold Issuing cards: stored and returned (authorizations and spending are not modelled).',
+  },
+  {
+    object: 'issuing.card',
+    path: '/v1/issuing/cards',
+    prefix: 'ic',
+    refs: { cardholder: { type: 'issuing.cardholder', embed: true } },
+    defaults: {
+      status: 'inactive',
+      cancellation_reason: null,
+      replaced_by: null,
+      replacement_for: null,
+      replacement_reason: null,
+      shipping: null,
+    },
+    reason:
+      "An Issuing card for one of the caller's cardholders: stored and returned (no authorizations are simulated).",
+  },
+  {
+    object: 'identity.verification_session',
+    path: '/v1/identity/verification_sessions',
+    prefix: 'vs',
+    defaults: {
+      status: 'requires_input',
+      last_verification_report: null,
+      redaction: null,
+      verified_outputs: null,
+    },
+    actions: { cancel: { status: 'canceled' }, redact: { redaction: { status: 'redacted' } } },
+    reason:
+      'An identity check: stored and returned as created (requires_input), canceled and redacted as asked; no verification flow is simulated.',
+  },
+  {
+    object: 'treasury.financial_account',
+    path: '/v1/treasury/financial_accounts',
+    prefix: 'fa',
+    reason:
+      'A Treasury account: its settings stored and returned (its balance stays as created: money movement is not modelled).',
+  },
+  {
+    object: 'financial_connections.session',
+    path: '/v1/financial_connections/sessions',
+    prefix: 'fcsess',
+    reason:
+      'A session to link bank accounts: stored and returned; no bank accounts are linked in it (the authentication flow is not simulated).',
+  },
+  {
+    object: 'invoiceitem',
+    path: '/v1/invoiceitems',
+    prefix: 'ii',
+    refs: { price: { type: 'price', embed: true } },
+    derive: (item, params, now) => {
+      item.date = now;
+      if (params.period === undefined) item.period = { start: now, end: now };
+    },
+    reason:
+      "A pending line for a customer's next invoice: stored and returned until an invoice would take it (invoices are refused).",
   },
 ];
