@@ -7,10 +7,17 @@
 //      100 ms to answer each request (a slow platform handler) and verifies every signature;
 //   3. delivered/s = deliveries / (last arrival - first arrival).
 // Each worker process has at most --worker-concurrency deliveries in flight, so one worker is bound
-// by the receiver's latency, not by CPU: the figure shows whether workers add up.
+// by the receiver's latency, not by CPU: the figure shows whether workers add up (target: 4 workers
+// at least 3.5 times 1).
+// Then the CPU-bound run: the same worker counts, --fast-deliveries deliveries, a receiver that
+// answers at once and workers with their default concurrency, so the figure is what the machine's
+// cores can deliver (on a 2-core machine shared by the receiver, PostgreSQL and the API process,
+// more workers cannot add much; the run says how much they add or cost).
 //
 //   npm run bench:scaling -- [--workers 1,2,4] [--deliveries 4000] [--endpoints 8]
-//                            [--worker-concurrency 16] [--delay-ms 100] [--db-url postgres://...]
+//                            [--worker-concurrency 16] [--delay-ms 100] [--fast-deliveries 8000]
+//                            [--db-url postgres://...]
+// (--fast-deliveries 0 skips the CPU-bound run.)
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -35,6 +42,7 @@ function parseArgs(argv) {
     endpoints: 8,
     workerConcurrency: 16,
     delayMs: 100,
+    fastDeliveries: 8_000,
     dbUrl: null,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -45,6 +53,7 @@ function parseArgs(argv) {
     else if (flag === '--endpoints') a.endpoints = Number(value);
     else if (flag === '--worker-concurrency') a.workerConcurrency = Number(value);
     else if (flag === '--delay-ms') a.delayMs = Number(value);
+    else if (flag === '--fast-deliveries') a.fastDeliveries = Number(value);
     else if (flag === '--db-url') a.dbUrl = value;
     else {
       process.stderr.write(`bench:scaling: unknown option '${flag}' (see bench/scaling.js)\n`);
@@ -52,6 +61,7 @@ function parseArgs(argv) {
     }
   }
   if (a.deliveries % a.endpoints !== 0) a.deliveries -= a.deliveries % a.endpoints;
+  if (a.fastDeliveries % a.endpoints !== 0) a.fastDeliveries -= a.fastDeliveries % a.endpoints;
   return a;
 }
 
@@ -79,7 +89,10 @@ function cpuSnapshot(groups) {
   return out;
 }
 
-/** The slow receiver: answers every request after `delayMs`, verifying its signature. */
+/**
+ * The receiver: answers every request after `delayMs` (settable between runs; 0 answers at once),
+ * verifying its signature.
+ */
 async function startReceiver(delayMs) {
   const secrets = new Map();
   const seen = new Set();
@@ -98,7 +111,7 @@ async function startReceiver(delayMs) {
     req.on('end', () => {
       stats.inFlight++;
       stats.most = Math.max(stats.most, stats.inFlight);
-      setTimeout(() => {
+      const answer = () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const secret = secrets.get(req.url);
         let ok = false;
@@ -121,13 +134,16 @@ async function startReceiver(delayMs) {
         if (stats.firstMs === 0) stats.firstMs = now;
         stats.lastMs = now;
         res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"received":true}');
-      }, delayMs);
+      };
+      if (receiver.delayMs > 0) setTimeout(answer, receiver.delayMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 65_000;
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
-  return {
+  const receiver = {
+    delayMs,
     url: (path) => `http://127.0.0.1:${port}${path}`,
     expect: (path, secret) => secrets.set(path, secret),
     unique: () => seen.size,
@@ -145,6 +161,7 @@ async function startReceiver(delayMs) {
     },
     close: () => new Promise((r) => server.close(r)),
   };
+  return receiver;
 }
 
 /** `switchboard serve` as a process; resolves when its banner says it is ready. */
@@ -190,8 +207,10 @@ async function api(port, method, path, form) {
   return json;
 }
 
-async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
+/** `run`: the deliveries, the receiver's delay and the workers' concurrency (null: their default). */
+async function runOnce(a, run, adminUrl, clusterDir, receiver, workers) {
   const name = `bench_scaling_${workers}w_${Date.now()}`;
+  receiver.delayMs = run.delayMs;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -203,14 +222,14 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
   try {
     procs.push(await serve(['--roles', 'api', '--port', String(port), ...common]));
     for (let i = 0; i < a.endpoints; i++) {
-      const path = `/w${workers}/e${i}`;
+      const path = `/${run.name}/w${workers}/e${i}`;
       const we = await api(port, 'POST', '/v1/webhook_endpoints', {
         url: receiver.url(path),
         'enabled_events[]': 'customer.created',
       });
       receiver.expect(path, we.secret);
     }
-    const events = a.deliveries / a.endpoints;
+    const events = run.deliveries / a.endpoints;
     log(`${workers} worker(s): queueing ${events} events x ${a.endpoints} endpoints...`);
     for (let i = 0; i < events; i += 16) {
       await Promise.all(
@@ -220,10 +239,11 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
       );
     }
     receiver.reset();
-    log(`${workers} worker(s): draining ${a.deliveries} deliveries...`);
+    log(`${workers} worker(s): draining ${run.deliveries} deliveries (${run.name})...`);
     const started = Date.now();
     const workerArgs = [
-      ...['--roles', 'worker', '--worker-concurrency', String(a.workerConcurrency), ...common],
+      ...['--roles', 'worker', ...common],
+      ...(run.workerConcurrency ? ['--worker-concurrency', String(run.workerConcurrency)] : []),
     ];
     const pg0 = clusterDir ? postgresPids(clusterDir) : [];
     const before = cpuSnapshot({ api: [procs[0].pid], postgres: pg0, bench: [process.pid] });
@@ -232,7 +252,7 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
     // Worker CPU from when they are ready: their start-up (~0.3 s each) is not delivery work.
     const workersReady = cpuSnapshot({ workers: spawned.map((p) => p.pid) }).workers;
     const deadline = Date.now() + 300_000;
-    while (receiver.unique() < a.deliveries) {
+    while (receiver.unique() < run.deliveries) {
       if (Date.now() > deadline) throw new Error(`only ${receiver.unique()} delivered in 300 s`);
       await sleep(50);
     }
@@ -273,36 +293,82 @@ async function runOnce(a, adminUrl, clusterDir, receiver, workers) {
   }
 }
 
-async function main() {
-  const a = parseArgs(process.argv.slice(2));
-  const cluster = a.dbUrl ? null : await startCluster({ durable: true });
-  const adminUrl = a.dbUrl ?? cluster.url;
-  const receiver = await startReceiver(a.delayMs);
-  const results = [];
-  try {
-    for (const workers of a.workers)
-      results.push(await runOnce(a, adminUrl, cluster?.dir, receiver, workers));
-  } finally {
-    await receiver.close();
-    if (cluster) stopCluster(cluster.dir);
-  }
+/** The table of one run, in the shape of docs/benchmarks.md. */
+function table(results) {
   const base = results[0].perSecond;
-  const lines = [
-    '',
-    `Scaling: ${a.deliveries} deliveries to ${a.endpoints} endpoints, receiver answers in ${a.delayMs} ms,`,
-    `${a.workerConcurrency} deliveries in flight per worker process, one API process, PostgreSQL ${cluster ? '(throwaway cluster, durable settings)' : adminUrl.replace(/:[^:@/]*@/, ':***@')}`,
-    `Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
-    '',
+  return [
     '| worker processes | delivered/s | vs 1 worker | drain (first to last) | duplicates | CPU cores: workers / postgres / api / receiver / other | CPU ms per delivery: workers / postgres |',
     '| ---: | ---: | ---: | ---: | ---: | --- | --- |',
     ...results.map(
       (r) =>
         `| ${r.workers} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)}x | ${r.seconds.toFixed(2)} s | ${r.duplicates} | ${[r.cpu.workers, r.cpu.postgres, r.cpu.api, r.cpu.receiver, r.cpu.other].map((c) => c.toFixed(2)).join(' / ')} | ${r.workerCpuMsPerDelivery.toFixed(2)} / ${r.postgresCpuMsPerDelivery.toFixed(2)} |`,
     ),
-    '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
-  process.stdout.write(JSON.stringify({ scaling: results, options: a }) + '\n');
+}
+
+async function main() {
+  const a = parseArgs(process.argv.slice(2));
+  const cluster = a.dbUrl ? null : await startCluster({ durable: true });
+  const adminUrl = a.dbUrl ?? cluster.url;
+  const receiver = await startReceiver(a.delayMs);
+  const runs = [
+    {
+      name: 'latency-bound',
+      deliveries: a.deliveries,
+      delayMs: a.delayMs,
+      workerConcurrency: a.workerConcurrency,
+    },
+    ...(a.fastDeliveries > 0
+      ? [{ name: 'cpu-bound', deliveries: a.fastDeliveries, delayMs: 0, workerConcurrency: null }]
+      : []),
+  ];
+  const results = {};
+  try {
+    for (const run of runs) {
+      results[run.name] = [];
+      for (const workers of a.workers)
+        results[run.name].push(await runOnce(a, run, adminUrl, cluster?.dir, receiver, workers));
+    }
+  } finally {
+    await receiver.close();
+    if (cluster) stopCluster(cluster.dir);
+  }
+  const slow = results['latency-bound'];
+  const most = slow[slow.length - 1];
+  const lines = [
+    '',
+    `Scaling: ${a.deliveries} deliveries to ${a.endpoints} endpoints, receiver answers in ${a.delayMs} ms,`,
+    `${a.workerConcurrency} deliveries in flight per worker process, one API process, PostgreSQL ${cluster ? '(throwaway cluster, durable settings)' : adminUrl.replace(/:[^:@/]*@/, ':***@')}`,
+    `Machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+    '',
+    ...table(slow),
+    '',
+    `${most.workers} workers / 1: ${(most.perSecond / slow[0].perSecond).toFixed(2)}x (target with 4 workers: at least 3.5x)`,
+  ];
+  const fast = results['cpu-bound'];
+  if (fast)
+    lines.push(
+      '',
+      `CPU-bound: ${a.fastDeliveries} deliveries to ${a.endpoints} endpoints, receiver answers at once, workers at their default concurrency`,
+      '',
+      ...table(fast),
+    );
+  process.stdout.write(lines.join('\n') + '\n\n');
+  process.stdout.write(
+    JSON.stringify({
+      scaling: slow,
+      scaling_vs_1: Number((most.perSecond / slow[0].perSecond).toFixed(3)),
+      ...(fast
+        ? {
+            cpu_bound: fast,
+            cpu_bound_delivered_per_s: Object.fromEntries(
+              fast.map((r) => [r.workers, Math.round(r.perSecond)]),
+            ),
+          }
+        : {}),
+      options: a,
+    }) + '\n',
+  );
 }
 
 main().catch((e) => {
