@@ -180,6 +180,25 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'customer.source.updated',
+    how: 'a customer with tok_visa as its source, then POST /v1/customers/{id}/sources/{card}',
+    note: 'Also customer.created and customer.source.created.',
+    async run(ctx) {
+      const c = await ctx.api.post<Obj>(
+        '/v1/customers',
+        { source: 'tok_visa', description: 'Created from the Switchboard dashboard' },
+        { account: ctx.account },
+      );
+      const card = String(c.default_source);
+      await ctx.api.post(
+        `/v1/customers/${c.id}/sources/${card}`,
+        { name: 'Jenny Rosen' },
+        { account: ctx.account },
+      );
+      return `Saved card ${card} for customer ${c.id} on ${ctx.account}, then named its holder.`;
+    },
+  },
+  {
     event: 'account.updated',
     how: 'POST /v1/accounts/{id} (metadata)',
     async run(ctx) {

@@ -1,3 +1,4 @@
+import { errors } from '../stripe/errors.js';
 import type Stripe from 'stripe';
 import {
   applied,
@@ -26,6 +27,12 @@ import { previousAttributes } from '../domain/event-body.js';
 import { randomToken } from '../domain/ids.js';
 import { emitEvent } from '../services/emit-event.js';
 import { listFilterTest, nullableAddress, shippingParams, toAddress } from './shared-params.js';
+import {
+  checkDefaultSource,
+  replaceDefaultSource,
+  saveCustomerCard,
+  sourcesTest,
+} from './customer-sources.js';
 import {
   createObject,
   definedOnly,
@@ -63,15 +70,15 @@ const writable = {
   cash_balance: refused('cash balances are not modelled'),
   coupon: refused('discounts are not modelled'),
   promotion_code: refused('discounts are not modelled'),
-  source: refused(sources),
+  source: effect(string(), sourcesTest),
   tax: refused('customer tax settings are not modelled'),
-  validate: refused('customer tax settings are not modelled'),
+  validate: refused('source validation is not modelled: cards are checked as they are saved'),
   ...expandParam,
 };
 
 const updateParams = {
   ...writable,
-  default_source: refused(sources),
+  default_source: string(),
   bank_account: refused(sources),
   card: refused(sources),
   default_alipay_account: refused(sources),
@@ -172,14 +179,19 @@ export const customers: Resource = {
             params,
           ),
       });
-      await emitEvent(w, { type: 'customer.created', object: data as never });
+      // `source`: a card saved on the new customer, its default source.
+      const card = params.source ? await saveCustomerCard(w, caller, data.id, params.source) : null;
+      const customer = card ? { ...data, default_source: card.id } : data;
+      if (card) await saveObject(w.db, customer.id, customer);
+      await emitEvent(w, { type: 'customer.created', object: customer as never });
+      if (card) await emitEvent(w, { type: 'customer.source.created', object: card as never });
       // Stripe attaches `payment_method` to the new customer (payment_method.attached).
       if (params.payment_method !== undefined) {
         const used = await usePaymentMethod(w, caller, params.payment_method);
         await attachPaymentMethod(w, caller, used, data.id, 'payment_method');
       }
-      await checkDefault(w, caller, data);
-      return data;
+      await checkDefault(w, caller, customer);
+      return customer;
     }),
 
     get('/v1/customers/:id', expandParam, async ({ db, caller, path }) =>
@@ -192,8 +204,20 @@ export const customers: Resource = {
       const after = applyParams(before, params);
       if (params.invoice_settings?.default_payment_method !== undefined)
         await checkDefault(w, caller, after);
+      if (params.source !== undefined && params.default_source !== undefined)
+        throw errors.parametersExclusive('source', 'default_source');
+      if (params.default_source !== undefined) {
+        await checkDefaultSource(w, caller, before.id, params.default_source);
+        after.default_source = params.default_source;
+      }
+      // `source` replaces the default source (the old one is deleted), as Stripe documents it.
+      const card = params.source
+        ? await replaceDefaultSource(w, caller, before, params.source)
+        : null;
+      if (card) after.default_source = card.id;
       const previous = previousAttributes(before as never, after as never);
       await saveObject(w.db, row.id, after);
+      if (card) await emitEvent(w, { type: 'customer.source.created', object: card as never });
       if (previous)
         await emitEvent(w, {
           type: 'customer.updated',

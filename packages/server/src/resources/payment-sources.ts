@@ -123,7 +123,9 @@ async function fromId(
   if (id.startsWith('card_')) return fromCustomerCard(w, scope, id, param, customer);
   if (id.startsWith('tok_')) {
     const token = await consumeToken(w, scope, id, 'card', param);
-    return newCard(w, token.card!, defaultExpiry(w.now), null, customer);
+    // A token made with /v1/tokens keeps its card's expiry and name; a test token has none.
+    const expiry = token.object ?? defaultExpiry(w.now);
+    return newCard(w, token.card!, expiry, token.object?.name ?? null, customer);
   }
   throw errors.invalidRequest(
     `The source ${id} cannot be charged: give a card token (tok_visa, or one from /v1/tokens), a card of the customer (card_...), or a card payment method (pm_...).`,

@@ -240,7 +240,7 @@ export async function consumeToken(
   id: string,
   kind: 'card' | 'bank_account',
   param: string,
-): Promise<TokenInternal> {
+): Promise<TokenInternal & { object?: Stripe.Card }> {
   if (kind === 'card') {
     const known = testCardName(id);
     if (known) return { card: known };
@@ -273,7 +273,7 @@ export async function consumeToken(
       param,
     );
   await saveObject(w.db, row.id, { ...token, used: true });
-  return internal;
+  return { ...internal, ...(token.card ? { object: token.card } : {}) };
 }
 
 export const tokens: Resource = {

@@ -287,4 +287,141 @@ describe('Connect flows: separate charges and transfers, tokens and on_behalf_of
       );
     await events.none('charge.succeeded', account.id, (c: Stripe.Charge) => c.id === charge.id);
   });
+  it("a customer's cards: source on create and update, default_source, /sources", async () => {
+    const account = await payableAccount(server);
+    const as = { stripeAccount: account.id };
+    // Stripe.js, as the account, makes the token; the platform's server saves it on a customer.
+    const browser = server.stripe(await publishableKey(server));
+    const token = await browser.tokens.create(
+      { card: { number: '4242424242424242', exp_month: '12', exp_year: '2034', cvc: '123' } },
+      as,
+    );
+    const customer = await stripe.customers.create(
+      { email: 'jenny.rosen@example.com', source: token.id },
+      as,
+    );
+    expect(schemaErrors(customer)).toEqual([]);
+    expect(customer.default_source).toMatch(/^card_/);
+    const visa = (await stripe.customers.retrieveSource(
+      customer.id,
+      customer.default_source as string,
+      {},
+      as,
+    )) as Stripe.Card;
+    expect(schemaErrors(visa)).toEqual([]);
+    expect(visa).toMatchObject({
+      object: 'card',
+      brand: 'Visa',
+      last4: '4242',
+      customer: customer.id,
+    });
+    await events.event<Stripe.Customer>(
+      'customer.created',
+      account.id,
+      (c) => c.id === customer.id && c.default_source === visa.id,
+    );
+    await events.event<Stripe.Card>('customer.source.created', account.id, (c) => c.id === visa.id);
+    // The token was used; the account's card is not the platform's.
+    await expect(stripe.customers.create({ source: token.id }, as)).rejects.toMatchObject({
+      statusCode: 400,
+      param: 'source',
+    });
+    await expect(stripe.customers.retrieveSource(customer.id, visa.id)).rejects.toMatchObject({
+      statusCode: 404,
+    });
+
+    // A charge of the customer, without a source, is paid with the default source.
+    const charge = await stripe.charges.create(
+      { amount: 2500, currency: 'usd', customer: customer.id },
+      as,
+    );
+    expect(charge).toMatchObject({ customer: customer.id, source: { id: visa.id, last4: '4242' } });
+    await events.event<Stripe.Charge>('charge.succeeded', account.id, (c) => c.id === charge.id);
+
+    // POST /v1/customers/{id}/sources adds a card; it does not become the default.
+    const mastercard = (await stripe.customers.createSource(
+      customer.id,
+      { source: 'tok_mastercard', metadata: { label: 'work' } },
+      as,
+    )) as Stripe.Card;
+    expect(mastercard).toMatchObject({ brand: 'MasterCard', metadata: { label: 'work' } });
+    expect((await stripe.customers.retrieve(customer.id, {}, as)) as Stripe.Customer).toMatchObject(
+      {
+        default_source: visa.id,
+      },
+    );
+    await events.event<Stripe.Card>(
+      'customer.source.created',
+      account.id,
+      (c) => c.id === mastercard.id,
+    );
+    // A card that declines is not saved.
+    await expect(
+      stripe.customers.createSource(customer.id, { source: 'tok_chargeDeclined' }, as),
+    ).rejects.toMatchObject({ statusCode: 402, code: 'card_declined' });
+
+    // default_source picks one of the customer's cards, and only one of them.
+    const updated = await stripe.customers.update(
+      customer.id,
+      { default_source: mastercard.id },
+      as,
+    );
+    expect(updated.default_source).toBe(mastercard.id);
+    const changed = await events.event<Stripe.Customer>(
+      'customer.updated',
+      account.id,
+      (c) => c.id === customer.id && c.default_source === mastercard.id,
+    );
+    expect(changed.data.previous_attributes).toEqual({ default_source: visa.id });
+    const other = await stripe.customers.create({ source: 'tok_visa' }, as);
+    await expect(
+      stripe.customers.update(customer.id, { default_source: other.default_source as string }, as),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'default_source', code: 'missing' });
+
+    // source on update replaces the default source, which is deleted.
+    const replaced = await stripe.customers.update(customer.id, { source: 'tok_amex' }, as);
+    const amex = replaced.default_source as string;
+    expect(amex).toMatch(/^card_/);
+    await events.event<Stripe.Card>(
+      'customer.source.deleted',
+      account.id,
+      (c) => c.id === mastercard.id,
+    );
+    await events.event<Stripe.Card>('customer.source.created', account.id, (c) => c.id === amex);
+    const list = await stripe.customers.listSources(customer.id, { object: 'card' }, as);
+    expect(list.data.map((c) => c.id)).toEqual([amex, visa.id]);
+    expect(
+      (await stripe.customers.listSources(customer.id, { object: 'bank_account' }, as)).data,
+    ).toEqual([]);
+
+    // A card's details and metadata update; deleting the default source makes the other default.
+    const renamed = (await stripe.customers.updateSource(
+      customer.id,
+      visa.id,
+      { name: 'Jenny Rosen', exp_year: '2035', metadata: { label: 'home' } },
+      as,
+    )) as Stripe.Card;
+    expect(renamed).toMatchObject({
+      name: 'Jenny Rosen',
+      exp_year: 2035,
+      metadata: { label: 'home' },
+    });
+    await expect(
+      stripe.customers.updateSource(customer.id, visa.id, { exp_month: 'x' }, as),
+    ).rejects.toMatchObject({ statusCode: 400, param: 'exp_month' });
+    const sourceUpdated = await events.event<Stripe.Card>(
+      'customer.source.updated',
+      account.id,
+      (c) => c.id === visa.id,
+    );
+    expect(sourceUpdated.data.previous_attributes).toMatchObject({ name: null, exp_year: 2034 });
+    const deleted = await stripe.customers.deleteSource(customer.id, amex, {}, as);
+    expect(deleted).toMatchObject({ id: amex, deleted: true });
+    expect(
+      ((await stripe.customers.retrieve(customer.id, {}, as)) as Stripe.Customer).default_source,
+    ).toBe(visa.id);
+    await events.event<Stripe.Card>('customer.source.deleted', account.id, (c) => c.id === amex);
+    // Nothing of this reached the platform's endpoint.
+    await events.none('customer.source.created', null);
+  });
 });

@@ -226,16 +226,49 @@ describe('modelled operations, parameter by parameter, against a real server', (
       return [
         {
           base: { payment_method: pm.id },
-          values: { 'invoice_settings[default_payment_method]': pm.id },
+          values: { 'invoice_settings[default_payment_method]': pm.id, source: 'tok_visa' },
         },
       ];
     },
+    // A default source must be one of the customer's cards; source saves a new one.
     PostCustomersCustomer: async () => {
-      const customer = (await stripe.customers.create()).id;
+      const made = await stripe.customers.create({ source: 'tok_visa' });
+      const customer = made.id;
       const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer });
+      const other = await stripe.customers.createSource(customer, { source: 'tok_mastercard' });
       return [
-        { path: { customer }, values: { 'invoice_settings[default_payment_method]': pm.id } },
+        {
+          path: { customer },
+          values: {
+            'invoice_settings[default_payment_method]': pm.id,
+            default_source: other.id,
+            source: 'tok_amex',
+          },
+        },
       ];
+    },
+    PostCustomersCustomerSources: async () => [
+      {
+        path: { customer: (await stripe.customers.create()).id },
+        base: { source: 'tok_visa' },
+      },
+    ],
+    PostCustomersCustomerSourcesId: async () => {
+      const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
+      const list = await stripe.customers.listSources(customer);
+      return [
+        { path: { customer, id: list.data[0]!.id }, values: { exp_month: '11', exp_year: '2036' } },
+      ];
+    },
+    GetCustomersCustomerSourcesId: async () => {
+      const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
+      const list = await stripe.customers.listSources(customer);
+      return [{ path: { customer, id: list.data[0]!.id } }];
+    },
+    DeleteCustomersCustomerSourcesId: async () => {
+      const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
+      const list = await stripe.customers.listSources(customer);
+      return [{ path: { customer, id: list.data[0]!.id } }];
     },
     PostPaymentMethods: async () => [
       {

@@ -81,6 +81,8 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
     'charge.dispute.created',
     'charge.dispute.updated',
     'charge.dispute.closed',
+    'customer.source.created',
+    'customer.source.updated',
   ]) {
     it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
       // Account events always come from a connected account (the fixture creates one).

@@ -436,6 +436,12 @@ const attachedCustomer = async (t: Target) => {
   const pm = await post(t, '/v1/payment_methods/pm_card_visa/attach', { customer: c });
   return { customer: c, pm: pm.id };
 };
+/** A customer with a card saved as its source. */
+const savedCard = async (t: Target) => {
+  const c = await customer(t);
+  const card = await post(t, `/v1/customers/${c}/sources`, { source: 'tok_visa' });
+  return { customer: c, card: card.id };
+};
 const setupIntent = async (t: Target) => (await post(t, '/v1/setup_intents')).id;
 const token = async (t: Target) =>
   (
@@ -541,6 +547,42 @@ export const table: Record<string, RouteCase> = {
   'DELETE /v1/customers/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/customers/${await customer(t)}` }),
+  },
+  // A customer's cards (sources): own objects, under their customer.
+  'POST /v1/customers/:customer/sources': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}/sources`,
+      params: { source: 'tok_visa' },
+    }),
+  },
+  'GET /v1/customers/:customer/sources': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/customers/${await customer(t)}/sources` }),
+  },
+  'GET /v1/customers/:customer/sources/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const made = await savedCard(t);
+      return { path: `/v1/customers/${made.customer}/sources/${made.card}` };
+    },
+  },
+  'POST /v1/customers/:customer/sources/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const made = await savedCard(t);
+      return {
+        path: `/v1/customers/${made.customer}/sources/${made.card}`,
+        params: { name: 'M' },
+      };
+    },
+  },
+  'DELETE /v1/customers/:customer/sources/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const made = await savedCard(t);
+      return { path: `/v1/customers/${made.customer}/sources/${made.card}` };
+    },
   },
 
   // Products and prices: own objects.
