@@ -559,7 +559,7 @@ describe('switchboard commands', () => {
       expect(gone.stderr).toBe(
         `switchboard endpoints delete: No such event destination: '${created.id}'\n`,
       );
-    });
+    }, 120_000); // a dozen CLI processes one after another: slow on a loaded machine
   });
 
   describe('accounts and sandboxes', () => {
@@ -644,6 +644,6 @@ describe('switchboard commands', () => {
         const r = await runCli([group, '--help']);
         expect(r.stdout).toMatch(/Commands:/);
       }
-    });
+    }, 120_000); // two dozen CLI processes one after another
   });
 });
