@@ -329,6 +329,23 @@ export const bankAccountOutcomes: Record<string, PayoutOutcome> = {
   ),
 };
 
+/** Stripe's test ACH Direct Debit payment methods, by the account number each stands for. */
+export const usBankAccountMethods: Record<string, string> = {
+  pm_usBankAccount_success: '000123456789',
+  pm_usBankAccount_accountClosed: '000111111113',
+  pm_usBankAccount_noAccount: '000111111116',
+  pm_usBankAccount_insufficientFunds: '000222222227',
+  pm_usBankAccount_debitNotAuthorized: '000333333335',
+};
+
+/**
+ * What a debit from a test bank account does: the account numbers that fail payouts fail debits
+ * with the same codes (Stripe's ACH test numbers); any other account is debited.
+ */
+export function debitOutcome(accountNumber: string): PayoutOutcome {
+  return bankAccountOutcomes[accountNumber] ?? { kind: 'paid' };
+}
+
 /** Bank account tokens: `btok_us` and its failing variants. */
 export const bankTokens: Record<
   string,

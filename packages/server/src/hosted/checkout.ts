@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import type { Mount } from '../app.js';
 import { completeSession, withSessionId } from '../resources/checkout-sessions.js';
 import { parseData, parseInternal } from '../resources/common.js';
+import type { PaymentMethodData } from '../resources/payment-methods.js';
 import { CommittedError } from '../resources/route.js';
 import { findPlatformAccount } from '../scope/finders.js';
 import { serverScope, type Scope } from '../scope/scope.js';
@@ -42,6 +43,29 @@ async function findSession(services: Services, id: string): Promise<Found | unde
   };
 }
 
+/** What the form holds: the payer's email, a test card, or a test bank account. */
+interface Values {
+  email: string;
+  method: 'card' | 'us_bank_account';
+  number: string;
+  name: string;
+  routing: string;
+  account: string;
+}
+
+/** The bank account fields, where the session takes ACH Direct Debit. */
+function bankFields(session: Stripe.Checkout.Session, values: Values): string {
+  if (!session.payment_method_types.includes('us_bank_account')) return '';
+  const checked = (m: string) => (values.method === m ? ' checked' : '');
+  return `<fieldset><legend>Pay with</legend>
+<label><input type="radio" name="method" value="card"${checked('card')}> Card</label>
+<label><input type="radio" name="method" value="us_bank_account"${checked('us_bank_account')}> US bank account</label>
+<p><label>Account holder <input name="account_holder_name" value="${escapeHtml(values.name)}"></label></p>
+<p><label>Routing number <input name="routing_number" inputmode="numeric" value="${escapeHtml(values.routing)}"></label>
+<label>Account number <input name="account_number" inputmode="numeric" value="${escapeHtml(values.account)}"></label></p>
+</fieldset>`;
+}
+
 const money = (amount: number, currency: string) =>
   `${(amount / 100).toFixed(2)} ${currency.toUpperCase()}`;
 
@@ -53,7 +77,7 @@ function renderForm(
   found: Found,
   status: number,
   problem: string | null,
-  values: { email: string; number: string },
+  values: Values,
 ): void {
   const { session, items } = found;
   const token = formToken(
@@ -86,6 +110,7 @@ ${problem ? `<p role="alert" id="error"><b>${escapeHtml(problem)}</b></p>` : ''}
 <form method="post">
 <input type="hidden" name="csrf_token" value="${escapeHtml(token)}">
 <p><label>Email <input name="email" type="email" value="${escapeHtml(values.email)}"></label></p>
+${bankFields(session, values)}
 <p><label>Card number <input name="card_number" inputmode="numeric" value="${escapeHtml(values.number)}"></label></p>
 <p><label>Expiry <input name="exp" value="12 / 34" size="7"></label>
 <label>CVC <input name="cvc" value="123" size="4"></label></p>
@@ -94,7 +119,11 @@ ${problem ? `<p role="alert" id="error"><b>${escapeHtml(problem)}</b></p>` : ''}
 ${cancel}
 <p class="note">Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0077 makes the funds
 available at once, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 declines for insufficient
-funds. No real card is ever charged.</p>`,
+funds. No real card is ever charged.${
+      session.payment_method_types.includes('us_bank_account')
+        ? ' Test bank accounts (routing 110000000): 000123456789 is debited, 000111111116 fails (no account), 000222222227 fails (insufficient funds); a debit settles a few seconds later.'
+        : ''
+    }</p>`,
   );
 }
 
@@ -115,6 +144,33 @@ function expiry(text: string): { month: number; year: number } | null {
   if (!m) return null;
   const year = Number(m[2]);
   return { month: Number(m[1]), year: year < 100 ? 2000 + year : year };
+}
+
+/** The payment method the form describes: the test card, or the test bank account. */
+function paymentMethodData(
+  values: Values,
+  exp: { month: number; year: number } | null,
+  cvc: string,
+): PaymentMethodData {
+  if (values.method === 'us_bank_account')
+    return {
+      type: 'us_bank_account',
+      us_bank_account: {
+        account_holder_type: 'individual',
+        account_number: values.account.trim(),
+        routing_number: values.routing.trim(),
+      },
+      billing_details: { name: values.name.trim() || null, email: values.email || null },
+    };
+  return {
+    type: 'card',
+    card: {
+      number: values.number.replace(/[\s-]/g, ''),
+      exp_month: exp!.month,
+      exp_year: exp!.year,
+      cvc,
+    },
+  };
 }
 
 /**
@@ -140,9 +196,17 @@ export function checkoutMount(services: Services): Mount {
       inactive(res, session);
       return true;
     }
-    const values = {
+    const onlyBank = !session.payment_method_types.includes('card');
+    const values: Values = {
       email: form?.get('email') ?? session.customer_email ?? '',
+      method:
+        (form?.get('method') ?? (onlyBank ? 'us_bank_account' : 'card')) === 'us_bank_account'
+          ? 'us_bank_account'
+          : 'card',
       number: form?.get('card_number') ?? '4242 4242 4242 4242',
+      name: form?.get('account_holder_name') ?? 'Jenny Rosen',
+      routing: form?.get('routing_number') ?? '110000000',
+      account: form?.get('account_number') ?? '000123456789',
     };
     if (!form) {
       renderForm(req, res, services, found, 200, null, values);
@@ -159,7 +223,7 @@ export function checkoutMount(services: Services): Mount {
       return true;
     }
     const exp = expiry(form.get('exp') ?? '');
-    if (!exp) {
+    if (!exp && values.method === 'card') {
       renderForm(
         req,
         res,
@@ -177,15 +241,7 @@ export function checkoutMount(services: Services): Mount {
     try {
       outcome = await inTransaction(services, { ...base, accountId: found.scope.accountId }, (w) =>
         completeSession(w, found.scope, services, host, session.id, {
-          paymentMethodData: {
-            type: 'card',
-            card: {
-              number: values.number.replace(/[\s-]/g, ''),
-              exp_month: exp.month,
-              exp_year: exp.year,
-              cvc: form.get('cvc') ?? '',
-            },
-          },
+          paymentMethodData: paymentMethodData(values, exp, form.get('cvc') ?? ''),
           email: values.email || null,
         }),
       );
@@ -200,6 +256,8 @@ export function checkoutMount(services: Services): Mount {
       return true;
     }
     if (outcome.success_url) sendRedirect(res, withSessionId(outcome.success_url, outcome.id));
+    else if (outcome.payment_status === 'unpaid')
+      sendPage(res, 200, 'Processing', '<h1>Thank you</h1><p>Your payment is processing.</p>');
     else if (outcome.mode === 'setup')
       sendPage(res, 200, 'Saved', '<h1>Thank you</h1><p>Your card was saved.</p>');
     else sendPage(res, 200, 'Paid', '<h1>Thank you</h1><p>The payment succeeded.</p>');

@@ -23,6 +23,7 @@ import type { Scope } from '../scope/scope.js';
 import { shippingParams } from './shared-params.js';
 import { CommittedError, get, post, type Resource } from './route.js';
 import { createPaymentIntent, type PaymentIntentCreate } from './payment-intents.js';
+import { reportDebitTo } from './bank-debits.js';
 import type { PaymentMethodData } from './payment-methods.js';
 import { createSetupIntent, onBehalfOfCheck, type SetupIntentCreate } from './setup-intents.js';
 import {
@@ -113,7 +114,7 @@ const EXPIRY_TEST = 'expire at expires_at';
 const SETUP_TEST =
   'saves a card in setup mode on a connected account, completed by the test helper, then pays off session with it';
 
-const paymentMethodTypes = array(oneOf(['card'] as const));
+const paymentMethodTypes = array(oneOf(['card', 'us_bank_account'] as const));
 
 const createParams = {
   mode: required(oneOf(['payment', 'setup', 'subscription'] as const)),
@@ -289,6 +290,24 @@ function checkMode(p: CreateParams): void {
     );
 }
 
+/** ACH Direct Debit takes US dollars, and Switchboard saves only cards in setup mode. */
+function checkBankDebit(p: CreateParams, currency: string | undefined): void {
+  const types = typesOf(p) ?? [];
+  if (!types.includes('us_bank_account')) return;
+  const param = p.payment_method_types ? 'payment_method_types' : 'allowed_payment_method_types';
+  if (p.mode === 'setup')
+    throw errors.invalidRequest(
+      'Saving a us_bank_account in setup mode is not modelled by Switchboard: use card, or mode=payment.',
+      param,
+      'parameter_not_supported',
+    );
+  if (currency?.toLowerCase() !== 'usd')
+    throw errors.invalidRequest(
+      `The payment method type us_bank_account only supports the currency usd, not ${currency}.`,
+      param,
+    );
+}
+
 function checkExpiry(expiresAt: number | undefined, createdS: number): number {
   if (expiresAt === undefined) return createdS + 24 * HOUR_S;
   if (expiresAt < createdS + HOUR_S / 2 || expiresAt > createdS + 24 * HOUR_S)
@@ -425,6 +444,7 @@ export async function completeSession(
     const params: PaymentIntentCreate = {
       amount: session.amount_total!,
       currency: session.currency!,
+      payment_method_types: session.payment_method_types,
       confirm: true,
       ...('paymentMethod' in payment
         ? { payment_method: payment.paymentMethod }
@@ -435,17 +455,17 @@ export async function completeSession(
     } as PaymentIntentCreate;
     const result = await createPaymentIntent({ w, caller: scope, params, services, host });
     if (result instanceof CommittedError) return result;
-    if (result.status !== 'succeeded' && result.status !== 'requires_capture')
+    if (result.status === 'processing') {
+      // A bank debit: complete but unpaid until the bank answers (async_payment_* then).
+      await reportDebitTo(w, result.id, session.id);
+      next = { ...session, payment_intent: result.id, payment_status: 'unpaid' };
+    } else if (result.status !== 'succeeded' && result.status !== 'requires_capture')
       throw errors.invalidRequest(
         `The payment needs ${result.status === 'requires_action' ? '3D Secure authentication' : 'another step'}, which Switchboard's Checkout does not model: pay with a card that does not ask for it (4242 4242 4242 4242).`,
         'payment_method',
         'parameter_not_supported',
       );
-    next = {
-      ...session,
-      payment_intent: result.id,
-      payment_status: 'paid',
-    };
+    else next = { ...session, payment_intent: result.id, payment_status: 'paid' };
   } else {
     const result = await saveSetup(w, scope, services, host, session, internal, payment);
     if (result instanceof CommittedError) return result;
@@ -515,6 +535,29 @@ async function expireSession(
   return next;
 }
 
+/**
+ * A session paid by bank debit hears from its PaymentIntent when the bank answers (bank-debits.ts):
+ * paid, with checkout.session.async_payment_succeeded, or still unpaid, with
+ * checkout.session.async_payment_failed.
+ */
+async function asyncPaymentSettled(w: WriteContext, payload: TaskPayload): Promise<void> {
+  const row = await findObjectToChange(w, payload.session as string);
+  if (!row || row.deleted !== 0) return;
+  const session = parseData<Stripe.Checkout.Session>(row);
+  if (session.status !== 'complete' || session.payment_status !== 'unpaid') return;
+  const succeeded = payload.succeeded === true;
+  const next: Stripe.Checkout.Session = succeeded
+    ? { ...session, payment_status: 'paid' }
+    : session;
+  if (succeeded) await saveObject(w.db, row.id, next);
+  await emitEvent(w, {
+    type: succeeded
+      ? 'checkout.session.async_payment_succeeded'
+      : 'checkout.session.async_payment_failed',
+    object: next as never,
+  });
+}
+
 async function expireDue(w: WriteContext, payload: TaskPayload): Promise<void> {
   const row = await findObjectToChange(w, payload.session as string);
   if (!row || row.deleted !== 0) return;
@@ -543,6 +586,7 @@ export const checkoutSessions: Resource = {
         params.setup_intent_data?.on_behalf_of,
         'setup_intent_data[on_behalf_of]',
       );
+      checkBankDebit(params, items[0]?.currency ?? params.currency);
       const createdS = Math.floor(w.now / 1000);
       const expiresAt = checkExpiry(params.expires_at, createdS);
       const prefix = w.livemode ? 'cs_live' : 'cs_test';
@@ -681,7 +725,10 @@ export const checkoutSessions: Resource = {
       { permission: 'checkout_sessions:write' },
     ),
   ],
-  tasks: { 'checkout.session.expire': expireDue },
+  tasks: {
+    'checkout.session.expire': expireDue,
+    'checkout.session.async_payment': asyncPaymentSettled,
+  },
 };
 
 /** A page of a list held in memory (a session's line items), with Stripe's cursors. */

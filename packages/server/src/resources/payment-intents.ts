@@ -47,7 +47,8 @@ import {
   type ChargeInternal,
 } from './charges.js';
 import { afterCharge } from './disputes.js';
-import { settleCharge, type ChargeTerms } from './settlement.js';
+import { settleCharge, termsOf, withGroupOf } from './settlement.js';
+import { debitTasks, startDebit } from './bank-debits.js';
 import {
   createObject,
   listVisible,
@@ -258,28 +259,6 @@ export function authenticationAction(
   return { type: 'redirect_to_url', redirect_to_url: { return_url: returnUrl, url } };
 }
 
-/** A payment intent's charge terms for settleCharge: what it captures, where its money goes. */
-function termsOf(pi: Stripe.PaymentIntent, amount: number): ChargeTerms {
-  return {
-    amount,
-    applicationFeeAmount: pi.application_fee_amount,
-    transferData: pi.transfer_data
-      ? {
-          destination: pi.transfer_data.destination as string,
-          amount: pi.transfer_data.amount ?? null,
-        }
-      : null,
-    transferGroup: pi.transfer_group,
-    groupOf: pi.id,
-  };
-}
-
-/** A destination charge's transfer group reads back on its payment intent, as on Stripe. */
-const withGroupOf = (pi: Stripe.PaymentIntent, charge: Stripe.Charge): Stripe.PaymentIntent =>
-  charge.transfer_group && !pi.transfer_group
-    ? { ...pi, transfer_group: charge.transfer_group }
-    : pi;
-
 /** How a confirmation was asked for. */
 export interface ConfirmOptions {
   /** `off_session`: the customer is not there to authenticate. */
@@ -320,13 +299,18 @@ async function confirm(
       'transfer_data[destination]',
     );
   const used = await heldPaymentMethod(w, caller, pi.payment_method as string);
-  if (!used.card)
-    throw errors.invalidRequest(
-      `Switchboard confirms PaymentIntents with card payment methods: ${used.pm.type} payments are not modelled.`,
-      'payment_method',
-      'payment_method_not_supported',
-    );
   checkPaymentMethodOwner(pi, used, 'PaymentIntent');
+  if (!pi.payment_method_types.includes(used.pm.type))
+    throw errors.invalidRequest(
+      `The PaymentMethod provided (${used.pm.type}) is not allowed for this PaymentIntent. Please attach a PaymentMethod of one of the following types: ${pi.payment_method_types.join(', ')}. Alternatively update the allowed payment_method_types for this PaymentIntent to include "${used.pm.type}".`,
+      'payment_method',
+      'payment_intent_incompatible_payment_method',
+    );
+  if (!used.card) {
+    // A bank debit: processing now, settled later (bank-debits.ts).
+    await keepPaymentMethod(w, caller, pi, used, false);
+    return startDebit(w, pi, used);
+  }
   if (needsAuthentication(used)) {
     if (options.offSession) return charge(w, caller, pi, used, authenticationRequired(used.card));
     const waiting: Stripe.PaymentIntent = {
@@ -786,4 +770,5 @@ export const paymentIntents: Resource = {
         ),
     ),
   ],
+  tasks: debitTasks,
 };

@@ -15,7 +15,12 @@ import {
 } from '../stripe/params.js';
 import { get, post, type Resource } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
-import { testCardName, testCards, type TestCard } from '../domain/test-instruments.js';
+import {
+  testCardName,
+  testCards,
+  usBankAccountMethods,
+  type TestCard,
+} from '../domain/test-instruments.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { platformView, type Scope } from '../scope/scope.js';
@@ -51,6 +56,8 @@ export interface PaymentMethodInternal {
   setUp?: boolean;
   /** Used once without a customer, or detached: Stripe refuses to use it again. */
   consumed?: boolean;
+  /** A bank account: its account number, whose test outcome its debits have. */
+  bankAccount?: string;
 }
 
 /** A payment method as intents use it: the object, its row, and the test card it behaves as. */
@@ -250,7 +257,7 @@ async function describe(
         status_details: null,
       } as unknown as Stripe.PaymentMethod.UsBankAccount,
     },
-    internal: {},
+    internal: { bankAccount: b.account_number },
   };
 }
 
@@ -324,6 +331,15 @@ export async function usePaymentMethod(
       },
       { type: 'card' },
     );
+  }
+  const bankAccount = usBankAccountMethods[id];
+  if (bankAccount) {
+    const data: PaymentMethodData = {
+      type: 'us_bank_account',
+      us_bank_account: { account_number: bankAccount, routing_number: '110000000' },
+      billing_details: { name: 'Jenny Rosen' },
+    };
+    return createPaymentMethod(w, scope, data);
   }
   const row = await requireObjectToChange(w, scope, 'payment_method', id, 'PaymentMethod', param);
   const found = instrumentOf(row);

@@ -27,7 +27,34 @@ export interface ChargeTerms {
   transferGroup: string | null;
   /** What `group_...` is made from: the payment intent, or the charge of the Charges API. */
   groupOf: string;
+  /** Stripe's fee, where it is not a card's (a bank debit's). */
+  fee?: number;
 }
+
+/** A payment intent's charge terms: what it captures, where its money goes. */
+export function termsOf(pi: Stripe.PaymentIntent, amount: number): ChargeTerms {
+  return {
+    amount,
+    applicationFeeAmount: pi.application_fee_amount,
+    transferData: pi.transfer_data
+      ? {
+          destination: pi.transfer_data.destination as string,
+          amount: pi.transfer_data.amount ?? null,
+        }
+      : null,
+    transferGroup: pi.transfer_group,
+    groupOf: pi.id,
+  };
+}
+
+/** A destination charge's transfer group reads back on its payment intent, as on Stripe. */
+export const withGroupOf = (
+  pi: Stripe.PaymentIntent,
+  charge: Stripe.Charge,
+): Stripe.PaymentIntent =>
+  charge.transfer_group && !pi.transfer_group
+    ? { ...pi, transfer_group: charge.transfer_group }
+    : pi;
 
 /**
  * When a charge's funds become available on the server's clock, or at once: a direct charge's are
@@ -53,7 +80,7 @@ export async function settleCharge(
   const availableAt = await fundsAvailableAt(w, card);
   const { amount } = terms;
   const currency = charge.currency;
-  const fee = stripeFee(amount);
+  const fee = terms.fee ?? stripeFee(amount);
   const applicationFee = terms.applicationFeeAmount ?? 0;
   const feeId = applicationFee > 0 ? newId('fee', 24) : null;
   const chargeMovement: Movement = {

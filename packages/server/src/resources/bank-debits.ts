@@ -1,0 +1,233 @@
+import type Stripe from 'stripe';
+import { newId } from '../domain/ids.js';
+import { debitOutcome, type TestCard } from '../domain/test-instruments.js';
+import type { WriteContext } from '../services/context.js';
+import { emitEvent } from '../services/emit-event.js';
+import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
+import { errors } from '../stripe/errors.js';
+import { buildCharge, type ChargeInternal } from './charges.js';
+import {
+  createObject,
+  findObjectToChange,
+  parseData,
+  parseInternal,
+  saveObject,
+} from './common.js';
+import type { Instrument, PaymentMethodInternal } from './payment-methods.js';
+import { settleCharge, termsOf, withGroupOf } from './settlement.js';
+
+/**
+ * Bank debits (ACH Direct Debit, `us_bank_account`), a delayed-notification payment method as on
+ * Stripe: confirming a PaymentIntent with one submits the debit, so its charge is `pending`
+ * (`charge.pending`) and the intent `processing` (`payment_intent.processing`). The bank answers
+ * DEBIT_SETTLES_MS later on the server's clock, by the test account number (Stripe's: 000123456789
+ * succeeds, 000111111116 no_account, 000111111113 account_closed, 000222222227
+ * insufficient_funds, 000333333335 debit_not_authorized): the charge succeeds and its funds move
+ * as a card charge's do (fee, transfer, application fee; pending until the account's schedule
+ * makes them available), with `charge.succeeded` and `payment_intent.succeeded`; or it fails with
+ * the account's code (`charge.failed`, `payment_intent.payment_failed`, the intent back to
+ * `requires_payment_method`). A Checkout Session paid this way hears of it after (its
+ * `checkout.session.async_payment_*`).
+ */
+
+/** Stripe's test mode answers a test debit within seconds; the manual clock skips the wait. */
+export const DEBIT_SETTLES_MS = 5_000;
+
+/** Stripe's ACH Direct Debit fee: 0.8%, at most $5. */
+const achFee = (amount: number) => Math.min(Math.round(amount * 0.008), 500);
+
+/** What the payment intent keeps for its debit: the Checkout Session told when it settles. */
+export interface DebitInternal {
+  checkoutSession?: string;
+}
+
+/** How a bank debit renders through the card-shaped charge builder: it never asks 3D Secure. */
+const bankInstrument = (pm: Stripe.PaymentMethod): TestCard => ({
+  brand: 'bank',
+  last4: pm.us_bank_account?.last4 ?? '',
+  funding: 'debit',
+  country: 'US',
+  outcome: { kind: 'succeeded' },
+});
+
+function bankDetails(pm: Stripe.PaymentMethod): Stripe.Charge.PaymentMethodDetails {
+  const b = pm.us_bank_account!;
+  return {
+    type: 'us_bank_account',
+    us_bank_account: {
+      account_holder_type: b.account_holder_type,
+      account_type: b.account_type,
+      bank_name: b.bank_name,
+      fingerprint: b.fingerprint,
+      last4: b.last4,
+      mandate: null,
+      payment_reference: null,
+      routing_number: b.routing_number,
+    },
+  } as unknown as Stripe.Charge.PaymentMethodDetails;
+}
+
+/** Submits the intent's debit: a pending charge, the intent processing until the bank answers. */
+export async function startDebit(
+  w: WriteContext,
+  pi: Stripe.PaymentIntent,
+  used: Instrument,
+): Promise<Stripe.PaymentIntent> {
+  if (used.pm.type !== 'us_bank_account')
+    throw errors.invalidRequest(
+      `Switchboard confirms PaymentIntents with card and us_bank_account payment methods: ${used.pm.type} payments are not modelled.`,
+      'payment_method',
+      'payment_method_not_supported',
+    );
+  if (pi.currency !== 'usd')
+    throw errors.invalidRequest(
+      `The currency provided (${pi.currency}) is invalid. Payments with us_bank_account support the following currencies: usd.`,
+      'currency',
+    );
+  if (pi.capture_method === 'manual')
+    throw errors.invalidRequest(
+      'The payment method `us_bank_account` does not support manual capture: use capture_method=automatic.',
+      'capture_method',
+    );
+  const chargeId = newId('ch', 24);
+  const charge: Stripe.Charge = {
+    ...buildCharge({
+      id: chargeId,
+      created: Math.floor(w.now / 1000),
+      livemode: pi.livemode,
+      amount: pi.amount,
+      currency: pi.currency,
+      card: bankInstrument(used.pm),
+      paymentMethod: used.pm.id,
+      paymentIntent: pi.id,
+      customer: (pi.customer as string | null) ?? null,
+      description: pi.description,
+      metadata: pi.metadata,
+      shipping: pi.shipping as Stripe.Charge.Shipping | null,
+      receiptEmail: pi.receipt_email,
+      captured: true,
+      balanceTransaction: null,
+      applicationFeeAmount: pi.application_fee_amount,
+      transferData: pi.transfer_data
+        ? {
+            amount: pi.transfer_data.amount ?? null,
+            destination: pi.transfer_data.destination as string,
+          }
+        : null,
+      transfer: null,
+      onBehalfOf: (pi.on_behalf_of as string | null) ?? null,
+      transferGroup: pi.transfer_group,
+      statementDescriptor: pi.statement_descriptor,
+    }),
+    billing_details: used.pm.billing_details as Stripe.Charge.BillingDetails,
+    paid: false,
+    status: 'pending',
+    payment_method_details: bankDetails(used.pm),
+  };
+  await createObject(w, {
+    type: 'charge',
+    id: chargeId,
+    data: () => charge,
+    internal: { availableAt: null } satisfies ChargeInternal,
+  });
+  await emitEvent(w, { type: 'charge.pending', object: charge as never });
+  const next: Stripe.PaymentIntent = {
+    ...pi,
+    status: 'processing',
+    latest_charge: chargeId,
+    last_payment_error: null,
+    next_action: null,
+  };
+  await saveObject(w.db, pi.id, next);
+  await emitEvent(w, { type: 'payment_intent.processing', object: next as never });
+  await scheduleTask(w, 'payment_intent.debit', w.now + DEBIT_SETTLES_MS, {
+    livemode: pi.livemode,
+    accountId: w.accountId,
+    paymentIntent: pi.id,
+  });
+  return next;
+}
+
+/** Tells a processing intent's debit which Checkout Session to tell when it settles. */
+export async function reportDebitTo(w: WriteContext, pi: string, session: string): Promise<void> {
+  const row = (await findObjectToChange(w, pi))!;
+  await saveObject(w.db, pi, parseData(row), {
+    ...parseInternal<DebitInternal>(row),
+    checkoutSession: session,
+  });
+}
+
+/** The bank's answer, DEBIT_SETTLES_MS after the debit (a scheduled task). */
+async function settleDebit(w: WriteContext, payload: TaskPayload): Promise<void> {
+  const row = await findObjectToChange(w, payload.paymentIntent as string);
+  if (!row || row.deleted !== 0) return;
+  const pi = parseData<Stripe.PaymentIntent>(row);
+  if (pi.status !== 'processing') return;
+  const chargeRow = (await findObjectToChange(w, pi.latest_charge as string))!;
+  const before = parseData<Stripe.Charge>(chargeRow);
+  const pmRow = (await findObjectToChange(w, pi.payment_method as string))!;
+  const pm = parseData<Stripe.PaymentMethod>(pmRow);
+  const outcome = debitOutcome(parseInternal<PaymentMethodInternal>(pmRow).bankAccount ?? '');
+  let next: Stripe.PaymentIntent;
+  if (outcome.kind === 'paid') {
+    const settled = await settleCharge(
+      w,
+      { ...before, paid: true, status: 'succeeded' },
+      bankInstrument(pm),
+      { ...termsOf(pi, pi.amount), fee: achFee(pi.amount) },
+    );
+    await saveObject(w.db, before.id, settled.charge, {
+      ...parseInternal<ChargeInternal>(chargeRow),
+      availableAt: settled.availableAt === 'now' ? null : settled.availableAt,
+    } satisfies ChargeInternal);
+    await emitEvent(w, { type: 'charge.succeeded', object: settled.charge as never });
+    next = {
+      ...withGroupOf(pi, settled.charge),
+      status: 'succeeded',
+      amount_received: pi.amount,
+    };
+    await saveObject(w.db, pi.id, next);
+    await emitEvent(w, { type: 'payment_intent.succeeded', object: next as never });
+  } else {
+    const failed: Stripe.Charge = {
+      ...before,
+      paid: false,
+      status: 'failed',
+      failure_code: outcome.code,
+      failure_message: outcome.message,
+      outcome: {
+        ...before.outcome!,
+        network_status: 'declined_by_network',
+        reason: outcome.code,
+        seller_message: outcome.message,
+        type: 'issuer_declined',
+      },
+    };
+    await saveObject(w.db, before.id, failed);
+    await emitEvent(w, { type: 'charge.failed', object: failed as never });
+    next = {
+      ...pi,
+      status: 'requires_payment_method',
+      payment_method: null,
+      last_payment_error: {
+        type: 'invalid_request_error',
+        code: outcome.code,
+        message: outcome.message,
+        doc_url: `https://stripe.com/docs/error-codes/${outcome.code.replace(/_/g, '-')}`,
+        payment_method: pm,
+      } as Stripe.PaymentIntent.LastPaymentError,
+    };
+    await saveObject(w.db, pi.id, next);
+    await emitEvent(w, { type: 'payment_intent.payment_failed', object: next as never });
+  }
+  const session = parseInternal<DebitInternal>(row).checkoutSession;
+  if (session)
+    await scheduleTask(w, 'checkout.session.async_payment', w.now, {
+      livemode: pi.livemode,
+      accountId: w.accountId,
+      session,
+      succeeded: next.status === 'succeeded',
+    });
+}
+
+export const debitTasks = { 'payment_intent.debit': settleDebit };
