@@ -169,7 +169,8 @@ async function serve(args) {
   const child = spawn(process.execPath, [bin, 'serve', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  process.once('exit', () => child.kill('SIGKILL'));
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   let out = '';
   let err = '';
   child.stderr.on('data', (c) => {
@@ -189,6 +190,7 @@ async function serve(args) {
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      process.off('exit', orphanGuard);
     },
   };
 }
