@@ -34,10 +34,12 @@ describe('the SQLite checkpointer thread', () => {
     const insert = db.prepare('insert into rows (body) values (?)');
     const body = 'x'.repeat(3000);
     let largestWal = 0;
-    const until = Date.now() + 1_500;
+    // ~2 pages a transaction, 8 between pauses of a millisecond, until 48 MB have been written
+    // (a count, not a duration: a loaded machine writes more slowly, not less): without
+    // checkpoints the WAL only grows.
+    const target = 48 * 1024 * 1024;
     let written = 0;
-    // ~2 pages a transaction, several every millisecond: without checkpoints the WAL only grows.
-    while (Date.now() < until) {
+    while (written * 2 * 4096 < target) {
       for (let i = 0; i < 8; i++) {
         insert.run(body);
         written++;
