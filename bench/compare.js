@@ -46,7 +46,7 @@ function parseArgs(argv) {
           '  --seconds N         measured seconds of API creates per round (default 10)\n' +
           '  --warmup-seconds N  creates not counted before each round (default 3)\n' +
           '  --rounds N          rounds per backend, alternating SQLite and PostgreSQL (default 2)\n' +
-          '  --raw-seconds N     seconds of the raw ceiling, measured first (default 5)\n' +
+          '  --raw-seconds N     seconds of the raw ceiling, after round 1 (default 5)\n' +
           '  --pg-stats          PostgreSQL: round trips, statements, commits per create\n',
       );
       process.exit(0);

@@ -120,6 +120,12 @@ describe('the API speaks Stripe', () => {
     expect(withEvent.request).toEqual({ id: expect.stringMatching(/^req_/), idempotency_key: key });
   });
 
+  /** The customer.created events of the customers created with `email`. */
+  async function createdEventsFor(email: string) {
+    const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
+    return events.data.filter((e) => (e.data.object as Stripe.Customer).email === email);
+  }
+
   it('the same Idempotency-Key sent eight times at once creates one customer, and every answer that succeeds is that create', async () => {
     const key = `idem-burst-${Date.now()}`;
     const email = `${key}@example.com`;
@@ -139,10 +145,7 @@ describe('the API speaks Stripe', () => {
       expect(a.json.error).toMatchObject({ type: 'idempotency_error' });
     }
     expect((await stripe.customers.list({ email })).data).toHaveLength(1);
-    const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
-    expect(
-      events.data.filter((e) => (e.data.object as Stripe.Customer).email === email),
-    ).toHaveLength(1);
+    expect(await createdEventsFor(email)).toHaveLength(1);
   });
 
   it('replays a create after the customer it made changed, and creates nothing', async () => {
@@ -155,10 +158,7 @@ describe('the API speaks Stripe', () => {
     expect(again.email).toBe(email);
     expect(again.lastResponse.headers['idempotent-replayed']).toBe('true');
     expect((await stripe.customers.list({ email })).data).toHaveLength(0);
-    const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
-    expect(
-      events.data.filter((e) => (e.data.object as Stripe.Customer).email === email),
-    ).toHaveLength(1);
+    expect(await createdEventsFor(email)).toHaveLength(1);
   });
 
   it('pages lists newest first with limit, starting_after, ending_before and has_more', async () => {
