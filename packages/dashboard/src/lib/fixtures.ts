@@ -135,11 +135,12 @@ async function setUp(ctx: FixtureContext, paymentMethod: string, confirm = true)
 }
 
 /** A Checkout Session on the account for 2 x $15.00, with a $3.00 platform fee. */
-async function checkoutSession(ctx: FixtureContext): Promise<Obj> {
+async function checkoutSession(ctx: FixtureContext, types?: string[]): Promise<Obj> {
   return ctx.api.post<Obj>(
     '/v1/checkout/sessions',
     {
       mode: 'payment',
+      ...(types ? { payment_method_types: types } : {}),
       line_items: [
         {
           price_data: { currency: 'usd', unit_amount: 1500, product_data: { name: 'Lesson' } },
@@ -297,6 +298,44 @@ export const fixtures: Fixture[] = [
         { account: ctx.account },
       );
       return `Paid Checkout Session ${session.id} ($30.00, $3.00 to the platform) on ${ctx.account}: also payment_intent.succeeded and charge.succeeded.`;
+    },
+  },
+  ...(
+    [
+      ['checkout.session.async_payment_succeeded', 'pm_usBankAccount_success', 'succeeds'],
+      ['checkout.session.async_payment_failed', 'pm_usBankAccount_insufficientFunds', 'fails'],
+    ] as const
+  ).map(([event, paymentMethod, outcome]) => ({
+    event,
+    how: `a Checkout Session paid by ACH Direct Debit with ${paymentMethod} (the test helper); the debit ${outcome} 2 s later on the server's clock`,
+    for: takesCharges,
+    async run(ctx: FixtureContext) {
+      const session = await checkoutSession(ctx, ['card', 'us_bank_account']);
+      await ctx.api.post(
+        `/v1/switchboard/checkout/sessions/${session.id}/complete`,
+        { payment_method: paymentMethod },
+        { account: ctx.account },
+      );
+      return `Paid Checkout Session ${session.id} by bank debit on ${ctx.account}: checkout.session.completed (unpaid) now, ${event} when the debit ${outcome}.`;
+    },
+  })),
+  {
+    event: 'payment_intent.processing',
+    how: 'a PaymentIntent paid by ACH Direct Debit with pm_usBankAccount_success',
+    for: takesCharges,
+    async run(ctx) {
+      const pi = await ctx.api.post<Obj>(
+        '/v1/payment_intents',
+        {
+          amount: 2000,
+          currency: 'usd',
+          payment_method_types: ['us_bank_account'],
+          payment_method: 'pm_usBankAccount_success',
+          confirm: true,
+        },
+        { account: ctx.account },
+      );
+      return `PaymentIntent ${pi.id} ($20.00) is processing on ${ctx.account}: payment_intent.succeeded follows when the debit settles.`;
     },
   },
   {

@@ -31,7 +31,7 @@ import { settleCharge, termsOf, withGroupOf } from './settlement.js';
  */
 
 /** Stripe's test mode answers a test debit within seconds; the manual clock skips the wait. */
-export const DEBIT_SETTLES_MS = 5_000;
+export const DEBIT_SETTLES_MS = 2_000;
 
 /** Stripe's ACH Direct Debit fee: 0.8%, at most $5. */
 const achFee = (amount: number) => Math.min(Math.round(amount * 0.008), 500);

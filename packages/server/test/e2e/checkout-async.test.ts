@@ -103,7 +103,7 @@ describe('Checkout Sessions paid by bank debit (async payments)', () => {
     expect(await usd(stripe, account)).toEqual(accountBefore);
     await events.none('payment_intent.succeeded', account, isId(pi.id) as never);
 
-    await advance('6s');
+    await advance('3s');
     const paid = await stripe.checkout.sessions.retrieve(session.id, {}, opts);
     expect(paid).toMatchObject({ status: 'complete', payment_status: 'paid' });
     expect(await stripe.paymentIntents.retrieve(pi.id, {}, opts)).toMatchObject({
@@ -160,7 +160,7 @@ describe('Checkout Sessions paid by bank debit (async payments)', () => {
       us_bank_account: { last4: '2227' },
     });
 
-    await advance('6s');
+    await advance('3s');
     const failed = await stripe.paymentIntents.retrieve(pi.id);
     expect(failed).toMatchObject({
       status: 'requires_payment_method',
