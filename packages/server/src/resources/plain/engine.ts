@@ -49,8 +49,10 @@ export function plainEvents(
   entry: PlainEntry,
 ): Record<'created' | 'updated' | 'deleted', string | null> {
   const known = new Set(webhookEventTypes);
+  // Issuing's events name the object with an underscore: issuing_card.created.
+  const names = [entry.object, entry.object.replace('.', '_')];
   const named = (what: string) =>
-    known.has(`${entry.object}.${what}`) ? `${entry.object}.${what}` : null;
+    names.map((n) => `${n}.${what}`).find((type) => known.has(type)) ?? null;
   return { created: named('created'), updated: named('updated'), deleted: named('deleted') };
 }
 
@@ -84,6 +86,10 @@ async function resolveRefs(
   for (const [name, ref] of Object.entries(refs)) {
     const id = params[name];
     if (id === undefined || id === '' || id === null) continue;
+    if (typeof id !== 'string' && ref.inline) {
+      out[name] = await ref.inline(w, caller, id as Json);
+      continue;
+    }
     if (typeof id !== 'string')
       throw errors.parameterNotSupported(
         name,

@@ -1,3 +1,7 @@
+import type { Scope } from '../../scope/scope.js';
+import type { WriteContext } from '../../services/context.js';
+import { insertProduct } from '../product-model.js';
+
 /**
  * The plain resources: Stripe objects whose behaviour in test mode is to store what they are
  * given and return it (create, retrieve, update, delete, list, with their events). One entry per
@@ -11,6 +15,8 @@ export interface PlainRef {
   type: string;
   /** The object itself is the field (a promotion code's coupon), not its id. */
   embed?: true;
+  /** Makes the object from the parameter given inline (a plan's `product[name]`); its id. */
+  inline?: (w: WriteContext, scope: Scope, value: Record<string, unknown>) => Promise<string>;
 }
 
 export interface PlainEntry {
@@ -84,6 +90,12 @@ export const plainTable: readonly PlainEntry[] = [
     object: 'plan',
     path: '/v1/plans',
     prefix: 'plan',
+    refs: {
+      product: {
+        type: 'product',
+        inline: async (w, scope, value) => (await insertProduct(w, scope, value as never)).id,
+      },
+    },
     reason:
       "The older form of a recurring price: stored and returned (subscriptions, which bill it, are refused). A plan's product must be the caller's.",
   },
