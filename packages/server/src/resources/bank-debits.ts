@@ -5,11 +5,14 @@ import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import { errors } from '../stripe/errors.js';
+import { expandParam } from '../stripe/params.js';
+import { get, type Resource } from './route.js';
 import { buildCharge, type ChargeInternal } from './charges.js';
 import {
   createObject,
   findObjectToChange,
   parseData,
+  requireObject,
   parseInternal,
   saveObject,
 } from './common.js';
@@ -50,7 +53,10 @@ const bankInstrument = (pm: Stripe.PaymentMethod): TestCard => ({
   outcome: { kind: 'succeeded' },
 });
 
-function bankDetails(pm: Stripe.PaymentMethod): Stripe.Charge.PaymentMethodDetails {
+function bankDetails(
+  pm: Stripe.PaymentMethod,
+  mandate: string | null,
+): Stripe.Charge.PaymentMethodDetails {
   const b = pm.us_bank_account!;
   return {
     type: 'us_bank_account',
@@ -60,11 +66,70 @@ function bankDetails(pm: Stripe.PaymentMethod): Stripe.Charge.PaymentMethodDetai
       bank_name: b.bank_name,
       fingerprint: b.fingerprint,
       last4: b.last4,
-      mandate: null,
+      mandate,
       payment_reference: null,
       routing_number: b.routing_number,
     },
   } as unknown as Stripe.Charge.PaymentMethodDetails;
+}
+
+/** `mandate_data` of a PaymentIntent: how the customer accepted the debit's mandate. */
+export interface MandateData {
+  customer_acceptance?: {
+    type?: 'online' | 'offline';
+    accepted_at?: number;
+    online?: { ip_address?: string; user_agent?: string };
+    offline?: Record<string, never>;
+  };
+}
+
+/** The test that checks `mandate_data` (test/e2e/bank-debits.test.ts). */
+export const mandateTest =
+  'mandate_data on an ACH debit makes the mandate its charge names, retrievable at /v1/mandates';
+
+/**
+ * The mandate a debit confirmed with `mandate_data` runs under (`mandate_...`, the charge's
+ * `payment_method_details.us_bank_account.mandate`): active, multi-use, in the intent's scope.
+ */
+async function createMandate(
+  w: WriteContext,
+  pm: Stripe.PaymentMethod,
+  given: MandateData,
+): Promise<string> {
+  const acceptance = given.customer_acceptance;
+  if (!acceptance?.type) throw errors.parameterMissing('mandate_data[customer_acceptance][type]');
+  if (acceptance.type === 'online' && !acceptance.online)
+    throw errors.parameterMissing('mandate_data[customer_acceptance][online]');
+  const { id } = await createObject<Stripe.Mandate>(w, {
+    type: 'mandate',
+    prefix: 'mandate',
+    data: (id, created) => ({
+      id,
+      object: 'mandate',
+      customer_acceptance: {
+        accepted_at: acceptance.accepted_at ?? created,
+        offline: acceptance.type === 'offline' ? {} : undefined,
+        online:
+          acceptance.type === 'online'
+            ? {
+                ip_address: acceptance.online?.ip_address ?? null,
+                user_agent: acceptance.online?.user_agent ?? null,
+              }
+            : undefined,
+        type: acceptance.type!,
+      } as Stripe.Mandate.CustomerAcceptance,
+      livemode: w.livemode,
+      multi_use: {},
+      payment_method: pm.id,
+      payment_method_details: {
+        type: 'us_bank_account',
+        us_bank_account: { collection_method: 'paper' },
+      } as Stripe.Mandate.PaymentMethodDetails,
+      status: 'active',
+      type: 'multi_use',
+    }),
+  });
+  return id;
 }
 
 /** Submits the intent's debit: a pending charge, the intent processing until the bank answers. */
@@ -72,6 +137,7 @@ export async function startDebit(
   w: WriteContext,
   pi: Stripe.PaymentIntent,
   used: Instrument,
+  mandateData?: MandateData,
 ): Promise<Stripe.PaymentIntent> {
   if (used.pm.type !== 'us_bank_account')
     throw errors.invalidRequest(
@@ -89,6 +155,7 @@ export async function startDebit(
       'The payment method `us_bank_account` does not support manual capture: use capture_method=automatic.',
       'capture_method',
     );
+  const mandate = mandateData ? await createMandate(w, used.pm, mandateData) : null;
   const chargeId = newId('ch', 24);
   const charge: Stripe.Charge = {
     ...buildCharge({
@@ -122,7 +189,7 @@ export async function startDebit(
     billing_details: used.pm.billing_details as Stripe.Charge.BillingDetails,
     paid: false,
     status: 'pending',
-    payment_method_details: bankDetails(used.pm),
+    payment_method_details: bankDetails(used.pm, mandate),
   };
   await createObject(w, {
     type: 'charge',
@@ -231,3 +298,13 @@ async function settleDebit(w: WriteContext, payload: TaskPayload): Promise<void>
 }
 
 export const debitTasks = { 'payment_intent.debit': settleDebit };
+
+/** `GET /v1/mandates/{id}`: the mandates debits were confirmed under, in the caller's scope. */
+export const mandates: Resource = {
+  name: 'mandates',
+  routes: [
+    get('/v1/mandates/:id', expandParam, async ({ db, caller, path }) =>
+      parseData(await requireObject(db, caller, 'mandate', path.id!)),
+    ),
+  ],
+};

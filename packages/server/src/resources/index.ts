@@ -18,6 +18,7 @@ import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
+import { mandates } from './bank-debits.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
 import { paymentMethods } from './payment-methods.js';
@@ -69,6 +70,7 @@ export const resources: Resource[] = [
   events,
   externalAccounts,
   loginLinks,
+  mandates,
   oauth,
   onboardingHelper,
   paymentIntents,

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { listFilterTest } from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import {
+  applied,
   applyMetadata,
   array,
   boolean,
@@ -48,7 +49,7 @@ import {
 } from './charges.js';
 import { afterCharge } from './disputes.js';
 import { settleCharge, termsOf, withGroupOf } from './settlement.js';
-import { debitTasks, startDebit } from './bank-debits.js';
+import { debitTasks, mandateTest, startDebit, type MandateData } from './bank-debits.js';
 import {
   createObject,
   listVisible,
@@ -139,7 +140,7 @@ const createParams = {
     'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
   ),
   error_on_requires_action: refused(notYet),
-  mandate_data: refused(notYet),
+  mandate_data: effect(applied<MandateData>(), mandateTest),
   use_stripe_sdk: refused(notYet),
   radar_options: refused(notYet),
   payment_method_configuration: refused(notYet),
@@ -158,7 +159,7 @@ const confirmParams = {
     'off_session declines a card that needs authentication; on session it waits for 3D Secure and goes back to return_url',
   ),
   error_on_requires_action: refused(notYet),
-  mandate_data: refused(notYet),
+  mandate_data: effect(applied<MandateData>(), mandateTest),
   payment_method_options: refused(notYet),
   payment_method_data: paymentMethodData,
   setup_future_usage: setupFutureUsage,
@@ -261,6 +262,8 @@ export function authenticationAction(
 
 /** How a confirmation was asked for. */
 export interface ConfirmOptions {
+  /** `mandate_data`: the customer's acceptance of a bank debit's mandate (bank-debits.ts). */
+  mandateData?: MandateData | undefined;
   /** `off_session`: the customer is not there to authenticate. */
   offSession: boolean;
   /** Where the 3D Secure page sends the customer back to. */
@@ -309,8 +312,14 @@ async function confirm(
   if (!used.card) {
     // A bank debit: processing now, settled later (bank-debits.ts).
     await keepPaymentMethod(w, caller, pi, used, false);
-    return startDebit(w, pi, used);
+    return startDebit(w, pi, used, options.mandateData);
   }
+  if (options.mandateData)
+    throw errors.invalidRequest(
+      'mandate_data is for payment methods that debit with a mandate (us_bank_account): Switchboard does not model card mandates.',
+      'mandate_data',
+      'parameter_not_supported',
+    );
   if (needsAuthentication(used)) {
     if (options.offSession) return charge(w, caller, pi, used, authenticationRequired(used.card));
     const waiting: Stripe.PaymentIntent = {
@@ -602,6 +611,7 @@ export async function createPaymentIntent(
     offSession: params.off_session ?? false,
     returnUrl: params.return_url ?? null,
     base: publicBaseUrl(call.services, call.host),
+    mandateData: params.mandate_data,
   });
 }
 
@@ -651,6 +661,7 @@ export const paymentIntents: Resource = {
           offSession: params.off_session ?? false,
           returnUrl: params.return_url ?? null,
           base: publicBaseUrl(call.services, call.host),
+          mandateData: params.mandate_data,
         });
         return result instanceof CommittedError
           ? result

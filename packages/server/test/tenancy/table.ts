@@ -330,6 +330,30 @@ const disputedCharge = async (t: Target) =>
       confirm: true,
     })
   ).latest_charge;
+/** A bank debit confirmed with an offline mandate acceptance, and its mandate. */
+const mandate = async (t: Target) => {
+  const pm = await post(t, '/v1/payment_methods', {
+    type: 'us_bank_account',
+    billing_details: { name: 'M' },
+    us_bank_account: {
+      account_holder_type: 'individual',
+      account_number: '000123456789',
+      routing_number: '110000000',
+    },
+  });
+  const pi = await post<{ latest_charge: string }>(t, '/v1/payment_intents', {
+    amount: 1000,
+    currency: 'usd',
+    payment_method: pm.id,
+    payment_method_types: ['us_bank_account'],
+    confirm: true,
+    mandate_data: { customer_acceptance: { type: 'offline' } },
+  });
+  const charge = await must<{
+    payment_method_details: { us_bank_account: { mandate: string } };
+  }>(t.w.server, t.owner, 'GET', `/v1/charges/${pi.latest_charge}`, {});
+  return charge.payment_method_details.us_bank_account.mandate;
+};
 const dispute = async (t: Target) => {
   const list = await must<{ data: Array<{ id: string }> }>(
     t.w.server,
@@ -902,6 +926,12 @@ export const table: Record<string, RouteCase> = {
       });
       return { path: `/v1/charges/${held.id}/capture` };
     },
+  },
+
+  // Mandates: made by a bank debit confirmed with mandate_data, the debit's owner's.
+  'GET /v1/mandates/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/mandates/${await mandate(t)}` }),
   },
 
   // Disputes: the charge's owner's.
