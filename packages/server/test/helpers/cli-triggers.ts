@@ -1,0 +1,64 @@
+import type Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onboardedAccount } from './accounts.js';
+import { Receiver } from './receiver.js';
+import { schemaErrors } from './schemas.js';
+import { startTestServer, TEST_KEY, type TestServer } from './server.js';
+import { stripeCli } from './stripe-cli.js';
+
+/**
+ * Runs the official Stripe CLI's own fixtures for `events`, unchanged, on the platform and with
+ * --stripe-account: each event reaches a receiver signed, from the right account, and validates
+ * against Stripe's schemas.
+ */
+export function describeCliTriggers(title: string, events: readonly string[]): void {
+  describe(title, () => {
+    let server: TestServer;
+    let receiver: Receiver;
+    let stripe: Stripe;
+    let account: string;
+    const base = () => ['--api-base', server.url, '--api-key', TEST_KEY];
+
+    beforeAll(async () => {
+      server = await startTestServer();
+      receiver = await new Receiver().start();
+      stripe = server.stripe(TEST_KEY);
+      for (const connect of [false, true]) {
+        const path = connect ? '/connect' : '/platform';
+        const we = await stripe.webhookEndpoints.create({
+          url: receiver.url(path),
+          enabled_events: ['*'],
+          connect,
+        });
+        receiver.expect(path, we.secret!);
+      }
+      account = (await onboardedAccount(stripe)).id;
+    });
+    afterAll(async () => {
+      await server.close();
+      await receiver.close();
+    });
+
+    const seen = (path: string, type: string) =>
+      receiver.at(path).filter((r) => r.event?.type === type);
+
+    for (const event of events) {
+      it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
+        const beforeOwn = seen('/platform', event).length;
+        const own = await stripeCli(['trigger', event, ...base()]);
+        expect(own.out).toContain('Trigger succeeded!');
+        expect(own.code).toBe(0);
+        await receiver.waitFor(() => seen('/platform', event).length > beforeOwn, 10_000, event);
+
+        const before = seen('/connect', event).length;
+        const theirs = await stripeCli(['trigger', event, '--stripe-account', account, ...base()]);
+        expect(theirs.out).toContain('Trigger succeeded!');
+        await receiver.waitFor(() => seen('/connect', event).length > before, 10_000, event);
+        const delivered = seen('/connect', event).slice(before);
+        expect(delivered.every((r) => r.verified && r.event!.account === account)).toBe(true);
+        for (const r of [...delivered, ...seen('/platform', event)])
+          expect(schemaErrors(JSON.parse(r.body))).toEqual([]);
+      }, 60_000);
+    }
+  });
+}
