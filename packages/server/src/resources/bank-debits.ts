@@ -17,7 +17,7 @@ import {
   saveObject,
 } from './common.js';
 import type { Instrument, PaymentMethodInternal } from './payment-methods.js';
-import { settleCharge, termsOf, withGroupOf } from './settlement.js';
+import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 
 /**
  * Bank debits (ACH Direct Debit, `us_bank_account`), a delayed-notification payment method as on
@@ -158,34 +158,15 @@ export async function startDebit(
   const mandate = mandateData ? await createMandate(w, used.pm, mandateData) : null;
   const chargeId = newId('ch', 24);
   const charge: Stripe.Charge = {
-    ...buildCharge({
-      id: chargeId,
-      created: Math.floor(w.now / 1000),
-      livemode: pi.livemode,
-      amount: pi.amount,
-      currency: pi.currency,
-      card: bankInstrument(used.pm),
-      paymentMethod: used.pm.id,
-      paymentIntent: pi.id,
-      customer: (pi.customer as string | null) ?? null,
-      description: pi.description,
-      metadata: pi.metadata,
-      shipping: pi.shipping as Stripe.Charge.Shipping | null,
-      receiptEmail: pi.receipt_email,
-      captured: true,
-      balanceTransaction: null,
-      applicationFeeAmount: pi.application_fee_amount,
-      transferData: pi.transfer_data
-        ? {
-            amount: pi.transfer_data.amount ?? null,
-            destination: pi.transfer_data.destination as string,
-          }
-        : null,
-      transfer: null,
-      onBehalfOf: (pi.on_behalf_of as string | null) ?? null,
-      transferGroup: pi.transfer_group,
-      statementDescriptor: pi.statement_descriptor,
-    }),
+    ...buildCharge(
+      intentCharge(pi, {
+        id: chargeId,
+        now: w.now,
+        card: bankInstrument(used.pm),
+        paymentMethod: used.pm.id,
+        captured: true,
+      }),
+    ),
     billing_details: used.pm.billing_details as Stripe.Charge.BillingDetails,
     paid: false,
     status: 'pending',

@@ -48,7 +48,7 @@ import {
   type ChargeInternal,
 } from './charges.js';
 import { afterCharge } from './disputes.js';
-import { settleCharge, termsOf, withGroupOf } from './settlement.js';
+import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 import { debitTasks, mandateTest, startDebit, type MandateData } from './bank-debits.js';
 import {
   createObject,
@@ -377,34 +377,15 @@ async function charge(
 ): Promise<Stripe.PaymentIntent | CommittedError> {
   const chargeId = newId('ch', 24);
   const manual = pi.capture_method === 'manual';
-  let charge = buildCharge({
-    id: chargeId,
-    created: Math.floor(w.now / 1000),
-    livemode: pi.livemode,
-    amount: pi.amount,
-    currency: pi.currency,
-    card,
-    paymentMethod: used.pm.id,
-    paymentIntent: pi.id,
-    customer: (pi.customer as string | null) ?? null,
-    description: pi.description,
-    metadata: pi.metadata,
-    shipping: pi.shipping as Stripe.Charge.Shipping | null,
-    receiptEmail: pi.receipt_email,
-    captured: !manual,
-    balanceTransaction: null,
-    applicationFeeAmount: pi.application_fee_amount,
-    transferData: pi.transfer_data
-      ? {
-          amount: pi.transfer_data.amount ?? null,
-          destination: pi.transfer_data.destination as string,
-        }
-      : null,
-    transfer: null,
-    onBehalfOf: (pi.on_behalf_of as string | null) ?? null,
-    transferGroup: pi.transfer_group,
-    statementDescriptor: pi.statement_descriptor,
-  });
+  let charge = buildCharge(
+    intentCharge(pi, {
+      id: chargeId,
+      now: w.now,
+      card,
+      paymentMethod: used.pm.id,
+      captured: !manual,
+    }),
+  );
   if (card.outcome.kind === 'declined') {
     await createObject(w, {
       type: 'charge',

@@ -6,6 +6,7 @@ import type { WriteContext } from '../services/context.js';
 import { fundsHoldMs } from '../services/payout-schedule.js';
 import { createApplicationFee } from './application-fees.js';
 import { createTransfer } from './transfers.js';
+import type { ChargeInput } from './charges.js';
 
 /**
  * What a captured charge does with its money, as on Stripe (docs.stripe.com/connect/charges):
@@ -44,6 +45,41 @@ export function termsOf(pi: Stripe.PaymentIntent, amount: number): ChargeTerms {
       : null,
     transferGroup: pi.transfer_group,
     groupOf: pi.id,
+  };
+}
+
+/** What a payment intent's charge is made of (charges.ts buildCharge): the intent's terms. */
+export function intentCharge(
+  pi: Stripe.PaymentIntent,
+  c: { id: string; now: number; card: TestCard; paymentMethod: string; captured: boolean },
+): ChargeInput {
+  return {
+    id: c.id,
+    created: Math.floor(c.now / 1000),
+    livemode: pi.livemode,
+    amount: pi.amount,
+    currency: pi.currency,
+    card: c.card,
+    paymentMethod: c.paymentMethod,
+    paymentIntent: pi.id,
+    customer: (pi.customer as string | null) ?? null,
+    description: pi.description,
+    metadata: pi.metadata,
+    shipping: pi.shipping as Stripe.Charge.Shipping | null,
+    receiptEmail: pi.receipt_email,
+    captured: c.captured,
+    balanceTransaction: null,
+    applicationFeeAmount: pi.application_fee_amount,
+    transferData: pi.transfer_data
+      ? {
+          amount: pi.transfer_data.amount ?? null,
+          destination: pi.transfer_data.destination as string,
+        }
+      : null,
+    transfer: null,
+    onBehalfOf: (pi.on_behalf_of as string | null) ?? null,
+    transferGroup: pi.transfer_group,
+    statementDescriptor: pi.statement_descriptor,
   };
 }
 
