@@ -1,6 +1,11 @@
 import type Stripe from 'stripe';
 import type { Scope } from '../scope/scope.js';
-import { emptyBillingDetails, listFilterTest, shippingParams, toAddress } from './shared-params.js';
+import {
+  emptyBillingDetails,
+  listFilterTest,
+  shippingParams,
+  toShipping,
+} from './shared-params.js';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
@@ -356,24 +361,6 @@ const createParams = {
   ...expandParam,
 };
 
-function shippingOf(p: unknown): Stripe.Charge.Shipping | null {
-  const s = p as {
-    address: object;
-    name: string;
-    phone?: string | null;
-    carrier?: string | null;
-    tracking_number?: string | null;
-  } | null;
-  if (!s) return null;
-  return {
-    address: toAddress(s.address as never)!,
-    name: s.name,
-    phone: s.phone ?? null,
-    carrier: s.carrier ?? null,
-    tracking_number: s.tracking_number ?? null,
-  };
-}
-
 /**
  * The Charges API (`/v1/charges`): charges paid with a token (Stripe's `tok_visa`,
  * `tok_chargeDeclined`, ..., or one from `/v1/tokens`), a card or payment method, or a customer's
@@ -432,7 +419,7 @@ export const charges: Resource = {
         customer: customer?.id ?? null,
         description: params.description ?? null,
         metadata: applyMetadata({}, params.metadata),
-        shipping: shippingOf(params.shipping),
+        shipping: toShipping(params.shipping),
         receiptEmail: params.receipt_email ?? null,
         captured,
         balanceTransaction: null,
@@ -576,7 +563,7 @@ export const charges: Resource = {
         if (params.fraud_details)
           after.fraud_details = { user_report: params.fraud_details.user_report };
         if (params.receipt_email !== undefined) after.receipt_email = params.receipt_email;
-        if (params.shipping !== undefined) after.shipping = shippingOf(params.shipping);
+        if (params.shipping !== undefined) after.shipping = toShipping(params.shipping);
         if (params.transfer_group !== undefined) {
           if (before.transfer_group && before.transfer_group !== params.transfer_group)
             throw errors.invalidRequest(

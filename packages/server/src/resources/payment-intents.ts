@@ -59,7 +59,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
-import { shippingParams, toAddress } from './shared-params.js';
+import { shippingParams, toShipping } from './shared-params.js';
 
 const notYet = 'not applied to payment intents yet';
 
@@ -179,24 +179,6 @@ interface PiInternal {
 
 type Params = Record<string, unknown>;
 
-function shippingOf(p: unknown): Stripe.PaymentIntent.Shipping | null {
-  const s = p as {
-    address: object;
-    name: string;
-    phone?: string | null;
-    carrier?: string | null;
-    tracking_number?: string | null;
-  } | null;
-  if (!s) return null;
-  return {
-    address: toAddress(s.address as never)!,
-    name: s.name,
-    phone: s.phone ?? null,
-    carrier: s.carrier ?? null,
-    tracking_number: s.tracking_number ?? null,
-  };
-}
-
 function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent {
   const next = { ...pi };
   if (p.amount !== undefined) next.amount = p.amount as number;
@@ -208,7 +190,7 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
   if (p.payment_method_types !== undefined)
     next.payment_method_types = p.payment_method_types as string[];
   if (p.receipt_email !== undefined) next.receipt_email = p.receipt_email as string | null;
-  if (p.shipping !== undefined) next.shipping = shippingOf(p.shipping);
+  if (p.shipping !== undefined) next.shipping = toShipping(p.shipping);
   if (p.statement_descriptor !== undefined)
     next.statement_descriptor = p.statement_descriptor as string | null;
   if (p.statement_descriptor_suffix !== undefined)

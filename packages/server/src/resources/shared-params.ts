@@ -43,6 +43,34 @@ export function toAddress(
   };
 }
 
+/** What `shipping` records on a charge or a payment intent (Stripe's `Shipping`). */
+export interface Shipping {
+  address: Address;
+  name: string;
+  phone: string | null;
+  carrier: string | null;
+  tracking_number: string | null;
+}
+
+/** `shipping` (shippingParams) as charges and payment intents record it; null unsets it. */
+export function toShipping(p: unknown): Shipping | null {
+  const s = p as {
+    address: object;
+    name: string;
+    phone?: string | null;
+    carrier?: string | null;
+    tracking_number?: string | null;
+  } | null;
+  if (!s) return null;
+  return {
+    address: toAddress(s.address as never)!,
+    name: s.name,
+    phone: s.phone ?? null,
+    carrier: s.carrier ?? null,
+    tracking_number: s.tracking_number ?? null,
+  };
+}
+
 /** The test that checks list filters (test/e2e/parameters.test.ts). */
 export const listFilterTest = 'each list filter narrows the list to the objects that match it';
 

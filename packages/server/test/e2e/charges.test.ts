@@ -1,8 +1,16 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardFee, ledger, payableAccount, PaymentEvents, usd } from '../helpers/payments.js';
+import type { PaymentEvents } from '../helpers/payments.js';
+import {
+  cardFee,
+  ledger,
+  payableAccount,
+  usd,
+  endPaymentScenario,
+  startPaymentScenario,
+} from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 
 const DAY = 86_400_000;
 
@@ -17,16 +25,10 @@ describe('charges and application fees', () => {
   let events: PaymentEvents;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    server = await startTestServer({ manualClock: true });
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
-  });
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  beforeAll(
+    async () => ({ server, events, stripe } = await startPaymentScenario({ manualClock: true })),
+  );
+  afterAll(() => endPaymentScenario({ server, events }));
 
   it('charges a test token, with its balance transaction and charge.succeeded', async () => {
     const before = await usd(stripe);

@@ -1,15 +1,17 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PaymentEvents } from '../helpers/payments.js';
 import {
   cardFee,
   ledger,
   payableAccount,
-  PaymentEvents,
   publishableKey,
   usd,
+  endPaymentScenario,
+  startPaymentScenario,
 } from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 
 const DAY = 86_400_000;
 
@@ -25,16 +27,10 @@ describe('Connect flows: separate charges and transfers, tokens and on_behalf_of
   let events: PaymentEvents;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    server = await startTestServer({ manualClock: true });
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
-  });
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  beforeAll(
+    async () => ({ server, events, stripe } = await startPaymentScenario({ manualClock: true })),
+  );
+  afterAll(() => endPaymentScenario({ server, events }));
 
   it('separate charges and transfers: one charge funds two transfers with source_transaction, linked by transfer_group', async () => {
     const restaurant = await payableAccount(server, 'custom');

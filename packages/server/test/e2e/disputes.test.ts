@@ -1,8 +1,16 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardFee, ledger, payableAccount, PaymentEvents, usd } from '../helpers/payments.js';
+import type { PaymentEvents } from '../helpers/payments.js';
+import {
+  cardFee,
+  ledger,
+  payableAccount,
+  usd,
+  endPaymentScenario,
+  startPaymentScenario,
+} from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * Disputes as Stripe's test cards open them, lost and won with Stripe's test evidence, on a
@@ -15,16 +23,8 @@ describe('disputes', () => {
   let events: PaymentEvents;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
-  });
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  beforeAll(async () => ({ server, events, stripe } = await startPaymentScenario()));
+  afterAll(() => endPaymentScenario({ server, events }));
 
   it("a direct charge's dispute is the connected account's, and is lost with losing_evidence", async () => {
     const account = await payableAccount(server);

@@ -1,8 +1,16 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cardFee, ledger, payableAccount, PaymentEvents, usd } from '../helpers/payments.js';
+import type { PaymentEvents } from '../helpers/payments.js';
+import {
+  cardFee,
+  ledger,
+  payableAccount,
+  usd,
+  endPaymentScenario,
+  startPaymentScenario,
+} from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * Refunds and application fee refunds, on the platform and in connected accounts: full and
@@ -15,16 +23,8 @@ describe('refunds', () => {
   let events: PaymentEvents;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
-  });
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  beforeAll(async () => ({ server, events, stripe } = await startPaymentScenario()));
+  afterAll(() => endPaymentScenario({ server, events }));
 
   it('a destination charge with a fee, refunded in two parts with reverse_transfer and refund_application_fee', async () => {
     const account = await payableAccount(server);

@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payableAccount, PaymentEvents } from '../helpers/payments.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { PaymentEvents } from '../helpers/payments.js';
+import { payableAccount, endPaymentScenario, startPaymentScenario } from '../helpers/payments.js';
+import type { TestServer } from '../helpers/server.js';
 
 /**
  * Connect's trigger cards (docs.stripe.com/connect/testing#trigger-cards and
@@ -14,16 +15,8 @@ describe('Connect trigger cards', () => {
   let events: PaymentEvents;
   let stripe: Stripe;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
-  });
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  beforeAll(async () => ({ server, events, stripe } = await startPaymentScenario()));
+  afterAll(() => endPaymentScenario({ server, events }));
 
   const updated = (account: string, check: (a: Stripe.Account) => boolean) =>
     events.event<Stripe.Account>('account.updated', account, (a) => a.id === account && check(a));

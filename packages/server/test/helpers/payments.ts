@@ -153,6 +153,32 @@ export class PaymentEvents {
   }
 }
 
+/** What a payment scenario file runs against: a server, its events' receiver, the platform. */
+export interface PaymentScenario {
+  server: TestServer;
+  events: PaymentEvents;
+  stripe: Stripe;
+}
+
+/**
+ * Starts a payment scenario file's server (with a manual clock if asked), its verifying receiver
+ * (PaymentEvents) and the platform's `stripe` client. End it with endPaymentScenario.
+ */
+export async function startPaymentScenario(
+  options: { manualClock?: boolean } = {},
+): Promise<PaymentScenario> {
+  const server = await startTestServer(options);
+  const events = await PaymentEvents.start(server);
+  return { server, events, stripe: server.stripe() };
+}
+
+/** Checks every delivery of the file (verified, schema-valid), then stops server and receiver. */
+export async function endPaymentScenario(s: Partial<PaymentScenario>): Promise<void> {
+  s.events?.checkAll();
+  await s.server?.close();
+  await s.events?.close();
+}
+
 /** The USD amounts of a balance: available and pending. */
 export async function usd(
   stripe: Stripe,
