@@ -184,7 +184,8 @@ function newAccount(id: string, created: number, p: Params): Stripe.Account {
       'controller',
     );
   }
-  if (p.type === undefined && p.controller === undefined) throw errors.parameterMissing('type');
+  // Neither `type` nor `controller`: Stripe's controller defaults, a Standard account (full
+  // Dashboard, Stripe collects requirements), as the official CLI's transfer.* fixtures make one.
   if (p.external_account !== undefined && p.bank_account !== undefined)
     throw errors.invalidRequest(
       'Pass either external_account or bank_account (its older name), not both.',

@@ -116,6 +116,39 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
     });
   }
 
+  it('stripe trigger transfer.created, transfer.updated and transfer.reversed: the fixture transfers to an account made with no parameters (a Standard account)', async () => {
+    // The fixture charges $10 and transfers $10: Stripe's fee comes out of the charge, so it
+    // counts on funds the platform already has, as a used test account has.
+    await server.stripe().paymentIntents.create({
+      amount: 5000,
+      currency: 'usd',
+      payment_method: 'pm_card_bypassPending',
+      confirm: true,
+      automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+    });
+    for (const event of ['transfer.created', 'transfer.updated', 'transfer.reversed']) {
+      const before = seen('/account', event).length;
+      const run = await stripeCli(['trigger', event, ...base()]);
+      expect(run.out).toContain('Trigger succeeded!');
+      expect(run.code).toBe(0);
+      await receiver.waitFor(
+        () => seen('/account', event).length > before,
+        10_000,
+        `${event} from the platform's trigger`,
+      );
+      expect(
+        seen('/account', event)
+          .slice(before)
+          .every((r) => r.verified),
+      ).toBe(true);
+    }
+    const [made] = (await server.stripe().accounts.list({ limit: 1 })).data;
+    expect(made).toMatchObject({
+      type: 'standard',
+      controller: { stripe_dashboard: { type: 'full' }, requirement_collection: 'stripe' },
+    });
+  });
+
   it('runs the branch fixtures for payout.failed, person.updated and account.external_account.updated unchanged', async () => {
     const files = readdirSync(fixturesDir).filter(
       (f) => f.startsWith('branch-') || f.startsWith('pr'),
