@@ -37,20 +37,22 @@ describe('every operation of Stripe’s API is known', () => {
   });
 
   it('refuses an operation it does not emulate with operation_not_supported, a 400 no client retries', async () => {
-    const res = await send('GET', '/v1/issuing/cards/ic_123');
+    const res = await send('GET', '/v1/issuing/authorizations/iauth_123');
     expect(res.status).toBe(400);
     expect(res.error).toMatchObject({
       type: 'invalid_request_error',
       code: 'operation_not_supported',
     });
-    expect(res.error!.message).toContain('GetIssuingCardsCard (GET /v1/issuing/cards/{card})');
+    expect(res.error!.message).toContain(
+      'GetIssuingAuthorizationsAuthorization (GET /v1/issuing/authorizations/{authorization})',
+    );
     expect(res.error).not.toHaveProperty('doc_url');
 
     // stripe-node, allowed two retries, sends it once and raises StripeInvalidRequestError.
     let requests = 0;
     const stripe = server.stripe(TEST_KEY, { maxNetworkRetries: 2 });
     stripe.on('request', () => requests++);
-    await expect(stripe.issuing.cards.retrieve('ic_123')).rejects.toMatchObject({
+    await expect(stripe.issuing.authorizations.retrieve('iauth_123')).rejects.toMatchObject({
       type: 'StripeInvalidRequestError',
       code: 'operation_not_supported',
       statusCode: 400,
