@@ -398,12 +398,16 @@ async function emitCapabilityChanges(
 export async function refreshAccount(
   w: WriteContext,
   accountId: string,
-  change: (internal: AccountInternal) => AccountInternal = (i) => i,
+  change: (internal: AccountInternal, account: Stripe.Account) => AccountInternal = (i) => i,
 ): Promise<Stripe.Account> {
   const row = await findObjectToChange(w, accountId);
   if (!row) throw errors.resourceMissing('account', accountId, 'account');
   const before = parseData<Stripe.Account>(row);
-  const derived = await withChildren(w.db, before, change(parseInternal<AccountInternal>(row)));
+  const derived = await withChildren(
+    w.db,
+    before,
+    change(parseInternal<AccountInternal>(row), before),
+  );
   await saveAccount(w, row, before, derived.account, derived.internal);
   return derived.account;
 }
@@ -424,15 +428,14 @@ export async function triggerRequirements(
   const accountId =
     w.accountId ?? (typeof onBehalfOf === 'string' ? onBehalfOf : (onBehalfOf?.id ?? null));
   if (!accountId) return;
-  const account = parseData<Stripe.Account>((await findObjectToChange(w, accountId))!);
-  const field =
-    account.business_type === 'company' ? 'representative.id_number' : 'individual.id_number';
   const block =
     trigger === 'charge_block' ? 'charges' : trigger === 'payout_block' ? 'payouts' : null;
-  await refreshAccount(w, accountId, (internal) => ({
+  await refreshAccount(w, accountId, (internal, account) => ({
     ...internal,
     triggered: {
-      fields: [field],
+      fields: [
+        account.business_type === 'company' ? 'representative.id_number' : 'individual.id_number',
+      ],
       block,
       deadline: Math.floor(w.now / 1000) + 30 * 86_400,
     },
