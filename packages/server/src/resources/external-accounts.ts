@@ -95,6 +95,7 @@ function bankAccount(
 ): { data: Stripe.BankAccount; payout: PayoutOutcome } {
   const number = String(p.account_number ?? '000123456789');
   const routing = String(p.routing_number ?? '110000000');
+  const country = String(p.country ?? 'US').toUpperCase();
   if (!/^\d{4,17}$/.test(number))
     throw errors.parameterInvalid(
       'external_account[account_number]',
@@ -112,8 +113,8 @@ function bankAccount(
       account_type: null,
       available_payout_methods: ['standard', 'instant'],
       bank_name: 'STRIPE TEST BANK',
-      country: String(p.country ?? 'US').toUpperCase(),
-      currency: String(p.currency ?? currencyOfCountry(String(p.country ?? 'US'))).toLowerCase(),
+      country,
+      currency: String(p.currency ?? currencyOfCountry(country)).toLowerCase(),
       default_for_currency: isDefault,
       fingerprint: randomToken(16),
       future_requirements: {
