@@ -1,8 +1,13 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PaymentEvents, payableAccount } from '../helpers/payments.js';
+import {
+  endPaymentScenario,
+  payableAccount,
+  startPaymentScenario,
+  type PaymentEvents,
+} from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
+import { TEST_KEY, type TestServer } from '../helpers/server.js';
 
 /**
  * ACH Direct Debit PaymentIntents confirmed on the server, as the embedded-components demo makes
@@ -17,16 +22,10 @@ describe('bank debits confirmed with mandate_data', () => {
   let account: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ manualClock: true });
-    events = await PaymentEvents.start(server);
-    stripe = server.stripe();
+    ({ server, events, stripe } = await startPaymentScenario({ manualClock: true }));
     account = (await payableAccount(server)).id;
   }, 60_000);
-  afterAll(async () => {
-    events.checkAll();
-    await server.close();
-    await events.close();
-  });
+  afterAll(() => endPaymentScenario({ server, events }));
 
   const bankAccount = (as: Stripe.RequestOptions) =>
     stripe.paymentMethods.create(
