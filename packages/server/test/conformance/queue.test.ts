@@ -94,6 +94,36 @@ describe(`storage conformance on ${backend}`, () => {
     },
   );
 
+  it('claims due tasks in the order they fell due, whatever order the rows are stored in', async () => {
+    // Inserted latest-due first, then one lease taken and expired: PostgreSQL's RETURNING gives
+    // rows in storage order, which is neither.
+    const dues = [NOW - 1, NOW - 5_000, NOW - 3_000, NOW - 9_000, NOW - 7_000];
+    for (const [i, due] of dues.entries()) {
+      await insertTask(b.main.db, {
+        id: `task_order_${i}`,
+        platform_id: 'acct_conf',
+        kind: 'noop',
+        payload: '{}',
+        due_ms: due,
+        status: 'pending',
+        lease_until_ms: null,
+        created_ms: NOW,
+      });
+    }
+    await b.main.db
+      .updateTable('scheduled_tasks')
+      .set({ lease_until_ms: 1 })
+      .where('id', '=', 'task_order_3')
+      .execute();
+    const claimed = await claimDueTasks(b.main, {
+      now: NOW,
+      realNow: Date.now(),
+      leaseUntil: Date.now() + 60_000,
+      limit: 10,
+    });
+    expect(claimed.map((t) => Number(t.due_ms))).toEqual([...dues].sort((x, y) => x - y));
+  });
+
   it('two workers claiming scheduled tasks at once never run the same task', async () => {
     const peer = await b.peer();
     for (let i = 0; i < 60; i++) {

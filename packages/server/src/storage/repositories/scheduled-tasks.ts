@@ -32,12 +32,17 @@ export async function claimDueTasks(
     )
     .orderBy('due_ms')
     .limit(args.limit);
-  return db
+  const claimed = await db
     .updateTable('scheduled_tasks')
     .set({ lease_until_ms: args.leaseUntil })
     .where('seq', 'in', dialect.skipLocked(due))
     .returningAll()
     .execute();
+  // RETURNING follows no ORDER BY (PostgreSQL returns rows in the order it found them): tasks run
+  // in the order they fell due, so a payout run due before funds are released pays out none of them.
+  return claimed.sort(
+    (a, b) => Number(a.due_ms) - Number(b.due_ms) || Number(a.seq) - Number(b.seq),
+  );
 }
 
 export async function completeTask(db: Kysely<Database>, id: string): Promise<void> {
