@@ -414,6 +414,28 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'charge.expired',
+    how: 'a direct charge authorized with capture_method=manual, then POST /v1/switchboard/charges/{id}/expire',
+    note: "Ends the authorization now, as the 7-day capture window's end does; also payment_intent.canceled.",
+    for: takesCharges,
+    async run(ctx) {
+      const pi = await ctx.api.post<Obj>(
+        '/v1/payment_intents',
+        {
+          amount: 2000,
+          currency: 'usd',
+          payment_method: 'pm_card_visa',
+          capture_method: 'manual',
+          confirm: true,
+        },
+        { account: ctx.account },
+      );
+      const charge = String(pi.latest_charge);
+      await ctx.api.post(`/v1/switchboard/charges/${charge}/expire`, {}, { account: ctx.account });
+      return `Authorized ${charge} ($20.00) on ${ctx.account} and let the authorization expire: its PaymentIntent ${pi.id} is canceled.`;
+    },
+  },
+  {
     event: 'charge.updated',
     how: 'a direct charge, then POST /v1/charges/{id} (description)',
     for: takesCharges,

@@ -43,6 +43,7 @@ import {
 import { afterCharge } from './disputes.js';
 import { requireCustomer, resolveChargeSource, type CardDetails } from './payment-sources.js';
 import { settleCharge, type ChargeTerms } from './settlement.js';
+import type { ObjectRow } from '../storage/repositories/objects.js';
 
 export interface ChargeInput {
   id: string;
@@ -304,12 +305,24 @@ async function captureCharge(
   return settled.charge;
 }
 
-/** The scheduled task: an uncaptured charge's authorization ends 7 days on (`charge.expired`). */
-async function expireCharge(w: WriteContext, payload: TaskPayload): Promise<void> {
-  const row = await findObjectToChange(w, payload.charge as string);
-  if (!row) return;
+/** Plans the end of an uncaptured charge's authorization, 7 days on as on Stripe. */
+export async function scheduleChargeExpiry(w: WriteContext, chargeId: string): Promise<void> {
+  await scheduleTask(w, 'charge.expire', w.now + CAPTURE_WINDOW_MS, {
+    livemode: w.livemode,
+    accountId: w.accountId,
+    charge: chargeId,
+  });
+}
+
+/**
+ * An uncaptured charge's authorization ends: the charge is released (`charge.expired`) and a
+ * PaymentIntent still waiting to capture it is canceled with reason `automatic`
+ * (`payment_intent.canceled`), as on Stripe. Null when the charge is not an open authorization
+ * (captured, released or failed).
+ */
+async function expireAuthorization(w: WriteContext, row: ObjectRow): Promise<Stripe.Charge | null> {
   const charge = parseData<Stripe.Charge>(row);
-  if (charge.captured || charge.refunded || charge.status !== 'succeeded') return;
+  if (charge.captured || charge.refunded || charge.status !== 'succeeded') return null;
   const next: Stripe.Charge = { ...charge, refunded: true, amount_refunded: charge.amount };
   await saveObject(w.db, row.id, next);
   await emitEvent(w, {
@@ -317,6 +330,28 @@ async function expireCharge(w: WriteContext, payload: TaskPayload): Promise<void
     object: next as never,
     previousAttributes: { refunded: false, amount_refunded: charge.amount_refunded },
   });
+  const intentRow = charge.payment_intent
+    ? await findObjectToChange(w, charge.payment_intent as string)
+    : undefined;
+  const pi = intentRow ? parseData<Stripe.PaymentIntent>(intentRow) : null;
+  if (pi?.status === 'requires_capture' && pi.latest_charge === charge.id) {
+    const canceled: Stripe.PaymentIntent = {
+      ...pi,
+      status: 'canceled',
+      cancellation_reason: 'automatic',
+      canceled_at: Math.floor(w.now / 1000),
+      amount_capturable: 0,
+    };
+    await saveObject(w.db, pi.id, canceled);
+    await emitEvent(w, { type: 'payment_intent.canceled', object: canceled as never });
+  }
+  return next;
+}
+
+/** The scheduled task: an uncaptured charge's authorization ends 7 days on. */
+async function expireCharge(w: WriteContext, payload: TaskPayload): Promise<void> {
+  const row = await findObjectToChange(w, payload.charge as string);
+  if (row) await expireAuthorization(w, row);
 }
 
 const cardParam = object({
@@ -458,11 +493,7 @@ export const charges: Resource = {
         done = settled.charge;
         internal.availableAt = settled.availableAt === 'now' ? null : settled.availableAt;
       } else {
-        await scheduleTask(w, 'charge.expire', w.now + CAPTURE_WINDOW_MS, {
-          livemode: w.livemode,
-          accountId: w.accountId,
-          charge: id,
-        });
+        await scheduleChargeExpiry(w, id);
       }
       await createObject(w, { type: 'charge', id, data: () => done, internal });
       await emitEvent(w, { type: 'charge.succeeded', object: done as never });
@@ -582,6 +613,24 @@ export const charges: Resource = {
           });
         return after;
       },
+    ),
+
+    // Switchboard's helper (both modes, as the Checkout one): the 7-day capture window ends now.
+    post(
+      '/v1/switchboard/charges/:id/expire',
+      expandParam,
+      async ({ w, caller, path }) => {
+        const row = await requireObjectToChange(w, caller, 'charge', path.id!);
+        const expired = await expireAuthorization(w, row);
+        if (!expired)
+          throw errors.invalidRequest(
+            `Charge ${row.id} is not an uncaptured authorization: only those expire.`,
+            undefined,
+            'charge_not_expirable',
+          );
+        return expired;
+      },
+      { permission: 'charges:write' },
     ),
 
     get('/v1/charges/:id', expandParam, async ({ db, caller, path }) =>

@@ -45,9 +45,11 @@ import {
   buildCharge,
   chargeCard,
   requireDestination,
+  scheduleChargeExpiry,
   type ChargeInternal,
 } from './charges.js';
 import { afterCharge } from './disputes.js';
+import { refundCharge } from './refunds.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 import { debitTasks, mandateTest, startDebit, type MandateData } from './bank-debits.js';
 import {
@@ -409,6 +411,7 @@ async function charge(
     internal.availableAt = settled.availableAt === 'now' ? null : settled.availableAt;
   }
   await createObject(w, { type: 'charge', id: chargeId, data: () => charge, internal });
+  if (manual) await scheduleChargeExpiry(w, chargeId);
   await emitEvent(w, { type: 'charge.succeeded', object: charge as never });
   await keepPaymentMethod(w, caller, pi, used, authenticated);
   const next: Stripe.PaymentIntent = {
@@ -709,6 +712,16 @@ export const paymentIntents: Resource = {
         const pi = await loadIntent(call as never);
         if (pi.status === 'succeeded' || pi.status === 'canceled')
           throw unexpectedState(pi, 'cancellation');
+        // The authorization is released: its charge is refunded (`charge.refunded`), as on Stripe.
+        if (pi.status === 'requires_capture' && pi.latest_charge) {
+          const charge = await requireObjectToChange(
+            call.w,
+            call.caller,
+            'charge',
+            pi.latest_charge as string,
+          );
+          await refundCharge(call.w, charge, {}, { cancelingIntent: true });
+        }
         const next: Stripe.PaymentIntent = {
           ...pi,
           status: 'canceled',

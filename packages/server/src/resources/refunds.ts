@@ -70,18 +70,22 @@ const requestParams = {
 /** The refund's balance: the account the request acts as, which owns the charge. */
 const ownerBalance = (w: WriteContext) => ({ accountId: w.accountId, livemode: w.livemode });
 
-/** Refunds (part of) a charge; returns the refund and the charge after it. */
+/**
+ * Refunds (part of) a charge; returns the refund and the charge after it. `cancelingIntent`: its
+ * PaymentIntent is being canceled, which releases an uncaptured charge (refused otherwise).
+ */
 export async function refundCharge(
   w: WriteContext,
   row: ObjectRow,
   p: RefundRequest,
+  { cancelingIntent = false } = {},
 ): Promise<{ refund: Stripe.Refund; charge: Stripe.Charge }> {
   const charge = parseData<Stripe.Charge>(row);
   if (charge.status !== 'succeeded')
     throw errors.invalidRequest(
       `Charge ${charge.id} has not succeeded: there is nothing to refund.`,
     );
-  if (!charge.captured && charge.payment_intent)
+  if (!charge.captured && charge.payment_intent && !cancelingIntent)
     throw errors.invalidRequest(
       `Charge ${charge.id} has not been captured: cancel its PaymentIntent (${charge.payment_intent as string}) to release it.`,
       undefined,

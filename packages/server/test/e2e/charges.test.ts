@@ -137,6 +137,83 @@ describe('charges and application fees', () => {
     });
   });
 
+  it("a PaymentIntent's authorization expires after 7 days or by the helper; canceling releases it", async () => {
+    const authorize = () =>
+      stripe.paymentIntents.create({
+        amount: 2000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        capture_method: 'manual',
+        confirm: true,
+      });
+    const [waited, helped, canceled] = [await authorize(), await authorize(), await authorize()];
+    expect(waited.status).toBe('requires_capture');
+
+    // Canceling releases the authorization: the charge is refunded, and never expires.
+    const released = await stripe.paymentIntents.cancel(canceled.id);
+    expect(released).toMatchObject({ status: 'canceled', amount_capturable: 0 });
+    const refundedEvent = await events.event<Stripe.Charge>(
+      'charge.refunded',
+      null,
+      (c) => c.id === canceled.latest_charge,
+    );
+    expect(schemaErrors(refundedEvent.data.object)).toEqual([]);
+    expect(refundedEvent.data.object).toMatchObject({
+      captured: false,
+      refunded: true,
+      amount_refunded: 2000,
+    });
+    const [refund] = (await stripe.refunds.list({ charge: canceled.latest_charge as string })).data;
+    expect(refund).toMatchObject({ amount: 2000, balance_transaction: null, status: 'succeeded' });
+
+    // Switchboard's helper ends one now, as the window's end does; only an open authorization.
+    const expired = await stripe.rawRequest(
+      'POST',
+      `/v1/switchboard/charges/${helped.latest_charge as string}/expire`,
+      {},
+    );
+    expect(expired).toMatchObject({ id: helped.latest_charge, refunded: true, captured: false });
+    await expect(
+      stripe.rawRequest(
+        'POST',
+        `/v1/switchboard/charges/${helped.latest_charge as string}/expire`,
+        {},
+      ),
+    ).rejects.toMatchObject({ code: 'charge_not_expirable' });
+    await expect(stripe.paymentIntents.retrieve(helped.id)).resolves.toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'automatic',
+    });
+
+    // The other one's 7 days pass on the server's clock.
+    server.clock!.advance(7 * DAY + 1000);
+    const expiredEvent = await events.event<Stripe.Charge>(
+      'charge.expired',
+      null,
+      (c) => c.id === waited.latest_charge,
+    );
+    expect(schemaErrors(expiredEvent.data.object)).toEqual([]);
+    const canceledEvent = await events.event<Stripe.PaymentIntent>(
+      'payment_intent.canceled',
+      null,
+      (p) => p.id === waited.id,
+    );
+    expect(schemaErrors(canceledEvent.data.object)).toEqual([]);
+    expect(canceledEvent.data.object).toMatchObject({
+      status: 'canceled',
+      cancellation_reason: 'automatic',
+      amount_capturable: 0,
+    });
+    await expect(stripe.paymentIntents.capture(waited.id)).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
+    // Released before its window ended, the canceled one's charge did not expire.
+    const list = await stripe.events.list({ type: 'charge.expired', limit: 100 });
+    expect(list.data.map((e) => (e.data.object as Stripe.Charge).id)).not.toContain(
+      canceled.latest_charge,
+    );
+  });
+
   it("charges a customer's default source or card, updates and lists charges", async () => {
     const customer = await stripe.customers.create({ email: 'rider@example.com' });
     await expect(

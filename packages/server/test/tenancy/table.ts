@@ -927,6 +927,18 @@ export const table: Record<string, RouteCase> = {
       return { path: `/v1/charges/${held.id}/capture` };
     },
   },
+  'POST /v1/switchboard/charges/:id/expire': {
+    cells: OWN,
+    request: async (t) => {
+      const held = await post(t, '/v1/charges', {
+        amount: 1000,
+        currency: 'usd',
+        source: 'tok_visa',
+        capture: false,
+      });
+      return { path: `/v1/switchboard/charges/${held.id}/expire` };
+    },
+  },
 
   // Mandates: made by a bank debit confirmed with mandate_data, the debit's owner's.
   'GET /v1/mandates/:id': {
