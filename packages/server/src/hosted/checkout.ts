@@ -43,26 +43,57 @@ async function findSession(services: Services, id: string): Promise<Found | unde
   };
 }
 
+type Method = 'card' | 'us_bank_account' | 'sepa_debit';
+
 /** What the form holds: the payer's email, a test card, or a test bank account. */
 interface Values {
   email: string;
-  method: 'card' | 'us_bank_account';
+  method: Method;
   number: string;
   name: string;
   routing: string;
   account: string;
+  iban: string;
 }
 
-/** The bank account fields, where the session takes ACH Direct Debit. */
-function bankFields(session: Stripe.Checkout.Session, values: Values): string {
-  if (!session.payment_method_types.includes('us_bank_account')) return '';
+const methodNames: Record<Method, string> = {
+  card: 'Card',
+  us_bank_account: 'US bank account',
+  sepa_debit: 'SEPA Direct Debit',
+};
+
+/** The payment methods the session takes, as the page offers them. */
+const methodsOf = (session: Stripe.Checkout.Session): Method[] =>
+  (Object.keys(methodNames) as Method[]).filter((m) => session.payment_method_types.includes(m));
+
+/**
+ * The bank account fields, where the session takes ACH or SEPA Direct Debit (a SEPA debit shows
+ * the mandate the payer accepts by paying).
+ */
+function bankFields(session: Stripe.Checkout.Session, values: Values, merchant: string): string {
+  const methods = methodsOf(session);
+  if (methods.length === 1 && methods[0] === 'card') return '';
   const checked = (m: string) => (values.method === m ? ' checked' : '');
+  const radios = methods
+    .map(
+      (m) =>
+        `<label><input type="radio" name="method" value="${m}"${checked(m)}> ${methodNames[m]}</label>`,
+    )
+    .join('\n');
+  const holder = `<p><label>Account holder <input name="account_holder_name" value="${escapeHtml(values.name)}"></label></p>`;
+  const ach = methods.includes('us_bank_account')
+    ? `<p><label>Routing number <input name="routing_number" inputmode="numeric" value="${escapeHtml(values.routing)}"></label>
+<label>Account number <input name="account_number" inputmode="numeric" value="${escapeHtml(values.account)}"></label></p>`
+    : '';
+  const sepa = methods.includes('sepa_debit')
+    ? `<p><label>IBAN <input name="iban" value="${escapeHtml(values.iban)}" size="34"></label></p>
+<p class="note">By paying with SEPA Direct Debit you authorise ${escapeHtml(merchant)} and Stripe to send instructions to your bank to debit your account.</p>`
+    : '';
   return `<fieldset><legend>Pay with</legend>
-<label><input type="radio" name="method" value="card"${checked('card')}> Card</label>
-<label><input type="radio" name="method" value="us_bank_account"${checked('us_bank_account')}> US bank account</label>
-<p><label>Account holder <input name="account_holder_name" value="${escapeHtml(values.name)}"></label></p>
-<p><label>Routing number <input name="routing_number" inputmode="numeric" value="${escapeHtml(values.routing)}"></label>
-<label>Account number <input name="account_number" inputmode="numeric" value="${escapeHtml(values.account)}"></label></p>
+${radios}
+${holder}
+${ach}
+${sepa}
 </fieldset>`;
 }
 
@@ -110,7 +141,7 @@ ${problem ? `<p role="alert" id="error"><b>${escapeHtml(problem)}</b></p>` : ''}
 <form method="post">
 <input type="hidden" name="csrf_token" value="${escapeHtml(token)}">
 <p><label>Email <input name="email" type="email" value="${escapeHtml(values.email)}"></label></p>
-${bankFields(session, values)}
+${bankFields(session, values, found.platform.application_name)}
 <p><label>Card number <input name="card_number" inputmode="numeric" value="${escapeHtml(values.number)}"></label></p>
 <p><label>Expiry <input name="exp" value="12 / 34" size="7"></label>
 <label>CVC <input name="cvc" value="123" size="4"></label></p>
@@ -122,6 +153,10 @@ available at once, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 declines
 funds. No real card is ever charged.${
       session.payment_method_types.includes('us_bank_account')
         ? ' Test bank accounts (routing 110000000): 000123456789 is debited, 000111111116 fails (no account), 000222222227 fails (insufficient funds); a debit settles a few seconds later.'
+        : ''
+    }${
+      session.payment_method_types.includes('sepa_debit')
+        ? ' Test IBANs: AT611904300234573201 is debited, AT861904300235473202 fails, AT591904300235473203 is debited then disputed, AT321904300235473204 is debited 3 minutes later.'
         : ''
     }</p>`,
   );
@@ -152,6 +187,12 @@ function paymentMethodData(
   exp: { month: number; year: number } | null,
   cvc: string,
 ): PaymentMethodData {
+  if (values.method === 'sepa_debit')
+    return {
+      type: 'sepa_debit',
+      sepa_debit: { iban: values.iban },
+      billing_details: { name: values.name.trim() || null, email: values.email || null },
+    };
   if (values.method === 'us_bank_account')
     return {
       type: 'us_bank_account',
@@ -196,17 +237,16 @@ export function checkoutMount(services: Services): Mount {
       inactive(res, session);
       return true;
     }
-    const onlyBank = !session.payment_method_types.includes('card');
+    const methods = methodsOf(session);
+    const chosen = form?.get('method');
     const values: Values = {
       email: form?.get('email') ?? session.customer_email ?? '',
-      method:
-        (form?.get('method') ?? (onlyBank ? 'us_bank_account' : 'card')) === 'us_bank_account'
-          ? 'us_bank_account'
-          : 'card',
+      method: methods.find((m) => m === chosen) ?? methods[0] ?? 'card',
       number: form?.get('card_number') ?? '4242 4242 4242 4242',
       name: form?.get('account_holder_name') ?? 'Jenny Rosen',
       routing: form?.get('routing_number') ?? '110000000',
       account: form?.get('account_number') ?? '000123456789',
+      iban: form?.get('iban') ?? 'AT611904300234573201',
     };
     if (!form) {
       renderForm(req, res, services, found, 200, null, values);

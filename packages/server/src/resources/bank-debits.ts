@@ -1,6 +1,12 @@
 import type Stripe from 'stripe';
 import { newId } from '../domain/ids.js';
-import { debitOutcome, type TestCard } from '../domain/test-instruments.js';
+import {
+  debitOutcome,
+  type PayoutOutcome,
+  type TestCard,
+  type TestDispute,
+} from '../domain/test-instruments.js';
+import { sepaOutcome, sepaScenario } from '../domain/sepa.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
@@ -8,6 +14,7 @@ import { errors } from '../stripe/errors.js';
 import { expandParam } from '../stripe/params.js';
 import { get, type Resource } from './route.js';
 import { buildCharge, type ChargeInternal } from './charges.js';
+import { afterCharge } from './disputes.js';
 import {
   createObject,
   findObjectToChange,
@@ -20,12 +27,14 @@ import type { Instrument, PaymentMethodInternal } from './payment-methods.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 
 /**
- * Bank debits (ACH Direct Debit, `us_bank_account`), a delayed-notification payment method as on
- * Stripe: confirming a PaymentIntent with one submits the debit, so its charge is `pending`
- * (`charge.pending`) and the intent `processing` (`payment_intent.processing`). The bank answers
- * DEBIT_SETTLES_MS later on the server's clock, by the test account number (Stripe's: 000123456789
- * succeeds, 000111111116 no_account, 000111111113 account_closed, 000222222227
- * insufficient_funds, 000333333335 debit_not_authorized): the charge succeeds and its funds move
+ * Bank debits (ACH Direct Debit, `us_bank_account`, and SEPA Direct Debit, `sepa_debit`),
+ * delayed-notification payment methods as on Stripe: confirming a PaymentIntent with one submits
+ * the debit, so its charge is `pending` (`charge.pending`) and the intent `processing`
+ * (`payment_intent.processing`). The bank answers DEBIT_SETTLES_MS later on the server's clock
+ * (3 minutes for SEPA's delayed test IBANs), by the test account number (Stripe's ACH numbers:
+ * 000123456789 succeeds, 000111111116 no_account, 000111111113 account_closed, 000222222227
+ * insufficient_funds, 000333333335 debit_not_authorized; SEPA: domain/sepa.ts, whose disputed
+ * IBANs succeed and are disputed at once): the charge succeeds and its funds move
  * as a card charge's do (fee, transfer, application fee; pending until the account's schedule
  * makes them available), with `charge.succeeded` and `payment_intent.succeeded`; or it fails with
  * the account's code (`charge.failed`, `payment_intent.payment_failed`, the intent back to
@@ -36,8 +45,31 @@ import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.j
 /** Stripe's test mode answers a test debit within seconds; the manual clock skips the wait. */
 export const DEBIT_SETTLES_MS = 2_000;
 
-/** Stripe's ACH Direct Debit fee: 0.8%, at most $5. */
-const achFee = (amount: number) => Math.min(Math.round(amount * 0.008), 500);
+/** Stripe's test IBANs that answer late answer after at least three minutes. */
+export const DELAYED_DEBIT_SETTLES_MS = 3 * 60_000;
+
+/** Stripe's fee: ACH Direct Debit 0.8%, at most $5; SEPA Direct Debit €0.35. */
+const debitFee = (pm: Stripe.PaymentMethod, amount: number) =>
+  pm.type === 'sepa_debit' ? 35 : Math.min(Math.round(amount * 0.008), 500);
+
+/** Each debit's currency: ACH takes US dollars, SEPA euros. */
+const debitCurrency: Record<string, string> = { us_bank_account: 'usd', sepa_debit: 'eur' };
+
+/** What the bank answers to a debit from this payment method, and when. */
+function bankAnswer(
+  pm: Stripe.PaymentMethod,
+  internal: PaymentMethodInternal,
+): { outcome: PayoutOutcome; delayed: boolean; disputed: boolean } {
+  if (pm.type !== 'sepa_debit')
+    return { outcome: debitOutcome(internal.bankAccount ?? ''), delayed: false, disputed: false };
+  const answer = sepaOutcome(sepaScenario(internal.iban ?? '') ?? 'success');
+  return answer.kind === 'paid'
+    ? { outcome: { kind: 'paid' }, delayed: answer.delayed, disputed: answer.disputed }
+    : { outcome: answer, delayed: answer.delayed, disputed: false };
+}
+
+/** What a disputed SEPA debit's bank does: a chargeback, as SEPA has no inquiries. */
+const sepaDispute: TestDispute = { reason: 'general', inquiry: false, networkReasonCode: 'MD06' };
 
 /** What the payment intent keeps for its debit: the Checkout Session told when it settles. */
 export interface DebitInternal {
@@ -45,18 +77,33 @@ export interface DebitInternal {
 }
 
 /** How a bank debit renders through the card-shaped charge builder: it never asks 3D Secure. */
-const bankInstrument = (pm: Stripe.PaymentMethod): TestCard => ({
+const bankInstrument = (pm: Stripe.PaymentMethod, disputed = false): TestCard => ({
   brand: 'bank',
-  last4: pm.us_bank_account?.last4 ?? '',
+  last4: pm.us_bank_account?.last4 ?? pm.sepa_debit?.last4 ?? '',
   funding: 'debit',
-  country: 'US',
+  country: pm.sepa_debit?.country ?? 'US',
   outcome: { kind: 'succeeded' },
+  ...(disputed ? { after: { dispute: sepaDispute } } : {}),
 });
 
 function bankDetails(
   pm: Stripe.PaymentMethod,
   mandate: string | null,
 ): Stripe.Charge.PaymentMethodDetails {
+  if (pm.type === 'sepa_debit') {
+    const b = pm.sepa_debit!;
+    return {
+      type: 'sepa_debit',
+      sepa_debit: {
+        bank_code: b.bank_code,
+        branch_code: b.branch_code,
+        country: b.country,
+        fingerprint: b.fingerprint,
+        last4: b.last4,
+        mandate,
+      },
+    } as Stripe.Charge.PaymentMethodDetails;
+  }
   const b = pm.us_bank_account!;
   return {
     type: 'us_bank_account',
@@ -121,10 +168,18 @@ async function createMandate(
       livemode: w.livemode,
       multi_use: {},
       payment_method: pm.id,
-      payment_method_details: {
-        type: 'us_bank_account',
-        us_bank_account: { collection_method: 'paper' },
-      } as Stripe.Mandate.PaymentMethodDetails,
+      payment_method_details: (pm.type === 'sepa_debit'
+        ? {
+            type: 'sepa_debit',
+            sepa_debit: {
+              reference: id.slice(-16).toUpperCase(),
+              url: `https://stripe.com/mandates/${id}`,
+            },
+          }
+        : {
+            type: 'us_bank_account',
+            us_bank_account: { collection_method: 'paper' },
+          }) as Stripe.Mandate.PaymentMethodDetails,
       status: 'active',
       type: 'multi_use',
     }),
@@ -139,21 +194,29 @@ export async function startDebit(
   used: Instrument,
   mandateData?: MandateData,
 ): Promise<Stripe.PaymentIntent> {
-  if (used.pm.type !== 'us_bank_account')
+  const type = used.pm.type;
+  const currency = debitCurrency[type];
+  if (!currency)
     throw errors.invalidRequest(
-      `Switchboard confirms PaymentIntents with card and us_bank_account payment methods: ${used.pm.type} payments are not modelled.`,
+      `Switchboard confirms PaymentIntents with card, us_bank_account and sepa_debit payment methods: ${type} payments are not modelled.`,
       'payment_method',
       'payment_method_not_supported',
     );
-  if (pi.currency !== 'usd')
+  if (pi.currency !== currency)
     throw errors.invalidRequest(
-      `The currency provided (${pi.currency}) is invalid. Payments with us_bank_account support the following currencies: usd.`,
+      `The currency provided (${pi.currency}) is invalid. Payments with ${type} support the following currencies: ${currency}.`,
       'currency',
     );
   if (pi.capture_method === 'manual')
     throw errors.invalidRequest(
-      'The payment method `us_bank_account` does not support manual capture: use capture_method=automatic.',
+      `The payment method \`${type}\` does not support manual capture: use capture_method=automatic.`,
       'capture_method',
+    );
+  // A SEPA debit runs under a mandate the customer accepted, as on Stripe.
+  if (type === 'sepa_debit' && !mandateData)
+    throw errors.invalidRequest(
+      'This PaymentIntent requires a mandate, but no existing mandate was found. Collect mandate acceptance from the customer and try again, providing acceptance data in the mandate_data parameter.',
+      'mandate_data',
     );
   const mandate = mandateData ? await createMandate(w, used.pm, mandateData) : null;
   const chargeId = newId('ch', 24);
@@ -188,11 +251,17 @@ export async function startDebit(
   };
   await saveObject(w.db, pi.id, next);
   await emitEvent(w, { type: 'payment_intent.processing', object: next as never });
-  await scheduleTask(w, 'payment_intent.debit', w.now + DEBIT_SETTLES_MS, {
-    livemode: pi.livemode,
-    accountId: w.accountId,
-    paymentIntent: pi.id,
-  });
+  const { delayed } = bankAnswer(used.pm, used.internal);
+  await scheduleTask(
+    w,
+    'payment_intent.debit',
+    w.now + (delayed ? DELAYED_DEBIT_SETTLES_MS : DEBIT_SETTLES_MS),
+    {
+      livemode: pi.livemode,
+      accountId: w.accountId,
+      paymentIntent: pi.id,
+    },
+  );
   return next;
 }
 
@@ -215,14 +284,15 @@ async function settleDebit(w: WriteContext, payload: TaskPayload): Promise<void>
   const before = parseData<Stripe.Charge>(chargeRow);
   const pmRow = (await findObjectToChange(w, pi.payment_method as string))!;
   const pm = parseData<Stripe.PaymentMethod>(pmRow);
-  const outcome = debitOutcome(parseInternal<PaymentMethodInternal>(pmRow).bankAccount ?? '');
+  const { outcome, disputed } = bankAnswer(pm, parseInternal<PaymentMethodInternal>(pmRow));
+  const instrument = bankInstrument(pm, disputed);
   let next: Stripe.PaymentIntent;
   if (outcome.kind === 'paid') {
     const settled = await settleCharge(
       w,
       { ...before, paid: true, status: 'succeeded' },
-      bankInstrument(pm),
-      { ...termsOf(pi, pi.amount), fee: achFee(pi.amount) },
+      instrument,
+      { ...termsOf(pi, pi.amount), fee: debitFee(pm, pi.amount) },
     );
     await saveObject(w.db, before.id, settled.charge, {
       ...parseInternal<ChargeInternal>(chargeRow),
@@ -236,6 +306,7 @@ async function settleDebit(w: WriteContext, payload: TaskPayload): Promise<void>
     };
     await saveObject(w.db, pi.id, next);
     await emitEvent(w, { type: 'payment_intent.succeeded', object: next as never });
+    await afterCharge(w, settled.charge, instrument);
   } else {
     const failed: Stripe.Charge = {
       ...before,

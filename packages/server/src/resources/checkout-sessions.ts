@@ -24,7 +24,7 @@ import { shippingParams } from './shared-params.js';
 import { CommittedError, get, post, type Resource } from './route.js';
 import { createPaymentIntent, type PaymentIntentCreate } from './payment-intents.js';
 import { reportDebitTo } from './bank-debits.js';
-import type { PaymentMethodData } from './payment-methods.js';
+import { usePaymentMethod, type PaymentMethodData } from './payment-methods.js';
 import { createSetupIntent, onBehalfOfCheck, type SetupIntentCreate } from './setup-intents.js';
 import {
   currency,
@@ -114,7 +114,7 @@ const EXPIRY_TEST = 'expire at expires_at';
 const SETUP_TEST =
   'saves a card in setup mode on a connected account, completed by the test helper, then pays off session with it';
 
-const paymentMethodTypes = array(oneOf(['card', 'us_bank_account'] as const));
+const paymentMethodTypes = array(oneOf(['card', 'us_bank_account', 'sepa_debit'] as const));
 
 const createParams = {
   mode: required(oneOf(['payment', 'setup', 'subscription'] as const)),
@@ -292,20 +292,24 @@ function checkMode(p: CreateParams): void {
 
 /** ACH Direct Debit takes US dollars, and Switchboard saves only cards in setup mode. */
 function checkBankDebit(p: CreateParams, currency: string | undefined): void {
-  const types = typesOf(p) ?? [];
-  if (!types.includes('us_bank_account')) return;
   const param = p.payment_method_types ? 'payment_method_types' : 'allowed_payment_method_types';
-  if (p.mode === 'setup')
-    throw errors.invalidRequest(
-      'Saving a us_bank_account in setup mode is not modelled by Switchboard: use card, or mode=payment.',
-      param,
-      'parameter_not_supported',
-    );
-  if (currency?.toLowerCase() !== 'usd')
-    throw errors.invalidRequest(
-      `The payment method type us_bank_account only supports the currency usd, not ${currency}.`,
-      param,
-    );
+  for (const [type, only] of [
+    ['us_bank_account', 'usd'],
+    ['sepa_debit', 'eur'],
+  ] as const) {
+    if (!typesOf(p)?.includes(type)) continue;
+    if (p.mode === 'setup')
+      throw errors.invalidRequest(
+        `Saving a ${type} in setup mode is not modelled by Switchboard: use card, or mode=payment.`,
+        param,
+        'parameter_not_supported',
+      );
+    if (currency?.toLowerCase() !== only)
+      throw errors.invalidRequest(
+        `The payment method type ${type} only supports the currency ${only}, not ${currency}.`,
+        param,
+      );
+  }
 }
 
 function checkExpiry(expiresAt: number | undefined, createdS: number): number {
@@ -412,6 +416,14 @@ function newSession(
 }
 
 /** How a session is paid: a payment method id (`pm_card_visa`, `pm_...`), or card details. */
+/** The mandate a person accepts by paying with a SEPA debit on the stand-in page (on loopback). */
+const checkoutMandate = {
+  customer_acceptance: {
+    type: 'online' as const,
+    online: { ip_address: '127.0.0.1', user_agent: 'Switchboard Checkout' },
+  },
+};
+
 export type SessionPayment =
   { paymentMethod: string } | { paymentMethodData: PaymentMethodData; email?: string | null };
 
@@ -441,14 +453,25 @@ export async function completeSession(
   let next: Stripe.Checkout.Session;
   if (session.mode === 'payment') {
     const pid = internal.paymentIntentData ?? {};
+    // The page shows a SEPA debit's mandate, and paying accepts it.
+    let type: string | undefined;
+    let method: { payment_method: string } | { payment_method_data: PaymentMethodData };
+    if ('paymentMethod' in payment) {
+      const { pm } = await usePaymentMethod(w, scope, payment.paymentMethod);
+      [type, method] = [pm.type, { payment_method: pm.id }];
+    } else {
+      [type, method] = [
+        payment.paymentMethodData.type,
+        { payment_method_data: payment.paymentMethodData },
+      ];
+    }
     const params: PaymentIntentCreate = {
       amount: session.amount_total!,
       currency: session.currency!,
       payment_method_types: session.payment_method_types,
       confirm: true,
-      ...('paymentMethod' in payment
-        ? { payment_method: payment.paymentMethod }
-        : { payment_method_data: payment.paymentMethodData }),
+      ...method,
+      ...(type === 'sepa_debit' ? { mandate_data: checkoutMandate } : {}),
       ...(session.customer ? { customer: session.customer as string } : {}),
       ...(email ? { receipt_email: email } : {}),
       ...pid,

@@ -38,6 +38,13 @@ import {
   saveObject,
 } from './common.js';
 import { listFilterTest, nullableAddress, toAddress } from './shared-params.js';
+import {
+  isValidIban,
+  normalizeIban,
+  SEPA_TEST_IBANS_HINT,
+  sepaScenario,
+  sepaTestMethodIban,
+} from '../domain/sepa.js';
 import { cardForNumber, checkExpiry, consumeToken, fingerprint } from './tokens.js';
 
 /**
@@ -58,6 +65,8 @@ export interface PaymentMethodInternal {
   consumed?: boolean;
   /** A bank account: its account number, whose test outcome its debits have. */
   bankAccount?: string;
+  /** A SEPA Direct Debit account: its IBAN, one of Stripe's test IBANs (domain/sepa.ts). */
+  iban?: string;
 }
 
 /** A payment method as intents use it: the object, its row, and the test card it behaves as. */
@@ -82,13 +91,17 @@ const usBankParams = object({
   routing_number: string({ maxLength: 9 }),
 });
 
+/** The test that checks SEPA Direct Debit payment methods and their debits. */
+export const SEPA_TEST =
+  'makes payment methods from test IBANs only, with the holder Stripe requires';
+
 /** The test that checks card details (number, cvc, token) make the payment method they describe. */
 const CREATES =
   'creates card payment methods from a test number, a token and pm_card_visa; attaches, lists, updates and detaches them';
 
 /** What describes a new payment method: `POST /v1/payment_methods` and `payment_method_data`. */
 export const paymentMethodDataParams = {
-  type: oneOf(['card', 'us_bank_account'] as const),
+  type: oneOf(['card', 'us_bank_account', 'sepa_debit'] as const),
   card: object({
     number: effect(string({ maxLength: 30 }), CREATES),
     exp_month: integer(),
@@ -97,13 +110,16 @@ export const paymentMethodDataParams = {
     token: effect(string(), CREATES),
   }),
   us_bank_account: usBankParams,
+  sepa_debit: object({ iban: required(effect(string({ maxLength: 34 }), SEPA_TEST)) }),
   billing_details: billingParams,
   metadata: metadata(),
   allow_redisplay: oneOf(['always', 'limited', 'unspecified'] as const),
 };
 
+export type PaymentMethodType = 'card' | 'us_bank_account' | 'sepa_debit';
+
 export type PaymentMethodData = {
-  type?: 'card' | 'us_bank_account' | undefined;
+  type?: PaymentMethodType | undefined;
   card?:
     | {
         number?: string | undefined;
@@ -121,6 +137,7 @@ export type PaymentMethodData = {
         routing_number?: string | undefined;
       }
     | undefined;
+  sepa_debit?: { iban: string } | undefined;
   billing_details?:
     | {
         address?: unknown;
@@ -198,7 +215,7 @@ async function describe(
   data: PaymentMethodData,
   param: string,
 ): Promise<{
-  type: 'card' | 'us_bank_account';
+  type: PaymentMethodType;
   block: Partial<Stripe.PaymentMethod>;
   internal: PaymentMethodInternal;
 }> {
@@ -230,8 +247,9 @@ async function describe(
   if (data.card !== undefined)
     throw errors.parameterInvalid(
       `${param}card`,
-      `Invalid ${param}card: a us_bank_account payment method takes us_bank_account.`,
+      `Invalid ${param}card: a ${type} payment method takes ${type}.`,
     );
+  if (type === 'sepa_debit') return describeSepaDebit(w, data, param);
   const b = data.us_bank_account;
   if (!b) throw errors.parameterMissing(`${param}us_bank_account`);
   if (!b.account_number) throw errors.parameterMissing(`${param}us_bank_account[account_number]`);
@@ -258,6 +276,54 @@ async function describe(
       } as unknown as Stripe.PaymentMethod.UsBankAccount,
     },
     internal: { bankAccount: b.account_number },
+  };
+}
+
+/**
+ * A SEPA Direct Debit account: one of Stripe's test IBANs (any other is refused, as Stripe's test
+ * mode refuses real ones; live mode here is a rehearsal with test instruments too), with the
+ * account holder's name and email, which SEPA mandates need.
+ */
+function describeSepaDebit(
+  w: WriteContext,
+  data: PaymentMethodData,
+  param: string,
+): { type: 'sepa_debit'; block: Partial<Stripe.PaymentMethod>; internal: PaymentMethodInternal } {
+  if (data.us_bank_account !== undefined)
+    throw errors.parameterInvalid(
+      `${param}us_bank_account`,
+      `Invalid ${param}us_bank_account: a sepa_debit payment method takes sepa_debit.`,
+    );
+  const given = data.sepa_debit?.iban;
+  if (given === undefined) throw errors.parameterMissing(`${param}sepa_debit[iban]`);
+  const iban = normalizeIban(given);
+  if (!isValidIban(iban))
+    throw errors.invalidRequest(
+      'The IBAN you provided appears to be invalid.',
+      `${param}sepa_debit[iban]`,
+      'invalid_bank_account_iban',
+    );
+  if (!sepaScenario(iban))
+    throw errors.invalidRequest(
+      `${iban.slice(0, 2)}${'*'.repeat(iban.length - 6)}${iban.slice(-4)} is not one of Stripe's test IBANs; only those are accepted (for example ${SEPA_TEST_IBANS_HINT}).`,
+      `${param}sepa_debit[iban]`,
+      'invalid_bank_account_iban',
+    );
+  if (!data.billing_details?.name) throw errors.parameterMissing(`${param}billing_details[name]`);
+  if (!data.billing_details.email) throw errors.parameterMissing(`${param}billing_details[email]`);
+  return {
+    type: 'sepa_debit',
+    block: {
+      sepa_debit: {
+        bank_code: iban.slice(4, 9).replace(/^0+/, '') || '0',
+        branch_code: '',
+        country: iban.slice(0, 2),
+        fingerprint: fingerprint(w.platform, iban),
+        generated_from: { charge: null, setup_attempt: null },
+        last4: iban.slice(-4),
+      },
+    },
+    internal: { iban },
   };
 }
 
@@ -331,6 +397,15 @@ export async function usePaymentMethod(
       },
       { type: 'card' },
     );
+  }
+  const iban = sepaTestMethodIban(id);
+  if (iban) {
+    const data: PaymentMethodData = {
+      type: 'sepa_debit',
+      sepa_debit: { iban },
+      billing_details: { name: 'Jenny Rosen', email: 'jenny@example.com' },
+    };
+    return createPaymentMethod(w, scope, data);
   }
   const bankAccount = usBankAccountMethods[id];
   if (bankAccount) {
@@ -505,17 +580,12 @@ async function clonePaymentMethod(
       `The payment method ${id} is not attached to the customer ${customer}.`,
       'customer',
     );
-  const block =
-    source.pm.type === 'card'
-      ? { card: source.pm.card! }
-      : { us_bank_account: source.pm.us_bank_account! };
+  const type = source.pm.type as PaymentMethodType;
+  const block = { [type]: source.pm[type] } as Partial<Stripe.PaymentMethod>;
+  const { card, bankAccount, iban } = source.internal;
   return storePaymentMethod(
     w,
-    {
-      type: source.pm.type as 'card' | 'us_bank_account',
-      block,
-      internal: { card: source.internal.card },
-    },
+    { type, block, internal: { card, bankAccount, iban } },
     {
       ...extra,
       billing_details: {

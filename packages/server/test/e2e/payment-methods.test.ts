@@ -159,7 +159,7 @@ describe('payment methods, tokens and publishable keys', () => {
     ).rejects.toMatchObject({ code: 'invalid_expiry_year' });
     await expect(
       stripe.paymentMethods.create({
-        type: 'sepa_debit' as 'card',
+        type: 'ideal' as 'card',
         card: card('4242424242424242'),
       }),
     ).rejects.toMatchObject({ param: 'type' });
