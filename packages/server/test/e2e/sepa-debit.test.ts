@@ -54,7 +54,7 @@ describe('SEPA Direct Debit (sepa_debit)', () => {
         payment_method: pm.id,
         confirm: true,
         mandate_data: mandate,
-      },
+      } as Stripe.PaymentIntentCreateParams,
       opts,
     );
   }
@@ -119,7 +119,7 @@ describe('SEPA Direct Debit (sepa_debit)', () => {
           payment_method_types: ['sepa_debit'],
           payment_method: pm.id,
           confirm: true,
-        },
+        } as Stripe.PaymentIntentCreateParams,
         opts,
       ),
     ).rejects.toMatchObject({ param: 'mandate_data', message: expect.stringMatching(/mandate/) });
@@ -132,7 +132,7 @@ describe('SEPA Direct Debit (sepa_debit)', () => {
           payment_method: pm.id,
           confirm: true,
           mandate_data: mandate,
-        },
+        } as Stripe.PaymentIntentCreateParams,
         opts,
       ),
     ).rejects.toMatchObject({ param: 'currency' });
@@ -223,7 +223,7 @@ describe('SEPA Direct Debit (sepa_debit)', () => {
         ],
         payment_intent_data: { application_fee_amount: 300 },
         success_url: `${server.url}/paid?session={CHECKOUT_SESSION_ID}`,
-      },
+      } as Stripe.Checkout.SessionCreateParams,
       opts,
     );
     await expect(
@@ -237,7 +237,7 @@ describe('SEPA Direct Debit (sepa_debit)', () => {
           },
         ],
         success_url: `${server.url}/paid`,
-      }),
+      } as Stripe.Checkout.SessionCreateParams),
     ).rejects.toMatchObject({ param: 'payment_method_types' });
     const chromium = await launchChromium();
     try {
