@@ -2,8 +2,10 @@ import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
+  array,
   effect,
   expandParam,
+  integer,
   listParams,
   metadata,
   nullableString,
@@ -11,37 +13,51 @@ import {
   refused,
   required,
   string,
+  type Field,
 } from '../stripe/params.js';
-import { del, get, post, type Caller, type Resource } from './route.js';
-import { testCard } from '../domain/test-instruments.js';
+import { del, get, post, type Caller, type Resource, type Route } from './route.js';
+import { bankTokens, testCard } from '../domain/test-instruments.js';
+import { previousAttributes } from '../domain/event-body.js';
 import type { WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
+import { requireChild } from '../scope/finders.js';
 import {
   createObject,
   deleteObject,
-  listVisible,
+  pageOf,
   parseData,
   requireObject,
   requireObjectToChange,
   saveObject,
 } from './common.js';
 import { defaultExpiry } from './payment-methods.js';
-import { cardObject, checkExpiry, consumeToken } from './tokens.js';
+import { bankAccountObject, cardObject, checkExpiry, consumeToken } from './tokens.js';
 
 /**
- * A customer's cards as the Charges API's sources (`card_...`): saved from a card token
- * (`tok_visa`, or one made with `/v1/tokens`) by `customers.create`/`update` with `source` or
- * `POST /v1/customers/{id}/sources`, as on Stripe; the first becomes the customer's
- * `default_source`, which charges with `customer` and no `source` use. Events:
- * `customer.source.created`, `.updated`, `.deleted` on the customer's account, and
- * `customer.updated` when `default_source` changes.
+ * A customer's sources as the Charges API has them: cards (`card_...`, saved from a card token:
+ * `tok_visa`, or one made with `/v1/tokens`) and ACH bank accounts (`ba_...`, from a bank account
+ * token: `btok_us`, or one made with `/v1/tokens`), saved by `customers.create`/`update` with
+ * `source` or `POST /v1/customers/{id}/sources`, as on Stripe; the first becomes the customer's
+ * `default_source`, which charges with `customer` and no `source` use. The older paths
+ * `/cards` and `/bank_accounts` serve the same sources, each of its own type. A bank account is
+ * `new` until verified with Stripe's test microdeposits (32 and 45 cents), then `verified`
+ * (`btok_us_verified` is verified at once). Events: `customer.source.created`, `.updated`,
+ * `.deleted` on the customer's account, and `customer.updated` when `default_source` changes.
  */
 
 export const sourcesTest =
   "a customer's cards: source on create and update, default_source, /sources";
+export const bankSourcesTest =
+  "a customer's bank accounts: saved from btok_us, verified with microdeposits 32 and 45, listed apart from cards";
 
-/** Stripe's error for a source that is not one of the customer's cards. */
+type SourceKind = 'card' | 'bank_account';
+export type CustomerSource = Stripe.Card | Stripe.BankAccount;
+
+/** Stripe's test microdeposits: what `verify` takes for any bank account in test mode. */
+const MICRODEPOSITS = [32, 45];
+
+/** Stripe's error for a source that is not one of the customer's (of the path's type). */
 const notLinked = (customer: string, id: string, param: string) =>
   errors.invalidRequest(
     `Customer ${customer} does not have a linked source with ID ${id}.`,
@@ -49,24 +65,14 @@ const notLinked = (customer: string, id: string, param: string) =>
     'missing',
   );
 
-/**
- * Saves the card a token stands for on `customer` (no event: the caller sends
- * `customer.source.created` once the customer is saved). A card that declines is refused, as
- * Stripe checks a card when it is saved.
- */
-export async function saveCustomerCard(
+/** A card token's card, saved on `customer`; one that declines is refused, as Stripe checks it. */
+async function savedCard(
   w: WriteContext,
   scope: Caller,
   customer: string,
   source: string,
-  param = 'source',
-  meta?: Parameters<typeof applyMetadata>[1],
-): Promise<Stripe.Card> {
-  if (!source.startsWith('tok_'))
-    throw errors.invalidRequest(
-      `The source ${source} cannot be saved on a customer: give a card token (tok_visa, or one made with /v1/tokens).`,
-      param,
-    );
+  param: string,
+): Promise<{ data: Stripe.Card; internal: object }> {
   const token = await consumeToken(w, scope, source, 'card', param);
   const instrument = token.card!;
   const outcome = testCard(instrument)!;
@@ -78,60 +84,100 @@ export async function saveCustomerCard(
       { param },
     );
   // The token's card itself (with its id, expiry and name), as on Stripe; a test token's is new.
-  const card = {
-    ...(token.object ?? cardObject(w, instrument, defaultExpiry(w.now), null)),
-    customer,
-    metadata: applyMetadata({}, meta),
-  } as Stripe.Card;
-  await createObject(w, {
-    type: 'card',
-    id: card.id,
-    data: () => card,
-    parentId: customer,
-    internal: { instrument },
-  });
-  return card;
+  const card = token.object ?? cardObject(w, instrument, defaultExpiry(w.now), null);
+  return { data: { ...card, customer } as Stripe.Card, internal: { instrument } };
 }
 
-/** One of the customer's saved cards, or Stripe's error naming `param`. */
-async function customerCard(
-  db: WriteContext['db'],
-  scope: Caller,
-  customer: string,
-  id: string,
-  param: string,
-): Promise<ObjectRow> {
-  const row = await requireObject(db, scope, 'card', id, 'source', param).catch(() => {
-    throw notLinked(customer, id, param);
-  });
-  if (row.parent_id !== customer) throw notLinked(customer, id, param);
-  return row;
-}
-
-/** `default_source` given on update: one of the customer's cards. */
-export async function checkDefaultSource(
+/** A bank account token's account, saved on `customer`: `new` until verified. */
+async function savedBankAccount(
   w: WriteContext,
   scope: Caller,
   customer: string,
-  id: string,
-): Promise<void> {
-  await customerCard(w.db, scope, customer, id, 'default_source');
+  source: string,
+  param: string,
+): Promise<{ data: Stripe.BankAccount; internal: object }> {
+  const bank = (await consumeToken(w, scope, source, 'bank_account', param)).bank!;
+  const verified = source.startsWith('btok_us_verified') && bankTokens[source] !== undefined;
+  const account = bankAccountObject(w, bank);
+  return {
+    data: { ...account, customer, status: verified ? 'verified' : 'new' } as Stripe.BankAccount,
+    internal: { bank },
+  };
 }
 
 /**
- * `source` on update: the new card replaces the default source, which is deleted, as Stripe
+ * Saves the card or bank account a token stands for on `customer` (no event: the caller sends
+ * `customer.source.created` once the customer is saved).
+ */
+export async function saveCustomerSource(
+  w: WriteContext,
+  scope: Caller,
+  customer: string,
+  source: string,
+  param = 'source',
+  meta?: Parameters<typeof applyMetadata>[1],
+): Promise<CustomerSource> {
+  const saved = source.startsWith('tok_')
+    ? await savedCard(w, scope, customer, source, param)
+    : source.startsWith('btok_')
+      ? await savedBankAccount(w, scope, customer, source, param)
+      : null;
+  if (!saved)
+    throw errors.invalidRequest(
+      `The source ${source} cannot be saved on a customer: give a card token (tok_visa, or one made with /v1/tokens) or a bank account token (btok_us).`,
+      param,
+    );
+  const data = { ...saved.data, metadata: applyMetadata({}, meta) } as CustomerSource;
+  await createObject(w, {
+    type: data.object,
+    id: data.id,
+    data: () => data,
+    parentId: customer,
+    internal: saved.internal,
+  });
+  return data;
+}
+
+/** One of the customer's sources of `kinds` (locked in a write), or Stripe's error naming `param`. */
+async function customerSource(
+  db: WriteContext['db'],
+  scope: Caller,
+  customer: ObjectRow,
+  id: string,
+  param: string,
+  kinds: readonly SourceKind[] = ['card', 'bank_account'],
+  lock?: WriteContext,
+): Promise<ObjectRow> {
+  return requireChild(db, scope, customer, kinds, id, { label: 'source', lock }).catch(() => {
+    throw notLinked(customer.id, id, param);
+  });
+}
+
+/** `default_source` given on update: one of the customer's sources. */
+export async function checkDefaultSource(
+  w: WriteContext,
+  scope: Caller,
+  customer: ObjectRow,
+  id: string,
+): Promise<void> {
+  await customerSource(w.db, scope, customer, id, 'default_source');
+}
+
+/**
+ * `source` on update: the new source replaces the default source, which is deleted, as Stripe
  * documents it (`customer.source.deleted`, then `customer.source.created` after the caller saves
  * the customer).
  */
 export async function replaceDefaultSource(
   w: WriteContext,
   scope: Caller,
-  before: Stripe.Customer,
+  customer: ObjectRow,
   source: string,
-): Promise<Stripe.Card> {
-  const card = await saveCustomerCard(w, scope, before.id, source);
+): Promise<CustomerSource> {
+  const before = parseData<Stripe.Customer>(customer);
+  const saved = await saveCustomerSource(w, scope, before.id, source);
   if (typeof before.default_source === 'string') {
-    const old = await requireObjectToChange(w, scope, 'card', before.default_source).catch(
+    const old = await customerSource(w.db, scope, customer, before.default_source, 'source').catch(
       () => null,
     );
     if (old) {
@@ -139,7 +185,7 @@ export async function replaceDefaultSource(
       await emitEvent(w, { type: 'customer.source.deleted', object: parseData(old) });
     }
   }
-  return card;
+  return saved;
 }
 
 /** A card's expiry month or year, which the spec types as a string: digits only, as on Stripe. */
@@ -149,52 +195,135 @@ function whole(value: string, param: string): number {
   return Number(value);
 }
 
-/** The customer of the path, for the sources routes. */
-const customerOf = (db: WriteContext['db'], scope: Caller, id: string) =>
-  requireObject(db, scope, 'customer', id, 'customer', 'customer');
+/** The customer of the path, for the sources routes (locked until the write commits, in one). */
+const customerOf = (db: WriteContext['db'], scope: Caller, id: string, lock?: WriteContext) =>
+  lock
+    ? requireObjectToChange(lock, scope, 'customer', id, 'customer', 'customer')
+    : requireObject(db, scope, 'customer', id, 'customer', 'customer');
 
-const updateParams = {
-  address_city: nullableString(),
-  address_country: nullableString(),
-  address_line1: nullableString(),
-  address_line2: nullableString(),
-  address_state: nullableString(),
-  address_zip: nullableString(),
-  exp_month: string(),
-  exp_year: string(),
-  metadata: metadata(),
-  name: nullableString(),
-  account_holder_name: refused('bank accounts are not saved on customers here, only cards'),
-  account_holder_type: refused('bank accounts are not saved on customers here, only cards'),
-  owner: refused('Sources (src_...) are not modelled, only cards'),
-  ...expandParam,
+const cardFields = [
+  'address_city',
+  'address_country',
+  'address_line1',
+  'address_line2',
+  'address_state',
+  'address_zip',
+  'name',
+] as const;
+const bankFields = ['account_holder_name', 'account_holder_type'] as const;
+
+/**
+ * What an update takes on a path of `kinds`: a card's fields where cards are, a bank account's
+ * where bank accounts are (on `/sources`, the other's are refused by the source's type).
+ */
+function updateParams(kinds: readonly SourceKind[]) {
+  const cards = kinds.includes('card');
+  const banks = kinds.includes('bank_account');
+  const card = <T>(f: Field<T, false>) => (cards ? f : refused('a bank account has no such field'));
+  const bank = <T>(f: Field<T, false>) => (banks ? f : refused('a card has no such field'));
+  return {
+    address_city: card(nullableString()),
+    address_country: card(nullableString()),
+    address_line1: card(nullableString()),
+    address_line2: card(nullableString()),
+    address_state: card(nullableString()),
+    address_zip: card(nullableString()),
+    exp_month: card(string()),
+    exp_year: card(string()),
+    name: card(nullableString()),
+    account_holder_name: bank(nullableString()),
+    account_holder_type: bank(oneOf(['individual', 'company'] as const)),
+    metadata: metadata(),
+    owner: refused('Sources (src_...) are not modelled, only cards and bank accounts'),
+    ...expandParam,
+  };
+}
+
+type UpdateParams = Partial<
+  Record<(typeof cardFields)[number] | (typeof bankFields)[number], unknown>
+> & {
+  exp_month?: string | undefined;
+  exp_year?: string | undefined;
 };
 
-export const customerSources: Resource = {
-  name: 'customer_sources',
-  routes: [
+/** A source with the update's fields: a card's or a bank account's, the other's refused. */
+function updated(before: CustomerSource, params: UpdateParams, now: number): CustomerSource {
+  const own: readonly string[] = before.object === 'card' ? cardFields : bankFields;
+  const other =
+    before.object === 'card' ? [...bankFields] : [...cardFields, 'exp_month', 'exp_year'];
+  for (const key of other)
+    if ((params as Record<string, unknown>)[key] !== undefined)
+      throw errors.parameterNotSupported(
+        key,
+        before.object === 'card'
+          ? 'a card has no such field; bank accounts do'
+          : 'a bank account has no such field; cards do',
+      );
+  const after = { ...before } as Record<string, unknown>;
+  if (before.object === 'card' && (params.exp_month !== undefined || params.exp_year !== undefined))
+    Object.assign(
+      after,
+      checkExpiry(
+        whole(params.exp_month ?? String(before.exp_month), 'exp_month'),
+        whole(params.exp_year ?? String(before.exp_year), 'exp_year'),
+        now,
+        'card',
+      ),
+    );
+  for (const key of own)
+    if ((params as Record<string, unknown>)[key] !== undefined)
+      after[key] = (params as Record<string, unknown>)[key];
+  return after as unknown as CustomerSource;
+}
+
+/** Saves a changed source and sends `customer.source.updated` (nothing when nothing changed). */
+async function saveSource(
+  w: WriteContext,
+  row: ObjectRow,
+  before: CustomerSource,
+  after: CustomerSource,
+): Promise<CustomerSource> {
+  const previous = previousAttributes(before as never, after as never);
+  if (!previous) return before;
+  await saveObject(w.db, row.id, after);
+  await emitEvent(w, {
+    type: 'customer.source.updated',
+    object: after as never,
+    previousAttributes: previous,
+  });
+  return after;
+}
+
+/**
+ * The routes of one of a customer's source collections: `/sources` (cards and bank accounts),
+ * `/cards` or `/bank_accounts` (their own type only, as on Stripe). One implementation for the
+ * three paths.
+ */
+function sourceRoutes(collection: string, kinds: readonly SourceKind[]): Route[] {
+  const base = `/v1/customers/:customer/${collection}`;
+  const listFilter: Record<string, Field<unknown>> = collection === 'sources'
+    ? { object: effect(oneOf(['card', 'bank_account', 'source'] as const), sourcesTest) }
+    : {};
+  return [
     post(
-      '/v1/customers/:customer/sources',
+      base,
       {
         source: required(effect(string(), sourcesTest)),
         metadata: metadata(),
-        validate: refused('cards are checked as Stripe checks them when saved'),
+        ...(collection === 'sources'
+          ? { validate: refused('cards are checked as Stripe checks them when saved') }
+          : {}),
         alipay_account: refused('Alipay accounts are not modelled'),
-        bank_account: refused('bank accounts are not saved on customers here, only cards'),
+        bank_account: refused(
+          'give a bank account token as source (btok_us, or one made with /v1/tokens)',
+        ),
         card: refused('give a card token as source (tok_visa, or one made with /v1/tokens)'),
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
-        const row = await requireObjectToChange(
-          w,
-          caller,
-          'customer',
-          path.customer!,
-          'customer',
-          'customer',
-        );
+        const row = await customerOf(w.db, caller, path.customer!, w);
         const before = parseData<Stripe.Customer>(row);
-        const card = await saveCustomerCard(
+        const saved = await saveCustomerSource(
           w,
           caller,
           before.id,
@@ -202,10 +331,10 @@ export const customerSources: Resource = {
           'source',
           params.metadata,
         );
-        await emitEvent(w, { type: 'customer.source.created', object: card as never });
-        // The first card becomes the default source.
+        await emitEvent(w, { type: 'customer.source.created', object: saved as never });
+        // The first source becomes the default source.
         if (before.default_source === null) {
-          const after = { ...before, default_source: card.id };
+          const after = { ...before, default_source: saved.id };
           await saveObject(w.db, row.id, after);
           await emitEvent(w, {
             type: 'customer.updated',
@@ -213,114 +342,114 @@ export const customerSources: Resource = {
             previousAttributes: { default_source: null },
           });
         }
-        return card;
+        return saved;
       },
     ),
 
-    get(
-      '/v1/customers/:customer/sources',
-      {
-        ...listParams,
-        object: effect(oneOf(['card', 'bank_account', 'source'] as const), sourcesTest),
-      },
-      async ({ services, caller, path, params, url }) => {
-        const customer = await customerOf(services.dialect.db, caller, path.customer!);
-        // Only cards are saved: a list of bank accounts or Sources is empty.
-        const type = params.object === undefined || params.object === 'card' ? 'card' : 'none';
-        return listVisible(
-          services.dialect,
-          caller,
-          url,
-          { type, parentId: customer.id },
-          params,
-          'source',
-        );
-      },
-    ),
-
-    get('/v1/customers/:customer/sources/:id', expandParam, async ({ db, caller, path }) => {
+    get(base, { ...listParams, ...listFilter }, async ({ db, caller, path, params, url }) => {
       const customer = await customerOf(db, caller, path.customer!);
-      return parseData(await customerCard(db, caller, customer.id, path.id!, 'id'));
+      const object = (params as { object?: string }).object;
+      // Sources of the Sources API (`object=source`) are not modelled: their list is empty.
+      const types = object === undefined ? kinds : kinds.filter((k) => k === object);
+      const rows = await listSources(db, customer, types);
+      return pageOf(
+        rows.map((r) => parseData<CustomerSource>(r)),
+        params,
+        url,
+        'source',
+      );
     }),
 
-    post(
-      '/v1/customers/:customer/sources/:id',
-      updateParams,
-      async ({ w, caller, path, params }) => {
-        const customer = await customerOf(w.db, caller, path.customer!);
-        await customerCard(w.db, caller, customer.id, path.id!, 'id');
-        const row = await requireObjectToChange(w, caller, 'card', path.id!, 'source');
-        const before = parseData<Stripe.Card>(row);
-        const expiry =
-          params.exp_month !== undefined || params.exp_year !== undefined
-            ? checkExpiry(
-                whole(params.exp_month ?? String(before.exp_month), 'exp_month'),
-                whole(params.exp_year ?? String(before.exp_year), 'exp_year'),
-                w.now,
-                'card',
-              )
-            : { exp_month: before.exp_month, exp_year: before.exp_year };
-        const after: Stripe.Card = { ...before, ...expiry };
-        for (const key of [
-          'address_city',
-          'address_country',
-          'address_line1',
-          'address_line2',
-          'address_state',
-          'address_zip',
-          'name',
-        ] as const)
-          if (params[key] !== undefined) after[key] = params[key];
-        after.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
-        const previous: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(before))
-          if (JSON.stringify(v) !== JSON.stringify((after as never)[k])) previous[k] = v;
-        if (Object.keys(previous).length === 0) return before;
-        await saveObject(w.db, row.id, after);
-        await emitEvent(w, {
-          type: 'customer.source.updated',
-          object: after as never,
-          previousAttributes: previous,
-        });
-        return after;
-      },
-    ),
+    get(`${base}/:id`, expandParam, async ({ db, caller, path }) => {
+      const customer = await customerOf(db, caller, path.customer!);
+      return parseData(await customerSource(db, caller, customer, path.id!, 'id', kinds));
+    }),
 
-    del('/v1/customers/:customer/sources/:id', expandParam, async ({ w, caller, path }) => {
-      const customerRow = await requireObjectToChange(
-        w,
-        caller,
-        'customer',
-        path.customer!,
-        'customer',
-        'customer',
-      );
-      await customerCard(w.db, caller, customerRow.id, path.id!, 'id');
-      const row = await requireObjectToChange(w, caller, 'card', path.id!, 'source');
-      const card = parseData<Stripe.Card>(row);
+    post(`${base}/:id`, updateParams(kinds), async ({ w, caller, path, params }) => {
+      const customer = await customerOf(w.db, caller, path.customer!);
+      const row = await customerSource(w.db, caller, customer, path.id!, 'id', kinds, w);
+      const before = parseData<CustomerSource>(row);
+      const after = updated(before, params, w.now);
+      after.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
+      return saveSource(w, row, before, after);
+    }),
+
+    del(`${base}/:id`, expandParam, async ({ w, caller, path }) => {
+      const customerRow = await customerOf(w.db, caller, path.customer!, w);
+      const row = await customerSource(w.db, caller, customerRow, path.id!, 'id', kinds, w);
+      const source = parseData<CustomerSource>(row);
       await deleteObject(w.db, row.id);
-      await emitEvent(w, { type: 'customer.source.deleted', object: card as never });
-      // Deleting the default source makes the newest remaining card the default (none left:
+      await emitEvent(w, { type: 'customer.source.deleted', object: source as never });
+      // Deleting the default source makes the newest remaining source the default (none left:
       // null), as on Stripe.
       const customer = parseData<Stripe.Customer>(customerRow);
-      if (customer.default_source === card.id) {
-        // Read in this write's transaction (another connection would wait for it on SQLite).
-        const left = await listVisible<Stripe.Card>(
-          { ...w.services.dialect, db: w.db },
-          caller,
-          '',
-          { type: 'card', parentId: customer.id },
-          { limit: 1 },
-        );
-        const after = { ...customer, default_source: left.data[0]?.id ?? null };
+      if (customer.default_source === source.id) {
+        const left = await listSources(w.db, customerRow, ['card', 'bank_account']);
+        const after = { ...customer, default_source: left[0]?.id ?? null };
         await saveObject(w.db, customerRow.id, after);
         await emitEvent(w, {
           type: 'customer.updated',
           object: after as never,
-          previousAttributes: { default_source: card.id },
+          previousAttributes: { default_source: source.id },
         });
       }
-      return { id: card.id, object: 'card', deleted: true } as Stripe.DeletedCard;
+      return { id: source.id, object: source.object, deleted: true };
     }),
+  ];
+}
+
+/** A customer's sources of `types`, newest first (a customer has a few). */
+function listSources(db: WriteContext['db'], customer: ObjectRow, types: readonly SourceKind[]) {
+  if (types.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('objects')
+    .selectAll()
+    .where('parent_id', '=', customer.id)
+    .where('livemode', '=', customer.livemode)
+    .where('deleted', '=', 0)
+    .where('type', 'in', types)
+    .orderBy('seq', 'desc')
+    .execute();
+}
+
+/**
+ * `POST .../{id}/verify`: a bank account's microdeposits. In test mode they are always 32 and 45
+ * cents (in either order); other amounts answer Stripe's `bank_account_verification_failed`.
+ */
+function verifyRoute(collection: string): Route {
+  return post(
+    `/v1/customers/:customer/${collection}/:id/verify`,
+    { amounts: effect(array(integer()), bankSourcesTest), ...expandParam },
+    async ({ w, caller, path, params }) => {
+      const customer = await customerOf(w.db, caller, path.customer!);
+      const row = await customerSource(w.db, caller, customer, path.id!, 'id', ['bank_account'], w);
+      const before = parseData<Stripe.BankAccount>(row);
+      if (before.status === 'verified')
+        throw errors.invalidRequest('This bank account has already been verified.', 'id');
+      const amounts = [...(params.amounts ?? [])].sort((a, b) => a - b);
+      if (amounts.length !== 2)
+        throw errors.invalidRequest(
+          'Two microdeposit amounts are required to verify a bank account: amounts[]=32&amounts[]=45 in test mode.',
+          'amounts',
+        );
+      if (amounts.some((a, i) => a !== MICRODEPOSITS[i]))
+        throw errors.invalidRequest(
+          'The amounts provided do not match the amounts that were sent to the bank account.',
+          'amounts',
+          'bank_account_verification_failed',
+        );
+      return saveSource(w, row, before, { ...before, status: 'verified' });
+    },
+  );
+}
+
+export const customerSources: Resource = {
+  name: 'customer_sources',
+  routes: [
+    ...sourceRoutes('sources', ['card', 'bank_account']),
+    ...sourceRoutes('cards', ['card']),
+    ...sourceRoutes('bank_accounts', ['bank_account']),
+    verifyRoute('sources'),
+    verifyRoute('bank_accounts'),
   ],
 };

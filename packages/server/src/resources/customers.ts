@@ -30,7 +30,7 @@ import { listFilterTest, nullableAddress, shippingParams, toAddress } from './sh
 import {
   checkDefaultSource,
   replaceDefaultSource,
-  saveCustomerCard,
+  saveCustomerSource,
   sourcesTest,
 } from './customer-sources.js';
 import {
@@ -179,8 +179,10 @@ export const customers: Resource = {
             params,
           ),
       });
-      // `source`: a card saved on the new customer, its default source.
-      const card = params.source ? await saveCustomerCard(w, caller, data.id, params.source) : null;
+      // `source`: a card or bank account saved on the new customer, its default source.
+      const card = params.source
+        ? await saveCustomerSource(w, caller, data.id, params.source)
+        : null;
       const customer = card ? { ...data, default_source: card.id } : data;
       if (card) await saveObject(w.db, customer.id, customer);
       await emitEvent(w, { type: 'customer.created', object: customer as never });
@@ -207,13 +209,11 @@ export const customers: Resource = {
       if (params.source !== undefined && params.default_source !== undefined)
         throw errors.parametersExclusive('source', 'default_source');
       if (params.default_source !== undefined) {
-        await checkDefaultSource(w, caller, before.id, params.default_source);
+        await checkDefaultSource(w, caller, row, params.default_source);
         after.default_source = params.default_source;
       }
       // `source` replaces the default source (the old one is deleted), as Stripe documents it.
-      const card = params.source
-        ? await replaceDefaultSource(w, caller, before, params.source)
-        : null;
+      const card = params.source ? await replaceDefaultSource(w, caller, row, params.source) : null;
       if (card) after.default_source = card.id;
       const previous = previousAttributes(before as never, after as never);
       await saveObject(w.db, row.id, after);

@@ -18,7 +18,7 @@ import {
   refused,
   required,
 } from '../stripe/params.js';
-import { del, get, post, type Caller, type Resource } from './route.js';
+import { aliasRoutes, del, get, post, type Caller, type Resource, type Route } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId, randomToken } from '../domain/ids.js';
 import {
@@ -391,107 +391,116 @@ export async function addExternalAccount(
   return data;
 }
 
+const externalAccountRoutes: Route[] = [
+  post(
+    '/v1/accounts/:id/external_accounts',
+    {
+      // A token (btok_us, tok_visa_debit) or bank account details.
+      external_account: effect(
+        required(anything()),
+        'account.external_account.updated for a bank account and a debit card',
+      ),
+      default_for_currency: boolean(),
+      metadata: metadata(),
+      ...expandParam,
+    },
+    async ({ w, caller, path, params }) =>
+      addExternalAccount(w, await accountToChange(w, caller, path.id!), {
+        scope: caller,
+        externalAccount: params.external_account,
+        defaultForCurrency: params.default_for_currency,
+        metadata: params.metadata,
+      }),
+  ),
+
+  get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
+    const account = await accountFor(db, caller, path.id!);
+    return parseData(await requireExternalAccount(db, caller, account, path.child!));
+  }),
+
+  post(
+    '/v1/accounts/:id/external_accounts/:child',
+    updateParams,
+    async ({ w, caller, path, params }) => {
+      const accountRow = await accountToChange(w, caller, path.id!);
+      const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
+      const before = parseData<ExternalAccount>(row);
+      const next: Record<string, unknown> = { ...before };
+      for (const [k, v] of Object.entries(params)) {
+        if (k === 'metadata' || k === 'expand' || v === undefined) continue;
+        if (before.object === 'bank_account' && !bankAccountFields.includes(k))
+          throw errors.parameterNotSupported(k, 'a bank account has no such field; cards do');
+        next[k] = v;
+      }
+      next.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
+      // Updating an external account that failed a payout re-enables it, as on Stripe.
+      const wasErrored =
+        before.object === 'bank_account'
+          ? before.status === 'errored'
+          : (before as { status?: string }).status === 'errored';
+      if (wasErrored) next.status = before.object === 'bank_account' ? 'new' : undefined;
+      const after = next as unknown as ExternalAccount;
+      const previous = previousAttributes(before as never, after as never);
+      await saveObject(w.db, row.id, after, parseInternal(row));
+      if (previous) await emitExternalAccountEvent(w, accountRow, 'updated', after, previous);
+      await syncAccount(w, accountRow.id, { clearDisabled: wasErrored });
+      return after;
+    },
+  ),
+
+  del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
+    const accountRow = await accountToChange(w, caller, path.id!);
+    const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
+    const data = parseData<ExternalAccount>(row);
+    const others = (await externalAccountIds(w.db, accountRow.id, caller.livemode)).filter(
+      (id) => id !== row.id,
+    );
+    // Stripe keeps the default external account of the account's default currency, and the
+    // default of any currency while another external account is there to take its place.
+    const defaultCurrency = parseData<{ default_currency?: string | null }>(
+      accountRow,
+    ).default_currency;
+    if (data.default_for_currency && (others.length > 0 || data.currency === defaultCurrency)) {
+      throw errors.invalidRequest(
+        'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
+        'id',
+      );
+    }
+    await deleteObject(w.db, row.id);
+    await emitExternalAccountEvent(w, accountRow, 'deleted', data);
+    await syncAccount(w, accountRow.id);
+    return { id: row.id, object: data.object, deleted: true };
+  }),
+
+  get(
+    '/v1/accounts/:id/external_accounts',
+    { ...listParams, object: effect(oneOf(['bank_account', 'card'] as const), listFilterTest) },
+    async ({ db, caller, path, params, url }) => {
+      const account = await accountFor(db, caller, path.id!);
+      const types = params.object ? [params.object] : ['bank_account', 'card'];
+      const rows = await db
+        .selectFrom('objects')
+        .selectAll()
+        .where('parent_id', '=', account.id)
+        .where('deleted', '=', 0)
+        .where('livemode', '=', caller.livemode ? 1 : 0)
+        .where('type', 'in', types)
+        .orderBy('seq', 'desc')
+        .execute();
+      const all = rows.map((r) => parseData<ExternalAccount>(r));
+      return pageOf(all, params, url, 'external account');
+    },
+  ),
+];
+
+/**
+ * External accounts, also under `/v1/accounts/{account}/bank_accounts`, Stripe's older name
+ * (create, retrieve, update, delete: it has no list there).
+ */
 export const externalAccounts: Resource = {
   name: 'external_accounts',
   routes: [
-    post(
-      '/v1/accounts/:id/external_accounts',
-      {
-        // A token (btok_us, tok_visa_debit) or bank account details.
-        external_account: effect(
-          required(anything()),
-          'account.external_account.updated for a bank account and a debit card',
-        ),
-        default_for_currency: boolean(),
-        metadata: metadata(),
-        ...expandParam,
-      },
-      async ({ w, caller, path, params }) =>
-        addExternalAccount(w, await accountToChange(w, caller, path.id!), {
-          scope: caller,
-          externalAccount: params.external_account,
-          defaultForCurrency: params.default_for_currency,
-          metadata: params.metadata,
-        }),
-    ),
-
-    get('/v1/accounts/:id/external_accounts/:child', expandParam, async ({ db, caller, path }) => {
-      const account = await accountFor(db, caller, path.id!);
-      return parseData(await requireExternalAccount(db, caller, account, path.child!));
-    }),
-
-    post(
-      '/v1/accounts/:id/external_accounts/:child',
-      updateParams,
-      async ({ w, caller, path, params }) => {
-        const accountRow = await accountToChange(w, caller, path.id!);
-        const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
-        const before = parseData<ExternalAccount>(row);
-        const next: Record<string, unknown> = { ...before };
-        for (const [k, v] of Object.entries(params)) {
-          if (k === 'metadata' || k === 'expand' || v === undefined) continue;
-          if (before.object === 'bank_account' && !bankAccountFields.includes(k))
-            throw errors.parameterNotSupported(k, 'a bank account has no such field; cards do');
-          next[k] = v;
-        }
-        next.metadata = applyMetadata(before.metadata ?? {}, params.metadata);
-        // Updating an external account that failed a payout re-enables it, as on Stripe.
-        const wasErrored =
-          before.object === 'bank_account'
-            ? before.status === 'errored'
-            : (before as { status?: string }).status === 'errored';
-        if (wasErrored) next.status = before.object === 'bank_account' ? 'new' : undefined;
-        const after = next as unknown as ExternalAccount;
-        const previous = previousAttributes(before as never, after as never);
-        await saveObject(w.db, row.id, after, parseInternal(row));
-        if (previous) await emitExternalAccountEvent(w, accountRow, 'updated', after, previous);
-        await syncAccount(w, accountRow.id, { clearDisabled: wasErrored });
-        return after;
-      },
-    ),
-
-    del('/v1/accounts/:id/external_accounts/:child', {}, async ({ w, caller, path }) => {
-      const accountRow = await accountToChange(w, caller, path.id!);
-      const row = await requireExternalAccount(w.db, caller, accountRow, path.child!, w);
-      const data = parseData<ExternalAccount>(row);
-      const others = (await externalAccountIds(w.db, accountRow.id, caller.livemode)).filter(
-        (id) => id !== row.id,
-      );
-      // Stripe keeps the default external account of the account's default currency, and the
-      // default of any currency while another external account is there to take its place.
-      const defaultCurrency = parseData<{ default_currency?: string | null }>(
-        accountRow,
-      ).default_currency;
-      if (data.default_for_currency && (others.length > 0 || data.currency === defaultCurrency)) {
-        throw errors.invalidRequest(
-          'You cannot delete the default external account for your default currency. Please make another external account the default using the `default_for_currency` param, and then delete this one.',
-          'id',
-        );
-      }
-      await deleteObject(w.db, row.id);
-      await emitExternalAccountEvent(w, accountRow, 'deleted', data);
-      await syncAccount(w, accountRow.id);
-      return { id: row.id, object: data.object, deleted: true };
-    }),
-
-    get(
-      '/v1/accounts/:id/external_accounts',
-      { ...listParams, object: effect(oneOf(['bank_account', 'card'] as const), listFilterTest) },
-      async ({ db, caller, path, params, url }) => {
-        const account = await accountFor(db, caller, path.id!);
-        const types = params.object ? [params.object] : ['bank_account', 'card'];
-        const rows = await db
-          .selectFrom('objects')
-          .selectAll()
-          .where('parent_id', '=', account.id)
-          .where('deleted', '=', 0)
-          .where('livemode', '=', caller.livemode ? 1 : 0)
-          .where('type', 'in', types)
-          .orderBy('seq', 'desc')
-          .execute();
-        const all = rows.map((r) => parseData<ExternalAccount>(r));
-        return pageOf(all, params, url, 'external account');
-      },
-    ),
+    ...externalAccountRoutes,
+    ...aliasRoutes(externalAccountRoutes, '/external_accounts', '/bank_accounts'),
   ],
 };

@@ -92,6 +92,11 @@ async function fromCustomerCard(
   customer: string | null,
 ): Promise<ResolvedSource> {
   const row = await findOwnObject(w.db, scope, id);
+  if (row?.type === 'bank_account' && row.deleted === 0)
+    throw errors.invalidRequest(
+      `The source ${id} is a bank account: ACH debits through the Charges API are not modelled; use a PaymentIntent with a us_bank_account payment method.`,
+      param,
+    );
   const saved = row && row.type === 'card' && row.deleted === 0 ? row : undefined;
   if (!saved || !customer || saved.parent_id !== customer)
     throw errors.invalidRequest(
@@ -120,7 +125,8 @@ async function fromId(
   customer: string | null,
 ): Promise<ResolvedSource> {
   if (id.startsWith('pm_')) return fromPaymentMethod(w, scope, id, param, customer);
-  if (id.startsWith('card_')) return fromCustomerCard(w, scope, id, param, customer);
+  if (id.startsWith('card_') || id.startsWith('ba_'))
+    return fromCustomerCard(w, scope, id, param, customer);
   if (id.startsWith('tok_')) {
     const token = await consumeToken(w, scope, id, 'card', param);
     // A token made with /v1/tokens keeps its card's expiry and name; a test token has none.

@@ -10,7 +10,7 @@ import {
   refused,
   string,
 } from '../stripe/params.js';
-import { del, get, post, type Caller, type Resource } from './route.js';
+import { aliasRoutes, del, get, post, type Caller, type Resource, type Route } from './route.js';
 import { previousAttributes } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
 import type { WriteContext } from '../services/context.js';
@@ -165,70 +165,72 @@ export async function applyIndividual(
   return createPerson(w, accountRow, { ...params, relationship }, { sync: false });
 }
 
+const personRoutes: Route[] = [
+  post('/v1/accounts/:id/persons', personParams, async ({ w, caller, path, params }) =>
+    createPerson(w, await accountToChange(w, caller, path.id!), params),
+  ),
+
+  get('/v1/accounts/:id/persons/:child', expandParam, async ({ db, caller, path }) => {
+    const accountRow = await accountFor(db, caller, path.id!);
+    return parseData(await requirePerson(db, caller, accountRow, path.child!));
+  }),
+
+  post('/v1/accounts/:id/persons/:child', personParams, async ({ w, caller, path, params }) => {
+    const accountRow = await accountToChange(w, caller, path.id!);
+    const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
+    return updatePerson(w, accountRow, row, params);
+  }),
+
+  del('/v1/accounts/:id/persons/:child', {}, async ({ w, caller, path }) => {
+    const accountRow = await accountToChange(w, caller, path.id!);
+    const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
+    await deleteObject(w.db, row.id);
+    await emitPersonEvent(w, accountRow, 'person.deleted', parseData(row));
+    await refreshAccount(w, accountRow.id);
+    return { id: row.id, object: 'person', deleted: true } satisfies Stripe.DeletedPerson;
+  }),
+
+  get(
+    '/v1/accounts/:id/persons',
+    {
+      ...listParams,
+      relationship: effect(
+        object({
+          representative: boolean(),
+          owner: boolean(),
+          director: boolean(),
+          executive: boolean(),
+          legal_guardian: boolean(),
+          authorizer: boolean(),
+        }),
+        listFilterTest,
+      ),
+    },
+    async ({ db, caller, path, params, url }) => {
+      const accountRow = await accountFor(db, caller, path.id!);
+      const rows = await db
+        .selectFrom('objects')
+        .selectAll()
+        .where('parent_id', '=', accountRow.id)
+        .where('type', '=', 'person')
+        .where('deleted', '=', 0)
+        .orderBy('seq', 'desc')
+        .execute();
+      const wanted = Object.entries(params.relationship ?? {}).filter(([, v]) => v !== undefined);
+      const people = rows
+        .map((r) => parseData<Stripe.Person>(r))
+        .filter((p) =>
+          wanted.every(
+            ([k, v]) => Boolean((p.relationship as unknown as Record<string, unknown>)?.[k]) === v,
+          ),
+        );
+      return pageOf(people, params, url, 'person');
+    },
+  ),
+];
+
+/** Persons, also under `/v1/accounts/{account}/people`, Stripe's older name for them. */
 export const persons: Resource = {
   name: 'persons',
-  routes: [
-    post('/v1/accounts/:id/persons', personParams, async ({ w, caller, path, params }) =>
-      createPerson(w, await accountToChange(w, caller, path.id!), params),
-    ),
-
-    get('/v1/accounts/:id/persons/:child', expandParam, async ({ db, caller, path }) => {
-      const accountRow = await accountFor(db, caller, path.id!);
-      return parseData(await requirePerson(db, caller, accountRow, path.child!));
-    }),
-
-    post('/v1/accounts/:id/persons/:child', personParams, async ({ w, caller, path, params }) => {
-      const accountRow = await accountToChange(w, caller, path.id!);
-      const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
-      return updatePerson(w, accountRow, row, params);
-    }),
-
-    del('/v1/accounts/:id/persons/:child', {}, async ({ w, caller, path }) => {
-      const accountRow = await accountToChange(w, caller, path.id!);
-      const row = await requirePerson(w.db, caller, accountRow, path.child!, w);
-      await deleteObject(w.db, row.id);
-      await emitPersonEvent(w, accountRow, 'person.deleted', parseData(row));
-      await refreshAccount(w, accountRow.id);
-      return { id: row.id, object: 'person', deleted: true } satisfies Stripe.DeletedPerson;
-    }),
-
-    get(
-      '/v1/accounts/:id/persons',
-      {
-        ...listParams,
-        relationship: effect(
-          object({
-            representative: boolean(),
-            owner: boolean(),
-            director: boolean(),
-            executive: boolean(),
-            legal_guardian: boolean(),
-            authorizer: boolean(),
-          }),
-          listFilterTest,
-        ),
-      },
-      async ({ db, caller, path, params, url }) => {
-        const accountRow = await accountFor(db, caller, path.id!);
-        const rows = await db
-          .selectFrom('objects')
-          .selectAll()
-          .where('parent_id', '=', accountRow.id)
-          .where('type', '=', 'person')
-          .where('deleted', '=', 0)
-          .orderBy('seq', 'desc')
-          .execute();
-        const wanted = Object.entries(params.relationship ?? {}).filter(([, v]) => v !== undefined);
-        const people = rows
-          .map((r) => parseData<Stripe.Person>(r))
-          .filter((p) =>
-            wanted.every(
-              ([k, v]) =>
-                Boolean((p.relationship as unknown as Record<string, unknown>)?.[k]) === v,
-            ),
-          );
-        return pageOf(people, params, url, 'person');
-      },
-    ),
-  ],
+  routes: [...personRoutes, ...aliasRoutes(personRoutes, '/persons', '/people')],
 };

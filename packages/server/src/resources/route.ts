@@ -5,7 +5,7 @@ import type { Database } from '../storage/schema.js';
 import type { Scope } from '../scope/scope.js';
 import type { StripeError } from '../stripe/errors.js';
 import type { Field, Parsed } from '../stripe/params.js';
-import { routePath, type Operation } from '../stripe/catalogue.js';
+import { catalogue, findOperation, routePath, type Operation } from '../stripe/catalogue.js';
 
 /**
  * Who is calling: the request's scope (scope/scope.ts: platform, mode, acting account,
@@ -152,6 +152,28 @@ export const del = <S extends Shape>(
   handler: (call: WriteCall<S>) => Promise<unknown>,
   options?: RouteOptions,
 ) => write('DELETE', path, params, handler, options);
+
+/**
+ * The routes under Stripe's older name for their path (`/people` for `/persons`,
+ * `/balance/history` for `/balance_transactions`): the same handlers and parameters, so the two
+ * paths cannot drift. Only the paths Stripe's API has are made (it has no list of an account's
+ * `/bank_accounts`).
+ */
+export function aliasRoutes(routes: readonly Route[], from: string, to: string): Route[] {
+  const aliases: Route[] = [];
+  for (const route of routes) {
+    const path = route.path.replace(from, to);
+    const op = route.path.includes(from) ? findOperation(route.method, path) : undefined;
+    if (!op) continue;
+    // The parameters the older path has (newer ones are the newer path's only).
+    const known = catalogue().nodes[op.q]?.p ?? {};
+    const params = Object.fromEntries(
+      Object.entries(route.params).filter(([k, f]) => k in known || f.use === 'extension'),
+    );
+    aliases.push({ ...route, path, params } as Route);
+  }
+  return aliases;
+}
 
 /** The route of an operation of Stripe's API that no resource serves. */
 export function notModelled(op: Operation): Route {

@@ -185,7 +185,7 @@ const bankParams = object({
 });
 
 /** A bank account token's `bank_account`, as a token and an external account show it. */
-function bankAccountObject(w: WriteContext, b: BankDetails): Stripe.BankAccount {
+export function bankAccountObject(w: WriteContext, b: BankDetails): Stripe.BankAccount {
   return {
     id: newId('ba', 24),
     object: 'bank_account',

@@ -256,9 +256,29 @@ describe('modelled operations, parameter by parameter, against a real server', (
     PostCustomersCustomerSourcesId: async () => {
       const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
       const list = await stripe.customers.listSources(customer);
+      const bank = await stripe.customers.createSource(customer, { source: 'btok_us' });
+      return [
+        { path: { customer, id: list.data[0]!.id }, values: { exp_month: '11', exp_year: '2036' } },
+        { path: { customer, id: bank.id } },
+      ];
+    },
+    PostCustomersCustomerCardsId: async () => {
+      const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
+      const list = await stripe.customers.listSources(customer);
       return [
         { path: { customer, id: list.data[0]!.id }, values: { exp_month: '11', exp_year: '2036' } },
       ];
+    },
+    PostCustomersCustomerBankAccounts: async () => [
+      {
+        path: { customer: (await stripe.customers.create()).id },
+        base: { source: 'btok_us' },
+      },
+    ],
+    PostCustomersCustomerBankAccountsId: async () => {
+      const customer = (await stripe.customers.create({ source: 'btok_us' })).id;
+      const list = await stripe.customers.listSources(customer);
+      return [{ path: { customer, id: list.data[0]!.id } }];
     },
     GetCustomersCustomerSourcesId: async () => {
       const customer = (await stripe.customers.create({ source: 'tok_visa' })).id;
@@ -736,6 +756,18 @@ describe('modelled operations, parameter by parameter, against a real server', (
     'PostPaymentMethodsPaymentMethod card[exp_month]': 12,
     'PostPaymentMethodsPaymentMethod card[exp_year]': 2031,
   };
+  // Stripe's older paths take the newer paths' setups and values (the same ids in their paths).
+  for (const [older, newer] of [
+    ['PostAccountsAccountPeople', 'PostAccountsAccountPersons'],
+    ['PostAccountsAccountPeoplePerson', 'PostAccountsAccountPersonsPerson'],
+    ['PostAccountsAccountBankAccounts', 'PostAccountsAccountExternalAccounts'],
+    ['PostAccountsAccountBankAccountsId', 'PostAccountsAccountExternalAccountsId'],
+    ['PostCustomersCustomerCards', 'PostCustomersCustomerSources'],
+  ] as const) {
+    setups[older] = setups[newer]!;
+    for (const [key, value] of Object.entries(values))
+      if (key.startsWith(`${newer} `)) values[key.replace(newer, older)] = value;
+  }
 
   const valueFor = (op: Operation, leaf: Leaf, variant: Variant) => {
     const key = `${op.id} ${leaf.param}`;

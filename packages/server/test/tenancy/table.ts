@@ -1,5 +1,6 @@
 import { plainResource } from '../../src/resources/plain/engine.js';
 import { plainTable, type PlainEntry } from '../../src/resources/plain/table.js';
+import { findOperation } from '../../src/stripe/catalogue.js';
 import { requestWith } from '../helpers/param-walk.js';
 import { createOp, listBase, neededRefs } from '../helpers/plain.js';
 import { issueCode, must, type As, type World } from './world.js';
@@ -466,6 +467,12 @@ const savedCard = async (t: Target) => {
   const card = await post(t, `/v1/customers/${c}/sources`, { source: 'tok_visa' });
   return { customer: c, card: card.id };
 };
+/** A customer with a bank account saved as its source: its path under `/bank_accounts`. */
+const savedBank = async (t: Target) => {
+  const c = await customer(t);
+  const bank = await post(t, `/v1/customers/${c}/sources`, { source: 'btok_us' });
+  return `/v1/customers/${c}/bank_accounts/${bank.id}`;
+};
 const setupIntent = async (t: Target) => (await post(t, '/v1/setup_intents')).id;
 const token = async (t: Target) =>
   (
@@ -552,7 +559,7 @@ function plainCases(): Record<string, RouteCase> {
   return cases;
 }
 
-export const table: Record<string, RouteCase> = {
+const newerPaths: Record<string, RouteCase> = {
   ...plainCases(),
   // Customers: own objects.
   'POST /v1/customers': { cells: OWN_LIST, request: async () => ({ path: '/v1/customers' }) },
@@ -1695,5 +1702,69 @@ export const table: Record<string, RouteCase> = {
       );
       return { path: `/v1/test_helpers/accounts/${t.account}/authorize` };
     },
+  },
+};
+
+/**
+ * The cases of routes Stripe also serves under an older path (`/people` for `/persons`): the
+ * same cells and requests, sent to the older path. Only the paths Stripe's API has.
+ */
+function olderPaths(from: string, to: string): Record<string, RouteCase> {
+  const cases: Record<string, RouteCase> = {};
+  for (const [key, c] of Object.entries(newerPaths)) {
+    if (!key.includes(from)) continue;
+    const [method, path] = key.replace(from, to).split(' ') as [string, string];
+    if (!findOperation(method, path)) continue;
+    cases[`${method} ${path}`] = {
+      ...c,
+      request: async (t) => {
+        const request = await c.request(t);
+        return { ...request, path: request.path.replace(from, to) };
+      },
+    };
+  }
+  return cases;
+}
+
+export const table: Record<string, RouteCase> = {
+  ...newerPaths,
+  ...olderPaths('/persons', '/people'),
+  ...olderPaths('/external_accounts', '/bank_accounts'),
+  ...olderPaths('/balance_transactions', '/balance/history'),
+  ...olderPaths('/sources', '/cards'),
+  // A customer's bank accounts: own objects, under their customer, as its cards.
+  'POST /v1/customers/:customer/bank_accounts': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}/bank_accounts`,
+      params: { source: 'btok_us' },
+    }),
+  },
+  'GET /v1/customers/:customer/bank_accounts': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/customers/${await customer(t)}/bank_accounts` }),
+  },
+  'GET /v1/customers/:customer/bank_accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: await savedBank(t) }),
+  },
+  'POST /v1/customers/:customer/bank_accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: await savedBank(t), params: { account_holder_name: 'M' } }),
+  },
+  'DELETE /v1/customers/:customer/bank_accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: await savedBank(t) }),
+  },
+  'POST /v1/customers/:customer/bank_accounts/:id/verify': {
+    cells: OWN,
+    request: async (t) => ({ path: `${await savedBank(t)}/verify`, params: { amounts: [32, 45] } }),
+  },
+  'POST /v1/customers/:customer/sources/:id/verify': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `${(await savedBank(t)).replace('/bank_accounts/', '/sources/')}/verify`,
+      params: { amounts: [32, 45] },
+    }),
   },
 };
