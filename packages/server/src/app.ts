@@ -9,7 +9,8 @@ import {
 import { RateLimiter } from './api/rate-limit.js';
 import { errors, StripeError } from './stripe/errors.js';
 import { defaultLimits, parseForm, parseJsonBody } from './api/form.js';
-import { sendJson } from './api/json-response.js';
+import { sendBytes, sendJson } from './api/json-response.js';
+import { boundaryOf, parseMultipart } from './api/multipart.js';
 import {
   isUniqueViolation,
   remember,
@@ -22,11 +23,13 @@ import { parseOperation, parseShape } from './stripe/params.js';
 import { catalogue, findOperation, type Operation } from './stripe/catalogue.js';
 import {
   CommittedError,
+  FileContent,
   notModelled,
   RawJson,
   type Caller,
   type Resource,
   type Route,
+  type Upload,
 } from './resources/route.js';
 import { Router } from './api/router.js';
 import { expandAnswer } from './resources/expand.js';
@@ -118,14 +121,15 @@ export function buildApp(
       const { route, access } = match.handler;
       let token = tokenFromHeaders(req.headers);
       let input: Record<string, unknown> | null = null;
-      const readInput = async () =>
-        parseInput(
-          route,
-          method,
-          query,
-          method === 'POST' ? await readBody(req, services.config.bodyLimitBytes) : '',
-          req.headers['content-type'],
-        );
+      let uploads: Upload[] = [];
+      const op = operations.get(route);
+      const readInput = async () => {
+        const limit = Math.max(services.config.bodyLimitBytes, route.bodyLimit ?? 0);
+        const body = method === 'POST' ? await readBody(req, limit) : Buffer.alloc(0);
+        const parsed = parseInput(route, op, method, query, body, req.headers['content-type']);
+        uploads = parsed.uploads;
+        return parsed.input;
+      };
       if (!token && route.keyParam) {
         // Stripe's documented form of this call sends the secret key in the body.
         input = await readInput();
@@ -142,17 +146,21 @@ export function buildApp(
         throw errors.oauthInvalidRequest(
           `The ${route.keyParam} sent is not the API key of the Authorization header.`,
         );
-      const op = operations.get(route);
       const params = op
         ? parseOperation(op.q, route.params, input)
         : parseShape(route.params, input);
       const now = services.clock.now();
       const host = req.headers.host ?? `${services.config.host}:${services.config.port}`;
-      const base = { caller, params, path: match.params, services, now, url: path, host };
+      const base = { caller, params, path: match.params, services, now, url: path, host, uploads };
       let reply: Reply;
       if (route.method === 'GET') {
         const db = services.dialect.db;
-        const result = await expanded(db, caller, params, await route.handler({ ...base, db }));
+        const answer = await route.handler({ ...base, db });
+        if (answer instanceof FileContent) {
+          sendBytes(res, answer.data, answer.contentType, answer.filename);
+          return;
+        }
+        const result = await expanded(db, caller, params, answer);
         reply = { status: 200, body: toJson(result) };
       } else {
         // The key the caller authenticated with (header, or the body's client_secret).
@@ -350,24 +358,51 @@ function header(req: IncomingMessage, name: string): string | null {
 
 function parseInput(
   route: Route,
+  op: Operation | undefined,
   method: string,
   query: string,
-  body: string,
+  body: Buffer,
   contentType: string | undefined,
-): Record<string, unknown> {
+): { input: Record<string, unknown>; uploads: Upload[] } {
   const fromQuery = query ? parseForm(query, defaultLimits) : {};
-  if (method !== 'POST') return fromQuery;
+  if (method !== 'POST') return { input: fromQuery, uploads: [] };
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (route.body === 'json') {
     if (type !== '' && type !== 'application/json') throw errors.unsupportedContentType(type);
-    return { ...fromQuery, ...parseJsonBody(body, defaultLimits) };
+    return { input: { ...fromQuery, ...parseJsonBody(utf8(body), defaultLimits) }, uploads: [] };
   }
+  if (op?.mp && type === 'multipart/form-data')
+    return multipartInput(fromQuery, body, contentType!);
   if (type !== '' && type !== 'application/x-www-form-urlencoded')
     throw errors.unsupportedContentType(type);
-  return { ...fromQuery, ...parseForm(body, defaultLimits) };
+  return { input: { ...fromQuery, ...parseForm(utf8(body), defaultLimits) }, uploads: [] };
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * A `multipart/form-data` body (file uploads): its text parts are parameters as a form's are; a
+ * file part is a parameter too, whose value is its filename (what the spec checks: a string),
+ * and its bytes go to the route as an upload.
+ */
+function multipartInput(
+  fromQuery: Record<string, unknown>,
+  body: Buffer,
+  contentType: string,
+): { input: Record<string, unknown>; uploads: Upload[] } {
+  const { fields, uploads } = parseMultipart(body, boundaryOf(contentType));
+  const pairs = new URLSearchParams(fields);
+  for (const upload of uploads) pairs.append(upload.name, upload.filename ?? 'blob');
+  return { input: { ...fromQuery, ...parseForm(pairs.toString(), defaultLimits) }, uploads };
+}
+
+/** A body as text; invalid UTF-8 (decoded to U+FFFD) is refused rather than stored mangled. */
+function utf8(buf: Buffer): string {
+  const text = buf.toString('utf8');
+  if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD')))
+    throw errors.malformedBody('the body is not valid UTF-8');
+  return text;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -386,16 +421,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      const buf = Buffer.concat(chunks);
-      const text = buf.toString('utf8');
-      // Invalid UTF-8 decodes to U+FFFD; refuse it rather than store mangled text.
-      if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD'))) {
-        reject(errors.malformedBody('the body is not valid UTF-8'));
-        return;
-      }
-      resolve(text);
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -28,6 +28,7 @@ import { ListenHub } from './listen/hub.js';
 import { authenticateMount } from './hosted/authenticate.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { checkoutMount } from './hosted/checkout.js';
+import { fileLinksMount } from './hosted/file-links.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
 import { CREDENTIALS_REVOKED, type Dialect } from './storage/dialect.js';
@@ -261,6 +262,7 @@ export async function startSwitchboard(
         oauthAuthorizeMount(services),
         authenticateMount(services),
         checkoutMount(services),
+        fileLinksMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -14,3 +14,27 @@ export function sendJson(res: ServerResponse, status: number, text: string): voi
   });
   res.end(text);
 }
+
+/**
+ * Answers with a file's bytes (a file's contents, a file link). Never rendered as a page of this
+ * server: an uploaded SVG must not run scripts as it, so the answer is sandboxed and not sniffed.
+ */
+export function sendBytes(
+  res: ServerResponse,
+  data: Buffer,
+  contentType: string,
+  filename: string | null,
+): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string | number> = {
+    'Content-Type': contentType,
+    'Content-Length': data.length,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  };
+  if (filename)
+    headers['Content-Disposition'] = `inline; filename*=UTF-8''${encodeURIComponent(filename)}`;
+  res.writeHead(200, headers);
+  res.end(data);
+}

@@ -19,6 +19,8 @@ import type { ChargeInternal } from './charges.js';
 import { findObject } from '../storage/repositories/objects.js';
 import { moveAvailable, stripeFeeDetail } from '../services/balance.js';
 import type { WriteContext } from '../services/context.js';
+import type { Scope } from '../scope/scope.js';
+import { FILE_LABEL } from './file-types.js';
 import { emitEvent } from '../services/emit-event.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import {
@@ -80,6 +82,30 @@ const evidenceKeys = [
 ] as const;
 
 type EvidenceKey = (typeof evidenceKeys)[number];
+
+/** Evidence that is a file: the id of a file upload of the dispute's owner. */
+const fileEvidence: ReadonlySet<EvidenceKey> = new Set([
+  'cancellation_policy',
+  'customer_communication',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'receipt',
+  'refund_policy',
+  'service_documentation',
+  'shipping_documentation',
+  'uncategorized_file',
+]);
+
+/** Each file of the evidence sent must be one of the caller's own ("No such file upload"). */
+async function checkEvidenceFiles(
+  w: WriteContext,
+  scope: Scope,
+  evidence: Partial<Record<EvidenceKey, string | null>> | undefined,
+): Promise<void> {
+  for (const [key, id] of Object.entries(evidence ?? {}))
+    if (id && fileEvidence.has(key as EvidenceKey))
+      await requireObject(w.db, scope, 'file', id, FILE_LABEL, `evidence[${key}]`);
+}
 
 const emptyEvidence = () =>
   Object.fromEntries(evidenceKeys.map((k) => [k, null])) as unknown as Stripe.Dispute.Evidence;
@@ -308,6 +334,7 @@ const updateParams = {
 /** Updates a dispute: evidence (submitted unless `submit=false`) and metadata. */
 async function updateDispute(
   w: WriteContext,
+  scope: Scope,
   row: { id: string; data: string },
   params: {
     evidence?: Partial<Record<EvidenceKey, string | null>> | undefined;
@@ -321,6 +348,7 @@ async function updateDispute(
       `This dispute is already closed (${before.status}): its evidence can no longer change.`,
       'evidence',
     );
+  await checkEvidenceFiles(w, scope, params.evidence);
   const evidence = { ...before.evidence, ...(params.evidence ?? {}) } as Stripe.Dispute.Evidence;
   const hasEvidence = evidenceKeys.some((k) => (evidence as never)[k] !== null);
   const open = before.status === 'needs_response' || before.status === 'warning_needs_response';
@@ -402,7 +430,7 @@ export const disputes: Resource = {
     ),
     filteredList('/v1/disputes', { type: 'dispute', filters: ['charge', 'payment_intent'] }),
     post('/v1/disputes/:id', updateParams, async ({ w, caller, path, params }) =>
-      updateDispute(w, await requireObjectToChange(w, caller, 'dispute', path.id!), params),
+      updateDispute(w, caller, await requireObjectToChange(w, caller, 'dispute', path.id!), params),
     ),
     post('/v1/disputes/:id/close', expandParam, async ({ w, caller, path }) =>
       closeDispute(w, await requireObjectToChange(w, caller, 'dispute', path.id!)),
@@ -415,7 +443,12 @@ export const disputes: Resource = {
     ),
     post('/v1/charges/:id/dispute', updateParams, async ({ w, caller, path, params }) => {
       const id = await disputeOfCharge(w.db, caller, path.id!);
-      return updateDispute(w, await requireObjectToChange(w, caller, 'dispute', id), params);
+      return updateDispute(
+        w,
+        caller,
+        await requireObjectToChange(w, caller, 'dispute', id),
+        params,
+      );
     }),
     post('/v1/charges/:id/dispute/close', expandParam, async ({ w, caller, path }) => {
       const id = await disputeOfCharge(w.db, caller, path.id!);

@@ -18,6 +18,8 @@ import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
+import { fileLinks } from './file-links.js';
+import { files } from './files.js';
 import { mandates } from './bank-debits.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
@@ -69,6 +71,8 @@ export const resources: Resource[] = [
   ephemeralKeys,
   events,
   externalAccounts,
+  fileLinks,
+  files,
   loginLinks,
   mandates,
   oauth,

@@ -37,6 +37,17 @@ interface BaseCall<S extends Shape> {
   url: string;
   /** The request's Host header: how the client reached this server. */
   host: string;
+  /** The files of a `multipart/form-data` request (`POST /v1/files`); none otherwise. */
+  uploads: Upload[];
+}
+
+/** A file part of a `multipart/form-data` request (api/multipart.ts parses them). */
+export interface Upload {
+  /** The part's name: `file`. */
+  name: string;
+  filename: string | null;
+  contentType: string | null;
+  data: Buffer;
 }
 
 export interface ReadCall<S extends Shape> extends BaseCall<S> {
@@ -81,6 +92,11 @@ export interface RouteOptions {
    * session's websocket id): the idempotency record keeps them sealed with the caller's key.
    */
   secrets?: true;
+  /**
+   * The largest body the route takes, when more than the server's `--body-limit` (file uploads,
+   * up to Stripe's 16 MB).
+   */
+  bodyLimit?: number;
   /** An operation of Stripe's API that no resource serves: refused once the caller is known. */
   notModelled?: Operation;
 }
@@ -225,4 +241,13 @@ export class RawJson {
  */
 export class CommittedError {
   constructor(readonly error: StripeError) {}
+}
+
+/** A read route's answer that is a file's bytes, not JSON (`GET /v1/files/{file}/contents`). */
+export class FileContent {
+  constructor(
+    readonly data: Buffer,
+    readonly contentType: string,
+    readonly filename: string | null,
+  ) {}
 }

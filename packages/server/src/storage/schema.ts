@@ -17,6 +17,13 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   scheduled_tasks: ScheduledTasksTable;
   listen_secrets: ListenSecretsTable;
+  file_contents: FileContentsTable;
+}
+
+/** An uploaded file's bytes (the file object is in `objects` under the same id). */
+export interface FileContentsTable {
+  id: string;
+  content: Buffer;
 }
 
 export interface PlatformsTable {

@@ -17,6 +17,7 @@ import {
   type Leaf,
 } from '../helpers/param-walk.js';
 import { onboardedAccount } from '../helpers/accounts.js';
+import { pdf } from '../helpers/files.js';
 import { plainSetups } from '../helpers/plain.js';
 import { startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
@@ -101,6 +102,19 @@ describe('modelled operations, parameter by parameter, against a real server', (
   ) {
     const url = `${server.url}${op.p.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? 'xx_placeholder'))}`;
     const json = op.p.startsWith('/v2/');
+    if (op.mp) {
+      // A file upload: its parameters as multipart/form-data, `file` with a PDF's bytes.
+      const form = new FormData();
+      for (const [name, value] of new URLSearchParams(toForm({ ...body, file: undefined })))
+        form.append(name, value);
+      form.append('file', new Blob([pdf('walk')], { type: 'application/pdf' }), 'walk.pdf');
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TEST_KEY}`, ...headers },
+        body: form,
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    }
     const encoded = json ? JSON.stringify(body) : toForm(body);
     const res = await fetch(op.m === 'POST' ? url : `${url}?${toForm(body)}`, {
       method: op.m,
@@ -218,6 +232,19 @@ describe('modelled operations, parameter by parameter, against a real server', (
     lastDisputed = charge.id;
     const list = await stripe.disputes.list({ charge: charge.id });
     return list.data[0]!.id;
+  };
+  const evidenceFile = () =>
+    stripe.files.create({
+      file: { data: pdf('evidence'), name: 'evidence.pdf', type: 'application/pdf' },
+      purpose: 'dispute_evidence',
+    });
+  /** Evidence that names files: a file of the caller's for each. */
+  const evidenceFiles = async () => {
+    const id = (await evidenceFile()).id;
+    const keys = ['cancellation_policy', 'customer_communication', 'customer_signature'];
+    keys.push('duplicate_charge_documentation', 'receipt', 'refund_policy');
+    keys.push('service_documentation', 'shipping_documentation', 'uncategorized_file');
+    return Object.fromEntries(keys.map((k) => [`evidence[${k}]`, id]));
   };
   const setups: Record<string, Setup> = {
     // A default payment method must be the customer's: attached at creation, or before.
@@ -577,11 +604,30 @@ describe('modelled operations, parameter by parameter, against a real server', (
       return [{ path: { fee, id: refund.id } }];
     },
     PostDisputesDispute: async () => [
-      { path: { dispute: await disputeOf() }, values: { submit: false } },
+      {
+        path: { dispute: await disputeOf() },
+        values: { submit: false, ...(await evidenceFiles()) },
+      },
     ],
     PostChargesChargeDispute: async () => {
       await disputeOf();
-      return [{ path: { charge: lastDisputed }, values: { submit: false } }];
+      return [
+        { path: { charge: lastDisputed }, values: { submit: false, ...(await evidenceFiles()) } },
+      ];
+    },
+    // Stripe's purpose for files of evidence; the walk sends a PDF.
+    PostFiles: async () => [{ base: { purpose: 'dispute_evidence' } }],
+    PostFileLinks: async () => [
+      {
+        base: { file: (await evidenceFile()).id },
+        values: { expires_at: Math.floor(Date.now() / 1000) + 3600 },
+      },
+    ],
+    PostFileLinksLink: async () => {
+      const link = await stripe.fileLinks.create({ file: (await evidenceFile()).id });
+      return [
+        { path: { link: link.id }, values: { expires_at: Math.floor(Date.now() / 1000) + 3600 } },
+      ];
     },
     PostTransfersTransfer: async () => {
       await fund();

@@ -4,6 +4,7 @@ import { findOperation } from '../../src/stripe/catalogue.js';
 import { requestWith } from '../helpers/param-walk.js';
 import { createOp, listBase, neededRefs } from '../helpers/plain.js';
 import { issueCode, must, type As, type World } from './world.js';
+import { pdf } from '../helpers/files.js';
 
 /**
  * The tenancy matrix's table: every route of the API, classified by how its scope works, with a
@@ -253,6 +254,12 @@ const customer = async (t: Target) => (await post(t, '/v1/customers', { name: 'M
 const coupon = async (t: Target) => (await post(t, '/v1/coupons', { percent_off: 10 })).id;
 const taxRate = async (t: Target) =>
   (await post(t, '/v1/tax_rates', { display_name: 'VAT', inclusive: false, percentage: 19 })).id;
+const upload = () => ({
+  purpose: 'dispute_evidence',
+  file: new Blob([pdf('matrix')], { type: 'application/pdf' }),
+});
+const file = async (t: Target) => (await post(t, '/v1/files', upload())).id;
+const fileLink = async (t: Target) => (await post(t, '/v1/file_links', { file: await file(t) })).id;
 const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' })).id;
 const price = async (t: Target) =>
   (await post(t, '/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } }))
@@ -655,6 +662,35 @@ const newerPaths: Record<string, RouteCase> = {
   },
 
   // Coupons: own objects.
+  'POST /v1/files': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/files', params: upload() }),
+  },
+  'GET /v1/files': { cells: OWN_LIST, request: async () => ({ path: '/v1/files' }) },
+  'GET /v1/files/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/files/${await file(t)}` }),
+  },
+  'GET /v1/files/:id/contents': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/files/${await file(t)}/contents` }),
+  },
+  'POST /v1/file_links': {
+    cells: OWN,
+    request: async (t) => ({ path: '/v1/file_links', params: { file: await file(t) } }),
+  },
+  'GET /v1/file_links': { cells: OWN_LIST, request: async () => ({ path: '/v1/file_links' }) },
+  'GET /v1/file_links/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/file_links/${await fileLink(t)}` }),
+  },
+  'POST /v1/file_links/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/file_links/${await fileLink(t)}`,
+      params: { metadata: { k: 'v' } },
+    }),
+  },
   'POST /v1/coupons': {
     cells: OWN_LIST,
     request: async () => ({ path: '/v1/coupons', params: { percent_off: 10 } }),

@@ -47,11 +47,19 @@ export async function call(
   const headers: Record<string, string> = { ...extraHeaders, Authorization: `Bearer ${as.key}` };
   if (as.account) headers['Stripe-Account'] = as.account;
   let url = `${server.url}${path}`;
-  let body: string | undefined;
+  let body: string | FormData | undefined;
   const json = path.startsWith('/v2/');
   if (method === 'GET' || method === 'DELETE') {
     const q = form(params);
     if (q) url += `?${q}`;
+  } else if (Object.values(params).some((v) => v instanceof Blob)) {
+    // A file upload: multipart/form-data (fetch sets the Content-Type and its boundary).
+    body = new FormData();
+    for (const [k, v] of Object.entries(params)) {
+      if (v instanceof Blob) body.append(k, v, k);
+      else
+        for (const [name, value] of new URLSearchParams(form({ [k]: v }))) body.append(name, value);
+    }
   } else if (json) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(params);

@@ -39,8 +39,6 @@ const refusedReasons: Record<string, string> = {
   funding_instructions: 'Customer cash balances (bank transfers) are not modelled.',
   country_spec: "Stripe's per-country rules are data Switchboard does not carry.",
   exchange_rate: 'Exchange rates are data Switchboard does not carry.',
-  file: 'File uploads (multipart/form-data) are not yet served.',
-  file_link: 'File links need files, whose uploads are not yet served.',
   'financial_connections.account':
     'Linked bank accounts come from the Financial Connections authentication flow, which is not simulated.',
   'financial_connections.account_owner':
