@@ -76,7 +76,7 @@ describe('files', () => {
     );
     const delivered = receiver.at('/files').find((r) => r.event?.type === 'file.created')!;
     expect(delivered.verified).toBe(true);
-    expect((delivered.event!.data.object as { id: string }).id).toBe(file.id);
+    expect((delivered.event!.data as { object: { id: string } }).object.id).toBe(file.id);
     expect(schemaErrors(delivered.event)).toEqual([]);
   });
 

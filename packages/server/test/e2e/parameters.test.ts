@@ -107,7 +107,11 @@ describe('modelled operations, parameter by parameter, against a real server', (
       const form = new FormData();
       for (const [name, value] of new URLSearchParams(toForm({ ...body, file: undefined })))
         form.append(name, value);
-      form.append('file', new Blob([pdf('walk')], { type: 'application/pdf' }), 'walk.pdf');
+      form.append(
+        'file',
+        new Blob([new Uint8Array(pdf('walk'))], { type: 'application/pdf' }),
+        'walk.pdf',
+      );
       const res = await fetch(url, {
         method: 'POST',
         headers: { Authorization: `Bearer ${TEST_KEY}`, ...headers },

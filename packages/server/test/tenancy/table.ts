@@ -256,7 +256,7 @@ const taxRate = async (t: Target) =>
   (await post(t, '/v1/tax_rates', { display_name: 'VAT', inclusive: false, percentage: 19 })).id;
 const upload = () => ({
   purpose: 'dispute_evidence',
-  file: new Blob([pdf('matrix')], { type: 'application/pdf' }),
+  file: new Blob([new Uint8Array(pdf('matrix'))], { type: 'application/pdf' }),
 });
 const file = async (t: Target) => (await post(t, '/v1/files', upload())).id;
 const fileLink = async (t: Target) => (await post(t, '/v1/file_links', { file: await file(t) })).id;
