@@ -44,6 +44,7 @@ import { afterCharge } from './disputes.js';
 import { requireCustomer, resolveChargeSource, type CardDetails } from './payment-sources.js';
 import { settleCharge, type ChargeTerms } from './settlement.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
+import { searchRoute } from './search.js';
 
 export interface ChargeInput {
   id: string;
@@ -406,6 +407,23 @@ const createParams = {
 export const charges: Resource = {
   name: 'charges',
   routes: [
+    // The fields Stripe documents as searchable for charges (metadata too).
+    searchRoute('charges', 'charge', {
+      amount: 'numeric',
+      'billing_details.address.postal_code': 'string',
+      created: 'numeric',
+      currency: 'string',
+      customer: 'token',
+      disputed: 'boolean',
+      payment_intent: 'token',
+      'payment_method_details.card.brand': 'string',
+      'payment_method_details.card.exp_month': 'numeric',
+      'payment_method_details.card.exp_year': 'numeric',
+      'payment_method_details.card.fingerprint': 'token',
+      'payment_method_details.card.last4': 'string',
+      refunded: 'boolean',
+      status: 'string',
+    }),
     post('/v1/charges', createParams, async ({ w, caller, params }) => {
       const transfer =
         params.transfer_data ??

@@ -43,6 +43,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
+import { searchRoute } from './search.js';
 
 const sources = 'payment sources (cards, bank accounts) are not modelled';
 
@@ -141,6 +142,13 @@ async function checkDefault(w: WriteContext, caller: Caller, c: Stripe.Customer)
 export const customers: Resource = {
   name: 'customers',
   routes: [
+    // The fields Stripe documents as searchable for customers (metadata too).
+    searchRoute('customers', 'customer', {
+      created: 'numeric',
+      email: 'string',
+      name: 'string',
+      phone: 'string',
+    }),
     post('/v1/customers', createParams, async ({ w, caller, params }) => {
       const { data } = await createObject<Stripe.Customer>(w, {
         type: 'customer',

@@ -62,6 +62,7 @@ import {
   saveObject,
 } from './common.js';
 import { shippingParams, toShipping } from './shared-params.js';
+import { searchRoute } from './search.js';
 
 const notYet = 'not applied to payment intents yet';
 
@@ -584,6 +585,14 @@ export async function createPaymentIntent(
 export const paymentIntents: Resource = {
   name: 'payment_intents',
   routes: [
+    // The fields Stripe documents as searchable for payment_intents (metadata too).
+    searchRoute('payment_intents', 'payment_intent', {
+      amount: 'numeric',
+      created: 'numeric',
+      currency: 'string',
+      customer: 'token',
+      status: 'string',
+    }),
     post('/v1/payment_intents', createParams, createPaymentIntent),
 
     get(

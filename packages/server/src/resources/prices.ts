@@ -33,6 +33,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
+import { searchRoute } from './search.js';
 
 /**
  * Prices: per-unit amounts of a product, one-time or recurring. A price is never deleted through
@@ -43,6 +44,14 @@ import {
 export const prices: Resource = {
   name: 'prices',
   routes: [
+    // The fields Stripe documents as searchable for prices (metadata too).
+    searchRoute('prices', 'price', {
+      active: 'boolean',
+      currency: 'string',
+      lookup_key: 'string',
+      product: 'token',
+      type: 'string',
+    }),
     post('/v1/prices', priceCreateParams, async ({ w, caller, params }) => {
       const { product_data: productData, product: productId, ...rest } = params;
       if (productData && productId !== undefined)

@@ -31,6 +31,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
+import { searchRoute } from './search.js';
 
 /**
  * Products: what a platform or a connected account sells, priced by prices (prices.ts), sold
@@ -40,6 +41,14 @@ import {
 export const products: Resource = {
   name: 'products',
   routes: [
+    // The fields Stripe documents as searchable for products (metadata too).
+    searchRoute('products', 'product', {
+      active: 'boolean',
+      description: 'string',
+      name: 'string',
+      shippable: 'boolean',
+      url: 'string',
+    }),
     post('/v1/products', productCreateParams, async ({ w, caller, params }) => {
       const { default_price_data: priceData, ...rest } = params;
       const quiet = { announce: false };

@@ -1768,6 +1768,24 @@ export const table: Record<string, RouteCase> = {
   ...olderPaths('/external_accounts', '/bank_accounts'),
   ...olderPaths('/balance_transactions', '/balance/history'),
   ...olderPaths('/sources', '/cards'),
+  // Search: the caller's own objects, as lists are.
+  ...Object.fromEntries(
+    (
+      [
+        ['charges', "status:'succeeded'"],
+        ['customers', "email:'m@example.com'"],
+        ['payment_intents', 'amount>100'],
+        ['prices', "active:'true'"],
+        ['products', "name~'shirt'"],
+      ] as const
+    ).map(([collection, query]): [string, RouteCase] => [
+      `GET /v1/${collection}/search`,
+      {
+        cells: OWN_LIST,
+        request: async () => ({ path: `/v1/${collection}/search`, params: { query } }),
+      },
+    ]),
+  ),
   // A customer's bank accounts: own objects, under their customer, as its cards.
   'POST /v1/customers/:customer/bank_accounts': {
     cells: OWN,
