@@ -50,6 +50,9 @@ const roots = [
   'fee_refund',
   'dispute',
   'radar.early_fraud_warning',
+  'issuing.authorization',
+  'issuing.transaction',
+  'issuing.dispute',
   // Every plain resource's object, and its deleted form where Stripe has one.
   ...plainTable.flatMap((e) => [e.object, `deleted_${e.object}`]),
 ];

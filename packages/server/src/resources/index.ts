@@ -20,6 +20,9 @@ import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
 import { fileLinks } from './file-links.js';
 import { files } from './files.js';
+import { issuingAuthorizations } from './issuing/authorizations.js';
+import { issuingDisputes } from './issuing/disputes.js';
+import { issuingTransactions } from './issuing/transactions.js';
 import { mandates } from './bank-debits.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
@@ -73,6 +76,9 @@ export const resources: Resource[] = [
   externalAccounts,
   fileLinks,
   files,
+  issuingAuthorizations,
+  issuingDisputes,
+  issuingTransactions,
   loginLinks,
   mandates,
   oauth,

@@ -37,14 +37,14 @@ describe('every operation of Stripe’s API is known', () => {
   });
 
   it('refuses an operation it does not emulate with operation_not_supported, a 400 no client retries', async () => {
-    const res = await send('GET', '/v1/issuing/authorizations/iauth_123');
+    const res = await send('GET', '/v1/issuing/settlements/ist_123');
     expect(res.status).toBe(400);
     expect(res.error).toMatchObject({
       type: 'invalid_request_error',
       code: 'operation_not_supported',
     });
     expect(res.error!.message).toContain(
-      'GetIssuingAuthorizationsAuthorization (GET /v1/issuing/authorizations/{authorization})',
+      'GetIssuingSettlementsSettlement (GET /v1/issuing/settlements/{settlement})',
     );
     expect(res.error).not.toHaveProperty('doc_url');
 
@@ -52,11 +52,13 @@ describe('every operation of Stripe’s API is known', () => {
     let requests = 0;
     const stripe = server.stripe(TEST_KEY, { maxNetworkRetries: 2 });
     stripe.on('request', () => requests++);
-    await expect(stripe.issuing.authorizations.retrieve('iauth_123')).rejects.toMatchObject({
-      type: 'StripeInvalidRequestError',
-      code: 'operation_not_supported',
-      statusCode: 400,
-    });
+    await expect(stripe.rawRequest('GET', '/v1/issuing/settlements/ist_123')).rejects.toMatchObject(
+      {
+        type: 'StripeInvalidRequestError',
+        code: 'operation_not_supported',
+        statusCode: 400,
+      },
+    );
     expect(requests).toBe(1);
   });
 

@@ -250,6 +250,52 @@ describe('modelled operations, parameter by parameter, against a real server', (
     keys.push('service_documentation', 'shipping_documentation', 'uncategorized_file');
     return Object.fromEntries(keys.map((k) => [`evidence[${k}]`, id]));
   };
+  /** An active Issuing card of a new cardholder. */
+  const issuingCard = async () => {
+    const holder = await stripe.issuing.cardholders.create({
+      name: 'Walked',
+      type: 'individual',
+      billing: {
+        address: { line1: 'x', city: 'y', state: 'CA', postal_code: '94111', country: 'US' },
+      },
+    });
+    return (
+      await stripe.issuing.cards.create({
+        cardholder: holder.id,
+        currency: 'usd',
+        type: 'virtual',
+        status: 'active',
+      })
+    ).id;
+  };
+  /** A captured Issuing transaction of 5000 (a force capture). */
+  const issuingTransaction = async () =>
+    (
+      await stripe.testHelpers.issuing.transactions.createForceCapture({
+        card: await issuingCard(),
+        amount: 5000,
+      })
+    ).id;
+  /** A real-time authorization request (the official CLI's route), waiting for a decision. */
+  const pendingRequest = async () => {
+    const res = await fetch(
+      `${server.url}/v1/issuing/cards/${await issuingCard()}/test/authorizations`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${TEST_KEY}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: 'held_amount=100',
+      },
+    );
+    return ((await res.json()) as { id: string }).id;
+  };
+  /** What a dispute's evidence needs: another transaction for a duplicate's original. */
+  const disputeValues = async () => ({
+    amount: 100,
+    'evidence[duplicate][original_transaction]': await issuingTransaction(),
+  });
   const setups: Record<string, Setup> = {
     // A default payment method must be the customer's: attached at creation, or before.
     PostCustomers: async () => {
@@ -443,6 +489,61 @@ describe('modelled operations, parameter by parameter, against a real server', (
         path: {
           tax_rate: (
             await stripe.taxRates.create({ display_name: 'VAT', inclusive: false, percentage: 19 })
+          ).id,
+        },
+      },
+    ],
+    PostTestHelpersIssuingAuthorizations: async () => [
+      { base: { card: await issuingCard(), amount: 100 } },
+    ],
+    PostIssuingAuthorizationsAuthorization: async () => [
+      {
+        path: {
+          authorization: (
+            await stripe.testHelpers.issuing.authorizations.create({
+              card: await issuingCard(),
+              amount: 100,
+            })
+          ).id,
+        },
+      },
+    ],
+    PostIssuingAuthorizationsAuthorizationApprove: async () => [
+      { path: { authorization: await pendingRequest() } },
+    ],
+    PostIssuingAuthorizationsAuthorizationDecline: async () => [
+      { path: { authorization: await pendingRequest() } },
+    ],
+    PostIssuingTransactionsTransaction: async () => [
+      { path: { transaction: await issuingTransaction() } },
+    ],
+    PostTestHelpersIssuingTransactionsCreateForceCapture: async () => [
+      { base: { card: await issuingCard(), amount: 100 } },
+    ],
+    PostTestHelpersIssuingTransactionsCreateUnlinkedRefund: async () => [
+      { base: { card: await issuingCard(), amount: 100 } },
+    ],
+    PostIssuingDisputes: async () => [
+      { base: { transaction: await issuingTransaction() }, values: await disputeValues() },
+    ],
+    PostIssuingDisputesDispute: async () => [
+      {
+        path: {
+          dispute: (
+            await stripe.issuing.disputes.create({ transaction: await issuingTransaction() })
+          ).id,
+        },
+        values: await disputeValues(),
+      },
+    ],
+    PostIssuingDisputesDisputeSubmit: async () => [
+      {
+        path: {
+          dispute: (
+            await stripe.issuing.disputes.create({
+              transaction: await issuingTransaction(),
+              evidence: { reason: 'other', other: { explanation: 'Walked' } },
+            })
           ).id,
         },
       },

@@ -338,6 +338,49 @@ const disputedCharge = async (t: Target) =>
       confirm: true,
     })
   ).latest_charge;
+/** An active Issuing card of a new cardholder. */
+const issuingCard = async (t: Target) => {
+  const holder = await post(t, '/v1/issuing/cardholders', {
+    name: 'M',
+    type: 'individual',
+    billing: {
+      address: { line1: 'x', city: 'y', state: 'CA', postal_code: '94111', country: 'US' },
+    },
+  });
+  return (
+    await post(t, '/v1/issuing/cards', {
+      cardholder: holder.id,
+      currency: 'usd',
+      type: 'virtual',
+      status: 'active',
+    })
+  ).id;
+};
+/** An approved authorization holding funds on an Issuing card. */
+const authorization = async (t: Target) =>
+  (
+    await post(t, '/v1/test_helpers/issuing/authorizations', {
+      card: await issuingCard(t),
+      amount: 100,
+    })
+  ).id;
+/** A real-time authorization request waiting for the platform's decision. */
+const pendingRequest = async (t: Target) =>
+  (
+    await post(t, `/v1/issuing/cards/${await issuingCard(t)}/test/authorizations`, {
+      held_amount: 100,
+    })
+  ).id;
+/** A captured Issuing transaction (a force capture). */
+const issuingTransaction = async (t: Target) =>
+  (
+    await post(t, '/v1/test_helpers/issuing/transactions/create_force_capture', {
+      card: await issuingCard(t),
+      amount: 100,
+    })
+  ).id;
+const issuingDispute = async (t: Target) =>
+  (await post(t, '/v1/issuing/disputes', { transaction: await issuingTransaction(t) })).id;
 /** A bank debit confirmed with an offline mandate acceptance, and its mandate. */
 const mandate = async (t: Target) => {
   const pm = await post(t, '/v1/payment_methods', {
@@ -1022,6 +1065,126 @@ const newerPaths: Record<string, RouteCase> = {
     request: async (t) => ({ path: `/v1/charges/${await disputedCharge(t)}/dispute/close` }),
   },
 
+  'GET /v1/issuing/authorizations': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/issuing/authorizations' }),
+  },
+  'GET /v1/issuing/authorizations/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/issuing/authorizations/${await authorization(t)}` }),
+  },
+  'POST /v1/issuing/authorizations/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/authorizations/${await authorization(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/issuing/authorizations/:id/approve': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/authorizations/${await pendingRequest(t)}/approve`,
+    }),
+  },
+  'POST /v1/issuing/authorizations/:id/decline': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/authorizations/${await pendingRequest(t)}/decline`,
+    }),
+  },
+  'POST /v1/issuing/cards/:id/test/authorizations': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/cards/${await issuingCard(t)}/test/authorizations`,
+      params: { held_amount: 100 },
+    }),
+  },
+  'POST /v1/test_helpers/issuing/authorizations': {
+    cells: OWN_LIST,
+    request: async (t) => ({
+      path: '/v1/test_helpers/issuing/authorizations',
+      params: { card: await issuingCard(t), amount: 100 },
+    }),
+  },
+  ...Object.fromEntries(
+    ['capture', 'expire', 'increment', 'reverse'].map((action) => [
+      `POST /v1/test_helpers/issuing/authorizations/:id/${action}`,
+      {
+        cells: OWN,
+        request: async (t: Target) => ({
+          path: `/v1/test_helpers/issuing/authorizations/${await authorization(t)}/${action}`,
+          params: action === 'increment' ? { increment_amount: 10 } : {},
+        }),
+      },
+    ]),
+  ),
+  'GET /v1/issuing/transactions': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/issuing/transactions' }),
+  },
+  'GET /v1/issuing/transactions/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/issuing/transactions/${await issuingTransaction(t)}` }),
+  },
+  'POST /v1/issuing/transactions/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/transactions/${await issuingTransaction(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  ...Object.fromEntries(
+    ['create_force_capture', 'create_unlinked_refund'].map((action) => [
+      `POST /v1/test_helpers/issuing/transactions/${action}`,
+      {
+        cells: OWN_LIST,
+        request: async (t: Target) => ({
+          path: `/v1/test_helpers/issuing/transactions/${action}`,
+          params: { card: await issuingCard(t), amount: 100 },
+        }),
+      },
+    ]),
+  ),
+  'POST /v1/test_helpers/issuing/transactions/:id/refund': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/issuing/transactions/${await issuingTransaction(t)}/refund`,
+    }),
+  },
+  'GET /v1/issuing/disputes': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/issuing/disputes' }),
+  },
+  'POST /v1/issuing/disputes': {
+    cells: OWN_LIST,
+    request: async (t) => ({
+      path: '/v1/issuing/disputes',
+      params: { transaction: await issuingTransaction(t) },
+    }),
+  },
+  'GET /v1/issuing/disputes/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/issuing/disputes/${await issuingDispute(t)}` }),
+  },
+  'POST /v1/issuing/disputes/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/issuing/disputes/${await issuingDispute(t)}`,
+      params: { metadata: { matrix: '1' } },
+    }),
+  },
+  'POST /v1/issuing/disputes/:id/submit': {
+    cells: OWN,
+    request: async (t) => {
+      const id = (
+        await post(t, '/v1/issuing/disputes', {
+          transaction: await issuingTransaction(t),
+          evidence: { reason: 'other', other: { explanation: 'matrix' } },
+        })
+      ).id;
+      return { path: `/v1/issuing/disputes/${id}/submit` };
+    },
+  },
   'GET /v1/radar/early_fraud_warnings': {
     cells: OWN_LIST,
     request: async () => ({ path: '/v1/radar/early_fraud_warnings' }),

@@ -45,11 +45,8 @@ const refusedReasons: Record<string, string> = {
     'Linked bank accounts come from the Financial Connections authentication flow, which is not simulated.',
   'identity.verification_report':
     'Verification reports come from a completed verification, which is not simulated.',
-  'issuing.authorization':
-    'Issuing authorizations are real-time decisions on card spending, which are not simulated.',
-  'issuing.transaction': 'Issuing transactions follow authorizations, which are not simulated.',
-  'issuing.dispute': 'Issuing disputes need Issuing transactions, which are not simulated.',
-  'issuing.settlement': 'Issuing settlements follow card spending, which is not simulated.',
+  'issuing.settlement':
+    "Issuing settlements are the card networks' daily settlement of an Issuing program's transactions, made by Stripe's own process: with no networks to settle with, served lists would stay empty forever, and no call of Stripe's API makes one.",
   mandate: 'Mandates come from bank debits and their payment flows, which are not modelled.',
   setup_attempt: 'Setup attempts are not recorded: a setup intent keeps its latest_attempt null.',
   payment_link:

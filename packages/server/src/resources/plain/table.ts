@@ -180,7 +180,7 @@ export const plainTable: readonly PlainEntry[] = [
     path: '/v1/issuing/cardholders',
     prefix: 'ich',
     reason:
-      'A person or company that may hold Issuing cards: stored and returned (authorizations and spending are not modelled).',
+      "A person or company that may hold Issuing cards: stored and returned (its spending controls apply to its cards' authorizations).",
   },
   {
     object: 'issuing.card',
@@ -196,7 +196,7 @@ export const plainTable: readonly PlainEntry[] = [
       shipping: null,
     },
     reason:
-      "An Issuing card for one of the caller's cardholders: stored and returned (no authorizations are simulated).",
+      "An Issuing card for one of the caller's cardholders: stored and returned; its status and spending controls decide its authorizations (resources/issuing/).",
   },
   {
     object: 'identity.verification_session',
