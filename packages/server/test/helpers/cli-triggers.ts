@@ -11,7 +11,11 @@ import { stripeCli } from './stripe-cli.js';
  * --stripe-account: each event reaches a receiver signed, from the right account, and validates
  * against Stripe's schemas.
  */
-export function describeCliTriggers(title: string, events: readonly string[]): void {
+export function describeCliTriggers(
+  title: string,
+  /** Fixture names; `[fixture, event]` where they differ (`issuing_authorization.request.eu`). */
+  events: ReadonlyArray<string | readonly [string, string]>,
+): void {
   describe(title, () => {
     let server: TestServer;
     let receiver: Receiver;
@@ -42,16 +46,23 @@ export function describeCliTriggers(title: string, events: readonly string[]): v
     const seen = (path: string, type: string) =>
       receiver.at(path).filter((r) => r.event?.type === type);
 
-    for (const event of events) {
-      it(`stripe trigger ${event}, on the platform and with --stripe-account`, async () => {
+    for (const named of events) {
+      const [fixture, event] = typeof named === 'string' ? [named, named] : named;
+      it(`stripe trigger ${fixture}, on the platform and with --stripe-account`, async () => {
         const beforeOwn = seen('/platform', event).length;
-        const own = await stripeCli(['trigger', event, ...base()]);
+        const own = await stripeCli(['trigger', fixture, ...base()]);
         expect(own.out).toContain('Trigger succeeded!');
         expect(own.code).toBe(0);
         await receiver.waitFor(() => seen('/platform', event).length > beforeOwn, 10_000, event);
 
         const before = seen('/connect', event).length;
-        const theirs = await stripeCli(['trigger', event, '--stripe-account', account, ...base()]);
+        const theirs = await stripeCli([
+          'trigger',
+          fixture,
+          '--stripe-account',
+          account,
+          ...base(),
+        ]);
         expect(theirs.out).toContain('Trigger succeeded!');
         await receiver.waitFor(() => seen('/connect', event).length > before, 10_000, event);
         const delivered = seen('/connect', event).slice(before);
