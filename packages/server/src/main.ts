@@ -26,6 +26,7 @@ import { TaskRunner } from './services/scheduler.js';
 import { resources } from './resources/index.js';
 import { ListenHub } from './listen/hub.js';
 import { authenticateMount } from './hosted/authenticate.js';
+import { microdepositsMount } from './hosted/microdeposits.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { checkoutMount } from './hosted/checkout.js';
 import { fileLinksMount } from './hosted/file-links.js';
@@ -261,6 +262,7 @@ export async function startSwitchboard(
         expressDashboardMount(services),
         oauthAuthorizeMount(services),
         authenticateMount(services),
+        microdepositsMount(services),
         checkoutMount(services),
         fileLinksMount(services),
         ...dashboard.mounts,

@@ -12,7 +12,7 @@ import { emitEvent } from '../services/emit-event.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import { errors } from '../stripe/errors.js';
 import { expandParam } from '../stripe/params.js';
-import { get, type Resource } from './route.js';
+import { CommittedError, get, type Resource } from './route.js';
 import { buildCharge, type ChargeInternal } from './charges.js';
 import { afterCharge } from './disputes.js';
 import {
@@ -23,7 +23,11 @@ import {
   parseInternal,
   saveObject,
 } from './common.js';
-import type { Instrument, PaymentMethodInternal } from './payment-methods.js';
+import {
+  markPaymentMethod,
+  type Instrument,
+  type PaymentMethodInternal,
+} from './payment-methods.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 
 /**
@@ -71,9 +75,140 @@ function bankAnswer(
 /** What a disputed SEPA debit's bank does: a chargeback, as SEPA has no inquiries. */
 const sepaDispute: TestDispute = { reason: 'general', inquiry: false, networkReasonCode: 'MD06' };
 
-/** What the payment intent keeps for its debit: the Checkout Session told when it settles. */
+/**
+ * What the payment intent keeps for its debit: the Checkout Session told when it settles, and,
+ * while it waits for microdeposits, the mandate it was confirmed with.
+ */
 export interface DebitInternal {
   checkoutSession?: string;
+  mandateData?: MandateData | null;
+}
+
+/**
+ * Microdeposits, as in Stripe's test mode: a US bank account typed in (account and routing
+ * numbers, not Stripe's `pm_usBankAccount_...` test methods or Checkout, which verify it at once)
+ * is verified before its first debit. The intent waits in `requires_action`
+ * (`verify_with_microdeposits`) until `verify_microdeposits` gives Stripe's test descriptor code or
+ * amounts: SM11AA or [32, 45] verify it; SM33CC or [10, 11] exceed the attempts and SM44DD or
+ * [40, 41] time out, both failing the payment; anything else is a mismatch to try again.
+ */
+const microdepositOutcomes: Record<string, 'verified' | 'attempts_exceeded' | 'timeout'> = {
+  SM11AA: 'verified',
+  '32,45': 'verified',
+  SM33CC: 'attempts_exceeded',
+  '10,11': 'attempts_exceeded',
+  SM44DD: 'timeout',
+  '40,41': 'timeout',
+};
+
+/** The test that checks microdeposit verification (test/e2e/bank-debits.test.ts). */
+export const microdepositsTest =
+  'a typed-in bank account waits for microdeposits: SM11AA verifies it and the debit starts; a wrong code is refused';
+
+/** Whether a debit from this payment method waits for microdeposits first. */
+export const needsMicrodeposits = (used: Instrument): boolean =>
+  used.pm.type === 'us_bank_account' && used.internal.microdeposits === 'pending';
+
+/** The intent waits for the bank account's microdeposits (`verify_with_microdeposits`). */
+export async function awaitMicrodeposits(
+  w: WriteContext,
+  pi: Stripe.PaymentIntent,
+  mandateData: MandateData | undefined,
+  base: string,
+): Promise<Stripe.PaymentIntent> {
+  if (mandateData) checkMandateData(mandateData);
+  const row = (await findObjectToChange(w, pi.id))!;
+  const waiting: Stripe.PaymentIntent = {
+    ...pi,
+    status: 'requires_action',
+    last_payment_error: null,
+    next_action: {
+      type: 'verify_with_microdeposits',
+      verify_with_microdeposits: {
+        // Microdeposits reach the account in one or two business days.
+        arrival_date: Math.floor(w.now / 1000) + 2 * 86_400,
+        hosted_verification_url: `${base}/microdeposits/${pi.id}?client_secret=${encodeURIComponent(pi.client_secret ?? '')}`,
+        microdeposit_type: 'descriptor_code',
+      },
+    } as Stripe.PaymentIntent.NextAction,
+  };
+  await saveObject(w.db, pi.id, waiting, {
+    ...parseInternal<DebitInternal>(row),
+    mandateData: mandateData ?? null,
+  });
+  await emitEvent(w, { type: 'payment_intent.requires_action', object: waiting as never });
+  return waiting;
+}
+
+/**
+ * `verify_microdeposits`: Stripe's test code or amounts verify the bank account and start the
+ * debit; the failing ones fail the payment (a committed error); others are a mismatch.
+ */
+export async function verifyMicrodeposits(
+  w: WriteContext,
+  pi: Stripe.PaymentIntent,
+  used: Instrument,
+  given: { amounts?: number[] | undefined; descriptor_code?: string | undefined },
+): Promise<Stripe.PaymentIntent | CommittedError> {
+  if (pi.status !== 'requires_action' || pi.next_action?.type !== 'verify_with_microdeposits')
+    throw errors.invalidRequest(
+      `This PaymentIntent's status is ${pi.status}: it is not waiting for microdeposits to be verified.`,
+      undefined,
+      'payment_intent_unexpected_state',
+    );
+  if ((given.amounts === undefined) === (given.descriptor_code === undefined))
+    throw errors.invalidRequest(
+      'Provide either amounts (the two microdeposits, in cents) or descriptor_code (the 6-character code starting with SM).',
+      given.amounts === undefined ? 'descriptor_code' : 'amounts',
+    );
+  const key = given.descriptor_code ?? given.amounts!.join(',');
+  const outcome = microdepositOutcomes[key];
+  if (!outcome)
+    throw given.descriptor_code !== undefined
+      ? errors.invalidRequest(
+          'The verification code provided does not match the code sent to the bank account (in test mode: SM11AA).',
+          'descriptor_code',
+          'payment_method_microdeposit_verification_descriptor_code_mismatch',
+        )
+      : errors.invalidRequest(
+          'The amounts provided do not match the amounts that were sent to the bank account (in test mode: 32 and 45).',
+          'amounts',
+          'payment_method_microdeposit_verification_amounts_mismatch',
+        );
+  const row = (await findObjectToChange(w, pi.id))!;
+  const internal = parseInternal<DebitInternal>(row);
+  if (outcome === 'verified') {
+    await markPaymentMethod(w, used, { microdeposits: 'verified' });
+    await saveObject(w.db, pi.id, { ...pi, next_action: null }, { ...internal, mandateData: null });
+    return startDebit(w, { ...pi, next_action: null }, used, internal.mandateData ?? undefined);
+  }
+  const [code, message] =
+    outcome === 'attempts_exceeded'
+      ? [
+          'payment_method_microdeposit_verification_attempts_exceeded',
+          'You have exceeded the number of allowed verification attempts.',
+        ]
+      : [
+          'payment_method_microdeposit_verification_timeout',
+          'Payment method should be verified with microdeposits within the required period.',
+        ];
+  await markPaymentMethod(w, used, { microdeposits: 'failed' });
+  const failed: Stripe.PaymentIntent = {
+    ...pi,
+    status: 'requires_payment_method',
+    next_action: null,
+    payment_method: null,
+    last_payment_error: {
+      type: 'invalid_request_error',
+      code,
+      message,
+      doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`,
+      payment_method: used.pm,
+    } as Stripe.PaymentIntent.LastPaymentError,
+  };
+  await saveObject(w.db, pi.id, failed, { ...internal, mandateData: null });
+  await emitEvent(w, { type: 'payment_intent.payment_failed', object: failed as never });
+  return new CommittedError(errors.invalidRequest(message, undefined, code));
 }
 
 /** How a bank debit renders through the card-shaped charge builder: it never asks 3D Secure. */
@@ -134,6 +269,15 @@ export interface MandateData {
 export const mandateTest =
   'mandate_data on an ACH debit makes the mandate its charge names, retrievable at /v1/mandates';
 
+/** The customer's acceptance `mandate_data` gives, checked as Stripe checks it. */
+function checkMandateData(given: MandateData) {
+  const acceptance = given.customer_acceptance;
+  if (!acceptance?.type) throw errors.parameterMissing('mandate_data[customer_acceptance][type]');
+  if (acceptance.type === 'online' && !acceptance.online)
+    throw errors.parameterMissing('mandate_data[customer_acceptance][online]');
+  return acceptance as typeof acceptance & { type: 'online' | 'offline' };
+}
+
 /**
  * The mandate a debit confirmed with `mandate_data` runs under (`mandate_...`, the charge's
  * `payment_method_details.us_bank_account.mandate`): active, multi-use, in the intent's scope.
@@ -143,10 +287,7 @@ async function createMandate(
   pm: Stripe.PaymentMethod,
   given: MandateData,
 ): Promise<string> {
-  const acceptance = given.customer_acceptance;
-  if (!acceptance?.type) throw errors.parameterMissing('mandate_data[customer_acceptance][type]');
-  if (acceptance.type === 'online' && !acceptance.online)
-    throw errors.parameterMissing('mandate_data[customer_acceptance][online]');
+  const acceptance = checkMandateData(given);
   const { id } = await createObject<Stripe.Mandate>(w, {
     type: 'mandate',
     prefix: 'mandate',

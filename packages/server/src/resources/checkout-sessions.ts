@@ -24,7 +24,11 @@ import { shippingParams } from './shared-params.js';
 import { CommittedError, get, post, type Resource } from './route.js';
 import { createPaymentIntent, type PaymentIntentCreate } from './payment-intents.js';
 import { reportDebitTo } from './bank-debits.js';
-import { usePaymentMethod, type PaymentMethodData } from './payment-methods.js';
+import {
+  createPaymentMethod,
+  usePaymentMethod,
+  type PaymentMethodData,
+} from './payment-methods.js';
 import { createSetupIntent, onBehalfOfCheck, type SetupIntentCreate } from './setup-intents.js';
 import {
   currency,
@@ -455,15 +459,16 @@ export async function completeSession(
     const pid = internal.paymentIntentData ?? {};
     // The page shows a SEPA debit's mandate, and paying accepts it.
     let type: string | undefined;
-    let method: { payment_method: string } | { payment_method_data: PaymentMethodData };
+    let method: { payment_method: string };
     if ('paymentMethod' in payment) {
       const { pm } = await usePaymentMethod(w, scope, payment.paymentMethod);
       [type, method] = [pm.type, { payment_method: pm.id }];
     } else {
-      [type, method] = [
-        payment.paymentMethodData.type,
-        { payment_method_data: payment.paymentMethodData },
-      ];
+      // Checkout verifies a bank account at once (Financial Connections): no microdeposits.
+      const { pm } = await createPaymentMethod(w, scope, payment.paymentMethodData, '', {
+        verified: true,
+      });
+      [type, method] = [pm.type, { payment_method: pm.id }];
     }
     const params: PaymentIntentCreate = {
       amount: session.amount_total!,

@@ -51,7 +51,16 @@ import {
 import { afterCharge } from './disputes.js';
 import { refundCharge } from './refunds.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
-import { debitTasks, mandateTest, startDebit, type MandateData } from './bank-debits.js';
+import {
+  awaitMicrodeposits,
+  debitTasks,
+  mandateTest,
+  microdepositsTest,
+  needsMicrodeposits,
+  startDebit,
+  verifyMicrodeposits,
+  type MandateData,
+} from './bank-debits.js';
 import {
   createObject,
   listVisible,
@@ -295,8 +304,11 @@ async function confirm(
       'payment_intent_incompatible_payment_method',
     );
   if (!used.card) {
-    // A bank debit: processing now, settled later (bank-debits.ts).
+    // A bank debit: processing now, settled later (bank-debits.ts); a typed-in US bank account
+    // is verified with microdeposits first.
     await keepPaymentMethod(w, caller, pi, used, false);
+    if (needsMicrodeposits(used))
+      return awaitMicrodeposits(w, pi, options.mandateData, options.base);
     return startDebit(w, pi, used, options.mandateData);
   }
   if (options.mandateData)
@@ -638,6 +650,27 @@ export const paymentIntents: Resource = {
           base: publicBaseUrl(call.services, call.host),
           mandateData: params.mandate_data,
         });
+        return result instanceof CommittedError
+          ? result
+          : clientView(caller, result, 'PaymentIntent');
+      },
+      { publishable: true },
+    ),
+
+    post(
+      '/v1/payment_intents/:id/verify_microdeposits',
+      {
+        amounts: effect(array(integer({ min: 0 })), microdepositsTest),
+        descriptor_code: effect(string({ maxLength: 6 }), microdepositsTest),
+        client_secret: effect(string(), 'checks client_secret on retrieve'),
+        ...expandParam,
+      },
+      async (call) => {
+        const { w, caller } = call;
+        const pi = await loadIntent(call as never);
+        checkClientSecret(caller, pi, call.params.client_secret, 'PaymentIntent');
+        const used = await heldPaymentMethod(w, caller, pi.payment_method as string);
+        const result = await verifyMicrodeposits(w, pi, used, call.params);
         return result instanceof CommittedError
           ? result
           : clientView(caller, result, 'PaymentIntent');

@@ -67,6 +67,11 @@ export interface PaymentMethodInternal {
   bankAccount?: string;
   /** A SEPA Direct Debit account: its IBAN, one of Stripe's test IBANs (domain/sepa.ts). */
   iban?: string;
+  /**
+   * A US bank account typed in: its microdeposits are `pending` until verified (bank-debits.ts);
+   * `failed` verification leaves it unusable. Test methods and Checkout's are verified at once.
+   */
+  microdeposits?: 'pending' | 'verified' | 'failed';
 }
 
 /** A payment method as intents use it: the object, its row, and the test card it behaves as. */
@@ -275,7 +280,7 @@ async function describe(
         status_details: null,
       } as unknown as Stripe.PaymentMethod.UsBankAccount,
     },
-    internal: { bankAccount: b.account_number },
+    internal: { bankAccount: b.account_number, microdeposits: 'pending' },
   };
 }
 
@@ -363,14 +368,21 @@ const withCard = (pm: Stripe.PaymentMethod, internal: PaymentMethodInternal): In
 const instrumentOf = (row: ObjectRow): Instrument =>
   withCard(parseData<Stripe.PaymentMethod>(row), parseInternal<PaymentMethodInternal>(row));
 
-/** A new payment method from `payment_method_data` (or the fields of `POST /v1/payment_methods`). */
+/**
+ * A new payment method from `payment_method_data` (or the fields of `POST /v1/payment_methods`).
+ * `verified`: a bank account verified at once (Stripe's test methods, Checkout's instant
+ * verification), so no microdeposits.
+ */
 export async function createPaymentMethod(
   w: WriteContext,
   scope: Scope,
   data: PaymentMethodData,
   param = '',
+  { verified = false } = {},
 ): Promise<Instrument> {
-  return storePaymentMethod(w, await describe(w, scope, data, param), data);
+  const described = await describe(w, scope, data, param);
+  if (verified && described.internal.microdeposits) described.internal.microdeposits = 'verified';
+  return storePaymentMethod(w, described, data);
 }
 
 /**
@@ -414,10 +426,16 @@ export async function usePaymentMethod(
       us_bank_account: { account_number: bankAccount, routing_number: '110000000' },
       billing_details: { name: 'Jenny Rosen' },
     };
-    return createPaymentMethod(w, scope, data);
+    return createPaymentMethod(w, scope, data, '', { verified: true });
   }
   const row = await requireObjectToChange(w, scope, 'payment_method', id, 'PaymentMethod', param);
   const found = instrumentOf(row);
+  if (found.internal.microdeposits === 'failed')
+    throw errors.invalidRequest(
+      "This PaymentMethod's microdeposit verification failed: it cannot be used. Collect the bank account again.",
+      param,
+      'payment_method_microdeposit_verification_attempts_exceeded',
+    );
   if (found.internal.consumed && !found.pm.customer)
     throw errors.invalidRequest(
       'This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.',
@@ -582,10 +600,10 @@ async function clonePaymentMethod(
     );
   const type = source.pm.type as PaymentMethodType;
   const block = { [type]: source.pm[type] } as Partial<Stripe.PaymentMethod>;
-  const { card, bankAccount, iban } = source.internal;
+  const { card, bankAccount, iban, microdeposits } = source.internal;
   return storePaymentMethod(
     w,
-    { type, block, internal: { card, bankAccount, iban } },
+    { type, block, internal: { card, bankAccount, iban, microdeposits } },
     {
       ...extra,
       billing_details: {

@@ -59,8 +59,21 @@ describe('bank debits confirmed with mandate_data', () => {
       } as Stripe.PaymentIntentCreateParams,
       as,
     );
-    expect(pi.status).toBe('processing');
-    const charge = await stripe.charges.retrieve(pi.latest_charge as string, {}, as);
+    // Typed in, the bank account is verified with microdeposits first (as Furever does it).
+    expect(pi).toMatchObject({
+      status: 'requires_action',
+      next_action: {
+        type: 'verify_with_microdeposits',
+        verify_with_microdeposits: { microdeposit_type: 'descriptor_code' },
+      },
+    });
+    const verified = await stripe.paymentIntents.verifyMicrodeposits(
+      pi.id,
+      { descriptor_code: 'SM11AA' },
+      as,
+    );
+    expect(verified.status).toBe('processing');
+    const charge = await stripe.charges.retrieve(verified.latest_charge as string, {}, as);
     const mandateId = charge.payment_method_details?.us_bank_account?.mandate as string;
     expect(mandateId).toMatch(/^mandate_/);
 
@@ -85,6 +98,67 @@ describe('bank debits confirmed with mandate_data', () => {
     expect(res.status).toBe(200);
     expect((await stripe.paymentIntents.retrieve(pi.id, {}, as)).status).toBe('succeeded');
     await events.event('payment_intent.succeeded', account, (o: { id: string }) => o.id === pi.id);
+  });
+
+  it('a typed-in bank account waits for microdeposits: SM11AA verifies it and the debit starts; a wrong code is refused', async () => {
+    const as = { stripeAccount: account };
+    const confirmWith = async (pm: string) =>
+      stripe.paymentIntents.create(
+        {
+          amount: 2500,
+          currency: 'usd',
+          payment_method: pm,
+          confirm: true,
+          payment_method_types: ['us_bank_account'],
+        } as Stripe.PaymentIntentCreateParams,
+        as,
+      );
+    const pi = await confirmWith((await bankAccount(as)).id);
+    expect(schemaErrors(pi)).toEqual([]);
+    const action = pi.next_action!.verify_with_microdeposits!;
+    expect(action.arrival_date).toBeGreaterThan(pi.created);
+    await events.event(
+      'payment_intent.requires_action',
+      account,
+      (o: { id: string }) => o.id === pi.id,
+    );
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(pi.id, { descriptor_code: 'SM00XX' }, as),
+    ).rejects.toMatchObject({
+      code: 'payment_method_microdeposit_verification_descriptor_code_mismatch',
+      param: 'descriptor_code',
+    });
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(pi.id, { amounts: [1, 2] }, as),
+    ).rejects.toMatchObject({ code: 'payment_method_microdeposit_verification_amounts_mismatch' });
+
+    // The hosted verification page takes the code too.
+    const page = await fetch(action.hosted_verification_url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Verify your bank account');
+    const posted = await fetch(action.hosted_verification_url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ descriptor_code: 'sm11aa' }),
+    });
+    expect(await posted.text()).toContain('Bank account verified');
+    expect((await stripe.paymentIntents.retrieve(pi.id, {}, as)).status).toBe('processing');
+
+    // Stripe's test methods are verified already; amounts [10, 11] exceed the attempts.
+    expect((await confirmWith('pm_usBankAccount_success')).status).toBe('processing');
+    const other = await confirmWith((await bankAccount(as)).id);
+    await expect(
+      stripe.paymentIntents.verifyMicrodeposits(other.id, { amounts: [10, 11] }, as),
+    ).rejects.toMatchObject({ code: 'payment_method_microdeposit_verification_attempts_exceeded' });
+    expect(await stripe.paymentIntents.retrieve(other.id, {}, as)).toMatchObject({
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'payment_method_microdeposit_verification_attempts_exceeded' },
+    });
+    await events.event(
+      'payment_intent.payment_failed',
+      account,
+      (o: { id: string }) => o.id === other.id,
+    );
   });
 
   it('an online acceptance needs its online details; a card takes no mandate_data', async () => {

@@ -430,6 +430,8 @@ describe('payment methods, tokens and publishable keys', () => {
         [
           'GET /v1/payment_intents/:id',
           'POST /v1/payment_intents/:id/confirm',
+          // stripe.verifyMicrodepositsForPayment
+          'POST /v1/payment_intents/:id/verify_microdeposits',
           'POST /v1/payment_methods',
           'POST /v1/tokens',
           'GET /v1/setup_intents/:id',

@@ -381,21 +381,25 @@ const issuingTransaction = async (t: Target) =>
   ).id;
 const issuingDispute = async (t: Target) =>
   (await post(t, '/v1/issuing/disputes', { transaction: await issuingTransaction(t) })).id;
+/** A typed-in bank account: its first debit waits for microdeposits. */
+const typedBankAccount = async (t: Target) =>
+  (
+    await post(t, '/v1/payment_methods', {
+      type: 'us_bank_account',
+      billing_details: { name: 'M' },
+      us_bank_account: {
+        account_holder_type: 'individual',
+        account_number: '000123456789',
+        routing_number: '110000000',
+      },
+    })
+  ).id;
 /** A bank debit confirmed with an offline mandate acceptance, and its mandate. */
 const mandate = async (t: Target) => {
-  const pm = await post(t, '/v1/payment_methods', {
-    type: 'us_bank_account',
-    billing_details: { name: 'M' },
-    us_bank_account: {
-      account_holder_type: 'individual',
-      account_number: '000123456789',
-      routing_number: '110000000',
-    },
-  });
   const pi = await post<{ latest_charge: string }>(t, '/v1/payment_intents', {
     amount: 1000,
     currency: 'usd',
-    payment_method: pm.id,
+    payment_method: 'pm_usBankAccount_success',
     payment_method_types: ['us_bank_account'],
     confirm: true,
     mandate_data: { customer_acceptance: { type: 'offline' } },
@@ -862,6 +866,18 @@ const newerPaths: Record<string, RouteCase> = {
         payment_method: 'pm_card_visa',
         confirm: true,
       })}/capture`,
+    }),
+  },
+  'POST /v1/payment_intents/:id/verify_microdeposits': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_intents/${await intent(t, {
+        currency: 'usd',
+        payment_method: await typedBankAccount(t),
+        payment_method_types: ['us_bank_account'],
+        confirm: true,
+      })}/verify_microdeposits`,
+      params: { descriptor_code: 'SM11AA' },
     }),
   },
   'POST /v1/payment_intents/:id/cancel': {
