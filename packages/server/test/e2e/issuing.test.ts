@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onboardedAccount } from '../helpers/accounts.js';
+import { pdf } from '../helpers/files.js';
 import {
   endPaymentScenario,
   startPaymentScenario,
@@ -468,17 +469,32 @@ describe('Issuing authorizations, transactions and disputes', () => {
     await expect(
       stripe.issuing.disputes.create({ transaction: tx.id }, on(account)),
     ).rejects.toMatchObject({ statusCode: 400, param: 'transaction' });
+    // Evidence files are the caller's file uploads.
     await expect(
-      stripe.issuing.disputes.create(
-        {
-          transaction: tx.id,
-          evidence: { reason: 'fraudulent', fraudulent: { additional_documentation: 'file_1' } },
-        },
+      stripe.issuing.disputes.update(
+        dispute.id,
+        { evidence: { fraudulent: { additional_documentation: 'file_1' } } },
         on(account),
       ),
     ).rejects.toMatchObject({
-      code: 'parameter_not_supported',
+      statusCode: 404,
       param: 'evidence[fraudulent][additional_documentation]',
+    });
+    const upload = await stripe.files.create(
+      {
+        file: { data: pdf('evidence'), name: 'evidence.pdf', type: 'application/pdf' },
+        purpose: 'dispute_evidence',
+      },
+      on(account),
+    );
+    const documented = await stripe.issuing.disputes.update(
+      dispute.id,
+      { evidence: { fraudulent: { additional_documentation: upload.id } } },
+      on(account),
+    );
+    expect(documented.evidence.fraudulent).toMatchObject({
+      additional_documentation: upload.id,
+      explanation: 'Not me',
     });
 
     const updated = await stripe.issuing.disputes.update(

@@ -291,11 +291,20 @@ describe('modelled operations, parameter by parameter, against a real server', (
     );
     return ((await res.json()) as { id: string }).id;
   };
-  /** What a dispute's evidence needs: another transaction for a duplicate's original. */
-  const disputeValues = async () => ({
-    amount: 100,
-    'evidence[duplicate][original_transaction]': await issuingTransaction(),
-  });
+  /** What a dispute's evidence needs: another transaction for a duplicate's original, files. */
+  const disputeValues = async () => {
+    const file = (await evidenceFile()).id;
+    const files = ['canceled', 'duplicate', 'fraudulent', 'merchandise_not_as_described']
+      .concat(['not_received', 'other', 'service_not_as_described'])
+      .map((reason) => [`evidence[${reason}][additional_documentation]`, file]);
+    for (const k of ['card_statement', 'cash_receipt', 'check_image'])
+      files.push([`evidence[duplicate][${k}]`, file]);
+    return {
+      amount: 100,
+      'evidence[duplicate][original_transaction]': await issuingTransaction(),
+      ...Object.fromEntries(files),
+    };
+  };
   const setups: Record<string, Setup> = {
     // A default payment method must be the customer's: attached at creation, or before.
     PostCustomers: async () => {

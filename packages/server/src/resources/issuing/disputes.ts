@@ -23,6 +23,7 @@ import {
   saveChanged,
   saveObject,
 } from '../common.js';
+import { FILE_LABEL } from '../file-types.js';
 import { get, post, type Resource } from '../route.js';
 import { issuingList } from './list.js';
 import { TRANSACTION_LABEL } from './transactions.js';
@@ -89,14 +90,13 @@ const reasonMembers: Record<string, string[]> = {
   ],
 };
 
-/** Evidence that names files (uploads are not served): refused, naming it. */
+/** Evidence that is a file: the id of a file upload of the caller's ("No such file upload"). */
 const fileMembers = new Set([
   'additional_documentation',
   'card_statement',
   'cash_receipt',
   'check_image',
 ]);
-const noFiles = 'files are not served (uploads are not modelled), so evidence cannot name one';
 
 const evidenceParam = object({
   reason: applied<string>(),
@@ -104,9 +104,10 @@ const evidenceParam = object({
     Object.entries(reasonMembers).map(([reason, members]) => [
       reason,
       object(
-        Object.fromEntries(
-          members.map((m) => [m, fileMembers.has(m) ? refused(noFiles) : applied()]),
-        ) as Record<string, Field<unknown, false>>,
+        Object.fromEntries(members.map((m) => [m, applied()])) as Record<
+          string,
+          Field<unknown, false>
+        >,
       ),
     ]),
   ),
@@ -134,6 +135,9 @@ async function applyEvidence(
     const base = (out[key] as Json | undefined) ?? {};
     const members: Json = Object.fromEntries(reasonMembers[key]!.map((m) => [m, base[m] ?? null]));
     for (const [m, v] of Object.entries(value as Json)) members[m] = v === '' ? null : v;
+    for (const m of fileMembers)
+      if (typeof members[m] === 'string' && (value as Json)[m] !== undefined)
+        await requireObject(db, caller, 'file', members[m], FILE_LABEL, `evidence[${key}][${m}]`);
     // The original transaction of a duplicate is one of the caller's.
     if (typeof members.original_transaction === 'string')
       await requireObject(
