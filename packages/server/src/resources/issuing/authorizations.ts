@@ -24,13 +24,12 @@ import {
   findObjectToChange,
   parseData,
   parseInternal,
-  requireObject,
   requireObjectToChange,
   saveObject,
 } from '../common.js';
-import { get, post, type Resource } from '../route.js';
+import { post, type Resource } from '../route.js';
 import { cardCurrency, decideRequest, requireCard, type AuthorizationInternal } from './cards.js';
-import { issuingList } from './list.js';
+import { issuingReads } from './list.js';
 import { merchantData, type MerchantParams } from './merchant.js';
 import type { Decision } from './spending.js';
 import { createTransaction } from './transactions.js';
@@ -252,17 +251,12 @@ const own = (w: WriteContext, caller: Scope, id: string) =>
 export const issuingAuthorizations: Resource = {
   name: 'issuing.authorizations',
   routes: [
-    issuingList('/v1/issuing/authorizations', {
+    ...issuingReads('/v1/issuing/authorizations', {
       type: 'issuing.authorization',
       label: AUTHORIZATION_LABEL,
       filters: { card: 'card.id', cardholder: 'cardholder', status: 'status' },
       test: 'lists Issuing authorizations by card, cardholder, status and created',
     }),
-    get('/v1/issuing/authorizations/:id', expandParam, async ({ db, caller, path }) =>
-      parseData(
-        await requireObject(db, caller, 'issuing.authorization', path.id!, AUTHORIZATION_LABEL),
-      ),
-    ),
     post(
       '/v1/issuing/authorizations/:id',
       { metadata: metadata(), ...expandParam },

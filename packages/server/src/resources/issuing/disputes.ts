@@ -24,8 +24,8 @@ import {
   saveObject,
 } from '../common.js';
 import { FILE_LABEL } from '../file-types.js';
-import { get, post, type Resource } from '../route.js';
-import { issuingList } from './list.js';
+import { post, type Resource } from '../route.js';
+import { issuingReads } from './list.js';
 import { TRANSACTION_LABEL } from './transactions.js';
 
 /**
@@ -197,15 +197,12 @@ function disputedAmount(tx: Stripe.Issuing.Transaction, amount: number | undefin
 export const issuingDisputes: Resource = {
   name: 'issuing.disputes',
   routes: [
-    issuingList('/v1/issuing/disputes', {
+    ...issuingReads('/v1/issuing/disputes', {
       type: 'issuing.dispute',
       label: DISPUTE_LABEL,
       filters: { status: 'status', transaction: 'transaction' },
       test: 'lists Issuing disputes by status, transaction and created',
     }),
-    get('/v1/issuing/disputes/:id', expandParam, async ({ db, caller, path }) =>
-      parseData(await requireObject(db, caller, 'issuing.dispute', path.id!, DISPUTE_LABEL)),
-    ),
     post(
       '/v1/issuing/disputes',
       {

@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
 import { newId } from '../../domain/ids.js';
 import type { WriteContext } from '../../services/context.js';
+import type { Scope } from '../../scope/scope.js';
 import { emitEvent } from '../../services/emit-event.js';
 import { errors } from '../../stripe/errors.js';
 import {
@@ -17,14 +18,13 @@ import {
   createObject,
   parseData,
   parseInternal,
-  requireObject,
   requireObjectToChange,
   saveChanged,
   saveObject,
 } from '../common.js';
-import { get, post, type Resource } from '../route.js';
+import { post, type Resource } from '../route.js';
 import { cardCurrency, requireCard } from './cards.js';
-import { issuingList } from './list.js';
+import { issuingReads } from './list.js';
 import { merchantData, type MerchantParams } from './merchant.js';
 
 /**
@@ -155,31 +155,24 @@ const unlinked = (type: 'capture' | 'refund') =>
     },
   );
 
+/** A transaction of the caller's scope, locked to change it. */
+const own = (w: WriteContext, caller: Scope, id: string) =>
+  requireObjectToChange(w, caller, 'issuing.transaction', id, TRANSACTION_LABEL);
+
 export const issuingTransactions: Resource = {
   name: 'issuing.transactions',
   routes: [
-    issuingList('/v1/issuing/transactions', {
+    ...issuingReads('/v1/issuing/transactions', {
       type: 'issuing.transaction',
       label: TRANSACTION_LABEL,
       filters: { card: 'card', cardholder: 'cardholder', type: 'type' },
       test: 'lists Issuing transactions by card, cardholder, type and created',
     }),
-    get('/v1/issuing/transactions/:id', expandParam, async ({ db, caller, path }) =>
-      parseData(
-        await requireObject(db, caller, 'issuing.transaction', path.id!, TRANSACTION_LABEL),
-      ),
-    ),
     post(
       '/v1/issuing/transactions/:id',
       { metadata: metadata(), ...expandParam },
       async ({ w, caller, path, params }) => {
-        const row = await requireObjectToChange(
-          w,
-          caller,
-          'issuing.transaction',
-          path.id!,
-          TRANSACTION_LABEL,
-        );
+        const row = await own(w, caller, path.id!);
         const before = parseData<Stripe.Issuing.Transaction>(row);
         const after = { ...before, metadata: applyMetadata(before.metadata, params.metadata) };
         return saveChanged(w, row.id, before, after, 'issuing_transaction.updated');
@@ -197,13 +190,7 @@ export const issuingTransactions: Resource = {
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
-        const row = await requireObjectToChange(
-          w,
-          caller,
-          'issuing.transaction',
-          path.id!,
-          TRANSACTION_LABEL,
-        );
+        const row = await own(w, caller, path.id!);
         const captured = parseData<Stripe.Issuing.Transaction>(row);
         if (captured.type !== 'capture')
           throw errors.invalidRequest(
