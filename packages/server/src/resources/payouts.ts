@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
   applyMetadata,
+  effect,
   expandParam,
   extension,
   integer,
@@ -279,6 +280,100 @@ async function createPayout(w: WriteContext, p: NewPayout): Promise<Stripe.Payou
 }
 
 /**
+ * Reverses a paid payout by debiting its bank account, as `POST /v1/payouts/{id}/reverse` does on
+ * Stripe: only a connected account's payout to a US bank account. The reversing payout (its
+ * `original_payout` the payout, whose `reversed_by` names it) returns the amount to the
+ * account's available balance (a `payout` balance transaction of the opposite sign) and arrives
+ * as payouts do (`payout.created`, then `payout.paid`); the payout itself gets `payout.updated`.
+ */
+export const reversalTest =
+  "reverses a connected account's paid payout: the reversing payout returns the funds";
+
+async function reversePayout(
+  w: WriteContext,
+  row: ObjectRow,
+  meta: MetadataPatch | undefined,
+): Promise<Stripe.Payout> {
+  const payout = parseData<Stripe.Payout>(row);
+  if (payout.status === 'pending')
+    throw errors.invalidRequest(
+      'This payout is pending: use /v1/payouts/:id/cancel to cancel it instead of reversing it.',
+      'payout',
+    );
+  if (payout.status !== 'paid')
+    throw errors.invalidRequest(
+      `Only a paid payout can be reversed; this one is ${payout.status}.`,
+      'payout',
+    );
+  if (payout.reversed_by !== null || payout.original_payout !== null)
+    throw errors.invalidRequest(
+      payout.reversed_by !== null
+        ? `This payout has already been reversed by ${payout.reversed_by as string}.`
+        : 'A payout that reverses another cannot be reversed.',
+      'payout',
+    );
+  const destination = payout.destination
+    ? await findObject(w.db, payout.destination as string)
+    : undefined;
+  const country = destination ? parseData<{ country?: string }>(destination).country : undefined;
+  if (row.account_id === null || payout.type !== 'bank_account' || country !== 'US')
+    throw errors.invalidRequest(
+      'Only payouts for connected accounts to US bank accounts may be reversed.',
+      'payout',
+    );
+  const scope = { accountId: row.account_id, livemode: row.livemode === 1 };
+  const id = newId('po', 24);
+  await returnFunds(w, scope, payout.currency, payout.amount);
+  const txn = await recordBalanceTransaction(
+    w,
+    scope,
+    {
+      currency: payout.currency,
+      amount: payout.amount,
+      fee: 0,
+      type: 'payout',
+      source: id,
+      description: 'Payout reversal',
+    },
+    w.now,
+    'available',
+  );
+  const arrival = w.now + w.services.config.payoutArrivalMs;
+  const { data } = await createObject<Stripe.Payout>(w, {
+    type: 'payout',
+    id,
+    data: (_, created) => ({
+      ...payout,
+      id,
+      automatic: false,
+      arrival_date: Math.floor(arrival / 1000),
+      balance_transaction: txn,
+      created,
+      metadata: applyMetadata({}, meta),
+      original_payout: payout.id,
+      reconciliation_status: 'not_applicable',
+      reversed_by: null,
+      status: 'pending',
+    }),
+    internal: { outcome: { kind: 'paid' } } satisfies PayoutInternal,
+  });
+  await emitEvent(w, { type: 'payout.created', object: data as never });
+  const reversed: Stripe.Payout = { ...payout, reversed_by: id };
+  await saveObject(w.db, row.id, reversed);
+  await emitEvent(w, {
+    type: 'payout.updated',
+    object: reversed as never,
+    previousAttributes: { reversed_by: null },
+  });
+  await scheduleTask(w, 'payout.arrive', arrival, {
+    livemode: w.livemode,
+    accountId: w.accountId,
+    payout: id,
+  });
+  return data;
+}
+
+/**
  * A run of a connected account's payout schedule (services/payout-schedule.ts plans it): each
  * currency's available balance is paid out to the account's default external account for it,
  * as an automatic payout. A run planned under an earlier schedule, or for an account whose
@@ -411,6 +506,17 @@ export const payouts: Resource = {
       await emitEvent(w, { type: 'payout.canceled', object: canceled as never });
       return canceled;
     }),
+
+    post(
+      '/v1/payouts/:id/reverse',
+      { metadata: effect(metadata(), reversalTest), ...expandParam },
+      async ({ w, caller, path, params }) =>
+        reversePayout(
+          w,
+          await requireObjectToChange(w, caller, 'payout', path.id!),
+          params.metadata,
+        ),
+    ),
 
     /** Test helper: the payout fails now, as if the bank returned it. */
     post('/v1/test_helpers/payouts/:id/fail', expandParam, async ({ w, caller, path }) => {

@@ -5,6 +5,7 @@ import { requestWith } from '../helpers/param-walk.js';
 import { createOp, listBase, neededRefs } from '../helpers/plain.js';
 import { issueCode, must, type As, type World } from './world.js';
 import { pdf } from '../helpers/files.js';
+import { TEST_KEY } from '../helpers/server.js';
 
 /**
  * The tenancy matrix's table: every route of the API, classified by how its scope works, with a
@@ -1360,6 +1361,20 @@ const newerPaths: Record<string, RouteCase> = {
       path: `/v1/payouts/${await payout(t)}`,
       params: { metadata: { changed: 'yes' } },
     }),
+  },
+  'POST /v1/payouts/:id/reverse': {
+    // Stripe reverses only connected accounts' payouts: the platform's own is refused on its
+    // merits, so its allowed cells are left out. The payout is paid once the clock passes its
+    // arrival (a day).
+    cells: OWN.filter(([, owner, expect]) => !(owner === 'platform' && expect === 'allow')),
+    sequential: true,
+    request: async (t) => {
+      const id = await payout(t);
+      await must(t.w.server, { key: TEST_KEY }, 'POST', '/v1/switchboard/clock/advance', {
+        by: '25h',
+      });
+      return { path: `/v1/payouts/${id}/reverse` };
+    },
   },
   'POST /v1/payouts/:id/cancel': {
     cells: OWN,
