@@ -299,6 +299,7 @@ async function reversePayout(
     throw errors.invalidRequest(
       'This payout is pending: use /v1/payouts/:id/cancel to cancel it instead of reversing it.',
       'payout',
+      'payout_not_reversible',
     );
   if (payout.status !== 'paid')
     throw errors.invalidRequest(
