@@ -53,6 +53,18 @@ const roots = [
   'issuing.authorization',
   'issuing.transaction',
   'issuing.dispute',
+  // Treasury (resources/treasury/).
+  'treasury.financial_account',
+  'treasury.financial_account_features',
+  'treasury.inbound_transfer',
+  'treasury.outbound_payment',
+  'treasury.outbound_transfer',
+  'treasury.received_credit',
+  'treasury.received_debit',
+  'treasury.credit_reversal',
+  'treasury.debit_reversal',
+  'treasury.transaction',
+  'treasury.transaction_entry',
   // Every plain resource's object, and its deleted form where Stripe has one.
   ...plainTable.flatMap((e) => [e.object, `deleted_${e.object}`]),
 ];

@@ -43,6 +43,7 @@ import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
 import { taxRates } from './tax-rates.js';
 import { transfers } from './transfers.js';
+import { treasury } from './treasury/index.js';
 import { webhookEndpointChaos } from './webhook-endpoint-chaos.js';
 import { webhookEndpointSecrets } from './webhook-endpoint-secrets.js';
 import { webhookEndpointTestEvents } from './webhook-endpoint-test-events.js';
@@ -100,6 +101,7 @@ export const resources: Resource[] = [
   tokens,
   taxRates,
   transfers,
+  treasury,
   webhookEndpointChaos,
   webhookEndpointSecrets,
   webhookEndpointTestEvents,

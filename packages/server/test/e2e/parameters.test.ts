@@ -305,6 +305,32 @@ describe('modelled operations, parameter by parameter, against a real server', (
       ...Object.fromEntries(files),
     };
   };
+  /** A Treasury financial account with the features its flows need, and cash in it. */
+  const financialAccount = async (cash = 0) => {
+    const fa = (
+      await stripe.treasury.financialAccounts.create({
+        supported_currencies: ['usd'],
+        features: {
+          inbound_transfers: { ach: { requested: true } },
+          outbound_payments: { ach: { requested: true } },
+          outbound_transfers: { ach: { requested: true } },
+        },
+      })
+    ).id;
+    if (cash > 0)
+      await stripe.testHelpers.treasury.receivedCredits.create({
+        financial_account: fa,
+        amount: cash,
+        currency: 'usd',
+        network: 'ach',
+      });
+    return fa;
+  };
+  const treasuryFlow = (financial_account: string) => ({
+    financial_account,
+    amount: 100,
+    currency: 'usd',
+  });
   const setups: Record<string, Setup> = {
     // A default payment method must be the customer's: attached at creation, or before.
     PostCustomers: async () => {
@@ -603,6 +629,73 @@ describe('modelled operations, parameter by parameter, against a real server', (
     PostAccountsAccountCapabilitiesCapability: async () => [
       { path: { account: (await custom()).id, capability: 'transfers' } },
     ],
+    PostTreasuryFinancialAccounts: async () => [{ base: { supported_currencies: ['usd'] } }],
+    PostTreasuryFinancialAccountsFinancialAccount: async () => [
+      { path: { financial_account: await financialAccount() } },
+    ],
+    PostTreasuryFinancialAccountsFinancialAccountFeatures: async () => [
+      { path: { financial_account: await financialAccount() } },
+    ],
+    PostTreasuryInboundTransfers: async () => {
+      const pm = await stripe.paymentMethods.create(bankDetails as never);
+      return [
+        { base: { ...treasuryFlow(await financialAccount()), origin_payment_method: pm.id } },
+      ];
+    },
+    PostTreasuryOutboundPayments: async () => {
+      const base = treasuryFlow(await financialAccount(1_000));
+      const customer = (await stripe.customers.create()).id;
+      const pm = await stripe.paymentMethods.create(bankDetails as never);
+      await stripe.paymentMethods.attach(pm.id, { customer });
+      return [
+        {
+          base: { ...base, destination_payment_method: pm.id, customer },
+          skip: ['destination_payment_method_data'],
+        },
+        {
+          base: {
+            ...base,
+            destination_payment_method_data: {
+              type: 'us_bank_account',
+              us_bank_account: { account_number: '000123456789', routing_number: '110000000' },
+            },
+          },
+          skip: ['destination_payment_method', 'customer'],
+        },
+      ];
+    },
+    PostTreasuryOutboundTransfers: async () => {
+      const pm = await stripe.paymentMethods.create(bankDetails as never);
+      return [
+        {
+          base: {
+            ...treasuryFlow(await financialAccount(1_000)),
+            destination_payment_method: pm.id,
+          },
+        },
+      ];
+    },
+    PostTestHelpersTreasuryReceivedCredits: async () => [
+      { base: { ...treasuryFlow(await financialAccount()), network: 'ach' } },
+    ],
+    PostTestHelpersTreasuryReceivedDebits: async () => [
+      { base: { ...treasuryFlow(await financialAccount(1_000)), network: 'ach' } },
+    ],
+    // Each reversal reverses its own credit or debit: one may be reversed once.
+    PostTreasuryCreditReversals: async () => {
+      const rc = await stripe.testHelpers.treasury.receivedCredits.create({
+        ...treasuryFlow(await financialAccount()),
+        network: 'ach',
+      });
+      return [{ base: { received_credit: rc.id } }];
+    },
+    PostTreasuryDebitReversals: async () => {
+      const rd = await stripe.testHelpers.treasury.receivedDebits.create({
+        ...treasuryFlow(await financialAccount(1_000)),
+        network: 'ach',
+      });
+      return [{ base: { received_debit: rd.id } }];
+    },
     PostPayouts: async () => {
       await fund();
       const platform = (await stripe.accounts.retrieveCurrent()).id;

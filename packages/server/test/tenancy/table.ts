@@ -540,6 +540,67 @@ const bank = async (t: Target) =>
   (await post(t, `/v1/accounts/${t.account}/external_accounts`, { external_account: 'btok_us' }))
     .id;
 
+/** A bank account payment method of the target's owner. */
+const bankMethod = async (t: Target) =>
+  (
+    await post(t, '/v1/payment_methods', {
+      type: 'us_bank_account',
+      billing_details: { name: 'M' },
+      us_bank_account: {
+        account_holder_type: 'individual',
+        account_number: '000123456789',
+        routing_number: '110000000',
+      },
+    })
+  ).id;
+/** A Treasury financial account of the owner, with the features its flows need and `cash`. */
+const financialAccount = async (t: Target, cash = 0) => {
+  const fa = (
+    await post(t, '/v1/treasury/financial_accounts', {
+      supported_currencies: ['usd'],
+      features: {
+        inbound_transfers: { ach: { requested: true } },
+        outbound_payments: { ach: { requested: true } },
+        outbound_transfers: { ach: { requested: true } },
+      },
+    })
+  ).id;
+  if (cash > 0) await received(t, 'credits', fa, cash);
+  return fa;
+};
+const received = async (t: Target, what: 'credits' | 'debits', fa: string, amount = 100) =>
+  await post<{ id: string; transaction: string }>(t, `/v1/test_helpers/treasury/received_${what}`, {
+    financial_account: fa,
+    amount,
+    currency: 'usd',
+    network: 'ach',
+  });
+const inboundTransfer = async (t: Target) =>
+  (
+    await post<{ id: string; transaction: string }>(t, '/v1/treasury/inbound_transfers', {
+      financial_account: await financialAccount(t),
+      amount: 100,
+      currency: 'usd',
+      origin_payment_method: await bankMethod(t),
+    })
+  ).id;
+const outboundFlow = async (t: Target, path: 'outbound_payments' | 'outbound_transfers') =>
+  (
+    await post<{ id: string; transaction: string }>(t, `/v1/treasury/${path}`, {
+      financial_account: await financialAccount(t, 1_000),
+      amount: 100,
+      currency: 'usd',
+      destination_payment_method: await bankMethod(t),
+    })
+  ).id;
+/** A Treasury list of the owner's financial account. */
+const treasuryList = (path: string) => async (t: Target) => ({
+  path,
+  params: { financial_account: await financialAccount(t) },
+});
+/** Test helpers answer in test mode only: no live key makes their objects. */
+const TEST_LIST = OWN_LIST.filter(([who]) => who !== 'a_live');
+
 /**
  * What to put back after a cell's request (a failed payout's bank account): the test runs these
  * after each cell.
@@ -1319,6 +1380,306 @@ const newerPaths: Record<string, RouteCase> = {
         path: `/v1/charges/${r.charge}/refunds/${r.refund}`,
         params: { metadata: { matrix: '1' } },
       };
+    },
+  },
+
+  // Treasury: a financial account and its money movements are their owner's own objects.
+  'POST /v1/treasury/financial_accounts': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/treasury/financial_accounts',
+      params: { supported_currencies: ['usd'] },
+    }),
+  },
+  'GET /v1/treasury/financial_accounts': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/treasury/financial_accounts' }),
+  },
+  'GET /v1/treasury/financial_accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/financial_accounts/${await financialAccount(t)}`,
+    }),
+  },
+  'POST /v1/treasury/financial_accounts/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/financial_accounts/${await financialAccount(t)}`,
+      params: { metadata: { changed: 'yes' } },
+    }),
+  },
+  'GET /v1/treasury/financial_accounts/:id/features': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/financial_accounts/${await financialAccount(t)}/features`,
+    }),
+  },
+  'POST /v1/treasury/financial_accounts/:id/features': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/financial_accounts/${await financialAccount(t)}/features`,
+      params: { card_issuing: { requested: true } },
+    }),
+  },
+  'POST /v1/treasury/inbound_transfers': {
+    cells: OWN_LIST,
+    request: async (t) => ({
+      path: '/v1/treasury/inbound_transfers',
+      params: {
+        financial_account: await financialAccount(t),
+        amount: 100,
+        currency: 'usd',
+        origin_payment_method: await bankMethod(t),
+      },
+    }),
+  },
+  'GET /v1/treasury/inbound_transfers': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/inbound_transfers'),
+  },
+  'GET /v1/treasury/inbound_transfers/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/treasury/inbound_transfers/${await inboundTransfer(t)}` }),
+  },
+  'POST /v1/treasury/inbound_transfers/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/inbound_transfers/${await inboundTransfer(t)}/cancel`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/inbound_transfers/:id/succeed': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/inbound_transfers/${await inboundTransfer(t)}/succeed`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/inbound_transfers/:id/fail': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/inbound_transfers/${await inboundTransfer(t)}/fail`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/inbound_transfers/:id/return': {
+    cells: OWN,
+    request: async (t) => {
+      const id = await inboundTransfer(t);
+      await post(t, `/v1/test_helpers/treasury/inbound_transfers/${id}/succeed`);
+      return { path: `/v1/test_helpers/treasury/inbound_transfers/${id}/return` };
+    },
+  },
+  'POST /v1/treasury/outbound_payments': {
+    cells: TEST_LIST,
+    request: async (t) => ({
+      path: '/v1/treasury/outbound_payments',
+      params: {
+        financial_account: await financialAccount(t, 1_000),
+        amount: 100,
+        currency: 'usd',
+        destination_payment_method: await bankMethod(t),
+      },
+    }),
+  },
+  'GET /v1/treasury/outbound_payments': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/outbound_payments'),
+  },
+  'GET /v1/treasury/outbound_payments/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/outbound_payments/${await outboundFlow(t, 'outbound_payments')}`,
+    }),
+  },
+  'POST /v1/treasury/outbound_payments/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/outbound_payments/${await outboundFlow(t, 'outbound_payments')}/cancel`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_payments/:id/post': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_payments/${await outboundFlow(t, 'outbound_payments')}/post`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_payments/:id/fail': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_payments/${await outboundFlow(t, 'outbound_payments')}/fail`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_payments/:id/return': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_payments/${await outboundFlow(t, 'outbound_payments')}/return`,
+    }),
+  },
+  'POST /v1/treasury/outbound_transfers': {
+    cells: TEST_LIST,
+    request: async (t) => ({
+      path: '/v1/treasury/outbound_transfers',
+      params: {
+        financial_account: await financialAccount(t, 1_000),
+        amount: 100,
+        currency: 'usd',
+        destination_payment_method: await bankMethod(t),
+      },
+    }),
+  },
+  'GET /v1/treasury/outbound_transfers': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/outbound_transfers'),
+  },
+  'GET /v1/treasury/outbound_transfers/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/outbound_transfers/${await outboundFlow(t, 'outbound_transfers')}`,
+    }),
+  },
+  'POST /v1/treasury/outbound_transfers/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/treasury/outbound_transfers/${await outboundFlow(t, 'outbound_transfers')}/cancel`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_transfers/:id/post': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_transfers/${await outboundFlow(t, 'outbound_transfers')}/post`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_transfers/:id/fail': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_transfers/${await outboundFlow(t, 'outbound_transfers')}/fail`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/outbound_transfers/:id/return': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/treasury/outbound_transfers/${await outboundFlow(t, 'outbound_transfers')}/return`,
+    }),
+  },
+  'POST /v1/test_helpers/treasury/received_credits': {
+    cells: TEST_LIST,
+    request: async (t) => ({
+      path: '/v1/test_helpers/treasury/received_credits',
+      params: {
+        financial_account: await financialAccount(t, 0),
+        amount: 100,
+        currency: 'usd',
+        network: 'ach',
+      },
+    }),
+  },
+  'GET /v1/treasury/received_credits': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/received_credits'),
+  },
+  'GET /v1/treasury/received_credits/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t, 0);
+      return { path: `/v1/treasury/received_credits/${(await received(t, 'credits', fa)).id}` };
+    },
+  },
+  'POST /v1/treasury/credit_reversals': {
+    cells: TEST_LIST,
+    request: async (t) => {
+      const fa = await financialAccount(t, 0);
+      return {
+        path: '/v1/treasury/credit_reversals',
+        params: { received_credit: (await received(t, 'credits', fa)).id },
+      };
+    },
+  },
+  'GET /v1/treasury/credit_reversals': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/credit_reversals'),
+  },
+  'GET /v1/treasury/credit_reversals/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t, 0);
+      const flow = (await received(t, 'credits', fa)).id;
+      const reversal = await post(t, '/v1/treasury/credit_reversals', { received_credit: flow });
+      return { path: `/v1/treasury/credit_reversals/${reversal.id}` };
+    },
+  },
+  'POST /v1/test_helpers/treasury/received_debits': {
+    cells: TEST_LIST,
+    request: async (t) => ({
+      path: '/v1/test_helpers/treasury/received_debits',
+      params: {
+        financial_account: await financialAccount(t, 1000),
+        amount: 100,
+        currency: 'usd',
+        network: 'ach',
+      },
+    }),
+  },
+  'GET /v1/treasury/received_debits': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/received_debits'),
+  },
+  'GET /v1/treasury/received_debits/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t, 1000);
+      return { path: `/v1/treasury/received_debits/${(await received(t, 'debits', fa)).id}` };
+    },
+  },
+  'POST /v1/treasury/debit_reversals': {
+    cells: TEST_LIST,
+    request: async (t) => {
+      const fa = await financialAccount(t, 1000);
+      return {
+        path: '/v1/treasury/debit_reversals',
+        params: { received_debit: (await received(t, 'debits', fa)).id },
+      };
+    },
+  },
+  'GET /v1/treasury/debit_reversals': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/debit_reversals'),
+  },
+  'GET /v1/treasury/debit_reversals/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t, 1000);
+      const flow = (await received(t, 'debits', fa)).id;
+      const reversal = await post(t, '/v1/treasury/debit_reversals', { received_debit: flow });
+      return { path: `/v1/treasury/debit_reversals/${reversal.id}` };
+    },
+  },
+  'GET /v1/treasury/transactions': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/transactions'),
+  },
+  'GET /v1/treasury/transactions/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t);
+      return {
+        path: `/v1/treasury/transactions/${(await received(t, 'credits', fa)).transaction}`,
+      };
+    },
+  },
+  'GET /v1/treasury/transaction_entries': {
+    cells: OWN_LIST,
+    request: treasuryList('/v1/treasury/transaction_entries'),
+  },
+  'GET /v1/treasury/transaction_entries/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const fa = await financialAccount(t, 100);
+      const list = await must<{ data: Array<{ id: string }> }>(
+        t.w.server,
+        t.owner,
+        'GET',
+        '/v1/treasury/transaction_entries',
+        { financial_account: fa },
+      );
+      return { path: `/v1/treasury/transaction_entries/${list.data[0]!.id}` };
     },
   },
 

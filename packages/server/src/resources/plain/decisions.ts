@@ -11,8 +11,6 @@ import { plainTable } from './table.js';
  */
 const billing =
   'Billing (invoices, subscriptions, quotes, credit notes) has behaviour nobody models here: finalizing, paying, prorating, dunning. Faked as plain state it would answer with objects that never move.';
-const treasury =
-  'Treasury money movement (statuses that follow the networks, balances of financial accounts) is not modelled; stored and returned it would never settle.';
 const refusedReasons: Record<string, string> = {
   invoice: billing,
   line_item: billing,
@@ -66,16 +64,6 @@ const refusedReasons: Record<string, string> = {
   'terminal.connection_token': 'Terminal readers are registered, but no reader SDK is served.',
   topup: 'Top-ups move money into the balance from a bank account; not modelled.',
   'apps.secret': 'Stripe Apps secrets (with their own set/find/delete calls) are not modelled.',
-  'treasury.inbound_transfer': treasury,
-  'treasury.outbound_payment': treasury,
-  'treasury.outbound_transfer': treasury,
-  'treasury.received_credit': treasury,
-  'treasury.received_debit': treasury,
-  'treasury.credit_reversal': treasury,
-  'treasury.debit_reversal': treasury,
-  'treasury.financial_account_features': treasury,
-  'treasury.transaction': treasury,
-  'treasury.transaction_entry': treasury,
 };
 
 /** The object an operation is about: what it answers with, or its path. */

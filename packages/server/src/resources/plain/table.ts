@@ -213,13 +213,6 @@ export const plainTable: readonly PlainEntry[] = [
       'An identity check: stored and returned as created (requires_input), canceled and redacted as asked; no verification flow is simulated.',
   },
   {
-    object: 'treasury.financial_account',
-    path: '/v1/treasury/financial_accounts',
-    prefix: 'fa',
-    reason:
-      'A Treasury account: its settings stored and returned (its balance stays as created: money movement is not modelled).',
-  },
-  {
     object: 'financial_connections.session',
     path: '/v1/financial_connections/sessions',
     prefix: 'fcsess',
