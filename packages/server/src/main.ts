@@ -30,6 +30,7 @@ import { microdepositsMount } from './hosted/microdeposits.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { checkoutMount } from './hosted/checkout.js';
 import { fileLinksMount } from './hosted/file-links.js';
+import { paymentLinksMount } from './hosted/payment-links.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
 import { CREDENTIALS_REVOKED, type Dialect } from './storage/dialect.js';
@@ -265,6 +266,7 @@ export async function startSwitchboard(
         microdepositsMount(services),
         checkoutMount(services),
         fileLinksMount(services),
+        paymentLinksMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -55,6 +55,20 @@ interface Obj {
 
 const stamp = () => new Date().toISOString();
 
+/** A payment link for a new one-time price, on the account. */
+async function paymentLink(ctx: FixtureContext): Promise<Obj> {
+  const price = await ctx.api.post<Obj>(
+    '/v1/prices',
+    { currency: 'usd', unit_amount: 1500, product_data: { name: 'Lesson' } },
+    { account: ctx.account },
+  );
+  return ctx.api.post<Obj>(
+    '/v1/payment_links',
+    { line_items: [{ price: price.id, quantity: 1 }] },
+    { account: ctx.account },
+  );
+}
+
 async function charge(ctx: FixtureContext, paymentMethod: string, amount = 2000): Promise<Obj> {
   return ctx.api.post<Obj>(
     '/v1/payment_intents',
@@ -362,6 +376,29 @@ export const fixtures: Fixture[] = [
         { account: ctx.account },
       );
       return `Created price ${price.id} and its product ${String(price.product)} on ${ctx.account}.`;
+    },
+  },
+  {
+    event: 'payment_link.created',
+    how: 'POST /v1/payment_links for a new price, with Stripe-Account',
+    note: 'Also product.created and price.created.',
+    async run(ctx) {
+      const link = await paymentLink(ctx);
+      return `Created payment link ${link.id} on ${ctx.account}: ${String(link.url)}`;
+    },
+  },
+  {
+    event: 'payment_link.updated',
+    how: 'POST /v1/payment_links, then deactivate it (active=false)',
+    note: 'Also payment_link.created.',
+    async run(ctx) {
+      const link = await paymentLink(ctx);
+      await ctx.api.post(
+        `/v1/payment_links/${link.id}`,
+        { active: false },
+        { account: ctx.account },
+      );
+      return `Deactivated payment link ${link.id} on ${ctx.account}.`;
     },
   },
   {

@@ -5,14 +5,12 @@ import { completeSession, withSessionId } from '../resources/checkout-sessions.j
 import { parseData, parseInternal } from '../resources/common.js';
 import type { PaymentMethodData } from '../resources/payment-methods.js';
 import { CommittedError } from '../resources/route.js';
-import { findPlatformAccount } from '../scope/finders.js';
-import { serverScope, type Scope } from '../scope/scope.js';
+import type { Scope } from '../scope/scope.js';
 import { inTransaction, type Services } from '../services/context.js';
-import { findObject } from '../storage/repositories/objects.js';
-import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
+import type { PlatformRow } from '../storage/repositories/platforms.js';
 import { StripeError } from '../stripe/errors.js';
 import { formPostProblem, formToken, ownHosts } from './form-guard.js';
-import { escapeHtml, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
+import { escapeHtml, findByUrl, pageWrite, readForm, sendPage, sendRedirect } from './page.js';
 
 const PATH = /^\/checkout\/pay\/(cs_(?:test|live)_[A-Za-z0-9]+)$/;
 
@@ -26,20 +24,13 @@ interface Found {
 
 /** A session by its id (the URL is its credential, as Stripe's Checkout URLs are), with its scope. */
 async function findSession(services: Services, id: string): Promise<Found | undefined> {
-  const db = services.dialect.db;
-  const row = await findObject(db, id);
-  if (!row || row.type !== 'checkout.session' || row.deleted !== 0) return undefined;
-  const platform = await findPlatform(db, row.platform_id);
-  if (!platform) return undefined;
-  const livemode = row.livemode === 1;
-  const bare = serverScope(platform, livemode, null, { kind: 'link', linkId: row.id });
-  const account = row.account_id ? await findPlatformAccount(db, bare, row.account_id) : null;
-  if (row.account_id && (!account || account.deleted !== 0)) return undefined;
+  const found = await findByUrl(services, id, 'checkout.session');
+  if (!found) return undefined;
   return {
-    session: parseData(row),
-    items: parseInternal<{ lineItems: Stripe.LineItem[] }>(row).lineItems,
-    platform,
-    scope: serverScope(platform, livemode, account ?? null, { kind: 'link', linkId: row.id }),
+    session: parseData(found.row),
+    items: parseInternal<{ lineItems: Stripe.LineItem[] }>(found.row).lineItems,
+    platform: found.platform,
+    scope: found.scope,
   };
 }
 

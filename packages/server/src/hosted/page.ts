@@ -4,6 +4,7 @@ import type { Services, WriteContext } from '../services/context.js';
 import { findObject, type ObjectRow } from '../storage/repositories/objects.js';
 import { serverScope, type Scope } from '../scope/scope.js';
 import { findPlatform, type PlatformRow } from '../storage/repositories/platforms.js';
+import { findPlatformAccount } from '../scope/finders.js';
 
 /** Text made safe to put in HTML. */
 export const escapeHtml = (s: string): string =>
@@ -98,4 +99,29 @@ export async function findLink(
   if (!link || link.type !== type) return undefined;
   const platform = await findPlatform(db, link.platform_id);
   return platform ? { link, platform } : undefined;
+}
+
+/**
+ * An object a public URL names by its id (a Checkout Session, a payment link: the URL is its
+ * credential, as Stripe's are), with its platform and its own scope (its mode and account).
+ */
+export async function findByUrl(
+  services: Services,
+  id: string,
+  type: string,
+): Promise<{ row: ObjectRow; platform: PlatformRow; scope: Scope } | undefined> {
+  const db = services.dialect.db;
+  const row = await findObject(db, id);
+  if (!row || row.type !== type || row.deleted !== 0) return undefined;
+  const platform = await findPlatform(db, row.platform_id);
+  if (!platform) return undefined;
+  const livemode = row.livemode === 1;
+  const bare = serverScope(platform, livemode, null, { kind: 'link', linkId: row.id });
+  const account = row.account_id ? await findPlatformAccount(db, bare, row.account_id) : null;
+  if (row.account_id && (!account || account.deleted !== 0)) return undefined;
+  return {
+    row,
+    platform,
+    scope: serverScope(platform, livemode, account ?? null, { kind: 'link', linkId: row.id }),
+  };
 }

@@ -180,10 +180,12 @@ function lineItem(price: Stripe.Price, productName: string, quantity: number): S
 type LineItemParams = NonNullable<ReturnType<(typeof createParams)['line_items']['parse']>>;
 
 /** The session's line items, making the prices (and products) that `price_data` describes. */
-async function buildLineItems(
+export async function buildLineItems(
   w: WriteContext,
   scope: Scope,
   given: LineItemParams,
+  /** A payment link may sell recurring prices (a subscription), though Checkout refuses them. */
+  recurring: 'refuse' | 'allow' = 'refuse',
 ): Promise<Stripe.LineItem[]> {
   const items: Stripe.LineItem[] = [];
   for (const [i, item] of given.entries()) {
@@ -220,7 +222,7 @@ async function buildLineItems(
         { announce: false },
       );
     } else throw errors.parameterMissing(`${param}[price]`);
-    if (price.type === 'recurring')
+    if (price.type === 'recurring' && recurring === 'refuse')
       throw errors.invalidRequest(
         'Recurring prices are for subscription mode, which Switchboard does not model: use a one-time price.',
         `${param}[price]`,
@@ -241,7 +243,7 @@ async function buildLineItems(
   return items;
 }
 
-type CreateParams = Parsed<typeof createParams>;
+export type CreateParams = Parsed<typeof createParams>;
 
 /** The payment method types a session takes, if the caller chose them. */
 function typesOf(p: CreateParams): string[] | undefined {
@@ -593,6 +595,61 @@ async function expireDue(w: WriteContext, payload: TaskPayload): Promise<void> {
   if (session.status === 'open') await expireSession(w, row.id, session);
 }
 
+/**
+ * Creates a Checkout Session in the caller's scope: the API's create, and a payment link's page
+ * (`paymentLink`: the session's `payment_link`).
+ */
+export async function createCheckoutSession(
+  w: WriteContext,
+  caller: Scope,
+  services: Services,
+  host: string,
+  params: CreateParams,
+  paymentLink: string | null,
+): Promise<Stripe.Checkout.Session> {
+  checkMode(params);
+  const items = params.line_items?.length ? await buildLineItems(w, caller, params.line_items) : [];
+  if (params.customer !== undefined)
+    await requireObject(w.db, caller, 'customer', params.customer, 'customer', 'customer');
+  await onBehalfOfCheck(
+    w,
+    caller,
+    params.setup_intent_data?.on_behalf_of,
+    'setup_intent_data[on_behalf_of]',
+  );
+  checkBankDebit(params, items[0]?.currency ?? params.currency);
+  const createdS = Math.floor(w.now / 1000);
+  const expiresAt = checkExpiry(params.expires_at, createdS);
+  const prefix = w.livemode ? 'cs_live' : 'cs_test';
+  const { data } = await createObject<Stripe.Checkout.Session>(w, {
+    type: 'checkout.session',
+    id: `${prefix}_${randomToken(58)}`,
+    data: (id, created) => ({
+      ...newSession(
+        id,
+        created,
+        params,
+        items,
+        expiresAt,
+        w.livemode,
+        publicBaseUrl(services, host),
+      ),
+      payment_link: paymentLink,
+    }),
+    internal: {
+      lineItems: items,
+      paymentIntentData: params.payment_intent_data ?? null,
+      setupIntentData: params.setup_intent_data ?? null,
+    } satisfies SessionInternal,
+  });
+  await scheduleTask(w, 'checkout.session.expire', expiresAt * 1000, {
+    livemode: w.livemode,
+    accountId: caller.accountId,
+    session: data.id,
+  });
+  return data;
+}
+
 const paymentParam = {
   payment_method: string(),
   ...expandParam,
@@ -601,49 +658,9 @@ const paymentParam = {
 export const checkoutSessions: Resource = {
   name: 'checkout_sessions',
   routes: [
-    post('/v1/checkout/sessions', createParams, async ({ w, caller, params, services, host }) => {
-      checkMode(params);
-      const items = params.line_items?.length
-        ? await buildLineItems(w, caller, params.line_items)
-        : [];
-      if (params.customer !== undefined)
-        await requireObject(w.db, caller, 'customer', params.customer, 'customer', 'customer');
-      await onBehalfOfCheck(
-        w,
-        caller,
-        params.setup_intent_data?.on_behalf_of,
-        'setup_intent_data[on_behalf_of]',
-      );
-      checkBankDebit(params, items[0]?.currency ?? params.currency);
-      const createdS = Math.floor(w.now / 1000);
-      const expiresAt = checkExpiry(params.expires_at, createdS);
-      const prefix = w.livemode ? 'cs_live' : 'cs_test';
-      const { data } = await createObject<Stripe.Checkout.Session>(w, {
-        type: 'checkout.session',
-        id: `${prefix}_${randomToken(58)}`,
-        data: (id, created) =>
-          newSession(
-            id,
-            created,
-            params,
-            items,
-            expiresAt,
-            w.livemode,
-            publicBaseUrl(services, host),
-          ),
-        internal: {
-          lineItems: items,
-          paymentIntentData: params.payment_intent_data ?? null,
-          setupIntentData: params.setup_intent_data ?? null,
-        } satisfies SessionInternal,
-      });
-      await scheduleTask(w, 'checkout.session.expire', expiresAt * 1000, {
-        livemode: w.livemode,
-        accountId: caller.accountId,
-        session: data.id,
-      });
-      return data;
-    }),
+    post('/v1/checkout/sessions', createParams, async ({ w, caller, params, services, host }) =>
+      createCheckoutSession(w, caller, services, host, params, null),
+    ),
 
     get('/v1/checkout/sessions/:id', expandParam, async ({ db, caller, path }) =>
       parseData(await requireObject(db, caller, 'checkout.session', path.id!, 'checkout.session')),

@@ -26,6 +26,7 @@ import { issuingTransactions } from './issuing/transactions.js';
 import { mandates } from './bank-debits.js';
 import { oauth } from './oauth.js';
 import { paymentIntents } from './payment-intents.js';
+import { paymentLinks } from './payment-links.js';
 import { paymentMethods } from './payment-methods.js';
 import { prices } from './prices.js';
 import { products } from './products.js';
@@ -85,6 +86,7 @@ export const resources: Resource[] = [
   oauth,
   onboardingHelper,
   paymentIntents,
+  paymentLinks,
   paymentMethods,
   prices,
   products,

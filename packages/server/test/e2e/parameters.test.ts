@@ -822,6 +822,41 @@ describe('modelled operations, parameter by parameter, against a real server', (
         { path: { charge: lastDisputed }, values: { submit: false, ...(await evidenceFiles()) } },
       ];
     },
+    PostPaymentLinks: async () => {
+      const account = (await custom()).id;
+      const price = await stripe.prices.create({
+        currency: 'usd',
+        unit_amount: 100,
+        product_data: { name: 'Walked' },
+      });
+      return [
+        {
+          base: { line_items: [{ price: price.id, quantity: 1 }] },
+          values: {
+            currency: 'usd',
+            on_behalf_of: account,
+            'transfer_data[destination]': account,
+            'after_completion[redirect][url]': 'https://example.com/done',
+          },
+        },
+      ];
+    },
+    PostPaymentLinksPaymentLink: async () => {
+      const price = await stripe.prices.create({
+        currency: 'usd',
+        unit_amount: 100,
+        product_data: { name: 'Walked' },
+      });
+      const link = await stripe.paymentLinks.create({
+        line_items: [{ price: price.id, quantity: 1 }],
+      });
+      return [
+        {
+          path: { payment_link: link.id },
+          values: { 'after_completion[redirect][url]': 'https://example.com/done' },
+        },
+      ];
+    },
     // Stripe's purpose for files of evidence; the walk sends a PDF.
     PostFiles: async () => [{ base: { purpose: 'dispute_evidence' } }],
     PostFileLinks: async () => [

@@ -260,6 +260,8 @@ const upload = () => ({
 });
 const file = async (t: Target) => (await post(t, '/v1/files', upload())).id;
 const fileLink = async (t: Target) => (await post(t, '/v1/file_links', { file: await file(t) })).id;
+const paymentLink = async (t: Target) =>
+  (await post(t, '/v1/payment_links', { line_items: [{ price: await price(t), quantity: 1 }] })).id;
 const product = async (t: Target) => (await post(t, '/v1/products', { name: 'M' })).id;
 const price = async (t: Target) =>
   (await post(t, '/v1/prices', { currency: 'usd', unit_amount: 100, product_data: { name: 'M' } }))
@@ -798,6 +800,32 @@ const newerPaths: Record<string, RouteCase> = {
       path: `/v1/file_links/${await fileLink(t)}`,
       params: { metadata: { k: 'v' } },
     }),
+  },
+  'POST /v1/payment_links': {
+    cells: OWN_LIST,
+    request: async (t) => ({
+      path: '/v1/payment_links',
+      params: { line_items: [{ price: await price({ ...t, owner: t.owner }), quantity: 1 }] },
+    }),
+  },
+  'GET /v1/payment_links': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/payment_links' }),
+  },
+  'GET /v1/payment_links/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_links/${await paymentLink(t)}` }),
+  },
+  'POST /v1/payment_links/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_links/${await paymentLink(t)}`,
+      params: { metadata: { k: 'v' } },
+    }),
+  },
+  'GET /v1/payment_links/:id/line_items': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/payment_links/${await paymentLink(t)}/line_items` }),
   },
   'POST /v1/coupons': {
     cells: OWN_LIST,
