@@ -131,17 +131,19 @@ function applyShared(link: Stripe.PaymentLink, p: Shared): Stripe.PaymentLink {
       billing_address_collection: p.billing_address_collection,
       customer_creation: p.customer_creation,
     }) as Partial<Stripe.PaymentLink>),
+    // Each member reads back as sent; a redirect needs its url.
     ...(after
       ? {
           after_completion: {
             type: after.type,
-            ...(after.type === 'redirect'
-              ? { redirect: { url: after.redirect!.url } }
-              : {
+            ...(after.type === 'hosted_confirmation' || after.hosted_confirmation
+              ? {
                   hosted_confirmation: {
                     custom_message: after.hosted_confirmation?.custom_message ?? null,
                   },
-                }),
+                }
+              : {}),
+            ...(after.redirect ? { redirect: { url: after.redirect.url } } : {}),
           } as Stripe.PaymentLink.AfterCompletion,
         }
       : {}),
