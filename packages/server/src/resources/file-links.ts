@@ -3,12 +3,9 @@ import type Stripe from 'stripe';
 import {
   applied,
   applyMetadata,
-  boolean,
   effect,
   expandParam,
-  listParams,
   metadata,
-  range,
   required,
   string,
   type MetadataPatch,
@@ -19,14 +16,12 @@ import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import type { Scope } from '../scope/scope.js';
 import { listOwnObjects } from '../scope/finders.js';
 import type { Dialect } from '../storage/dialect.js';
+import { filteredList } from './list-route.js';
 import { get, post, type Resource } from './route.js';
-import { listFilterTest } from './shared-params.js';
 import {
   createObject,
-  definedOnly,
   findObjectToChange,
   listOf,
-  listVisible,
   parseData,
   requireObject,
   requireObjectToChange,
@@ -195,29 +190,12 @@ export const fileLinks: Resource = {
       },
     ),
 
-    get(
-      '/v1/file_links',
-      {
-        ...listParams,
-        created: effect(range(), listFilterTest),
-        expired: effect(boolean(), listFilterTest),
-        file: effect(string(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) =>
-        listVisible(
-          services.dialect,
-          caller,
-          url,
-          {
-            type: 'file_link',
-            where: definedOnly({ file: params.file }),
-            matches: definedOnly({ expired: params.expired }),
-            created: params.created,
-          },
-          params,
-          LINK_LABEL,
-        ),
-    ),
+    filteredList('/v1/file_links', {
+      type: 'file_link',
+      filters: ['file'],
+      flags: ['expired'],
+      label: LINK_LABEL,
+    }),
   ],
   tasks: { [EXPIRE_TASK]: expire },
 };

@@ -2,22 +2,17 @@ import type Stripe from 'stripe';
 import {
   applied,
   applyMetadata,
-  boolean,
-  effect,
   expandParam,
-  listParams,
   metadata,
-  range,
   required,
   type MetadataPatch,
 } from '../stripe/params.js';
 import { emitEvent } from '../services/emit-event.js';
+import { filteredList } from './list-route.js';
 import { get, post, type Resource } from './route.js';
-import { listFilterTest } from './shared-params.js';
 import {
   createObject,
   definedOnly,
-  listVisible,
   parseData,
   requireObject,
   requireObjectToChange,
@@ -107,27 +102,6 @@ export const taxRates: Resource = {
       return saveChanged(w, row.id, before, applyParams(before, params), 'tax_rate.updated');
     }),
 
-    get(
-      '/v1/tax_rates',
-      {
-        ...listParams,
-        active: effect(boolean(), listFilterTest),
-        inclusive: effect(boolean(), listFilterTest),
-        created: effect(range(), listFilterTest),
-      },
-      async ({ services, caller, params, url }) =>
-        listVisible(
-          services.dialect,
-          caller,
-          url,
-          {
-            type: 'tax_rate',
-            where: definedOnly({ active: params.active, inclusive: params.inclusive }),
-            created: params.created,
-          },
-          params,
-          'tax_rate',
-        ),
-    ),
+    filteredList('/v1/tax_rates', { type: 'tax_rate', flags: ['active', 'inclusive'] }),
   ],
 };
