@@ -646,6 +646,19 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'topup.created',
+    how: 'POST /v1/topups with Stripe-Account (the test bank account)',
+    note: "topup.succeeded follows when the bank transfer arrives (the server's --payout-arrival).",
+    async run(ctx) {
+      const topup = await ctx.api.post<Obj>(
+        '/v1/topups',
+        { amount: 2000, currency: 'usd', description: 'Created from the Switchboard dashboard' },
+        { account: ctx.account },
+      );
+      return `Created top-up ${topup.id} ($20.00) on ${ctx.account}: pending until its bank transfer arrives.`;
+    },
+  },
+  {
     event: 'account.application.deauthorized',
     how: 'POST /v1/test_helpers/accounts/{id}/deauthorize',
     note: 'The platform can no longer act as the account until it connects again (from its page).',

@@ -43,6 +43,7 @@ import { tokens } from './tokens.js';
 import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
 import { taxRates } from './tax-rates.js';
+import { topups } from './topups.js';
 import { transfers } from './transfers.js';
 import { treasury } from './treasury/index.js';
 import { webhookEndpointChaos } from './webhook-endpoint-chaos.js';
@@ -102,6 +103,7 @@ export const resources: Resource[] = [
   switchboardEventTypes,
   tokens,
   taxRates,
+  topups,
   transfers,
   treasury,
   webhookEndpointChaos,

@@ -132,6 +132,7 @@ export interface Movement {
 function reportingCategory(type: Stripe.BalanceTransaction.Type): string {
   switch (type) {
     case 'payout':
+    case 'topup':
     case 'transfer':
     case 'refund_failure':
       return type;

@@ -709,6 +709,12 @@ describe('modelled operations, parameter by parameter, against a real server', (
       const payout = await stripe.payouts.create({ amount: 100, currency: 'usd' });
       return [{ path: { payout: payout.id } }];
     },
+    PostTopups: async () => [
+      { base: { amount: 100, currency: 'usd' }, values: { source: 'btok_us_verified' } },
+    ],
+    PostTopupsTopup: async () => [
+      { path: { topup: (await stripe.topups.create({ amount: 100, currency: 'usd' })).id } },
+    ],
     PostTransfers: async () => {
       await fund();
       const account = await onboardedAccount(stripe, {

@@ -65,6 +65,7 @@ describe('stripe trigger and stripe fixtures (the official CLI)', () => {
     'balance.available',
     'payment_intent.succeeded',
     'payout.created',
+    'topup.created',
     'setup_intent.created',
     'setup_intent.succeeded',
     'setup_intent.canceled',

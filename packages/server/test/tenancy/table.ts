@@ -297,6 +297,8 @@ const payout = async (t: Target) => {
   await fund(t);
   return (await post(t, '/v1/payouts', { amount: 100, currency: 'usd' })).id;
 };
+const topup = async (t: Target) =>
+  (await post(t, '/v1/topups', { amount: 100, currency: 'usd' })).id;
 const transfer = async (t: Target) => {
   const platform = { ...t, owner: { key: t.owner.key } };
   await fund(platform);
@@ -1784,6 +1786,28 @@ const newerPaths: Record<string, RouteCase> = {
       });
       return { path };
     },
+  },
+
+  // Top-ups: own objects, in the balance of the caller's scope.
+  'POST /v1/topups': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/topups', params: { amount: 100, currency: 'usd' } }),
+  },
+  'GET /v1/topups': { cells: OWN_LIST, request: async () => ({ path: '/v1/topups' }) },
+  'GET /v1/topups/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/topups/${await topup(t)}` }),
+  },
+  'POST /v1/topups/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/topups/${await topup(t)}`,
+      params: { metadata: { changed: 'yes' } },
+    }),
+  },
+  'POST /v1/topups/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/topups/${await topup(t)}/cancel` }),
   },
 
   // Transfers: the platform's objects.

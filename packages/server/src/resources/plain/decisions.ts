@@ -60,7 +60,6 @@ const refusedReasons: Record<string, string> = {
   'tax.transaction_line_item':
     'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'terminal.connection_token': 'Terminal readers are registered, but no reader SDK is served.',
-  topup: 'Top-ups move money into the balance from a bank account; not modelled.',
   'apps.secret': 'Stripe Apps secrets (with their own set/find/delete calls) are not modelled.',
 };
 
