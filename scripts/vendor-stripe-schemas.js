@@ -48,6 +48,10 @@ const roots = [
   'coupon',
   'deleted_coupon',
   'fee_refund',
+  // Customer cash balances (resources/cash-balances.ts).
+  'cash_balance',
+  'customer_cash_balance_transaction',
+  'funding_instructions',
   'dispute',
   'radar.early_fraud_warning',
   'issuing.authorization',

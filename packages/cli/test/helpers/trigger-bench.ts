@@ -67,7 +67,7 @@ export class TriggerBench {
   /** Whether a received event is about one of the objects a trigger created. */
   static related(r: Received, ids: string[]): boolean {
     const o = (r.event?.data as { object?: Record<string, unknown> } | undefined)?.object ?? {};
-    return [o.id, o.payment_intent, o.account, r.event?.account].some(
+    return [o.id, o.payment_intent, o.customer, o.account, r.event?.account].some(
       (v) => typeof v === 'string' && ids.includes(v),
     );
   }

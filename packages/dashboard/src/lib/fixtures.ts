@@ -20,6 +20,8 @@ export interface Fixture {
    * (as on Stripe, `application_fee.*` reach the platform's own endpoints).
    */
   fromPlatform?: boolean;
+  /** Made with a test helper, which Stripe answers only in test mode: not offered in live mode. */
+  testOnly?: boolean;
   run(ctx: FixtureContext): Promise<string>;
 }
 
@@ -37,9 +39,9 @@ const platformControlled = (a: ConnectedAccount): boolean =>
 /** Accounts that can take charges: onboarded, with `card_payments` active (as on Stripe). */
 export const takesCharges = (a: ConnectedAccount): boolean => a.charges_enabled === true;
 
-/** The fixtures whose events `account` can produce: the buttons its page offers. */
-export function fixturesFor(account: ConnectedAccount): Fixture[] {
-  return fixtures.filter((f) => !f.for || f.for(account));
+/** The fixtures whose events `account` can produce in `mode`: the buttons its page offers. */
+export function fixturesFor(account: ConnectedAccount, mode: Mode = 'test'): Fixture[] {
+  return fixtures.filter((f) => (!f.for || f.for(account)) && !(f.testOnly && mode === 'live'));
 }
 
 export interface FixtureContext {
@@ -575,6 +577,22 @@ export const fixtures: Fixture[] = [
     async run(ctx) {
       const pi = await charge(ctx, 'pm_card_bypassPending');
       return `Confirmed payment intent ${pi.id} with pm_card_bypassPending: the funds are available at once.`;
+    },
+  },
+  {
+    event: 'cash_balance.funds_available',
+    how: 'a customer, then POST /v1/test_helpers/customers/{id}/fund_cash_balance',
+    note: 'Also customer_cash_balance_transaction.created. Test mode only: live funds come by real bank transfer.',
+    testOnly: true,
+    async run(ctx) {
+      const on = { account: ctx.account };
+      const c = await ctx.api.post<Obj>('/v1/customers', { name: 'Jenny Rosen' }, on);
+      await ctx.api.post(
+        `/v1/test_helpers/customers/${c.id}/fund_cash_balance`,
+        { amount: 1000, currency: 'usd' },
+        on,
+      );
+      return `Funded the cash balance of customer ${c.id} on ${ctx.account} with $10.00.`;
     },
   },
   {

@@ -200,7 +200,7 @@ export function AccountDetail({ id }: { id: string }) {
             event comes from real state and goes to your Connected accounts endpoints.
           </p>
           <ul className="fixtures">
-            {fixturesFor(a).map((f) => (
+            {fixturesFor(a, effectiveMode(session)).map((f) => (
               <li key={f.event}>
                 <div>
                   <code>{f.event}</code>

@@ -39,11 +39,13 @@ import {
   deleteObject,
   listVisible,
   parseData,
+  parseInternal,
   requireObject,
   requireObjectToChange,
   saveObject,
 } from './common.js';
 import { searchRoute } from './search.js';
+import { MODE_TEST, withReconciliationMode, type CashBalanceState } from './cash-balances.js';
 
 const sources = 'payment sources (cards, bank accounts) are not modelled';
 
@@ -68,7 +70,14 @@ const writable = {
   }),
   business_name: nullableString(),
   individual_name: nullableString(),
-  cash_balance: refused('cash balances are not modelled'),
+  cash_balance: object({
+    settings: object({
+      reconciliation_mode: effect(
+        oneOf(['automatic', 'manual', 'merchant_default'] as const),
+        MODE_TEST,
+      ),
+    }),
+  }),
   coupon: refused('discounts are not modelled'),
   promotion_code: refused('discounts are not modelled'),
   source: effect(string(), sourcesTest),
@@ -186,6 +195,12 @@ export const customers: Resource = {
             },
             params,
           ),
+        internal: {
+          cashBalance: withReconciliationMode(
+            {},
+            params.cash_balance?.settings?.reconciliation_mode,
+          ),
+        },
       });
       // `source`: a card or bank account saved on the new customer, its default source.
       const card = params.source
@@ -224,7 +239,16 @@ export const customers: Resource = {
       const card = params.source ? await replaceDefaultSource(w, caller, row, params.source) : null;
       if (card) after.default_source = card.id;
       const previous = previousAttributes(before as never, after as never);
-      await saveObject(w.db, row.id, after);
+      const mode = params.cash_balance?.settings?.reconciliation_mode;
+      const internal = parseInternal<{ cashBalance?: CashBalanceState }>(row);
+      await saveObject(
+        w.db,
+        row.id,
+        after,
+        mode
+          ? { ...internal, cashBalance: withReconciliationMode(internal.cashBalance ?? {}, mode) }
+          : undefined,
+      );
       if (card) await emitEvent(w, { type: 'customer.source.created', object: card as never });
       if (previous)
         await emitEvent(w, {

@@ -13,6 +13,7 @@ import { connectAuthorization } from './connect-authorization.js';
 import { connectSettings } from './connect-settings.js';
 import { coupons } from './coupons.js';
 import { customers } from './customers.js';
+import { cashBalances } from './cash-balances.js';
 import { customerSources } from './customer-sources.js';
 import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
@@ -71,6 +72,7 @@ export const resources: Resource[] = [
   connectSettings,
   coupons,
   customers,
+  cashBalances,
   customerSources,
   disputes,
   earlyFraudWarnings,

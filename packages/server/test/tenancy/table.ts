@@ -519,6 +519,15 @@ const attachedCustomer = async (t: Target) => {
   const pm = await post(t, '/v1/payment_methods/pm_card_visa/attach', { customer: c });
   return { customer: c, pm: pm.id };
 };
+/** A customer whose cash balance was funded: the customer and the funding transaction. */
+const fundedCustomer = async (t: Target) => {
+  const c = await customer(t);
+  const txn = await post(t, `/v1/test_helpers/customers/${c}/fund_cash_balance`, {
+    amount: 100,
+    currency: 'usd',
+  });
+  return { customer: c, txn: txn.id };
+};
 /** A customer with a card saved as its source. */
 const savedCard = async (t: Target) => {
   const c = await customer(t);
@@ -697,6 +706,38 @@ const newerPaths: Record<string, RouteCase> = {
   'DELETE /v1/customers/:id': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/customers/${await customer(t)}` }),
+  },
+  // A customer's cash balance and its transactions: own objects, under their customer.
+  'GET /v1/customers/:customer/cash_balance': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/customers/${await customer(t)}/cash_balance` }),
+  },
+  'POST /v1/customers/:customer/cash_balance': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}/cash_balance`,
+      params: { settings: { reconciliation_mode: 'manual' } },
+    }),
+  },
+  'GET /v1/customers/:customer/cash_balance_transactions': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}/cash_balance_transactions`,
+    }),
+  },
+  'GET /v1/customers/:customer/cash_balance_transactions/:id': {
+    cells: OWN,
+    request: async (t) => {
+      const made = await fundedCustomer(t);
+      return { path: `/v1/customers/${made.customer}/cash_balance_transactions/${made.txn}` };
+    },
+  },
+  'POST /v1/test_helpers/customers/:customer/fund_cash_balance': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/test_helpers/customers/${await customer(t)}/fund_cash_balance`,
+      params: { amount: 100, currency: 'usd' },
+    }),
   },
   // A customer's cards (sources): own objects, under their customer.
   'POST /v1/customers/:customer/sources': {
