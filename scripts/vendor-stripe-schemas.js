@@ -54,6 +54,7 @@ const roots = [
   'funding_instructions',
   'dispute',
   'radar.early_fraud_warning',
+  'review',
   'issuing.authorization',
   'issuing.transaction',
   'issuing.dispute',

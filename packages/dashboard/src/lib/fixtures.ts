@@ -664,6 +664,16 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'review.opened',
+    how: 'a direct charge with pm_card_riskLevelElevated (Radar: elevated risk)',
+    note: 'Approve it with POST /v1/reviews/{id}/approve (review.closed), or refund the charge.',
+    for: takesCharges,
+    async run(ctx) {
+      const pi = await charge(ctx, 'pm_card_riskLevelElevated');
+      return `Confirmed payment intent ${pi.id} on ${ctx.account}: Radar placed it in review ${String(pi.review)}.`;
+    },
+  },
+  {
     event: 'topup.created',
     how: 'POST /v1/topups with Stripe-Account (the test bank account)',
     note: "topup.succeeded follows when the bank transfer arrives (the server's --payout-arrival).",

@@ -21,6 +21,11 @@ export interface TestCard {
   declinesOnlyCharges?: true;
   /** What follows a successful charge: Stripe's dispute, fraud-warning and refund-failure cards. */
   after?: AfterCharge;
+  /**
+   * Radar's risk evaluation, when not normal: `elevated` payments succeed and are placed in the
+   * manual review queue (resources/reviews.ts).
+   */
+  risk?: 'elevated';
 }
 
 /** A dispute the card's issuer opens once the charge succeeds. */
@@ -194,6 +199,7 @@ Object.assign(testCards, {
     authentication: 'always',
   },
   pm_card_threeDSecureOptional: visa('3055', { kind: 'succeeded' }),
+  pm_card_riskLevelElevated: { ...visa('9235', { kind: 'succeeded' }), risk: 'elevated' },
 } satisfies Record<string, TestCard>);
 
 /**
@@ -239,6 +245,7 @@ export const testCardNumbers: Record<string, string> = {
   '4000000000004202': 'pm_card_visa_triggerNextRequirements',
   '4000000000004210': 'pm_card_visa_triggerChargeBlock',
   '4000000000004236': 'pm_card_visa_triggerPayoutBlock',
+  '4000000000009235': 'pm_card_riskLevelElevated',
 };
 
 /** Whether a card number passes the Luhn check (a mistyped number does not). */

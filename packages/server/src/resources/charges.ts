@@ -41,6 +41,7 @@ import {
   saveObject,
 } from './common.js';
 import { afterCharge } from './disputes.js';
+import { reviewIfRisky, reviewOutcome } from './reviews.js';
 import { requireCustomer, resolveChargeSource, type CardDetails } from './payment-sources.js';
 import { settleCharge, type ChargeTerms } from './settlement.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
@@ -133,17 +134,19 @@ export function buildCharge(c: ChargeInput): Stripe.Charge {
           seller_message: 'The bank did not return any further details with this decline.',
           type: 'issuer_declined',
         }
-      : {
-          advice_code: null,
-          network_advice_code: null,
-          network_decline_code: null,
-          network_status: 'approved_by_network',
-          reason: null,
-          risk_level: 'normal',
-          risk_score: 12,
-          seller_message: 'Payment complete.',
-          type: 'authorized',
-        },
+      : c.card.risk === 'elevated'
+        ? reviewOutcome
+        : {
+            advice_code: null,
+            network_advice_code: null,
+            network_decline_code: null,
+            network_status: 'approved_by_network',
+            reason: null,
+            risk_level: 'normal',
+            risk_score: 12,
+            seller_message: 'Payment complete.',
+            type: 'authorized',
+          },
     paid: !failed,
     payment_intent: c.paymentIntent,
     payment_method: c.paymentMethod,
@@ -513,6 +516,7 @@ export const charges: Resource = {
       } else {
         await scheduleChargeExpiry(w, id);
       }
+      done = await reviewIfRisky(w, done, paid.card);
       await createObject(w, { type: 'charge', id, data: () => done, internal });
       await emitEvent(w, { type: 'charge.succeeded', object: done as never });
       if (captured) await afterCharge(w, done, paid.card);

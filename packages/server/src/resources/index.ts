@@ -37,6 +37,7 @@ import { plainTable } from './plain/table.js';
 import { persons } from './persons.js';
 import { refunds } from './refunds.js';
 import { restrictedKeys } from './restricted-keys.js';
+import { reviews } from './reviews.js';
 import { sandboxes } from './sandboxes.js';
 import { setupIntents } from './setup-intents.js';
 import { stripecliSessions } from './stripecli-sessions.js';
@@ -98,6 +99,7 @@ export const resources: Resource[] = [
   persons,
   refunds,
   restrictedKeys,
+  reviews,
   sandboxes,
   setupIntents,
   stripecliSessions,

@@ -49,6 +49,7 @@ import {
   type ChargeInternal,
 } from './charges.js';
 import { afterCharge } from './disputes.js';
+import { reviewIfRisky } from './reviews.js';
 import { refundCharge } from './refunds.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
 import {
@@ -423,6 +424,7 @@ async function charge(
     charge = settled.charge;
     internal.availableAt = settled.availableAt === 'now' ? null : settled.availableAt;
   }
+  charge = await reviewIfRisky(w, charge, card);
   await createObject(w, { type: 'charge', id: chargeId, data: () => charge, internal });
   if (manual) await scheduleChargeExpiry(w, chargeId);
   await emitEvent(w, { type: 'charge.succeeded', object: charge as never });
@@ -435,6 +437,7 @@ async function charge(
     status: manual ? 'requires_capture' : 'succeeded',
     amount_capturable: manual ? pi.amount : 0,
     amount_received: manual ? 0 : pi.amount,
+    review: charge.review,
   };
   await saveObject(w.db, pi.id, next, {});
   await emitEvent(w, {

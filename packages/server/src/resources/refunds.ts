@@ -32,6 +32,7 @@ import {
   requireObjectToChange,
   saveObject,
 } from './common.js';
+import { closeReviewOnRefund } from './reviews.js';
 import { reverseTransfer } from './transfers.js';
 
 /**
@@ -207,6 +208,7 @@ export async function refundCharge(
     },
   });
   await emitEvent(w, { type: 'refund.created', object: refund as never });
+  await closeReviewOnRefund(w, next, p.reason === 'fraudulent');
   if (chargeCard(row)?.after?.refundFails && balanceTransaction)
     await scheduleTask(w, 'refund.fail', w.now, {
       livemode: w.livemode,

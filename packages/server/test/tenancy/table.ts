@@ -297,6 +297,16 @@ const payout = async (t: Target) => {
   await fund(t);
   return (await post(t, '/v1/payouts', { amount: 100, currency: 'usd' })).id;
 };
+/** The open review of a payment with Stripe's elevated-risk test card. */
+const review = async (t: Target) =>
+  (
+    await post<{ review: string }>(t, '/v1/payment_intents', {
+      amount: 1000,
+      currency: 'usd',
+      payment_method: 'pm_card_riskLevelElevated',
+      confirm: true,
+    })
+  ).review;
 const topup = async (t: Target) =>
   (await post(t, '/v1/topups', { amount: 100, currency: 'usd' })).id;
 const transfer = async (t: Target) => {
@@ -1827,6 +1837,17 @@ const newerPaths: Record<string, RouteCase> = {
       });
       return { path };
     },
+  },
+
+  // Radar reviews: own objects, of the caller's charges.
+  'GET /v1/reviews': { cells: OWN_LIST, request: async () => ({ path: '/v1/reviews' }) },
+  'GET /v1/reviews/:id': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/reviews/${await review(t)}` }),
+  },
+  'POST /v1/reviews/:id/approve': {
+    cells: OWN,
+    request: async (t) => ({ path: `/v1/reviews/${await review(t)}/approve` }),
   },
 
   // Top-ups: own objects, in the balance of the caller's scope.

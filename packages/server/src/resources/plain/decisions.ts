@@ -48,7 +48,6 @@ const refusedReasons: Record<string, string> = {
   'reporting.report_run': 'Reports (Sigma, reporting) need data runs that are not modelled.',
   'reporting.report_type': 'Reports (Sigma, reporting) need data runs that are not modelled.',
   scheduled_query_run: 'Reports (Sigma, reporting) need data runs that are not modelled.',
-  review: 'Radar reviews come from Radar rules, which are not modelled.',
   tax_code: "Stripe's tax codes are data Switchboard does not carry yet.",
   'tax.calculation': 'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'tax.calculation_line_item':
