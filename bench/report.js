@@ -49,6 +49,7 @@ function postgresCosts(r) {
     ...(r.baseline ? [['baseline', 'delivery', r.baseline, r.baseline.deliveries]] : []),
     ['drain', 'delivery', r.drain, r.drain.deliveries],
     ['API creates', 'create without endpoints', r.apiCreates, r.apiCreates.count],
+    ['steady', 'create and its delivery', r.steady, r.steady.count],
   ];
   for (const [name, what, p, n] of phases) {
     const cpu =

@@ -444,10 +444,12 @@ async function main() {
     receiver.reset();
     api = apiClient(server.url, TEST_KEY, 256);
     log(`steady: ${rate} creates/s for ${plan.steadySeconds} s...`);
+    // The phase lasts until the last event is delivered: its CPU and PostgreSQL's counts are
+    // those of a create and its delivery, one at a time (not a burst's batches).
     const steady = await phase(
       pids,
-      () =>
-        runPaced({
+      async () => {
+        const paced = await runPaced({
           rate,
           seconds: plan.steadySeconds,
           task: (i, scheduledMs) =>
@@ -455,12 +457,15 @@ async function main() {
               name: `Steady ${i}`,
               'metadata[bench_t]': scheduledMs.toFixed(3),
             }),
-        }),
+        });
+        if (paced.failed > 0)
+          throw new Error(`steady: ${paced.failed} creates failed: ${paced.firstError.message}`);
+        await waitForDeliveries(receiver, paced.ok, 60_000, 'steady');
+        return paced;
+      },
       server,
+      counters,
     );
-    if (steady.failed > 0)
-      throw new Error(`steady: ${steady.failed} creates failed: ${steady.firstError.message}`);
-    await waitForDeliveries(receiver, steady.ok, 60_000, 'steady');
     const steadyStats = await receiver.stats(true);
     checkReceiver(steadyStats, 'steady');
     const latencies = steadyStats.latencies
@@ -478,6 +483,7 @@ async function main() {
       p99: percentile(latencies, 0.99),
       max: latencies[latencies.length - 1],
       duplicates: steadyStats.duplicates,
+      pg: steady.pg,
     };
     await api.close();
     results.fullServer = await server.stop();

@@ -33,7 +33,8 @@ import { fileLinksMount } from './hosted/file-links.js';
 import { paymentLinksMount } from './hosted/payment-links.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
 import { onboardingMount } from './hosted/onboarding.js';
-import { CREDENTIALS_REVOKED, type Dialect } from './storage/dialect.js';
+import { CREDENTIALS_REVOKED, ENDPOINTS_CHANGED, type Dialect } from './storage/dialect.js';
+import { endpointsChanged } from './storage/repositories/endpoints.js';
 import { openStorage } from './storage/open.js';
 
 export interface Switchboard {
@@ -210,11 +211,12 @@ export async function startSwitchboard(
     const w = worker;
     stopListening = await dialect.listenDeliveries((topic) => {
       // null: (re)connected, so anything may have been missed.
-      if (topic !== CREDENTIALS_REVOKED) {
+      if (topic === null || topic === ENDPOINTS_CHANGED) endpointsChanged();
+      if (topic === null || topic === '') {
         w.wake();
         tasks?.wake();
       }
-      if (topic !== '') services.credentialsRevoked?.();
+      if (topic === null || topic === CREDENTIALS_REVOKED) services.credentialsRevoked?.();
     });
   }
   if (runsWorker) {

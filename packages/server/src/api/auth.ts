@@ -42,6 +42,12 @@ export function tokenFromHeaders(headers: IncomingHttpHeaders): string | null {
  */
 export class KeyResolver {
   readonly #cache = new Map<string, { owner: KeyOwner | null; expires: number }>();
+  /**
+   * Lookups on their way: requests that miss the cache meanwhile wait for the same one (when an
+   * entry expired under load, every request in flight used to look the key up again).
+   */
+  readonly #loading = new Map<string, Promise<KeyOwner | null>>();
+  #generation = 0;
 
   constructor(
     private readonly services: Services,
@@ -56,9 +62,28 @@ export class KeyResolver {
     if (hit && hit.expires > realNow) {
       owner = hit.owner;
     } else {
-      owner = await this.#load(hash, token);
-      if (this.#cache.size > 10_000) this.#cache.clear();
-      this.#cache.set(hash, { owner, expires: realNow + this.ttlMs });
+      let loading = this.#loading.get(hash);
+      if (!loading) {
+        const generation = this.#generation;
+        const load: Promise<KeyOwner | null> = this.#load(hash, token).then(
+          (loaded) => {
+            if (this.#loading.get(hash) === load) this.#loading.delete(hash);
+            // A key revoked meanwhile (forget) may have been read before: not kept.
+            if (generation === this.#generation) {
+              if (this.#cache.size > 10_000) this.#cache.clear();
+              this.#cache.set(hash, { owner: loaded, expires: Date.now() + this.ttlMs });
+            }
+            return loaded;
+          },
+          (e: unknown) => {
+            if (this.#loading.get(hash) === load) this.#loading.delete(hash);
+            throw e;
+          },
+        );
+        this.#loading.set(hash, load);
+        loading = load;
+      }
+      owner = await loading;
     }
     // A rolled key works until its expiry, cached or not.
     const expires = owner?.key.expires_ms ?? null;
@@ -68,7 +93,9 @@ export class KeyResolver {
   }
 
   forget(): void {
+    this.#generation++;
     this.#cache.clear();
+    this.#loading.clear();
   }
 
   async #load(hash: string, token: string): Promise<KeyOwner | null> {

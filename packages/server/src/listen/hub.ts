@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import { signedHeaders } from '../delivery/signing.js';
 import type { OutgoingDelivery, Transport, TransportResult } from '../delivery/transport.js';
 import type { Services } from '../services/context.js';
+import { endpointsChanged } from '../storage/repositories/endpoints.js';
 import { hashWebsocketId } from './session-id.js';
 
 /** How long a session may stay disconnected before it expires (its pending deliveries are dropped). */
@@ -115,11 +116,13 @@ export class ListenHub {
       if (row && row.deleted === 0 && (await this.#keyValid(row))) continue;
       this.#sessions.delete(endpointId);
       session.socket.terminate();
+      endpointsChanged();
       await db
         .updateTable('endpoints')
         .set({ deleted: 1, status: 'disabled' })
         .where('id', '=', endpointId)
         .execute();
+      await this.#endpointsChanged();
       this.services.log.info('listen session ended: its key was revoked', { session: endpointId });
     }
   }
@@ -193,6 +196,17 @@ export class ListenHub {
     }
   }
 
+  /**
+   * After a write to a session's endpoint: events route by it again, in this process and (told at
+   * once) in the others (services/routing-cache.ts).
+   */
+  async #endpointsChanged(): Promise<void> {
+    endpointsChanged();
+    await this.services.dialect
+      .notifyEndpointsChanged(this.services.dialect.db)
+      .catch(() => undefined);
+  }
+
   /** Records that a session was seen (or ended), so idle sessions expire. */
   async #touch(endpointId: string, ended: boolean): Promise<void> {
     const db = this.services.dialect.db;
@@ -203,6 +217,7 @@ export class ListenHub {
       .executeTakeFirst();
     if (!row) return;
     const config = { ...(JSON.parse(row.config) as object), last_seen_ms: Date.now() };
+    endpointsChanged();
     await db
       .updateTable('endpoints')
       .set(
@@ -212,6 +227,7 @@ export class ListenHub {
       )
       .where('id', '=', endpointId)
       .execute();
+    await this.#endpointsChanged();
   }
 
   /** Deliveries that waited for this session are due now. */
@@ -243,11 +259,13 @@ export class ListenHub {
       const seen = (JSON.parse(row.config) as { last_seen_ms?: number }).last_seen_ms ?? 0;
       if (now - seen > EXPIRE_AFTER_MS) {
         this.#announced.delete(row.id);
+        endpointsChanged();
         await db
           .updateTable('endpoints')
           .set({ deleted: 1, status: 'disabled' })
           .where('id', '=', row.id)
           .execute();
+        await this.#endpointsChanged();
       }
     }
   }

@@ -12,6 +12,7 @@ import { applicationOf, DISCONNECTED } from './accounts.js';
 import { parseData } from './common.js';
 import { requireAccountToChange } from '../scope/finders.js';
 import { platformView } from '../scope/scope.js';
+import { endpointsChanged } from '../storage/repositories/endpoints.js';
 
 /**
  * The connection between a platform and an account with Dashboard access (Standard): connecting
@@ -52,6 +53,7 @@ export async function deauthorize(w: WriteContext, row: ObjectRow): Promise<void
   // (disabled, not deleted: the platform sees them and may enable them once it reconnects), and
   // dashboard streams of the account end.
   await revokeAccountKeys(w.db, row.id);
+  endpointsChanged();
   await w.db
     .updateTable('endpoints')
     .set({ status: 'disabled', disabled_reason: 'account_deauthorized' })

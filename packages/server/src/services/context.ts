@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Dialect } from '../storage/dialect.js';
+import { endpointsChanged, endpointsGeneration } from '../storage/repositories/endpoints.js';
 import type { Database } from '../storage/schema.js';
 import type { PlatformRow } from '../storage/repositories/platforms.js';
 import type { ClockControl } from './clock-control.js';
@@ -64,10 +65,19 @@ export async function inTransaction<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const afterCommit: Array<() => void> = [];
+    const endpoints = endpointsGeneration();
     try {
-      const result = await services.dialect.db
-        .transaction()
-        .execute((db) => work({ ...base, db, services, afterCommit }));
+      const result = await services.dialect.db.transaction().execute(async (db) => {
+        const out = await work({ ...base, db, services, afterCommit });
+        // Endpoints changed (here, or meanwhile elsewhere): other processes route by what they
+        // cached until told, at this commit (services/routing-cache.ts).
+        if (endpointsGeneration() !== endpoints) await services.dialect.notifyEndpointsChanged(db);
+        return out;
+      });
+      // A read of the endpoints made meanwhile by another request saw them as they were before
+      // this commit: it must not be kept (the routing cache keeps a read only if no change
+      // began since).
+      if (endpointsGeneration() !== endpoints) endpointsChanged();
       for (const hook of afterCommit) hook();
       return result;
     } catch (err) {

@@ -1,11 +1,10 @@
 import { renderEventData } from '../domain/event-body.js';
 import { newId } from '../domain/ids.js';
-import type { RoutableEndpoint } from '../domain/glossary.js';
 import { endpointsFor } from '../domain/routing.js';
-import { routableEndpoints, type EndpointRow } from '../storage/repositories/endpoints.js';
 import { insertDeliveries } from '../storage/repositories/deliveries.js';
 import { insertEvent } from '../storage/repositories/events.js';
 import type { WriteContext } from './context.js';
+import { routingEndpoints } from './routing-cache.js';
 
 export interface EmitInput {
   type: string;
@@ -22,26 +21,6 @@ export interface EmitInput {
   onlyTo?: string | undefined;
 }
 
-export function toRoutable(row: EndpointRow): RoutableEndpoint & { row: EndpointRow } {
-  const config = JSON.parse(row.config) as {
-    payload?: 'snapshot' | 'thin' | 'both';
-    events_from?: string[];
-  };
-  return {
-    id: row.id as RoutableEndpoint['id'],
-    kind: row.kind as RoutableEndpoint['kind'],
-    platformId: row.platform_id as RoutableEndpoint['platformId'],
-    ownerAccount: row.account_id as RoutableEndpoint['ownerAccount'],
-    livemode: row.livemode === 1,
-    connect: row.connect === 1,
-    enabledEvents: JSON.parse(row.enabled_events) as string[],
-    status: row.status as RoutableEndpoint['status'],
-    payload: config.payload ?? 'snapshot',
-    eventsFrom: config.events_from ?? [],
-    row,
-  };
-}
-
 /**
  * Records a v1 event and, in the same transaction, one pending delivery per endpoint the seed's
  * routing rules select: nothing is accepted that is not queued.
@@ -50,9 +29,7 @@ export async function emitEvent(w: WriteContext, input: EmitInput): Promise<stri
   const id = newId('evt');
   const account = input.account === undefined ? w.accountId : input.account;
   const livemode = input.livemode ?? w.livemode;
-  const endpoints = input.onlyTo
-    ? []
-    : (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
+  const endpoints = input.onlyTo ? [] : await routingEndpoints(w);
   const targets = endpointsFor(
     {
       id: id as never,

@@ -1,10 +1,10 @@
 import { newId } from '../domain/ids.js';
 import type { RelatedObject, ThinEvent } from '../domain/thin-event.js';
 import { endpointsFor } from '../domain/routing.js';
-import { routableEndpoints } from '../storage/repositories/endpoints.js';
 import { insertEvent } from '../storage/repositories/events.js';
 import type { WriteContext } from './context.js';
-import { queueDeliveries, toRoutable } from './emit-event.js';
+import { queueDeliveries } from './emit-event.js';
+import { routingEndpoints } from './routing-cache.js';
 
 export interface ThinEventInput {
   type: string;
@@ -41,7 +41,7 @@ export async function emitThinEvent(w: WriteContext, input: ThinEventInput): Pro
     ...(input.data ? { data: input.data } : {}),
     ...(input.changes ? { changes: input.changes } : {}),
   };
-  const endpoints = (await routableEndpoints(w.db, w.platform.id)).map(toRoutable);
+  const endpoints = await routingEndpoints(w);
   // A ping goes to its destination whatever it subscribes to; other events follow the routing rules.
   const targets = input.onlyTo
     ? endpoints.filter((e) => e.id === input.onlyTo && e.status === 'enabled')

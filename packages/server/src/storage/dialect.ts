@@ -8,6 +8,9 @@ export type DialectName = 'sqlite' | 'postgres';
 /** What Dialect.notifyCredentialsRevoked says to the other processes' listeners. */
 export const CREDENTIALS_REVOKED = 'credentials';
 
+/** What Dialect.notifyEndpointsChanged says to the other processes' listeners. */
+export const ENDPOINTS_CHANGED = 'endpoints';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnySelect = SelectQueryBuilder<any, any, any>;
 
@@ -52,7 +55,7 @@ export interface Dialect {
   notifyDeliveries(): Promise<void>;
   /**
    * Calls `listener` when another process notifies, with what it said: '' (deliveries or tasks
-   * queued) or CREDENTIALS_REVOKED; and with null after every (re)connection, when notifications
+   * queued), CREDENTIALS_REVOKED or ENDPOINTS_CHANGED; and with null after every (re)connection, when notifications
    * may have been missed. Returns a function that stops listening.
    */
   listenDeliveries(listener: (topic: string | null) => void): Promise<() => Promise<void>>;
@@ -62,6 +65,12 @@ export interface Dialect {
    * SQLite, where one process serves the API).
    */
   notifyCredentialsRevoked(tx: Kysely<Database>): Promise<void>;
+  /**
+   * Inside a transaction that changed endpoints: tells the other processes when it commits, so
+   * that they stop routing by what they cached (services/routing-cache.ts; PostgreSQL NOTIFY
+   * ENDPOINTS_CHANGED; a no-op on SQLite).
+   */
+  notifyEndpointsChanged(tx: Kysely<Database>): Promise<void>;
   /**
    * Runs one statement once per list of parameters inside the transaction `tx`, for the
    * statements written once per delivery attempt. SQLite binds its prepared statement directly, on

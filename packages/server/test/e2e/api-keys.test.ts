@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyResolver } from '../../src/api/auth.js';
 import { backend } from '../helpers/database.js';
 import { LIVE_KEY, startTestServer, TEST_KEY, type TestServer } from '../helpers/server.js';
 
@@ -193,6 +194,32 @@ describe('API keys: list, roll, revoke', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.error.message).toMatch(/last test secret key .* roll it instead/);
     expect(await works(server, manager)).toBe(true);
+  });
+
+  it('looks a key up once for the requests that arrive while its lookup is on its way', async () => {
+    const services = server.sb.services;
+    let statements = 0;
+    const counting = services.dialect.db.withPlugin({
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const keys = new KeyResolver({ ...services, dialect: { ...services.dialect, db: counting } });
+    // (The tests above rolled and revoked keys of this server.)
+    const key = await currentTestKey(server);
+    const owners = await Promise.all(Array.from({ length: 20 }, () => keys.resolve(key)));
+    expect(new Set(owners.map((o) => o.platform.id))).toEqual(
+      new Set([server.sb.startup.platform.id]),
+    );
+    // The key, then its platform: once for all twenty.
+    expect(statements).toBe(2);
+    await keys.resolve(key);
+    expect(statements).toBe(2);
+    keys.forget();
+    await Promise.all([keys.resolve(key), keys.resolve(key)]);
+    expect(statements).toBe(4);
   });
 
   it('is refused to restricted keys and to requests acting as a connected account', async () => {

@@ -319,7 +319,16 @@ describe('delivery engine', () => {
     expect(warnIndex).toBeGreaterThanOrEqual(0);
     expect(disableIndex).toBeGreaterThan(warnIndex);
     const count = receiver.at('/dead').length;
-    await createdEvent(live);
+    // Not routed to it at all (the routing cache forgot it when the worker disabled it), rather
+    // than queued and canceled.
+    const after = await createdEvent(live);
+    const queued = await server.sb.services.dialect.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('event_id', '=', after.id)
+      .where('endpoint_id', '=', we.id)
+      .execute();
+    expect(queued).toEqual([]);
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.at('/dead').length).toBe(count);
   });

@@ -209,6 +209,42 @@ describe.runIf(backend === 'postgres')('API and worker processes on PostgreSQL',
     expect(balance.available[0]!.amount).toBeGreaterThan(0);
   });
 
+  it('routes an event created through one API process to an endpoint made or disabled through another at once', async () => {
+    // Each process keeps the endpoints it routed by (services/routing-cache.ts) for up to 1 s;
+    // a change through another process reaches it by NOTIFY at that change's commit, well before.
+    const { stripe, worker, db } = await deployment();
+    await worker();
+    const port = await freePort();
+    const second = await spawnServer([
+      ...['--roles', 'api', '--port', String(port), '--db', db.url],
+      ...['--test-key', KEY, '--log-level', 'warn'],
+    ]);
+    procs.push(second);
+    const other = new Stripe(KEY, { host: '127.0.0.1', port, protocol: 'http' });
+    const pause = () => new Promise((r) => setTimeout(r, 150));
+    // Routed with no endpoint: the second process now holds an empty list.
+    await other.customers.create({ name: 'before' });
+    const we = await stripe.webhookEndpoints.create({
+      url: receiver.url('/routing-cache'),
+      enabled_events: ['customer.created'],
+    });
+    receiver.expect('/routing-cache', we.secret!);
+    await pause();
+    const routed = await other.customers.create({ name: 'routed' });
+    await receiver.waitFor(() => receiver.at('/routing-cache').length === 1, 10_000);
+    const got = receiver.at('/routing-cache')[0]!;
+    expect(got.verified).toBe(true);
+    expect((got.event!.data as { object: { id: string } }).object.id).toBe(routed.id);
+
+    await stripe.webhookEndpoints.update(we.id, { disabled: true });
+    await pause();
+    await other.customers.create({ name: 'after' });
+    const events = await other.events.list({ type: 'customer.created', limit: 1 });
+    expect(events.data[0]!.pending_webhooks).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.at('/routing-cache')).toHaveLength(1);
+  });
+
   it('a worker process serves /metrics on --metrics-port', async () => {
     const { stripe, worker } = await deployment();
     const metricsPort = await freePort();

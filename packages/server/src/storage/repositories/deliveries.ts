@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { FailurePolicy, OutcomeBatch } from '../../delivery/queue.js';
 import type { AnySelect } from '../dialect.js';
 import type { AttemptsTable, Database, DeliveriesTable } from '../schema.js';
+import { endpointsChanged } from './endpoints.js';
 import { paginate, type Page, type PageRequest } from './pagination.js';
 import { reusable, reusableInsert, type RunEach } from './reusable.js';
 
@@ -152,6 +153,7 @@ export async function recordOutcomes(
   onFailure: FailurePolicy,
 ): Promise<void> {
   const { runEach } = storage;
+  let disabled = false;
   await db.transaction().execute(async (tx) => {
     await insertAttempts(tx, batch.attempts);
     await deferDeliveries(tx, batch.deferred, runEach);
@@ -180,6 +182,11 @@ export async function recordOutcomes(
       for (const row of rows) {
         const change = onFailure(row);
         if (!change) continue;
+        // A disabled endpoint no longer gets events (services/routing-cache.ts).
+        if (change.disable) {
+          disabled = true;
+          endpointsChanged();
+        }
         await tx
           .updateTable('endpoints')
           .set({
@@ -194,6 +201,7 @@ export async function recordOutcomes(
     const counts = batch.delivered.map(({ eventId, n }) => ({ id: eventId, n }));
     await countDeliveredWebhooks(tx, counts, runEach);
   });
+  if (disabled) endpointsChanged();
 }
 
 export interface AttemptQuery {

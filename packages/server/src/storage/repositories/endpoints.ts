@@ -6,11 +6,30 @@ import { reusable } from './reusable.js';
 
 export type EndpointRow = Selectable<EndpointsTable>;
 
+/**
+ * How many times this process has seen the endpoints table change (its own writes, and other
+ * processes' as PostgreSQL notifies them): the routing cache (services/routing-cache.ts) keeps
+ * what it read only while this stays the same. Every write to `endpoints` calls endpointsChanged
+ * before and after it: before, so that nothing read meanwhile is kept; after, for the write that
+ * committed on its own (inTransaction calls it again after a transaction commits).
+ */
+let generation = 0;
+
+export function endpointsChanged(): void {
+  generation++;
+}
+
+export function endpointsGeneration(): number {
+  return generation;
+}
+
 export async function insertEndpoint(
   db: Kysely<Database>,
   row: Omit<EndpointRow, 'seq'>,
 ): Promise<void> {
+  endpointsChanged();
   await db.insertInto('endpoints').values(row).execute();
+  endpointsChanged();
 }
 
 export async function findEndpoint(
@@ -44,7 +63,9 @@ export async function updateEndpoint(
   id: string,
   changes: Partial<Omit<EndpointRow, 'seq' | 'id'>>,
 ): Promise<void> {
+  endpointsChanged();
   await db.updateTable('endpoints').set(changes).where('id', '=', id).execute();
+  endpointsChanged();
 }
 
 /** Every endpoint that may receive the platform's events (routing filters further). */

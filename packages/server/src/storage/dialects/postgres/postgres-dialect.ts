@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { Kysely, PostgresDialect, sql, type PostgresPool } from 'kysely';
 import pg from 'pg';
-import { CREDENTIALS_REVOKED, type AnySelect, type Dialect } from '../../dialect.js';
+import {
+  CREDENTIALS_REVOKED,
+  ENDPOINTS_CHANGED,
+  type AnySelect,
+  type Dialect,
+} from '../../dialect.js';
 import type { Database } from '../../schema.js';
 import { compiledOnce, runEachThroughKysely, unread } from '../../repositories/reusable.js';
-import { postgresQueue } from './queue.js';
-
-/** The channel on which API processes wake delivery workers. */
-const CHANNEL = 'switchboard_deliveries';
+import { CHANNEL, postgresQueue } from './queue.js';
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
@@ -196,6 +198,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Dialec
     async notifyCredentialsRevoked(tx) {
       // In the transaction: PostgreSQL delivers it at commit, before the revoking request answers.
       await sql`SELECT pg_notify(${CHANNEL}, ${CREDENTIALS_REVOKED})`.execute(tx);
+    },
+    async notifyEndpointsChanged(tx) {
+      await sql`SELECT pg_notify(${CHANNEL}, ${ENDPOINTS_CHANGED})`.execute(tx);
     },
     close: () => db.destroy(),
   };

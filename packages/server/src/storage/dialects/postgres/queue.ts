@@ -1,4 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
+import { ENDPOINTS_CHANGED } from '../../dialect.js';
 import type {
   ClaimedDelivery,
   DeliveryQueue,
@@ -7,10 +8,16 @@ import type {
   QueueOptions,
 } from '../../../delivery/queue.js';
 import { releaseAllLeases, releaseLeases } from '../../repositories/deliveries.js';
-import type { EndpointRow } from '../../repositories/endpoints.js';
+import { endpointsChanged, type EndpointRow } from '../../repositories/endpoints.js';
 import type { EventRow } from '../../repositories/events.js';
 import { compiledOnce } from '../../repositories/reusable.js';
 import type { Database } from '../../schema.js';
+
+/**
+ * The channel on which processes tell each other what changed (postgres-dialect.ts): deliveries
+ * queued, credentials revoked, endpoints changed.
+ */
+export const CHANNEL = 'switchboard_deliveries';
 
 /** A statement run as a named prepared statement (postgres-dialect.ts prepares compiledOnce). */
 function prepared(text: string): string {
@@ -25,6 +32,7 @@ const NEXT_DUE = prepared(
   'SELECT due, lease_ends FROM switchboard_next_due($1, $2::text[], $3::text[], $4::text[])',
 );
 const RECORD = prepared('SELECT switchboard_record_outcomes($1::jsonb)');
+const NOTIFY_ENDPOINTS_CHANGED = `SELECT pg_notify('${CHANNEL}', '${ENDPOINTS_CHANGED}')`;
 // Rows an outcome is being written for are skipped: their lease ends with the outcome anyway, and
 // waiting on them could deadlock with the batch writing it (rows locked in another order).
 const RENEW = prepared(`UPDATE deliveries SET lease_until_ms = $1
@@ -153,6 +161,7 @@ async function record(
     await db.executeQuery(CompiledQuery.raw(RECORD, [document]));
     return;
   }
+  let disabled = false;
   await db.transaction().execute(async (tx) => {
     const failed = new Set(batch.failed);
     const locked = [...batch.failed, ...batch.succeeded].sort();
@@ -163,6 +172,13 @@ async function record(
       if (!failed.has(row.id)) continue;
       const change = onFailure(row);
       if (!change) continue;
+      if (change.disable && !disabled) {
+        // A disabled endpoint no longer gets events: every process is told at the commit
+        // (services/routing-cache.ts).
+        disabled = true;
+        endpointsChanged();
+        await tx.executeQuery(CompiledQuery.raw(NOTIFY_ENDPOINTS_CHANGED));
+      }
       await tx.executeQuery(
         CompiledQuery.raw(UPDATE_HEALTH, [
           row.id,
@@ -174,4 +190,5 @@ async function record(
     }
     await tx.executeQuery(CompiledQuery.raw(RECORD, [document]));
   });
+  if (disabled) endpointsChanged();
 }

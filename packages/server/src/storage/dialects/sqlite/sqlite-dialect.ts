@@ -136,6 +136,7 @@ export function openSqlite(
     notifyDeliveries: async () => {},
     listenDeliveries: async () => async () => {},
     notifyCredentialsRevoked: async () => {},
+    notifyEndpointsChanged: async () => {},
     async close() {
       watch?.stop();
       // The checkpointer's connection closes first: the last one to close folds the WAL back in.
