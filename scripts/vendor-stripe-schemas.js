@@ -70,6 +70,14 @@ const roots = [
   'treasury.debit_reversal',
   'treasury.transaction',
   'treasury.transaction_entry',
+  // Issue 21's data group: portal sessions, tax codes, Apps secrets, country specs, reporting.
+  'billing_portal.session',
+  'tax_code',
+  'apps.secret',
+  'country_spec',
+  'reporting.report_type',
+  'reporting.report_run',
+  'file',
   // Every plain resource's object, and its deleted form where Stripe has one.
   ...plainTable.flatMap((e) => [e.object, `deleted_${e.object}`]),
 ];

@@ -29,6 +29,7 @@ import { authenticateMount } from './hosted/authenticate.js';
 import { microdepositsMount } from './hosted/microdeposits.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { checkoutMount } from './hosted/checkout.js';
+import { billingPortalMount } from './hosted/billing-portal.js';
 import { fileLinksMount } from './hosted/file-links.js';
 import { paymentLinksMount } from './hosted/payment-links.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
@@ -269,6 +270,7 @@ export async function startSwitchboard(
         checkoutMount(services),
         fileLinksMount(services),
         paymentLinksMount(services),
+        billingPortalMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -404,6 +404,24 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'billing_portal.session.created',
+    how: 'POST /v1/customers, then POST /v1/billing_portal/sessions for it, with Stripe-Account',
+    note: "Also customer.created; the account's default portal configuration on first use.",
+    async run(ctx) {
+      const customer = await ctx.api.post<Obj>(
+        '/v1/customers',
+        { description: `(created by Switchboard ${stamp()})` },
+        { account: ctx.account },
+      );
+      const session = await ctx.api.post<Obj>(
+        '/v1/billing_portal/sessions',
+        { customer: customer.id },
+        { account: ctx.account },
+      );
+      return `Opened portal session ${session.id} for ${customer.id} on ${ctx.account}: ${String(session.url)}`;
+    },
+  },
+  {
     event: 'product.updated',
     how: 'POST /v1/products, then archive it (active=false)',
     note: 'Also product.created.',

@@ -5,6 +5,7 @@ import { accounts } from './accounts.js';
 import { apiKeys } from './api-keys.js';
 import { applicationFees } from './application-fees.js';
 import { balance } from './balance.js';
+import { billingPortalSessions } from './billing-portal-sessions.js';
 import { capabilities } from './capabilities.js';
 import { charges } from './charges.js';
 import { checkoutSessions } from './checkout-sessions.js';
@@ -65,6 +66,7 @@ export const resources: Resource[] = [
   apiKeys,
   applicationFees,
   balance,
+  billingPortalSessions,
   capabilities,
   charges,
   checkoutSessions,

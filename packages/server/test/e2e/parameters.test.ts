@@ -864,6 +864,18 @@ describe('modelled operations, parameter by parameter, against a real server', (
       ];
     },
     // Stripe's purpose for files of evidence; the walk sends a PDF.
+    PostBillingPortalSessions: async () => {
+      const configuration = await stripe.billingPortal.configurations.create({
+        business_profile: { headline: 'Walk' },
+        features: { invoice_history: { enabled: true } },
+      });
+      return [
+        {
+          base: { customer: (await stripe.customers.create()).id },
+          values: { configuration: configuration.id, on_behalf_of: (await custom()).id },
+        },
+      ];
+    },
     PostFiles: async () => [{ base: { purpose: 'dispute_evidence' } }],
     PostFileLinks: async () => [
       {

@@ -838,6 +838,14 @@ const newerPaths: Record<string, RouteCase> = {
     cells: OWN,
     request: async (t) => ({ path: `/v1/files/${await file(t)}/contents` }),
   },
+  // Customer portal sessions: for a customer of the caller's own scope.
+  'POST /v1/billing_portal/sessions': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/billing_portal/sessions',
+      params: { customer: await customer(t) },
+    }),
+  },
   'POST /v1/file_links': {
     cells: OWN,
     request: async (t) => ({ path: '/v1/file_links', params: { file: await file(t) } }),

@@ -24,8 +24,6 @@ const refusedReasons: Record<string, string> = {
   credit_note: billing,
   credit_note_line_item: billing,
   discount: `A customer's or subscription's discount comes from applying coupons to invoices and subscriptions. ${billing}`,
-  billing_portal_session: 'The customer portal (its hosted pages) is not served.',
-  'billing_portal.session': 'The customer portal (its hosted pages) is not served.',
   payment_source:
     "A customer's sources (cards and bank accounts on the customer, the Sources API) are the older payment flows; payment methods and tokens are modelled instead.",
   card: "A customer's sources (cards on the customer) are the older payment flows; payment methods are modelled instead.",

@@ -103,8 +103,13 @@ export const plainTable: readonly PlainEntry[] = [
     object: 'billing_portal.configuration',
     path: '/v1/billing_portal/configurations',
     prefix: 'bpc',
+    // The account's default configuration is made on first use (billing-portal-sessions.ts).
+    defaults: { is_default: false },
+    derive: (obj, _params, now) => {
+      obj.updated = now;
+    },
     reason:
-      'What the customer portal shows: settings stored and returned (portal sessions are not modelled).',
+      "What the customer portal shows: settings stored and returned; a portal session opens the one it names, or the account's default.",
   },
   {
     object: 'payment_method_domain',
