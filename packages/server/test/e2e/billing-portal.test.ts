@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { onboardedAccount } from '../helpers/accounts.js';
-import { Receiver } from '../helpers/receiver.js';
+import { Receiver, type Received } from '../helpers/receiver.js';
 import { schemaErrors } from '../helpers/schemas.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -33,6 +33,7 @@ describe('billing portal sessions', () => {
     await receiver.close();
   });
 
+  const objectId = (r: Received) => (r.event!.data as { object: { id: string } }).object.id;
   const delivered = (path: string, type: string) =>
     receiver.at(path).filter((r) => r.verified && r.event?.type === type);
 
@@ -92,12 +93,12 @@ describe('billing portal sessions', () => {
       'billing_portal.session.created',
     );
     const events = delivered('/portal', 'billing_portal.session.created');
-    expect(events.map((r) => (r.event!.data.object as { id: string }).id)).toEqual(
+    expect(events.map((r) => objectId(r))).toEqual(
       expect.arrayContaining([session.id, again.id, named.id]),
     );
     for (const r of events) expect(schemaErrors(JSON.parse(r.body))).toEqual([]);
     const configs = delivered('/portal', 'billing_portal.configuration.created').filter(
-      (r) => (r.event!.data.object as { id: string }).id === config.id,
+      (r) => objectId(r) === config.id,
     );
     expect(configs).toHaveLength(1);
   });
@@ -175,13 +176,13 @@ describe('billing portal sessions', () => {
     await receiver.waitFor(
       () =>
         delivered('/connect', 'billing_portal.session.created').some(
-          (r) => (r.event!.data.object as { id: string }).id === session.id,
+          (r) => objectId(r) === session.id,
         ),
       10_000,
       'connected billing_portal.session.created',
     );
     const event = delivered('/connect', 'billing_portal.session.created').find(
-      (r) => (r.event!.data.object as { id: string }).id === session.id,
+      (r) => objectId(r) === session.id,
     )!;
     expect(event.event!.account).toBe(account.id);
   });
