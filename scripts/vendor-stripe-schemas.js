@@ -43,6 +43,7 @@ const roots = [
   'deleted_product',
   'token',
   'setup_intent',
+  'setup_attempt',
   'ephemeral_key',
   'tax_rate',
   'coupon',

@@ -40,6 +40,7 @@ import { refunds } from './refunds.js';
 import { restrictedKeys } from './restricted-keys.js';
 import { reviews } from './reviews.js';
 import { sandboxes } from './sandboxes.js';
+import { setupAttempts } from './setup-attempts.js';
 import { setupIntents } from './setup-intents.js';
 import { stripecliSessions } from './stripecli-sessions.js';
 import { tokens } from './tokens.js';
@@ -103,6 +104,7 @@ export const resources: Resource[] = [
   restrictedKeys,
   reviews,
   sandboxes,
+  setupAttempts,
   setupIntents,
   stripecliSessions,
   switchboardEvents,

@@ -42,6 +42,7 @@ import {
   type Instrument,
   type PaymentMethodData,
 } from './payment-methods.js';
+import { recordAttempt, settleAttempt } from './setup-attempts.js';
 
 /**
  * SetupIntents: save a card for later payments without charging it. Confirming one checks the
@@ -190,21 +191,26 @@ async function confirmSetup(
       'payment_method_not_supported',
     );
   checkPaymentMethodOwner(si, used, 'SetupIntent');
+  // Confirming again while 3D Secure waits abandons the attempt that waited.
+  if (si.status === 'requires_action' && si.latest_attempt)
+    await settleAttempt(w, si.latest_attempt as string, 'abandoned');
   const outcome = used.card.outcome;
   if (outcome.kind === 'declined' && !used.card.declinesOnlyCharges) {
+    const error = {
+      type: 'card_error',
+      code: outcome.code,
+      decline_code: outcome.declineCode,
+      message: outcome.message,
+      doc_url: `https://stripe.com/docs/error-codes/${outcome.code.replace(/_/g, '-')}`,
+      payment_method: used.pm,
+    } as Stripe.SetupIntent.LastSetupError;
     const failed: Stripe.SetupIntent = {
       ...si,
       status: 'requires_payment_method',
       payment_method: null,
       next_action: null,
-      last_setup_error: {
-        type: 'card_error',
-        code: outcome.code,
-        decline_code: outcome.declineCode,
-        message: outcome.message,
-        doc_url: `https://stripe.com/docs/error-codes/${outcome.code.replace(/_/g, '-')}`,
-        payment_method: used.pm,
-      } as Stripe.SetupIntent.LastSetupError,
+      last_setup_error: error,
+      latest_attempt: await recordAttempt(w, si, used, 'failed', error),
     };
     await saveObject(w.db, si.id, failed);
     await emitEvent(w, { type: 'setup_intent.setup_failed', object: failed as never });
@@ -220,21 +226,27 @@ async function confirmSetup(
       status: 'requires_action',
       next_action: authenticationAction(base, si, returnUrl) as Stripe.SetupIntent.NextAction,
       last_setup_error: null,
+      latest_attempt: await recordAttempt(w, si, used, 'requires_action'),
     };
     await saveObject(w.db, si.id, waiting, { returnUrl } satisfies SetupInternal);
     await emitEvent(w, { type: 'setup_intent.requires_action', object: waiting as never });
     return waiting;
   }
-  return succeed(w, scope, si, used);
+  return succeed(w, scope, si, used, null);
 }
 
-/** The setup is done: the payment method is the customer's, set up for later payments. */
+/**
+ * The setup is done: the payment method is the customer's, set up for later payments. `waiting`:
+ * the attempt that waited for 3D Secure, which succeeds; else a new attempt is recorded.
+ */
 async function succeed(
   w: WriteContext,
   scope: Scope,
   si: Stripe.SetupIntent,
   used: Instrument,
+  waiting: string | null,
 ): Promise<Stripe.SetupIntent> {
+  if (waiting) await settleAttempt(w, waiting, 'succeeded');
   const pm = si.customer
     ? await attachPaymentMethod(w, scope, used, si.customer as string)
     : used.pm;
@@ -244,6 +256,7 @@ async function succeed(
     status: 'succeeded',
     next_action: null,
     last_setup_error: null,
+    latest_attempt: waiting ?? (await recordAttempt(w, si, used, 'succeeded')),
   };
   await saveObject(w.db, si.id, next);
   await emitEvent(w, { type: 'setup_intent.succeeded', object: next as never });
@@ -261,20 +274,23 @@ export async function finishSetupAuthentication(
   completed: boolean,
 ): Promise<Stripe.SetupIntent> {
   const used = await heldPaymentMethod(w, scope, si.payment_method as string);
-  if (completed) return succeed(w, scope, si, used);
+  const waiting = (si.latest_attempt as string | null) ?? null;
+  if (completed) return succeed(w, scope, si, used, waiting);
+  const error = {
+    type: 'invalid_request_error',
+    code: 'setup_intent_authentication_failure',
+    doc_url: 'https://stripe.com/docs/error-codes/setup-intent-authentication-failure',
+    message:
+      'The latest attempt to set up the payment method has failed because authentication failed.',
+    payment_method: used.pm,
+  } as Stripe.SetupIntent.LastSetupError;
+  if (waiting) await settleAttempt(w, waiting, 'failed', error);
   const failed: Stripe.SetupIntent = {
     ...si,
     status: 'requires_payment_method',
     next_action: null,
     payment_method: null,
-    last_setup_error: {
-      type: 'invalid_request_error',
-      code: 'setup_intent_authentication_failure',
-      doc_url: 'https://stripe.com/docs/error-codes/setup-intent-authentication-failure',
-      message:
-        'The latest attempt to set up the payment method has failed because authentication failed.',
-      payment_method: used.pm,
-    } as Stripe.SetupIntent.LastSetupError,
+    last_setup_error: error,
   };
   await saveObject(w.db, si.id, failed);
   await emitEvent(w, { type: 'setup_intent.setup_failed', object: failed as never });
@@ -464,6 +480,8 @@ export const setupIntents: Resource = {
       async (call) => {
         const { si } = await loadIntent(call as never);
         if (!changeableStates.has(si.status)) throw unexpectedState(si, 'cancel');
+        if (si.status === 'requires_action' && si.latest_attempt)
+          await settleAttempt(call.w, si.latest_attempt as string, 'abandoned');
         const next: Stripe.SetupIntent = {
           ...si,
           status: 'canceled',

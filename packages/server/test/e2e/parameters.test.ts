@@ -1326,6 +1326,25 @@ describe('modelled operations, parameter by parameter, against a real server', (
       (s) => s.payment_method === saved.payment_method,
     );
     await ranges(setups, 'created');
+    // Setup attempts of one intent: by created.
+    const attempted = await stripe.setupIntents.create({
+      payment_method: 'pm_card_visa',
+      confirm: true,
+    });
+    await ranges(
+      (q) => stripe.setupAttempts.list({ ...q, setup_intent: attempted.id }) as never,
+      'created',
+    );
+    // Top-ups: by status, amount and created; open reviews: by created.
+    const kept = await stripe.topups.create({ amount: 300, currency: 'usd' });
+    await stripe.topups.cancel((await stripe.topups.create({ amount: 900, currency: 'usd' })).id);
+    const topups = l(stripe.topups.list.bind(stripe.topups));
+    await narrows(topups, { status: 'canceled' }, (t) => t.status === 'canceled');
+    await narrows(topups, { amount: { lte: kept.amount } }, (t) => Number(t.amount) <= kept.amount);
+    await ranges(topups, 'amount');
+    await ranges(topups, 'created');
+    await intent({ confirm: true, payment_method: 'pm_card_riskLevelElevated' });
+    await ranges(l(stripe.reviews.list.bind(stripe.reviews)), 'created');
     // Coupons: by created.
     await stripe.coupons.create({ percent_off: 5 });
     await ranges(l(stripe.coupons.list.bind(stripe.coupons)), 'created');

@@ -1124,6 +1124,14 @@ const newerPaths: Record<string, RouteCase> = {
     cells: OWN,
     request: async (t) => ({ path: `/v1/setup_intents/${await setupIntent(t)}/cancel` }),
   },
+  // A setup intent's attempts: reached through the caller's own setup intent.
+  'GET /v1/setup_attempts': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/setup_attempts',
+      params: { setup_intent: await setupIntent(t) },
+    }),
+  },
   'POST /v1/ephemeral_keys': {
     cells: OWN,
     request: async (t) => ({
