@@ -198,6 +198,42 @@ describe('plain resources, made from the catalogue', () => {
     expect(s700.device_type).toBe('stripe_s700');
   });
 
+  it("a customer balance transaction moves the customer's balance and shows the balance after it", async () => {
+    const customer = await stripe.customers.create({ name: 'credit' });
+    expect([customer.balance, customer.currency]).toEqual([0, null]);
+    const credit = await stripe.customers.createBalanceTransaction(customer.id, {
+      amount: -500,
+      currency: 'usd',
+      description: 'goodwill',
+    });
+    expect(credit).toMatchObject({ amount: -500, ending_balance: -500, type: 'adjustment' });
+    expect(schemaErrors(credit as never)).toEqual([]);
+    const debit = await stripe.customers.createBalanceTransaction(customer.id, {
+      amount: 200,
+      currency: 'usd',
+    });
+    expect(debit.ending_balance).toBe(-300);
+    const after = await stripe.customers.retrieve(customer.id);
+    expect(after).toMatchObject({ balance: -300, currency: 'usd' });
+    // Each one is a customer.updated with the balance it had before.
+    const updates = await stripe.events.list({ type: 'customer.updated', limit: 10 });
+    const mine = updates.data.filter((e) => (e.data.object as Stripe.Customer).id === customer.id);
+    expect(mine.map((e) => e.data.previous_attributes)).toEqual([
+      { balance: -500 },
+      { balance: 0, currency: null },
+    ]);
+    // A second currency is refused by name, and changes nothing.
+    const refused = await stripe.customers
+      .createBalanceTransaction(customer.id, { amount: 100, currency: 'eur' })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ param: 'currency', type: 'StripeInvalidRequestError' });
+    expect((await stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({
+      balance: -300,
+    });
+    const list = await stripe.customers.listBalanceTransactions(customer.id);
+    expect(list.data.map((t) => t.ending_balance)).toEqual([-300, -500]);
+  });
+
   /** A value of the filter's type that `value` is not. */
   function otherValue(op: Operation, filter: string, value: unknown): unknown {
     const nodes = catalogue().nodes;

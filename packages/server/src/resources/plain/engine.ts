@@ -187,6 +187,7 @@ export function plainResource(entry: PlainEntry): Resource {
                 'resource_already_exists',
               );
           }
+          const effects = (await entry.beforeCreate?.(w, caller, p, parentId ?? null)) ?? {};
           const { data } = await createObject<Json>(w, {
             type: entry.object,
             prefix: entry.prefix,
@@ -202,6 +203,7 @@ export function plainResource(entry: PlainEntry): Resource {
               );
               applyParams(obj, fields, schema);
               entry.derive?.(obj, p, created);
+              Object.assign(obj, effects);
               return obj;
             },
           });

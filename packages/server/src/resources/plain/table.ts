@@ -1,5 +1,6 @@
 import type { Scope } from '../../scope/scope.js';
 import type { WriteContext } from '../../services/context.js';
+import { adjustCustomerBalance } from '../customer-balance.js';
 import { insertProduct } from '../product-model.js';
 
 /**
@@ -50,6 +51,16 @@ export interface PlainEntry {
   consumes?: Record<string, string>;
   /** Sets what a create's parameters imply beyond their own fields. */
   derive?: (object: Record<string, unknown>, params: Record<string, unknown>, now: number) => void;
+  /**
+   * What a create changes beyond the new object (a balance transaction moves its customer's
+   * balance), run first in the create's transaction: returns fields the new object shows.
+   */
+  beforeCreate?: (
+    w: WriteContext,
+    scope: Scope,
+    params: Record<string, unknown>,
+    parentId: string | null,
+  ) => Promise<Record<string, unknown>>;
   /** Why plain state is what Stripe's test mode does with it: the decision table's reason. */
   reason: string;
 }
@@ -83,8 +94,16 @@ export const plainTable: readonly PlainEntry[] = [
     path: '/v1/customers/{customer}/balance_transactions',
     prefix: 'cbtxn',
     parent: { type: 'customer', field: 'customer' },
+    beforeCreate: (w, scope, params, customer) =>
+      adjustCustomerBalance(
+        w,
+        scope,
+        customer!,
+        params.amount as number,
+        params.currency as string,
+      ),
     reason:
-      "An adjustment of a customer's credit balance, recorded as given (the customer's balance is not recomputed: invoices, which spend it, are not modelled).",
+      "An adjustment of a customer's credit balance: it moves the customer's `balance` (customer.updated) and shows the balance after it; invoices, which spend the balance, are not modelled.",
   },
   {
     object: 'plan',
