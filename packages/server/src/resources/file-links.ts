@@ -67,7 +67,7 @@ export async function linksOf(
   );
 }
 
-function futureTime(at: number, nowMs: number, param: string): number {
+export function futureTime(at: number, nowMs: number, param: string): number {
   if (at * 1000 <= nowMs)
     throw errors.invalidRequest(`${param} must be in the future, not ${at}.`, param);
   return at;

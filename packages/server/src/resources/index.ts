@@ -3,6 +3,7 @@ import { accountLinks, loginLinks, onboardingHelper } from './account-links.js';
 import { accountSessions } from './account-sessions.js';
 import { accounts } from './accounts.js';
 import { apiKeys } from './api-keys.js';
+import { appsSecrets } from './apps-secrets.js';
 import { applicationFees } from './application-fees.js';
 import { balance } from './balance.js';
 import { billingPortalSessions } from './billing-portal-sessions.js';
@@ -46,6 +47,7 @@ import { stripecliSessions } from './stripecli-sessions.js';
 import { tokens } from './tokens.js';
 import { switchboardEvents } from './switchboard-events.js';
 import { switchboardEventTypes } from './switchboard-event-types.js';
+import { taxCodesResource } from './tax-codes.js';
 import { taxRates } from './tax-rates.js';
 import { topups } from './topups.js';
 import { transfers } from './transfers.js';
@@ -65,6 +67,7 @@ export const resources: Resource[] = [
   accountSessions,
   accounts,
   apiKeys,
+  appsSecrets,
   applicationFees,
   balance,
   billingPortalSessions,
@@ -110,6 +113,7 @@ export const resources: Resource[] = [
   switchboardEvents,
   switchboardEventTypes,
   tokens,
+  taxCodesResource,
   taxRates,
   topups,
   transfers,

@@ -876,6 +876,7 @@ describe('modelled operations, parameter by parameter, against a real server', (
         },
       ];
     },
+    PostAppsSecrets: async () => [{ base: { scope: { type: 'user', user: 'usr_walk' } } }],
     PostFiles: async () => [{ base: { purpose: 'dispute_evidence' } }],
     PostFileLinks: async () => [
       {
@@ -1044,6 +1045,8 @@ describe('modelled operations, parameter by parameter, against a real server', (
     'PostV2CoreEventDestinations type': 'webhook_endpoint',
     'PostV2CoreEventDestinations enabled_events': ['v2.core.account.created'],
     'PostV2CoreEventDestinationsId enabled_events': ['v2.core.account.created'],
+    'PostAppsSecrets scope[type]': 'user',
+    'PostAppsSecrets expires_at': Math.floor(Date.now() / 1000) + 86_400,
     'PostAccountSessions components': { account_onboarding: { enabled: true } },
     ...Object.fromEntries(
       ['PostAccounts', 'PostAccountsAccount'].flatMap((op) => [

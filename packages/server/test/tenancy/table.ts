@@ -259,6 +259,13 @@ const upload = () => ({
   file: new Blob([new Uint8Array(pdf('matrix'))], { type: 'application/pdf' }),
 });
 const file = async (t: Target) => (await post(t, '/v1/files', upload())).id;
+let secrets = 0;
+/** A new Apps secret of the owner's, by its name. */
+const appSecret = async (t: Target) => {
+  const name = `matrix-${++secrets}`;
+  await post(t, '/v1/apps/secrets', { name, payload: 'p', scope: { type: 'account' } });
+  return name;
+};
 const fileLink = async (t: Target) => (await post(t, '/v1/file_links', { file: await file(t) })).id;
 const paymentLink = async (t: Target) =>
   (await post(t, '/v1/payment_links', { line_items: [{ price: await price(t), quantity: 1 }] })).id;
@@ -844,6 +851,38 @@ const newerPaths: Record<string, RouteCase> = {
     request: async (t) => ({
       path: '/v1/billing_portal/sessions',
       params: { customer: await customer(t) },
+    }),
+  },
+  // Tax codes: Stripe's data, the same for every account.
+  'GET /v1/tax_codes': { cells: OWN_LIST, request: async () => ({ path: '/v1/tax_codes' }) },
+  'GET /v1/tax_codes/:id': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/tax_codes/txcd_99999999' }),
+  },
+  // Apps secrets: the caller's own, found by name and secret scope.
+  'POST /v1/apps/secrets': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/apps/secrets',
+      params: { name: 'matrix', payload: 'p', scope: { type: 'account' } },
+    }),
+  },
+  'GET /v1/apps/secrets': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/apps/secrets', params: { scope: { type: 'account' } } }),
+  },
+  'GET /v1/apps/secrets/find': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/apps/secrets/find',
+      params: { name: await appSecret(t), scope: { type: 'account' } },
+    }),
+  },
+  'POST /v1/apps/secrets/delete': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/apps/secrets/delete',
+      params: { name: await appSecret(t), scope: { type: 'account' } },
     }),
   },
   'POST /v1/file_links': {

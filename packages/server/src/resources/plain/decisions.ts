@@ -45,7 +45,6 @@ const refusedReasons: Record<string, string> = {
   'reporting.report_run': 'Reports (Sigma, reporting) need data runs that are not modelled.',
   'reporting.report_type': 'Reports (Sigma, reporting) need data runs that are not modelled.',
   scheduled_query_run: 'Reports (Sigma, reporting) need data runs that are not modelled.',
-  tax_code: "Stripe's tax codes are data Switchboard does not carry yet.",
   'tax.calculation': 'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'tax.calculation_line_item':
     'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
@@ -54,7 +53,6 @@ const refusedReasons: Record<string, string> = {
   'tax.transaction_line_item':
     'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'terminal.connection_token': 'Terminal readers are registered, but no reader SDK is served.',
-  'apps.secret': 'Stripe Apps secrets (with their own set/find/delete calls) are not modelled.',
 };
 
 /** The object an operation is about: what it answers with, or its path. */
