@@ -8,7 +8,6 @@ import {
   oneOf,
   required,
   string,
-  type Parsed,
 } from '../stripe/params.js';
 import { errors } from '../stripe/errors.js';
 import type { WriteContext } from '../services/context.js';
@@ -42,7 +41,6 @@ const EXPIRE_TASK = 'apps.secret.expire';
 const TYPE = 'apps.secret';
 
 const scopeField = object({ type: required(oneOf(['account', 'user'] as const)), user: string() });
-type SecretScope = Parsed<(typeof scopeField)['shape'] & object>;
 const byScope = effect(required(scopeField), SECRET_TEST);
 const byName = effect(required(string({ maxLength: 5000 })), SECRET_TEST);
 
