@@ -45,6 +45,7 @@ const roots = [
   'setup_intent',
   'setup_attempt',
   'ephemeral_key',
+  'terminal.connection_token',
   'tax_rate',
   'coupon',
   'deleted_coupon',

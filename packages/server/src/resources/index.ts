@@ -19,6 +19,7 @@ import { cashBalances } from './cash-balances.js';
 import { customerSources } from './customer-sources.js';
 import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
+import { terminalConnectionTokens } from './terminal-connection-tokens.js';
 import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
 import { fileLinks } from './file-links.js';
@@ -84,6 +85,7 @@ export const resources: Resource[] = [
   disputes,
   earlyFraudWarnings,
   ephemeralKeys,
+  terminalConnectionTokens,
   events,
   externalAccounts,
   fileLinks,

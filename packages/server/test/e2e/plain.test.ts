@@ -234,6 +234,36 @@ describe('plain resources, made from the catalogue', () => {
     expect(list.data.map((t) => t.ending_balance)).toEqual([-300, -500]);
   });
 
+  it("a terminal connection token is a secret for the caller's own location", async () => {
+    const location = await make('terminal.location');
+    const token = await stripe.terminal.connectionTokens.create({ location });
+    expect(token).toMatchObject({ object: 'terminal.connection_token', location });
+    expect(token.secret).toMatch(/^pst_test_[A-Za-z0-9]{40}$/);
+    expect(schemaErrors(token as never)).toEqual([]);
+    const bare = await stripe.terminal.connectionTokens.create();
+    expect(bare.location).toBeUndefined();
+    expect(bare.secret).not.toBe(token.secret);
+    // Another account's location is not the caller's: No such, naming the parameter.
+    const account = await stripe.accounts.create({ type: 'custom', country: 'US' });
+    const theirs = await stripe.terminal.locations.create(
+      {
+        display_name: 'Theirs',
+        address: {
+          line1: '1 Main St',
+          city: 'Austin',
+          state: 'TX',
+          postal_code: '78701',
+          country: 'US',
+        },
+      },
+      { stripeAccount: account.id },
+    );
+    const refused = await stripe.terminal.connectionTokens
+      .create({ location: theirs.id })
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ statusCode: 404, param: 'location' });
+  });
+
   /** A value of the filter's type that `value` is not. */
   function otherValue(op: Operation, filter: string, value: unknown): unknown {
     const nodes = catalogue().nodes;

@@ -1171,6 +1171,13 @@ const newerPaths: Record<string, RouteCase> = {
       params: { setup_intent: await setupIntent(t) },
     }),
   },
+  'POST /v1/terminal/connection_tokens': {
+    cells: OWN,
+    request: async (t) => ({
+      path: '/v1/terminal/connection_tokens',
+      params: { location: await makeFor(t, 'terminal.location') },
+    }),
+  },
   'POST /v1/ephemeral_keys': {
     cells: OWN,
     request: async (t) => ({

@@ -52,7 +52,6 @@ const refusedReasons: Record<string, string> = {
   'tax.transaction': 'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'tax.transaction_line_item':
     'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
-  'terminal.connection_token': 'Terminal readers are registered, but no reader SDK is served.',
 };
 
 /** The object an operation is about: what it answers with, or its path. */
