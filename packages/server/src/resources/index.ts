@@ -24,6 +24,7 @@ import { events } from './events.js';
 import { externalAccounts } from './external-accounts.js';
 import { fileLinks } from './file-links.js';
 import { files } from './files.js';
+import { incrementalAuthorizations } from './incremental-authorization.js';
 import { issuingAuthorizations } from './issuing/authorizations.js';
 import { issuingDisputes } from './issuing/disputes.js';
 import { issuingTransactions } from './issuing/transactions.js';
@@ -98,6 +99,7 @@ export const resources: Resource[] = [
   oauth,
   onboardingHelper,
   paymentIntents,
+  incrementalAuthorizations,
   paymentLinks,
   paymentMethods,
   prices,

@@ -49,6 +49,10 @@ import {
   type ChargeInternal,
 } from './charges.js';
 import { afterCharge } from './disputes.js';
+import {
+  requestIncrementalAuthorization,
+  withIncrementalAuthorization,
+} from './incremental-authorization.js';
 import { reviewIfRisky } from './reviews.js';
 import { refundCharge } from './refunds.js';
 import { intentCharge, settleCharge, termsOf, withGroupOf } from './settlement.js';
@@ -123,7 +127,9 @@ const writable = {
   setup_future_usage: setupFutureUsage,
   application_fee_amount: integer({ min: 0 }),
   transfer_group: string(),
-  payment_method_options: refused(notYet),
+  payment_method_options: object({
+    card: object({ request_incremental_authorization: requestIncrementalAuthorization }),
+  }),
   payment_method_data: paymentMethodData,
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
@@ -215,6 +221,18 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
     next.capture_method = p.capture_method as Stripe.PaymentIntent.CaptureMethod;
   if (p.setup_future_usage !== undefined)
     next.setup_future_usage = p.setup_future_usage as Stripe.PaymentIntent.SetupFutureUsage | null;
+  const incremental = (
+    p.payment_method_options as
+      { card?: { request_incremental_authorization?: string } } | undefined
+  )?.card?.request_incremental_authorization;
+  if (incremental !== undefined)
+    next.payment_method_options = {
+      ...pi.payment_method_options,
+      card: {
+        ...pi.payment_method_options?.card,
+        request_incremental_authorization: incremental,
+      } as Stripe.PaymentIntent.PaymentMethodOptions.Card,
+    };
   if (
     next.payment_method &&
     (next.status === 'requires_payment_method' || next.status === 'requires_confirmation')
@@ -384,6 +402,7 @@ async function charge(
       captured: !manual,
     }),
   );
+  if (card.outcome.kind !== 'declined') charge = withIncrementalAuthorization(pi, charge, card);
   if (card.outcome.kind === 'declined') {
     await createObject(w, {
       type: 'charge',

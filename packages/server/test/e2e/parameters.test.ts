@@ -966,6 +966,15 @@ describe('modelled operations, parameter by parameter, against a real server', (
       { path: { intent: (await intent()).id }, base: { payment_method: (await card()).id } },
     ],
     PostPaymentIntentsIntentCancel: async () => [{ path: { intent: (await intent()).id } }],
+    PostPaymentIntentsIntentIncrementAuthorization: async () => {
+      const pi = await intent({
+        capture_method: 'manual',
+        confirm: true,
+        payment_method: 'pm_card_visa',
+        payment_method_options: { card: { request_incremental_authorization: 'if_available' } },
+      });
+      return [{ path: { intent: pi.id }, base: { amount: 2000 } }];
+    },
     PostPaymentIntentsIntentCapture: async () => {
       const pi = await intent({
         capture_method: 'manual',

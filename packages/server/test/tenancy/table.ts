@@ -1057,6 +1057,18 @@ const newerPaths: Record<string, RouteCase> = {
       })}/capture`,
     }),
   },
+  'POST /v1/payment_intents/:id/increment_authorization': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/payment_intents/${await intent(t, {
+        capture_method: 'manual',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        payment_method_options: { card: { request_incremental_authorization: 'if_available' } },
+      })}/increment_authorization`,
+      params: { amount: 2000 },
+    }),
+  },
   'POST /v1/payment_intents/:id/verify_microdeposits': {
     cells: OWN,
     request: async (t) => ({
