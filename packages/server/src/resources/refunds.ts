@@ -430,6 +430,25 @@ export const refunds: Resource = {
       );
     }),
 
+    /**
+     * Test helper: expires a refund waiting for the customer (`requires_action`). Card refunds
+     * are sent at once and never wait, so every refund here is refused as Stripe refuses them.
+     */
+    post('/v1/test_helpers/refunds/:id/expire', expandParam, async ({ w, caller, path }) => {
+      if (caller.livemode)
+        throw errors.invalidRequest(
+          'Test helpers can only be used with a test-mode key.',
+          undefined,
+          'livemode_mismatch',
+        );
+      const refund = parseData<Stripe.Refund>(await requireRefundToChange(w, caller, path.id!));
+      throw errors.invalidRequest(
+        `Refund ${refund.id} cannot be expired because it has a status of ${refund.status}. Only refunds with a status of requires_action can be expired.`,
+        undefined,
+        'refund_cannot_be_expired',
+      );
+    }),
+
     filteredList('/v1/refunds', { type: 'refund', filters: ['charge', 'payment_intent'] }),
     get(
       '/v1/charges/:id/refunds',

@@ -10,7 +10,7 @@ import {
   startPaymentScenario,
 } from '../helpers/payments.js';
 import { schemaErrors } from '../helpers/schemas.js';
-import type { TestServer } from '../helpers/server.js';
+import { LIVE_KEY, type TestServer } from '../helpers/server.js';
 
 /**
  * Refunds and application fee refunds, on the platform and in connected accounts: full and
@@ -166,6 +166,29 @@ describe('refunds', () => {
       code: 'amount_too_large',
     });
     await expect(stripe.refunds.create({})).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('the expire test helper refuses a card refund, which never waits on the customer', async () => {
+    const charge = await stripe.charges.create({
+      amount: 800,
+      currency: 'usd',
+      source: 'tok_visa',
+    });
+    const refund = await stripe.refunds.create({ charge: charge.id });
+    await expect(stripe.testHelpers.refunds.expire(refund.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'refund_cannot_be_expired',
+      message: expect.stringContaining('has a status of succeeded'),
+    });
+    expect((await stripe.refunds.retrieve(refund.id)).status).toBe('succeeded');
+    // Another scope reaches nothing; live keys have no test helpers.
+    const account = await payableAccount(server);
+    await expect(
+      stripe.testHelpers.refunds.expire(refund.id, {}, { stripeAccount: account.id }),
+    ).rejects.toMatchObject({ statusCode: 404 });
+    await expect(
+      server.stripe(LIVE_KEY).testHelpers.refunds.expire(refund.id),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'livemode_mismatch' });
   });
 
   it("a direct charge's refund gives the platform's fee back to the account", async () => {

@@ -1057,6 +1057,15 @@ const newerPaths: Record<string, RouteCase> = {
       })}/capture`,
     }),
   },
+  'POST /v1/test_helpers/refunds/:id/expire': {
+    // A card refund is sent at once and never waits on the customer: the answer shows the
+    // request reached the refund (refunds.test checks the refusal).
+    cells: OWN,
+    reached: 'refund_cannot_be_expired',
+    request: async (t) => ({
+      path: `/v1/test_helpers/refunds/${(await refund(t)).refund}/expire`,
+    }),
+  },
   'POST /v1/payment_intents/:id/increment_authorization': {
     cells: OWN,
     request: async (t) => ({
