@@ -404,6 +404,19 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'reporting.report_run.succeeded',
+    how: 'POST /v1/reporting/report_runs (balance.summary.1), with Stripe-Account',
+    note: "A CSV of the account's balance transactions, stored as a File once the run succeeds.",
+    async run(ctx) {
+      const run = await ctx.api.post<Obj>(
+        '/v1/reporting/report_runs',
+        { report_type: 'balance.summary.1' },
+        { account: ctx.account },
+      );
+      return `Started report run ${run.id} on ${ctx.account}; it succeeds on the server's clock.`;
+    },
+  },
+  {
     event: 'billing_portal.session.created',
     how: 'POST /v1/customers, then POST /v1/billing_portal/sessions for it, with Stripe-Account',
     note: "Also customer.created; the account's default portal configuration on first use.",

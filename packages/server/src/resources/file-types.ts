@@ -46,6 +46,13 @@ export const purposes: Record<string, Purpose> = {
     downloadable: true,
   },
   dispute_evidence: { types: documents, maxBytes: 5 * MB, expiresInMonths: 9, downloadable: true },
+  // Made by report runs (resources/reporting.ts), never uploaded: POST /v1/files refuses it.
+  finance_report_run: {
+    types: ['csv'],
+    maxBytes: 16 * MB,
+    expiresInMonths: null,
+    downloadable: true,
+  },
   identity_document: {
     types: documents,
     maxBytes: 16 * MB,

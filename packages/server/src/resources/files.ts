@@ -65,7 +65,8 @@ export async function renderFile(
   return { ...file, links: await linksOf(dialect, scope, file.id) };
 }
 
-async function createFile(
+/** Stores a file (an upload, or one Switchboard makes: a report run's CSV) in the writer's scope. */
+export async function createFile(
   w: WriteContext,
   base: string,
   upload: Upload,

@@ -40,6 +40,7 @@ import { plainResources } from './plain/engine.js';
 import { plainTable } from './plain/table.js';
 import { persons } from './persons.js';
 import { refunds } from './refunds.js';
+import { reporting } from './reporting.js';
 import { restrictedKeys } from './restricted-keys.js';
 import { reviews } from './reviews.js';
 import { sandboxes } from './sandboxes.js';
@@ -108,6 +109,7 @@ export const resources: Resource[] = [
   ...plainResources(plainTable),
   persons,
   refunds,
+  reporting,
   restrictedKeys,
   reviews,
   sandboxes,

@@ -877,6 +877,9 @@ describe('modelled operations, parameter by parameter, against a real server', (
       ];
     },
     PostAppsSecrets: async () => [{ base: { scope: { type: 'user', user: 'usr_walk' } } }],
+    PostReportingReportRuns: async () => [
+      { base: { report_type: 'balance_change_from_activity.itemized.1' } },
+    ],
     PostFiles: async () => [{ base: { purpose: 'dispute_evidence' } }],
     PostFileLinks: async () => [
       {
@@ -1056,6 +1059,8 @@ describe('modelled operations, parameter by parameter, against a real server', (
     'PostV2CoreEventDestinationsId enabled_events': ['v2.core.account.created'],
     'PostAppsSecrets scope[type]': 'user',
     'PostAppsSecrets expires_at': Math.floor(Date.now() / 1000) + 86_400,
+    'PostReportingReportRuns parameters[interval_end]': Math.floor(Date.now() / 1000) - 1,
+    'PostReportingReportRuns parameters[columns]': ['gross'],
     'PostAccountSessions components': { account_onboarding: { enabled: true } },
     ...Object.fromEntries(
       ['PostAccounts', 'PostAccountsAccount'].flatMap((op) => [

@@ -885,6 +885,32 @@ const newerPaths: Record<string, RouteCase> = {
       params: { name: await appSecret(t), scope: { type: 'account' } },
     }),
   },
+  // Reporting: report types are the same for everyone; report runs are the caller's own.
+  'GET /v1/reporting/report_types': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/reporting/report_types' }),
+  },
+  'GET /v1/reporting/report_types/:id': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/reporting/report_types/balance.summary.1' }),
+  },
+  'POST /v1/reporting/report_runs': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/reporting/report_runs',
+      params: { report_type: 'balance.summary.1' },
+    }),
+  },
+  'GET /v1/reporting/report_runs': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/reporting/report_runs' }),
+  },
+  'GET /v1/reporting/report_runs/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/reporting/report_runs/${(await post(t, '/v1/reporting/report_runs', { report_type: 'balance.summary.1' })).id}`,
+    }),
+  },
   'POST /v1/file_links': {
     cells: OWN,
     request: async (t) => ({ path: '/v1/file_links', params: { file: await file(t) } }),

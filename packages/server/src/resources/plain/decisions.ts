@@ -42,8 +42,6 @@ const refusedReasons: Record<string, string> = {
   'issuing.settlement':
     "Issuing settlements are the card networks' daily settlement of an Issuing program's transactions, made by Stripe's own process: with no networks to settle with, served lists would stay empty forever, and no call of Stripe's API makes one.",
   mandate: 'Mandates come from bank debits and their payment flows, which are not modelled.',
-  'reporting.report_run': 'Reports (Sigma, reporting) need data runs that are not modelled.',
-  'reporting.report_type': 'Reports (Sigma, reporting) need data runs that are not modelled.',
   scheduled_query_run: 'Reports (Sigma, reporting) need data runs that are not modelled.',
   'tax.calculation': 'Stripe Tax computes taxes by jurisdiction; that computation is not modelled.',
   'tax.calculation_line_item':
