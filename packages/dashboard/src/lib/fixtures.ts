@@ -627,6 +627,41 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'payment_intent.partially_funded',
+    how: 'a ¥20,000 customer_balance PaymentIntent, then fund_cash_balance with ¥10,000',
+    note: 'Also payment_intent.requires_action and the cash balance events. Test mode only.',
+    for: takesCharges,
+    testOnly: true,
+    async run(ctx) {
+      const on = { account: ctx.account };
+      const c = await ctx.api.post<Obj>('/v1/customers', { name: 'Jenny Rosen' }, on);
+      const pi = await ctx.api.post<Obj>(
+        '/v1/payment_intents',
+        {
+          amount: 20000,
+          currency: 'jpy',
+          customer: c.id,
+          payment_method_types: ['customer_balance'],
+          payment_method_data: { type: 'customer_balance' },
+          payment_method_options: {
+            customer_balance: {
+              funding_type: 'bank_transfer',
+              bank_transfer: { type: 'jp_bank_transfer' },
+            },
+          },
+          confirm: true,
+        },
+        on,
+      );
+      await ctx.api.post(
+        `/v1/test_helpers/customers/${c.id}/fund_cash_balance`,
+        { amount: 10000, currency: 'jpy' },
+        on,
+      );
+      return `Funded half of payment intent ${pi.id} on ${ctx.account}: ¥10,000 remains to pay.`;
+    },
+  },
+  {
     event: 'person.updated',
     how: 'POST /v1/accounts/{id}/persons, then update the person',
     note: 'Accounts the platform controls (Custom, Express).',

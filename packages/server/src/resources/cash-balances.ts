@@ -1,9 +1,9 @@
 import type Stripe from 'stripe';
 import { errors } from '../stripe/errors.js';
 import {
+  array,
   effect,
   expandParam,
-  integer,
   listParams,
   object,
   oneOf,
@@ -24,7 +24,13 @@ import {
   saveObject,
 } from './common.js';
 import { get, post, type Resource } from './route.js';
-import { testModeOnly } from './treasury/ledger.js';
+import {
+  checkBankTransfer,
+  EU_COUNTRIES,
+  fundingInstructions,
+  transferTypeField,
+  transferTypes,
+} from './funding-instructions.js';
 
 /**
  * Customer cash balances (docs.stripe.com/payments/customer-balance): funds a customer sent by
@@ -46,23 +52,15 @@ interface CustomerInternal {
   cashBalance?: CashBalanceState;
 }
 
-/** The bank transfer type that funds a cash balance in each currency Stripe supports. */
-export const transferTypes: Record<
-  string,
-  Stripe.PaymentIntent.NextAction.DisplayBankTransferInstructions.Type
-> = {
-  eur: 'eu_bank_transfer',
-  gbp: 'gb_bank_transfer',
-  jpy: 'jp_bank_transfer',
-  mxn: 'mx_bank_transfer',
-  usd: 'us_bank_transfer',
-};
-
 export const TRANSACTION = 'customer_cash_balance_transaction';
 
 /** The test that proves a funded cash balance, its transactions and events. */
 export const FUND_TEST =
   'fund_cash_balance records a funded transaction, sends customer_cash_balance_transaction.created and cash_balance.funds_available';
+
+/** The test that proves funding instructions. */
+export const INSTRUCTIONS_TEST =
+  'funding_instructions gives each customer the same virtual bank account per transfer type';
 
 /** The test that proves reconciliation_mode reads back and decides where funds go. */
 export const MODE_TEST =
@@ -126,7 +124,10 @@ export const lockCustomer = (w: WriteContext, caller: Scope, id: string, param =
   requireObjectToChange(w, caller, 'customer', id, 'customer', param);
 
 type TransactionDetails = Partial<
-  Pick<Stripe.CustomerCashBalanceTransaction, 'funded' | 'applied_to_payment'>
+  Pick<
+    Stripe.CustomerCashBalanceTransaction,
+    'funded' | 'applied_to_payment' | 'unapplied_from_payment'
+  >
 >;
 
 /**
@@ -171,65 +172,6 @@ export async function recordTransaction(
   });
   await emitEvent(w, { type: `${TRANSACTION}.created`, object: data as never });
   return { transaction: data, state: next };
-}
-
-/** Who sent a test bank transfer, as Stripe's test mode shows it, per transfer type. */
-function senderDetails(type: string): Record<string, unknown> {
-  switch (type) {
-    case 'eu_bank_transfer':
-      return {
-        eu_bank_transfer: { bic: 'BANKDEAAXXX', iban_last4: '7089', sender_name: 'Jenny Rosen' },
-      };
-    case 'gb_bank_transfer':
-      return {
-        gb_bank_transfer: {
-          account_number_last4: '4242',
-          sender_name: 'Jenny Rosen',
-          sort_code: '108800',
-        },
-      };
-    case 'jp_bank_transfer':
-      return {
-        jp_bank_transfer: {
-          sender_bank: 'Stripe Test Bank',
-          sender_branch: 'Main',
-          sender_name: 'Jenny Rosen',
-        },
-      };
-    case 'us_bank_transfer':
-      return { us_bank_transfer: { network: 'ach', sender_name: 'Jenny Rosen' } };
-    default:
-      return {};
-  }
-}
-
-/** Test helper: a bank transfer from the customer lands in its cash balance. */
-async function fund(
-  w: WriteContext,
-  caller: Scope,
-  customerId: string,
-  params: { amount: number; currency: string; reference?: string | undefined },
-): Promise<Stripe.CustomerCashBalanceTransaction> {
-  const currency = cashCurrency(params.currency, 'currency');
-  const customer = await lockCustomer(w, caller, customerId, 'customer');
-  const type = transferTypes[currency]!;
-  const reference = params.reference ?? null;
-  const funded = await recordTransaction(w, customer, cashState(customer), {
-    currency,
-    netAmount: params.amount,
-    type: 'funded',
-    details: {
-      funded: {
-        bank_transfer: { reference, type, ...senderDetails(type) },
-      } as Stripe.CustomerCashBalanceTransaction.Funded,
-    },
-  });
-  await emitEvent(w, {
-    type: 'cash_balance.funds_available',
-    object: renderCashBalance(customer, funded.state) as never,
-  });
-  await saveCashState(w, customer, funded.state);
-  return funded.transaction;
 }
 
 export const cashBalances: Resource = {
@@ -287,16 +229,32 @@ export const cashBalances: Resource = {
     ),
 
     post(
-      '/v1/test_helpers/customers/:customer/fund_cash_balance',
+      '/v1/customers/:customer/funding_instructions',
       {
-        amount: required(effect(integer({ min: 1 }), FUND_TEST)),
-        currency: required(effect(string(), FUND_TEST)),
-        reference: effect(string({ maxLength: 5000 }), FUND_TEST),
+        bank_transfer: required(
+          effect(
+            object({
+              type: required(transferTypeField),
+              eu_bank_transfer: object({ country: required(oneOf(EU_COUNTRIES)) }),
+              requested_address_types: array(string()),
+            }),
+            INSTRUCTIONS_TEST,
+          ),
+        ),
+        currency: required(effect(string(), INSTRUCTIONS_TEST)),
+        funding_type: required(oneOf(['bank_transfer'] as const)),
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {
-        testModeOnly(caller as never);
-        return fund(w, caller, path.customer!, params);
+        const customer = await requireObject(w.db, caller, 'customer', path.customer!);
+        const currency = cashCurrency(params.currency, 'currency');
+        const transfer = checkBankTransfer(
+          params.bank_transfer,
+          currency,
+          'bank_transfer',
+          'currency',
+        );
+        return fundingInstructions(customer.id, customer.livemode === 1, currency, transfer);
       },
     ),
   ],

@@ -16,6 +16,7 @@ import { connectSettings } from './connect-settings.js';
 import { coupons } from './coupons.js';
 import { customers } from './customers.js';
 import { cashBalances } from './cash-balances.js';
+import { customerBalancePayments } from './customer-balance-payments.js';
 import { customerSources } from './customer-sources.js';
 import { disputes, earlyFraudWarnings } from './disputes.js';
 import { ephemeralKeys } from './ephemeral-keys.js';
@@ -83,6 +84,7 @@ export const resources: Resource[] = [
   coupons,
   customers,
   cashBalances,
+  customerBalancePayments,
   customerSources,
   disputes,
   earlyFraudWarnings,

@@ -77,6 +77,14 @@ import {
 } from './common.js';
 import { shippingParams, toShipping } from './shared-params.js';
 import { searchRoute } from './search.js';
+import { catalogue, findOperation } from '../stripe/catalogue.js';
+import {
+  confirmCustomerBalance,
+  customerBalanceOptions,
+  renderCustomerBalanceOptions,
+  returnAppliedFunds,
+  type CustomerBalanceOptions,
+} from './customer-balance-payments.js';
 
 const notYet = 'not applied to payment intents yet';
 
@@ -91,6 +99,27 @@ const paymentMethodData = effect(
   }),
   'payment_method_data on PaymentIntent create and confirm makes the payment method',
 );
+
+/**
+ * `payment_method_options`: the customer balance's (bank transfers) are applied and read back,
+ * as are the `modelled` ones (a card's incremental authorization); every other payment method
+ * type's options are refused, naming them.
+ */
+function paymentMethodOptions(path: string, modelled: Record<string, Field<unknown, false>> = {}) {
+  const op = findOperation('POST', path)!;
+  const nodes = catalogue().nodes;
+  const top = nodes[nodes[op.q]!.p!.payment_method_options!]!;
+  const form =
+    top.t === 'object' ? top : top.u!.map((i) => nodes[i]!).find((n) => n.t === 'object')!;
+  const shape: Record<string, Field<unknown, false>> = {};
+  for (const name of Object.keys(form.p ?? {})) shape[name] = refused(notYet);
+  return object({ ...shape, ...modelled, customer_balance: customerBalanceOptions });
+}
+
+/** `payment_method_options[card]` on create and update: incremental authorization only. */
+const cardOptions = {
+  card: object({ request_incremental_authorization: requestIncrementalAuthorization }),
+};
 
 /** `setup_future_usage`: saves the payment method for later; `''` unsets it. */
 const setupFutureUsage: Field<'off_session' | 'on_session' | null, false> = {
@@ -127,9 +156,7 @@ const writable = {
   setup_future_usage: setupFutureUsage,
   application_fee_amount: integer({ min: 0 }),
   transfer_group: string(),
-  payment_method_options: object({
-    card: object({ request_incremental_authorization: requestIncrementalAuthorization }),
-  }),
+  payment_method_options: paymentMethodOptions('/v1/payment_intents/{intent}', cardOptions),
   payment_method_data: paymentMethodData,
   capture_method: oneOf(['automatic', 'automatic_async', 'manual'] as const),
   ...expandParam,
@@ -137,6 +164,7 @@ const writable = {
 
 const createParams = {
   ...writable,
+  payment_method_options: paymentMethodOptions('/v1/payment_intents', cardOptions),
   amount: required(integer({ min: 1, max: 99_999_999 })),
   currency: required(string({ maxLength: 3 })),
   confirm: effect(
@@ -179,7 +207,7 @@ const confirmParams = {
   ),
   error_on_requires_action: refused(notYet),
   mandate_data: effect(applied<MandateData>(), mandateTest),
-  payment_method_options: refused(notYet),
+  payment_method_options: paymentMethodOptions('/v1/payment_intents/{intent}/confirm'),
   payment_method_data: paymentMethodData,
   setup_future_usage: setupFutureUsage,
   client_secret: effect(
@@ -219,6 +247,13 @@ function applyParams(pi: Stripe.PaymentIntent, p: Params): Stripe.PaymentIntent 
   if (p.transfer_group !== undefined) next.transfer_group = p.transfer_group as string;
   if (p.capture_method !== undefined)
     next.capture_method = p.capture_method as Stripe.PaymentIntent.CaptureMethod;
+  const options = p.payment_method_options as
+    { customer_balance?: CustomerBalanceOptions } | undefined;
+  if (options?.customer_balance)
+    next.payment_method_options = {
+      ...pi.payment_method_options,
+      customer_balance: renderCustomerBalanceOptions(options.customer_balance),
+    };
   if (p.setup_future_usage !== undefined)
     next.setup_future_usage = p.setup_future_usage as Stripe.PaymentIntent.SetupFutureUsage | null;
   const incremental = (
@@ -322,6 +357,7 @@ async function confirm(
       'payment_method',
       'payment_intent_incompatible_payment_method',
     );
+  if (used.pm.type === 'customer_balance') return confirmCustomerBalance(w, caller, pi);
   if (!used.card) {
     // A bank debit: processing now, settled later (bank-debits.ts); a typed-in US bank account
     // is verified with microdeposits first.
@@ -786,6 +822,8 @@ export const paymentIntents: Resource = {
           );
           await refundCharge(call.w, charge, {}, { cancelingIntent: true });
         }
+        // Funds of the customer's cash balance applied to it go back to the balance.
+        await returnAppliedFunds(call.w, call.caller, pi);
         const next: Stripe.PaymentIntent = {
           ...pi,
           status: 'canceled',

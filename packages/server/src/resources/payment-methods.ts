@@ -106,7 +106,7 @@ const CREATES =
 
 /** What describes a new payment method: `POST /v1/payment_methods` and `payment_method_data`. */
 export const paymentMethodDataParams = {
-  type: oneOf(['card', 'us_bank_account', 'sepa_debit'] as const),
+  type: oneOf(['card', 'us_bank_account', 'sepa_debit', 'customer_balance'] as const),
   card: object({
     number: effect(string({ maxLength: 30 }), CREATES),
     exp_month: integer(),
@@ -121,7 +121,7 @@ export const paymentMethodDataParams = {
   allow_redisplay: oneOf(['always', 'limited', 'unspecified'] as const),
 };
 
-export type PaymentMethodType = 'card' | 'us_bank_account' | 'sepa_debit';
+export type PaymentMethodType = 'card' | 'us_bank_account' | 'sepa_debit' | 'customer_balance';
 
 export type PaymentMethodData = {
   type?: PaymentMethodType | undefined;
@@ -255,6 +255,15 @@ async function describe(
       `Invalid ${param}card: a ${type} payment method takes ${type}.`,
     );
   if (type === 'sepa_debit') return describeSepaDebit(w, data, param);
+  // The customer's cash balance: nothing to describe; its funds come by bank transfer.
+  if (type === 'customer_balance') {
+    if (data.us_bank_account !== undefined || data.sepa_debit !== undefined)
+      throw errors.parameterInvalid(
+        `${param}type`,
+        `Invalid ${param}type: a customer_balance payment method takes no bank account details.`,
+      );
+    return { type, block: { customer_balance: {} }, internal: {} };
+  }
   const b = data.us_bank_account;
   if (!b) throw errors.parameterMissing(`${param}us_bank_account`);
   if (!b.account_number) throw errors.parameterMissing(`${param}us_bank_account[account_number]`);

@@ -749,6 +749,46 @@ const newerPaths: Record<string, RouteCase> = {
       return { path: `/v1/customers/${made.customer}/cash_balance_transactions/${made.txn}` };
     },
   },
+  'POST /v1/customers/:customer/funding_instructions': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/customers/${await customer(t)}/funding_instructions`,
+      params: {
+        currency: 'usd',
+        funding_type: 'bank_transfer',
+        bank_transfer: { type: 'us_bank_transfer' },
+      },
+    }),
+  },
+  // A customer_balance PaymentIntent waiting for funds, its customer's balance funded: own objects.
+  'POST /v1/payment_intents/:id/apply_customer_balance': {
+    cells: OWN,
+    request: async (t) => {
+      const c = await customer(t);
+      await post(t, `/v1/customers/${c}/cash_balance`, {
+        settings: { reconciliation_mode: 'manual' },
+      });
+      await post(t, `/v1/test_helpers/customers/${c}/fund_cash_balance`, {
+        amount: 100,
+        currency: 'usd',
+      });
+      const pi = await post(t, '/v1/payment_intents', {
+        amount: 100,
+        currency: 'usd',
+        customer: c,
+        payment_method_types: ['customer_balance'],
+        payment_method_data: { type: 'customer_balance' },
+        payment_method_options: {
+          customer_balance: {
+            funding_type: 'bank_transfer',
+            bank_transfer: { type: 'us_bank_transfer' },
+          },
+        },
+        confirm: true,
+      });
+      return { path: `/v1/payment_intents/${pi.id}/apply_customer_balance` };
+    },
+  },
   'POST /v1/test_helpers/customers/:customer/fund_cash_balance': {
     cells: OWN,
     request: async (t) => ({

@@ -30,7 +30,6 @@ const refusedReasons: Record<string, string> = {
   source: 'The Sources API is deprecated by Stripe; payment methods are modelled instead.',
   source_mandate_notification: 'The Sources API is deprecated by Stripe.',
   source_transaction: 'The Sources API is deprecated by Stripe.',
-  funding_instructions: 'Customer cash balances (bank transfers) are not modelled.',
   country_spec: "Stripe's per-country rules are data Switchboard does not carry.",
   exchange_rate: 'Exchange rates are data Switchboard does not carry.',
   'financial_connections.account':
