@@ -242,7 +242,7 @@ export const cashBalances: Resource = {
           ),
         ),
         currency: required(effect(string(), INSTRUCTIONS_TEST)),
-        funding_type: required(oneOf(['bank_transfer'] as const)),
+        funding_type: required(effect(oneOf(['bank_transfer'] as const), INSTRUCTIONS_TEST)),
         ...expandParam,
       },
       async ({ w, caller, path, params }) => {

@@ -768,10 +768,6 @@ const newerPaths: Record<string, RouteCase> = {
       await post(t, `/v1/customers/${c}/cash_balance`, {
         settings: { reconciliation_mode: 'manual' },
       });
-      await post(t, `/v1/test_helpers/customers/${c}/fund_cash_balance`, {
-        amount: 100,
-        currency: 'usd',
-      });
       const pi = await post(t, '/v1/payment_intents', {
         amount: 100,
         currency: 'usd',
@@ -785,6 +781,11 @@ const newerPaths: Record<string, RouteCase> = {
           },
         },
         confirm: true,
+      });
+      // Funded after the intent waits: manual reconciliation keeps the funds in the balance.
+      await post(t, `/v1/test_helpers/customers/${c}/fund_cash_balance`, {
+        amount: 100,
+        currency: 'usd',
       });
       return { path: `/v1/payment_intents/${pi.id}/apply_customer_balance` };
     },
