@@ -448,9 +448,12 @@ describe('customer cash balances', () => {
     // Other payment method types' options are not modelled: refused by name.
     await expect(
       tryCreate({
-        payment_method_options: { customer_balance: jp, card: { capture_method: 'manual' } },
+        payment_method_options: {
+          customer_balance: jp,
+          us_bank_account: { verification_method: 'instant' },
+        },
       }),
-    ).rejects.toMatchObject({ statusCode: 400, param: 'payment_method_options[card]' });
+    ).rejects.toMatchObject({ statusCode: 400, param: 'payment_method_options[us_bank_account]' });
     // A card PaymentIntent cannot take the balance.
     const card = await stripe.paymentIntents.create({
       amount: 1000,
