@@ -34,6 +34,7 @@ import {
 } from './common.js';
 import { closeReviewOnRefund } from './reviews.js';
 import { reverseTransfer } from './transfers.js';
+import { testModeOnly } from './treasury/ledger.js';
 
 /**
  * Refunds (`re_...`) of card charges, full or partial, as on Stripe: the amount leaves the
@@ -435,12 +436,7 @@ export const refunds: Resource = {
      * are sent at once and never wait, so every refund here is refused as Stripe refuses them.
      */
     post('/v1/test_helpers/refunds/:id/expire', expandParam, async ({ w, caller, path }) => {
-      if (caller.livemode)
-        throw errors.invalidRequest(
-          'Test helpers can only be used with a test-mode key.',
-          undefined,
-          'livemode_mismatch',
-        );
+      testModeOnly(caller);
       const refund = parseData<Stripe.Refund>(await requireRefundToChange(w, caller, path.id!));
       throw errors.invalidRequest(
         `Refund ${refund.id} cannot be expired because it has a status of ${refund.status}. Only refunds with a status of requires_action can be expired.`,
