@@ -50,6 +50,9 @@ const roots = [
   'coupon',
   'deleted_coupon',
   'fee_refund',
+  // Identity (resources/identity.ts).
+  'identity.verification_session',
+  'identity.verification_report',
   // Customer cash balances (resources/cash-balances.ts).
   'cash_balance',
   'customer_cash_balance_transaction',

@@ -30,6 +30,7 @@ import { microdepositsMount } from './hosted/microdeposits.js';
 import { expressDashboardMount } from './hosted/express-dashboard.js';
 import { checkoutMount } from './hosted/checkout.js';
 import { billingPortalMount } from './hosted/billing-portal.js';
+import { identityMount } from './hosted/identity.js';
 import { fileLinksMount } from './hosted/file-links.js';
 import { paymentLinksMount } from './hosted/payment-links.js';
 import { oauthAuthorizeMount } from './hosted/oauth-authorize.js';
@@ -271,6 +272,7 @@ export async function startSwitchboard(
         fileLinksMount(services),
         paymentLinksMount(services),
         billingPortalMount(services),
+        identityMount(services),
         ...dashboard.mounts,
       ],
     });

@@ -753,6 +753,19 @@ export const fixtures: Fixture[] = [
     },
   },
   {
+    event: 'identity.verification_session.created',
+    how: 'POST /v1/identity/verification_sessions with Stripe-Account (a document check)',
+    note: "Open the session's url to verify or fail it (identity.verification_session.verified, .requires_input).",
+    async run(ctx) {
+      const session = await ctx.api.post<Obj>(
+        '/v1/identity/verification_sessions',
+        { type: 'document', metadata: { source: 'Switchboard dashboard' } },
+        { account: ctx.account },
+      );
+      return `Created verification session ${session.id} on ${ctx.account}: open ${String(session.url)} to verify it.`;
+    },
+  },
+  {
     event: 'account.application.deauthorized',
     how: 'POST /v1/test_helpers/accounts/{id}/deauthorize',
     note: 'The platform can no longer act as the account until it connects again (from its page).',

@@ -43,6 +43,7 @@ import { persons } from './persons.js';
 import { refunds } from './refunds.js';
 import { reporting } from './reporting.js';
 import { restrictedKeys } from './restricted-keys.js';
+import { identity } from './identity.js';
 import { reviews } from './reviews.js';
 import { sandboxes } from './sandboxes.js';
 import { setupAttempts } from './setup-attempts.js';
@@ -114,6 +115,7 @@ export const resources: Resource[] = [
   reporting,
   restrictedKeys,
   reviews,
+  identity,
   sandboxes,
   setupAttempts,
   setupIntents,

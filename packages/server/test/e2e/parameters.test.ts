@@ -712,6 +712,19 @@ describe('modelled operations, parameter by parameter, against a real server', (
     PostTopups: async () => [
       { base: { amount: 100, currency: 'usd' }, values: { source: 'btok_us_verified' } },
     ],
+    PostIdentityVerificationSessions: async () => [
+      {
+        base: { type: 'document' },
+        values: { related_customer: (await stripe.customers.create()).id },
+      },
+    ],
+    PostIdentityVerificationSessionsSession: async () => [
+      {
+        path: {
+          session: (await stripe.identity.verificationSessions.create({ type: 'document' })).id,
+        },
+      },
+    ],
     PostTopupsTopup: async () => [
       { path: { topup: (await stripe.topups.create({ amount: 100, currency: 'usd' })).id } },
     ],
@@ -1352,6 +1365,31 @@ describe('modelled operations, parameter by parameter, against a real server', (
       (q) => stripe.setupAttempts.list({ ...q, setup_intent: attempted.id }) as never,
       'created',
     );
+    // Identity verification sessions: by status, client_reference_id, related_customer, created.
+    const person = (await stripe.customers.create()).id;
+    await stripe.identity.verificationSessions.create({
+      type: 'document',
+      client_reference_id: 'walk_ref',
+      related_customer: person,
+    } as never);
+    await stripe.identity.verificationSessions.cancel(
+      (await stripe.identity.verificationSessions.create({ type: 'document' })).id,
+    );
+    const sessions = l(
+      stripe.identity.verificationSessions.list.bind(stripe.identity.verificationSessions),
+    );
+    await narrows(sessions, { status: 'canceled' }, (s) => s.status === 'canceled');
+    await narrows(
+      sessions,
+      { client_reference_id: 'walk_ref' } as never,
+      (s) => s.client_reference_id === 'walk_ref',
+    );
+    await narrows(
+      sessions,
+      { related_customer: person } as never,
+      (s) => s.related_customer === person,
+    );
+    await ranges(sessions, 'created');
     // Top-ups: by status, amount and created; open reviews: by created.
     const kept = await stripe.topups.create({ amount: 300, currency: 'usd' });
     await stripe.topups.cancel((await stripe.topups.create({ amount: 900, currency: 'usd' })).id);

@@ -4,7 +4,7 @@ import { describeCliTriggers } from '../helpers/cli-triggers.js';
  * The official Stripe CLI's own fixtures for the plain resources' events, unchanged (`stripe
  * trigger plan.created` creates a plan with its product inline; promotion_code.created a coupon
  * and a promotion code for it), on the platform and with --stripe-account. The CLI's identity
- * fixtures send `return_url`, which the 2023 schema of a verification session lacks: refused.
+ * fixtures send `return_url`, where a session's verification page goes back to (identity.ts).
  */
 describeCliTriggers('stripe trigger for the plain resources (the official CLI)', [
   'coupon.created',
@@ -24,4 +24,7 @@ describeCliTriggers('stripe trigger for the plain resources (the official CLI)',
   'issuing_cardholder.created',
   'issuing_card.created',
   'invoiceitem.created',
+  'identity.verification_session.created',
+  'identity.verification_session.canceled',
+  'identity.verification_session.redacted',
 ]);

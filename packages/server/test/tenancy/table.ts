@@ -314,6 +314,8 @@ const review = async (t: Target) =>
       confirm: true,
     })
   ).review;
+const verificationSession = async (t: Target) =>
+  (await post(t, '/v1/identity/verification_sessions', { type: 'document' })).id;
 const topup = async (t: Target) =>
   (await post(t, '/v1/topups', { amount: 100, currency: 'usd' })).id;
 const transfer = async (t: Target) => {
@@ -1998,6 +2000,44 @@ const newerPaths: Record<string, RouteCase> = {
   'POST /v1/reviews/:id/approve': {
     cells: OWN,
     request: async (t) => ({ path: `/v1/reviews/${await review(t)}/approve` }),
+  },
+
+  // Identity verification sessions: own objects.
+  'POST /v1/identity/verification_sessions': {
+    cells: OWN_LIST,
+    request: async () => ({
+      path: '/v1/identity/verification_sessions',
+      params: { type: 'document', return_url: 'https://example.com/back' },
+    }),
+  },
+  'GET /v1/identity/verification_sessions': {
+    cells: OWN_LIST,
+    request: async () => ({ path: '/v1/identity/verification_sessions' }),
+  },
+  'GET /v1/identity/verification_sessions/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/identity/verification_sessions/${await verificationSession(t)}`,
+    }),
+  },
+  'POST /v1/identity/verification_sessions/:id': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/identity/verification_sessions/${await verificationSession(t)}`,
+      params: { metadata: { changed: 'yes' } },
+    }),
+  },
+  'POST /v1/identity/verification_sessions/:id/cancel': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/identity/verification_sessions/${await verificationSession(t)}/cancel`,
+    }),
+  },
+  'POST /v1/identity/verification_sessions/:id/redact': {
+    cells: OWN,
+    request: async (t) => ({
+      path: `/v1/identity/verification_sessions/${await verificationSession(t)}/redact`,
+    }),
   },
 
   // Top-ups: own objects, in the balance of the caller's scope.

@@ -223,20 +223,6 @@ export const plainTable: readonly PlainEntry[] = [
       "An Issuing card for one of the caller's cardholders: stored and returned; its status and spending controls decide its authorizations (resources/issuing/).",
   },
   {
-    object: 'identity.verification_session',
-    path: '/v1/identity/verification_sessions',
-    prefix: 'vs',
-    defaults: {
-      status: 'requires_input',
-      last_verification_report: null,
-      redaction: null,
-      verified_outputs: null,
-    },
-    actions: { cancel: { status: 'canceled' }, redact: { redaction: { status: 'redacted' } } },
-    reason:
-      'An identity check: stored and returned as created (requires_input), canceled and redacted as asked; no verification flow is simulated.',
-  },
-  {
     object: 'financial_connections.session',
     path: '/v1/financial_connections/sessions',
     prefix: 'fcsess',
