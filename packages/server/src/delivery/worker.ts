@@ -230,6 +230,12 @@ export class DeliveryWorker {
    */
   async #idleDelay(): Promise<number> {
     if (this.#full()) return 30_000;
+    // With leases (PostgreSQL) the floor bounds the delay anyway: while attempts are in flight
+    // (each new delivery queued, and each slot freed at a limit, wakes this worker), look again
+    // after it rather than ask when the next delivery falls due. That query walks the free
+    // deliveries past the busy endpoints, and with events arriving one by one it ran after
+    // nearly every claim.
+    if (this.#policy.leases && this.#inFlight > 0) return this.#policy.idleFloorMs;
     const realNow = Date.now();
     const next = await this.#queue.nextDue({
       realNow,

@@ -14,6 +14,7 @@ import * as keyPermissions from './migrations/0011-key-permissions.js';
 import * as chaos from './migrations/0012-chaos.js';
 import * as postgresQueue from './migrations/0013-postgres-queue.js';
 import * as fileContents from './migrations/0014-file-contents.js';
+import * as claimByKey from './migrations/0015-claim-by-key.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0012-chaos': { up: (db) => chaos.up(db) },
     '0013-postgres-queue': { up: (db) => postgresQueue.up(db, dialect.name) },
     '0014-file-contents': { up: (db) => fileContents.up(db, dialect.name) },
+    '0015-claim-by-key': { up: (db) => claimByKey.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }
