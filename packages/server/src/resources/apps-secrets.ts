@@ -10,7 +10,7 @@ import {
   string,
 } from '../stripe/params.js';
 import { errors } from '../stripe/errors.js';
-import type { WriteContext } from '../services/context.js';
+import { writeDialect, type WriteContext } from '../services/context.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import { listOwnObjects } from '../scope/finders.js';
 import type { Scope } from '../scope/scope.js';
@@ -116,7 +116,6 @@ async function expire(w: WriteContext, payload: TaskPayload): Promise<void> {
 }
 
 /** The same dialect, reading in the write's transaction (SQLite has one writer: this one). */
-const inWrite = (w: WriteContext): Dialect => ({ ...w.services.dialect, db: w.db });
 
 export const appsSecrets: Resource = {
   name: 'apps.secrets',
@@ -137,7 +136,7 @@ export const appsSecrets: Resource = {
             ? null
             : futureTime(params.expires_at, w.now, 'expires_at');
         const internal: SecretInternal = { payload: params.payload };
-        const existing = await findSecret(inWrite(w), caller, params.name, scope, w.now);
+        const existing = await findSecret(writeDialect(w), caller, params.name, scope, w.now);
         if (existing) {
           const row = await findObjectToChange(w, existing.id);
           const replaced = { ...parseData<Stripe.Apps.Secret>(row!), expires_at: expiresAt };
@@ -189,7 +188,7 @@ export const appsSecrets: Resource = {
       { name: byName, scope: byScope, ...expandParam },
       async ({ w, caller, params }) => {
         const found = await findSecret(
-          inWrite(w),
+          writeDialect(w),
           caller,
           params.name,
           scopeOf(params.scope),

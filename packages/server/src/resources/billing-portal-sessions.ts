@@ -12,7 +12,7 @@ import {
 } from '../stripe/params.js';
 import { errors } from '../stripe/errors.js';
 import { emitEvent } from '../services/emit-event.js';
-import { publicBaseUrl, type WriteContext } from '../services/context.js';
+import { publicBaseUrl, writeDialect, type WriteContext } from '../services/context.js';
 import { listOwnObjects } from '../scope/finders.js';
 import type { Scope } from '../scope/scope.js';
 import { routePath } from '../stripe/catalogue.js';
@@ -68,7 +68,7 @@ export async function defaultConfiguration(
 ): Promise<Stripe.BillingPortal.Configuration> {
   const page = await listOwnObjects(
     // In the write's transaction: SQLite has one writer, which this request holds.
-    { ...w.services.dialect, db: w.db },
+    writeDialect(w),
     scope,
     { type: CONFIG, matches: { is_default: true, active: true } },
     { limit: 1 },

@@ -12,7 +12,7 @@ import {
   required,
   string,
 } from '../stripe/params.js';
-import type { WriteContext } from '../services/context.js';
+import { writeDialect, type WriteContext } from '../services/context.js';
 import { emitEvent } from '../services/emit-event.js';
 import type { Scope } from '../scope/scope.js';
 import type { ObjectRow } from '../storage/repositories/objects.js';
@@ -302,7 +302,7 @@ async function reconcile(
 ): Promise<CashBalanceState> {
   // Inside the write's transaction: SQLite has one connection, which the write holds.
   const open = await listOwnObjects(
-    { ...w.services.dialect, db: w.db },
+    writeDialect(w),
     caller,
     {
       type: 'payment_intent',

@@ -18,7 +18,7 @@ import {
 import { errors } from '../stripe/errors.js';
 import { listOwnObjects } from '../scope/finders.js';
 import { emitEvent } from '../services/emit-event.js';
-import type { WriteContext } from '../services/context.js';
+import { writeDialect, type WriteContext } from '../services/context.js';
 import type { Scope } from '../scope/scope.js';
 import {
   createObject,
@@ -134,7 +134,7 @@ export async function claimLookupKey(
 ): Promise<void> {
   // Read in the write's transaction (SQLite's one connection is held by it).
   const holders = await listOwnObjects(
-    { ...w.services.dialect, db: w.db },
+    writeDialect(w),
     scope,
     { type: 'price', where: { lookup_key: key } },
     { limit: 100 },

@@ -10,7 +10,7 @@ import {
   string,
 } from '../stripe/params.js';
 import { emitEvent } from '../services/emit-event.js';
-import { publicBaseUrl, type WriteContext } from '../services/context.js';
+import { publicBaseUrl, writeDialect, type WriteContext } from '../services/context.js';
 import { scheduleTask, type TaskPayload } from '../services/scheduler.js';
 import { listOwnObjects } from '../scope/finders.js';
 import type { Scope } from '../scope/scope.js';
@@ -248,7 +248,7 @@ export const reporting: Resource = {
       async ({ w, caller, params, services, host }) => {
         const type = requireType(params.report_type, 'report_type');
         const p = params.parameters ?? {};
-        const bts = await balanceTransactions({ ...services.dialect, db: w.db }, caller);
+        const bts = await balanceTransactions(writeDialect(w), caller);
         const available = renderType(params.report_type, bts, w.now, w.livemode);
         const start = p.interval_start ?? available.data_available_start;
         const end = p.interval_end ?? available.data_available_end;

@@ -52,6 +52,11 @@ export interface WriteContext {
   afterCommit: Array<() => void>;
 }
 
+/** The dialect with the write's transaction as its database: for reads that must see the write. */
+export function writeDialect(w: WriteContext): Dialect {
+  return { ...w.services.dialect, db: w.db };
+}
+
 /**
  * Runs `work` in a transaction, then its after-commit hooks. On PostgreSQL, two transactions that
  * lock the same rows in opposite orders (a transfer locks the platform's balance then the

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../../storage/dialect.js';
 import type { Database } from '../../storage/schema.js';
-import type { WriteContext } from '../../services/context.js';
+import { writeDialect, type WriteContext } from '../../services/context.js';
 import { listOwnObjects } from '../../scope/finders.js';
 import type { Scope } from '../../scope/scope.js';
 import { errors } from '../../stripe/errors.js';
@@ -106,7 +106,7 @@ export async function decideRequest(
       (l) => [l, { cardholder: cardholder.id }] as [SpendingLimit, Record<string, unknown>],
     ),
   ];
-  const dialect = { ...w.services.dialect, db: w.db };
+  const dialect = writeDialect(w);
   for (const [limit, matches] of limits)
     if (limitApplies(limit, request.category))
       sums.set(limit, await spentIn(dialect, scope, limit, matches, nowSec));
