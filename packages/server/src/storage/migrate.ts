@@ -15,6 +15,7 @@ import * as chaos from './migrations/0012-chaos.js';
 import * as postgresQueue from './migrations/0013-postgres-queue.js';
 import * as fileContents from './migrations/0014-file-contents.js';
 import * as claimByKey from './migrations/0015-claim-by-key.js';
+import * as claimAlone from './migrations/0016-claim-alone.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0013-postgres-queue': { up: (db) => postgresQueue.up(db, dialect.name) },
     '0014-file-contents': { up: (db) => fileContents.up(db, dialect.name) },
     '0015-claim-by-key': { up: (db) => claimByKey.up(db, dialect.name) },
+    '0016-claim-alone': { up: (db) => claimAlone.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

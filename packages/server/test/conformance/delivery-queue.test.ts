@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutcomeWriter, type FinishedAttempt } from '../../src/delivery/outcome-writer.js';
 import type {
@@ -497,6 +498,44 @@ describe(`delivery queue on ${backend}, with leases`, () => {
       // wrk_a holds 2 of the limit of 3: one for wrk_b, none beyond the limit for wrk_a now.
       expect(ids(await claim(other, limits))).toEqual([dlv[6]]);
       expect(await claim(a, { ...limits, occupied: new Map([[hot, 2]]) })).toEqual([]);
+    },
+  );
+
+  it.runIf(multiProcess)(
+    'a worker is seen when it takes or renews leases, and only then counted by the others',
+    async () => {
+      const workers = async () =>
+        (
+          await sql<{ owner: string; seen_ms: number }>`
+            SELECT owner, seen_ms FROM queue_workers ORDER BY owner`.execute(b.main.db)
+        ).rows;
+      const hot = await endpoint(b.main);
+      const limits = { endpointLimit: 3, topUpTo: 6 };
+      const a = queueOf(b.main, 'wrk_a');
+      const c = queueOf(b.main, 'wrk_c');
+      // A claim that leases nothing (an API process's worker for listen sessions) is not a
+      // worker holding leases: nobody counts it.
+      expect(await claim(c, limits)).toEqual([]);
+      expect(await workers()).toEqual([]);
+      const dlv = await deliveries(b.main, hot, 10);
+      const before = Date.now();
+      // Alone, wrk_a tops the endpoint up beyond its limit, and is seen from now on.
+      expect(ids(await claim(a, limits))).toEqual(dlv.slice(0, 6));
+      const [seen] = await workers();
+      expect(seen).toMatchObject({ owner: 'wrk_a' });
+      expect(seen!.seen_ms).toBeGreaterThanOrEqual(before);
+      // Another worker counts wrk_a's leases: the endpoint is beyond its limit, nothing for it.
+      expect(await claim(queueOf(b.main, 'wrk_b'), limits)).toEqual([]);
+      // Renewing is being seen too.
+      await sql`UPDATE queue_workers SET seen_ms = 1`.execute(b.main.db);
+      await a.renew(dlv.slice(0, 6));
+      expect((await workers())[0]!.seen_ms).toBeGreaterThanOrEqual(before);
+      // Workers not seen for ten lease lengths are gone: the next claim deletes their rows.
+      await sql`INSERT INTO queue_workers VALUES ('wrk_gone', ${Date.now() - 11 * LEASE_MS})`.execute(
+        b.main.db,
+      );
+      await claim(c, limits);
+      expect((await workers()).map((w) => w.owner)).toEqual(['wrk_a']);
     },
   );
 

@@ -34,8 +34,12 @@ const NEXT_DUE = prepared(
 const RECORD = prepared('SELECT switchboard_record_outcomes($1::jsonb)');
 const NOTIFY_ENDPOINTS_CHANGED = `SELECT pg_notify('${CHANNEL}', '${ENDPOINTS_CHANGED}')`;
 // Rows an outcome is being written for are skipped: their lease ends with the outcome anyway, and
-// waiting on them could deadlock with the batch writing it (rows locked in another order).
-const RENEW = prepared(`UPDATE deliveries SET lease_until_ms = $1
+// waiting on them could deadlock with the batch writing it (rows locked in another order). The
+// worker is seen now (queue_workers, migrations/0016-claim-alone.ts): its leases last a lease
+// length past this.
+const RENEW = prepared(`WITH seen AS (INSERT INTO queue_workers (owner, seen_ms) VALUES ($3, $4)
+    ON CONFLICT (owner) DO UPDATE SET seen_ms = excluded.seen_ms)
+  UPDATE deliveries SET lease_until_ms = $1
   WHERE seq IN (SELECT seq FROM deliveries WHERE id = ANY($2::text[]) AND lease_owner = $3
     AND status = 'pending' FOR UPDATE SKIP LOCKED)`);
 const LOCK_ENDPOINTS = prepared(`SELECT id, status, url, livemode, failing_since_ms, warned_at_ms
@@ -131,7 +135,8 @@ export function postgresQueue(db: Kysely<Database>, options: QueueOptions): Deli
     },
     async renew(ids) {
       if (ids.length === 0) return;
-      await run(db, RENEW, [Date.now() + options.leaseMs, ids, options.owner]);
+      const realNow = Date.now();
+      await run(db, RENEW, [realNow + options.leaseMs, ids, options.owner, realNow]);
     },
     release: (ids) => releaseLeases(db, ids),
     releaseAll: () => releaseAllLeases(db),
