@@ -16,6 +16,7 @@ import * as postgresQueue from './migrations/0013-postgres-queue.js';
 import * as fileContents from './migrations/0014-file-contents.js';
 import * as claimByKey from './migrations/0015-claim-by-key.js';
 import * as claimAlone from './migrations/0016-claim-alone.js';
+import * as queuePlansUseIndexes from './migrations/0017-queue-plans-use-indexes.js';
 
 /** Versioned migrations, applied in name order (exported for the tests that upgrade a database). */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -36,6 +37,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '0014-file-contents': { up: (db) => fileContents.up(db, dialect.name) },
     '0015-claim-by-key': { up: (db) => claimByKey.up(db, dialect.name) },
     '0016-claim-alone': { up: (db) => claimAlone.up(db, dialect.name) },
+    '0017-queue-plans-use-indexes': { up: (db) => queuePlansUseIndexes.up(db, dialect.name) },
   };
   return { getMigrations: async () => all };
 }

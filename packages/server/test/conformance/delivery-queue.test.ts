@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutcomeWriter, type FinishedAttempt } from '../../src/delivery/outcome-writer.js';
 import type {
@@ -536,6 +537,51 @@ describe(`delivery queue on ${backend}, with leases`, () => {
       );
       await claim(c, limits);
       expect((await workers()).map((w) => w.owner)).toEqual(['wrk_a']);
+    },
+  );
+
+  it.runIf(multiProcess)(
+    'a connection whose plans were made on a small table claims and records by index once it grew',
+    async () => {
+      const client = new pg.Client({ connectionString: b.url });
+      await client.connect();
+      try {
+        const hot = await endpoint(b.main);
+        const claimIn = async (limit: number) =>
+          (
+            await client.query<{ id: string }>(
+              `SELECT id FROM switchboard_claim($1, $2, $3, 'wrk_a', $4, '{webhook}', 1000, 1000,
+                '{}', NULL, '{}', '{}')`,
+              [NOW, Date.now(), Date.now() + LEASE_MS, limit],
+            )
+          ).rows.map((r) => r.id);
+        const record = (finished: string[]) =>
+          client.query('SELECT switchboard_record_outcomes($1::jsonb)', [
+            JSON.stringify({
+              now: NOW,
+              attempts: [],
+              finished: finished.map((id) => ({ id, status: 'succeeded', attempts: 1 })),
+              deferred: [],
+              delivered: [],
+              succeeded: [],
+            }),
+          ]);
+        // This connection plans every statement of both functions while the table holds one row.
+        await deliveries(b.main, hot, 1);
+        await record(await claimIn(1));
+        for (let i = 0; i < 10; i++) await deliveries(b.main, hot, 500);
+        await client.query('BEGIN');
+        const got = await claimIn(5);
+        await record(got);
+        const { rows } = await client.query<{ seq_scan: string }>(
+          "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'deliveries'",
+        );
+        await client.query('ROLLBACK');
+        expect(got).toHaveLength(5);
+        expect(Number(rows[0]!.seq_scan)).toBe(0);
+      } finally {
+        await client.end();
+      }
     },
   );
 
