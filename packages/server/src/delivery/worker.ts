@@ -229,7 +229,7 @@ export class DeliveryWorker {
    * (a safety poll; new deliveries and freed slots wake the worker sooner).
    */
   async #idleDelay(): Promise<number> {
-    if (this.#full()) return 30_000;
+    if (this.#full() || this.#nothingToSend()) return 30_000;
     // With leases (PostgreSQL) the floor bounds the delay anyway: while attempts are in flight
     // (each new delivery queued, and each slot freed at a limit, wakes this worker), look again
     // after it rather than ask when the next delivery falls due. That query walks the free
@@ -271,9 +271,25 @@ export class DeliveryWorker {
     });
   }
 
+  /**
+   * Sends only to listen sessions, and none is connected to this process: nothing here to claim.
+   * (Deliveries to deleted or disabled endpoints, which any claim cancels, are left to the
+   * processes that send webhooks.) An API-only process claimed on every event it created: on
+   * PostgreSQL a claim and a next-due lookup each, the claim's lock shared with every worker. A
+   * session connecting wakes the worker.
+   */
+  #nothingToSend(): boolean {
+    return (
+      this.#kinds.length === 1 &&
+      this.#kinds[0] === 'listen' &&
+      this.#o.listenSessions !== undefined &&
+      this.#o.listenSessions().length === 0
+    );
+  }
+
   async #claimAndDispatch(): Promise<ClaimRound> {
     const room = this.#maxInFlight - this.#occupied();
-    if (room <= 0) return { claimed: 0, limit: 0 };
+    if (room <= 0 || this.#nothingToSend()) return { claimed: 0, limit: 0 };
     const round = { claimed: 0, limit: Math.min(room, this.#batch) };
     const claims = await this.#queue.claim({
       now: this.#o.clock.now(),
