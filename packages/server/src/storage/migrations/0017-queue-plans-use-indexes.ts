@@ -16,6 +16,9 @@ import type { DialectName } from '../dialect.js';
  * And without JIT compilation: a table scan left as the last resort is costed so high that
  * PostgreSQL compiled the statement (inlining, optimisation) on every call, 45 ms a claim. These
  * statements each touch a few rows; JIT never pays for itself here.
+ *
+ * A later migration that replaces one of these functions (CREATE OR REPLACE resets what ALTER
+ * FUNCTION ... SET gave it) must give it these settings again.
  */
 export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
   if (dialect !== 'postgres') return;
