@@ -45,7 +45,12 @@ import {
   saveObject,
 } from './common.js';
 import { searchRoute } from './search.js';
-import { MODE_TEST, withReconciliationMode, type CashBalanceState } from './cash-balances.js';
+import {
+  MODE_TEST,
+  cashState,
+  withReconciliationMode,
+  type CashBalanceState,
+} from './cash-balances.js';
 
 const sources = 'payment sources (cards, bank accounts) are not modelled';
 
@@ -261,6 +266,11 @@ export const customers: Resource = {
 
     del('/v1/customers/:id', {}, async ({ w, caller, path }) => {
       const row = await requireObjectToChange(w, caller, 'customer', path.id!);
+      // As Stripe documents `cash_balance.available`: once funded, a customer stays undeletable.
+      if (Object.keys(cashState(row).available ?? {}).length > 0)
+        throw errors.invalidRequest(
+          `You cannot delete customer ${row.id}: it has a cash balance, and a customer with any cash balance cannot be deleted, even if the balance is 0.`,
+        );
       await deleteObject(w.db, row.id);
       await emitEvent(w, { type: 'customer.deleted', object: parseData(row) });
       return { id: row.id, object: 'customer', deleted: true } satisfies Stripe.DeletedCustomer;

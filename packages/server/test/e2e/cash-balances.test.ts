@@ -116,6 +116,40 @@ describe('customer cash balances', () => {
     }
   });
 
+  it('refuses to delete a customer with a cash balance, even at 0, and deletes one never funded', async () => {
+    const funded = await stripe.customers.create({ name: 'Funded' });
+    await stripe.testHelpers.customers.fundCashBalance(funded.id, {
+      amount: 1000,
+      currency: 'usd',
+    });
+    const refused = await stripe.customers
+      .del(funded.id)
+      .catch((e: Stripe.errors.StripeError) => e);
+    expect(refused).toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400 });
+    expect((refused as Stripe.errors.StripeError).message).toContain('cash balance');
+    expect(await stripe.customers.retrieve(funded.id)).not.toHaveProperty('deleted');
+    // Spent to 0 by a PaymentIntent paid from the balance: still not deletable.
+    const intent = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'usd',
+      customer: funded.id,
+      payment_method_types: ['customer_balance'],
+      payment_method_data: { type: 'customer_balance' },
+      payment_method_options: {
+        customer_balance: {
+          funding_type: 'bank_transfer',
+          bank_transfer: { type: 'us_bank_transfer' },
+        },
+      },
+      confirm: true,
+    });
+    expect(intent.status).toBe('succeeded');
+    expect((await stripe.customers.retrieveCashBalance(funded.id)).available).toEqual({ usd: 0 });
+    await expect(stripe.customers.del(funded.id)).rejects.toMatchObject({ statusCode: 400 });
+    const never = await stripe.customers.create({ name: 'Never funded' });
+    expect(await stripe.customers.del(never.id)).toMatchObject({ id: never.id, deleted: true });
+  });
+
   it('settings[reconciliation_mode] reads back on the cash balance, set on the customer or the balance', async () => {
     for (const who of [null, account]) {
       const manual = await stripe.customers.create(
