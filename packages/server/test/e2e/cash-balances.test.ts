@@ -142,7 +142,7 @@ describe('customer cash balances', () => {
         },
       },
       confirm: true,
-    });
+    } as Stripe.PaymentIntentCreateParams);
     expect(intent.status).toBe('succeeded');
     expect((await stripe.customers.retrieveCashBalance(funded.id)).available).toEqual({ usd: 0 });
     await expect(stripe.customers.del(funded.id)).rejects.toMatchObject({ statusCode: 400 });
