@@ -215,7 +215,8 @@ export async function startSwitchboard(
       // null: (re)connected, so anything may have been missed.
       if (topic === null || topic === ENDPOINTS_CHANGED) endpointsChanged();
       if (topic === null || topic === '') {
-        w.wake();
+        if (topic === null) w.wake();
+        else w.queuedElsewhere();
         tasks?.wake();
       }
       if (topic === null || topic === CREDENTIALS_REVOKED) services.credentialsRevoked?.();

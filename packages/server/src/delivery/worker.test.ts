@@ -6,8 +6,8 @@ import type { DeliveryQueue } from './queue.js';
 import type { Transport } from './transport.js';
 import { DeliveryWorker } from './worker.js';
 
-/** A queue with nothing in it that counts what the worker asks of it. */
-function countingQueue() {
+/** A queue with nothing to claim (the next delivery due at `due`) that counts what it is asked. */
+function countingQueue(due: number | null = null) {
   const calls = { claim: 0, nextDue: 0 };
   const queue: DeliveryQueue = {
     claim: async () => {
@@ -16,7 +16,7 @@ function countingQueue() {
     },
     nextDue: async () => {
       calls.nextDue++;
-      return { due: null, leaseEnds: null };
+      return { due, leaseEnds: null };
     },
     renew: async () => undefined,
     release: async () => undefined,
@@ -60,6 +60,38 @@ describe('the worker of an API-only process (listen sessions)', () => {
       worker.wake();
       await settle();
       expect(calls.claim).toBeGreaterThan(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('a worker of several on PostgreSQL (leased)', () => {
+  it("woken by another process's new deliveries and finding none left, sleeps on without asking when the next falls due", async () => {
+    const { queue, calls } = countingQueue(Date.now() + 20_000);
+    const worker = new DeliveryWorker({
+      id: 'wrk_leased_test',
+      queue,
+      mode: { kind: 'leased' },
+      clock: systemClock,
+      config: loadConfig({ db: ':memory:' }, {}),
+      log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+      transports: { webhook: listen },
+    });
+    await worker.start();
+    try {
+      await settle();
+      expect(calls).toEqual({ claim: 1, nextDue: 1 });
+      // Three events created elsewhere: a claim each (another worker took them), no lookup.
+      for (let i = 0; i < 3; i++) {
+        worker.queuedElsewhere();
+        await settle();
+      }
+      expect(calls).toEqual({ claim: 4, nextDue: 1 });
+      // Woken for anything else (a clock jump, a slot freed, deliveries queued here): it asks.
+      worker.wake();
+      await settle();
+      expect(calls).toEqual({ claim: 5, nextDue: 2 });
     } finally {
       await worker.stop();
     }

@@ -94,6 +94,10 @@ export class DeliveryWorker {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   #woken = false;
+  /** When the worker's last sleep with nothing in flight was to end (Date.now() ms), or null. */
+  #sleepUntil: number | null = null;
+  /** Something other than new deliveries of another process woke the worker since it slept. */
+  #wokenHere = false;
   #renewTimer: NodeJS.Timeout | null = null;
   #unsubscribeClock: (() => void) | null = null;
   #idle = new Set<() => void>();
@@ -169,6 +173,21 @@ export class DeliveryWorker {
    * look again now.
    */
   wake(endpointIds?: readonly string[]): void {
+    this.#wokenHere = true;
+    this.#wakeUp(endpointIds);
+  }
+
+  /**
+   * Another process queued deliveries (its NOTIFY): claim now. If none is left for this worker
+   * (another claimed them), it sleeps on until its last sleep was to end rather than ask when the
+   * next delivery falls due: new deliveries due now do not move that, and with several workers
+   * every one of them asked, after every event (two workers: two next-due lookups an event).
+   */
+  queuedElsewhere(): void {
+    this.#wakeUp();
+  }
+
+  #wakeUp(endpointIds?: readonly string[]): void {
     // An endpoint at its limit here gets its new deliveries claimed when a slot frees (#finished
     // wakes then). Claiming now would only scan past its backlog: at 1,000 events/s that scan, once
     // per event, is what tipped a busy endpoint into an ever longer queue.
@@ -214,13 +233,19 @@ export class DeliveryWorker {
         claim = await this.#claimAndDispatch();
       } catch (e) {
         this.#o.log.error('claiming deliveries failed; retrying', { error: (e as Error).message });
+        this.#sleepUntil = null;
         await this.#sleep(1_000);
         continue;
       }
       // Fewer than asked for means nothing else was claimable: no need to ask again right away.
       if ((claim.claimed > 0 && claim.claimed === claim.limit) || this.#woken) continue;
+      const left = this.#sleepUntil === null ? 0 : this.#sleepUntil - Date.now();
+      const keep = !this.#wokenHere && this.#inFlight === 0 && left > 0;
+      this.#wokenHere = false;
       // The database may be away (a restart): then look again in a second, as after a failed claim.
-      await this.#sleep(await this.#idleDelay().catch(() => 1_000));
+      const delay = keep ? left : await this.#idleDelay().catch(() => 1_000);
+      this.#sleepUntil = this.#inFlight === 0 ? Date.now() + delay : null;
+      await this.#sleep(delay);
     }
   }
 
