@@ -4,7 +4,7 @@ import { systemClock } from '../domain/clock.js';
 import { createLogger } from '../observability/logger.js';
 import type { DeliveryQueue } from './queue.js';
 import type { Transport } from './transport.js';
-import { DeliveryWorker } from './worker.js';
+import { DeliveryWorker, type WorkerOptions } from './worker.js';
 
 /** A queue with nothing to claim (the next delivery due at `due`) that counts what it is asked. */
 function countingQueue(due: number | null = null) {
@@ -26,10 +26,28 @@ function countingQueue(due: number | null = null) {
   return { queue, calls };
 }
 
-const listen: Transport = {
+const unused: Transport = {
   send: () => Promise.reject(new Error('nothing is claimed, so nothing is sent')),
   close: async () => undefined,
 };
+
+/** A worker of `mode` on `queue`, sending the one kind of endpoint `kind`. */
+const workerOf = (
+  mode: WorkerOptions['mode'],
+  queue: DeliveryQueue,
+  kind: string,
+  listenSessions?: () => readonly string[],
+) =>
+  new DeliveryWorker({
+    id: `wrk_${mode.kind}_test`,
+    queue,
+    mode,
+    clock: systemClock,
+    config: loadConfig({ db: ':memory:' }, {}),
+    log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
+    transports: { [kind]: unused },
+    ...(listenSessions ? { listenSessions } : {}),
+  });
 
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
@@ -37,16 +55,7 @@ describe('the worker of an API-only process (listen sessions)', () => {
   it('claims nothing while no session is connected here, and claims once one is', async () => {
     const { queue, calls } = countingQueue();
     let sessions: string[] = [];
-    const worker = new DeliveryWorker({
-      id: 'wrk_listen_test',
-      queue,
-      mode: { kind: 'listen-sessions' },
-      clock: systemClock,
-      config: loadConfig({ db: ':memory:' }, {}),
-      log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
-      transports: { listen },
-      listenSessions: () => sessions,
-    });
+    const worker = workerOf({ kind: 'listen-sessions' }, queue, 'listen', () => sessions);
     await worker.start();
     try {
       // Events created through this process wake its worker, one by one.
@@ -69,15 +78,7 @@ describe('the worker of an API-only process (listen sessions)', () => {
 describe('a worker of several on PostgreSQL (leased)', () => {
   it("woken by another process's new deliveries and finding none left, sleeps on without asking when the next falls due", async () => {
     const { queue, calls } = countingQueue(Date.now() + 20_000);
-    const worker = new DeliveryWorker({
-      id: 'wrk_leased_test',
-      queue,
-      mode: { kind: 'leased' },
-      clock: systemClock,
-      config: loadConfig({ db: ':memory:' }, {}),
-      log: createLogger({ level: 'error', format: 'json', write: () => undefined }),
-      transports: { webhook: listen },
-    });
+    const worker = workerOf({ kind: 'leased' }, queue, 'webhook');
     await worker.start();
     try {
       await settle();
