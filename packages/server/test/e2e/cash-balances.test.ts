@@ -120,7 +120,7 @@ describe('customer cash balances', () => {
     const funded = await stripe.customers.create({ name: 'Funded' });
     await stripe.testHelpers.customers.fundCashBalance(funded.id, {
       amount: 1000,
-      currency: 'usd',
+      currency: 'jpy',
     });
     const refused = await stripe.customers
       .del(funded.id)
@@ -129,22 +129,9 @@ describe('customer cash balances', () => {
     expect((refused as Stripe.errors.StripeError).message).toContain('cash balance');
     expect(await stripe.customers.retrieve(funded.id)).not.toHaveProperty('deleted');
     // Spent to 0 by a PaymentIntent paid from the balance: still not deletable.
-    const intent = await stripe.paymentIntents.create({
-      amount: 1000,
-      currency: 'usd',
-      customer: funded.id,
-      payment_method_types: ['customer_balance'],
-      payment_method_data: { type: 'customer_balance' },
-      payment_method_options: {
-        customer_balance: {
-          funding_type: 'bank_transfer',
-          bank_transfer: { type: 'us_bank_transfer' },
-        },
-      },
-      confirm: true,
-    } as Stripe.PaymentIntentCreateParams);
+    const intent = await waitingIntent(funded.id, 1000, null);
     expect(intent.status).toBe('succeeded');
-    expect((await stripe.customers.retrieveCashBalance(funded.id)).available).toEqual({ usd: 0 });
+    expect((await stripe.customers.retrieveCashBalance(funded.id)).available).toEqual({ jpy: 0 });
     await expect(stripe.customers.del(funded.id)).rejects.toMatchObject({ statusCode: 400 });
     const never = await stripe.customers.create({ name: 'Never funded' });
     expect(await stripe.customers.del(never.id)).toMatchObject({ id: never.id, deleted: true });
