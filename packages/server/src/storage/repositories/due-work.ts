@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../schema.js';
 
 /** Pending work on the clock: how much of it is due at a time, and when the earliest falls due. */
@@ -16,32 +16,39 @@ export interface DueWork {
  * delivery in flight is pending until its outcome is written.
  */
 export async function dueWork(db: Kysely<Database>, at: number): Promise<DueWork> {
-  const [tasks, deliveries] = await Promise.all([
-    db
-      .selectFrom('scheduled_tasks')
-      .select((eb) => [
-        eb.fn.count<number | string>(eb.case().when('due_ms', '<=', at).then(1).end()).as('due'),
-        eb.fn.min<number | null>('due_ms').as('next'),
-      ])
-      .where('status', '=', 'pending')
-      .executeTakeFirst(),
-    db
+  // One statement, so one snapshot: a task's run marks it done and queues its deliveries in one
+  // transaction, and two queries (on PostgreSQL, two connections) could see the deliveries before
+  // it and the task after it, both with nothing pending.
+  const pendingDeliveries = (eb: ExpressionBuilder<Database, never>) =>
+    eb
       .selectFrom('deliveries')
-      .select((eb) => [
-        eb.fn
-          .count<number | string>(eb.case().when('next_attempt_ms', '<=', at).then(1).end())
-          .as('due'),
-        eb.fn.min<number | null>('next_attempt_ms').as('next'),
-      ])
       .where('status', '=', 'pending')
       .where('endpoint_id', 'not in', (eb) =>
         eb.selectFrom('endpoints').select('id').where('kind', '=', 'listen'),
-      )
-      .executeTakeFirst(),
-  ]);
-  const nexts = [tasks?.next, deliveries?.next].filter((n) => n != null).map(Number);
+      );
+  const pendingTasks = (eb: ExpressionBuilder<Database, never>) =>
+    eb.selectFrom('scheduled_tasks').where('status', '=', 'pending');
+  const row = await db
+    .selectNoFrom((eb) => [
+      pendingTasks(eb)
+        .where('due_ms', '<=', at)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .as('tasks_due'),
+      pendingTasks(eb)
+        .select((eb) => eb.fn.min<number | null>('due_ms').as('n'))
+        .as('tasks_next'),
+      pendingDeliveries(eb)
+        .where('next_attempt_ms', '<=', at)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .as('deliveries_due'),
+      pendingDeliveries(eb)
+        .select((eb) => eb.fn.min<number | null>('next_attempt_ms').as('n'))
+        .as('deliveries_next'),
+    ])
+    .executeTakeFirstOrThrow();
+  const nexts = [row.tasks_next, row.deliveries_next].filter((n) => n != null).map(Number);
   return {
-    due: Number(tasks?.due ?? 0) + Number(deliveries?.due ?? 0),
+    due: Number(row.tasks_due ?? 0) + Number(row.deliveries_due ?? 0),
     next: nexts.length > 0 ? Math.min(...nexts) : null,
   };
 }
