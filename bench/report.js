@@ -76,6 +76,9 @@ export function printReport(r) {
     api_creates_per_s: round(r.apiCreates.perSecond),
     peak_rss_mb: round(peakRss, 1),
     steady_rate_per_s: round(r.steady.rate),
+    steady_answer_p99_ms: round(r.steady.answerP99, 2),
+    steady_event_loop_lag_max_ms:
+      r.steady.eventLoopLagMaxMs === null ? null : round(r.steady.eventLoopLagMaxMs, 1),
   };
   if (r.baseline) {
     summary.pg_baseline_delivered_per_s = round(r.baseline.perSecond);
@@ -149,6 +152,9 @@ export function printReport(r) {
       `(${r.steady.auto ? 'half the API creates/s above' : 'fixed by --steady-rate'}) for ` +
       `${r.plan.steadySeconds} s: ${int(r.steady.count)} events, p90 ${r.steady.p90.toFixed(2)} ms, max ${r.steady.max.toFixed(2)} ms, ` +
       `client lag max ${r.steady.maxClientLagMs.toFixed(1)} ms, ${r.steady.duplicates} duplicates`,
+    `  steady, where the time went: the API answered in p50 ${r.steady.answerP50.toFixed(2)} ms, ` +
+      `p99 ${r.steady.answerP99.toFixed(2)} ms (from when each create was due); the server's ` +
+      `event loop ran at most ${r.steady.eventLoopLagMaxMs === null ? '(not read)' : `${r.steady.eventLoopLagMaxMs.toFixed(1)} ms`} late`,
   );
   out.push(
     `  API creates: ${int(r.apiCreates.count)} in ${r.apiCreates.seconds.toFixed(1)} s (sandbox, no endpoints)`,
@@ -158,6 +164,11 @@ export function printReport(r) {
       `${r.fullServer.peakRssMb.toFixed(1)} MB (full server); largest sampled RSS by phase: ` +
       `burst ${r.burstCreates.rssMb.toFixed(0)}, drain ${r.drain.rssMb.toFixed(0)}, ` +
       `steady ${r.steady.rssMb.toFixed(0)}, API creates ${r.apiCreates.rssMb.toFixed(0)} MB`,
+  );
+  out.push(
+    `  steady warm-up (not counted: the first creates with a delivery in this server process, at the ` +
+      `same rate): ${int(r.steady.warmup.count)} events, p99 ${r.steady.warmup.p99.toFixed(2)} ms, ` +
+      `max ${r.steady.warmup.max.toFixed(2)} ms`,
   );
   out.push(`  clock offset receiver - bench: ${r.clockOffsetMs.toFixed(3)} ms (subtracted)`);
   out.push('');
@@ -175,7 +186,9 @@ export function printReport(r) {
   out.push(
     `  server CPU per event: ${perEvent(r.burstCreates).toFixed(0)} us a create with an endpoint ` +
       `(worker off), ${perEvent(r.drain).toFixed(0)} us a delivery (drain), ` +
-      `${perEvent(r.apiCreates).toFixed(0)} us a create without endpoints`,
+      `${perEvent(r.apiCreates).toFixed(0)} us a create without endpoints; ` +
+      `${perEvent(r.steady).toFixed(0)} us a steady event (a create and its delivery, one at a ` +
+      `time), against ${(perEvent(r.burstCreates) + perEvent(r.drain)).toFixed(0)} us for the two in batches`,
   );
   if (r.postgres) out.push(...postgresCosts(r));
   const busy = phases.filter(([, cpu]) => cpu.other > 0.15).map(([name]) => name);

@@ -6,14 +6,16 @@
 //   4. drain: a full server (api + worker) starts on that database and delivers the queue;
 //   5. API creates: concurrent form-encoded POST /v1/customers in a sandbox with no endpoints;
 //   6. steady: customers created at a fixed rate (by default half the API creates/s of phase 5),
+//      after a warm-up at that rate (reported apart),
 //      latency from request to receiver done.
 import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clearInterval, setInterval } from 'node:timers';
 import { cpuSnapshot, cpuUsed } from './cpu.js';
-import { apiClient, rawCeiling, runConcurrent, runPaced } from './load.js';
+import { apiClient, now, rawCeiling, runConcurrent, runPaced } from './load.js';
 import { percentile, printReport } from './report.js';
 import { perSecondAfterFirstSecond, startReceiver } from './receiver-process.js';
 import { fillBaselineQueue, startBaselineWorker } from './baseline.js';
@@ -213,8 +215,22 @@ function drainFigures(stats, cpu, pg) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const plan = args.quick
-    ? { burst: 5_000, warmup: 1_000, rawSeconds: 3, steadySeconds: 3, apiSeconds: 3 }
-    : { burst: 50_000, warmup: 10_000, rawSeconds: 10, steadySeconds: 15, apiSeconds: 10 };
+    ? {
+        burst: 5_000,
+        warmup: 1_000,
+        rawSeconds: 3,
+        steadySeconds: 3,
+        steadyWarmupSeconds: 1,
+        apiSeconds: 3,
+      }
+    : {
+        burst: 50_000,
+        warmup: 10_000,
+        rawSeconds: 10,
+        steadySeconds: 15,
+        steadyWarmupSeconds: 3,
+        apiSeconds: 10,
+      };
   plan.steadyRate = args.steadyRate;
   if (args.burst) plan.burst = args.burst;
   if (args.warmup !== null) plan.warmup = args.warmup;
@@ -441,36 +457,60 @@ async function main() {
       plan.steadyRate === 'auto'
         ? Math.max(1, Math.round(STEADY_SHARE * results.apiCreates.perSecond))
         : plan.steadyRate;
-    receiver.reset();
     api = apiClient(server.url, TEST_KEY, 256);
+    // Creates at `rate` for `seconds`, until each is delivered: the API's answer times (from
+    // when each create was due) and the delivery latencies (to when the receiver had verified
+    // the event), sorted.
+    const paced = async (seconds, label) => {
+      receiver.reset();
+      const answers = [];
+      const run = await runPaced({
+        rate,
+        seconds,
+        task: async (i, scheduledMs) => {
+          await api.post('/v1/customers', {
+            name: `Steady ${i}`,
+            'metadata[bench_t]': scheduledMs.toFixed(3),
+          });
+          answers.push(now() - scheduledMs);
+        },
+      });
+      if (run.failed > 0)
+        throw new Error(`${label}: ${run.failed} creates failed: ${run.firstError.message}`);
+      await waitForDeliveries(receiver, run.ok, 60_000, label);
+      const stats = await receiver.stats(true);
+      checkReceiver(stats, label);
+      const sorted = (values) => values.sort((a, b) => a - b);
+      return {
+        run,
+        stats,
+        answers: sorted(answers),
+        latencies: sorted(stats.latencies.map((l) => l - results.clockOffsetMs)),
+      };
+    };
+    // The steady state: this process has not yet run a create that queues a delivery, nor
+    // claimed deliveries one at a time (the drain claimed batches, the API creates had no
+    // endpoint). Their first run is slow (code not yet optimized, statements not yet prepared,
+    // new connections): a warm-up at the same rate, reported apart, not counted.
+    log(`steady: warm-up, ${rate} creates/s for ${plan.steadyWarmupSeconds} s...`);
+    const warm = await paced(plan.steadyWarmupSeconds, 'steady warm-up');
     log(`steady: ${rate} creates/s for ${plan.steadySeconds} s...`);
+    // How late the server's event loop ran (its /metrics, scraped every second).
+    const lag = eventLoopLag(server.url);
     // The phase lasts until the last event is delivered: its CPU and PostgreSQL's counts are
     // those of a create and its delivery, one at a time (not a burst's batches).
+    let measured;
     const steady = await phase(
       pids,
       async () => {
-        const paced = await runPaced({
-          rate,
-          seconds: plan.steadySeconds,
-          task: (i, scheduledMs) =>
-            api.post('/v1/customers', {
-              name: `Steady ${i}`,
-              'metadata[bench_t]': scheduledMs.toFixed(3),
-            }),
-        });
-        if (paced.failed > 0)
-          throw new Error(`steady: ${paced.failed} creates failed: ${paced.firstError.message}`);
-        await waitForDeliveries(receiver, paced.ok, 60_000, 'steady');
-        return paced;
+        measured = await paced(plan.steadySeconds, 'steady');
+        return measured.run;
       },
       server,
       counters,
     );
-    const steadyStats = await receiver.stats(true);
-    checkReceiver(steadyStats, 'steady');
-    const latencies = steadyStats.latencies
-      .map((l) => l - results.clockOffsetMs)
-      .sort((a, b) => a - b);
+    const lagMaxMs = await lag.stop();
+    const { answers, latencies, stats: steadyStats } = measured;
     results.steady = {
       count: steady.ok,
       rate,
@@ -482,6 +522,14 @@ async function main() {
       p90: percentile(latencies, 0.9),
       p99: percentile(latencies, 0.99),
       max: latencies[latencies.length - 1],
+      answerP50: percentile(answers, 0.5),
+      answerP99: percentile(answers, 0.99),
+      eventLoopLagMaxMs: lagMaxMs,
+      warmup: {
+        count: warm.run.ok,
+        p99: percentile(warm.latencies, 0.99),
+        max: warm.latencies[warm.latencies.length - 1],
+      },
       duplicates: steadyStats.duplicates,
       pg: steady.pg,
     };
@@ -497,6 +545,35 @@ async function main() {
     else log(`kept ${dir}`);
   }
   printReport(results);
+}
+
+/**
+ * Scrapes the server's event-loop lag (nodejs_eventloop_lag_max_seconds, since the previous
+ * scrape) every second; `stop()` resolves with the largest, in ms (null if none was read).
+ */
+function eventLoopLag(url) {
+  let max = null;
+  let scraping = Promise.resolve();
+  const scrape = async () => {
+    try {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const value = /^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1];
+      if (value !== undefined) max = Math.max(max ?? 0, Number(value) * 1000);
+    } catch {
+      // A missed scrape only leaves a second out.
+    }
+  };
+  // The first scrape resets the server's window: what came before the phase is not counted.
+  scraping = scrape().then(() => (max = null));
+  const timer = setInterval(() => (scraping = scraping.then(scrape)), 1_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await scraping;
+      await scrape();
+      return max;
+    },
+  };
 }
 
 main().catch((e) => {
