@@ -553,7 +553,6 @@ async function main() {
  */
 function eventLoopLag(url) {
   let max = null;
-  let scraping = Promise.resolve();
   const scrape = async () => {
     try {
       const text = await (await fetch(`${url}/metrics`)).text();
@@ -564,7 +563,7 @@ function eventLoopLag(url) {
     }
   };
   // The first scrape resets the server's window: what came before the phase is not counted.
-  scraping = scrape().then(() => (max = null));
+  let scraping = scrape().then(() => (max = null));
   const timer = setInterval(() => (scraping = scraping.then(scrape)), 1_000);
   return {
     async stop() {
